@@ -1,0 +1,169 @@
+#include "model/database.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace tsunagi {
+
+Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
+  int primary = rc & 0xFF;
+  std::string detail = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string code = "store.io";
+  std::string ja = "データベースのエラー";
+  switch (primary) {
+    case SQLITE_FULL:
+      code = "store.full";
+      ja = "ディスクがいっぱいです。空き容量を作ってからもう一度保存してください";
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = "store.busy";
+      ja = "データベースが使用中です";
+      break;
+    case SQLITE_CONSTRAINT:
+      code = "store.constraint";
+      ja = "データの制約に違反しています";
+      break;
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      code = "store.corrupt";
+      ja = "データベースファイルが壊れています";
+      break;
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN:
+    case SQLITE_PERM:
+      code = "store.access";
+      ja = "データベースファイルに書き込めません";
+      break;
+    default:
+      break;
+  }
+  return make_error(code, "", std::string(doing) + ": " + detail, std::string(doing) + ": " + ja + "（" + detail + "）");
+}
+
+Statement& Statement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Error error = sqlite_error(db_, rc, "query");
+  sqlite3_reset(stmt_);
+  return error;
+}
+
+Status Statement::run() {
+  for (;;) {
+    auto row = step();
+    if (!row) return row.error();
+    if (!*row) break;
+  }
+  reset();
+  return ok_status();
+}
+
+std::string Statement::text(int column) const {
+  const unsigned char* value = sqlite3_column_text(stmt_, column);
+  int size = sqlite3_column_bytes(stmt_, column);
+  return value ? std::string(reinterpret_cast<const char*>(value), static_cast<std::size_t>(size)) : std::string();
+}
+
+std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, unsigned mode) {
+  // Create the file ourselves so that it never exists with a wider mode than asked; SQLite gives its -wal and
+  // -shm files the same mode as the database file.
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
+  if (fd < 0)
+    return make_error("store.access", file.string(), "cannot create the database file",
+                      "データベースファイルを作成できません");
+  ::fchmod(fd, mode);
+  ::close(fd);
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = sqlite_error(db, rc, "open " + file.string());
+    sqlite3_close(db);
+    return error;
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 5000);
+  return std::unique_ptr<Database>(new Database(db));
+}
+
+Database::~Database() {
+  for (auto& [sql, cached] : cache_) sqlite3_finalize(cached.stmt);
+  sqlite3_close(db_);
+}
+
+Status Database::exec(std::string_view sql) {
+  std::string text(sql);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
+  if (rc != SQLITE_OK) {
+    sqlite3_free(message);
+    return sqlite_error(db_, rc, "exec");
+  }
+  return ok_status();
+}
+
+Result<Statement*> Database::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) {
+    it->second.wrapper->reset();
+    return it->second.wrapper.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                              nullptr);
+  if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
+  auto [inserted, _] = cache_.emplace(sql, Cached{stmt, std::make_unique<Statement>(db_, stmt)});
+  return inserted->second.wrapper.get();
+}
+
+Result<std::optional<std::int64_t>> Database::query_int(const std::string& sql) {
+  auto stmt = prepare(sql);
+  if (!stmt) return stmt.error();
+  auto row = (*stmt)->step();
+  if (!row) return row.error();
+  std::optional<std::int64_t> value;
+  if (*row) value = (*stmt)->integer(0);
+  (*stmt)->reset();
+  return value;
+}
+
+Transaction::Transaction(Database& db) : db_(db), begun_(db.exec("BEGIN IMMEDIATE")) {}
+
+Transaction::~Transaction() {
+  if (begun_.ok() && !done_) (void)db_.exec("ROLLBACK");
+}
+
+Status Transaction::commit() {
+  if (!begun_.ok()) return begun_;
+  auto status = db_.exec("COMMIT");
+  if (status.ok()) done_ = true;
+  return status;
+}
+
+}  // namespace tsunagi

@@ -1,0 +1,90 @@
+// A thin RAII layer over the SQLite C API: a connection, prepared statements cached by their SQL text, and
+// transactions that roll back unless committed. SQLite result codes become Errors with a stable code
+// ("store.full" for a full disk, "store.busy", "store.constraint", "store.io").
+//
+// Thread safety: none; one Database per thread.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/error.hpp"
+
+namespace tsunagi {
+
+// The Error for SQLite result `rc`, with the connection's message and what was being done.
+Error sqlite_error(sqlite3* db, int rc, std::string_view doing);
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  // Binds by 1-based index; text is copied by SQLite.
+  Statement& bind(int index, std::string_view text);
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+  Statement& bind_null(int index);
+  // Steps once: true when a row is ready, false when done; an Error otherwise.
+  Result<bool> step();
+  // Steps to the end, for statements without rows.
+  Status run();
+  std::string text(int column) const;
+  std::int64_t integer(int column) const;
+  bool is_null(int column) const;
+  void reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Database {
+ public:
+  // Opens (creating) the file; `mode` is applied to a new file before SQLite writes to it.
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, unsigned mode = 0600);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  // Runs one or more statements without results.
+  Status exec(std::string_view sql);
+  // A cached prepared statement, reset and with bindings cleared. Valid until the next call with the same SQL.
+  Result<Statement*> prepare(const std::string& sql);
+  // A single integer from a query with one row (e.g. PRAGMA user_version); nullopt when no row.
+  Result<std::optional<std::int64_t>> query_int(const std::string& sql);
+
+ private:
+  explicit Database(sqlite3* db) : db_(db) {}
+  struct Cached {
+    sqlite3_stmt* stmt;
+    std::unique_ptr<Statement> wrapper;
+  };
+  sqlite3* db_;
+  std::unordered_map<std::string, Cached> cache_;
+};
+
+// BEGIN IMMEDIATE on construction (so writers queue up at the start, not at their first write), ROLLBACK in the
+// destructor unless commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(Database& db);
+  ~Transaction();
+  const Status& begun() const { return begun_; }
+  Status commit();
+
+ private:
+  Database& db_;
+  Status begun_;
+  bool done_ = false;
+};
+
+}  // namespace tsunagi

@@ -1,0 +1,160 @@
+// The three kinds of field record (meeting, case review, outreach) and their parts, as DOMAIN.md describes them.
+// Values are kept as the user gave them (dates as ISO strings) so that a draft with a half-typed field can still be
+// stored; validation.hpp says what is wrong with a record.
+#pragma once
+
+#include <array>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace tsunagi {
+
+enum class RecordKind { Meeting, CaseReview, Outreach };
+enum class ReviewStatus { Draft, Submitted, Returned, Approved };
+enum class MeetingType { Plenary, Steering, Committee, Subcommittee, Liaison, Network, WorkingTeam, Training, Seminar, Exchange };
+enum class MeetingFormat { InPerson, Online, Written };
+enum class ReviewType { CaseConference, CaseStudy, GroupSupervision };
+enum class VisitType { Home, Provider, OnSiteConsultation, Rounds, Monitoring, School, Hospital, CommunityMeeting };
+
+// The wire names of each enum, in declaration order. enum_name/parse_enum convert; every enum above has a table.
+template <class E> struct EnumNames;
+template <> struct EnumNames<RecordKind> {
+  static constexpr std::array<std::string_view, 3> names{"meeting", "case_review", "outreach"};
+};
+template <> struct EnumNames<ReviewStatus> {
+  static constexpr std::array<std::string_view, 4> names{"draft", "submitted", "returned", "approved"};
+};
+template <> struct EnumNames<MeetingType> {
+  static constexpr std::array<std::string_view, 10> names{"plenary", "steering",     "committee", "subcommittee",
+                                                          "liaison", "network",      "working_team", "training",
+                                                          "seminar", "exchange"};
+};
+template <> struct EnumNames<MeetingFormat> {
+  static constexpr std::array<std::string_view, 3> names{"in_person", "online", "written"};
+};
+template <> struct EnumNames<ReviewType> {
+  static constexpr std::array<std::string_view, 3> names{"case_conference", "case_study", "group_supervision"};
+};
+template <> struct EnumNames<VisitType> {
+  static constexpr std::array<std::string_view, 8> names{"home",       "provider", "on_site_consultation", "rounds",
+                                                         "monitoring", "school",   "hospital", "community_meeting"};
+};
+
+template <class E>
+std::string_view enum_name(E value) {
+  return EnumNames<E>::names[static_cast<std::size_t>(value)];
+}
+template <class E>
+std::optional<E> parse_enum(std::string_view name) {
+  const auto& names = EnumNames<E>::names;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (names[i] == name) return static_cast<E>(i);
+  return std::nullopt;
+}
+template <class E>
+constexpr std::size_t enum_count() {
+  return EnumNames<E>::names.size();
+}
+
+struct FollowUp {
+  std::string action;
+  std::string owner;
+  std::string due;  // ISO date or empty
+  bool done = false;
+  bool operator==(const FollowUp&) const = default;
+};
+
+struct AgendaItem {
+  std::string title;
+  std::string summary;
+  std::string decision;
+  bool operator==(const AgendaItem&) const = default;
+};
+
+struct RoleAssignment {
+  std::string agency;
+  std::string role;
+  bool operator==(const RoleAssignment&) const = default;
+};
+
+struct MeetingDetails {
+  std::string body;  // the committee or group, by name (reference data)
+  std::optional<MeetingType> meeting_type;
+  std::optional<MeetingFormat> format;
+  std::string venue;
+  std::vector<AgendaItem> agenda;
+  std::string minutes;
+  std::string next_date;  // ISO date or empty
+  bool operator==(const MeetingDetails&) const = default;
+};
+
+struct CaseReviewDetails {
+  std::string case_code;  // pseudonymous; never a full name by default
+  std::optional<ReviewType> review_type;
+  std::string presenting_agency;
+  std::string issues;
+  std::string policy;  // 支援方針
+  std::vector<RoleAssignment> roles;
+  std::string next_review;  // ISO date or empty
+  bool operator==(const CaseReviewDetails&) const = default;
+};
+
+struct OutreachDetails {
+  std::optional<VisitType> visit_type;
+  std::string place;
+  std::string purpose;
+  std::string content;
+  std::string outcome;
+  std::optional<int> people_met;
+  std::optional<int> duration_minutes;
+  std::string referral;
+  bool follow_up_needed = false;
+  bool operator==(const OutreachDetails&) const = default;
+};
+
+struct Record {
+  std::string id;  // UUIDv7, made on the device
+  RecordKind kind = RecordKind::Meeting;
+  std::string date;        // ISO YYYY-MM-DD
+  std::string start_time;  // HH:MM or empty
+  std::string end_time;    // HH:MM or empty
+  std::string title;
+  std::string area;
+  std::vector<std::string> themes;
+  std::vector<std::string> organizations;
+  std::optional<int> participant_count;
+  std::vector<FollowUp> follow_ups;
+  ReviewStatus status = ReviewStatus::Draft;
+  std::string author;      // who wrote the record
+  std::string updated_by;  // who made the last change
+  std::string device;      // device of the last change
+  std::string created_at;  // ISO 8601 UTC
+  std::string updated_at;
+  bool deleted = false;  // a tombstone: kept so that the deletion syncs
+
+  MeetingDetails meeting;         // used when kind == Meeting
+  CaseReviewDetails case_review;  // used when kind == CaseReview
+  OutreachDetails outreach;       // used when kind == Outreach
+
+  // Hybrid logical clocks: the record's latest change, and per field the change that last set it. A field without
+  // an entry was last set when the record was made, at field_clocks["*"].
+  std::string clock;
+  std::map<std::string, std::string> field_clocks;
+
+  // Fields this version does not know, kept verbatim so that a newer client's data survives a round trip here.
+  nlohmann::json unknown = nlohmann::json::object();
+
+  bool operator==(const Record&) const = default;
+};
+
+// The JSON field names that belong to `kind`: the common ones and that kind's own, in export order.
+const std::vector<std::string>& record_fields(RecordKind kind);
+// Every text a person typed into the record, joined by newlines: what full-text search indexes.
+std::string searchable_text(const Record& record);
+
+}  // namespace tsunagi

@@ -1,0 +1,402 @@
+// [SECTION] Field codecs: one entry per JSON field, reading and writing one member of Record.
+// [SECTION] Conversions: record <-> JSON, patches, comparisons.
+#include "model/record_json.hpp"
+
+#include <algorithm>
+#include <functional>
+
+#include "model/text.hpp"
+
+namespace tsunagi {
+
+using nlohmann::json;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Field codecs
+// ---------------------------------------------------------------------------------------------------------------
+
+Error type_error(const std::string& path, const char* expected_en, const char* expected_ja) {
+  return make_error("json.type", path, std::string("expected ") + expected_en, std::string(expected_ja) + "が必要です");
+}
+
+struct FieldCodec {
+  std::string_view name;
+  std::optional<RecordKind> kind;  // nullopt: every kind has it
+  std::function<json(const Record&)> get;
+  // Sets the field from a JSON value (null resets it); returns an error naming `path` on a wrong type.
+  std::function<std::optional<Error>(Record&, const json&, const std::string& path)> set;
+};
+
+template <class T>
+using Accessor = T& (*)(Record&);
+
+template <class T>
+T& access(Accessor<T> ref, const Record& record) {
+  return ref(const_cast<Record&>(record));  // accessors only read through a const record here
+}
+
+std::optional<Error> read_string(std::string& out, const json& value, const std::string& path) {
+  if (value.is_null()) {
+    out.clear();
+    return std::nullopt;
+  }
+  if (!value.is_string()) return type_error(path, "a string", "文字列");
+  out = value.get<std::string>();
+  return std::nullopt;
+}
+
+std::optional<Error> read_int(std::optional<int>& out, const json& value, const std::string& path) {
+  if (value.is_null()) {
+    out.reset();
+    return std::nullopt;
+  }
+  if (!value.is_number_integer()) return type_error(path, "an integer", "整数");
+  auto number = value.get<long long>();
+  if (number < -2147483647LL || number > 2147483647LL)
+    return make_error("json.range", path, "integer out of range", "整数が範囲外です");
+  out = static_cast<int>(number);
+  return std::nullopt;
+}
+
+std::optional<Error> read_bool(bool& out, const json& value, const std::string& path) {
+  if (value.is_null()) {
+    out = false;
+    return std::nullopt;
+  }
+  if (!value.is_boolean()) return type_error(path, "true or false", "true または false");
+  out = value.get<bool>();
+  return std::nullopt;
+}
+
+template <class E>
+std::optional<Error> read_enum(std::optional<E>& out, const json& value, const std::string& path) {
+  if (value.is_null()) {
+    out.reset();
+    return std::nullopt;
+  }
+  if (!value.is_string()) return type_error(path, "a string", "文字列");
+  auto parsed = parse_enum<E>(value.get<std::string>());
+  if (!parsed) {
+    std::string allowed;
+    for (auto name : EnumNames<E>::names) allowed += (allowed.empty() ? "" : ", ") + std::string(name);
+    return make_error("json.enum", path, "unknown value \"" + value.get<std::string>() + "\" (one of: " + allowed + ")",
+                      "不明な値「" + value.get<std::string>() + "」です（" + allowed + " のいずれか）");
+  }
+  out = parsed;
+  return std::nullopt;
+}
+
+template <class E>
+json enum_json(const std::optional<E>& value) {
+  return value ? json(std::string(enum_name(*value))) : json(nullptr);
+}
+
+json int_json(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
+
+FieldCodec text_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::string> ref) {
+  return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
+          [ref](Record& r, const json& v, const std::string& p) { return read_string(ref(r), v, p); }};
+}
+
+FieldCodec int_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<int>> ref) {
+  return {name, kind, [ref](const Record& r) { return int_json(access(ref, r)); },
+          [ref](Record& r, const json& v, const std::string& p) { return read_int(ref(r), v, p); }};
+}
+
+FieldCodec bool_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<bool> ref) {
+  return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
+          [ref](Record& r, const json& v, const std::string& p) { return read_bool(ref(r), v, p); }};
+}
+
+template <class E>
+FieldCodec enum_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<E>> ref) {
+  return {name, kind, [ref](const Record& r) { return enum_json(access(ref, r)); },
+          [ref](Record& r, const json& v, const std::string& p) { return read_enum<E>(ref(r), v, p); }};
+}
+
+FieldCodec string_list_codec(std::string_view name, Accessor<std::vector<std::string>> ref) {
+  return {name, std::nullopt, [ref](const Record& r) { return json(access(ref, r)); },
+          [ref](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
+            auto& out = ref(r);
+            out.clear();
+            if (v.is_null()) return std::nullopt;
+            if (!v.is_array()) return type_error(p, "an array of strings", "文字列の配列");
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              if (!v[i].is_string()) return type_error(p + "/" + std::to_string(i), "a string", "文字列");
+              out.push_back(v[i].get<std::string>());
+            }
+            return std::nullopt;
+          }};
+}
+
+// Arrays of small objects (agenda items, roles, follow-ups): each member named by `fields` is a string or a bool.
+template <class Item>
+struct ItemField {
+  std::string_view name;
+  std::string Item::*text = nullptr;
+  bool Item::*flag = nullptr;
+};
+
+template <class Item>
+FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::vector<Item>> ref,
+                             std::vector<ItemField<Item>> fields) {
+  return {name, kind,
+          [ref, fields](const Record& r) {
+            json out = json::array();
+            for (const Item& item : access(ref, r)) {
+              json object = json::object();
+              for (const auto& f : fields) object[std::string(f.name)] = f.text ? json(item.*f.text) : json(item.*f.flag);
+              out.push_back(std::move(object));
+            }
+            return out;
+          },
+          [ref, fields](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
+            auto& out = ref(r);
+            out.clear();
+            if (v.is_null()) return std::nullopt;
+            if (!v.is_array()) return type_error(p, "an array of objects", "オブジェクトの配列");
+            for (std::size_t i = 0; i < v.size(); ++i) {
+              std::string item_path = p + "/" + std::to_string(i);
+              if (!v[i].is_object()) return type_error(item_path, "an object", "オブジェクト");
+              Item item;
+              for (const auto& f : fields) {
+                auto member = v[i].find(std::string(f.name));
+                if (member == v[i].end()) continue;
+                std::string member_path = item_path + "/" + std::string(f.name);
+                auto error = f.text ? read_string(item.*f.text, *member, member_path)
+                                    : read_bool(item.*f.flag, *member, member_path);
+                if (error) return error;
+              }
+              out.push_back(std::move(item));
+            }
+            return std::nullopt;
+          }};
+}
+
+constexpr auto kMeeting = RecordKind::Meeting;
+constexpr auto kCase = RecordKind::CaseReview;
+constexpr auto kOutreach = RecordKind::Outreach;
+
+// The content fields, in export order. Bookkeeping fields (id, kind, clocks, timestamps) are handled separately.
+const std::vector<FieldCodec>& content_codecs() {
+  static const std::vector<FieldCodec> codecs = [] {
+    std::vector<FieldCodec> c;
+    c.push_back(text_codec("date", {}, [](Record& r) -> std::string& { return r.date; }));
+    c.push_back(text_codec("start_time", {}, [](Record& r) -> std::string& { return r.start_time; }));
+    c.push_back(text_codec("end_time", {}, [](Record& r) -> std::string& { return r.end_time; }));
+    c.push_back(text_codec("title", {}, [](Record& r) -> std::string& { return r.title; }));
+    c.push_back(text_codec("area", {}, [](Record& r) -> std::string& { return r.area; }));
+    c.push_back(string_list_codec("themes", [](Record& r) -> std::vector<std::string>& { return r.themes; }));
+    c.push_back(string_list_codec("organizations", [](Record& r) -> std::vector<std::string>& { return r.organizations; }));
+    c.push_back(int_codec("participant_count", {}, [](Record& r) -> std::optional<int>& { return r.participant_count; }));
+    c.push_back(object_list_codec<FollowUp>(
+        "follow_ups", {}, [](Record& r) -> std::vector<FollowUp>& { return r.follow_ups; },
+        {{"action", &FollowUp::action}, {"owner", &FollowUp::owner}, {"due", &FollowUp::due}, {"done", nullptr, &FollowUp::done}}));
+    c.push_back({"status", std::nullopt, [](const Record& r) { return json(std::string(enum_name(r.status))); },
+                 [](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
+                   std::optional<ReviewStatus> status;
+                   if (v.is_null()) {
+                     r.status = ReviewStatus::Draft;
+                     return std::nullopt;
+                   }
+                   if (auto error = read_enum(status, v, p)) return error;
+                   r.status = *status;
+                   return std::nullopt;
+                 }});
+    c.push_back(text_codec("author", {}, [](Record& r) -> std::string& { return r.author; }));
+
+    c.push_back(text_codec("body", kMeeting, [](Record& r) -> std::string& { return r.meeting.body; }));
+    c.push_back(enum_codec<MeetingType>("meeting_type", kMeeting, [](Record& r) -> std::optional<MeetingType>& { return r.meeting.meeting_type; }));
+    c.push_back(enum_codec<MeetingFormat>("format", kMeeting, [](Record& r) -> std::optional<MeetingFormat>& { return r.meeting.format; }));
+    c.push_back(text_codec("venue", kMeeting, [](Record& r) -> std::string& { return r.meeting.venue; }));
+    c.push_back(object_list_codec<AgendaItem>(
+        "agenda", kMeeting, [](Record& r) -> std::vector<AgendaItem>& { return r.meeting.agenda; },
+        {{"title", &AgendaItem::title}, {"summary", &AgendaItem::summary}, {"decision", &AgendaItem::decision}}));
+    c.push_back(text_codec("minutes", kMeeting, [](Record& r) -> std::string& { return r.meeting.minutes; }));
+    c.push_back(text_codec("next_date", kMeeting, [](Record& r) -> std::string& { return r.meeting.next_date; }));
+
+    c.push_back(text_codec("case_code", kCase, [](Record& r) -> std::string& { return r.case_review.case_code; }));
+    c.push_back(enum_codec<ReviewType>("review_type", kCase, [](Record& r) -> std::optional<ReviewType>& { return r.case_review.review_type; }));
+    c.push_back(text_codec("presenting_agency", kCase, [](Record& r) -> std::string& { return r.case_review.presenting_agency; }));
+    c.push_back(text_codec("issues", kCase, [](Record& r) -> std::string& { return r.case_review.issues; }));
+    c.push_back(text_codec("policy", kCase, [](Record& r) -> std::string& { return r.case_review.policy; }));
+    c.push_back(object_list_codec<RoleAssignment>(
+        "roles", kCase, [](Record& r) -> std::vector<RoleAssignment>& { return r.case_review.roles; },
+        {{"agency", &RoleAssignment::agency}, {"role", &RoleAssignment::role}}));
+    c.push_back(text_codec("next_review", kCase, [](Record& r) -> std::string& { return r.case_review.next_review; }));
+
+    c.push_back(enum_codec<VisitType>("visit_type", kOutreach, [](Record& r) -> std::optional<VisitType>& { return r.outreach.visit_type; }));
+    c.push_back(text_codec("place", kOutreach, [](Record& r) -> std::string& { return r.outreach.place; }));
+    c.push_back(text_codec("purpose", kOutreach, [](Record& r) -> std::string& { return r.outreach.purpose; }));
+    c.push_back(text_codec("content", kOutreach, [](Record& r) -> std::string& { return r.outreach.content; }));
+    c.push_back(text_codec("outcome", kOutreach, [](Record& r) -> std::string& { return r.outreach.outcome; }));
+    c.push_back(int_codec("people_met", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.people_met; }));
+    c.push_back(int_codec("duration_minutes", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.duration_minutes; }));
+    c.push_back(text_codec("referral", kOutreach, [](Record& r) -> std::string& { return r.outreach.referral; }));
+    c.push_back(bool_codec("follow_up_needed", kOutreach, [](Record& r) -> bool& { return r.outreach.follow_up_needed; }));
+    return c;
+  }();
+  return codecs;
+}
+
+const FieldCodec* find_codec(std::string_view name, RecordKind kind) {
+  for (const auto& codec : content_codecs())
+    if (codec.name == name && (!codec.kind || *codec.kind == kind)) return &codec;
+  return nullptr;
+}
+
+// Bookkeeping fields: set by the store, read back on import and sync.
+constexpr std::array<std::string_view, 9> kBookkeeping{"id",         "kind",       "updated_by", "device", "created_at",
+                                                      "updated_at", "deleted",    "hlc",        "field_hlc"};
+
+bool is_bookkeeping(std::string_view name) {
+  return std::find(kBookkeeping.begin(), kBookkeeping.end(), name) != kBookkeeping.end();
+}
+
+std::optional<Error> read_bookkeeping(Record& r, std::string_view name, const json& v, const std::string& p) {
+  if (name == "id") return read_string(r.id, v, p);
+  if (name == "kind") return std::nullopt;  // read first, by record_from_json
+  if (name == "updated_by") return read_string(r.updated_by, v, p);
+  if (name == "device") return read_string(r.device, v, p);
+  if (name == "created_at") return read_string(r.created_at, v, p);
+  if (name == "updated_at") return read_string(r.updated_at, v, p);
+  if (name == "deleted") return read_bool(r.deleted, v, p);
+  if (name == "hlc") return read_string(r.clock, v, p);
+  // field_hlc
+  r.field_clocks.clear();
+  if (v.is_null()) return std::nullopt;
+  if (!v.is_object()) return type_error(p, "an object", "オブジェクト");
+  for (const auto& [field, clock] : v.items()) {
+    if (!clock.is_string()) return type_error(p + "/" + field, "a string", "文字列");
+    r.field_clocks[field] = clock.get<std::string>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Conversions
+// ---------------------------------------------------------------------------------------------------------------
+
+const std::vector<std::string>& record_fields(RecordKind kind) {
+  static const auto per_kind = [] {
+    std::array<std::vector<std::string>, 3> fields;
+    for (std::size_t k = 0; k < fields.size(); ++k)
+      for (const auto& codec : content_codecs())
+        if (!codec.kind || *codec.kind == static_cast<RecordKind>(k)) fields[k].emplace_back(codec.name);
+    return fields;
+  }();
+  return per_kind[static_cast<std::size_t>(kind)];
+}
+
+json field_value(const Record& record, std::string_view field) {
+  if (const FieldCodec* codec = find_codec(field, record.kind)) return codec->get(record);
+  auto unknown = record.unknown.find(std::string(field));
+  return unknown != record.unknown.end() ? *unknown : json(nullptr);
+}
+
+json record_to_json(const Record& record) {
+  json out = json::object();
+  out["id"] = record.id;
+  out["kind"] = std::string(enum_name(record.kind));
+  for (const auto& codec : content_codecs())
+    if (!codec.kind || *codec.kind == record.kind) out[std::string(codec.name)] = codec.get(record);
+  out["updated_by"] = record.updated_by;
+  out["device"] = record.device;
+  out["created_at"] = record.created_at;
+  out["updated_at"] = record.updated_at;
+  out["deleted"] = record.deleted;
+  out["hlc"] = record.clock;
+  out["field_hlc"] = record.field_clocks;
+  for (const auto& [key, value] : record.unknown.items())
+    if (!out.contains(key)) out[key] = value;
+  return out;
+}
+
+Result<Record> record_from_json(const json& object, const std::string& path) {
+  if (!object.is_object()) return type_error(path.empty() ? "/" : path, "an object", "オブジェクト");
+  auto kind_it = object.find("kind");
+  if (kind_it == object.end())
+    return make_error("record.kind_missing", path + "/kind", "missing field \"kind\"", "「kind」がありません");
+  std::optional<RecordKind> kind;
+  if (auto error = read_enum(kind, *kind_it, path + "/kind")) return *error;
+  if (!kind)
+    return make_error("record.kind_missing", path + "/kind", "missing field \"kind\"", "「kind」がありません");
+
+  Record record;
+  record.kind = *kind;
+  for (const auto& [key, value] : object.items()) {
+    std::string field_path = path + "/" + key;
+    std::optional<Error> error;
+    if (const FieldCodec* codec = find_codec(key, record.kind))
+      error = codec->set(record, value, field_path);
+    else if (is_bookkeeping(key))
+      error = read_bookkeeping(record, key, value, field_path);
+    else
+      record.unknown[key] = value;
+    if (error) return *error;
+  }
+  return record;
+}
+
+Result<json> parse_json_text(std::string_view text) {
+  std::size_t bad = 0;
+  if (!is_valid_utf8(text, &bad))
+    return make_error("utf8.invalid", "", "invalid UTF-8 at byte " + std::to_string(bad),
+                      std::to_string(bad) + "バイト目が不正なUTF-8です");
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    // nlohmann's message names the byte position: "[json.exception.parse_error.101] parse error at line 1, ..."
+    return make_error("json.syntax", "", e.what(), std::string("JSONの構文が正しくありません: ") + e.what());
+  }
+}
+
+Result<Record> parse_record(std::string_view text) {
+  auto parsed = parse_json_text(text);
+  if (!parsed) return parsed.error();
+  return record_from_json(*parsed);
+}
+
+Result<Record> apply_patch(const Record& base, const json& patch, std::vector<std::string>* changed) {
+  if (!patch.is_object()) return type_error("/", "an object", "オブジェクト");
+  Record updated = base;
+  for (const auto& [key, value] : patch.items()) {
+    std::string field_path = "/" + key;
+    if (key == "id" || key == "kind") {
+      bool same = key == "id" ? (value.is_string() && value.get<std::string>() == base.id)
+                              : (value.is_string() && value.get<std::string>() == enum_name(base.kind));
+      if (!same)
+        return make_error("record.immutable", field_path, "\"" + key + "\" cannot be changed",
+                          "「" + key + "」は変更できません");
+      continue;
+    }
+    if (is_bookkeeping(key)) continue;  // the store sets these
+    if (const FieldCodec* codec = find_codec(key, updated.kind)) {
+      if (auto error = codec->set(updated, value, field_path)) return *error;
+    } else if (value.is_null()) {
+      updated.unknown.erase(key);
+    } else {
+      updated.unknown[key] = value;
+    }
+  }
+  if (changed) *changed = changed_fields(base, updated);
+  return updated;
+}
+
+std::vector<std::string> changed_fields(const Record& a, const Record& b) {
+  std::vector<std::string> changed;
+  for (const auto& codec : content_codecs())
+    if ((!codec.kind || *codec.kind == a.kind) && codec.get(a) != codec.get(b)) changed.emplace_back(codec.name);
+  for (const auto& [key, value] : a.unknown.items())
+    if (!b.unknown.contains(key) || b.unknown[key] != value) changed.push_back(key);
+  for (const auto& [key, value] : b.unknown.items())
+    if (!a.unknown.contains(key)) changed.push_back(key);
+  if (a.deleted != b.deleted) changed.emplace_back("deleted");
+  return changed;
+}
+
+}  // namespace tsunagi

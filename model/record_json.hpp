@@ -1,0 +1,41 @@
+// The JSON form of a record: the product's import/export format and the body of every sync message.
+// Field names are fixed by the spec (see record.hpp); unknown fields survive a round trip.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.hpp"
+#include "model/record.hpp"
+
+namespace tsunagi {
+
+// The record as a JSON object: the common fields, then its kind's fields, then the unknown ones. Unset optional
+// values are null. Never throws.
+nlohmann::json record_to_json(const Record& record);
+
+// Reads a record from a JSON object. Rejects wrong JSON types, unknown enum values and an unknown or missing `kind`,
+// naming the field's path (prefixed with `path`). Values are not otherwise validated (see validation.hpp).
+Result<Record> record_from_json(const nlohmann::json& object, const std::string& path = "");
+
+// Parses JSON text after checking that it is valid UTF-8; errors carry the byte offset.
+Result<nlohmann::json> parse_json_text(std::string_view text);
+
+// Parses one record from JSON text (parse_json_text + record_from_json).
+Result<Record> parse_record(std::string_view text);
+
+// Applies a partial object to `base`: each field named in `patch` is replaced (null clears it); others stay.
+// `id` and `kind` cannot change. Fills `changed` with the names of the fields whose value differs afterwards.
+Result<Record> apply_patch(const Record& base, const nlohmann::json& patch, std::vector<std::string>* changed);
+
+// The names of the fields (of a's kind, plus unknown ones) whose values differ between a and b; bookkeeping
+// fields (clocks, timestamps, device) are not compared.
+std::vector<std::string> changed_fields(const Record& a, const Record& b);
+
+// The JSON value of one named field of `record`, or null when the kind has no such field.
+nlohmann::json field_value(const Record& record, std::string_view field);
+
+}  // namespace tsunagi

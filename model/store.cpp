@@ -1,0 +1,639 @@
+// [SECTION] Opening: folder, file mode, pragmas, migrations, device identity
+// [SECTION] Writes: create, update, replace, remove, import (each one transaction, each with an outbox entry)
+// [SECTION] Reads: get, list, count, for_each (one query builder for all of them)
+// [SECTION] Outbox, reference data, settings
+#include "model/store.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "model/calendar.hpp"
+#include "model/database.hpp"
+#include "model/files.hpp"
+#include "model/ids.hpp"
+#include "model/record_json.hpp"
+#include "model/store_schema.hpp"
+#include "model/text.hpp"
+#include "model/validation.hpp"
+
+namespace tsunagi {
+
+using nlohmann::json;
+
+namespace {
+
+std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+// A store rejects a record it could not merge or show: no id, an id that is too long, or an invalid record that is
+// no longer a draft (a draft may be incomplete; a submitted record must be valid).
+std::optional<Error> check_storable(const Record& record) {
+  if (record.id.empty() || record.id.size() > 128)
+    return make_error("record.id", "/id", "id must be 1 to 128 characters", "IDは1〜128文字にしてください");
+  if (record.deleted || record.status == ReviewStatus::Draft) return std::nullopt;
+  for (const auto& issue : validate_record(record)) {
+    if (issue.severity != Severity::Error) continue;
+    return make_error("record.invalid", issue.path,
+                      issue.message + " (a " + std::string(enum_name(record.status)) +
+                          " record must be valid; save it as a draft instead)",
+                      issue.message_ja + "（下書き以外は保存前に修正が必要です）");
+  }
+  return std::nullopt;
+}
+
+std::optional<int> fiscal_year_of(const std::string& iso) {
+  if (auto date = parse_iso_date(iso)) return fiscal_year(*date);
+  return std::nullopt;
+}
+
+std::string sql_like_pattern(std::string_view term) {
+  std::string pattern = "%";
+  for (char c : term) {
+    if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+    pattern += c;
+  }
+  return pattern + "%";
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Opening
+// ---------------------------------------------------------------------------------------------------------------
+
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& folder, const StoreOptions& options) {
+  std::unique_ptr<Store> store(new Store());
+  if (auto status = store->init(folder, options); !status) return status.error();
+  return store;
+}
+
+Status Store::init(const std::filesystem::path& folder, const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec)
+    return make_error("store.access", folder.string(), "cannot create the data folder: " + ec.message(),
+                      "データフォルダを作成できません: " + ec.message());
+  ::chmod(folder.c_str(), 0700);  // records are sensitive personal information
+  file_ = folder / kFileName;
+  auto opened = Database::open(file_, 0600);
+  if (!opened) return opened.error();
+  db_ = std::move(*opened);
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"})
+    if (auto status = db_->exec(pragma); !status) return status;
+
+  if (options.max_file_bytes > 0) {
+    auto page_size = db_->query_int("PRAGMA page_size");
+    if (!page_size) return page_size.error();
+    std::int64_t pages = std::max<std::int64_t>(1, options.max_file_bytes / page_size->value_or(4096));
+    if (auto status = db_->exec("PRAGMA max_page_count = " + std::to_string(pages)); !status) return status;
+  }
+
+  int target = options.target_schema_version > 0 ? options.target_schema_version : kLatestSchemaVersion;
+  if (auto status = migrate_store(*db_, file_, target, backups_); !status) return status;
+
+  auto stored_device = setting("device_id");
+  if (!stored_device) return stored_device.error();
+  device_id_ = *stored_device;
+  if (device_id_.empty()) {
+    device_id_ = new_uuid_v7();
+    if (auto status = set_setting("device_id", device_id_); !status) return status;
+  }
+  author_ = options.author;
+  if (author_.empty()) {
+    auto configured = setting("author");
+    if (!configured) return configured.error();
+    author_ = *configured;
+  }
+  if (author_.empty())
+    if (const char* user = std::getenv("USER")) author_ = user;
+  clock_ = std::make_unique<HlcClock>(node_from_device_id(device_id_), options.wall_clock);
+  // Never issue a clock value below one this store already holds, whatever the wall clock says now.
+  if (auto latest = db_->prepare("SELECT max(hlc) FROM records"); latest) {
+    if (auto row = (*latest)->step(); row && *row)
+      if (auto clock = Hlc::parse((*latest)->text(0))) clock_->observe(*clock);
+    (*latest)->reset();
+  }
+
+  if (options.load_default_reference && target >= 1) {
+    auto has_reference = db_->query_int("SELECT count(*) FROM reference_data");
+    if (!has_reference) return has_reference.error();
+    if (has_reference->value_or(0) == 0) {
+      auto defaults = load_reference_file(assets_dir() / "reference" / "default.json");
+      if (defaults) {
+        if (auto status = replace_reference(*defaults); !status) return status;
+      }
+      // Without the assets folder the store still works; it just has no reference lists.
+    }
+  }
+  return ok_status();
+}
+
+int Store::schema_version() const {
+  auto version = db_->query_int("PRAGMA user_version");
+  return version ? static_cast<int>(version->value_or(0)) : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Writes
+// ---------------------------------------------------------------------------------------------------------------
+
+Record Store::stamp_new(Record record) {
+  normalize_record(record);
+  if (record.id.empty()) record.id = new_uuid_v7();
+  std::string now = now_iso8601();
+  if (record.created_at.empty()) record.created_at = now;
+  if (record.author.empty()) record.author = author_;
+  auto given = Hlc::parse(record.clock);
+  if (given) {
+    clock_->observe(*given);  // an exported record keeps its history
+  } else {
+    Hlc clock = clock_->tick();
+    record.clock = clock.to_string();
+    record.field_clocks = {{"*", record.clock}};
+    record.updated_at = now;
+    record.updated_by = author_;
+    record.device = device_id_;
+  }
+  if (record.updated_at.empty()) record.updated_at = now;
+  if (record.updated_by.empty()) record.updated_by = author_;
+  if (record.device.empty()) record.device = device_id_;
+  return record;
+}
+
+Status Store::write_record(const Record& record, const std::string& op, const std::vector<std::string>& fields) {
+  if (auto error = check_storable(record)) return *error;
+  auto upsert = db_->prepare(
+      "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, deleted, hlc, "
+      "updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+      "ON CONFLICT(id) DO UPDATE SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
+      "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14 RETURNING seq");
+  if (!upsert) return upsert.error();
+  Statement& s = **upsert;
+  s.bind(1, record.id).bind(2, enum_name(record.kind)).bind(3, record.date);
+  if (auto fy = fiscal_year_of(record.date))
+    s.bind(4, *fy);
+  else
+    s.bind_null(4);
+  s.bind(5, record.start_time).bind(6, record.title).bind(7, record.area);
+  s.bind(8, record.kind == RecordKind::Meeting ? record.meeting.body : std::string());
+  s.bind(9, enum_name(record.status)).bind(10, record.author).bind(11, record.deleted).bind(12, record.clock);
+  s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
+  auto row = s.step();
+  if (!row) return row.error().with_context("record " + record.id);
+  std::int64_t seq = s.integer(0);
+  s.reset();
+
+  auto clear_themes = db_->prepare("DELETE FROM record_themes WHERE record_seq = ?");
+  if (!clear_themes) return clear_themes.error();
+  if (auto status = (*clear_themes)->bind(1, seq).run(); !status) return status;
+  auto add_theme = db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)");
+  if (!add_theme) return add_theme.error();
+  for (const auto& theme : record.themes)
+    if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status;
+  if (auto status = index_record_text(*db_, seq, record); !status) return status;
+
+  auto outbox = db_->prepare(
+      "INSERT INTO outbox(record_id, hlc, op, fields, changed_by, device, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
+  if (!outbox) return outbox.error();
+  return (*outbox)
+      ->bind(1, record.id)
+      .bind(2, record.clock)
+      .bind(3, op)
+      .bind(4, dump(json(fields)))
+      .bind(5, author_)
+      .bind(6, device_id_)
+      .bind(7, record.updated_at)
+      .run();
+}
+
+Result<Record> Store::create(Record record) {
+  record = stamp_new(std::move(record));
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  auto existing = db_->prepare("SELECT 1 FROM records WHERE id = ?");
+  if (!existing) return existing.error();
+  auto found = (*existing)->bind(1, record.id).step();
+  (*existing)->reset();
+  if (!found) return found.error();
+  if (*found)
+    return make_error("record.duplicate", "/id", "a record with id " + record.id + " already exists",
+                      "ID " + record.id + " の記録は既にあります");
+  if (auto status = write_record(record, "create", record_fields(record.kind)); !status) return status.error();
+  if (auto status = transaction.commit(); !status) return status.error();
+  return record;
+}
+
+Result<Record> Store::save_changes(const Record& before, Record after, const std::vector<std::string>& changed) {
+  if (changed.empty()) return before;  // nothing to store, nothing to send
+  Hlc clock = clock_->tick();
+  after.clock = clock.to_string();
+  if (!after.field_clocks.count("*")) after.field_clocks["*"] = before.clock;
+  for (const auto& field : changed) after.field_clocks[field] = after.clock;
+  after.updated_at = now_iso8601();
+  after.updated_by = author_;
+  after.device = device_id_;
+  std::string op = after.deleted && !before.deleted ? "delete" : "update";
+  if (auto status = write_record(after, op, changed); !status) return status.error();
+  return after;
+}
+
+Result<Record> Store::update(const std::string& id, const json& patch) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  auto before = get(id);
+  if (!before) return before.error();
+  if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
+  std::vector<std::string> changed;
+  auto after = apply_patch(**before, patch, &changed);
+  if (!after) return after.error();
+  normalize_record(*after);
+  changed = changed_fields(**before, *after);
+  auto saved = save_changes(**before, std::move(*after), changed);
+  if (!saved) return saved;
+  if (auto status = transaction.commit(); !status) return status.error();
+  return saved;
+}
+
+Result<Record> Store::replace(const Record& record) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  auto before = get(record.id);
+  if (!before) return before.error();
+  if (!*before)
+    return make_error("record.not_found", "/id", "no record " + record.id, "記録 " + record.id + " はありません");
+  if ((*before)->kind != record.kind)
+    return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません");
+  Record after = **before;
+  // Content comes from `record`; bookkeeping stays the store's.
+  Record content = record;
+  normalize_record(content);
+  content.id = after.id;
+  content.created_at = after.created_at;
+  content.clock = after.clock;
+  content.field_clocks = after.field_clocks;
+  content.updated_at = after.updated_at;
+  content.updated_by = after.updated_by;
+  content.device = after.device;
+  content.deleted = after.deleted;
+  auto saved = save_changes(after, content, changed_fields(after, content));
+  if (!saved) return saved;
+  if (auto status = transaction.commit(); !status) return status.error();
+  return saved;
+}
+
+Status Store::remove(const std::string& id) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun();
+  auto before = get(id);
+  if (!before) return before.error();
+  if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
+  if ((*before)->deleted) return ok_status();
+  Record after = **before;
+  after.deleted = true;
+  auto saved = save_changes(**before, std::move(after), {"deleted"});
+  if (!saved) return saved.error();
+  return transaction.commit();
+}
+
+Result<std::size_t> Store::import_records(std::vector<Record> records) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  std::size_t written = 0;
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    Record& record = records[i];
+    std::string context = "record " + std::to_string(i + 1) + (record.id.empty() ? "" : " (" + record.id + ")");
+    std::optional<Record> before;
+    if (!record.id.empty()) {
+      auto stored = get(record.id);
+      if (!stored) return stored.error().with_context(context);
+      before = std::move(*stored);
+    }
+    if (!before) {
+      Record stamped = stamp_new(std::move(record));
+      if (auto status = write_record(stamped, "create", record_fields(stamped.kind)); !status)
+        return status.error().with_context(context);
+      ++written;
+      continue;
+    }
+    if (before->kind != record.kind)
+      return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません")
+          .with_context(context);
+    normalize_record(record);
+    Record content = record;
+    content.created_at = before->created_at;
+    content.clock = before->clock;
+    content.field_clocks = before->field_clocks;
+    auto saved = save_changes(*before, content, changed_fields(*before, content));
+    if (!saved) return saved.error().with_context(context);
+    if (saved->clock != before->clock) ++written;
+  }
+  if (auto status = transaction.commit(); !status) return status.error();
+  return written;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Reads
+// ---------------------------------------------------------------------------------------------------------------
+
+Result<std::optional<Record>> Store::get(const std::string& id) const {
+  auto select = db_->prepare("SELECT doc FROM records WHERE id = ?");
+  if (!select) return select.error();
+  auto row = (*select)->bind(1, id).step();
+  if (!row) return row.error();
+  if (!*row) return std::optional<Record>();
+  std::string doc = (*select)->text(0);
+  (*select)->reset();
+  auto record = parse_record(doc);
+  if (!record) return record.error().with_context("stored record " + id);
+  return std::optional<Record>(std::move(*record));
+}
+
+namespace {
+
+std::string order_by(const RecordQuery& query) {
+  const char* direction = query.descending ? " DESC" : " ASC";
+  auto column = [&](const char* name) { return std::string(name) + direction; };
+  switch (query.sort) {
+    case SortColumn::Date: return column("r.date") + ", " + column("r.start_time") + ", " + column("r.seq");
+    case SortColumn::Kind: return column("r.kind") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Title: return column("r.title") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Area: return column("r.area") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Status: return column("r.status") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Author: return column("r.author") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Updated: return column("r.updated_at") + ", " + column("r.seq");
+  }
+  return column("r.date");
+}
+
+std::string placeholders(std::size_t count) {
+  std::string out;
+  for (std::size_t i = 0; i < count; ++i) out += i ? ", ?" : "?";
+  return out;
+}
+
+std::vector<std::string> search_words(const std::string& search) {
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : normalize_width(search)) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      if (!current.empty()) words.push_back(std::move(current));
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  if (!current.empty()) words.push_back(std::move(current));
+  return words;
+}
+
+// One SQL statement for a query, with its values in binding order (text or integer).
+struct PreparedQuery {
+  std::string sql;
+  std::vector<json> params;
+
+  void condition(std::string text) { conditions.push_back(std::move(text)); }
+  std::vector<std::string> conditions;
+};
+
+// Builds `select` + WHERE (+ ORDER BY and LIMIT when `ordered`) for `query`. Committee and area filters take in
+// what is below them in the reference tree.
+PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* reference, const std::string& select,
+                            bool ordered) {
+  PreparedQuery q;
+  auto add_in = [&q](const char* column, const std::vector<std::string>& values) {
+    q.condition(std::string(column) + " IN (" + placeholders(values.size()) + ")");
+    for (const auto& value : values) q.params.emplace_back(value);
+  };
+  if (!query.include_deleted) q.condition("r.deleted = 0");
+  if (query.kind) {
+    q.condition("r.kind = ?");
+    q.params.emplace_back(std::string(enum_name(*query.kind)));
+  }
+  if (query.fiscal_year) {
+    q.condition("r.fiscal_year = ?");
+    q.params.emplace_back(*query.fiscal_year);
+  }
+  if (query.month) {
+    char month[8];
+    std::snprintf(month, sizeof month, "%02d", std::clamp(*query.month, 0, 99));
+    q.condition("substr(r.date, 6, 2) = ?");
+    q.params.emplace_back(std::string(month));
+  }
+  if (!query.date_from.empty()) {
+    q.condition("r.date >= ?");
+    q.params.emplace_back(query.date_from);
+  }
+  if (!query.date_to.empty()) {
+    q.condition("r.date <= ?");
+    q.params.emplace_back(query.date_to);
+  }
+  if (!query.area.empty())
+    add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
+  if (!query.theme.empty()) {
+    q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)");
+    q.params.emplace_back(query.theme);
+  }
+  if (!query.committee.empty())
+    add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
+                               : std::vector<std::string>{query.committee});
+  if (query.status) {
+    q.condition("r.status = ?");
+    q.params.emplace_back(std::string(enum_name(*query.status)));
+  }
+  if (!query.author.empty()) {
+    q.condition("r.author = ?");
+    q.params.emplace_back(query.author);
+  }
+  // Search: words of three or more characters go to the trigram index; shorter ones (common in Japanese: 会議,
+  // 支援) cannot use a trigram index and are matched with LIKE over the indexed text.
+  std::string match;
+  for (const auto& word : search_words(query.search)) {
+    if (utf8_length(word) >= 3) {
+      std::string quoted;
+      for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+      match += (match.empty() ? "\"" : " AND \"") + quoted + "\"";
+    } else {
+      q.condition("r.seq IN (SELECT rowid FROM record_fts WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')");
+      q.params.emplace_back(sql_like_pattern(word));
+      q.params.emplace_back(sql_like_pattern(word));
+    }
+  }
+  if (!match.empty()) {
+    q.condition("r.seq IN (SELECT rowid FROM record_fts WHERE record_fts MATCH ?)");
+    q.params.emplace_back(match);
+  }
+  q.sql = select;
+  for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
+  if (ordered) {
+    q.sql += " ORDER BY " + order_by(query);
+    if (query.limit > 0)
+      q.sql += " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(std::max(0, query.offset));
+  }
+  return q;
+}
+
+}  // namespace
+
+Result<Statement*> Store::run_query(const RecordQuery& query, const std::string& select, bool ordered) const {
+  auto reference = this->reference();
+  auto prepared = prepare_query(query, reference ? &*reference : nullptr, select, ordered);
+  auto statement = db_->prepare(prepared.sql);
+  if (!statement) return statement.error();
+  for (std::size_t i = 0; i < prepared.params.size(); ++i) {
+    int index = static_cast<int>(i + 1);
+    if (prepared.params[i].is_number_integer())
+      (*statement)->bind(index, prepared.params[i].get<std::int64_t>());
+    else
+      (*statement)->bind(index, prepared.params[i].get<std::string>());
+  }
+  return statement;
+}
+
+Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
+  auto statement = run_query(query,
+                             "SELECT r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
+                             "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id) "
+                             "FROM records r",
+                             true);
+  if (!statement) return statement.error();
+  Statement& s = **statement;
+  std::vector<RecordSummary> rows;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    RecordSummary summary;
+    summary.id = s.text(0);
+    summary.kind = parse_enum<RecordKind>(s.text(1)).value_or(RecordKind::Meeting);
+    summary.date = s.text(2);
+    summary.start_time = s.text(3);
+    summary.title = s.text(4);
+    summary.area = s.text(5);
+    summary.body = s.text(6);
+    summary.status = parse_enum<ReviewStatus>(s.text(7)).value_or(ReviewStatus::Draft);
+    summary.author = s.text(8);
+    summary.updated_at = s.text(9);
+    summary.deleted = s.integer(10) != 0;
+    summary.pending = s.integer(11) != 0;
+    rows.push_back(std::move(summary));
+  }
+  s.reset();
+  return rows;
+}
+
+Result<std::int64_t> Store::count(const RecordQuery& query) const {
+  auto statement = run_query(query, "SELECT count(*) FROM records r", false);
+  if (!statement) return statement.error();
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  std::int64_t total = *row ? (*statement)->integer(0) : 0;
+  (*statement)->reset();
+  return total;
+}
+
+Status Store::for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const {
+  auto statement = run_query(query, "SELECT r.doc, r.id FROM records r", true);
+  if (!statement) return statement.error();
+  Statement& s = **statement;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto record = parse_record(s.text(0));
+    if (!record) {
+      Error error = record.error().with_context("stored record " + s.text(1));
+      s.reset();
+      return error;
+    }
+    if (!visit(*record)) break;
+  }
+  s.reset();
+  return ok_status();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Outbox, reference data, settings
+// ---------------------------------------------------------------------------------------------------------------
+
+Result<std::vector<OutboxEntry>> Store::outbox(std::size_t limit) const {
+  auto statement = db_->prepare(
+      "SELECT seq, record_id, hlc, op, fields, changed_by, device, created_at FROM outbox ORDER BY seq LIMIT ?");
+  if (!statement) return statement.error();
+  Statement& s = **statement;
+  s.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<OutboxEntry> entries;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    OutboxEntry entry{s.integer(0), s.text(1), s.text(2), s.text(3), {}, s.text(5), s.text(6), s.text(7)};
+    auto fields = json::parse(s.text(4), nullptr, false);
+    if (fields.is_array())
+      for (const auto& field : fields)
+        if (field.is_string()) entry.fields.push_back(field.get<std::string>());
+    entries.push_back(std::move(entry));
+  }
+  s.reset();
+  return entries;
+}
+
+Result<std::int64_t> Store::outbox_size() const {
+  auto size = db_->query_int("SELECT count(*) FROM outbox");
+  if (!size) return size.error();
+  return size->value_or(0);
+}
+
+Status Store::acknowledge_outbox(std::int64_t up_to_seq) {
+  auto statement = db_->prepare("DELETE FROM outbox WHERE seq <= ?");
+  if (!statement) return statement.error();
+  return (*statement)->bind(1, up_to_seq).run();
+}
+
+Result<ReferenceData> Store::reference() const {
+  if (reference_cache_) return *reference_cache_;
+  auto statement = db_->prepare("SELECT doc FROM reference_data WHERE id = 1");
+  if (!statement) return statement.error();
+  auto row = (*statement)->step();
+  if (!row) return row.error();
+  if (!*row) return ReferenceData{};
+  std::string doc = (*statement)->text(0);
+  (*statement)->reset();
+  auto parsed = parse_json_text(doc);
+  if (!parsed) return parsed.error().with_context("stored reference data");
+  auto data = reference_from_json(*parsed);
+  if (!data) return data.error().with_context("stored reference data");
+  reference_cache_ = *data;
+  return data;
+}
+
+Status Store::replace_reference(const ReferenceData& reference) {
+  auto statement = db_->prepare(
+      "INSERT INTO reference_data(id, doc, updated_at) VALUES(1, ?, ?) "
+      "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, updated_at = excluded.updated_at");
+  if (!statement) return statement.error();
+  auto status = (*statement)->bind(1, dump(reference_to_json(reference))).bind(2, now_iso8601()).run();
+  reference_cache_.reset();
+  return status;
+}
+
+Result<std::string> Store::setting(const std::string& key) const {
+  auto statement = db_->prepare("SELECT value FROM meta WHERE key = ?");
+  if (!statement) return statement.error();
+  auto row = (*statement)->bind(1, "setting." + key).step();
+  if (!row) return row.error();
+  std::string value = *row ? (*statement)->text(0) : std::string();
+  (*statement)->reset();
+  return value;
+}
+
+Status Store::set_setting(const std::string& key, const std::string& value) {
+  auto statement = db_->prepare(
+      "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  if (!statement) return statement.error();
+  return (*statement)->bind(1, "setting." + key).bind(2, value).run();
+}
+
+}  // namespace tsunagi

@@ -1,0 +1,156 @@
+// The local store: one SQLite file per data folder (WAL, foreign keys, mode 0600), records as JSON documents with
+// indexed columns beside them, tombstones for deletions, a Japanese-capable full-text index, and an outbox that the
+// sync engine drains. Every write is one transaction.
+//
+// Thread safety: a Store is one SQLite connection and is not thread-safe; give each thread its own Store on the
+// same folder (SQLite's WAL lets readers run beside one writer).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/clock.hpp"
+#include "model/error.hpp"
+#include "model/record.hpp"
+#include "model/reference.hpp"
+
+namespace tsunagi {
+
+class Database;
+class Statement;
+
+enum class SortColumn { Date, Kind, Title, Area, Status, Author, Updated };
+
+struct RecordQuery {
+  std::optional<RecordKind> kind;
+  std::optional<int> fiscal_year;  // April..March
+  std::optional<int> month;        // 1..12, any year
+  std::string date_from;           // ISO, inclusive; empty = open
+  std::string date_to;             // ISO, inclusive; empty = open
+  std::string area;                // the area's name; a parent area also matches its wards
+  std::string theme;               // a theme's name
+  std::string committee;           // meetings of this committee or one below it in the tree
+  std::optional<ReviewStatus> status;
+  std::string author;
+  std::string search;  // full-text over the title and every text field; words separated by spaces must all match
+  bool include_deleted = false;
+  SortColumn sort = SortColumn::Date;
+  bool descending = true;
+  int limit = 100;  // <= 0: no limit
+  int offset = 0;
+};
+
+// What a list row shows; read from indexed columns without parsing the document.
+struct RecordSummary {
+  std::string id;
+  RecordKind kind = RecordKind::Meeting;
+  std::string date;
+  std::string start_time;
+  std::string title;
+  std::string area;
+  std::string body;  // the committee, for meetings
+  ReviewStatus status = ReviewStatus::Draft;
+  std::string author;
+  std::string updated_at;
+  bool deleted = false;
+  bool pending = false;  // has a change in the outbox not yet sent
+};
+
+// One change waiting to be sent: the record's revision at `clock`. The sync engine reads the record's current
+// document when it sends, so several entries for one record send one revision.
+struct OutboxEntry {
+  std::int64_t seq = 0;
+  std::string record_id;
+  std::string clock;
+  std::string op;  // "create", "update", "delete"
+  std::vector<std::string> fields;
+  std::string changed_by;
+  std::string device;
+  std::string created_at;
+};
+
+struct StoreOptions {
+  std::string author;             // who is making changes; empty: the "author" setting, else $USER
+  bool load_default_reference = true;  // a new store gets assets/reference/default.json
+  HlcClock::WallClock wall_clock;  // tests inject a clock
+  int target_schema_version = 0;   // 0 = latest; tests build old files with a lower one
+  std::int64_t max_file_bytes = 0;  // 0 = no cap; a cap makes writes past it fail like a full disk
+};
+
+class Store {
+ public:
+  static constexpr const char* kFileName = "tsunagi.db";
+
+  // Opens (creating if needed) the store in `folder` (mode 0700) and migrates it to the latest schema, taking a
+  // backup copy of the file first ("tsunagi.db.v1.bak-<time>").
+  static Result<std::unique_ptr<Store>> open(const std::filesystem::path& folder, const StoreOptions& options = {});
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  const std::filesystem::path& file() const { return file_; }
+  const std::string& device_id() const { return device_id_; }
+  const std::string& author() const { return author_; }
+  int schema_version() const;
+  // The backup copies taken by migrations when this store was opened.
+  const std::vector<std::filesystem::path>& migration_backups() const { return backups_; }
+
+  // Stores a new record: gives it an id (UUIDv7) when it has none, stamps author, device, times and clocks,
+  // normalises typed values (normalize_record) and appends an outbox entry. Fails on a duplicate id.
+  Result<Record> create(Record record);
+  // Applies a partial object (see apply_patch) to the stored record; changed fields get a new clock.
+  Result<Record> update(const std::string& id, const nlohmann::json& patch);
+  // Replaces the stored record's content with `record`'s (the editor's save); changed fields get a new clock.
+  Result<Record> replace(const Record& record);
+  // Marks a record deleted (a tombstone that syncs); its content stays for audit and undo.
+  Status remove(const std::string& id);
+  // Creates or updates every record in one transaction: all or nothing. Records with an id already stored update
+  // it. Returns how many were written.
+  Result<std::size_t> import_records(std::vector<Record> records);
+
+  // The record with `id`, tombstones included; nullopt when there is none.
+  Result<std::optional<Record>> get(const std::string& id) const;
+  Result<std::vector<RecordSummary>> list(const RecordQuery& query) const;
+  Result<std::int64_t> count(const RecordQuery& query) const;
+  // Every matching record, in query order, one at a time (exports); stops early when `visit` returns false.
+  Status for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const;
+
+  // The outbox, oldest first.
+  Result<std::vector<OutboxEntry>> outbox(std::size_t limit) const;
+  Result<std::int64_t> outbox_size() const;
+  // Removes the entries up to and including `seq` (acknowledged by the collector).
+  Status acknowledge_outbox(std::int64_t up_to_seq);
+
+  Result<ReferenceData> reference() const;
+  Status replace_reference(const ReferenceData& reference);
+
+  // Small settings of this device (UI language, font size, author name); empty string when unset.
+  Result<std::string> setting(const std::string& key) const;
+  Status set_setting(const std::string& key, const std::string& value);
+
+ private:
+  Store() = default;
+  Status init(const std::filesystem::path& folder, const StoreOptions& options);
+  Status write_record(const Record& record, const std::string& op, const std::vector<std::string>& fields);
+  Result<Record> save_changes(const Record& before, Record after, const std::vector<std::string>& changed);
+  Record stamp_new(Record record);
+  // The prepared statement for `query` with its values bound; ORDER BY and LIMIT when `ordered`.
+  Result<Statement*> run_query(const RecordQuery& query, const std::string& select, bool ordered) const;
+
+  std::unique_ptr<Database> db_;
+  std::filesystem::path file_;
+  std::string device_id_;
+  std::string author_;
+  std::unique_ptr<HlcClock> clock_;
+  std::vector<std::filesystem::path> backups_;
+  mutable std::optional<ReferenceData> reference_cache_;  // read once; cleared by replace_reference
+};
+
+}  // namespace tsunagi

@@ -1,0 +1,43 @@
+// A fresh data folder per test, removed afterwards.
+#pragma once
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "model/record_json.hpp"
+#include "model/store.hpp"
+
+struct TempFolder {
+  std::filesystem::path path;
+  TempFolder() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "tsunagi-test-XXXXXX").string();
+    path = ::mkdtemp(pattern.data());
+  }
+  ~TempFolder() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+struct StoreFixture {
+  TempFolder folder;
+  std::unique_ptr<tsunagi::Store> store;
+
+  StoreFixture() { store = open(); }
+  std::unique_ptr<tsunagi::Store> open(tsunagi::StoreOptions options = {}) {
+    if (options.author.empty()) options.author = "田中 花子";
+    auto opened = tsunagi::Store::open(folder.path / "data", options);
+    if (!opened) throw std::runtime_error(opened.error().describe());
+    return std::move(*opened);
+  }
+  // Adds a record from JSON text; fails the test on error.
+  tsunagi::Record add(const std::string& json_text) {
+    auto record = tsunagi::parse_record(json_text);
+    if (!record) throw std::runtime_error(record.error().describe());
+    auto created = store->create(std::move(*record));
+    if (!created) throw std::runtime_error(created.error().describe());
+    return *created;
+  }
+};

@@ -1,0 +1,87 @@
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+
+#include "store_fixture.hpp"
+
+using namespace tsunagi;
+
+namespace {
+
+void exec(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+  char* message = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+  INFO((message ? message : ""));
+  sqlite3_free(message);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("a schema 1 file is backed up and migrated, and its records become searchable", "[store][migration]") {
+  TempFolder folder;
+  auto data = folder.path / "data";
+  {
+    StoreOptions old;
+    old.target_schema_version = 1;
+    auto store = Store::open(data, old);
+    REQUIRE(store.ok());
+    CHECK((*store)->schema_version() == 1);
+  }
+  // What version 1 wrote: the row and its document, but no full-text index (that came with version 2).
+  std::string doc = R"({"id":"0193a5f2-c3d4-7abc-8def-0123456789ab","kind":"meeting","date":"2023-07-03",
+    "title":"第１回全体会","status":"approved","body":"全体会","meeting_type":"plenary","format":"in_person",
+    "minutes":"サインレスの継続を決定","hlc":"1688000000000.0000.456789ab","field_hlc":{"*":"1688000000000.0000.456789ab"}})";
+  exec(data / Store::kFileName,
+       "INSERT INTO records(id, kind, date, fiscal_year, title, status, hlc, doc) VALUES("
+       "'0193a5f2-c3d4-7abc-8def-0123456789ab', 'meeting', '2023-07-03', 2023, '第１回全体会', 'approved', "
+       "'1688000000000.0000.456789ab', '" + doc + "')");
+
+  auto store = Store::open(data);
+  REQUIRE(store.ok());
+  CHECK((*store)->schema_version() == 2);
+  REQUIRE((*store)->migration_backups().size() == 1);
+  auto backup = (*store)->migration_backups()[0];
+  CHECK(std::filesystem::exists(backup));
+  CHECK(backup.filename().string().rfind("tsunagi.db.v1.bak-", 0) == 0);
+
+  RecordQuery query;
+  query.search = "サインレス";
+  auto rows = (*store)->list(query);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].title == "第１回全体会");
+
+  // The backup is the old file as it was: schema 1, with the record.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(backup.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &stmt, nullptr);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == 1);
+  sqlite3_finalize(stmt);
+  sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &stmt, nullptr);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(stmt, 0) == 1);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+
+  // Opening again migrates nothing and takes no further backup.
+  store->reset();
+  auto again = Store::open(data);
+  REQUIRE(again.ok());
+  CHECK((*again)->migration_backups().empty());
+}
+
+TEST_CASE("a file from a newer version is refused, not damaged", "[store][migration]") {
+  TempFolder folder;
+  auto data = folder.path / "data";
+  { REQUIRE(Store::open(data).ok()); }
+  exec(data / Store::kFileName, "PRAGMA user_version = 99");
+  auto store = Store::open(data);
+  REQUIRE_FALSE(store.ok());
+  CHECK(store.error().code == "store.version");
+}

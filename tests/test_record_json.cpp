@@ -1,0 +1,168 @@
+#include <catch2/catch.hpp>
+
+#include "model/record_json.hpp"
+
+using namespace tsunagi;
+using nlohmann::json;
+
+namespace {
+
+Record sample(RecordKind kind) {
+  Record r;
+  r.id = "0193a5f2-c3d4-7abc-8def-0123456789ab";
+  r.kind = kind;
+  r.date = "2023-07-03";
+  r.start_time = "13:30";
+  r.end_time = "15:00";
+  r.title = "第１回全体会（サインレス導入後のアンケート報告）";
+  r.area = "東区";
+  r.themes = {"地域生活支援拠点等の整備", "相談支援体制の充実・強化"};
+  r.organizations = {"髙田ワークス", "𠮷野の里作業所"};
+  r.participant_count = 24;
+  r.follow_ups = {{"議事録を各市町へ送付", "事務局", "2023-07-14", false}, {"アンケート集計", "田中", "", true}};
+  r.status = ReviewStatus::Submitted;
+  r.author = "田中 花子";
+  switch (kind) {
+    case RecordKind::Meeting:
+      r.meeting.body = "全体会";
+      r.meeting.meeting_type = MeetingType::Plenary;
+      r.meeting.format = MeetingFormat::Written;
+      r.meeting.venue = "本庄市役所　第２会議室";
+      r.meeting.agenda = {{"サインレスの継続について", "計画相談導入率向上と事業所負担軽減", "サインレスの継続を決定"}};
+      r.meeting.minutes = "各委員から意見を頂戴した。\n「第７期障害者福祉計画」について資料を配付。";
+      r.meeting.next_date = "2023-11-20";
+      break;
+    case RecordKind::CaseReview:
+      r.case_review.case_code = "A-2024-017";
+      r.case_review.review_type = ReviewType::GroupSupervision;
+      r.case_review.presenting_agency = "相談支援事業所　ひまわり";
+      r.case_review.issues = "強度行動障がい、8050問題";
+      r.case_review.policy = "短期入所の利用を検討し、家族の負担を軽減する";
+      r.case_review.roles = {{"基幹相談支援センター", "全体調整"}, {"就労継続支援B型", "日中活動"}};
+      r.case_review.next_review = "2024-01-10";
+      break;
+    case RecordKind::Outreach:
+      r.outreach.visit_type = VisitType::Provider;
+      r.outreach.place = "グループホーム山﨑ハウス";
+      r.outreach.purpose = "空き情報の確認";
+      r.outreach.content = "施設入所支援・グループホームの空き情報を把握";
+      r.outreach.outcome = "相談支援事業所へ情報提供";
+      r.outreach.people_met = 3;
+      r.outreach.duration_minutes = 90;
+      r.outreach.referral = "";
+      r.outreach.follow_up_needed = true;
+      break;
+  }
+  r.unknown["x_future_field"] = json{{"nested", {1, 2, 3}}};
+  return r;
+}
+
+}  // namespace
+
+TEST_CASE("every kind round-trips through JSON with Japanese text intact", "[json]") {
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach}) {
+    Record original = sample(kind);
+    std::string text = record_to_json(original).dump();
+    auto parsed = parse_record(text);
+    REQUIRE(parsed.ok());
+    CHECK(*parsed == original);
+    CHECK(text.find("𠮷野の里作業所") != std::string::npos);  // not escaped, not mangled
+  }
+}
+
+TEST_CASE("JSON uses exactly the field names of the spec", "[json]") {
+  json meeting = record_to_json(sample(RecordKind::Meeting));
+  for (const char* key : {"id", "kind", "date", "start_time", "end_time", "title", "area", "themes", "organizations",
+                          "participant_count", "follow_ups", "status", "author", "device", "created_at", "updated_at",
+                          "deleted", "body", "meeting_type", "format", "venue", "agenda", "minutes", "next_date"})
+    CHECK(meeting.contains(key));
+  CHECK(meeting["meeting_type"] == "plenary");
+  CHECK(meeting["format"] == "written");
+  CHECK(meeting["follow_ups"][0] == json{{"action", "議事録を各市町へ送付"}, {"owner", "事務局"}, {"due", "2023-07-14"}, {"done", false}});
+  CHECK_FALSE(meeting.contains("case_code"));
+
+  json review = record_to_json(sample(RecordKind::CaseReview));
+  for (const char* key : {"case_code", "review_type", "presenting_agency", "issues", "policy", "roles", "next_review"})
+    CHECK(review.contains(key));
+  CHECK(review["roles"][0] == json{{"agency", "基幹相談支援センター"}, {"role", "全体調整"}});
+
+  json visit = record_to_json(sample(RecordKind::Outreach));
+  for (const char* key : {"visit_type", "place", "purpose", "content", "outcome", "people_met", "duration_minutes",
+                          "referral", "follow_up_needed"})
+    CHECK(visit.contains(key));
+  CHECK(visit["visit_type"] == "provider");
+}
+
+TEST_CASE("unknown fields survive, so a newer client's data is kept", "[json]") {
+  auto parsed = parse_record(R"({"kind":"meeting","title":"t","x_new":{"a":[1,"二"]},"x_flag":true})");
+  REQUIRE(parsed.ok());
+  json back = record_to_json(*parsed);
+  CHECK(back["x_new"] == json{{"a", {1, "二"}}});
+  CHECK(back["x_flag"] == true);
+}
+
+TEST_CASE("wrong JSON types are rejected with the field's path", "[json]") {
+  struct Case {
+    const char* text;
+    const char* path;
+    const char* code;
+  };
+  for (const auto& c : std::vector<Case>{
+           {R"({"kind":"meeting","title":5})", "/title", "json.type"},
+           {R"({"kind":"meeting","participant_count":"12"})", "/participant_count", "json.type"},
+           {R"({"kind":"meeting","participant_count":1.5})", "/participant_count", "json.type"},
+           {R"({"kind":"meeting","themes":"福祉"})", "/themes", "json.type"},
+           {R"({"kind":"meeting","themes":["a",3]})", "/themes/1", "json.type"},
+           {R"({"kind":"meeting","agenda":[{"title":"a"},{"title":["x"]}]})", "/agenda/1/title", "json.type"},
+           {R"({"kind":"meeting","follow_ups":[{"action":"a","done":"yes"}]})", "/follow_ups/0/done", "json.type"},
+           {R"({"kind":"meeting","meeting_type":"party"})", "/meeting_type", "json.enum"},
+           {R"({"kind":"outreach","visit_type":"space"})", "/visit_type", "json.enum"},
+           {R"({"kind":"outreach","follow_up_needed":1})", "/follow_up_needed", "json.type"},
+           {R"({"kind":"case_review","roles":{"agency":"x"}})", "/roles", "json.type"},
+           {R"({"kind":"meeting","status":"done"})", "/status", "json.enum"},
+           {R"({"kind":"party"})", "/kind", "json.enum"},
+           {R"({"kind":7})", "/kind", "json.type"},
+           {R"({"title":"no kind"})", "/kind", "record.kind_missing"},
+           {R"([1,2])", "/", "json.type"},
+       }) {
+    INFO(c.text);
+    auto parsed = parse_record(c.text);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().path == c.path);
+    CHECK(parsed.error().code == c.code);
+    CHECK_FALSE(parsed.error().message_ja.empty());
+  }
+}
+
+TEST_CASE("invalid UTF-8 and malformed JSON are rejected with a position", "[json]") {
+  std::string bad = "{\"kind\":\"meeting\",\"title\":\"\xE3\x81\"}";
+  auto parsed = parse_record(bad);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().code == "utf8.invalid");
+  CHECK(parsed.error().message.find("byte 27") != std::string::npos);
+
+  auto broken = parse_record(R"({"kind":"meeting",)");
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().code == "json.syntax");
+  CHECK(broken.error().message.find("parse_error") != std::string::npos);
+}
+
+TEST_CASE("a patch changes only the named fields and reports them", "[json]") {
+  Record base = sample(RecordKind::Meeting);
+  std::vector<std::string> changed;
+  auto patched = apply_patch(base, json{{"title", "第１回全体会（修正）"}, {"venue", nullptr}, {"x_future_field", nullptr}},
+                             &changed);
+  REQUIRE(patched.ok());
+  CHECK(patched->title == "第１回全体会（修正）");
+  CHECK(patched->meeting.venue.empty());
+  CHECK(patched->meeting.agenda == base.meeting.agenda);
+  CHECK_FALSE(patched->unknown.contains("x_future_field"));
+  CHECK(changed == std::vector<std::string>{"title", "venue", "x_future_field"});
+
+  auto kind_change = apply_patch(base, json{{"kind", "outreach"}}, nullptr);
+  REQUIRE_FALSE(kind_change.ok());
+  CHECK(kind_change.error().code == "record.immutable");
+  auto wrong_type = apply_patch(base, json{{"agenda", "text"}}, nullptr);
+  REQUIRE_FALSE(wrong_type.ok());
+  CHECK(wrong_type.error().path == "/agenda");
+}

@@ -1,0 +1,377 @@
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "model/ids.hpp"
+#include "store_fixture.hpp"
+
+using namespace tsunagi;
+using nlohmann::json;
+
+namespace {
+
+const char* kMeeting = R"({"kind":"meeting","date":"2023-07-03","start_time":"13:30","end_time":"15:00",
+  "title":"第１回全体会","area":"東区","themes":["地域生活支援拠点等の整備"],"status":"submitted",
+  "body":"全体会","meeting_type":"plenary","format":"in_person",
+  "agenda":[{"title":"サインレスについて","summary":"アンケート結果を報告","decision":"サインレスの継続を決定"}]})";
+
+std::vector<std::string> titles(const Result<std::vector<RecordSummary>>& rows) {
+  REQUIRE(rows.ok());
+  std::vector<std::string> out;
+  for (const auto& row : *rows) out.push_back(row.title);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string record_json(const std::string& kind, const std::string& date, const std::string& title,
+                        const std::string& extra = "") {
+  std::string body = R"({"kind":")" + kind + R"(","date":")" + date + R"(","title":")" + title + "\"";
+  return body + (extra.empty() ? "" : "," + extra) + "}";
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreign keys on", "[store]") {
+  struct stat info {};
+  REQUIRE(::stat(store->file().c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0600);
+  REQUIRE(::stat(store->file().parent_path().c_str(), &info) == 0);
+  CHECK((info.st_mode & 0777) == 0700);
+  CHECK(store->schema_version() == 2);
+  CHECK(is_uuid(store->device_id()));
+
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store->file().c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+
+  // The same device id on reopening; default reference data loaded once.
+  std::string device = store->device_id();
+  store.reset();
+  store = open();
+  CHECK(store->device_id() == device);
+  auto reference = store->reference();
+  REQUIRE(reference.ok());
+  CHECK(reference->themes.size() == 12);
+  CHECK(reference->has_area("東区"));
+}
+
+TEST_CASE_METHOD(StoreFixture, "create stamps id, author, device, clocks and appends to the outbox", "[store]") {
+  Record created = add(kMeeting);
+  CHECK(is_uuid(created.id));
+  CHECK(created.author == "田中 花子");
+  CHECK(created.device == store->device_id());
+  CHECK(Hlc::parse(created.clock));
+  CHECK(created.field_clocks.at("*") == created.clock);
+  CHECK_FALSE(created.created_at.empty());
+
+  auto stored = store->get(created.id);
+  REQUIRE(stored.ok());
+  REQUIRE(stored->has_value());
+  CHECK(**stored == created);
+
+  auto outbox = store->outbox(10);
+  REQUIRE(outbox.ok());
+  REQUIRE(outbox->size() == 1);
+  CHECK((*outbox)[0].record_id == created.id);
+  CHECK((*outbox)[0].op == "create");
+  CHECK((*outbox)[0].clock == created.clock);
+  CHECK((*outbox)[0].changed_by == "田中 花子");
+
+  auto duplicate = store->create(created);
+  REQUIRE_FALSE(duplicate.ok());
+  CHECK(duplicate.error().code == "record.duplicate");
+}
+
+TEST_CASE_METHOD(StoreFixture, "an update stamps a new clock on the changed fields only", "[store]") {
+  Record created = add(kMeeting);
+  auto updated = store->update(created.id, json{{"title", "第１回全体会（修正）"}, {"venue", "本庄市役所"}});
+  REQUIRE(updated.ok());
+  CHECK(updated->clock > created.clock);
+  CHECK(updated->field_clocks.at("title") == updated->clock);
+  CHECK(updated->field_clocks.at("venue") == updated->clock);
+  CHECK(updated->field_clocks.at("*") == created.clock);
+  CHECK_FALSE(updated->field_clocks.count("date"));
+  CHECK(updated->meeting.agenda == created.meeting.agenda);
+
+  auto outbox = store->outbox(10);
+  REQUIRE(outbox->size() == 2);
+  CHECK((*outbox)[1].op == "update");
+  CHECK((*outbox)[1].fields == std::vector<std::string>{"title", "venue"});
+
+  // Setting a field to the value it has is no change: nothing new to send.
+  auto same = store->update(created.id, json{{"title", "第１回全体会（修正）"}});
+  REQUIRE(same.ok());
+  CHECK(same->clock == updated->clock);
+  CHECK(*store->outbox_size() == 2);
+
+  auto acknowledged = store->acknowledge_outbox((*outbox)[0].seq);
+  REQUIRE(acknowledged.ok());
+  CHECK(*store->outbox_size() == 1);
+}
+
+TEST_CASE_METHOD(StoreFixture, "a deleted record is a tombstone, not a missing row", "[store]") {
+  Record created = add(kMeeting);
+  REQUIRE(store->remove(created.id).ok());
+  auto stored = store->get(created.id);
+  REQUIRE(stored->has_value());
+  CHECK((*stored)->deleted);
+  CHECK((*stored)->title == created.title);  // content kept
+  CHECK(store->list({})->empty());
+  RecordQuery with_deleted;
+  with_deleted.include_deleted = true;
+  auto rows = store->list(with_deleted);
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].deleted);
+  CHECK(store->outbox(10)->back().op == "delete");
+  CHECK(store->remove(created.id).ok());  // deleting twice is harmless
+  CHECK(*store->outbox_size() == 2);
+  CHECK(store->remove("no-such-id").error().code == "record.not_found");
+}
+
+TEST_CASE_METHOD(StoreFixture, "a draft may be incomplete; a submitted record must be valid", "[store]") {
+  CHECK_NOTHROW(add(R"({"kind":"outreach","title":"途中まで","status":"draft"})"));
+  auto parsed = parse_record(R"({"kind":"outreach","title":"不完全","status":"submitted"})");
+  auto rejected = store->create(*parsed);
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(rejected.error().code == "record.invalid");
+  CHECK(rejected.error().path == "/date");
+  CHECK(store->list({})->size() == 1);
+
+  Record draft = add(record_json("outreach", "2024-05-01", "家庭訪問", R"("status":"draft")"));
+  auto submit = store->update(draft.id, json{{"status", "submitted"}});
+  REQUIRE_FALSE(submit.ok());
+  CHECK(submit.error().path == "/visit_type");
+  auto fixed = store->update(draft.id, json{{"status", "submitted"}, {"visit_type", "home"}, {"place", "利用者宅"}});
+  CHECK(fixed.ok());
+}
+
+TEST_CASE_METHOD(StoreFixture, "typed dates and times in the seeds' forms are stored as ISO", "[store]") {
+  Record created = add(R"({"kind":"meeting","date":"R5.9.13","start_time":"１０：００","end_time":"12時",
+    "title":"意見交換会","meeting_type":"exchange","format":"in_person","body":"運営会議","status":"submitted"})");
+  CHECK(created.date == "2023-09-13");
+  CHECK(created.start_time == "10:00");
+  CHECK(created.end_time == "12:00");
+}
+
+TEST_CASE_METHOD(StoreFixture, "queries filter by every indexed column", "[store]") {
+  add(record_json("meeting", "2024-03-31", "年度末の会議", R"("area":"東区","status":"approved","author":"佐藤","body":"運営会議","meeting_type":"steering","format":"online")"));
+  add(record_json("meeting", "2024-04-01", "年度初めの会議",
+                  R"("area":"博多区","body":"相談支援部会","themes":["地域生活支援拠点等の整備"])"));
+  add(record_json("outreach", "2024-07-15", "夏の家庭訪問", R"("area":"西区","themes":["地域生活支援拠点等の整備"])"));
+  add(record_json("case_review", "2025-03-31", "年度末のケース検討", R"("area":"東区")"));
+
+  RecordQuery fy2024;
+  fy2024.fiscal_year = 2024;
+  CHECK(titles(store->list(fy2024)) == std::vector<std::string>{"夏の家庭訪問", "年度初めの会議", "年度末のケース検討"});
+  RecordQuery fy2023;
+  fy2023.fiscal_year = 2023;
+  CHECK(titles(store->list(fy2023)) == std::vector<std::string>{"年度末の会議"});
+
+  RecordQuery meetings;
+  meetings.kind = RecordKind::Meeting;
+  CHECK(store->list(meetings)->size() == 2);
+  RecordQuery range;
+  range.date_from = "2024-04-01";
+  range.date_to = "2024-07-15";
+  CHECK(titles(store->list(range)) == std::vector<std::string>{"夏の家庭訪問", "年度初めの会議"});
+  RecordQuery july;
+  july.month = 7;
+  CHECK(titles(store->list(july)) == std::vector<std::string>{"夏の家庭訪問"});
+  RecordQuery east;
+  east.area = "東区";
+  CHECK(store->list(east)->size() == 2);
+  RecordQuery east_area;  // a parent area takes in its wards (東・博多エリア: 東区 and 博多区)
+  east_area.area = "東・博多エリア";
+  CHECK(store->list(east_area)->size() == 3);
+  RecordQuery theme;
+  theme.theme = "地域生活支援拠点等の整備";
+  CHECK(titles(store->list(theme)) == std::vector<std::string>{"夏の家庭訪問", "年度初めの会議"});
+  RecordQuery approved;
+  approved.status = ReviewStatus::Approved;
+  CHECK(titles(store->list(approved)) == std::vector<std::string>{"年度末の会議"});
+  RecordQuery by_sato;
+  by_sato.author = "佐藤";
+  CHECK(titles(store->list(by_sato)) == std::vector<std::string>{"年度末の会議"});
+  RecordQuery committee;
+  committee.committee = "相談支援部会";
+  CHECK(titles(store->list(committee)) == std::vector<std::string>{"年度初めの会議"});
+  CHECK(*store->count(fy2024) == 3);
+
+  RecordQuery newest_first;
+  auto rows = store->list(newest_first);
+  REQUIRE(rows->size() == 4);
+  CHECK((*rows)[0].date == "2025-03-31");
+  newest_first.descending = false;
+  newest_first.limit = 2;
+  newest_first.offset = 1;
+  rows = store->list(newest_first);
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[0].date == "2024-04-01");
+}
+
+TEST_CASE_METHOD(StoreFixture, "a committee query takes in the committees below it", "[store]") {
+  auto reference = store->reference();
+  REQUIRE(reference.ok());
+  const Committee* child = nullptr;
+  const Committee* parent = nullptr;
+  for (const auto& c : reference->committees)
+    for (const auto& p : reference->committees)
+      if (!c.parent.empty() && c.parent == p.id) child = &c, parent = &p;
+  REQUIRE(child);
+  add(record_json("meeting", "2024-06-01", "子の会議", R"("body":")" + child->name + "\""));
+  add(record_json("meeting", "2024-06-02", "親の会議", R"("body":")" + parent->name + "\""));
+  RecordQuery query;
+  query.committee = parent->name;
+  CHECK(store->list(query)->size() == 2);
+  query.committee = child->name;
+  CHECK(store->list(query)->size() == 1);
+}
+
+TEST_CASE_METHOD(StoreFixture, "full-text search finds Japanese words of any length", "[store][search]") {
+  add(kMeeting);
+  add(record_json("outreach", "2024-05-10", "グループホーム訪問",
+                  R"("content":"施設入所支援・グループホームの空き情報を把握し、１２２人日の利用を確認","place":"山﨑ハウス")"));
+  add(record_json("case_review", "2024-06-01", "ケース検討会", R"("issues":"強度行動障がい、8050問題")"));
+
+  auto search = [&](const std::string& text) {
+    RecordQuery query;
+    query.search = text;
+    return titles(store->list(query));
+  };
+  CHECK(search("サインレスの継続") == std::vector<std::string>{"第１回全体会"});  // agenda decision
+  CHECK(search("空き情報") == std::vector<std::string>{"グループホーム訪問"});
+  CHECK(search("会議").empty());
+  CHECK(search("全体") == std::vector<std::string>{"第１回全体会"});  // two characters
+  CHECK(search("﨑") == std::vector<std::string>{"グループホーム訪問"});   // one rare kanji
+  CHECK(search("122人日") == std::vector<std::string>{"グループホーム訪問"});  // full-width in the text
+  CHECK(search("８０５０") == std::vector<std::string>{"ケース検討会"});       // full-width in the query
+  CHECK(search("強度行動 8050") == std::vector<std::string>{"ケース検討会"});
+  CHECK(search("強度行動 サインレス").empty());
+  CHECK(search("\"quoted\" 100%_").empty());  // query syntax characters are data, not operators
+  CHECK(search("東区") == std::vector<std::string>{"第１回全体会"});  // the area is searchable text too
+}
+
+TEST_CASE_METHOD(StoreFixture, "import is all or nothing and updates records it already has", "[store]") {
+  std::vector<Record> batch;
+  for (int i = 0; i < 3; ++i) batch.push_back(*parse_record(record_json("meeting", "2024-05-0" + std::to_string(i + 1), "会議" + std::to_string(i))));
+  batch.push_back(*parse_record(R"({"kind":"meeting","title":"壊れた提出","status":"submitted"})"));
+  auto failed = store->import_records(batch);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().message.find("record 4") != std::string::npos);
+  CHECK(*store->count({}) == 0);
+  CHECK(*store->outbox_size() == 0);
+
+  batch.pop_back();
+  auto written = store->import_records(batch);
+  REQUIRE(written.ok());
+  CHECK(*written == 3);
+  CHECK(*store->count({}) == 3);
+
+  // Re-importing an export updates in place: no duplicates, and unchanged records are not re-sent.
+  std::vector<Record> exported;
+  REQUIRE(store->for_each({}, [&](const Record& r) {
+    exported.push_back(r);
+    return true;
+  }).ok());
+  exported[0].title = "会議（修正）";
+  auto again = store->import_records(exported);
+  REQUIRE(again.ok());
+  CHECK(*again == 1);
+  CHECK(*store->count({}) == 3);
+  CHECK(*store->outbox_size() == 4);
+}
+
+TEST_CASE_METHOD(StoreFixture, "a full disk gives a clear error and loses nothing", "[store]") {
+  store.reset();
+  StoreOptions small;
+  small.max_file_bytes = 600 * 1024;
+  store = open(small);
+  std::string text(2000, 'x');
+  int stored = 0;
+  Error last;
+  for (int i = 0; i < 2000; ++i) {
+    auto created = store->create(*parse_record(record_json("meeting", "2024-05-01", "記録" + std::to_string(i),
+                                                           R"("minutes":")" + text + "\"")));
+    if (!created) {
+      last = created.error();
+      break;
+    }
+    ++stored;
+  }
+  REQUIRE(stored > 0);
+  CHECK(last.code == "store.full");
+  CHECK(last.message_ja.find("ディスク") != std::string::npos);
+  CHECK(*store->count({}) == stored);
+  CHECK(*store->outbox_size() == stored);
+  store.reset();
+  store = open();  // without the cap, everything is there and writable
+  CHECK(*store->count({}) == stored);
+  CHECK_NOTHROW(add(kMeeting));
+}
+
+TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every committed record intact", "[store]") {
+  store.reset();
+  int pipe_fds[2];
+  REQUIRE(::pipe(pipe_fds) == 0);
+  pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    ::close(pipe_fds[0]);
+    auto writer = Store::open(folder.path / "data");
+    if (!writer) ::_exit(3);
+    for (int i = 0;; ++i) {
+      auto created = (*writer)->create(*parse_record(record_json("meeting", "2024-05-01", "記録" + std::to_string(i))));
+      if (!created) ::_exit(4);
+      char committed = 1;
+      if (::write(pipe_fds[1], &committed, 1) != 1) ::_exit(5);
+    }
+  }
+  ::close(pipe_fds[1]);
+  int acknowledged = 0;
+  char byte;
+  while (acknowledged < 200 && ::read(pipe_fds[0], &byte, 1) == 1) ++acknowledged;
+  ::kill(child, SIGKILL);
+  int wait_status = 0;
+  ::waitpid(child, &wait_status, 0);
+  while (::read(pipe_fds[0], &byte, 1) == 1) ++acknowledged;  // commits reported before the kill
+  ::close(pipe_fds[0]);
+  REQUIRE(WIFSIGNALED(wait_status));
+
+  store = open();
+  auto total = store->count({});
+  REQUIRE(total.ok());
+  CHECK(*total >= acknowledged);
+  CHECK(*total <= acknowledged + 1);  // at most the one committed but not yet reported
+  CHECK(*store->outbox_size() == *total);
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(store->file().c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "ok");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+TEST_CASE_METHOD(StoreFixture, "two connections on one folder see each other's writes", "[store]") {
+  auto second = open();
+  add(kMeeting);
+  CHECK(*second->count({}) == 1);
+  CHECK(second->device_id() == store->device_id());
+}
+
+TEST_CASE_METHOD(StoreFixture, "settings persist", "[store]") {
+  REQUIRE(store->set_setting("language", "en").ok());
+  store.reset();
+  store = open();
+  CHECK(*store->setting("language") == "en");
+  CHECK(store->setting("missing")->empty());
+}

@@ -1,0 +1,188 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+#include "model/reference.hpp"
+#include "model/validation.hpp"
+
+using namespace tsunagi;
+
+namespace {
+
+Record valid(RecordKind kind) {
+  Record r;
+  r.id = "x";
+  r.kind = kind;
+  r.date = "2024-04-01";
+  r.start_time = "10:00";
+  r.end_time = "11:30";
+  r.title = "件名";
+  switch (kind) {
+    case RecordKind::Meeting:
+      r.meeting.body = "運営会議";
+      r.meeting.meeting_type = MeetingType::Steering;
+      r.meeting.format = MeetingFormat::InPerson;
+      break;
+    case RecordKind::CaseReview:
+      r.case_review.case_code = "A-2024-017";
+      r.case_review.review_type = ReviewType::CaseConference;
+      break;
+    case RecordKind::Outreach:
+      r.outreach.visit_type = VisitType::Home;
+      r.outreach.place = "利用者宅";
+      break;
+  }
+  return r;
+}
+
+// The issue at `path` with `code`, or nullptr.
+const ValidationIssue* find(const std::vector<ValidationIssue>& issues, const std::string& path,
+                            const std::string& code) {
+  auto it = std::find_if(issues.begin(), issues.end(),
+                         [&](const ValidationIssue& i) { return i.path == path && i.code == code; });
+  return it == issues.end() ? nullptr : &*it;
+}
+
+}  // namespace
+
+TEST_CASE("a complete record of each kind has no issues", "[validation]") {
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach}) {
+    auto issues = validate_record(valid(kind));
+    INFO(enum_name(kind));
+    CHECK(issues.empty());
+  }
+}
+
+TEST_CASE("each common field is checked and named, in English and Japanese", "[validation]") {
+  struct Case {
+    std::function<void(Record&)> change;
+    std::string path;
+    std::string code;
+  };
+  std::vector<Case> cases{
+      {[](Record& r) { r.date = ""; }, "/date", "required"},
+      {[](Record& r) { r.date = "2023-02-29"; }, "/date", "date.invalid"},
+      {[](Record& r) { r.date = "2024/04/01"; }, "/date", "date.invalid"},
+      {[](Record& r) { r.start_time = "25:00"; }, "/start_time", "time.invalid"},
+      {[](Record& r) { r.end_time = "9:5"; }, "/end_time", "time.invalid"},
+      {[](Record& r) { r.end_time = "09:00"; }, "/end_time", "time.order"},
+      {[](Record& r) { r.start_time = ""; }, "/start_time", "required"},
+      {[](Record& r) { r.title = "　"; }, "/title", "required"},
+      {[](Record& r) { r.title = std::string(201 * 3, 'a'); }, "/title", "text.too_long"},
+      {[](Record& r) { r.participant_count = -1; }, "/participant_count", "number.range"},
+      {[](Record& r) { r.themes = {"a", "a"}; }, "/themes/1", "duplicate"},
+      {[](Record& r) { r.themes = {""}; }, "/themes/0", "required"},
+      {[](Record& r) { r.organizations = {" "}; }, "/organizations/0", "required"},
+      {[](Record& r) { r.follow_ups = {{"", "田中", "", false}}; }, "/follow_ups/0/action", "required"},
+      {[](Record& r) { r.follow_ups = {{"連絡", "田中", "2024-13-01", false}}; }, "/follow_ups/0/due", "date.invalid"},
+  };
+  for (const auto& c : cases) {
+    Record r = valid(RecordKind::Meeting);
+    c.change(r);
+    auto issues = validate_record(r);
+    INFO(c.path << " " << c.code);
+    const ValidationIssue* issue = find(issues, c.path, c.code);
+    REQUIRE(issue != nullptr);
+    CHECK(issue->severity == Severity::Error);
+    CHECK_FALSE(issue->message.empty());
+    CHECK_FALSE(issue->message_ja.empty());
+    CHECK(has_errors(issues));
+  }
+}
+
+TEST_CASE("each kind's own fields are checked", "[validation]") {
+  Record meeting = valid(RecordKind::Meeting);
+  meeting.meeting.meeting_type.reset();
+  meeting.meeting.format.reset();
+  meeting.meeting.body = "";
+  meeting.meeting.agenda = {{"", "", ""}};
+  meeting.meeting.next_date = "2024-03-01";
+  auto issues = validate_record(meeting);
+  CHECK(find(issues, "/meeting_type", "required"));
+  CHECK(find(issues, "/format", "required"));
+  CHECK(find(issues, "/body", "required"));
+  CHECK(find(issues, "/agenda/0/title", "required"));
+  CHECK(find(issues, "/next_date", "date.order"));
+
+  Record review = valid(RecordKind::CaseReview);
+  review.case_review.case_code = "";
+  review.case_review.review_type.reset();
+  review.case_review.roles = {{"", ""}};
+  review.case_review.next_review = "R6.5.1";
+  issues = validate_record(review);
+  CHECK(find(issues, "/case_code", "required"));
+  CHECK(find(issues, "/review_type", "required"));
+  CHECK(find(issues, "/roles/0/agency", "required"));
+  CHECK(find(issues, "/roles/0/role", "required"));
+  CHECK(find(issues, "/next_review", "date.invalid"));  // stored form is ISO; normalize_record converts typed forms
+
+  Record visit = valid(RecordKind::Outreach);
+  visit.outreach.visit_type.reset();
+  visit.outreach.place = "";
+  visit.outreach.people_met = -2;
+  visit.outreach.duration_minutes = 24 * 60 + 1;
+  issues = validate_record(visit);
+  CHECK(find(issues, "/visit_type", "required"));
+  CHECK(find(issues, "/place", "required"));
+  CHECK(find(issues, "/people_met", "number.range"));
+  CHECK(find(issues, "/duration_minutes", "number.range"));
+}
+
+TEST_CASE("a case code that looks like a full name is allowed but flagged", "[validation]") {
+  Record review = valid(RecordKind::CaseReview);
+  review.case_review.case_code = "山田 太郎";
+  auto issues = validate_record(review);
+  const ValidationIssue* issue = find(issues, "/case_code", "case_code.looks_like_name");
+  REQUIRE(issue);
+  CHECK(issue->severity == Severity::Warning);
+  CHECK_FALSE(has_errors(issues));
+
+  CHECK(looks_like_full_name("山田太郎"));
+  CHECK(looks_like_full_name("山田　太郎"));
+  CHECK(looks_like_full_name("やまだ たろう"));
+  CHECK(looks_like_full_name("Taro Yamada"));
+  CHECK_FALSE(looks_like_full_name("A-2024-017"));
+  CHECK_FALSE(looks_like_full_name("ケース１２"));
+  CHECK_FALSE(looks_like_full_name("Ａさん"));
+  CHECK_FALSE(looks_like_full_name("AB"));
+}
+
+TEST_CASE("normalize_record accepts the seeds' forms and full-width digits", "[validation]") {
+  Record r = valid(RecordKind::Meeting);
+  r.date = "R5.7.3";
+  r.start_time = "１３：３０";
+  r.end_time = "15時";
+  r.meeting.next_date = "令和5年11月20日";
+  r.follow_ups = {{"報告", "事務局", "令和6年3月末", false}};
+  r.title = "  全体会  ";
+  normalize_record(r);
+  CHECK(r.date == "2023-07-03");
+  CHECK(r.start_time == "13:30");
+  CHECK(r.end_time == "15:00");
+  CHECK(r.meeting.next_date == "2023-11-20");
+  CHECK(r.follow_ups[0].due == "2024-03-31");
+  CHECK(r.title == "全体会");
+  CHECK(validate_record(r).empty());
+
+  Record unreadable = valid(RecordKind::Meeting);
+  unreadable.date = "R5.2.30";
+  normalize_record(unreadable);
+  CHECK(unreadable.date == "R5.2.30");  // kept as typed, reported by validation
+  CHECK(find(validate_record(unreadable), "/date", "date.invalid"));
+}
+
+TEST_CASE("with reference data, unknown themes and areas are warnings", "[validation]") {
+  ReferenceData reference;
+  reference.themes = {{"T01", "地域生活支援拠点等の整備", ""}};
+  reference.areas = {{"higashi", "東区", "", ""}};
+  Record r = valid(RecordKind::Meeting);
+  r.themes = {"地域生活支援拠点等の整備", "未知のテーマ"};
+  r.area = "火星区";
+  auto issues = validate_record(r, &reference);
+  const ValidationIssue* theme = find(issues, "/themes/1", "reference.unknown");
+  REQUIRE(theme);
+  CHECK(theme->severity == Severity::Warning);
+  CHECK(find(issues, "/area", "reference.unknown"));
+  CHECK_FALSE(find(issues, "/themes/0", "reference.unknown"));
+  CHECK_FALSE(has_errors(issues));
+}
