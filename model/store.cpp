@@ -81,7 +81,8 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
-  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL"})
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+                             "PRAGMA cache_size = -32768"})
     if (auto status = db_->exec(pragma); !status) return status;
 
   if (options.max_file_bytes > 0) {
@@ -163,15 +164,18 @@ Record Store::stamp_new(Record record) {
   return record;
 }
 
-Status Store::write_record(const Record& record, const std::string& op, const std::vector<std::string>& fields) {
+Result<std::int64_t> Store::write_record(const Record& record, const Record* before, const std::string& op,
+                                         const std::vector<std::string>& fields) {
   if (auto error = check_storable(record)) return *error;
-  auto upsert = db_->prepare(
-      "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, deleted, hlc, "
-      "updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-      "ON CONFLICT(id) DO UPDATE SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
-      "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14 RETURNING seq");
-  if (!upsert) return upsert.error();
-  Statement& s = **upsert;
+  // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
+  auto write = db_->prepare(
+      before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
+               "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14 "
+               "WHERE id = ?1 RETURNING seq"
+             : "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, "
+               "deleted, hlc, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+  if (!write) return write.error();
+  Statement& s = **write;
   s.bind(1, record.id).bind(2, enum_name(record.kind)).bind(3, record.date);
   if (auto fy = fiscal_year_of(record.date))
     s.bind(4, *fy);
@@ -183,30 +187,44 @@ Status Store::write_record(const Record& record, const std::string& op, const st
   s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
-  std::int64_t seq = s.integer(0);
+  if (before && !*row) return make_error("record.not_found", "/id", "no record " + record.id, "記録 " + record.id + " はありません");
+  std::int64_t seq = before ? s.integer(0) : sqlite3_last_insert_rowid(db_->handle());
   s.reset();
 
-  auto clear_themes = db_->prepare("DELETE FROM record_themes WHERE record_seq = ?");
-  if (!clear_themes) return clear_themes.error();
-  if (auto status = (*clear_themes)->bind(1, seq).run(); !status) return status;
+  if (before) {
+    auto clear_theme = db_->prepare("DELETE FROM record_themes WHERE theme = ? AND record_seq = ?");
+    if (!clear_theme) return clear_theme.error();
+    for (const auto& theme : before->themes)
+      if (auto status = (*clear_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
+  }
   auto add_theme = db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)");
   if (!add_theme) return add_theme.error();
   for (const auto& theme : record.themes)
-    if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status;
-  if (auto status = index_record_text(*db_, seq, record); !status) return status;
+    if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
 
   auto outbox = db_->prepare(
       "INSERT INTO outbox(record_id, hlc, op, fields, changed_by, device, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
   if (!outbox) return outbox.error();
-  return (*outbox)
-      ->bind(1, record.id)
-      .bind(2, record.clock)
-      .bind(3, op)
-      .bind(4, dump(json(fields)))
-      .bind(5, author_)
-      .bind(6, device_id_)
-      .bind(7, record.updated_at)
-      .run();
+  auto queued = (*outbox)
+                    ->bind(1, record.id)
+                    .bind(2, record.clock)
+                    .bind(3, op)
+                    .bind(4, dump(json(fields)))
+                    .bind(5, author_)
+                    .bind(6, device_id_)
+                    .bind(7, record.updated_at)
+                    .run();
+  if (!queued) return queued.error();
+  return seq;
+}
+
+Status Store::write_and_index(const Record& record, const Record* before, const std::string& op,
+                              const std::vector<std::string>& fields) {
+  auto seq = write_record(record, before, op, fields);
+  if (!seq) return seq.error();
+  if (!before) return index_record_text(*db_, *seq, record, nullptr);
+  TextIndexKey previous{before->date, before->start_time};
+  return index_record_text(*db_, *seq, record, &previous);
 }
 
 Result<Record> Store::create(Record record) {
@@ -221,7 +239,7 @@ Result<Record> Store::create(Record record) {
   if (*found)
     return make_error("record.duplicate", "/id", "a record with id " + record.id + " already exists",
                       "ID " + record.id + " の記録は既にあります");
-  if (auto status = write_record(record, "create", record_fields(record.kind)); !status) return status.error();
+  if (auto status = write_and_index(record, nullptr, "create", {}); !status) return status.error();
   if (auto status = transaction.commit(); !status) return status.error();
   return record;
 }
@@ -236,7 +254,7 @@ Result<Record> Store::save_changes(const Record& before, Record after, const std
   after.updated_by = author_;
   after.device = device_id_;
   std::string op = after.deleted && !before.deleted ? "delete" : "update";
-  if (auto status = write_record(after, op, changed); !status) return status.error();
+  if (auto status = write_and_index(after, &before, op, changed); !status) return status.error();
   return after;
 }
 
@@ -312,9 +330,13 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       before = std::move(*stored);
     }
     if (!before) {
-      Record stamped = stamp_new(std::move(record));
-      if (auto status = write_record(stamped, "create", record_fields(stamped.kind)); !status)
-        return status.error().with_context(context);
+      record = stamp_new(std::move(record));
+      auto seq = write_record(record, nullptr, "create", {});
+      if (!seq) return seq.error().with_context(context);
+      // Indexing costs more than storing: new records join the full-text backlog, indexed before the next search.
+      auto backlog = db_->prepare("INSERT INTO fts_backlog(seq) VALUES(?)");
+      if (!backlog) return backlog.error();
+      if (auto status = (*backlog)->bind(1, *seq).run(); !status) return status.error();
       ++written;
       continue;
     }
@@ -393,82 +415,93 @@ std::vector<std::string> search_words(const std::string& search) {
 struct PreparedQuery {
   std::string sql;
   std::vector<json> params;
+  std::vector<std::string> conditions;
 
   void condition(std::string text) { conditions.push_back(std::move(text)); }
-  std::vector<std::string> conditions;
+  void condition(std::string text, json value) {
+    conditions.push_back(std::move(text));
+    params.push_back(std::move(value));
+  }
 };
 
-// Builds `select` + WHERE (+ ORDER BY and LIMIT when `ordered`) for `query`. Committee and area filters take in
+// Builds SELECT `columns` for `query`, with ORDER BY and LIMIT when `ordered`. Committee and area filters take in
 // what is below them in the reference tree.
-PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* reference, const std::string& select,
+//
+// Search: words of three or more characters go to the trigram index (MATCH); shorter ones (common in Japanese:
+// 会議, 支援) cannot use a trigram index and are matched with LIKE over the indexed text. When the list is in date
+// order, the full-text index drives the query: its rowids sort by date (text_index_key), so SQLite walks it in
+// order and stops after one page, however many records match.
+PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* reference, const std::string& columns,
                             bool ordered) {
   PreparedQuery q;
-  auto add_in = [&q](const char* column, const std::vector<std::string>& values) {
-    q.condition(std::string(column) + " IN (" + placeholders(values.size()) + ")");
-    for (const auto& value : values) q.params.emplace_back(value);
-  };
-  if (!query.include_deleted) q.condition("r.deleted = 0");
-  if (query.kind) {
-    q.condition("r.kind = ?");
-    q.params.emplace_back(std::string(enum_name(*query.kind)));
-  }
-  if (query.fiscal_year) {
-    q.condition("r.fiscal_year = ?");
-    q.params.emplace_back(*query.fiscal_year);
-  }
-  if (query.month) {
-    char month[8];
-    std::snprintf(month, sizeof month, "%02d", std::clamp(*query.month, 0, 99));
-    q.condition("substr(r.date, 6, 2) = ?");
-    q.params.emplace_back(std::string(month));
-  }
-  if (!query.date_from.empty()) {
-    q.condition("r.date >= ?");
-    q.params.emplace_back(query.date_from);
-  }
-  if (!query.date_to.empty()) {
-    q.condition("r.date <= ?");
-    q.params.emplace_back(query.date_to);
-  }
-  if (!query.area.empty())
-    add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
-  if (!query.theme.empty()) {
-    q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)");
-    q.params.emplace_back(query.theme);
-  }
-  if (!query.committee.empty())
-    add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
-                               : std::vector<std::string>{query.committee});
-  if (query.status) {
-    q.condition("r.status = ?");
-    q.params.emplace_back(std::string(enum_name(*query.status)));
-  }
-  if (!query.author.empty()) {
-    q.condition("r.author = ?");
-    q.params.emplace_back(query.author);
-  }
-  // Search: words of three or more characters go to the trigram index; shorter ones (common in Japanese: 会議,
-  // 支援) cannot use a trigram index and are matched with LIKE over the indexed text.
   std::string match;
+  std::vector<std::string> short_words;
   for (const auto& word : search_words(query.search)) {
     if (utf8_length(word) >= 3) {
       std::string quoted;
       for (char c : word) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
       match += (match.empty() ? "\"" : " AND \"") + quoted + "\"";
     } else {
-      q.condition("r.seq IN (SELECT rowid FROM record_fts WHERE title LIKE ? ESCAPE '\\' OR text LIKE ? ESCAPE '\\')");
-      q.params.emplace_back(sql_like_pattern(word));
-      q.params.emplace_back(sql_like_pattern(word));
+      short_words.push_back(sql_like_pattern(word));
     }
   }
-  if (!match.empty()) {
-    q.condition("r.seq IN (SELECT rowid FROM record_fts WHERE record_fts MATCH ?)");
-    q.params.emplace_back(match);
+  bool searching = !match.empty() || !short_words.empty();
+  bool index_driven = searching && ordered && query.sort == SortColumn::Date;
+  // The search's conditions on the full-text table `table`, joined by AND; their values go to q.params first,
+  // as this is the first condition either way.
+  auto text_conditions = [&q, &match, &short_words](const std::string& table) {
+    std::vector<std::string> parts;
+    if (!match.empty()) {
+      parts.push_back(table + ".record_fts MATCH ?");
+      q.params.emplace_back(match);
+    }
+    for (const auto& pattern : short_words) {
+      parts.push_back("(" + table + ".title LIKE ? ESCAPE '\\' OR " + table + ".text LIKE ? ESCAPE '\\')");
+      q.params.emplace_back(pattern);
+      q.params.emplace_back(pattern);
+    }
+    std::string joined;
+    for (std::size_t i = 0; i < parts.size(); ++i) joined += (i ? " AND " : "") + parts[i];
+    return joined;
+  };
+  const std::string seq_of_rowid = " & " + std::to_string(kTextIndexSeqMask);
+  if (index_driven) {
+    q.sql = "SELECT " + columns + " FROM record_fts f JOIN records r ON r.seq = (f.rowid" + seq_of_rowid + ")";
+    q.condition(text_conditions("f"));
+  } else {
+    q.sql = "SELECT " + columns + " FROM records r";
+    if (searching)
+      q.condition("r.seq IN (SELECT s.rowid" + seq_of_rowid + " FROM record_fts s WHERE " + text_conditions("s") + ")");
   }
-  q.sql = select;
+
+  auto add_in = [&q](const char* column, const std::vector<std::string>& values) {
+    q.condition(std::string(column) + " IN (" + placeholders(values.size()) + ")");
+    for (const auto& value : values) q.params.emplace_back(value);
+  };
+  if (!query.include_deleted) q.condition("r.deleted = 0");
+  if (query.kind) q.condition("r.kind = ?", std::string(enum_name(*query.kind)));
+  if (query.fiscal_year) q.condition("r.fiscal_year = ?", *query.fiscal_year);
+  if (query.month) {
+    char month[8];
+    std::snprintf(month, sizeof month, "%02d", std::clamp(*query.month, 0, 99));
+    q.condition("substr(r.date, 6, 2) = ?", std::string(month));
+  }
+  if (!query.date_from.empty()) q.condition("r.date >= ?", query.date_from);
+  if (!query.date_to.empty()) q.condition("r.date <= ?", query.date_to);
+  if (!query.area.empty())
+    add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
+  if (!query.theme.empty())
+    q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)", query.theme);
+  if (!query.committee.empty())
+    add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
+                               : std::vector<std::string>{query.committee});
+  if (query.status) q.condition("r.status = ?", std::string(enum_name(*query.status)));
+  if (!query.author.empty()) q.condition("r.author = ?", query.author);
+
   for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
   if (ordered) {
-    q.sql += " ORDER BY " + order_by(query);
+    q.sql += " ORDER BY " + (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC")
+                                          : order_by(query));
     if (query.limit > 0)
       q.sql += " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(std::max(0, query.offset));
   }
@@ -477,9 +510,28 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
 
 }  // namespace
 
-Result<Statement*> Store::run_query(const RecordQuery& query, const std::string& select, bool ordered) const {
+Status Store::index_search_backlog() const {
+  for (;;) {
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun();
+    auto indexed = index_text_backlog(*db_, 5000);
+    if (!indexed) return indexed.error();
+    if (auto status = transaction.commit(); !status) return status;
+    if (*indexed == 0) return ok_status();
+  }
+}
+
+Result<std::int64_t> Store::search_backlog() const {
+  auto size = db_->query_int("SELECT count(*) FROM fts_backlog");
+  if (!size) return size.error();
+  return size->value_or(0);
+}
+
+Result<Statement*> Store::run_query(const RecordQuery& query, const std::string& columns, bool ordered) const {
+  if (!query.search.empty())
+    if (auto status = index_search_backlog(); !status) return status.error().with_context("search index");
   auto reference = this->reference();
-  auto prepared = prepare_query(query, reference ? &*reference : nullptr, select, ordered);
+  auto prepared = prepare_query(query, reference ? &*reference : nullptr, columns, ordered);
   auto statement = db_->prepare(prepared.sql);
   if (!statement) return statement.error();
   for (std::size_t i = 0; i < prepared.params.size(); ++i) {
@@ -494,9 +546,8 @@ Result<Statement*> Store::run_query(const RecordQuery& query, const std::string&
 
 Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
   auto statement = run_query(query,
-                             "SELECT r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
-                             "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id) "
-                             "FROM records r",
+                             "r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
+                             "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id)",
                              true);
   if (!statement) return statement.error();
   Statement& s = **statement;
@@ -525,7 +576,7 @@ Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
 }
 
 Result<std::int64_t> Store::count(const RecordQuery& query) const {
-  auto statement = run_query(query, "SELECT count(*) FROM records r", false);
+  auto statement = run_query(query, "count(*)", false);
   if (!statement) return statement.error();
   auto row = (*statement)->step();
   if (!row) return row.error();
@@ -535,7 +586,7 @@ Result<std::int64_t> Store::count(const RecordQuery& query) const {
 }
 
 Status Store::for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const {
-  auto statement = run_query(query, "SELECT r.doc, r.id FROM records r", true);
+  auto statement = run_query(query, "r.doc, r.id", true);
   if (!statement) return statement.error();
   Statement& s = **statement;
   for (;;) {

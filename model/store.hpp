@@ -69,8 +69,8 @@ struct OutboxEntry {
   std::int64_t seq = 0;
   std::string record_id;
   std::string clock;
-  std::string op;  // "create", "update", "delete"
-  std::vector<std::string> fields;
+  std::string op;                   // "create", "update", "delete"
+  std::vector<std::string> fields;  // the fields changed; empty for "create" (all of them)
   std::string changed_by;
   std::string device;
   std::string created_at;
@@ -122,6 +122,12 @@ class Store {
   // Every matching record, in query order, one at a time (exports); stops early when `visit` returns false.
   Status for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const;
 
+  // Bulk imports leave new records in a backlog of the full-text index (storing is cheaper than indexing); a
+  // search indexes the backlog first, so its results are always complete. Call this in idle time to pay that
+  // cost before anyone searches.
+  Status index_search_backlog() const;
+  Result<std::int64_t> search_backlog() const;
+
   // The outbox, oldest first.
   Result<std::vector<OutboxEntry>> outbox(std::size_t limit) const;
   Result<std::int64_t> outbox_size() const;
@@ -138,11 +144,18 @@ class Store {
  private:
   Store() = default;
   Status init(const std::filesystem::path& folder, const StoreOptions& options);
-  Status write_record(const Record& record, const std::string& op, const std::vector<std::string>& fields);
+  // Writes the record's row, themes and outbox entry (not its full-text row); returns its row number. `before` is
+  // the stored version it replaces, or null for a new record.
+  Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
+                                    const std::vector<std::string>& fields);
+  // write_record, then the full-text row.
+  Status write_and_index(const Record& record, const Record* before, const std::string& op,
+                         const std::vector<std::string>& fields);
   Result<Record> save_changes(const Record& before, Record after, const std::vector<std::string>& changed);
   Record stamp_new(Record record);
-  // The prepared statement for `query` with its values bound; ORDER BY and LIMIT when `ordered`.
-  Result<Statement*> run_query(const RecordQuery& query, const std::string& select, bool ordered) const;
+  // The prepared statement selecting `columns` (of records r) for `query`, with its values bound; ORDER BY and
+  // LIMIT when `ordered`.
+  Result<Statement*> run_query(const RecordQuery& query, const std::string& columns, bool ordered) const;
 
   std::unique_ptr<Database> db_;
   std::filesystem::path file_;

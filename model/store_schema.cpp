@@ -1,9 +1,11 @@
 #include "model/store_schema.hpp"
 
+#include <algorithm>
 #include <ctime>
 #include <functional>
 #include <string>
 
+#include "model/calendar.hpp"
 #include "model/record.hpp"
 #include "model/record_json.hpp"
 #include "model/text.hpp"
@@ -33,21 +35,23 @@ CREATE TABLE records(
   updated_at TEXT NOT NULL DEFAULT '',
   doc TEXT NOT NULL
 );
+-- Each filter's index ends in (date, start_time) so that the list's order comes from the index, not a sort.
 CREATE INDEX records_date ON records(date, start_time);
-CREATE INDEX records_kind_date ON records(kind, date);
-CREATE INDEX records_fy_date ON records(fiscal_year, date);
-CREATE INDEX records_status_date ON records(status, date);
-CREATE INDEX records_author_date ON records(author, date);
-CREATE INDEX records_area_date ON records(area, date);
-CREATE INDEX records_body_date ON records(body, date);
+CREATE INDEX records_kind_date ON records(kind, date, start_time);
+CREATE INDEX records_fy_date ON records(fiscal_year, date, start_time);
+CREATE INDEX records_status_date ON records(status, date, start_time);
+CREATE INDEX records_author_date ON records(author, date, start_time);
+CREATE INDEX records_area_date ON records(area, date, start_time);
+CREATE INDEX records_body_date ON records(body, date, start_time);
 CREATE TABLE record_themes(
   theme TEXT NOT NULL,
   record_seq INTEGER NOT NULL REFERENCES records(seq) ON DELETE CASCADE,
   PRIMARY KEY(theme, record_seq)
 ) WITHOUT ROWID;
-CREATE INDEX record_themes_record ON record_themes(record_seq);
+-- seq is never reused while unacknowledged entries exist (they hold the maximum), which is all the sync engine
+-- needs; AUTOINCREMENT would add a write to sqlite_sequence per change.
 CREATE TABLE outbox(
-  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  seq INTEGER PRIMARY KEY,
   record_id TEXT NOT NULL,
   hlc TEXT NOT NULL,
   op TEXT NOT NULL,
@@ -62,31 +66,12 @@ CREATE TABLE reference_data(id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT 
 
 // Version 2: full-text search that works for Japanese. FTS5's trigram tokenizer indexes every three-character
 // sequence, so it finds words without a Japanese word segmenter; text is width-normalised first so that "１２"
-// finds "12".
+// finds "12". Bulk imports list new rows in fts_backlog instead of indexing them in their transaction (indexing
+// costs more than storing); the backlog is indexed before any search runs, so results are always complete.
 constexpr const char* kSchemaV2 = R"sql(
 CREATE VIRTUAL TABLE record_fts USING fts5(title, text, tokenize = 'trigram');
+CREATE TABLE fts_backlog(seq INTEGER PRIMARY KEY);
 )sql";
-
-Status build_fts_from_documents(Database& db) {
-  auto select = db.prepare("SELECT seq, doc FROM records");
-  if (!select) return select.error();
-  // Collect first: writing to record_fts while stepping the records cursor is fine in SQLite, but keeping the
-  // read separate makes a failure leave nothing half-indexed (the transaction rolls back either way).
-  std::vector<std::pair<std::int64_t, std::string>> rows;
-  for (;;) {
-    auto row = (*select)->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    rows.emplace_back((*select)->integer(0), (*select)->text(1));
-  }
-  (*select)->reset();
-  for (const auto& [seq, doc] : rows) {
-    auto record = parse_record(doc);
-    if (!record) return record.error().with_context("record " + std::to_string(seq));
-    if (auto status = index_record_text(db, seq, *record); !status) return status;
-  }
-  return ok_status();
-}
 
 struct Migration {
   int version;
@@ -99,7 +84,7 @@ const std::vector<Migration>& migrations() {
       {2,
        [](Database& db) {
          if (auto status = db.exec(kSchemaV2); !status) return status;
-         return build_fts_from_documents(db);
+         return db.exec("INSERT INTO fts_backlog(seq) SELECT seq FROM records");
        }},
   };
   return steps;
@@ -127,13 +112,36 @@ Status backup_file(Database& db, const std::filesystem::path& target) {
 
 }  // namespace
 
-Status index_record_text(Database& db, std::int64_t seq, const Record& record) {
-  auto remove = db.prepare("DELETE FROM record_fts WHERE rowid = ?");
-  if (!remove) return remove.error();
-  if (auto status = (*remove)->bind(1, seq).run(); !status) return status;
+std::int64_t text_index_key(const std::string& date, const std::string& start_time, std::int64_t seq) {
+  std::int64_t days = 0;
+  if (auto parsed = parse_iso_date(date)) {
+    // Days since 0000-03-01 (proleptic Gregorian), always positive for the dates we accept.
+    std::int64_t y = parsed->year - (parsed->month <= 2 ? 1 : 0);
+    std::int64_t m = parsed->month + (parsed->month <= 2 ? 9 : -3);
+    days = 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + parsed->day;
+  }
+  std::int64_t minutes = 0;
+  if (auto time = parse_time(start_time)) minutes = time->hour * 60 + time->minute + 1;
+  return (days << 43) | (minutes << 32) | (seq & 0xFFFFFFFF);
+}
+
+Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous) {
+  if (previous) {
+    auto remove = db.prepare("DELETE FROM record_fts WHERE rowid = ?");
+    if (!remove) return remove.error();
+    if (auto status = (*remove)->bind(1, text_index_key(previous->date, previous->start_time, seq)).run(); !status)
+      return status;
+    auto unlist = db.prepare("DELETE FROM fts_backlog WHERE seq = ?");
+    if (!unlist) return unlist.error();
+    if (auto status = (*unlist)->bind(1, seq).run(); !status) return status;
+  }
   auto insert = db.prepare("INSERT INTO record_fts(rowid, title, text) VALUES(?, ?, ?)");
   if (!insert) return insert.error();
-  return (*insert)->bind(1, seq).bind(2, normalize_width(record.title)).bind(3, normalize_width(searchable_text(record))).run();
+  return (*insert)
+      ->bind(1, text_index_key(record.date, record.start_time, seq))
+      .bind(2, normalize_width(record.title))
+      .bind(3, normalize_width(searchable_text(record)))
+      .run();
 }
 
 Status migrate_store(Database& db, const std::filesystem::path& file, int target,
@@ -164,6 +172,44 @@ Status migrate_store(Database& db, const std::filesystem::path& file, int target
     if (auto status = transaction.commit(); !status) return status;
   }
   return ok_status();
+}
+
+Result<std::size_t> index_text_backlog(Database& db, std::size_t limit) {
+  auto select = db.prepare(
+      "SELECT b.seq, r.doc FROM fts_backlog b JOIN records r ON r.seq = b.seq ORDER BY b.seq LIMIT ?");
+  if (!select) return select.error();
+  (*select)->bind(1, static_cast<std::int64_t>(limit));
+  std::vector<std::pair<std::int64_t, std::string>> rows;
+  for (;;) {
+    auto row = (*select)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    rows.emplace_back((*select)->integer(0), (*select)->text(1));
+  }
+  (*select)->reset();
+  if (rows.empty()) return std::size_t{0};
+  // All backlog deletions first, then the FTS inserts: FTS5 flushes its pending index at every later statement
+  // savepoint in the same transaction.
+  auto remove = db.prepare("DELETE FROM fts_backlog WHERE seq = ?");
+  if (!remove) return remove.error();
+  for (const auto& [seq, doc] : rows)
+    if (auto status = (*remove)->bind(1, seq).run(); !status) return status.error();
+  // FTS5 keeps pending rows in memory only while rowids ascend; a lower rowid flushes a segment. So insert in
+  // key order.
+  std::vector<std::pair<std::int64_t, Record>> keyed;
+  keyed.reserve(rows.size());
+  for (const auto& [seq, doc] : rows) {
+    auto record = parse_record(doc);
+    if (!record) return record.error().with_context("stored record " + std::to_string(seq));
+    keyed.emplace_back(seq, std::move(*record));
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    return text_index_key(a.second.date, a.second.start_time, a.first) <
+           text_index_key(b.second.date, b.second.start_time, b.first);
+  });
+  for (const auto& [seq, record] : keyed)
+    if (auto status = index_record_text(db, seq, record, nullptr); !status) return status.error();
+  return rows.size();
 }
 
 }  // namespace tsunagi

@@ -19,7 +19,24 @@ constexpr int kLatestSchemaVersion = 2;
 Status migrate_store(Database& db, const std::filesystem::path& file, int target,
                      std::vector<std::filesystem::path>& backups);
 
-// The row of the full-text index for one record (used by migrations and by every record write).
-Status index_record_text(Database& db, std::int64_t seq, const Record& record);
+// The rowid of a record's full-text row: (days of its date, minutes of its start time, its row number) packed so
+// that rowid order is the list's date order. A date-ordered search then walks the index in order and stops after
+// one page instead of collecting every match. The low 32 bits are records.seq.
+std::int64_t text_index_key(const std::string& date, const std::string& start_time, std::int64_t seq);
+constexpr std::int64_t kTextIndexSeqMask = 0xFFFFFFFF;
+
+// The date and start time a record had when its full-text row was written.
+struct TextIndexKey {
+  std::string date;
+  std::string start_time;
+};
+
+// Writes the full-text row of one record, as the last write of its transaction (FTS5 flushes its pending index at
+// every later statement savepoint). With `previous`, first removes the row written under those values and any
+// backlog entry.
+Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous);
+
+// Indexes up to `limit` records of the full-text backlog, inside the caller's transaction; returns how many.
+Result<std::size_t> index_text_backlog(Database& db, std::size_t limit);
 
 }  // namespace tsunagi

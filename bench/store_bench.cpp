@@ -1,0 +1,150 @@
+// bench/store: the local store at 100,000 records of about 1.2 KB each.
+// Prints bulk import rate, page query and full-text search latency, and file size, beside the targets
+// (import >= 50,000 records/s, page query < 5 ms, search < 30 ms) and SQLite's raw insert rate on this machine.
+//
+// Usage: bench_store [N=100000] [folder]
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <iterator>
+
+#include "bench_data.hpp"
+#include "model/record_json.hpp"
+#include "model/store.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::bench;
+
+namespace {
+
+constexpr double kSqliteAnchorRowsPerSecond = 198606;  // shared/bench/anchors/RESULTS.md, WAL insert, 1,000 rows/txn
+
+// Runs `query` `runs` times; returns the median and 99th percentile in milliseconds.
+std::pair<double, double> time_queries(int runs, const std::function<void(int)>& query) {
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    query(i);
+    ms.push_back(seconds_since(start) * 1000);
+  }
+  return {percentile(ms, 0.5), percentile(ms, 0.99)};
+}
+
+void row(const char* what, double value, const char* unit, const char* target, bool met) {
+  std::printf("  %-44s %12.2f %-10s %-14s %s\n", what, value, unit, target, met ? "met" : "NOT MET");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::uint32_t n = argc > 1 ? static_cast<std::uint32_t>(std::atoi(argv[1])) : 100000;
+  std::filesystem::path folder = argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / ("tsunagi-bench-store-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder);
+
+  std::vector<Record> records;
+  records.reserve(n);
+  std::size_t json_bytes = 0;
+  for (std::uint32_t i = 0; i < n; ++i) records.push_back(make_record(i));
+  std::string sample = record_to_json(records[0]).dump();
+  for (std::uint32_t i = 0; i < std::min<std::uint32_t>(n, 1000); ++i) json_bytes += record_to_json(records[i]).dump().size();
+  std::printf("bench/store: %u records, about %zu bytes of JSON each\n", n, json_bytes / std::min<std::uint32_t>(n, 1000));
+
+  auto opened = Store::open(folder);
+  if (!opened) {
+    std::fprintf(stderr, "%s\n", opened.error().describe().c_str());
+    return 1;
+  }
+  Store& store = **opened;
+
+  // Bulk import in batches of 10,000 (one transaction each), as `tsunagi import` and a full pull write them.
+  auto start = std::chrono::steady_clock::now();
+  constexpr std::size_t kBatch = 10000;
+  for (std::size_t offset = 0; offset < records.size(); offset += kBatch) {
+    std::vector<Record> batch(
+        std::make_move_iterator(records.begin() + static_cast<long>(offset)),
+        std::make_move_iterator(records.begin() + static_cast<long>(std::min(records.size(), offset + kBatch))));
+    auto written = store.import_records(std::move(batch));
+    if (!written) {
+      std::fprintf(stderr, "import: %s\n", written.error().describe().c_str());
+      return 1;
+    }
+  }
+  double import_seconds = seconds_since(start);
+  double import_rate = n / import_seconds;
+  // The full-text backlog the import left, indexed as the first search (or idle time) would.
+  start = std::chrono::steady_clock::now();
+  if (auto status = store.index_search_backlog(); !status) {
+    std::fprintf(stderr, "index: %s\n", status.error().describe().c_str());
+    return 1;
+  }
+  double index_seconds = seconds_since(start);
+  double searchable_rate = n / (import_seconds + index_seconds);
+
+  // A filtered page: one fiscal year and kind, newest first, 100 rows at varying offsets (what the list screen asks).
+  auto [page_median, page_p99] = time_queries(200, [&](int i) {
+    RecordQuery query;
+    query.fiscal_year = 2023;
+    query.kind = static_cast<RecordKind>(i % 3);
+    query.limit = 100;
+    query.offset = (i * 100) % 5000;
+    auto rows = store.list(query);
+    if (!rows || rows->empty()) std::abort();
+  });
+  auto [status_median, status_p99] = time_queries(200, [&](int i) {
+    RecordQuery query;
+    query.area = i % 2 ? "東区" : "西区";
+    query.theme = "就労支援";
+    query.limit = 100;
+    auto rows = store.list(query);
+    if (!rows || rows->empty()) std::abort();
+  });
+  const char* searches[] = {"服薬管理", "グループホーム", "見守り体制の強化", "戸別訪問", "緊急連絡先"};
+  auto [search_median, search_p99] = time_queries(100, [&](int i) {
+    RecordQuery query;
+    query.search = searches[i % 5];
+    query.limit = 100;
+    auto rows = store.list(query);
+    if (!rows) std::abort();
+  });
+  auto [short_median, short_p99] = time_queries(20, [&](int i) {
+    RecordQuery query;
+    query.search = i % 2 ? "服薬" : "訪問";
+    query.limit = 100;
+    auto rows = store.list(query);
+    if (!rows) std::abort();
+  });
+  auto [count_median, count_p99] = time_queries(50, [&](int) {
+    RecordQuery query;
+    query.search = "服薬管理";
+    auto total = store.count(query);
+    if (!total) std::abort();
+  });
+
+  opened->reset();
+  std::uintmax_t file_bytes = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(folder))
+    if (entry.is_regular_file()) file_bytes += entry.file_size();
+
+  std::printf("\n  %-44s %12s %-10s %-14s %s\n", "measure", "value", "unit", "target", "");
+  row("bulk import (10,000 per transaction)", import_rate, "records/s", ">= 50,000", import_rate >= 50000);
+  row("full-text indexing of the import's backlog", n / index_seconds, "records/s", "", true);
+  row("import + indexing: searchable", searchable_rate, "records/s", "", true);
+  row("page query, FY + kind, 100 rows: median", page_median, "ms", "< 5", page_median < 5);
+  row("page query, FY + kind, 100 rows: p99", page_p99, "ms", "", true);
+  row("page query, area + theme, 100 rows: median", status_median, "ms", "< 5", status_median < 5);
+  row("full-text search, 3+ characters: median", search_median, "ms", "< 30", search_median < 30);
+  row("full-text search, 3+ characters: p99", search_p99, "ms", "", true);
+  row("search, 2 characters (no trigram): median", short_median, "ms", "", true);
+  row("count of a search's matches: median", count_median, "ms", "", true);
+  row("file size (db + wal)", static_cast<double>(file_bytes) / 1e6, "MB", "", true);
+  row("file size per record", static_cast<double>(file_bytes) / n, "bytes", "", true);
+  row("peak memory", peak_rss_mb(), "MB", "", true);
+  std::printf("\n  ratio: import rate / SQLite raw WAL insert (%.0f rows/s) = %.2f\n", kSqliteAnchorRowsPerSecond,
+              import_rate / kSqliteAnchorRowsPerSecond);
+  std::printf("  ratio: searchable rate / SQLite raw WAL insert = %.2f\n", searchable_rate / kSqliteAnchorRowsPerSecond);
+  std::filesystem::remove_all(folder);
+  return 0;
+}
