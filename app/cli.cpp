@@ -1,0 +1,516 @@
+// [SECTION] Arguments: global options, then a subcommand and its options
+// [SECTION] Output: table, JSON and CSV (UTF-8 with BOM, for Excel)
+// [SECTION] Subcommands: record add|list|show|edit|delete, import, export, and the window
+#include "app/cli.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "app/window.hpp"
+#include "model/calendar.hpp"
+#include "model/files.hpp"
+#include "model/record_json.hpp"
+#include "model/store.hpp"
+#include "model/text.hpp"
+#include "model/validation.hpp"
+
+namespace tsunagi {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 64;  // EX_USAGE
+
+constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
+
+With no command, opens the desktop window:
+  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]]
+
+Commands:
+  record add --json FILE|-          add a record (JSON object); prints its id
+  record list [FILTERS] [--format table|json|csv] [--limit N] [--offset N]
+  record show ID [--format json|table]
+  record edit ID --json FILE|-      update only the fields given
+  record delete ID                  mark deleted (a tombstone that syncs)
+  import FILE.json                  add or update a JSON array of records, all or nothing
+  export --format json|csv --out FILE [FILTERS]
+
+Filters: --kind meeting|case_review|outreach  --fy 2024|令和6年度  --from DATE --to DATE
+         --month 1-12  --status draft|submitted|returned|approved  --area NAME  --theme NAME
+         --committee NAME  --by AUTHOR  --search TEXT  --deleted (include tombstones)
+Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末.
+
+The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
+)";
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Arguments
+// ---------------------------------------------------------------------------------------------------------------
+
+struct UsageError {
+  std::string message;
+};
+
+struct Arguments {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> options;  // --name value
+  std::vector<std::string> flags;              // --name
+
+  bool flag(const std::string& name) const {
+    return std::find(flags.begin(), flags.end(), name) != flags.end();
+  }
+  std::string option(const std::string& name, const std::string& fallback = "") const {
+    auto it = options.find(name);
+    return it == options.end() ? fallback : it->second;
+  }
+  bool has(const std::string& name) const { return options.count(name) > 0; }
+};
+
+const std::vector<std::string> kFlags{"--demo", "--deleted", "--help", "--version"};
+
+Arguments parse_arguments(int argc, char** argv) {
+  Arguments args;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.rfind("--", 0) != 0 || word == "-") {
+      args.positional.push_back(word);
+      continue;
+    }
+    if (auto eq = word.find('='); eq != std::string::npos) {
+      args.options[word.substr(0, eq)] = word.substr(eq + 1);
+      continue;
+    }
+    if (std::find(kFlags.begin(), kFlags.end(), word) != kFlags.end()) {
+      args.flags.push_back(word);
+      continue;
+    }
+    if (i + 1 >= argc) throw UsageError{word + " needs a value"};
+    args.options[word] = argv[++i];
+  }
+  return args;
+}
+
+std::filesystem::path default_data_dir() {
+  if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return data;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "tsunagi";
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::filesystem::path(home) / ".local" / "share" / "tsunagi";
+  return "tsunagi-data";
+}
+
+bool japanese_messages(const Arguments& args) {
+  std::string lang = args.option("--lang");
+  if (lang.empty())
+    if (const char* env = std::getenv("LANG")) lang = env;
+  return lang.rfind("ja", 0) == 0;
+}
+
+// Prints an error to stderr (in the chosen language) and returns the exit code for it.
+int fail(const Error& error, bool japanese) {
+  std::cerr << (japanese ? "エラー: " : "error: ") << error.describe(japanese) << " [" << error.code << "]\n";
+  return kExitError;
+}
+
+void print_warnings(const Record& record, bool japanese) {
+  for (const auto& issue : validate_record(record)) {
+    const char* label = issue.severity == Severity::Error ? (japanese ? "要修正" : "to fix")
+                                                          : (japanese ? "注意" : "warning");
+    std::cerr << label << ": " << (record.title.empty() ? record.id : record.title) << ": " << issue.path << ": "
+              << (japanese ? issue.message_ja : issue.message) << "\n";
+  }
+}
+
+Result<std::string> read_input(const std::string& source) {
+  if (source == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
+  return read_file(source);
+}
+
+template <class E>
+std::optional<E> enum_option(const Arguments& args, const std::string& name) {
+  if (!args.has(name)) return std::nullopt;
+  auto value = parse_enum<E>(args.option(name));
+  if (!value) {
+    std::string allowed;
+    for (auto option : EnumNames<E>::names) allowed += (allowed.empty() ? "" : ", ") + std::string(option);
+    throw UsageError{name + ": unknown value \"" + args.option(name) + "\" (one of: " + allowed + ")"};
+  }
+  return value;
+}
+
+std::string date_option(const Arguments& args, const std::string& name) {
+  if (!args.has(name)) return "";
+  auto date = parse_date(args.option(name));
+  if (!date) throw UsageError{name + ": \"" + args.option(name) + "\" is not a date"};
+  return format_iso(*date);
+}
+
+RecordQuery query_from(const Arguments& args) {
+  RecordQuery query;
+  query.kind = enum_option<RecordKind>(args, "--kind");
+  query.status = enum_option<ReviewStatus>(args, "--status");
+  if (args.has("--fy")) {
+    query.fiscal_year = parse_fiscal_year(args.option("--fy"));
+    if (!query.fiscal_year) throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year"};
+  }
+  if (args.has("--month")) {
+    auto month = parse_integer(args.option("--month"));
+    if (!month || *month < 1 || *month > 12) throw UsageError{"--month: expected 1 to 12"};
+    query.month = static_cast<int>(*month);
+  }
+  query.date_from = date_option(args, "--from");
+  query.date_to = date_option(args, "--to");
+  query.area = args.option("--area");
+  query.theme = args.option("--theme");
+  query.committee = args.option("--committee");
+  query.author = args.option("--by");
+  query.search = args.option("--search");
+  query.include_deleted = args.flag("--deleted");
+  query.limit = 0;
+  for (auto [name, target] : {std::pair{"--limit", &query.limit}, std::pair{"--offset", &query.offset}}) {
+    if (!args.has(name)) continue;
+    auto value = parse_integer(args.option(name));
+    if (!value || *value < 0 || *value > 100000000) throw UsageError{std::string(name) + ": expected a number"};
+    *target = static_cast<int>(*value);
+  }
+  return query;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Output
+// ---------------------------------------------------------------------------------------------------------------
+
+// One CSV cell, RFC 4180 quoting. Text that Excel would run as a formula is prefixed with an apostrophe.
+std::string csv_cell(const std::string& value, bool is_text) {
+  std::string cell = value;
+  if (is_text && !cell.empty() && std::strchr("=+@\t\r", cell[0]) != nullptr) cell.insert(cell.begin(), '\'');
+  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+  std::string quoted = "\"";
+  for (char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return quoted + "\"";
+}
+
+// A JSON value as the text of a CSV cell: lists one item a line, objects as "key: value" separated by " / ".
+std::string cell_text(const json& value) {
+  if (value.is_null()) return "";
+  if (value.is_string()) return value.get<std::string>();
+  if (value.is_boolean()) return value.get<bool>() ? "TRUE" : "FALSE";
+  if (value.is_number()) return value.dump();
+  if (value.is_array()) {
+    std::string out;
+    for (const auto& item : value) out += (out.empty() ? "" : "\n") + cell_text(item);
+    return out;
+  }
+  std::string out;
+  for (const auto& [key, item] : value.items()) {
+    std::string text = cell_text(item);
+    if (!text.empty()) out += (out.empty() ? "" : " / ") + key + ": " + text;
+  }
+  return out;
+}
+
+// The CSV columns: bookkeeping, the common fields, then each kind's own fields, each once.
+std::vector<std::string> csv_columns() {
+  std::vector<std::string> columns{"id", "kind"};
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach})
+    for (const auto& field : record_fields(kind))
+      if (std::find(columns.begin(), columns.end(), field) == columns.end()) columns.push_back(field);
+  for (const char* field : {"updated_by", "device", "created_at", "updated_at", "deleted"}) columns.push_back(field);
+  return columns;
+}
+
+class CsvWriter {
+ public:
+  explicit CsvWriter(std::ostream& out) : out_(out), columns_(csv_columns()) {
+    out_ << "\xEF\xBB\xBF";  // UTF-8 BOM: Excel then reads the file as UTF-8, not Shift_JIS
+    for (std::size_t i = 0; i < columns_.size(); ++i) out_ << (i ? "," : "") << columns_[i];
+    out_ << "\r\n";
+  }
+  void write(const Record& record) {
+    json object = record_to_json(record);
+    for (std::size_t i = 0; i < columns_.size(); ++i) {
+      auto it = object.find(columns_[i]);
+      json value = it == object.end() ? json(nullptr) : *it;
+      out_ << (i ? "," : "") << csv_cell(cell_text(value), value.is_string() || value.is_array());
+    }
+    out_ << "\r\n";
+  }
+
+ private:
+  std::ostream& out_;
+  std::vector<std::string> columns_;
+};
+
+std::string kind_label(RecordKind kind, bool japanese) {
+  static const char* ja[] = {"会議", "ケース検討", "訪問"};
+  return japanese ? ja[static_cast<int>(kind)] : std::string(enum_name(kind));
+}
+
+std::string status_label(ReviewStatus status, bool japanese) {
+  static const char* ja[] = {"下書き", "提出済", "差戻し", "承認済"};
+  return japanese ? ja[static_cast<int>(status)] : std::string(enum_name(status));
+}
+
+void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
+  for (const auto& row : rows) {
+    std::string date = row.date;
+    if (auto parsed = parse_iso_date(row.date); parsed && japanese) date = format_wareki_short(*parsed);
+    std::cout << row.id << "  " << kind_label(row.kind, japanese) << "  " << date << "  "
+              << status_label(row.status, japanese) << "  " << row.title << (row.deleted ? "  [deleted]" : "")
+              << "\n";
+  }
+}
+
+Status write_output(const std::string& path, const std::string& content) {
+  if (path.empty() || path == "-") {
+    std::cout << content;
+    std::cout.flush();
+    return std::cout ? ok_status() : make_error("io.write", "-", "cannot write to stdout", "標準出力に書けません");
+  }
+  return write_file_atomic(path, content, 0600);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Subcommands
+// ---------------------------------------------------------------------------------------------------------------
+
+struct Context {
+  Arguments args;
+  bool japanese = false;
+  std::filesystem::path data_dir;
+
+  Result<std::unique_ptr<Store>> open_store() const {
+    StoreOptions options;
+    options.author = args.option("--author");
+    return Store::open(data_dir, options);
+  }
+};
+
+Result<std::vector<Record>> parse_record_array(const std::string& text) {
+  auto parsed = parse_json_text(text);
+  if (!parsed) return parsed.error();
+  const json* array = &*parsed;
+  if (parsed->is_object() && parsed->contains("records")) array = &(*parsed)["records"];
+  if (!array->is_array())
+    return make_error("json.type", "/", "expected a JSON array of records", "記録のJSON配列が必要です");
+  std::vector<Record> records;
+  records.reserve(array->size());
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    auto record = record_from_json((*array)[i], "/" + std::to_string(i));
+    if (!record) return record.error();
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+int command_record(const Context& ctx) {
+  const auto& pos = ctx.args.positional;
+  if (pos.size() < 2) throw UsageError{"record: expected add, list, show, edit or delete"};
+  const std::string& action = pos[1];
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+
+  if (action == "add") {
+    if (!ctx.args.has("--json")) throw UsageError{"record add: --json FILE|- is required"};
+    auto text = read_input(ctx.args.option("--json"));
+    if (!text) return fail(text.error(), ctx.japanese);
+    auto record = parse_record(*text);
+    if (!record) return fail(record.error(), ctx.japanese);
+    auto created = (*store)->create(std::move(*record));
+    if (!created) return fail(created.error(), ctx.japanese);
+    print_warnings(*created, ctx.japanese);
+    std::cout << created->id << "\n";
+    return 0;
+  }
+  if (action == "list") {
+    RecordQuery query = query_from(ctx.args);
+    std::string format = ctx.args.option("--format", "table");
+    if (format == "table") {
+      auto rows = (*store)->list(query);
+      if (!rows) return fail(rows.error(), ctx.japanese);
+      print_table(*rows, ctx.japanese);
+      return 0;
+    }
+    std::ostringstream out;
+    Status status = ok_status();
+    if (format == "json") {
+      json array = json::array();
+      status = (*store)->for_each(query, [&array](const Record& r) {
+        array.push_back(record_to_json(r));
+        return true;
+      });
+      out << array.dump(2) << "\n";
+    } else if (format == "csv") {
+      CsvWriter csv(out);
+      status = (*store)->for_each(query, [&csv](const Record& r) {
+        csv.write(r);
+        return true;
+      });
+    } else {
+      throw UsageError{"--format: expected table, json or csv"};
+    }
+    if (!status) return fail(status.error(), ctx.japanese);
+    if (auto written = write_output("-", out.str()); !written) return fail(written.error(), ctx.japanese);
+    return 0;
+  }
+  if (pos.size() < 3) throw UsageError{"record " + action + ": expected a record id"};
+  const std::string& id = pos[2];
+  if (action == "show") {
+    auto record = (*store)->get(id);
+    if (!record) return fail(record.error(), ctx.japanese);
+    if (!*record)
+      return fail(make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません"),
+                  ctx.japanese);
+    std::string format = ctx.args.option("--format", "json");
+    if (format == "json") {
+      std::cout << record_to_json(**record).dump(2) << "\n";
+    } else if (format == "table") {
+      const json object = record_to_json(**record);  // items() must not outlive the object it iterates
+      for (const auto& [key, value] : object.items()) std::cout << key << ": " << cell_text(value) << "\n";
+    } else {
+      throw UsageError{"--format: expected json or table"};
+    }
+    return 0;
+  }
+  if (action == "edit") {
+    if (!ctx.args.has("--json")) throw UsageError{"record edit: --json FILE|- is required"};
+    auto text = read_input(ctx.args.option("--json"));
+    if (!text) return fail(text.error(), ctx.japanese);
+    auto patch = parse_json_text(*text);
+    if (!patch) return fail(patch.error(), ctx.japanese);
+    auto updated = (*store)->update(id, *patch);
+    if (!updated) return fail(updated.error(), ctx.japanese);
+    print_warnings(*updated, ctx.japanese);
+    std::cout << updated->id << "\n";
+    return 0;
+  }
+  if (action == "delete") {
+    if (auto status = (*store)->remove(id); !status) return fail(status.error(), ctx.japanese);
+    return 0;
+  }
+  throw UsageError{"record: unknown action \"" + action + "\""};
+}
+
+int command_import(const Context& ctx) {
+  if (ctx.args.positional.size() < 2) throw UsageError{"import: expected FILE.json"};
+  auto text = read_input(ctx.args.positional[1]);
+  if (!text) return fail(text.error(), ctx.japanese);
+  auto records = parse_record_array(*text);
+  if (!records) return fail(records.error().with_context(ctx.args.positional[1]), ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  std::size_t total = records->size();
+  auto written = (*store)->import_records(std::move(*records));
+  if (!written) return fail(written.error().with_context(ctx.args.positional[1]), ctx.japanese);
+  std::cerr << (ctx.japanese ? "取り込み: " : "imported: ") << *written << " / " << total << "\n";
+  return 0;
+}
+
+int command_export(const Context& ctx) {
+  std::string format = ctx.args.option("--format", "json");
+  if (format != "json" && format != "csv") throw UsageError{"export: --format json|csv"};
+  if (!ctx.args.has("--out")) throw UsageError{"export: --out FILE is required"};
+  RecordQuery query = query_from(ctx.args);
+  query.sort = SortColumn::Date;
+  query.descending = false;
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  std::ostringstream out;
+  Status status = ok_status();
+  std::size_t count = 0;
+  if (format == "csv") {
+    CsvWriter csv(out);
+    status = (*store)->for_each(query, [&](const Record& r) {
+      csv.write(r);
+      ++count;
+      return true;
+    });
+  } else {
+    out << "[";
+    status = (*store)->for_each(query, [&](const Record& r) {
+      out << (count++ ? ",\n" : "\n") << record_to_json(r).dump(-1, ' ', false, json::error_handler_t::replace);
+      return true;
+    });
+    out << "\n]\n";
+  }
+  if (!status) return fail(status.error(), ctx.japanese);
+  if (auto written = write_output(ctx.args.option("--out"), out.str()); !written)
+    return fail(written.error(), ctx.japanese);
+  std::cerr << (ctx.japanese ? "書き出し: " : "exported: ") << count << "\n";
+  return 0;
+}
+
+// Loads assets/demo/records.json into an empty store, once, so that a newcomer sees a living product.
+Status load_demo_once(Store& store) {
+  auto loaded = store.setting("demo_loaded");
+  if (!loaded) return loaded.error();
+  if (*loaded == "1") return ok_status();
+  RecordQuery everything;
+  everything.include_deleted = true;
+  auto count = store.count(everything);
+  if (!count) return count.error();
+  if (*count == 0) {
+    auto text = read_file(assets_dir() / "demo" / "records.json");
+    if (!text) return text.error();
+    auto records = parse_record_array(*text);
+    if (!records) return records.error().with_context("demo data");
+    auto written = store.import_records(std::move(*records));
+    if (!written) return written.error().with_context("demo data");
+  }
+  return store.set_setting("demo_loaded", "1");
+}
+
+int command_window(const Context& ctx) {
+  if (ctx.args.flag("--demo")) {
+    auto store = ctx.open_store();
+    if (!store) return fail(store.error(), ctx.japanese);
+    if (auto status = load_demo_once(**store); !status) return fail(status.error(), ctx.japanese);
+  }
+  WindowOptions options;
+  options.data_dir = ctx.data_dir;
+  options.screenshot = ctx.args.option("--screenshot");
+  options.screen = ctx.args.option("--screen", "list");
+  options.language = ctx.args.option("--lang");
+  return run_window(options);
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  Context ctx;
+  try {
+    ctx.args = parse_arguments(argc, argv);
+    ctx.japanese = japanese_messages(ctx.args);
+    if (ctx.args.flag("--help")) {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (ctx.args.flag("--version")) {
+      std::cout << "tsunagi 0.1.0\n";
+      return 0;
+    }
+    ctx.data_dir = ctx.args.has("--data") ? std::filesystem::path(ctx.args.option("--data")) : default_data_dir();
+    if (ctx.args.positional.empty()) return command_window(ctx);
+    const std::string& command = ctx.args.positional[0];
+    if (command == "record") return command_record(ctx);
+    if (command == "import") return command_import(ctx);
+    if (command == "export") return command_export(ctx);
+    if (command == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    throw UsageError{"unknown command \"" + command + "\""};
+  } catch (const UsageError& error) {
+    std::cerr << "tsunagi: " << error.message << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+}
+
+}  // namespace tsunagi

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# CLI round trips and bad input: every command through the real binary on a fresh data folder.
+# Usage: cli_test.sh PATH_TO_TSUNAGI
+set -uo pipefail
+tsunagi=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data=$work/data
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+check() {  # check DESCRIPTION COMMAND...: the command must succeed
+  checks=$((checks + 1))
+  local what=$1; shift
+  "$@" || fail "$what"
+}
+# run_tsunagi EXPECTED_EXIT ARGS...: runs tsunagi, keeps stdout/stderr in $out/$err, checks the exit code
+run_tsunagi() {
+  checks=$((checks + 1))
+  local expected=$1; shift
+  "$tsunagi" --data "$data" --lang en "$@" > "$work/out" 2> "$work/err"
+  local code=$?
+  out=$(cat "$work/out"); err=$(cat "$work/err")
+  if [ "$code" != "$expected" ]; then
+    fail "tsunagi $* exited $code, expected $expected; stderr: $err"
+  fi
+}
+contains() { [[ "$1" == *"$2"* ]]; }
+count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
+
+cat > "$work/meeting.json" <<'JSON'
+{"kind":"meeting","date":"R5.7.3","start_time":"１３：３０","end_time":"15:00","title":"第１回全体会",
+ "area":"東区","themes":["地域生活支援拠点等の整備"],"organizations":["髙田ワークス"],"participant_count":24,
+ "status":"submitted","body":"全体会","meeting_type":"plenary","format":"in_person","venue":"市役所",
+ "agenda":[{"title":"サインレスについて","summary":"アンケート結果を報告","decision":"サインレスの継続を決定"}]}
+JSON
+
+# record add (file), show: the typed forms come back as ISO, Japanese intact.
+run_tsunagi 0 record add --json "$work/meeting.json"
+id=$out
+is_uuid_v7() { [[ "$1" =~ ^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$ ]]; }
+check "add prints a UUIDv7" is_uuid_v7 "$id"
+run_tsunagi 0 record show "$id"
+check "show gives ISO date" contains "$out" '"date": "2023-07-03"'
+check "show gives normalised time" contains "$out" '"start_time": "13:30"'
+check "show keeps Japanese" contains "$out" 'サインレスの継続を決定'
+check "show keeps rare kanji" contains "$out" '髙田ワークス'
+
+# record add from stdin; a draft may be incomplete.
+checks=$((checks + 1))
+id2=$(echo '{"kind":"outreach","date":"2024-04-01","title":"家庭訪問の下書き","status":"draft"}' |
+  "$tsunagi" --data "$data" record add --json - 2> "$work/err") || fail "add from stdin"
+check "draft warnings name the missing field" grep -q "/visit_type" "$work/err"
+
+# record edit: a partial object changes only those fields.
+echo '{"title":"第１回全体会（修正）","participant_count":25}' > "$work/patch.json"
+run_tsunagi 0 record edit "$id" --json "$work/patch.json"
+run_tsunagi 0 record show "$id"
+check "edit changed the title" contains "$out" '"title": "第１回全体会（修正）"'
+check "edit kept the agenda" contains "$out" 'サインレスの継続を決定'
+check "edit changed the count" contains "$out" '"participant_count": 25'
+
+# list with filters and formats.
+run_tsunagi 0 record list
+check "list shows both" [ "$(count_lines "$out")" = 2 ]
+run_tsunagi 0 record list --kind meeting
+check "kind filter" [ "$(count_lines "$out")" = 1 ]
+run_tsunagi 0 record list --fy 令和5年度
+check "fiscal year in 和暦" contains "$out" "$id"
+run_tsunagi 0 record list --fy 2024
+check "fiscal year 2024 has the draft only" [ "$(count_lines "$out")" = 1 ]
+run_tsunagi 0 record list --from R5.4.1 --to 2023-12-31
+check "date range" [ "$(count_lines "$out")" = 1 ]
+run_tsunagi 0 record list --status draft
+check "status filter" contains "$out" "$id2"
+run_tsunagi 0 record list --search サインレス
+check "Japanese search" contains "$out" "$id"
+run_tsunagi 0 record list --search 全体
+check "two-character search" contains "$out" "$id"
+run_tsunagi 0 record list --search 存在しない言葉
+check "search without match is empty" [ -z "$out" ]
+run_tsunagi 0 record list --format json --kind meeting
+check "list as JSON" contains "$out" '"kind": "meeting"'
+run_tsunagi 0 record list --format csv
+check "list as CSV has a BOM" [ "$(head -c 3 "$work/out" | od -An -tx1 | tr -d ' ')" = "efbbbf" ]
+
+# export JSON and CSV; import the JSON into a fresh folder: the same records.
+run_tsunagi 0 export --format json --out "$work/export.json"
+check "export JSON written" [ -s "$work/export.json" ]
+run_tsunagi 0 export --format csv --out "$work/export.csv"
+check "CSV starts with a BOM" [ "$(head -c 3 "$work/export.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ]
+check "CSV header names the fields" grep -q "id,kind,date,start_time,end_time,title" "$work/export.csv"
+check "CSV quotes multi-line cells and keeps Japanese" grep -q "サインレスの継続を決定" "$work/export.csv"
+checks=$((checks + 1))
+"$tsunagi" --data "$work/copy" import "$work/export.json" 2> "$work/err" || fail "import of an export"
+checks=$((checks + 1))
+"$tsunagi" --data "$work/copy" export --format json --out "$work/export2.json" 2> /dev/null || fail "export of the copy"
+check "export, import, export gives the same records" cmp -s "$work/export.json" "$work/export2.json"
+
+# delete: a tombstone, hidden by default, shown with --deleted.
+run_tsunagi 0 record delete "$id2"
+run_tsunagi 0 record list
+check "deleted record is hidden" [ "$(count_lines "$out")" = 1 ]
+run_tsunagi 0 record list --deleted
+check "tombstone is kept" contains "$out" "[deleted]"
+run_tsunagi 0 record show "$id2"
+check "tombstone shows deleted" contains "$out" '"deleted": true'
+
+# Bad input: a clear error, a non-zero exit, and nothing written.
+before=$("$tsunagi" --data "$data" record list --deleted --format json | md5sum)
+printf '{"kind":"meeting","title":"\xe3\x81"}' > "$work/bad_utf8.json"
+run_tsunagi 1 record add --json "$work/bad_utf8.json"
+check "invalid UTF-8 is named" contains "$err" "invalid UTF-8 at byte"
+echo '{"kind":"meeting","title":' > "$work/broken.json"
+run_tsunagi 1 record add --json "$work/broken.json"
+check "malformed JSON is named" contains "$err" "json.syntax"
+echo '{"kind":"party","title":"x"}' > "$work/kind.json"
+run_tsunagi 1 record add --json "$work/kind.json"
+check "unknown kind names the field" contains "$err" "/kind"
+echo '{"kind":"meeting","participant_count":"many"}' > "$work/type.json"
+run_tsunagi 1 record add --json "$work/type.json"
+check "wrong type names the field" contains "$err" "/participant_count"
+echo '{"kind":"meeting","title":"不完全な提出","status":"submitted"}' > "$work/invalid.json"
+run_tsunagi 1 record add --json "$work/invalid.json"
+check "an invalid submitted record is refused" contains "$err" "record.invalid"
+run_tsunagi 1 record add --json "$work/missing.json"
+check "missing file is named" contains "$err" "missing.json"
+echo '[{"kind":"meeting","title":"一件目","date":"2024-05-01"},{"kind":"meeting","title":"二件目","status":"approved"}]' > "$work/partial.json"
+run_tsunagi 1 import "$work/partial.json"
+check "import names the failing record" contains "$err" "record 2"
+run_tsunagi 1 record edit "$id" --json "$work/kind.json"
+check "kind cannot change" contains "$err" "record.immutable"
+run_tsunagi 1 record show no-such-id
+check "unknown id is named" contains "$err" "record.not_found"
+after=$("$tsunagi" --data "$data" record list --deleted --format json | md5sum)
+check "nothing was written by any failed command" [ "$before" = "$after" ]
+
+# Usage errors exit 64 with the usage text.
+run_tsunagi 64 record frobnicate
+run_tsunagi 64 record list --kind party
+check "usage names the bad value" contains "$err" "unknown value"
+run_tsunagi 64 record list --fy someday
+run_tsunagi 64 export --format xml --out "$work/x"
+
+# Japanese messages when asked.
+checks=$((checks + 1))
+"$tsunagi" --data "$data" --lang ja record show no-such-id 2> "$work/err" && fail "ja: show unknown id"
+check "Japanese error message" grep -q "エラー" "$work/err"
+
+echo "cli: $((checks - failures)) passed, $failures failed"
+[ "$failures" = 0 ]
