@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Tsunagi builds, runs and tests with, when any is missing.
+# Uses apt-get as root, else sudo apt-get. Sourced by run.sh and test.sh; safe to run alone.
+set -euo pipefail
+
+TSUNAGI_PACKAGES=(
+  g++ cmake ninja-build pkg-config
+  libsqlite3-dev nlohmann-json3-dev catch2
+  libimgui-dev libglfw3-dev libgl-dev libstb-dev libfontconfig-dev fonts-noto-cjk
+  xvfb xauth libgl1-mesa-dri
+)
+
+tsunagi_install_deps() {
+  local missing=()
+  for package in "${TSUNAGI_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "Installing: ${missing[*]}" >&2
+  local apt=(apt-get)
+  [ "$(id -u)" -eq 0 ] || apt=(sudo apt-get)
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" update -q
+  DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y -q --no-install-recommends "${missing[@]}"
+}
+
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  tsunagi_install_deps
+fi
