@@ -13,6 +13,7 @@
 #include "model/database.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
+#include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "model/store_schema.hpp"
 #include "model/text.hpp"
@@ -24,7 +25,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string dump(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
+std::string dump(const json& value) { return to_json_text(value); }
 
 // A store rejects a record it could not merge or show: no id, an id that is too long, or an invalid record that is
 // no longer a draft (a draft may be incomplete; a submitted record must be valid).

@@ -37,7 +37,7 @@ CREATE TABLE records(
 );
 -- Each filter's index ends in (date, start_time) so that the list's order comes from the index, not a sort.
 CREATE INDEX records_date ON records(date, start_time);
-CREATE INDEX records_kind_date ON records(kind, date, start_time);
+CREATE INDEX records_kind_fy_date ON records(kind, fiscal_year, date, start_time);
 CREATE INDEX records_fy_date ON records(fiscal_year, date, start_time);
 CREATE INDEX records_status_date ON records(status, date, start_time);
 CREATE INDEX records_author_date ON records(author, date, start_time);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "model/json_text.hpp"
 #include "model/record_json.hpp"
 
 using namespace tsunagi;
@@ -165,4 +166,14 @@ TEST_CASE("a patch changes only the named fields and reports them", "[json]") {
   auto wrong_type = apply_patch(base, json{{"agenda", "text"}}, nullptr);
   REQUIRE_FALSE(wrong_type.ok());
   CHECK(wrong_type.error().path == "/agenda");
+}
+
+TEST_CASE("the fast JSON writer writes what nlohmann's dump writes", "[json]") {
+  json value = record_to_json(sample(RecordKind::Meeting));
+  value["controls"] = std::string("tab\there \"quoted\" back\\slash\nnew\x01\x1f end");
+  value["numbers"] = json{{"int", -42}, {"big", 9007199254740993LL}, {"float", 1.5}, {"null", nullptr}};
+  value["empty"] = json::object();
+  value["list"] = json::array({true, false, "二", json::array()});
+  CHECK(to_json_text(value) == value.dump());
+  CHECK(to_json_text(json("bad \xE3\x81 utf8")) == "\"bad \xEF\xBF\xBD utf8\"");
 }
