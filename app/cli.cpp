@@ -64,9 +64,7 @@ struct Arguments {
   std::map<std::string, std::string> options;  // --name value
   std::vector<std::string> flags;              // --name
 
-  bool flag(const std::string& name) const {
-    return std::find(flags.begin(), flags.end(), name) != flags.end();
-  }
+  bool flag(const std::string& name) const { return std::find(flags.begin(), flags.end(), name) != flags.end(); }
   std::string option(const std::string& name, const std::string& fallback = "") const {
     auto it = options.find(name);
     return it == options.end() ? fallback : it->second;
@@ -121,8 +119,8 @@ int fail(const Error& error, bool japanese) {
 
 void print_warnings(const Record& record, bool japanese) {
   for (const auto& issue : validate_record(record)) {
-    const char* label = issue.severity == Severity::Error ? (japanese ? "要修正" : "to fix")
-                                                          : (japanese ? "注意" : "warning");
+    const char* label =
+        issue.severity == Severity::Error ? (japanese ? "要修正" : "to fix") : (japanese ? "注意" : "warning");
     std::cerr << label << ": " << (record.title.empty() ? record.id : record.title) << ": " << issue.path << ": "
               << (japanese ? issue.message_ja : issue.message) << "\n";
   }
@@ -263,8 +261,7 @@ void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
     std::string date = row.date;
     if (auto parsed = parse_iso_date(row.date); parsed && japanese) date = format_wareki_short(*parsed);
     std::cout << row.id << "  " << kind_label(row.kind, japanese) << "  " << date << "  "
-              << status_label(row.status, japanese) << "  " << row.title << (row.deleted ? "  [deleted]" : "")
-              << "\n";
+              << status_label(row.status, japanese) << "  " << row.title << (row.deleted ? "  [deleted]" : "") << "\n";
   }
 }
 

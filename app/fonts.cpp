@@ -150,8 +150,8 @@ ImFont* UiFont::add_to(ImFontAtlas& atlas, float pixel_size, const ImVector<ImWc
   config.OversampleH = 1;  // ImGui's advice for CJK: thousands of glyphs, and horizontal oversampling doubles the atlas
   config.OversampleV = 1;
   config.PixelSnapH = true;
-  ImFont* font = atlas.AddFontFromMemoryTTF(bytes_.data(), static_cast<int>(bytes_.size()), pixel_size, &config,
-                                            ranges.Data);
+  ImFont* font =
+      atlas.AddFontFromMemoryTTF(bytes_.data(), static_cast<int>(bytes_.size()), pixel_size, &config, ranges.Data);
   return font;
 }
 

@@ -52,7 +52,7 @@ bool RecordListModel::poll() {
 }
 
 RecordListModel::LoadResult RecordListModel::load(Store* store, const std::optional<Error>& open_error,
-                                              std::uint64_t serial, const RecordQuery& query) {
+                                                  std::uint64_t serial, const RecordQuery& query) {
   LoadResult result;
   result.serial = serial;
   result.query = query;

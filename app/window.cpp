@@ -42,8 +42,8 @@ enum class Screen { List, NewRecord, Sync, Settings };
 
 struct ScreenInfo {
   Screen screen;
-  const char* key;         // catalogue keys "nav.<key>" and "placeholder.<key>"
-  const char* option;      // the --screen value
+  const char* key;     // catalogue keys "nav.<key>" and "placeholder.<key>"
+  const char* option;  // the --screen value
 };
 
 constexpr std::array<ScreenInfo, 4> kScreens{{
@@ -145,7 +145,7 @@ ImGuiStyle make_style(float scale) {
 struct FontState {
   UiFont file;
   GlyphCoverage coverage;
-  ImVector<ImWchar> body_ranges;     // the atlas points into these
+  ImVector<ImWchar> body_ranges;  // the atlas points into these
   ImVector<ImWchar> heading_ranges;
   FontSet set;
   float scale = 1.0f;
@@ -196,8 +196,7 @@ void draw_navigation(AppState& app, const FontSet& fonts, I18n& i18n, float scal
   for (const ScreenInfo& info : kScreens) {
     const std::string key = "nav." + std::string(info.key);
     ImGui::PushID(info.key);
-    if (ImGui::Selectable(i18n.tr(key), app.screen == info.screen, 0, ImVec2(0, item_height)))
-      app.screen = info.screen;
+    if (ImGui::Selectable(i18n.tr(key), app.screen == info.screen, 0, ImVec2(0, item_height))) app.screen = info.screen;
     ImGui::PopID();
   }
 }
@@ -414,8 +413,8 @@ int run_window(const WindowOptions& options) {
   if (auto reference = (*store)->reference()) known_text += reference->all_text();
   fonts.coverage.add_text(known_text, nullptr);
   if (!build_font_atlas(fonts, false)) {
-    std::fprintf(stderr, "tsunagi: cannot build the font atlas from %s (face %d)\n",
-                 fonts.file.face().path.c_str(), fonts.file.face().index);
+    std::fprintf(stderr, "tsunagi: cannot build the font atlas from %s (face %d)\n", fonts.file.face().path.c_str(),
+                 fonts.file.face().index);
     return 1;
   }
 

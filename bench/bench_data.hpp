@@ -33,17 +33,32 @@ inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
   static const char* kAreas[] = {"東区", "博多区", "中央区", "南区", "城南区", "早良区", "西区"};
   static const char* kSurnames[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"};
   static const char* kGiven[] = {"太郎", "花子", "健一", "美咲", "翔太", "陽子", "大輔", "由美"};
-  static const char* kThemes[] = {"地域生活支援拠点等の整備", "相談支援体制の充実・強化", "就労支援", "こども支援",
-                                  "精神障がいにも対応した地域包括ケアシステム", "権利擁護", "災害対策",
-                                  "医療的ケア", "強度行動障がい", "住まいの確保"};
-  static const char* kPhrases[] = {
-      "本日は地域包括支援センターと連携し、", "利用者の生活状況について聞き取りを行った。",
-      "家族からの相談内容を整理し、", "次回の訪問日程を調整した。", "関係機関との情報共有を実施。",
-      "課題として服薬管理と見守り体制の強化が挙げられた。", "ケース会議では支援方針を再確認した。",
-      "住民向けの説明会を開催し、参加者から多くの質問が寄せられた。", "アウトリーチ活動として戸別訪問を行った。",
-      "緊急連絡先の更新が必要である。", "経過観察を継続する。", "担当者間で役割分担を明確にした。",
-      "記録は翌営業日までに共有すること。", "体調に大きな変化はみられなかった。",
-      "福祉サービスの利用申請について説明した。", "次回までに必要書類を準備してもらう。"};
+  static const char* kThemes[] = {"地域生活支援拠点等の整備",
+                                  "相談支援体制の充実・強化",
+                                  "就労支援",
+                                  "こども支援",
+                                  "精神障がいにも対応した地域包括ケアシステム",
+                                  "権利擁護",
+                                  "災害対策",
+                                  "医療的ケア",
+                                  "強度行動障がい",
+                                  "住まいの確保"};
+  static const char* kPhrases[] = {"本日は地域包括支援センターと連携し、",
+                                   "利用者の生活状況について聞き取りを行った。",
+                                   "家族からの相談内容を整理し、",
+                                   "次回の訪問日程を調整した。",
+                                   "関係機関との情報共有を実施。",
+                                   "課題として服薬管理と見守り体制の強化が挙げられた。",
+                                   "ケース会議では支援方針を再確認した。",
+                                   "住民向けの説明会を開催し、参加者から多くの質問が寄せられた。",
+                                   "アウトリーチ活動として戸別訪問を行った。",
+                                   "緊急連絡先の更新が必要である。",
+                                   "経過観察を継続する。",
+                                   "担当者間で役割分担を明確にした。",
+                                   "記録は翌営業日までに共有すること。",
+                                   "体調に大きな変化はみられなかった。",
+                                   "福祉サービスの利用申請について説明した。",
+                                   "次回までに必要書類を準備してもらう。"};
   Rng rng(seed ^ (index + 1) * 2654435761u);
   Record r;
   r.kind = static_cast<RecordKind>(rng.pick(3));
@@ -53,11 +68,13 @@ inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
   r.start_time = "10:00";
   r.end_time = "11:30";
   r.area = kAreas[rng.pick(7)];
-  r.title = std::string(kTitles[static_cast<int>(r.kind)]) + "（" + r.area + "）第" + std::to_string(1 + rng.pick(50)) + "回";
+  r.title =
+      std::string(kTitles[static_cast<int>(r.kind)]) + "（" + r.area + "）第" + std::to_string(1 + rng.pick(50)) + "回";
   std::string text;
   while (text.size() < 900) text += kPhrases[rng.pick(16)];  // 300 three-byte characters
   text.resize(900);
-  for (int k = 0; k < 5; ++k) r.organizations.push_back(std::string(kSurnames[rng.pick(10)]) + " " + kGiven[rng.pick(8)]);
+  for (int k = 0; k < 5; ++k)
+    r.organizations.push_back(std::string(kSurnames[rng.pick(10)]) + " " + kGiven[rng.pick(8)]);
   int themes = 2 + static_cast<int>(rng.pick(3));
   for (int k = 0; k < themes; ++k) {
     std::string theme = kThemes[rng.pick(10)];

@@ -41,7 +41,9 @@ void row(const char* what, double value, const char* unit, const char* target, b
 
 int main(int argc, char** argv) {
   std::uint32_t n = argc > 1 ? static_cast<std::uint32_t>(std::atoi(argv[1])) : 100000;
-  std::filesystem::path folder = argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / ("tsunagi-bench-store-" + std::to_string(::getpid()));
+  std::filesystem::path folder =
+      argc > 2 ? argv[2]
+               : std::filesystem::temp_directory_path() / ("tsunagi-bench-store-" + std::to_string(::getpid()));
   std::filesystem::remove_all(folder);
 
   std::vector<Record> records;
@@ -49,8 +51,10 @@ int main(int argc, char** argv) {
   std::size_t json_bytes = 0;
   for (std::uint32_t i = 0; i < n; ++i) records.push_back(make_record(i));
   std::string sample = record_to_json(records[0]).dump();
-  for (std::uint32_t i = 0; i < std::min<std::uint32_t>(n, 1000); ++i) json_bytes += record_to_json(records[i]).dump().size();
-  std::printf("bench/store: %u records, about %zu bytes of JSON each\n", n, json_bytes / std::min<std::uint32_t>(n, 1000));
+  for (std::uint32_t i = 0; i < std::min<std::uint32_t>(n, 1000); ++i)
+    json_bytes += record_to_json(records[i]).dump().size();
+  std::printf("bench/store: %u records, about %zu bytes of JSON each\n", n,
+              json_bytes / std::min<std::uint32_t>(n, 1000));
 
   auto opened = Store::open(folder);
   if (!opened) {
@@ -144,7 +148,8 @@ int main(int argc, char** argv) {
   row("peak memory", peak_rss_mb(), "MB", "", true);
   std::printf("\n  ratio: import rate / SQLite raw WAL insert (%.0f rows/s) = %.2f\n", kSqliteAnchorRowsPerSecond,
               import_rate / kSqliteAnchorRowsPerSecond);
-  std::printf("  ratio: searchable rate / SQLite raw WAL insert = %.2f\n", searchable_rate / kSqliteAnchorRowsPerSecond);
+  std::printf("  ratio: searchable rate / SQLite raw WAL insert = %.2f\n",
+              searchable_rate / kSqliteAnchorRowsPerSecond);
   std::filesystem::remove_all(folder);
   return 0;
 }

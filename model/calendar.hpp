@@ -12,13 +12,13 @@
 namespace tsunagi {
 
 struct Date {
-    int year = 0, month = 0, day = 0;
-    auto operator<=>(const Date&) const = default;
+  int year = 0, month = 0, day = 0;
+  auto operator<=>(const Date&) const = default;
 };
 
 struct TimeOfDay {
-    int hour = 0, minute = 0;
-    auto operator<=>(const TimeOfDay&) const = default;
+  int hour = 0, minute = 0;
+  auto operator<=>(const TimeOfDay&) const = default;
 };
 
 // Gregorian leap-year rule (every 4th year, except centuries not divisible by 400).
@@ -52,8 +52,8 @@ std::pair<Date, Date> fiscal_year_range(int fy);
 enum class Era { Meiji, Taisho, Showa, Heisei, Reiwa };
 
 struct EraYear {
-    Era era;
-    int year;  // 1 = 元年
+  Era era;
+  int year;  // 1 = 元年
 };
 
 // Era and era year in force on d, switching on each era's exact first day. nullopt for invalid dates and

@@ -39,7 +39,8 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
     default:
       break;
   }
-  return make_error(code, "", std::string(doing) + ": " + detail, std::string(doing) + ": " + ja + "（" + detail + "）");
+  return make_error(code, "", std::string(doing) + ": " + detail,
+                    std::string(doing) + ": " + ja + "（" + detail + "）");
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
@@ -135,8 +136,8 @@ Result<Statement*> Database::prepare(const std::string& sql) {
     return it->second.wrapper.get();
   }
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                              nullptr);
+  int rc =
+      sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
   auto [inserted, _] = cache_.emplace(sql, Cached{stmt, std::make_unique<Statement>(db_, stmt)});
   return inserted->second.wrapper.get();

@@ -16,33 +16,51 @@ namespace tsunagi {
 
 enum class RecordKind { Meeting, CaseReview, Outreach };
 enum class ReviewStatus { Draft, Submitted, Returned, Approved };
-enum class MeetingType { Plenary, Steering, Committee, Subcommittee, Liaison, Network, WorkingTeam, Training, Seminar, Exchange };
+enum class MeetingType {
+  Plenary,
+  Steering,
+  Committee,
+  Subcommittee,
+  Liaison,
+  Network,
+  WorkingTeam,
+  Training,
+  Seminar,
+  Exchange
+};
 enum class MeetingFormat { InPerson, Online, Written };
 enum class ReviewType { CaseConference, CaseStudy, GroupSupervision };
 enum class VisitType { Home, Provider, OnSiteConsultation, Rounds, Monitoring, School, Hospital, CommunityMeeting };
 
 // The wire names of each enum, in declaration order. enum_name/parse_enum convert; every enum above has a table.
-template <class E> struct EnumNames;
-template <> struct EnumNames<RecordKind> {
+template <class E>
+struct EnumNames;
+template <>
+struct EnumNames<RecordKind> {
   static constexpr std::array<std::string_view, 3> names{"meeting", "case_review", "outreach"};
 };
-template <> struct EnumNames<ReviewStatus> {
+template <>
+struct EnumNames<ReviewStatus> {
   static constexpr std::array<std::string_view, 4> names{"draft", "submitted", "returned", "approved"};
 };
-template <> struct EnumNames<MeetingType> {
-  static constexpr std::array<std::string_view, 10> names{"plenary", "steering",     "committee", "subcommittee",
-                                                          "liaison", "network",      "working_team", "training",
+template <>
+struct EnumNames<MeetingType> {
+  static constexpr std::array<std::string_view, 10> names{"plenary", "steering", "committee",    "subcommittee",
+                                                          "liaison", "network",  "working_team", "training",
                                                           "seminar", "exchange"};
 };
-template <> struct EnumNames<MeetingFormat> {
+template <>
+struct EnumNames<MeetingFormat> {
   static constexpr std::array<std::string_view, 3> names{"in_person", "online", "written"};
 };
-template <> struct EnumNames<ReviewType> {
+template <>
+struct EnumNames<ReviewType> {
   static constexpr std::array<std::string_view, 3> names{"case_conference", "case_study", "group_supervision"};
 };
-template <> struct EnumNames<VisitType> {
-  static constexpr std::array<std::string_view, 8> names{"home",       "provider", "on_site_consultation", "rounds",
-                                                         "monitoring", "school",   "hospital", "community_meeting"};
+template <>
+struct EnumNames<VisitType> {
+  static constexpr std::array<std::string_view, 8> names{
+      "home", "provider", "on_site_consultation", "rounds", "monitoring", "school", "hospital", "community_meeting"};
 };
 
 template <class E>

@@ -147,7 +147,8 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
             json out = json::array();
             for (const Item& item : access(ref, r)) {
               json object = json::object();
-              for (const auto& f : fields) object[std::string(f.name)] = f.text ? json(item.*f.text) : json(item.*f.flag);
+              for (const auto& f : fields)
+                object[std::string(f.name)] = f.text ? json(item.*f.text) : json(item.*f.flag);
               out.push_back(std::move(object));
             }
             return out;
@@ -189,11 +190,16 @@ const std::vector<FieldCodec>& content_codecs() {
     c.push_back(text_codec("title", {}, [](Record& r) -> std::string& { return r.title; }));
     c.push_back(text_codec("area", {}, [](Record& r) -> std::string& { return r.area; }));
     c.push_back(string_list_codec("themes", [](Record& r) -> std::vector<std::string>& { return r.themes; }));
-    c.push_back(string_list_codec("organizations", [](Record& r) -> std::vector<std::string>& { return r.organizations; }));
-    c.push_back(int_codec("participant_count", {}, [](Record& r) -> std::optional<int>& { return r.participant_count; }));
-    c.push_back(object_list_codec<FollowUp>(
-        "follow_ups", {}, [](Record& r) -> std::vector<FollowUp>& { return r.follow_ups; },
-        {{"action", &FollowUp::action}, {"owner", &FollowUp::owner}, {"due", &FollowUp::due}, {"done", nullptr, &FollowUp::done}}));
+    c.push_back(
+        string_list_codec("organizations", [](Record& r) -> std::vector<std::string>& { return r.organizations; }));
+    c.push_back(
+        int_codec("participant_count", {}, [](Record& r) -> std::optional<int>& { return r.participant_count; }));
+    c.push_back(object_list_codec<FollowUp>("follow_ups", {},
+                                            [](Record& r) -> std::vector<FollowUp>& { return r.follow_ups; },
+                                            {{"action", &FollowUp::action},
+                                             {"owner", &FollowUp::owner},
+                                             {"due", &FollowUp::due},
+                                             {"done", nullptr, &FollowUp::done}}));
     c.push_back({"status", std::nullopt, [](const Record& r) { return json(std::string(enum_name(r.status))); },
                  [](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
                    std::optional<ReviewStatus> status;
@@ -208,8 +214,10 @@ const std::vector<FieldCodec>& content_codecs() {
     c.push_back(text_codec("author", {}, [](Record& r) -> std::string& { return r.author; }));
 
     c.push_back(text_codec("body", kMeeting, [](Record& r) -> std::string& { return r.meeting.body; }));
-    c.push_back(enum_codec<MeetingType>("meeting_type", kMeeting, [](Record& r) -> std::optional<MeetingType>& { return r.meeting.meeting_type; }));
-    c.push_back(enum_codec<MeetingFormat>("format", kMeeting, [](Record& r) -> std::optional<MeetingFormat>& { return r.meeting.format; }));
+    c.push_back(enum_codec<MeetingType>(
+        "meeting_type", kMeeting, [](Record& r) -> std::optional<MeetingType>& { return r.meeting.meeting_type; }));
+    c.push_back(enum_codec<MeetingFormat>("format", kMeeting,
+                                          [](Record& r) -> std::optional<MeetingFormat>& { return r.meeting.format; }));
     c.push_back(text_codec("venue", kMeeting, [](Record& r) -> std::string& { return r.meeting.venue; }));
     c.push_back(object_list_codec<AgendaItem>(
         "agenda", kMeeting, [](Record& r) -> std::vector<AgendaItem>& { return r.meeting.agenda; },
@@ -218,8 +226,10 @@ const std::vector<FieldCodec>& content_codecs() {
     c.push_back(text_codec("next_date", kMeeting, [](Record& r) -> std::string& { return r.meeting.next_date; }));
 
     c.push_back(text_codec("case_code", kCase, [](Record& r) -> std::string& { return r.case_review.case_code; }));
-    c.push_back(enum_codec<ReviewType>("review_type", kCase, [](Record& r) -> std::optional<ReviewType>& { return r.case_review.review_type; }));
-    c.push_back(text_codec("presenting_agency", kCase, [](Record& r) -> std::string& { return r.case_review.presenting_agency; }));
+    c.push_back(enum_codec<ReviewType>(
+        "review_type", kCase, [](Record& r) -> std::optional<ReviewType>& { return r.case_review.review_type; }));
+    c.push_back(text_codec("presenting_agency", kCase,
+                           [](Record& r) -> std::string& { return r.case_review.presenting_agency; }));
     c.push_back(text_codec("issues", kCase, [](Record& r) -> std::string& { return r.case_review.issues; }));
     c.push_back(text_codec("policy", kCase, [](Record& r) -> std::string& { return r.case_review.policy; }));
     c.push_back(object_list_codec<RoleAssignment>(
@@ -227,15 +237,19 @@ const std::vector<FieldCodec>& content_codecs() {
         {{"agency", &RoleAssignment::agency}, {"role", &RoleAssignment::role}}));
     c.push_back(text_codec("next_review", kCase, [](Record& r) -> std::string& { return r.case_review.next_review; }));
 
-    c.push_back(enum_codec<VisitType>("visit_type", kOutreach, [](Record& r) -> std::optional<VisitType>& { return r.outreach.visit_type; }));
+    c.push_back(enum_codec<VisitType>("visit_type", kOutreach,
+                                      [](Record& r) -> std::optional<VisitType>& { return r.outreach.visit_type; }));
     c.push_back(text_codec("place", kOutreach, [](Record& r) -> std::string& { return r.outreach.place; }));
     c.push_back(text_codec("purpose", kOutreach, [](Record& r) -> std::string& { return r.outreach.purpose; }));
     c.push_back(text_codec("content", kOutreach, [](Record& r) -> std::string& { return r.outreach.content; }));
     c.push_back(text_codec("outcome", kOutreach, [](Record& r) -> std::string& { return r.outreach.outcome; }));
-    c.push_back(int_codec("people_met", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.people_met; }));
-    c.push_back(int_codec("duration_minutes", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.duration_minutes; }));
+    c.push_back(
+        int_codec("people_met", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.people_met; }));
+    c.push_back(int_codec("duration_minutes", kOutreach,
+                          [](Record& r) -> std::optional<int>& { return r.outreach.duration_minutes; }));
     c.push_back(text_codec("referral", kOutreach, [](Record& r) -> std::string& { return r.outreach.referral; }));
-    c.push_back(bool_codec("follow_up_needed", kOutreach, [](Record& r) -> bool& { return r.outreach.follow_up_needed; }));
+    c.push_back(
+        bool_codec("follow_up_needed", kOutreach, [](Record& r) -> bool& { return r.outreach.follow_up_needed; }));
     return c;
   }();
   return codecs;
@@ -248,8 +262,8 @@ const FieldCodec* find_codec(std::string_view name, RecordKind kind) {
 }
 
 // Bookkeeping fields: set by the store, read back on import and sync.
-constexpr std::array<std::string_view, 9> kBookkeeping{"id",         "kind",       "updated_by", "device", "created_at",
-                                                      "updated_at", "deleted",    "hlc",        "field_hlc"};
+constexpr std::array<std::string_view, 9> kBookkeeping{"id",         "kind",    "updated_by", "device",   "created_at",
+                                                       "updated_at", "deleted", "hlc",        "field_hlc"};
 
 bool is_bookkeeping(std::string_view name) {
   return std::find(kBookkeeping.begin(), kBookkeeping.end(), name) != kBookkeeping.end();
@@ -323,8 +337,7 @@ Result<Record> record_from_json(const json& object, const std::string& path) {
     return make_error("record.kind_missing", path + "/kind", "missing field \"kind\"", "「kind」がありません");
   std::optional<RecordKind> kind;
   if (auto error = read_enum(kind, *kind_it, path + "/kind")) return *error;
-  if (!kind)
-    return make_error("record.kind_missing", path + "/kind", "missing field \"kind\"", "「kind」がありません");
+  if (!kind) return make_error("record.kind_missing", path + "/kind", "missing field \"kind\"", "「kind」がありません");
 
   Record record;
   record.kind = *kind;

@@ -79,7 +79,8 @@ std::optional<Error> read_list(const json& object, const char* key, std::vector<
   for (std::size_t i = 0; i < it->size(); ++i) {
     const json& element = (*it)[i];
     std::string element_path = path + "/" + std::to_string(i);
-    if (!element.is_object()) return make_error("json.type", element_path, "expected an object", "オブジェクトが必要です");
+    if (!element.is_object())
+      return make_error("json.type", element_path, "expected an object", "オブジェクトが必要です");
     Item item;
     for (const auto& [name, member] : members) {
       auto value = element.find(name);
@@ -102,21 +103,28 @@ Result<ReferenceData> reference_from_json(const json& object) {
   if ((error = read_list<Theme>(object, "themes", data.themes,
                                 {{"id", &Theme::id}, {"name", &Theme::name}, {"name_en", &Theme::name_en}})))
     return *error;
-  if ((error = read_list<Area>(object, "areas", data.areas,
-                               {{"id", &Area::id}, {"name", &Area::name}, {"name_en", &Area::name_en},
-                                {"parent", &Area::parent}})))
+  if ((error = read_list<Area>(
+           object, "areas", data.areas,
+           {{"id", &Area::id}, {"name", &Area::name}, {"name_en", &Area::name_en}, {"parent", &Area::parent}})))
     return *error;
   if ((error = read_list<Committee>(object, "committees", data.committees,
-                                    {{"id", &Committee::id}, {"name", &Committee::name}, {"name_en", &Committee::name_en},
-                                     {"parent", &Committee::parent}, {"meeting_type", &Committee::meeting_type}})))
+                                    {{"id", &Committee::id},
+                                     {"name", &Committee::name},
+                                     {"name_en", &Committee::name_en},
+                                     {"parent", &Committee::parent},
+                                     {"meeting_type", &Committee::meeting_type}})))
     return *error;
   if ((error = read_list<Organization>(object, "organizations", data.organizations,
-                                       {{"id", &Organization::id}, {"name", &Organization::name},
-                                        {"service_type", &Organization::service_type}, {"area", &Organization::area}})))
+                                       {{"id", &Organization::id},
+                                        {"name", &Organization::name},
+                                        {"service_type", &Organization::service_type},
+                                        {"area", &Organization::area}})))
     return *error;
   if ((error = read_list<StaffMember>(object, "staff", data.staff,
-                                      {{"id", &StaffMember::id}, {"name", &StaffMember::name},
-                                       {"role", &StaffMember::role}, {"team", &StaffMember::team}})))
+                                      {{"id", &StaffMember::id},
+                                       {"name", &StaffMember::name},
+                                       {"role", &StaffMember::role},
+                                       {"team", &StaffMember::team}})))
     return *error;
   if (auto it = object.find("indicators"); it != object.end() && !it->is_null()) {
     if (!it->is_array()) return make_error("json.type", "/indicators", "expected an array", "配列が必要です");
@@ -133,12 +141,17 @@ json reference_to_json(const ReferenceData& r) {
   for (const auto& t : r.themes) themes.push_back({{"id", t.id}, {"name", t.name}, {"name_en", t.name_en}});
   auto& areas = out["areas"] = json::array();
   for (const auto& a : r.areas)
-    areas.push_back({{"id", a.id}, {"name", a.name}, {"name_en", a.name_en},
+    areas.push_back({{"id", a.id},
+                     {"name", a.name},
+                     {"name_en", a.name_en},
                      {"parent", a.parent.empty() ? json(nullptr) : json(a.parent)}});
   auto& committees = out["committees"] = json::array();
   for (const auto& c : r.committees)
-    committees.push_back({{"id", c.id}, {"name", c.name}, {"name_en", c.name_en},
-                          {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)}, {"meeting_type", c.meeting_type}});
+    committees.push_back({{"id", c.id},
+                          {"name", c.name},
+                          {"name_en", c.name_en},
+                          {"parent", c.parent.empty() ? json(nullptr) : json(c.parent)},
+                          {"meeting_type", c.meeting_type}});
   auto& organizations = out["organizations"] = json::array();
   for (const auto& o : r.organizations)
     organizations.push_back({{"id", o.id}, {"name", o.name}, {"service_type", o.service_type}, {"area", o.area}});

@@ -188,7 +188,8 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
-  if (before && !*row) return make_error("record.not_found", "/id", "no record " + record.id, "記録 " + record.id + " はありません");
+  if (before && !*row)
+    return make_error("record.not_found", "/id", "no record " + record.id, "記録 " + record.id + " はありません");
   std::int64_t seq = before ? s.integer(0) : sqlite3_last_insert_rowid(db_->handle());
   s.reset();
 
@@ -380,13 +381,20 @@ std::string order_by(const RecordQuery& query) {
   const char* direction = query.descending ? " DESC" : " ASC";
   auto column = [&](const char* name) { return std::string(name) + direction; };
   switch (query.sort) {
-    case SortColumn::Date: return column("r.date") + ", " + column("r.start_time") + ", " + column("r.seq");
-    case SortColumn::Kind: return column("r.kind") + ", r.date DESC, r.seq DESC";
-    case SortColumn::Title: return column("r.title") + ", r.date DESC, r.seq DESC";
-    case SortColumn::Area: return column("r.area") + ", r.date DESC, r.seq DESC";
-    case SortColumn::Status: return column("r.status") + ", r.date DESC, r.seq DESC";
-    case SortColumn::Author: return column("r.author") + ", r.date DESC, r.seq DESC";
-    case SortColumn::Updated: return column("r.updated_at") + ", " + column("r.seq");
+    case SortColumn::Date:
+      return column("r.date") + ", " + column("r.start_time") + ", " + column("r.seq");
+    case SortColumn::Kind:
+      return column("r.kind") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Title:
+      return column("r.title") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Area:
+      return column("r.area") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Status:
+      return column("r.status") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Author:
+      return column("r.author") + ", r.date DESC, r.seq DESC";
+    case SortColumn::Updated:
+      return column("r.updated_at") + ", " + column("r.seq");
   }
   return column("r.date");
 }
@@ -491,8 +499,7 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   if (!query.date_to.empty()) q.condition("r.date <= ?", query.date_to);
   if (!query.area.empty())
     add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
-  if (!query.theme.empty())
-    q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)", query.theme);
+  if (!query.theme.empty()) q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)", query.theme);
   if (!query.committee.empty())
     add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
                                : std::vector<std::string>{query.committee});
@@ -501,8 +508,8 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
 
   for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
   if (ordered) {
-    q.sql += " ORDER BY " + (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC")
-                                          : order_by(query));
+    q.sql += " ORDER BY " +
+             (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC") : order_by(query));
     if (query.limit > 0)
       q.sql += " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(std::max(0, query.offset));
   }
@@ -682,8 +689,8 @@ Result<std::string> Store::setting(const std::string& key) const {
 }
 
 Status Store::set_setting(const std::string& key, const std::string& value) {
-  auto statement = db_->prepare(
-      "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  auto statement =
+      db_->prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
   if (!statement) return statement.error();
   return (*statement)->bind(1, "setting." + key).bind(2, value).run();
 }

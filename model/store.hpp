@@ -77,11 +77,11 @@ struct OutboxEntry {
 };
 
 struct StoreOptions {
-  std::string author;             // who is making changes; empty: the "author" setting, else $USER
+  std::string author;                  // who is making changes; empty: the "author" setting, else $USER
   bool load_default_reference = true;  // a new store gets assets/reference/default.json
-  HlcClock::WallClock wall_clock;  // tests inject a clock
-  int target_schema_version = 0;   // 0 = latest; tests build old files with a lower one
-  std::int64_t max_file_bytes = 0;  // 0 = no cap; a cap makes writes past it fail like a full disk
+  HlcClock::WallClock wall_clock;      // tests inject a clock
+  int target_schema_version = 0;       // 0 = latest; tests build old files with a lower one
+  std::int64_t max_file_bytes = 0;     // 0 = no cap; a cap makes writes past it fail like a full disk
 };
 
 class Store {

@@ -175,8 +175,8 @@ Status migrate_store(Database& db, const std::filesystem::path& file, int target
 }
 
 Result<std::size_t> index_text_backlog(Database& db, std::size_t limit) {
-  auto select = db.prepare(
-      "SELECT b.seq, r.doc FROM fts_backlog b JOIN records r ON r.seq = b.seq ORDER BY b.seq LIMIT ?");
+  auto select =
+      db.prepare("SELECT b.seq, r.doc FROM fts_backlog b JOIN records r ON r.seq = b.seq ORDER BY b.seq LIMIT ?");
   if (!select) return select.error();
   (*select)->bind(1, static_cast<std::int64_t>(limit));
   std::vector<std::pair<std::int64_t, std::string>> rows;

@@ -132,8 +132,7 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
   std::vector<ValidationIssue> issues;
   Checker check(issues);
 
-  if (r.date.empty())
-    check.error("/date", "required", "date is required", "日付を入力してください");
+  if (r.date.empty()) check.error("/date", "required", "date is required", "日付を入力してください");
   auto date = check.date("/date", r.date);
   auto start = check.time("/start_time", r.start_time);
   auto end = check.time("/end_time", r.end_time);

@@ -38,7 +38,8 @@ TEST_CASE("a schema 1 file is backed up and migrated, and its records become sea
   exec(data / Store::kFileName,
        "INSERT INTO records(id, kind, date, fiscal_year, title, status, hlc, doc) VALUES("
        "'0193a5f2-c3d4-7abc-8def-0123456789ab', 'meeting', '2023-07-03', 2023, '第１回全体会', 'approved', "
-       "'1688000000000.0000.456789ab', '" + doc + "')");
+       "'1688000000000.0000.456789ab', '" +
+           doc + "')");
 
   auto store = Store::open(data);
   REQUIRE(store.ok());

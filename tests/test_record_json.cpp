@@ -73,13 +73,16 @@ TEST_CASE("every kind round-trips through JSON with Japanese text intact", "[jso
 
 TEST_CASE("JSON uses exactly the field names of the spec", "[json]") {
   json meeting = record_to_json(sample(RecordKind::Meeting));
-  for (const char* key : {"id", "kind", "date", "start_time", "end_time", "title", "area", "themes", "organizations",
-                          "participant_count", "follow_ups", "status", "author", "device", "created_at", "updated_at",
-                          "deleted", "body", "meeting_type", "format", "venue", "agenda", "minutes", "next_date"})
+  for (const char* key : {"id",         "kind",    "date",    "start_time",    "end_time",
+                          "title",      "area",    "themes",  "organizations", "participant_count",
+                          "follow_ups", "status",  "author",  "device",        "created_at",
+                          "updated_at", "deleted", "body",    "meeting_type",  "format",
+                          "venue",      "agenda",  "minutes", "next_date"})
     CHECK(meeting.contains(key));
   CHECK(meeting["meeting_type"] == "plenary");
   CHECK(meeting["format"] == "written");
-  CHECK(meeting["follow_ups"][0] == json{{"action", "議事録を各市町へ送付"}, {"owner", "事務局"}, {"due", "2023-07-14"}, {"done", false}});
+  CHECK(meeting["follow_ups"][0] ==
+        json{{"action", "議事録を各市町へ送付"}, {"owner", "事務局"}, {"due", "2023-07-14"}, {"done", false}});
   CHECK_FALSE(meeting.contains("case_code"));
 
   json review = record_to_json(sample(RecordKind::CaseReview));
@@ -151,8 +154,8 @@ TEST_CASE("invalid UTF-8 and malformed JSON are rejected with a position", "[jso
 TEST_CASE("a patch changes only the named fields and reports them", "[json]") {
   Record base = sample(RecordKind::Meeting);
   std::vector<std::string> changed;
-  auto patched = apply_patch(base, json{{"title", "第１回全体会（修正）"}, {"venue", nullptr}, {"x_future_field", nullptr}},
-                             &changed);
+  auto patched = apply_patch(
+      base, json{{"title", "第１回全体会（修正）"}, {"venue", nullptr}, {"x_future_field", nullptr}}, &changed);
   REQUIRE(patched.ok());
   CHECK(patched->title == "第１回全体会（修正）");
   CHECK(patched->meeting.venue.empty());

@@ -162,7 +162,9 @@ TEST_CASE_METHOD(StoreFixture, "typed dates and times in the seeds' forms are st
 }
 
 TEST_CASE_METHOD(StoreFixture, "queries filter by every indexed column", "[store]") {
-  add(record_json("meeting", "2024-03-31", "年度末の会議", R"("area":"東区","status":"approved","author":"佐藤","body":"運営会議","meeting_type":"steering","format":"online")"));
+  add(record_json(
+      "meeting", "2024-03-31", "年度末の会議",
+      R"("area":"東区","status":"approved","author":"佐藤","body":"運営会議","meeting_type":"steering","format":"online")"));
   add(record_json("meeting", "2024-04-01", "年度初めの会議",
                   R"("area":"博多区","body":"相談支援部会","themes":["地域生活支援拠点等の整備"])"));
   add(record_json("outreach", "2024-07-15", "夏の家庭訪問", R"("area":"西区","themes":["地域生活支援拠点等の整備"])"));
@@ -170,7 +172,8 @@ TEST_CASE_METHOD(StoreFixture, "queries filter by every indexed column", "[store
 
   RecordQuery fy2024;
   fy2024.fiscal_year = 2024;
-  CHECK(titles(store->list(fy2024)) == std::vector<std::string>{"夏の家庭訪問", "年度初めの会議", "年度末のケース検討"});
+  CHECK(titles(store->list(fy2024)) ==
+        std::vector<std::string>{"夏の家庭訪問", "年度初めの会議", "年度末のケース検討"});
   RecordQuery fy2023;
   fy2023.fiscal_year = 2023;
   CHECK(titles(store->list(fy2023)) == std::vector<std::string>{"年度末の会議"});
@@ -237,8 +240,9 @@ TEST_CASE_METHOD(StoreFixture, "a committee query takes in the committees below 
 
 TEST_CASE_METHOD(StoreFixture, "full-text search finds Japanese words of any length", "[store][search]") {
   add(kMeeting);
-  add(record_json("outreach", "2024-05-10", "グループホーム訪問",
-                  R"("content":"施設入所支援・グループホームの空き情報を把握し、１２２人日の利用を確認","place":"山﨑ハウス")"));
+  add(record_json(
+      "outreach", "2024-05-10", "グループホーム訪問",
+      R"("content":"施設入所支援・グループホームの空き情報を把握し、１２２人日の利用を確認","place":"山﨑ハウス")"));
   add(record_json("case_review", "2024-06-01", "ケース検討会", R"("issues":"強度行動障がい、8050問題")"));
 
   auto search = [&](const std::string& text) {
@@ -249,19 +253,21 @@ TEST_CASE_METHOD(StoreFixture, "full-text search finds Japanese words of any len
   CHECK(search("サインレスの継続") == std::vector<std::string>{"第１回全体会"});  // agenda decision
   CHECK(search("空き情報") == std::vector<std::string>{"グループホーム訪問"});
   CHECK(search("会議").empty());
-  CHECK(search("全体") == std::vector<std::string>{"第１回全体会"});  // two characters
-  CHECK(search("﨑") == std::vector<std::string>{"グループホーム訪問"});   // one rare kanji
+  CHECK(search("全体") == std::vector<std::string>{"第１回全体会"});           // two characters
+  CHECK(search("﨑") == std::vector<std::string>{"グループホーム訪問"});       // one rare kanji
   CHECK(search("122人日") == std::vector<std::string>{"グループホーム訪問"});  // full-width in the text
   CHECK(search("８０５０") == std::vector<std::string>{"ケース検討会"});       // full-width in the query
   CHECK(search("強度行動 8050") == std::vector<std::string>{"ケース検討会"});
   CHECK(search("強度行動 サインレス").empty());
-  CHECK(search("\"quoted\" 100%_").empty());  // query syntax characters are data, not operators
+  CHECK(search("\"quoted\" 100%_").empty());                          // query syntax characters are data, not operators
   CHECK(search("東区") == std::vector<std::string>{"第１回全体会"});  // the area is searchable text too
 }
 
 TEST_CASE_METHOD(StoreFixture, "import is all or nothing and updates records it already has", "[store]") {
   std::vector<Record> batch;
-  for (int i = 0; i < 3; ++i) batch.push_back(*parse_record(record_json("meeting", "2024-05-0" + std::to_string(i + 1), "会議" + std::to_string(i))));
+  for (int i = 0; i < 3; ++i)
+    batch.push_back(
+        *parse_record(record_json("meeting", "2024-05-0" + std::to_string(i + 1), "会議" + std::to_string(i))));
   batch.push_back(*parse_record(R"({"kind":"meeting","title":"壊れた提出","status":"submitted"})"));
   auto failed = store->import_records(batch);
   REQUIRE_FALSE(failed.ok());
@@ -277,10 +283,13 @@ TEST_CASE_METHOD(StoreFixture, "import is all or nothing and updates records it 
 
   // Re-importing an export updates in place: no duplicates, and unchanged records are not re-sent.
   std::vector<Record> exported;
-  REQUIRE(store->for_each({}, [&](const Record& r) {
-    exported.push_back(r);
-    return true;
-  }).ok());
+  REQUIRE(store
+              ->for_each({},
+                         [&](const Record& r) {
+                           exported.push_back(r);
+                           return true;
+                         })
+              .ok());
   exported[0].title = "会議（修正）";
   auto again = store->import_records(exported);
   REQUIRE(again.ok());
@@ -298,8 +307,8 @@ TEST_CASE_METHOD(StoreFixture, "a full disk gives a clear error and loses nothin
   int stored = 0;
   Error last;
   for (int i = 0; i < 2000; ++i) {
-    auto created = store->create(*parse_record(record_json("meeting", "2024-05-01", "記録" + std::to_string(i),
-                                                           R"("minutes":")" + text + "\"")));
+    auto created = store->create(*parse_record(
+        record_json("meeting", "2024-05-01", "記録" + std::to_string(i), R"("minutes":")" + text + "\"")));
     if (!created) {
       last = created.error();
       break;

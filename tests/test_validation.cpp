@@ -70,11 +70,20 @@ TEST_CASE("each common field is checked and named, in English and Japanese", "[v
       {[](Record& r) { r.title = "　"; }, "/title", "required"},
       {[](Record& r) { r.title = std::string(201 * 3, 'a'); }, "/title", "text.too_long"},
       {[](Record& r) { r.participant_count = -1; }, "/participant_count", "number.range"},
-      {[](Record& r) { r.themes = {"a", "a"}; }, "/themes/1", "duplicate"},
+      {[](Record& r) {
+         r.themes = {"a", "a"};
+       },
+       "/themes/1", "duplicate"},
       {[](Record& r) { r.themes = {""}; }, "/themes/0", "required"},
       {[](Record& r) { r.organizations = {" "}; }, "/organizations/0", "required"},
-      {[](Record& r) { r.follow_ups = {{"", "田中", "", false}}; }, "/follow_ups/0/action", "required"},
-      {[](Record& r) { r.follow_ups = {{"連絡", "田中", "2024-13-01", false}}; }, "/follow_ups/0/due", "date.invalid"},
+      {[](Record& r) {
+         r.follow_ups = {{"", "田中", "", false}};
+       },
+       "/follow_ups/0/action", "required"},
+      {[](Record& r) {
+         r.follow_ups = {{"連絡", "田中", "2024-13-01", false}};
+       },
+       "/follow_ups/0/due", "date.invalid"},
   };
   for (const auto& c : cases) {
     Record r = valid(RecordKind::Meeting);

@@ -33,10 +33,14 @@ constexpr std::array<Column, 6> kColumns{{
 // Muted colours, one per review status, readable on the light background.
 ImVec4 status_colour(ReviewStatus status) {
   switch (status) {
-    case ReviewStatus::Draft: return {0.45f, 0.47f, 0.50f, 1.0f};
-    case ReviewStatus::Submitted: return {0.16f, 0.38f, 0.62f, 1.0f};
-    case ReviewStatus::Returned: return {0.72f, 0.38f, 0.10f, 1.0f};
-    case ReviewStatus::Approved: return {0.18f, 0.50f, 0.30f, 1.0f};
+    case ReviewStatus::Draft:
+      return {0.45f, 0.47f, 0.50f, 1.0f};
+    case ReviewStatus::Submitted:
+      return {0.16f, 0.38f, 0.62f, 1.0f};
+    case ReviewStatus::Returned:
+      return {0.72f, 0.38f, 0.10f, 1.0f};
+    case ReviewStatus::Approved:
+      return {0.18f, 0.50f, 0.30f, 1.0f};
   }
   return {0.2f, 0.2f, 0.2f, 1.0f};
 }
@@ -78,13 +82,11 @@ RecordListActions draw_record_list(const RecordListState& state, const RecordQue
   ImGui::PopFont();
   ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 2);
   ImGui::SetCursorPosY(heading_y + fonts.heading->Ascent - ImGui::GetFont()->Ascent);  // share the baseline
-  ImGui::TextDisabled("%s",
-                      !state.loaded ? i18n.tr("list.loading")
-                                    : i18n
-                                          .format("list.shown_of_total",
-                                                  {{"shown", std::to_string(state.rows.size())},
-                                                   {"total", std::to_string(state.total)}})
-                                          .c_str());
+  ImGui::TextDisabled("%s", !state.loaded
+                                ? i18n.tr("list.loading")
+                                : i18n.format("list.shown_of_total", {{"shown", std::to_string(state.rows.size())},
+                                                                      {"total", std::to_string(state.total)}})
+                                      .c_str());
   if (state.loaded && state.loading) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", i18n.tr("list.refreshing"));

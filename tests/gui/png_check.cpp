@@ -32,8 +32,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   if (width < kMinWidth || height < kMinHeight) {
-    std::fprintf(stderr, "png_check: %s: %dx%d is smaller than %dx%d\n", argv[1], width, height, kMinWidth,
-                 kMinHeight);
+    std::fprintf(stderr, "png_check: %s: %dx%d is smaller than %dx%d\n", argv[1], width, height, kMinWidth, kMinHeight);
     return 1;
   }
   const std::size_t count = static_cast<std::size_t>(width) * static_cast<std::size_t>(height);
@@ -49,8 +48,8 @@ int main(int argc, char** argv) {
   std::printf("png_check: %s: %dx%d, %zu colours, %.1f %% differ from #%06x\n", argv[1], width, height,
               histogram.size(), different * 100.0, common);
   if (different < kMinDifferentShare) {
-    std::fprintf(stderr, "png_check: %s: looks blank (only %.2f %% of pixels differ from the background)\n",
-                 argv[1], different * 100.0);
+    std::fprintf(stderr, "png_check: %s: looks blank (only %.2f %% of pixels differ from the background)\n", argv[1],
+                 different * 100.0);
     return 1;
   }
   if (histogram.size() < kMinColours) {
