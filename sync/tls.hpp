@@ -1,0 +1,30 @@
+// The collector's TLS identity: a self-signed certificate and key made on first start, and the pin of its public
+// key that devices check instead of a CA.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "model/error.hpp"
+
+namespace tsunagi::sync {
+
+struct TlsIdentity {
+  std::string certificate_pem;
+  std::string private_key_pem;
+};
+
+// A new key (ECDSA P-256) and a self-signed X.509 certificate for `hosts` (DNS names and IP addresses, all put in
+// subjectAltName; the first is also the CN), valid for `days`.
+Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, int days = 3650);
+
+// "sha256//<base64>" of the SHA-256 of the certificate's SubjectPublicKeyInfo (DER): the form libcurl's
+// CURLOPT_PINNEDPUBLICKEY takes.
+Result<std::string> public_key_pin(const std::string& certificate_pem);
+
+// Loads cert.pem and key.pem from `folder`, or, when neither exists, makes them (key mode 0600, written atomically)
+// for localhost, 127.0.0.1, ::1 and this machine's host name. `created` says which happened.
+Result<TlsIdentity> load_or_create_identity(const std::filesystem::path& folder, bool* created = nullptr);
+
+}  // namespace tsunagi::sync

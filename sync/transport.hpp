@@ -1,0 +1,55 @@
+// The sync engine talks to the collector through a Transport. libcurl implements it for real (make_curl_transport);
+// tests may wrap it to inject faults. Requests and responses are JSON text; the transport compresses request
+// bodies with gzip and accepts gzip responses.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "model/error.hpp"
+
+namespace tsunagi::sync {
+
+struct HttpRequest {
+  std::string method = "POST";  // "GET" or "POST"
+  std::string path;              // "/v1/push"
+  std::string body;              // JSON text (sent gzip-compressed when larger than 1 KiB)
+  std::string token;             // bearer token, or empty
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::string body;         // decompressed
+  std::string retry_after;  // the Retry-After header, if any
+};
+
+// How the client trusts the collector's certificate. With a pin, only a certificate whose public key matches is
+// accepted (CA checks are off: the collector's certificate is self-signed). With a CA file, normal verification
+// against it (and the pin too, when both are given).
+struct TlsTrust {
+  std::string pin;      // "sha256//<base64 of SHA-256 of the SubjectPublicKeyInfo DER>", as curl writes it
+  std::string ca_file;  // PEM file of the CA that issued the collector's certificate
+};
+
+struct TransportOptions {
+  long connect_timeout_ms = 5000;
+  long timeout_ms = 60000;  // whole request
+};
+
+// Errors a transport returns (Error::code): "net.connect" (cannot connect: offline, refused, DNS, proxy),
+// "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.failure" (handshake or
+// CA verification), "net.other". An HTTP status, whatever it is, is a response, not an error.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Sends one request and waits for its response. Reuses one connection across calls (keep-alive).
+  // Not thread-safe: one Transport per thread.
+  virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+// A libcurl transport to `base_url` ("https://127.0.0.1:8443"). Honours HTTPS_PROXY / https_proxy and NO_PROXY
+// as libcurl does.
+std::unique_ptr<Transport> make_curl_transport(const std::string& base_url, const TlsTrust& trust,
+                                               const TransportOptions& options = {});
+
+}  // namespace tsunagi::sync

@@ -1,0 +1,288 @@
+// The libcurl Transport: one easy handle per transport, so its connection stays open between requests.
+//
+// [SECTION] gzip request bodies
+// [SECTION] Error mapping
+// [SECTION] libcurl callbacks
+// [SECTION] CurlTransport
+#include <curl/curl.h>
+#include <zlib.h>
+
+#include <cctype>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "sync/transport.hpp"
+
+namespace tsunagi::sync {
+
+namespace {
+
+// Bodies up to this size go as they are: gzip's header and the extra header line would outweigh the saving.
+constexpr std::size_t kCompressAboveBytes = 1024;
+
+// [SECTION] gzip request bodies
+
+// `text` as one gzip member (RFC 1952), or nothing when zlib fails.
+std::optional<std::string> gzip_compress(std::string_view text) {
+  z_stream stream{};
+  // windowBits 15 + 16 asks zlib for a gzip wrapper instead of a zlib one: Content-Encoding gzip means RFC 1952.
+  if (deflateInit2(&stream, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return std::nullopt;
+  std::string compressed(deflateBound(&stream, static_cast<uLong>(text.size())) + 32, '\0');
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
+  stream.avail_out = static_cast<uInt>(compressed.size());
+  // deflateBound plus the gzip header room guarantees one Z_FINISH call completes.
+  int status = deflate(&stream, Z_FINISH);
+  std::size_t produced = stream.total_out;
+  deflateEnd(&stream);
+  if (status != Z_STREAM_END) return std::nullopt;
+  compressed.resize(produced);
+  return compressed;
+}
+
+// [SECTION] Error mapping
+
+struct ErrorText {
+  const char* code;
+  const char* message;
+  const char* message_ja;
+};
+
+ErrorText classify(CURLcode result, bool fresh_connection) {
+  static constexpr ErrorText kConnect{"net.connect", "cannot connect to the collector", "集計サーバーに接続できません"};
+  switch (result) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return kConnect;
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+      // On a reused connection libcurl has already retried once on a new one when the old one was dead; a send or
+      // receive error that still comes back is a failure in the middle of the exchange, not "offline".
+      if (fresh_connection) return kConnect;
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      return {"net.timeout", "the collector did not answer in time", "集計サーバーからの応答がタイムアウトしました"};
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+      return {"tls.pin_mismatch", "the collector's certificate does not match the pinned key",
+              "集計サーバーの証明書が登録された鍵と一致しません"};
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CACERT_BADFILE:
+      return {"tls.failure", "secure connection to the collector failed", "集計サーバーとの暗号化接続に失敗しました"};
+    default:
+      break;
+  }
+  return {"net.other", "the request to the collector failed", "集計サーバーへの要求に失敗しました"};
+}
+
+Error transfer_error(CURLcode result, bool fresh_connection, const std::string& url, const char* error_buffer) {
+  ErrorText text = classify(result, fresh_connection);
+  // curl's error buffer says what happened in detail ("Failed to connect to ... port 8443: Connection refused");
+  // it is empty for some failures, so fall back to the code's generic text.
+  std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
+  std::string suffix = " (" + url + "): " + detail;
+  return make_error(text.code, "", text.message + suffix, text.message_ja + suffix);
+}
+
+// [SECTION] libcurl callbacks
+
+// libcurl's callbacks are C: an exception must not cross them, so a failed append reports "0 bytes taken", which
+// makes libcurl abort the transfer with CURLE_WRITE_ERROR.
+size_t append_body(char* data, size_t size, size_t count, void* user) {
+  try {
+    static_cast<HttpResponse*>(user)->body.append(data, size * count);
+    return size * count;
+  } catch (...) {
+    return 0;
+  }
+}
+
+bool equals_ignoring_case(std::string_view left, std::string_view right) {
+  if (left.size() != right.size()) return false;
+  for (std::size_t i = 0; i < left.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(left[i])) != std::tolower(static_cast<unsigned char>(right[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
+  return text;
+}
+
+// Called once per header line (status line included, CRLF included, not NUL-terminated).
+size_t read_header(char* data, size_t size, size_t count, void* user) {
+  try {
+    auto* response = static_cast<HttpResponse*>(user);
+    std::string_view line(data, size * count);
+    if (line.starts_with("HTTP/")) {
+      // A new header block (after a 100 Continue, or a proxy's CONNECT reply): only the final one counts.
+      response->retry_after.clear();
+    } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
+      if (equals_ignoring_case(trim(line.substr(0, colon)), "Retry-After"))
+        response->retry_after = std::string(trim(line.substr(colon + 1)));
+    }
+    return size * count;
+  } catch (...) {
+    return 0;
+  }
+}
+
+// [SECTION] CurlTransport
+
+struct CurlEasyDeleter {
+  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
+};
+struct CurlSlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+using CurlEasyPtr = std::unique_ptr<CURL, CurlEasyDeleter>;
+using CurlSlistPtr = std::unique_ptr<curl_slist, CurlSlistDeleter>;
+
+// curl_global_init is not thread-safe and must run before the first handle; it is never undone, because another
+// thread's transport may still be alive when this one goes, and the process's exit reclaims it anyway.
+void init_curl_once() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+class CurlTransport final : public Transport {
+ public:
+  CurlTransport(std::string base_url, TlsTrust trust, TransportOptions options)
+      : base_url_(std::move(base_url)), trust_(std::move(trust)), options_(options) {
+    init_curl_once();
+    handle_.reset(curl_easy_init());
+    if (handle_) configure_connection();
+  }
+
+  Result<HttpResponse> send(const HttpRequest& request) override {
+    const std::string url = base_url_ + request.path;
+    if (!handle_)
+      return make_error("net.other", "", "cannot start libcurl (" + url + ")",
+                        "libcurl を初期化できません (" + url + ")");
+    CURL* handle = handle_.get();
+
+    // Owned here so that it outlives curl_easy_perform, which reads it without copying.
+    std::string compressed;
+    CurlSlistPtr headers;
+    auto add_header = [&headers](const std::string& line) {
+      curl_slist* extended = curl_slist_append(headers.get(), line.c_str());
+      if (extended) {
+        headers.release();  // curl_slist_append returned the same list, now one longer
+        headers.reset(extended);
+      }
+      return extended != nullptr;
+    };
+    bool headers_ok = add_header("Content-Type: application/json") && add_header("Accept: application/json");
+    if (!request.token.empty()) headers_ok = headers_ok && add_header("Authorization: Bearer " + request.token);
+
+    if (request.method == "GET") {
+      curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
+    } else if (request.method == "POST") {
+      const std::string* payload = &request.body;
+      if (request.body.size() > kCompressAboveBytes) {
+        std::optional<std::string> gzipped = gzip_compress(request.body);
+        if (!gzipped)
+          return make_error("net.other", "", "cannot compress the request body", "要求本文を圧縮できません");
+        compressed = std::move(*gzipped);
+        payload = &compressed;
+        headers_ok = headers_ok && add_header("Content-Encoding: gzip");
+      }
+      // An empty "Expect:" stops libcurl from waiting for "100 Continue" before large bodies: our collector always
+      // reads the body, so that wait would only cost a round trip.
+      headers_ok = headers_ok && add_header("Expect:");
+      curl_easy_setopt(handle, CURLOPT_POST, 1L);
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, payload->data());
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));
+    } else {
+      return make_error("net.other", "", "unsupported HTTP method " + request.method,
+                        "対応していない HTTP メソッドです: " + request.method);
+    }
+    if (!headers_ok)
+      return make_error("net.other", "", "out of memory for headers", "ヘッダー用のメモリが不足しています");
+
+    HttpResponse response;
+    curl_easy_setopt(handle, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, headers.get());
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, &response);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, &response);
+    error_buffer_[0] = '\0';
+
+    CURLcode result = curl_easy_perform(handle);
+
+    // The handle lives on for the next request: drop its pointers to this call's locals.
+    curl_easy_setopt(handle, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(handle, CURLOPT_WRITEDATA, nullptr);
+    curl_easy_setopt(handle, CURLOPT_HEADERDATA, nullptr);
+    // CURLOPT_POSTFIELDS is left dangling on purpose: clearing it would switch the handle to POST, and every POST
+    // sets it afresh while GET ignores it.
+
+    if (result != CURLE_OK) {
+      long new_connections = 0;
+      curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &new_connections);
+      return transfer_error(result, new_connections > 0, url, error_buffer_);
+    }
+    long status = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
+    response.status = static_cast<int>(status);
+    return response;
+  }
+
+ private:
+  // The options that stay the same for every request on this handle.
+  void configure_connection() {
+    CURL* handle = handle_.get();
+    curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer_);
+    // No signals: timeouts must not use SIGALRM, which is process-wide and unsafe with threads.
+    curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(handle, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
+    curl_easy_setopt(handle, CURLOPT_TIMEOUT_MS, options_.timeout_ms);
+    // TCP keep-alive probes notice a connection that a NAT or a sleeping laptop dropped while idle.
+    curl_easy_setopt(handle, CURLOPT_TCP_KEEPALIVE, 1L);
+    // "" = every encoding this libcurl can decode (gzip, and br/zstd when built in); it decodes them itself.
+    curl_easy_setopt(handle, CURLOPT_ACCEPT_ENCODING, "");
+    curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
+    curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, read_header);
+    curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    // CURLOPT_PROXY is deliberately never set: left alone, libcurl takes HTTPS_PROXY / https_proxy / NO_PROXY from
+    // the environment for each transfer, which is how field offices configure their proxies.
+
+    if (!trust_.pin.empty()) curl_easy_setopt(handle, CURLOPT_PINNEDPUBLICKEY, trust_.pin.c_str());
+    if (!trust_.ca_file.empty()) {
+      curl_easy_setopt(handle, CURLOPT_CAINFO, trust_.ca_file.c_str());
+      curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L);
+      curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
+    } else if (!trust_.pin.empty()) {
+      // The collector's certificate is self-signed, so no CA can vouch for it: the pin is the whole check. libcurl
+      // still enforces CURLOPT_PINNEDPUBLICKEY with peer verification off (the tests prove it).
+      curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 0L);
+      curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
+    // With neither, libcurl's defaults apply: verification against the system CA store.
+  }
+
+  const std::string base_url_;
+  const TlsTrust trust_;
+  const TransportOptions options_;
+  CurlEasyPtr handle_;
+  char error_buffer_[CURL_ERROR_SIZE] = {};  // CURLOPT_ERRORBUFFER; written by libcurl during curl_easy_perform
+};
+
+}  // namespace
+
+std::unique_ptr<Transport> make_curl_transport(const std::string& base_url, const TlsTrust& trust,
+                                               const TransportOptions& options) {
+  return std::make_unique<CurlTransport>(base_url, trust, options);
+}
+
+}  // namespace tsunagi::sync
