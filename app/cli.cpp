@@ -3,6 +3,8 @@
 // [SECTION] Subcommands: record add|list|show|edit|delete, import, export, and the window
 #include "app/cli.hpp"
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -19,6 +21,9 @@
 #include "model/store.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
+#include "sync/client.hpp"
+#include "sync/command_line.hpp"
+#include "sync/protocol.hpp"
 
 namespace tsunagi {
 
@@ -42,11 +47,19 @@ Commands:
   record delete ID                  mark deleted (a tombstone that syncs)
   import FILE.json                  add or update a JSON array of records, all or nothing
   export --format json|csv --out FILE [FILTERS]
+  enroll "LINE"                     enroll this device with the line from tsunagi-collector user add
+  enroll --server URL --code CODE --pin PIN [--ca FILE] [--device-name NAME]
+  sync                              send waiting changes, then receive what changed
+  restore                           receive everything this user may see (a new or wiped laptop)
+  status                            enrollment, waiting changes, last sync
 
 Filters: --kind meeting|case_review|outreach  --fy 2024|令和6年度  --from DATE --to DATE
          --month 1-12  --status draft|submitted|returned|approved  --area NAME  --theme NAME
          --committee NAME  --by AUTHOR  --search TEXT  --deleted (include tombstones)
 Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末.
+
+sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refused, 4 a record was rejected,
+5 certificate pin mismatch (call the office), 1 other errors.
 
 The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
 )";
@@ -55,46 +68,7 @@ The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.
 // [SECTION] Arguments
 // ---------------------------------------------------------------------------------------------------------------
 
-struct UsageError {
-  std::string message;
-};
-
-struct Arguments {
-  std::vector<std::string> positional;
-  std::map<std::string, std::string> options;  // --name value
-  std::vector<std::string> flags;              // --name
-
-  bool flag(const std::string& name) const { return std::find(flags.begin(), flags.end(), name) != flags.end(); }
-  std::string option(const std::string& name, const std::string& fallback = "") const {
-    auto it = options.find(name);
-    return it == options.end() ? fallback : it->second;
-  }
-  bool has(const std::string& name) const { return options.count(name) > 0; }
-};
-
 const std::vector<std::string> kFlags{"--demo", "--deleted", "--help", "--version"};
-
-Arguments parse_arguments(int argc, char** argv) {
-  Arguments args;
-  for (int i = 1; i < argc; ++i) {
-    std::string word = argv[i];
-    if (word.rfind("--", 0) != 0 || word == "-") {
-      args.positional.push_back(word);
-      continue;
-    }
-    if (auto eq = word.find('='); eq != std::string::npos) {
-      args.options[word.substr(0, eq)] = word.substr(eq + 1);
-      continue;
-    }
-    if (std::find(kFlags.begin(), kFlags.end(), word) != kFlags.end()) {
-      args.flags.push_back(word);
-      continue;
-    }
-    if (i + 1 >= argc) throw UsageError{word + " needs a value"};
-    args.options[word] = argv[++i];
-  }
-  return args;
-}
 
 std::filesystem::path default_data_dir() {
   if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return data;
@@ -308,7 +282,7 @@ Result<std::vector<Record>> parse_record_array(const std::string& text) {
 }
 
 int command_record(const Context& ctx) {
-  const auto& pos = ctx.args.positional;
+  const auto& pos = ctx.args.positional();
   if (pos.size() < 2) throw UsageError{"record: expected add, list, show, edit or delete"};
   const std::string& action = pos[1];
   auto store = ctx.open_store();
@@ -396,16 +370,16 @@ int command_record(const Context& ctx) {
 }
 
 int command_import(const Context& ctx) {
-  if (ctx.args.positional.size() < 2) throw UsageError{"import: expected FILE.json"};
-  auto text = read_input(ctx.args.positional[1]);
+  if (ctx.args.positional().size() < 2) throw UsageError{"import: expected FILE.json"};
+  auto text = read_input(ctx.args.positional()[1]);
   if (!text) return fail(text.error(), ctx.japanese);
   auto records = parse_record_array(*text);
-  if (!records) return fail(records.error().with_context(ctx.args.positional[1]), ctx.japanese);
+  if (!records) return fail(records.error().with_context(ctx.args.positional()[1]), ctx.japanese);
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
   std::size_t total = records->size();
   auto written = (*store)->import_records(std::move(*records));
-  if (!written) return fail(written.error().with_context(ctx.args.positional[1]), ctx.japanese);
+  if (!written) return fail(written.error().with_context(ctx.args.positional()[1]), ctx.japanese);
   std::cerr << (ctx.japanese ? "取り込み: " : "imported: ") << *written << " / " << total << "\n";
   return 0;
 }
@@ -441,6 +415,109 @@ int command_export(const Context& ctx) {
   if (auto written = write_output(ctx.args.option("--out"), out.str()); !written)
     return fail(written.error(), ctx.japanese);
   std::cerr << (ctx.japanese ? "書き出し: " : "exported: ") << count << "\n";
+  return 0;
+}
+
+// [SECTION] Sync commands
+
+int enroll_exit_code(const Error& error) {
+  if (error.code == "tls.pin_mismatch") return sync::sync_exit_code(sync::SyncResult::PinMismatch);
+  if (error.code.rfind("net.", 0) == 0) return sync::sync_exit_code(sync::SyncResult::Offline);
+  if (error.code.rfind("enroll.", 0) == 0 || error.code == "auth.token")
+    return sync::sync_exit_code(sync::SyncResult::NotEnrolled);
+  return kExitError;
+}
+
+int command_enroll(const Context& ctx) {
+  sync::EnrollmentLine line;
+  if (ctx.args.positional().size() >= 2) {
+    auto parsed = sync::parse_enrollment_line(ctx.args.positional()[1]);
+    if (!parsed) return fail(parsed.error(), ctx.japanese);
+    line = *parsed;
+  } else {
+    line = {ctx.args.option("--server"), ctx.args.option("--code"), ctx.args.option("--pin")};
+    if (line.server.empty() || line.code.empty() || (line.pin.empty() && !ctx.args.has("--ca")))
+      throw UsageError{"enroll: give the line from tsunagi-collector, or --server, --code and --pin (or --ca)"};
+  }
+  sync::TlsTrust trust{line.pin, ctx.args.option("--ca")};
+  std::string device_name = ctx.args.option("--device-name");
+  if (device_name.empty()) {
+    char host[256] = {};
+    device_name = ::gethostname(host, sizeof host - 1) == 0 ? host : "laptop";
+  }
+  auto transport = sync::make_curl_transport(line.server, trust);
+  auto enrollment = sync::enroll_device(*transport, line.server, trust, line.code, device_name);
+  if (!enrollment) {
+    fail(enrollment.error(), ctx.japanese);
+    return enroll_exit_code(enrollment.error());
+  }
+  if (auto status = sync::save_enrollment(ctx.data_dir, *enrollment); !status) return fail(status.error(), ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  if (auto status = sync::adopt_enrollment(**store, *enrollment); !status) return fail(status.error(), ctx.japanese);
+  std::cout << (ctx.japanese ? "登録しました: " : "enrolled: ") << enrollment->user_name << " (" << enrollment->role
+            << ") " << enrollment->server << " device " << enrollment->device_id << "\n";
+  return 0;
+}
+
+void print_progress(const sync::SyncProgress& p, bool japanese) {
+  std::cerr << (japanese ? "同期 " : "sync ") << sync::sync_phase_name(p.phase) << ": "
+            << (japanese ? "送信 " : "sent ") << p.records_sent << ", " << (japanese ? "受信 " : "received ")
+            << p.records_received << ", " << (japanese ? "未送信 " : "waiting ") << p.waiting << " ("
+            << p.bytes_sent << " B out, " << p.bytes_received << " B in)\n";
+}
+
+int command_sync(const Context& ctx, bool restore) {
+  auto enrollment = sync::load_enrollment(ctx.data_dir);
+  if (!enrollment) return fail(enrollment.error(), ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  if (!*enrollment) {
+    auto waiting = (*store)->outbox_size();
+    fail(make_error("sync.not_enrolled", "",
+                    "this device is not enrolled: ask the office for an enrollment line and run tsunagi enroll \"LINE\" (" +
+                        std::to_string(waiting ? *waiting : 0) + " changes wait)",
+                    "この端末は登録されていません。事務所から登録用の行をもらい tsunagi enroll \"行\" を実行してください（未送信 " +
+                        std::to_string(waiting ? *waiting : 0) + " 件）"),
+         ctx.japanese);
+    return sync::sync_exit_code(sync::SyncResult::NotEnrolled);
+  }
+  auto transport = sync::make_curl_transport((*enrollment)->server, (*enrollment)->trust);
+  sync::SyncEngine engine(**store, *transport, **enrollment);
+  auto progress = [&ctx](const sync::SyncProgress& p) {
+    if (p.phase == sync::SyncPhase::Pushing || p.phase == sync::SyncPhase::Pulling) print_progress(p, ctx.japanese);
+  };
+  sync::SyncOutcome outcome = restore ? engine.restore(progress) : engine.run(progress);
+  for (const auto& rejection : outcome.rejections) fail(rejection.error, ctx.japanese);
+  if (outcome.result == sync::SyncResult::Done || outcome.result == sync::SyncResult::Rejected) {
+    print_progress(outcome.progress, ctx.japanese);
+  } else {
+    Error error = outcome.error;
+    if (outcome.result == sync::SyncResult::Offline)
+      error = error.with_context(std::to_string(outcome.progress.waiting) +
+                                 (ctx.japanese ? " 件が未送信のまま（オフライン）" : " changes wait (offline)"));
+    if (outcome.result == sync::SyncResult::PinMismatch)
+      error = error.with_context(ctx.japanese ? "証明書が登録時と違います。事務所に連絡してください"
+                                              : "the collector's certificate is not the enrolled one: call the office");
+    fail(error, ctx.japanese);
+  }
+  return sync::sync_exit_code(outcome.result);
+}
+
+int command_status(const Context& ctx) {
+  auto enrollment = sync::load_enrollment(ctx.data_dir);
+  if (!enrollment) return fail(enrollment.error(), ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  auto waiting = (*store)->outbox_size();
+  auto last = (*store)->setting("sync.last_success");
+  if (*enrollment)
+    std::cout << "server: " << (*enrollment)->server << "\nuser: " << (*enrollment)->user_name << " ("
+              << (*enrollment)->role << ")\ndevice: " << (*enrollment)->device_id << "\n";
+  else
+    std::cout << "not enrolled\n";
+  std::cout << "waiting: " << (waiting ? *waiting : 0) << "\nlast sync: " << (last && !last->empty() ? *last : "never")
+            << "\n";
   return 0;
 }
 
@@ -483,7 +560,7 @@ int command_window(const Context& ctx) {
 int run_cli(int argc, char** argv) {
   Context ctx;
   try {
-    ctx.args = parse_arguments(argc, argv);
+    ctx.args = Arguments(argc, argv, kFlags);
     ctx.japanese = japanese_messages(ctx.args);
     if (ctx.args.flag("--help")) {
       std::cout << kUsage;
@@ -494,11 +571,15 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
     ctx.data_dir = ctx.args.has("--data") ? std::filesystem::path(ctx.args.option("--data")) : default_data_dir();
-    if (ctx.args.positional.empty()) return command_window(ctx);
-    const std::string& command = ctx.args.positional[0];
+    if (ctx.args.positional().empty()) return command_window(ctx);
+    const std::string& command = ctx.args.positional()[0];
     if (command == "record") return command_record(ctx);
     if (command == "import") return command_import(ctx);
     if (command == "export") return command_export(ctx);
+    if (command == "enroll") return command_enroll(ctx);
+    if (command == "sync") return command_sync(ctx, false);
+    if (command == "restore") return command_sync(ctx, true);
+    if (command == "status") return command_status(ctx);
     if (command == "help") {
       std::cout << kUsage;
       return 0;

@@ -14,6 +14,7 @@
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
+#include "model/merge.hpp"
 #include "model/record_json.hpp"
 #include "model/store_schema.hpp"
 #include "model/text.hpp"
@@ -27,12 +28,13 @@ namespace {
 
 std::string dump(const json& value) { return to_json_text(value); }
 
-// A store rejects a record it could not merge or show: no id, an id that is too long, or an invalid record that is
-// no longer a draft (a draft may be incomplete; a submitted record must be valid).
-std::optional<Error> check_storable(const Record& record) {
+// A store rejects a record it could not merge or show: no id, an id that is too long, or (for a local change) an
+// invalid record that is no longer a draft (a draft may be incomplete; a submitted record must be valid). What the
+// collector sends was checked there, by rules that may be newer than ours: it is stored as it comes.
+std::optional<Error> check_storable(const Record& record, bool local_change) {
   if (record.id.empty() || record.id.size() > 128)
     return make_error("record.id", "/id", "id must be 1 to 128 characters", "IDは1〜128文字にしてください");
-  if (record.deleted || record.status == ReviewStatus::Draft) return std::nullopt;
+  if (!local_change || record.deleted || record.status == ReviewStatus::Draft) return std::nullopt;
   for (const auto& issue : validate_record(record)) {
     if (issue.severity != Severity::Error) continue;
     return make_error("record.invalid", issue.path,
@@ -167,7 +169,8 @@ Record Store::stamp_new(Record record) {
 
 Result<std::int64_t> Store::write_record(const Record& record, const Record* before, const std::string& op,
                                          const std::vector<std::string>& fields) {
-  if (auto error = check_storable(record)) return *error;
+  bool local_change = !op.empty();
+  if (auto error = check_storable(record, local_change)) return *error;
   // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
   auto write = db_->prepare(
       before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
@@ -204,6 +207,7 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   for (const auto& theme : record.themes)
     if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
 
+  if (!local_change) return seq;
   auto outbox = db_->prepare(
       "INSERT INTO outbox(record_id, hlc, op, fields, changed_by, device, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
   if (!outbox) return outbox.error();
@@ -555,7 +559,8 @@ Result<Statement*> Store::run_query(const RecordQuery& query, const std::string&
 Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
   auto statement = run_query(query,
                              "r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
-                             "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id)",
+                             "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id), "
+                             "r.synced_hlc, EXISTS(SELECT 1 FROM sync_rejections j WHERE j.record_id = r.id)",
                              true);
   if (!statement) return statement.error();
   Statement& s = **statement;
@@ -576,7 +581,13 @@ Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
     summary.author = s.text(8);
     summary.updated_at = s.text(9);
     summary.deleted = s.integer(10) != 0;
-    summary.pending = s.integer(11) != 0;
+    bool pending = s.integer(11) != 0;
+    if (s.integer(13) != 0)
+      summary.sync_state = SyncState::Rejected;
+    else if (s.text(12).empty())
+      summary.sync_state = SyncState::LocalOnly;
+    else
+      summary.sync_state = pending ? SyncState::Waiting : SyncState::Sent;
     rows.push_back(std::move(summary));
   }
   s.reset();
@@ -617,12 +628,13 @@ Status Store::for_each(const RecordQuery& query, const std::function<bool(const 
 // [SECTION] Outbox, reference data, settings
 // ---------------------------------------------------------------------------------------------------------------
 
-Result<std::vector<OutboxEntry>> Store::outbox(std::size_t limit) const {
+Result<std::vector<OutboxEntry>> Store::outbox(std::size_t limit, std::int64_t after_seq) const {
   auto statement = db_->prepare(
-      "SELECT seq, record_id, hlc, op, fields, changed_by, device, created_at FROM outbox ORDER BY seq LIMIT ?");
+      "SELECT seq, record_id, hlc, op, fields, changed_by, device, created_at FROM outbox WHERE seq > ? "
+      "ORDER BY seq LIMIT ?");
   if (!statement) return statement.error();
   Statement& s = **statement;
-  s.bind(1, static_cast<std::int64_t>(limit));
+  s.bind(1, after_seq).bind(2, static_cast<std::int64_t>(limit));
   std::vector<OutboxEntry> entries;
   for (;;) {
     auto row = s.step();
@@ -651,6 +663,115 @@ Status Store::acknowledge_outbox(std::int64_t up_to_seq) {
   return (*statement)->bind(1, up_to_seq).run();
 }
 
+Status Store::acknowledge_sent(const std::vector<Acknowledgement>& acknowledgements) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun();
+  auto remove = db_->prepare("DELETE FROM outbox WHERE record_id = ? AND seq <= ?");
+  if (!remove) return remove.error();
+  auto clear = db_->prepare("DELETE FROM sync_rejections WHERE record_id = ?");
+  if (!clear) return clear.error();
+  for (const auto& ack : acknowledgements) {
+    if (auto status = (*remove)->bind(1, ack.record_id).bind(2, ack.up_to_seq).run(); !status) return status;
+    if (auto status = mark_synced(ack.record_id, ack.clock); !status) return status;
+    if (auto status = (*clear)->bind(1, ack.record_id).run(); !status) return status;
+  }
+  return transaction.commit();
+}
+
+Status Store::mark_rejected(const std::string& record_id, const std::string& clock, const Error& error) {
+  auto statement = db_->prepare(
+      "INSERT OR REPLACE INTO sync_rejections(record_id, hlc, code, path, message, message_ja, at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?)");
+  if (!statement) return statement.error();
+  return (*statement)
+      ->bind(1, record_id)
+      .bind(2, clock)
+      .bind(3, error.code)
+      .bind(4, error.path)
+      .bind(5, error.message)
+      .bind(6, error.message_ja)
+      .bind(7, now_iso8601())
+      .run();
+}
+
+Result<std::vector<SyncRejection>> Store::rejections() const {
+  auto statement = db_->prepare("SELECT record_id, hlc, code, path, message, message_ja FROM sync_rejections");
+  if (!statement) return statement.error();
+  Statement& s = **statement;
+  std::vector<SyncRejection> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({s.text(0), s.text(1), make_error(s.text(2), s.text(3), s.text(4), s.text(5))});
+  }
+  s.reset();
+  return out;
+}
+
+Result<std::string> Store::synced_clock(const std::string& record_id) const {
+  auto statement = db_->prepare("SELECT synced_hlc FROM records WHERE id = ?");
+  if (!statement) return statement.error();
+  auto row = (*statement)->bind(1, record_id).step();
+  if (!row) return row.error();
+  std::string clock = *row ? (*statement)->text(0) : std::string();
+  (*statement)->reset();
+  return clock;
+}
+
+Result<std::size_t> Store::apply_pulled(PulledPage page) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  std::size_t changed = 0;
+  for (Record& incoming : page.records) {
+    std::string context = "pulled record " + incoming.id;
+    if (auto clock = Hlc::parse(incoming.clock)) clock_->observe(*clock);
+    auto stored = get(incoming.id);
+    if (!stored) return stored.error().with_context(context);
+    std::int64_t seq = 0;
+    std::string synced = incoming.clock;
+    if (!*stored) {
+      auto written = write_record(incoming, nullptr, "", {});
+      if (!written) return written.error().with_context(context);
+      seq = *written;
+    } else {
+      auto merged = merge_records(**stored, incoming);
+      if (!merged) return merged.error().with_context(context);
+      if (merged->taken.empty()) {
+        if (auto status = mark_synced(incoming.id, synced); !status) return status.error();
+        continue;
+      }
+      auto written = write_record(merged->merged, &**stored, "", {});
+      if (!written) return written.error().with_context(context);
+      seq = *written;
+      // The full-text row is rewritten by the backlog, as for imports: remove the old one now.
+      if (auto status = unindex_record_text(*db_, seq, (*stored)->date, (*stored)->start_time); !status)
+        return status.error();
+    }
+    if (auto status = mark_synced(incoming.id, synced); !status) return status.error();
+    auto backlog = db_->prepare("INSERT OR IGNORE INTO fts_backlog(seq) VALUES(?)");
+    if (!backlog) return backlog.error();
+    if (auto status = (*backlog)->bind(1, seq).run(); !status) return status.error();
+    ++changed;
+  }
+  if (page.reference) {
+    if (auto status = replace_reference(*page.reference); !status) return status.error();
+  }
+  if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
+  if (auto status = transaction.commit(); !status) return status.error();
+  return changed;
+}
+
+Status Store::mark_synced(const std::string& record_id, const std::string& clock) {
+  auto statement = db_->prepare("UPDATE records SET synced_hlc = ?2 WHERE id = ?1 AND synced_hlc < ?2");
+  if (!statement) return statement.error();
+  return (*statement)->bind(1, record_id).bind(2, clock).run();
+}
+
+Result<std::string> Store::pull_cursor() const { return setting("sync.cursor"); }
+
+Status Store::reset_pull_cursor() { return set_setting("sync.cursor", ""); }
+
 Result<ReferenceData> Store::reference() const {
   if (reference_cache_) return *reference_cache_;
   auto statement = db_->prepare("SELECT doc FROM reference_data WHERE id = 1");
@@ -676,6 +797,12 @@ Status Store::replace_reference(const ReferenceData& reference) {
   auto status = (*statement)->bind(1, dump(reference_to_json(reference))).bind(2, now_iso8601()).run();
   reference_cache_.reset();
   return status;
+}
+
+Status Store::set_author(const std::string& name) {
+  if (auto status = set_setting("author", name); !status) return status;
+  author_ = name;
+  return ok_status();
 }
 
 Result<std::string> Store::setting(const std::string& key) const {

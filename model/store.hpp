@@ -47,6 +47,14 @@ struct RecordQuery {
   int offset = 0;
 };
 
+// Where a record stands with the collector.
+enum class SyncState {
+  LocalOnly,  // never reached the collector
+  Waiting,    // changed here since the collector last had it
+  Sent,       // the collector has this version
+  Rejected,   // the collector refused its latest change (see sync_rejection)
+};
+
 // What a list row shows; read from indexed columns without parsing the document.
 struct RecordSummary {
   std::string id;
@@ -60,7 +68,21 @@ struct RecordSummary {
   std::string author;
   std::string updated_at;
   bool deleted = false;
-  bool pending = false;  // has a change in the outbox not yet sent
+  SyncState sync_state = SyncState::LocalOnly;
+};
+
+// Why the collector refused a record's latest change.
+struct SyncRejection {
+  std::string record_id;
+  std::string clock;
+  Error error;
+};
+
+// Records received from the collector, applied in one transaction with the cursor they bring.
+struct PulledPage {
+  std::vector<Record> records;
+  std::optional<ReferenceData> reference;
+  std::string cursor;
 };
 
 // One change waiting to be sent: the record's revision at `clock`. The sync engine reads the record's current
@@ -98,6 +120,8 @@ class Store {
   const std::filesystem::path& file() const { return file_; }
   const std::string& device_id() const { return device_id_; }
   const std::string& author() const { return author_; }
+  // Who makes changes from now on, also in later sessions (the "author" setting).
+  Status set_author(const std::string& name);
   int schema_version() const;
   // The backup copies taken by migrations when this store was opened.
   const std::vector<std::filesystem::path>& migration_backups() const { return backups_; }
@@ -128,11 +152,33 @@ class Store {
   Status index_search_backlog() const;
   Result<std::int64_t> search_backlog() const;
 
-  // The outbox, oldest first.
-  Result<std::vector<OutboxEntry>> outbox(std::size_t limit) const;
+  // The outbox, oldest first: up to `limit` entries after `after_seq`.
+  Result<std::vector<OutboxEntry>> outbox(std::size_t limit, std::int64_t after_seq = 0) const;
   Result<std::int64_t> outbox_size() const;
   // Removes the entries up to and including `seq` (acknowledged by the collector).
   Status acknowledge_outbox(std::int64_t up_to_seq);
+  // The collector accepted the revision of each record at `clock`: removes its outbox entries up to `up_to_seq`,
+  // records `clock` as its synced version and clears any rejection, all in one transaction. Later entries stay.
+  struct Acknowledgement {
+    std::string record_id;
+    std::int64_t up_to_seq = 0;
+    std::string clock;
+  };
+  Status acknowledge_sent(const std::vector<Acknowledgement>& acknowledgements);
+  // The collector refused the revision at `clock`; its outbox entries stay until the record is changed again.
+  Status mark_rejected(const std::string& record_id, const std::string& clock, const Error& error);
+  Result<std::vector<SyncRejection>> rejections() const;
+  // The last version of `record_id` the collector had, per this device ("" when never).
+  Result<std::string> synced_clock(const std::string& record_id) const;
+
+  // Merges pulled records into the store (field by field by clock: local changes not yet sent survive), replaces
+  // the reference data when the page brings it, and stores the cursor: all in one transaction, so a crash
+  // never moves the cursor past records it did not store. Pulled changes make no outbox entries. Returns how
+  // many records changed here.
+  Result<std::size_t> apply_pulled(PulledPage page);
+  // The pull cursor stored by apply_pulled ("" before the first pull).
+  Result<std::string> pull_cursor() const;
+  Status reset_pull_cursor();
 
   Result<ReferenceData> reference() const;
   Status replace_reference(const ReferenceData& reference);
@@ -145,7 +191,8 @@ class Store {
   Store() = default;
   Status init(const std::filesystem::path& folder, const StoreOptions& options);
   // Writes the record's row, themes and outbox entry (not its full-text row); returns its row number. `before` is
-  // the stored version it replaces, or null for a new record.
+  // the stored version it replaces, or null for a new record. An empty `op` writes a change that came from the
+  // collector: no outbox entry.
   Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
                                     const std::vector<std::string>& fields);
   // write_record, then the full-text row.
@@ -162,6 +209,8 @@ class Store {
   std::string device_id_;
   std::string author_;
   std::unique_ptr<HlcClock> clock_;
+  Status mark_synced(const std::string& record_id, const std::string& clock);
+
   std::vector<std::filesystem::path> backups_;
   mutable std::optional<ReferenceData> reference_cache_;  // read once; cleared by replace_reference
 };

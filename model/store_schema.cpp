@@ -73,6 +73,21 @@ CREATE VIRTUAL TABLE record_fts USING fts5(title, text, tokenize = 'trigram');
 CREATE TABLE fts_backlog(seq INTEGER PRIMARY KEY);
 )sql";
 
+// Version 3: sync bookkeeping. synced_hlc is the clock of the version the collector last acknowledged or sent (the
+// base of the next revision pushed); sync_rejections holds why the collector refused a record's latest revision.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE records ADD COLUMN synced_hlc TEXT NOT NULL DEFAULT '';
+CREATE TABLE sync_rejections(
+  record_id TEXT PRIMARY KEY,
+  hlc TEXT NOT NULL,
+  code TEXT NOT NULL,
+  path TEXT NOT NULL,
+  message TEXT NOT NULL,
+  message_ja TEXT NOT NULL,
+  at TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   int version;
   std::function<Status(Database&)> apply;
@@ -86,6 +101,7 @@ const std::vector<Migration>& migrations() {
          if (auto status = db.exec(kSchemaV2); !status) return status;
          return db.exec("INSERT INTO fts_backlog(seq) SELECT seq FROM records");
        }},
+      {3, [](Database& db) { return db.exec(kSchemaV3); }},
   };
   return steps;
 }
@@ -125,16 +141,18 @@ std::int64_t text_index_key(const std::string& date, const std::string& start_ti
   return (days << 43) | (minutes << 32) | (seq & 0xFFFFFFFF);
 }
 
+Status unindex_record_text(Database& db, std::int64_t seq, const std::string& date, const std::string& start_time) {
+  auto remove = db.prepare("DELETE FROM record_fts WHERE rowid = ?");
+  if (!remove) return remove.error();
+  if (auto status = (*remove)->bind(1, text_index_key(date, start_time, seq)).run(); !status) return status;
+  auto unlist = db.prepare("DELETE FROM fts_backlog WHERE seq = ?");
+  if (!unlist) return unlist.error();
+  return (*unlist)->bind(1, seq).run();
+}
+
 Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous) {
-  if (previous) {
-    auto remove = db.prepare("DELETE FROM record_fts WHERE rowid = ?");
-    if (!remove) return remove.error();
-    if (auto status = (*remove)->bind(1, text_index_key(previous->date, previous->start_time, seq)).run(); !status)
-      return status;
-    auto unlist = db.prepare("DELETE FROM fts_backlog WHERE seq = ?");
-    if (!unlist) return unlist.error();
-    if (auto status = (*unlist)->bind(1, seq).run(); !status) return status;
-  }
+  if (previous)
+    if (auto status = unindex_record_text(db, seq, previous->date, previous->start_time); !status) return status;
   auto insert = db.prepare("INSERT INTO record_fts(rowid, title, text) VALUES(?, ?, ?)");
   if (!insert) return insert.error();
   return (*insert)

@@ -11,7 +11,7 @@ namespace tsunagi {
 
 struct Record;
 
-constexpr int kLatestSchemaVersion = 2;
+constexpr int kLatestSchemaVersion = 3;
 
 // Migrates `db` from its PRAGMA user_version to `target` (1..kLatestSchemaVersion), each step in its own
 // transaction. When the file already held data (version > 0) and a step will run, first copies the file to
@@ -35,6 +35,9 @@ struct TextIndexKey {
 // every later statement savepoint). With `previous`, first removes the row written under those values and any
 // backlog entry.
 Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous);
+
+// Removes a record's full-text row, written when it had `date` and `start_time`, and any backlog entry.
+Status unindex_record_text(Database& db, std::int64_t seq, const std::string& date, const std::string& start_time);
 
 // Indexes up to `limit` records of the full-text backlog, inside the caller's transaction; returns how many.
 Result<std::size_t> index_text_backlog(Database& db, std::size_t limit);

@@ -8,6 +8,7 @@ TSUNAGI_PACKAGES=(
   libsqlite3-dev nlohmann-json3-dev catch2
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfontconfig-dev fonts-noto-cjk
   xvfb xauth libgl1-mesa-dri
+  libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
 )
 
 tsunagi_install_deps() {

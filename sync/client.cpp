@@ -1,0 +1,342 @@
+// [SECTION] Enrollment
+// [SECTION] Requests with retries
+// [SECTION] Push
+// [SECTION] Pull
+#include "sync/client.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <random>
+#include <thread>
+
+#include "model/files.hpp"
+#include "model/ids.hpp"
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "sync/protocol.hpp"
+
+namespace tsunagi::sync {
+
+using nlohmann::json;
+
+std::string_view sync_phase_name(SyncPhase phase) {
+  switch (phase) {
+    case SyncPhase::Idle: return "idle";
+    case SyncPhase::Pushing: return "pushing";
+    case SyncPhase::Pulling: return "pulling";
+    case SyncPhase::Done: return "done";
+    case SyncPhase::Failed: return "failed";
+  }
+  return "idle";
+}
+
+std::string_view sync_result_name(SyncResult result) {
+  switch (result) {
+    case SyncResult::Done: return "done";
+    case SyncResult::Offline: return "offline";
+    case SyncResult::NotEnrolled: return "not_enrolled";
+    case SyncResult::Rejected: return "rejected";
+    case SyncResult::PinMismatch: return "pin_mismatch";
+    case SyncResult::Failed: return "failed";
+  }
+  return "failed";
+}
+
+int sync_exit_code(SyncResult result) {
+  switch (result) {
+    case SyncResult::Done: return 0;
+    case SyncResult::Offline: return 2;
+    case SyncResult::NotEnrolled: return 3;
+    case SyncResult::Rejected: return 4;
+    case SyncResult::PinMismatch: return 5;
+    case SyncResult::Failed: return 1;
+  }
+  return 1;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Enrollment
+// ---------------------------------------------------------------------------------------------------------------
+
+std::filesystem::path enrollment_file(const std::filesystem::path& data_dir) { return data_dir / "enrollment.json"; }
+
+Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& data_dir) {
+  std::error_code ec;
+  if (!std::filesystem::exists(enrollment_file(data_dir), ec)) return std::optional<Enrollment>();
+  auto text = read_file(enrollment_file(data_dir));
+  if (!text) return text.error();
+  auto parsed = parse_json_text(*text);
+  if (!parsed) return parsed.error().with_context(enrollment_file(data_dir).string());
+  const json& j = *parsed;
+  auto field = [&j](const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
+  };
+  Enrollment e{field("server"),       {field("pin"), field("ca_file")}, field("device_id"), field("token"),
+               field("collector_id"), field("user_name"),               field("role"),      field("team")};
+  if (e.server.empty() || e.token.empty())
+    return make_error("enroll.file", enrollment_file(data_dir).string(), "incomplete enrollment file",
+                      "登録情報のファイルが不完全です");
+  return std::optional<Enrollment>(std::move(e));
+}
+
+Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& e) {
+  json j = {{"server", e.server},   {"pin", e.trust.pin},       {"ca_file", e.trust.ca_file},
+            {"device_id", e.device_id}, {"token", e.token},         {"collector_id", e.collector_id},
+            {"user_name", e.user_name}, {"role", e.role},           {"team", e.team}};
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  return write_file_atomic(enrollment_file(data_dir), j.dump(2) + "\n", 0600);
+}
+
+Result<Enrollment> enroll_device(Transport& transport, const std::string& server, const TlsTrust& trust,
+                                 const std::string& code, const std::string& device_name) {
+  HttpRequest request{"POST", kEnrollPath, to_json_text(json{{"code", code}, {"device_name", device_name}}), ""};
+  auto response = transport.send(request);
+  if (!response) return response.error();
+  if (response->status != 200) return error_from_response(response->status, response->body);
+  auto parsed = parse_json_text(response->body);
+  if (!parsed || !parsed->is_object())
+    return make_error("protocol.response", "", "unreadable enrollment answer", "登録の応答を読めません");
+  const json& j = *parsed;
+  auto text = [](const json& o, const char* key) {
+    return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
+  };
+  const json user = j.value("user", json::object());
+  Enrollment e{server, trust, text(j, "device_id"), text(j, "token"), text(j, "collector_id"),
+               text(user, "name"), text(user, "role"), text(user, "team")};
+  if (e.token.empty() || e.device_id.empty())
+    return make_error("protocol.response", "", "the enrollment answer has no token", "登録の応答にトークンがありません");
+  return e;
+}
+
+Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
+  std::string previous = store.author();
+  if (previous == enrollment.user_name) return store.set_author(enrollment.user_name);
+  RecordQuery mine;
+  mine.author = previous;
+  mine.include_deleted = true;
+  mine.limit = 0;
+  std::vector<std::string> ids;
+  if (auto status = store.for_each(mine, [&ids](const Record& r) {
+        ids.push_back(r.id);
+        return true;
+      });
+      !status)
+    return status;
+  if (auto status = store.set_author(enrollment.user_name); !status) return status;
+  for (const auto& id : ids)
+    if (auto updated = store.update(id, json{{"author", enrollment.user_name}}); !updated) return updated.error();
+  return ok_status();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Requests with retries
+// ---------------------------------------------------------------------------------------------------------------
+
+SyncEngine::SyncEngine(Store& store, Transport& transport, Enrollment enrollment, SyncOptions options)
+    : store_(store), transport_(transport), enrollment_(std::move(enrollment)), options_(std::move(options)) {
+  if (!options_.sleep)
+    options_.sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+}
+
+namespace {
+
+bool transient_status(int status) { return status == 429 || status == 502 || status == 503 || status == 504 || status == 500; }
+
+bool transient_error(const Error& error) {
+  return error.code == "net.connect" || error.code == "net.timeout" || error.code == "net.other";
+}
+
+}  // namespace
+
+Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<Failure>& failure) {
+  static thread_local std::mt19937 jitter{std::random_device{}()};
+  int wait = options_.backoff_ms;
+  Error last;
+  for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
+    auto response = transport_.send(request);
+    int retry_after_ms = 0;
+    if (!response) {
+      last = response.error();
+      if (last.code == "tls.pin_mismatch") {
+        failure = Failure{SyncResult::PinMismatch, last};
+        return last;
+      }
+      if (!transient_error(last)) {
+        failure = Failure{SyncResult::Failed, last};
+        return last;
+      }
+    } else {
+      progress_.bytes_sent += static_cast<std::int64_t>(request.body.size());
+      progress_.bytes_received += static_cast<std::int64_t>(response->body.size());
+      if (response->status == 401) {
+        failure = Failure{SyncResult::NotEnrolled, error_from_response(401, response->body)};
+        return failure->error;
+      }
+      if (!transient_status(response->status)) return response;
+      last = error_from_response(response->status, response->body);
+      if (!response->retry_after.empty()) retry_after_ms = std::atoi(response->retry_after.c_str()) * 1000;
+    }
+    if (attempt == options_.attempts) break;
+    // Exponential backoff with jitter, so that many devices coming back online do not retry in step.
+    int delay = std::max(retry_after_ms, wait / 2 + static_cast<int>(jitter() % static_cast<unsigned>(wait / 2 + 1)));
+    options_.sleep(std::min(delay, std::max(options_.backoff_max_ms, retry_after_ms)));
+    wait = std::min(wait * 2, options_.backoff_max_ms);
+  }
+  failure = Failure{SyncResult::Offline, last};
+  return last;
+}
+
+void SyncEngine::report(SyncPhase phase) {
+  progress_.phase = phase;
+  if (auto waiting = store_.outbox_size(); waiting) progress_.waiting = *waiting;
+  if (on_progress_) on_progress_(progress_);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Push
+// ---------------------------------------------------------------------------------------------------------------
+
+std::optional<SyncEngine::Failure> SyncEngine::push() {
+  std::int64_t after = 0;
+  for (;;) {
+    auto entries = store_.outbox(options_.push_batch, after);
+    if (!entries) return Failure{SyncResult::Failed, entries.error()};
+    if (entries->empty()) return std::nullopt;
+    after = entries->back().seq;
+    // One revision per record: its current version, which covers every entry of it read here.
+    std::map<std::string, std::int64_t> last_entry;
+    std::vector<std::string> order;
+    for (const auto& entry : *entries) {
+      if (!last_entry.count(entry.record_id)) order.push_back(entry.record_id);
+      last_entry[entry.record_id] = entry.seq;
+    }
+    std::vector<Revision> revisions;
+    std::vector<Store::Acknowledgement> gone;  // entries of records that no longer exist here
+    for (const auto& id : order) {
+      auto record = store_.get(id);
+      if (!record) return Failure{SyncResult::Failed, record.error()};
+      if (!*record) {
+        gone.push_back({id, last_entry[id], ""});
+        continue;
+      }
+      auto base = store_.synced_clock(id);
+      if (!base) return Failure{SyncResult::Failed, base.error()};
+      revisions.push_back({id, (*record)->clock, *base, content_hash(**record), record_to_json(**record)});
+    }
+    if (!gone.empty())
+      if (auto status = store_.acknowledge_sent(gone); !status) return Failure{SyncResult::Failed, status.error()};
+    if (revisions.empty()) continue;
+
+    std::optional<Failure> failure;
+    auto response = send({"POST", kPushPath, to_json_text(push_request_json(revisions)), enrollment_.token}, failure);
+    if (failure) return failure;
+    if (response->status != 200)
+      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("push")};
+    auto body = parse_json_text(response->body);
+    if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
+    auto results = parse_push_results(*body);
+    if (!results) return Failure{SyncResult::Failed, results.error().with_context("push answer")};
+
+    std::vector<Store::Acknowledgement> acknowledged;
+    for (const auto& result : *results) {
+      if (!last_entry.count(result.id)) continue;  // not one we sent: ignore rather than trust
+      if (result.status == PushStatus::Rejected) {
+        Error error = result.error.with_context("record " + result.id);
+        if (auto status = store_.mark_rejected(result.id, result.hlc, result.error); !status)
+          return Failure{SyncResult::Failed, status.error()};
+        rejections_.push_back({result.id, result.hlc, error});
+        continue;
+      }
+      acknowledged.push_back({result.id, last_entry[result.id], result.hlc});
+    }
+    if (auto status = store_.acknowledge_sent(acknowledged); !status) return Failure{SyncResult::Failed, status.error()};
+    progress_.records_sent += static_cast<std::int64_t>(acknowledged.size());
+    report(SyncPhase::Pushing);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Pull
+// ---------------------------------------------------------------------------------------------------------------
+
+std::optional<SyncEngine::Failure> SyncEngine::pull() {
+  auto cursor = store_.pull_cursor();
+  if (!cursor) return Failure{SyncResult::Failed, cursor.error()};
+  std::string next = *cursor;
+  for (;;) {
+    std::optional<Failure> failure;
+    json request = {{"cursor", next}, {"limit", options_.pull_page}};
+    auto response = send({"POST", kPullPath, to_json_text(request), enrollment_.token}, failure);
+    if (failure) return failure;
+    if (response->status != 200)
+      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("pull")};
+    auto body = parse_json_text(response->body);
+    if (!body || !body->is_object() || !(*body)["records"].is_array() || !(*body)["cursor"].is_string())
+      return Failure{SyncResult::Failed, make_error("protocol.response", "", "unreadable pull answer",
+                                                    "受信した内容を読めません")};
+    PulledPage page;
+    page.cursor = (*body)["cursor"].get<std::string>();
+    const json& records = (*body)["records"];
+    page.records.reserve(records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) {
+      auto record = record_from_json(records[i], "/records/" + std::to_string(i));
+      if (!record) return Failure{SyncResult::Failed, record.error().with_context("pull")};
+      page.records.push_back(std::move(*record));
+    }
+    if (const json& reference = (*body)["reference"]; reference.is_object()) {
+      auto data = reference_from_json(reference);
+      if (!data) return Failure{SyncResult::Failed, data.error().with_context("pulled reference data")};
+      page.reference = std::move(*data);
+    }
+    bool more = (*body).value("more", false);
+    std::size_t received = page.records.size();
+    auto applied = store_.apply_pulled(std::move(page));
+    if (!applied) return Failure{SyncResult::Failed, applied.error()};
+    progress_.records_received += static_cast<std::int64_t>(received);
+    next = (*body)["cursor"].get<std::string>();
+    report(SyncPhase::Pulling);
+    if (!more) return std::nullopt;
+  }
+}
+
+SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_progress) {
+  on_progress_ = on_progress;
+  progress_ = {};
+  rejections_.clear();
+  SyncOutcome outcome;
+  report(SyncPhase::Pushing);
+  std::optional<Failure> failure = push();
+  if (!failure) {
+    report(SyncPhase::Pulling);
+    failure = pull();
+  }
+  if (failure) {
+    outcome.result = failure->result;
+    outcome.error = failure->error;
+    report(SyncPhase::Failed);
+  } else {
+    (void)store_.set_setting("sync.last_success", now_iso8601());
+    if (!rejections_.empty()) {
+      outcome.result = SyncResult::Rejected;
+      outcome.error = rejections_.front().error;
+    }
+    report(SyncPhase::Done);
+  }
+  outcome.progress = progress_;
+  outcome.rejections = rejections_;
+  return outcome;
+}
+
+SyncOutcome SyncEngine::restore(const std::function<void(const SyncProgress&)>& on_progress) {
+  if (auto status = store_.reset_pull_cursor(); !status) {
+    SyncOutcome outcome;
+    outcome.result = SyncResult::Failed;
+    outcome.error = status.error();
+    return outcome;
+  }
+  return run(on_progress);
+}
+
+}  // namespace tsunagi::sync

@@ -1,0 +1,113 @@
+// The client side of sync: enrolling a device, and the engine that pushes the outbox and pulls changes.
+//
+// Sync status is an explicit state machine (SyncPhase, with a name) plus an outcome with an error slot; the CLI
+// prints it and the window renders it.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/error.hpp"
+#include "model/store.hpp"
+#include "sync/transport.hpp"
+
+namespace tsunagi::sync {
+
+// What a device keeps after enrolling: where the collector is, how to trust it, and its own token.
+// Stored as <data folder>/enrollment.json, mode 0600.
+struct Enrollment {
+  std::string server;
+  TlsTrust trust;
+  std::string device_id;
+  std::string token;
+  std::string collector_id;
+  std::string user_name;
+  std::string role;
+  std::string team;
+};
+
+std::filesystem::path enrollment_file(const std::filesystem::path& data_dir);
+// nullopt when the device is not enrolled.
+Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& data_dir);
+Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& enrollment);
+
+// Redeems an enrollment code at `server` over `transport` (already set up to trust the collector as `trust` says).
+// Errors: the collector's ("enroll.invalid", "enroll.expired", "enroll.used", "enroll.slow_down") or the
+// transport's ("tls.pin_mismatch", "net.connect", ...).
+Result<Enrollment> enroll_device(Transport& transport, const std::string& server, const TlsTrust& trust,
+                                 const std::string& code, const std::string& device_name);
+
+// Makes the enrolled user this device's author: later changes are theirs, and records written here before
+// enrollment (under the device's previous author name) become theirs too, as changes that sync.
+Status adopt_enrollment(Store& store, const Enrollment& enrollment);
+
+enum class SyncPhase { Idle, Pushing, Pulling, Done, Failed };
+std::string_view sync_phase_name(SyncPhase phase);
+
+struct SyncProgress {
+  SyncPhase phase = SyncPhase::Idle;
+  std::int64_t records_sent = 0;
+  std::int64_t records_received = 0;
+  std::int64_t bytes_sent = 0;
+  std::int64_t bytes_received = 0;
+  std::int64_t waiting = 0;  // changes still in the outbox
+};
+
+enum class SyncResult { Done, Offline, NotEnrolled, Rejected, PinMismatch, Failed };
+std::string_view sync_result_name(SyncResult result);
+// The `tsunagi sync` exit code: 0 done, 2 offline, 3 not enrolled or token refused, 4 a record was rejected,
+// 5 certificate pin mismatch, 1 anything else.
+int sync_exit_code(SyncResult result);
+
+struct SyncOutcome {
+  SyncResult result = SyncResult::Done;
+  Error error;  // why, when not Done
+  SyncProgress progress;
+  std::vector<SyncRejection> rejections;
+};
+
+struct SyncOptions {
+  std::size_t push_batch = 500;   // outbox entries per push request
+  std::size_t pull_page = 2000;   // records per pull request
+  int attempts = 5;               // per request, for transient failures (cannot connect, timeout, 5xx, 429)
+  int backoff_ms = 200;           // first wait; doubles, with jitter, up to backoff_max_ms
+  int backoff_max_ms = 5000;
+  std::function<void(int milliseconds)> sleep;  // tests make waiting instant
+};
+
+class SyncEngine {
+ public:
+  SyncEngine(Store& store, Transport& transport, Enrollment enrollment, SyncOptions options = {});
+
+  // Pushes the outbox, then pulls every change after the stored cursor, in bounded batches. Safe to stop at any
+  // moment (crash, kill, lost connection): an outbox entry goes only when the collector acknowledged it, and the
+  // cursor moves only with the page it belongs to. Not thread-safe; run it on one background thread.
+  SyncOutcome run(const std::function<void(const SyncProgress&)>& on_progress = {});
+  // A full pull from the beginning (a new or wiped laptop), after pushing whatever waits.
+  SyncOutcome restore(const std::function<void(const SyncProgress&)>& on_progress = {});
+
+ private:
+  struct Failure {
+    SyncResult result;
+    Error error;
+  };
+  // Sends a request, retrying transient failures with exponential backoff and jitter.
+  Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure);
+  std::optional<Failure> push();
+  std::optional<Failure> pull();
+  void report(SyncPhase phase);
+
+  Store& store_;
+  Transport& transport_;
+  Enrollment enrollment_;
+  SyncOptions options_;
+  SyncProgress progress_;
+  std::vector<SyncRejection> rejections_;
+  std::function<void(const SyncProgress&)> on_progress_;
+};
+
+}  // namespace tsunagi::sync

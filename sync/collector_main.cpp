@@ -1,0 +1,226 @@
+// tsunagi-collector: the central HTTPS server devices enroll with and sync to, and its admin commands.
+#include <signal.h>
+
+#include <cstdio>
+#include <iostream>
+#include <thread>
+
+#include "model/files.hpp"
+#include "model/ids.hpp"
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "model/reference.hpp"
+#include "sync/collector_server.hpp"
+#include "sync/command_line.hpp"
+#include "sync/tls.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::sync;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [...]
+
+  serve [--listen 127.0.0.1:8443] [--cert FILE --key FILE]
+        Serves HTTPS (TLS 1.2+). Without --cert, makes a self-signed certificate in DIR on first start and prints
+        the SHA-256 pin of its public key, which devices check.
+  user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--expires HOURS]
+        [--url URL]
+        Adds a user and prints a single-use enrollment code (72 hours by default) with the server's URL and pin,
+        also as one line to paste into the client.
+  user code --name NAME [--expires HOURS] [--url URL]    a new enrollment code for an existing user
+  user list
+  device list
+  device revoke DEVICE_ID
+  reference import FILE.json      organisations, areas, committees, themes, staff, indicators; syncs to devices
+)";
+
+constexpr int kExitError = 1;
+constexpr int kExitUsage = 64;
+
+int fail(const Error& error) {
+  std::cerr << "error: " << error.describe() << " [" << error.code << "]\n";
+  return kExitError;
+}
+
+// Where the running server said it listens, so that admin commands print a URL devices can reach.
+std::filesystem::path endpoint_file(const std::filesystem::path& dir) { return dir / "endpoint.json"; }
+
+std::string server_url(const Arguments& args, const std::filesystem::path& dir) {
+  if (args.has("--url")) return args.option("--url");
+  if (auto text = read_file(endpoint_file(dir)); text) {
+    auto parsed = json::parse(*text, nullptr, false);
+    if (parsed.is_object() && parsed.contains("url") && parsed["url"].is_string()) return parsed["url"];
+  }
+  return "https://127.0.0.1:8443";
+}
+
+int serve(const Arguments& args, const std::filesystem::path& dir) {
+  CollectorOptions options;
+  options.data_dir = dir;
+  std::string listen = args.option("--listen", "127.0.0.1:8443");
+  auto colon = listen.rfind(':');
+  if (colon == std::string::npos) throw UsageError{"--listen: expected HOST:PORT"};
+  options.host = listen.substr(0, colon);
+  if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+  try {
+    options.port = std::stoi(listen.substr(colon + 1));
+  } catch (...) {
+    throw UsageError{"--listen: expected HOST:PORT"};
+  }
+  options.cert_file = args.option("--cert");
+  options.key_file = args.option("--key");
+  if (options.cert_file.empty() != options.key_file.empty()) throw UsageError{"--cert and --key go together"};
+
+  // Signals are taken by one thread with sigwait, which then stops the server: no work in a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto server = CollectorServer::start(options);
+  if (!server) return fail(server.error());
+  std::string url = (*server)->url();
+  if (auto status = write_file_atomic(endpoint_file(dir), to_json_text(json{{"url", url}, {"pin", (*server)->pin()}}) + "\n", 0600);
+      !status)
+    return fail(status.error());
+  if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", dir.c_str());
+  std::printf("tsunagi-collector listening on %s\npin %s\n", url.c_str(), (*server)->pin().c_str());
+  std::fflush(stdout);
+
+  std::thread waiter([&signals, &server] {
+    int signal = 0;
+    sigwait(&signals, &signal);
+    (*server)->stop();
+  });
+  (*server)->serve();
+  // serve() returns after stop(); if it returned on its own, wake the waiter so it can be joined.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  std::printf("tsunagi-collector stopped\n");
+  return 0;
+}
+
+int issue_code(CollectorStore& store, const User& user, const Arguments& args, const std::filesystem::path& dir) {
+  double hours = 72;
+  if (args.has("--expires")) {
+    try {
+      hours = std::stod(args.option("--expires"));
+    } catch (...) {
+      throw UsageError{"--expires: expected hours"};
+    }
+  }
+  std::string code = new_enrollment_code();
+  auto expires = now_unix_ms() + static_cast<std::int64_t>(hours * 3600 * 1000);
+  if (auto status = store.add_enrollment_code(user.id, sha256_hex(canonical_enrollment_code(code)), expires); !status)
+    return fail(status.error());
+  auto identity = load_or_create_identity(dir);
+  if (!identity) return fail(identity.error());
+  auto pin = public_key_pin(identity->certificate_pem);
+  if (!pin) return fail(pin.error());
+  std::string url = server_url(args, dir);
+  std::printf("user    %s (%s)\ncode    %s  (single use, expires in %g hours)\nserver  %s\npin     %s\n\n%s\n",
+              user.name.c_str(), std::string(role_name(user.role)).c_str(), code.c_str(), hours, url.c_str(),
+              pin->c_str(), format_enrollment_line({url, code, *pin}).c_str());
+  return 0;
+}
+
+int user_command(const Arguments& args, CollectorStore& store, const std::filesystem::path& dir) {
+  const auto& pos = args.positional();
+  std::string action = pos.size() > 1 ? pos[1] : "";
+  if (action == "add") {
+    User user;
+    user.name = args.option("--name");
+    if (user.name.empty()) throw UsageError{"user add: --name is required"};
+    auto role = parse_role(args.option("--role", "staff"));
+    if (!role) throw UsageError{"--role: staff, supervisor or admin"};
+    user.role = *role;
+    user.team = args.option("--team");
+    user.committees = args.options("--committee");
+    auto added = store.add_user(user);
+    if (!added) return fail(added.error());
+    return issue_code(store, *added, args, dir);
+  }
+  if (action == "code") {
+    auto users = store.users();
+    if (!users) return fail(users.error());
+    for (const auto& user : *users)
+      if (user.name == args.option("--name")) return issue_code(store, user, args, dir);
+    return fail(make_error("user.not_found", "", "no user named " + args.option("--name"), "その利用者はいません"));
+  }
+  if (action == "list") {
+    auto users = store.users();
+    if (!users) return fail(users.error());
+    for (const auto& u : *users) {
+      std::string committees;
+      for (const auto& c : u.committees) committees += (committees.empty() ? "" : ",") + c;
+      std::printf("%s  %-10s  %s  team=%s  committees=%s\n", u.id.c_str(), std::string(role_name(u.role)).c_str(),
+                  u.name.c_str(), u.team.c_str(), committees.c_str());
+    }
+    return 0;
+  }
+  throw UsageError{"user: add, code or list"};
+}
+
+int device_command(const Arguments& args, CollectorStore& store) {
+  const auto& pos = args.positional();
+  std::string action = pos.size() > 1 ? pos[1] : "";
+  if (action == "list") {
+    auto devices = store.devices();
+    if (!devices) return fail(devices.error());
+    for (const auto& d : *devices)
+      std::printf("%s  %s  %s  enrolled %s  last seen %s%s\n", d.id.c_str(), d.user_name.c_str(), d.name.c_str(),
+                  d.enrolled_at.c_str(), d.last_seen.empty() ? "-" : d.last_seen.c_str(),
+                  d.revoked_at.empty() ? "" : ("  REVOKED " + d.revoked_at).c_str());
+    return 0;
+  }
+  if (action == "revoke") {
+    if (pos.size() < 3) throw UsageError{"device revoke: expected a device id"};
+    if (auto status = store.revoke_device(pos[2]); !status) return fail(status.error());
+    std::printf("revoked %s\n", pos[2].c_str());
+    return 0;
+  }
+  throw UsageError{"device: list or revoke"};
+}
+
+int reference_command(const Arguments& args, CollectorStore& store) {
+  const auto& pos = args.positional();
+  if (pos.size() < 3 || pos[1] != "import") throw UsageError{"reference import FILE.json"};
+  auto reference = load_reference_file(pos[2]);
+  if (!reference) return fail(reference.error());
+  if (auto status = store.set_reference(to_json_text(reference_to_json(*reference))); !status)
+    return fail(status.error());
+  std::printf("reference data imported: %zu themes, %zu areas, %zu committees, %zu organisations, %zu staff\n",
+              reference->themes.size(), reference->areas.size(), reference->committees.size(),
+              reference->organizations.size(), reference->staff.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A client that hangs up mid-response must not kill the server: writes then fail with EPIPE instead.
+  signal(SIGPIPE, SIG_IGN);
+  try {
+    Arguments args(argc, argv, {"--help"});
+    if (args.flag("--help") || args.positional().empty()) {
+      std::cout << kUsage;
+      return args.flag("--help") ? 0 : kExitUsage;
+    }
+    if (!args.has("--data")) throw UsageError{"--data DIR is required"};
+    std::filesystem::path dir = args.option("--data");
+    const std::string& command = args.positional()[0];
+    if (command == "serve") return serve(args, dir);
+    auto store = open_sqlite_collector_store(dir);
+    if (!store) return fail(store.error());
+    if (command == "user") return user_command(args, **store, dir);
+    if (command == "device") return device_command(args, **store);
+    if (command == "reference") return reference_command(args, **store);
+    throw UsageError{"unknown command \"" + command + "\""};
+  } catch (const UsageError& error) {
+    std::cerr << "tsunagi-collector: " << error.message << "\n\n" << kUsage;
+    return kExitUsage;
+  }
+}

@@ -1,0 +1,108 @@
+#include "sync/collector_rules.hpp"
+
+#include <algorithm>
+
+#include "model/merge.hpp"
+#include "model/record_json.hpp"
+#include "model/validation.hpp"
+
+namespace tsunagi::sync {
+
+std::string_view role_name(Role role) {
+  switch (role) {
+    case Role::Staff: return "staff";
+    case Role::Supervisor: return "supervisor";
+    case Role::Admin: return "admin";
+  }
+  return "staff";
+}
+
+std::optional<Role> parse_role(std::string_view name) {
+  for (Role role : {Role::Staff, Role::Supervisor, Role::Admin})
+    if (role_name(role) == name) return role;
+  return std::nullopt;
+}
+
+namespace {
+
+RevisionDecision reject(const Revision& revision, Error error) {
+  RevisionDecision decision;
+  decision.result.id = revision.id;
+  decision.result.hlc = revision.hlc;
+  decision.result.status = PushStatus::Rejected;
+  decision.result.error = std::move(error);
+  return decision;
+}
+
+bool is_review_decision(ReviewStatus status) {
+  return status == ReviewStatus::Approved || status == ReviewStatus::Returned;
+}
+
+}  // namespace
+
+RevisionDecision decide_revision(const Principal& who, const Revision& revision, const std::optional<Record>& stored) {
+  auto parsed = record_from_json(revision.record, "/record");
+  if (!parsed) return reject(revision, parsed.error());
+  Record& incoming = *parsed;
+  if (incoming.id != revision.id)
+    return reject(revision, make_error("protocol.mismatch", "/record/id", "the record's id is not the revision's",
+                                       "記録のIDが送信内容と一致しません"));
+  if (incoming.clock != revision.hlc)
+    return reject(revision, make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
+                                       "記録の時刻印が送信内容と一致しません"));
+  if (content_hash(incoming) != revision.hash)
+    return reject(revision, make_error("protocol.hash", "/hash", "the content hash does not match: damaged on the way",
+                                       "内容のハッシュが一致しません（送信中に破損）"));
+
+  bool staff = who.user.role == Role::Staff;
+  const std::string& owner = stored ? stored->author : incoming.author;
+  if (staff && owner != who.user.name)
+    return reject(revision, make_error("auth.forbidden", "/record/author",
+                                       "staff may change only their own records (this one is " + owner + "'s)",
+                                       "職員は自分の記録だけを変更できます（この記録は" + owner + "さんのものです）"));
+
+  RevisionDecision decision;
+  decision.result.id = revision.id;
+  decision.result.hlc = revision.hlc;
+  Record merged = incoming;
+  if (stored) {
+    auto merge = merge_records(*stored, incoming, revision.base);
+    if (!merge) return reject(revision, merge.error());
+    if (merge->taken.empty()) {
+      decision.result.status = PushStatus::AlreadyStored;  // nothing newer than what is stored
+      return decision;
+    }
+    merged = std::move(merge->merged);
+    if (!merge->lost.empty()) {
+      decision.result.status = PushStatus::Conflict;
+      decision.result.lost = std::move(merge->lost);
+    }
+  }
+  bool status_changed = !stored || stored->status != merged.status;
+  if (staff && status_changed && is_review_decision(merged.status))
+    return reject(revision, make_error("auth.review", "/record/status", "only supervisors approve or return records",
+                                       "承認・差し戻しは管理者だけが行えます"));
+  if (!merged.deleted && merged.status != ReviewStatus::Draft) {
+    for (const auto& issue : validate_record(merged)) {
+      if (issue.severity != Severity::Error) continue;
+      return reject(revision, make_error("record.invalid", "/record" + issue.path, issue.message, issue.message_ja));
+    }
+  }
+  decision.exactly_as_sent = merged == incoming;
+  decision.to_store = std::move(merged);
+  return decision;
+}
+
+bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
+  if (who.user.role != Role::Staff) return true;
+  if (record.author == who.user.name) return true;
+  if (record.kind != RecordKind::Meeting) return false;
+  if (!who.user.team.empty()) {
+    auto areas = reference.area_and_descendants(who.user.team);
+    if (std::find(areas.begin(), areas.end(), record.area) != areas.end()) return true;
+  }
+  const auto& committees = who.user.committees;
+  return std::find(committees.begin(), committees.end(), record.meeting.body) != committees.end();
+}
+
+}  // namespace tsunagi::sync

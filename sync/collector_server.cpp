@@ -1,0 +1,440 @@
+// [SECTION] Codes and tokens
+// [SECTION] Store pool and request context
+// [SECTION] Routes: enroll, push, pull, status
+// [SECTION] Server set-up: TLS, limits, errors, log
+#include "sync/collector_server.hpp"
+
+#include <httplib.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "model/files.hpp"
+#include "model/ids.hpp"
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "sync/tls.hpp"
+
+namespace tsunagi::sync {
+
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Codes and tokens
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+constexpr const char* kCodeAlphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";  // Crockford's base32: no I, L, O, U
+}
+
+std::string new_enrollment_code() {
+  unsigned char bytes[20];
+  random_bytes(bytes, sizeof bytes);
+  std::string code;
+  for (int i = 0; i < 20; ++i) {
+    if (i > 0 && i % 4 == 0) code += '-';
+    code += kCodeAlphabet[bytes[i] & 31];
+  }
+  return code;
+}
+
+std::string canonical_enrollment_code(std::string_view typed) {
+  std::string code;
+  for (char c : typed) {
+    if (c == '-' || c == ' ' || c == '\t') continue;
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (c == 'O') c = '0';
+    if (c == 'I' || c == 'L') c = '1';
+    code += c;
+  }
+  return code;
+}
+
+std::string new_device_token() {
+  unsigned char bytes[32];
+  random_bytes(bytes, sizeof bytes);
+  static const char* kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string token;
+  std::uint32_t buffer = 0;
+  int bits = 0;
+  for (unsigned char byte : bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 6) {
+      token += kBase64Url[(buffer >> (bits - 6)) & 63];
+      bits -= 6;
+    }
+  }
+  if (bits > 0) token += kBase64Url[(buffer << (6 - bits)) & 63];
+  return token;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Store pool and request context
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+constexpr std::int64_t kEnrollWindowMs = 10 * 60 * 1000;
+constexpr int kEnrollFailuresAllowed = 5;
+
+// Store connections for the server's worker threads: a request borrows one and gives it back.
+class StorePool {
+ public:
+  explicit StorePool(std::filesystem::path folder) : folder_(std::move(folder)) {}
+
+  class Lease {
+   public:
+    Lease(StorePool& pool, std::unique_ptr<CollectorStore> store) : pool_(pool), store_(std::move(store)) {}
+    ~Lease() {
+      if (store_) pool_.give_back(std::move(store_));
+    }
+    Lease(Lease&&) = default;
+    CollectorStore* operator->() { return store_.get(); }
+    CollectorStore& operator*() { return *store_; }
+
+   private:
+    StorePool& pool_;
+    std::unique_ptr<CollectorStore> store_;
+  };
+
+  Result<Lease> borrow() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!idle_.empty()) {
+        auto store = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(*this, std::move(store));
+      }
+    }
+    auto opened = open_sqlite_collector_store(folder_);
+    if (!opened) return opened.error();
+    return Lease(*this, std::move(*opened));
+  }
+
+ private:
+  void give_back(std::unique_ptr<CollectorStore> store) {
+    std::lock_guard lock(mutex_);
+    idle_.push_back(std::move(store));
+  }
+
+  std::filesystem::path folder_;
+  std::mutex mutex_;  // guards idle_
+  std::vector<std::unique_ptr<CollectorStore>> idle_;
+};
+
+// Per request, for the log line: set by the handler thread, read by the logger on the same thread.
+thread_local std::chrono::steady_clock::time_point request_started;
+thread_local std::string request_device;
+
+void send_json(httplib::Response& res, int status, const std::string& body) {
+  res.status = status;
+  res.set_content(body, "application/json");
+}
+
+void send_error(httplib::Response& res, int status, const Error& error) {
+  send_json(res, status, to_json_text(error_json(error)));
+}
+
+Error unauthorized() {
+  return make_error("auth.token", "", "missing, unknown or revoked token: enroll this device again",
+                    "認証できません（トークンが無いか無効です）。端末を登録し直してください");
+}
+
+// The JSON body of a request, or an error response already sent.
+std::optional<json> read_body(const httplib::Request& req, httplib::Response& res) {
+  auto parsed = parse_json_text(req.body);
+  if (!parsed) {
+    send_error(res, 400, parsed.error());
+    return std::nullopt;
+  }
+  if (!parsed->is_object()) {
+    send_error(res, 400, make_error("json.type", "/", "expected a JSON object", "JSONオブジェクトが必要です"));
+    return std::nullopt;
+  }
+  return std::move(*parsed);
+}
+
+}  // namespace
+
+struct CollectorServer::Impl {
+  CollectorOptions options;
+  TlsIdentity identity;
+  bool created_certificate = false;
+  std::string pin;
+  std::unique_ptr<httplib::SSLServer> server;
+  StorePool pool;
+  int port = 0;
+
+  explicit Impl(const CollectorOptions& o) : options(o), pool(o.data_dir) {}
+
+  void log(const std::string& line) {
+    if (options.log)
+      options.log(line);
+    else
+      std::fprintf(stderr, "%s\n", line.c_str());
+  }
+
+  // The principal of the request's bearer token, or a 401 already sent.
+  std::optional<Principal> authenticate(const httplib::Request& req, httplib::Response& res, CollectorStore& store) {
+    std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.rfind(prefix, 0) != 0) {
+      send_error(res, 401, unauthorized());
+      return std::nullopt;
+    }
+    auto who = store.authenticate(sha256_hex(header.substr(prefix.size())));
+    if (!who) {
+      send_error(res, 500, who.error());
+      return std::nullopt;
+    }
+    if (!*who) {
+      send_error(res, 401, unauthorized());
+      return std::nullopt;
+    }
+    request_device = (*who)->device.id;
+    return std::move(**who);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // [SECTION] Routes
+  // -------------------------------------------------------------------------------------------------------------
+
+  void enroll(const httplib::Request& req, httplib::Response& res) {
+    auto store = pool.borrow();
+    if (!store) return send_error(res, 503, store.error());
+    std::int64_t now = now_unix_ms();
+    auto failures = (*store)->enrollment_failures(req.remote_addr, now, kEnrollWindowMs);
+    if (!failures) return send_error(res, 500, failures.error());
+    if (*failures >= kEnrollFailuresAllowed) {
+      res.set_header("Retry-After", std::to_string(kEnrollWindowMs / 1000));
+      return send_error(res, 429,
+                        make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
+                                   "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
+    }
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string code;
+    std::string device_name;
+    for (auto [key, out] : {std::pair{"code", &code}, std::pair{"device_name", &device_name}}) {
+      auto it = body->find(key);
+      if (it == body->end() || it->is_null()) continue;
+      if (!it->is_string())
+        return send_error(res, 400,
+                          make_error("json.type", std::string("/") + key, "expected a string", "文字列が必要です"));
+      *out = it->get<std::string>();
+    }
+    if (code.empty()) return send_error(res, 400, make_error("protocol.field", "/code", "missing", "コードがありません"));
+    std::string token = new_device_token();
+    auto who = (*store)->redeem_enrollment(sha256_hex(canonical_enrollment_code(code)),
+                                           device_name.empty() ? "device" : device_name, sha256_hex(token), now);
+    if (!who) {
+      if (who.error().code.rfind("enroll.", 0) == 0) {
+        (void)(*store)->note_enrollment_failure(req.remote_addr, now, kEnrollWindowMs);
+        return send_error(res, 401, who.error());
+      }
+      return send_error(res, 500, who.error());
+    }
+    request_device = who->device.id;
+    json answer = {{"device_id", who->device.id},
+                   {"token", token},
+                   {"collector_id", (*store)->collector_id()},
+                   {"user",
+                    {{"name", who->user.name},
+                     {"role", std::string(role_name(who->user.role))},
+                     {"team", who->user.team},
+                     {"committees", who->user.committees}}}};
+    send_json(res, 200, to_json_text(answer));
+  }
+
+  void push(const httplib::Request& req, httplib::Response& res) {
+    auto store = pool.borrow();
+    if (!store) return send_error(res, 503, store.error());
+    auto who = authenticate(req, res, **store);
+    if (!who) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    auto revisions = parse_push_request(*body);
+    if (!revisions)
+      return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
+    auto results = (*store)->push(*who, *revisions);
+    if (!results) return send_error(res, results.error().code == "store.busy" ? 503 : 500, results.error());
+    send_json(res, 200, to_json_text(push_results_json(*results)));
+  }
+
+  void pull(const httplib::Request& req, httplib::Response& res) {
+    auto store = pool.borrow();
+    if (!store) return send_error(res, 503, store.error());
+    auto who = authenticate(req, res, **store);
+    if (!who) return;
+    auto body = read_body(req, res);
+    if (!body) return;
+    std::string cursor;
+    if (auto it = body->find("cursor"); it != body->end() && !it->is_null()) {
+      if (!it->is_string())
+        return send_error(res, 400, make_error("json.type", "/cursor", "expected a string", "文字列が必要です"));
+      cursor = it->get<std::string>();
+    }
+    auto after = parse_cursor(cursor, (*store)->collector_id());
+    if (!after)
+      return send_error(res, 400, make_error("protocol.cursor", "/cursor", "malformed cursor", "カーソルが不正です"));
+    std::size_t limit = kMaxPullPage;
+    if (auto it = body->find("limit"); it != body->end() && !it->is_null()) {
+      if (!it->is_number_integer() || it->get<long long>() < 1)
+        return send_error(res, 400, make_error("json.type", "/limit", "expected a positive integer", "正の整数が必要です"));
+      limit = std::min<std::size_t>(limit, static_cast<std::size_t>(it->get<long long>()));
+    }
+    auto page = (*store)->pull(*who, *after, limit);
+    if (!page) return send_error(res, page.error().code == "store.busy" ? 503 : 500, page.error());
+    // The stored documents are already JSON text: splice them in rather than parse and print them again.
+    std::string out = "{\"records\":[";
+    for (std::size_t i = 0; i < page->records.size(); ++i) {
+      if (i) out += ',';
+      out += page->records[i];
+    }
+    out += "],\"reference\":";
+    out += page->reference ? *page->reference : "null";
+    out += ",\"cursor\":" + to_json_text(json(format_cursor((*store)->collector_id(), page->sequence)));
+    out += std::string(",\"more\":") + (page->more ? "true" : "false") + "}";
+    send_json(res, 200, out);
+  }
+
+  void status(const httplib::Request&, httplib::Response& res) {
+    auto store = pool.borrow();
+    if (!store) return send_error(res, 503, store.error());
+    send_json(res, 200,
+              to_json_text(json{{"collector_id", (*store)->collector_id()}, {"time", now_iso8601()}, {"protocol", 1}}));
+  }
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Server set-up
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+bool configure_tls(SSL_CTX& ctx, const TlsIdentity& identity) {
+  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
+      BIO_new_mem_buf(identity.certificate_pem.data(), static_cast<int>(identity.certificate_pem.size())), BIO_free);
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr),
+                                                   X509_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
+      BIO_new_mem_buf(identity.private_key_pem.data(), static_cast<int>(identity.private_key_pem.size())), BIO_free);
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+      PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr), EVP_PKEY_free);
+  return cert && key && SSL_CTX_use_certificate(&ctx, cert.get()) == 1 &&
+         SSL_CTX_use_PrivateKey(&ctx, key.get()) == 1 && SSL_CTX_check_private_key(&ctx) == 1;
+}
+
+}  // namespace
+
+CollectorServer::CollectorServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CollectorServer::~CollectorServer() { stop(); }
+
+Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  if (!options.cert_file.empty() || !options.key_file.empty()) {
+    auto cert = read_file(options.cert_file);
+    if (!cert) return cert.error();
+    auto key = read_file(options.key_file);
+    if (!key) return key.error();
+    impl->identity.certificate_pem = std::move(*cert);
+    impl->identity.private_key_pem = std::move(*key);
+  } else {
+    auto identity = load_or_create_identity(options.data_dir, &impl->created_certificate);
+    if (!identity) return identity.error();
+    impl->identity = std::move(*identity);
+  }
+  auto pin = public_key_pin(impl->identity.certificate_pem);
+  if (!pin) return pin.error();
+  impl->pin = *pin;
+  {
+    auto store = impl->pool.borrow();  // creates the database now, so that a bad folder fails at start
+    if (!store) return store.error();
+  }
+
+  Impl* self = impl.get();
+  impl->server = std::make_unique<httplib::SSLServer>(
+      [self](SSL_CTX& ctx) { return configure_tls(ctx, self->identity); });
+  if (!impl->server->is_valid())
+    return make_error("tls.setup", "", "cannot set up TLS with the certificate and key",
+                      "証明書と鍵でTLSを設定できません");
+  httplib::SSLServer& server = *impl->server;
+  server.set_payload_max_length(options.max_body_bytes);
+  server.set_read_timeout(30, 0);
+  server.set_write_timeout(30, 0);
+  server.set_keep_alive_max_count(1000);
+  server.set_keep_alive_timeout(30);
+  server.set_tcp_nodelay(true);
+  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    request_started = std::chrono::steady_clock::now();
+    request_device.clear();
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  server.Post(kEnrollPath, [self](const httplib::Request& req, httplib::Response& res) { self->enroll(req, res); });
+  server.Post(kPushPath, [self](const httplib::Request& req, httplib::Response& res) { self->push(req, res); });
+  server.Post(kPullPath, [self](const httplib::Request& req, httplib::Response& res) { self->pull(req, res); });
+  server.Get(kStatusPath, [self](const httplib::Request& req, httplib::Response& res) { self->status(req, res); });
+  // Every error a client sees is JSON with a stable code, also the ones httplib makes itself (404, 413).
+  server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
+    Error error = res.status == 413   ? make_error("protocol.too_large", "", "request body too large",
+                                                   "送信内容が大きすぎます")
+                  : res.status == 404 ? make_error("protocol.not_found", "", "no such endpoint", "その操作はありません")
+                                      : make_error("http." + std::to_string(res.status), "", "request failed",
+                                                   "要求を処理できませんでした");
+    send_error(res, res.status, error);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    send_error(res, 500, make_error("server.internal", "", "internal error", "サーバー内部のエラー"));
+  });
+  // One line per request: never a token or record text.
+  server.set_logger([self](const httplib::Request& req, const httplib::Response& res) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_started).count();
+    char line[512];
+    std::snprintf(line, sizeof line, "%s %s %s %d %.1fms device=%s", now_iso8601().c_str(), req.method.c_str(),
+                  req.path.c_str(), res.status, ms, request_device.empty() ? "-" : request_device.c_str());
+    self->log(line);
+  });
+
+  int port = options.port;
+  if (port == 0) {
+    port = server.bind_to_any_port(options.host);
+    if (port < 0) port = 0;
+  } else if (!server.bind_to_port(options.host, port)) {
+    port = 0;
+  }
+  if (port <= 0)
+    return make_error("net.bind", "", "cannot listen on " + options.host + ":" + std::to_string(options.port),
+                      options.host + ":" + std::to_string(options.port) + " で待ち受けできません");
+  impl->port = port;
+  return std::unique_ptr<CollectorServer>(new CollectorServer(std::move(impl)));
+}
+
+int CollectorServer::port() const { return impl_->port; }
+
+std::string CollectorServer::url() const {
+  std::string host = impl_->options.host;
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  return "https://" + host + ":" + std::to_string(impl_->port);
+}
+
+const std::string& CollectorServer::pin() const { return impl_->pin; }
+bool CollectorServer::created_certificate() const { return impl_->created_certificate; }
+
+void CollectorServer::serve() { impl_->server->listen_after_bind(); }
+
+void CollectorServer::stop() {
+  if (impl_ && impl_->server) impl_->server->stop();
+}
+
+}  // namespace tsunagi::sync

@@ -1,0 +1,92 @@
+// The collector's storage, behind an interface: SQLite by default (embedded, zero set-up); PostgreSQL later.
+// Implementations must stay correct when several collector processes share one database: every decision that
+// reads and then writes happens inside one write transaction, and the change sequence that pull cursors use is
+// assigned so that a reader can never see sequence N+1 committed before N.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/error.hpp"
+#include "sync/protocol.hpp"
+
+namespace tsunagi::sync {
+
+enum class Role { Staff, Supervisor, Admin };
+std::string_view role_name(Role role);
+std::optional<Role> parse_role(std::string_view name);
+
+struct User {
+  std::string id;
+  std::string name;  // as records' `author` names it
+  Role role = Role::Staff;
+  std::string team;                     // an area (or ward) name: staff see the meetings held there
+  std::vector<std::string> committees;  // committee names: staff see their meetings
+  std::string created_at;
+};
+
+struct Device {
+  std::string id;
+  std::string user_id;
+  std::string user_name;
+  std::string name;
+  std::string enrolled_at;
+  std::string last_seen;
+  std::string revoked_at;  // empty while active
+};
+
+// Who is asking: an enrolled, not revoked device and its user.
+struct Principal {
+  User user;
+  Device device;
+};
+
+struct PullPage {
+  std::vector<std::string> records;  // record documents (JSON text), in change order
+  std::optional<std::string> reference;  // reference data (JSON text), when it changed after the cursor
+  std::int64_t sequence = 0;             // the cursor to ask from next
+  bool more = false;                     // another page is ready now
+};
+
+class CollectorStore {
+ public:
+  virtual ~CollectorStore() = default;
+
+  // A stable id of this database, part of every cursor.
+  virtual const std::string& collector_id() const = 0;
+
+  virtual Result<User> add_user(const User& user) = 0;  // id and created_at are filled in; names are unique
+  virtual Result<std::vector<User>> users() = 0;
+  // Stores an enrollment code (by its hash) for `user_id`, usable once until `expires_at_ms` (Unix ms).
+  virtual Status add_enrollment_code(const std::string& user_id, const std::string& code_hash,
+                                     std::int64_t expires_at_ms) = 0;
+  // Uses a code: on success, a new device for the code's user, authenticated by `token_hash` from now on.
+  // Errors: "enroll.invalid" (no such code), "enroll.expired", "enroll.used".
+  virtual Result<Principal> redeem_enrollment(const std::string& code_hash, const std::string& device_name,
+                                              const std::string& token_hash, std::int64_t now_ms) = 0;
+  // The device and user of a token; nullopt when unknown or revoked.
+  virtual Result<std::optional<Principal>> authenticate(const std::string& token_hash) = 0;
+  virtual Result<std::vector<Device>> devices() = 0;
+  virtual Status revoke_device(const std::string& device_id) = 0;  // "device.not_found" when unknown
+
+  // Counts a failed enrollment from `address` and says how many failed in the last `window_ms`, this one included.
+  virtual Result<int> note_enrollment_failure(const std::string& address, std::int64_t now_ms,
+                                              std::int64_t window_ms) = 0;
+  virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;
+
+  // Applies each revision at most once, in one transaction, and says what became of each.
+  virtual Result<std::vector<PushResult>> push(const Principal& who, const std::vector<Revision>& revisions) = 0;
+  // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
+  virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
+  // Replaces the reference data (a JSON document); it syncs down to every device.
+  virtual Status set_reference(const std::string& document) = 0;
+};
+
+// Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600).
+Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder);
+
+}  // namespace tsunagi::sync

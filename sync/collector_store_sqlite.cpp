@@ -1,0 +1,552 @@
+// [SECTION] Schema
+// [SECTION] Users, enrollment, devices
+// [SECTION] Push and pull
+//
+// The change sequence: each stored change takes the next value of counters.change_seq inside its write
+// transaction. SQLite admits one writer at a time (BEGIN IMMEDIATE), so sequences commit in order and a reader's
+// snapshot that holds sequence N holds every sequence below N: a cursor never skips a change, also with several
+// collector processes on one database file.
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "model/database.hpp"
+#include "model/ids.hpp"
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "model/reference.hpp"
+#include "sync/collector_rules.hpp"
+#include "sync/collector_store.hpp"
+
+namespace tsunagi::sync {
+
+namespace {
+
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Schema
+// ---------------------------------------------------------------------------------------------------------------
+
+constexpr int kCollectorSchemaVersion = 1;
+
+constexpr const char* kSchemaV1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+INSERT INTO counters(name, value) VALUES('change_seq', 0);
+CREATE TABLE users(
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  team TEXT NOT NULL DEFAULT '',
+  committees TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL
+);
+CREATE TABLE enrollment_codes(
+  code_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  expires_at INTEGER NOT NULL,
+  used_at INTEGER,
+  device_id TEXT
+);
+CREATE TABLE devices(
+  id TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  enrolled_at TEXT NOT NULL,
+  last_seen TEXT NOT NULL DEFAULT '',
+  revoked_at TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE enrollment_failures(address TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX enrollment_failures_address ON enrollment_failures(address, at);
+CREATE TABLE records(
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  author TEXT NOT NULL,
+  area TEXT NOT NULL,
+  body TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  echo_device TEXT NOT NULL DEFAULT '',  -- the device whose pushed version this is, unchanged: not sent back to it
+  doc TEXT NOT NULL
+);
+CREATE UNIQUE INDEX records_seq ON records(seq);
+CREATE INDEX records_author_seq ON records(author, seq);
+CREATE TABLE revisions(
+  record_id TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  PRIMARY KEY(record_id, hlc)
+) WITHOUT ROWID;
+CREATE TABLE reference_data(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, doc TEXT NOT NULL);
+)sql";
+
+Error not_found(const char* code, const std::string& what) {
+  return make_error(code, "", what + " not found", what + " が見つかりません");
+}
+
+class SqliteCollectorStore final : public CollectorStore {
+ public:
+  explicit SqliteCollectorStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+
+  Status init() {
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+                               "PRAGMA cache_size = -32768"})
+      if (auto status = db_->exec(pragma); !status) return status;
+    auto version = db_->query_int("PRAGMA user_version");
+    if (!version) return version.error();
+    if (version->value_or(0) > kCollectorSchemaVersion)
+      return make_error("store.version", "", "the collector database is from a newer version",
+                        "集計データベースが新しいバージョンで作成されています");
+    if (version->value_or(0) < 1) {
+      Transaction transaction(*db_);
+      if (!transaction.begun()) return transaction.begun();
+      // Another process may have created it while we waited for the write lock.
+      auto again = db_->query_int("PRAGMA user_version");
+      if (!again) return again.error();
+      if (again->value_or(0) < 1) {
+        if (auto status = db_->exec(kSchemaV1); !status) return status;
+        if (auto status = set_meta("collector_id", new_uuid_v7()); !status) return status;
+        if (auto status = db_->exec("PRAGMA user_version = 1"); !status) return status;
+      }
+      if (auto status = transaction.commit(); !status) return status;
+    }
+    auto id = meta("collector_id");
+    if (!id) return id.error();
+    collector_id_ = *id;
+    return ok_status();
+  }
+
+  const std::string& collector_id() const override { return collector_id_; }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // [SECTION] Users, enrollment, devices
+  // -------------------------------------------------------------------------------------------------------------
+
+  Result<User> add_user(const User& given) override {
+    User user = given;
+    user.id = new_uuid_v7();
+    user.created_at = now_iso8601();
+    auto insert = db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    auto status = (*insert)
+                      ->bind(1, user.id)
+                      .bind(2, user.name)
+                      .bind(3, role_name(user.role))
+                      .bind(4, user.team)
+                      .bind(5, to_json_text(json(user.committees)))
+                      .bind(6, user.created_at)
+                      .run();
+    if (!status) {
+      if (status.error().code == "store.constraint")
+        return make_error("user.exists", "/name", "a user named " + user.name + " already exists",
+                          user.name + " という利用者は既に登録されています");
+      return status.error();
+    }
+    return user;
+  }
+
+  Result<std::vector<User>> users() override {
+    auto select = db_->prepare("SELECT id, name, role, team, committees, created_at FROM users ORDER BY created_at");
+    if (!select) return select.error();
+    std::vector<User> users;
+    for (;;) {
+      auto row = (*select)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      users.push_back(read_user(**select, 0));
+    }
+    (*select)->reset();
+    return users;
+  }
+
+  Status add_enrollment_code(const std::string& user_id, const std::string& code_hash,
+                             std::int64_t expires_at_ms) override {
+    auto insert = db_->prepare("INSERT INTO enrollment_codes(code_hash, user_id, expires_at) VALUES(?, ?, ?)");
+    if (!insert) return insert.error();
+    return (*insert)->bind(1, code_hash).bind(2, user_id).bind(3, expires_at_ms).run();
+  }
+
+  Result<Principal> redeem_enrollment(const std::string& code_hash, const std::string& device_name,
+                                      const std::string& token_hash, std::int64_t now_ms) override {
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun().error();
+    auto select = db_->prepare("SELECT user_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?");
+    if (!select) return select.error();
+    auto row = (*select)->bind(1, code_hash).step();
+    if (!row) return row.error();
+    if (!*row)
+      return make_error("enroll.invalid", "/code", "unknown enrollment code", "登録コードが正しくありません");
+    std::string user_id = (*select)->text(0);
+    std::int64_t expires_at = (*select)->integer(1);
+    bool used = !(*select)->is_null(2);
+    (*select)->reset();
+    if (used)
+      return make_error("enroll.used", "/code", "this enrollment code was already used",
+                        "この登録コードは既に使われています");
+    if (now_ms > expires_at)
+      return make_error("enroll.expired", "/code", "this enrollment code has expired; ask for a new one",
+                        "この登録コードは期限切れです。新しいコードを発行してもらってください");
+    Principal who;
+    auto user = user_by_id(user_id);
+    if (!user) return user.error();
+    who.user = *user;
+    who.device = {new_uuid_v7(), user_id, who.user.name, device_name, now_iso8601(), "", ""};
+    auto device = db_->prepare("INSERT INTO devices(id, user_id, name, token_hash, enrolled_at) VALUES(?, ?, ?, ?, ?)");
+    if (!device) return device.error();
+    if (auto status = (*device)
+                          ->bind(1, who.device.id)
+                          .bind(2, user_id)
+                          .bind(3, device_name)
+                          .bind(4, token_hash)
+                          .bind(5, who.device.enrolled_at)
+                          .run();
+        !status)
+      return status.error();
+    auto use = db_->prepare("UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?");
+    if (!use) return use.error();
+    if (auto status = (*use)->bind(1, now_ms).bind(2, who.device.id).bind(3, code_hash).run(); !status)
+      return status.error();
+    if (auto status = transaction.commit(); !status) return status.error();
+    return who;
+  }
+
+  Result<std::optional<Principal>> authenticate(const std::string& token_hash) override {
+    auto select = db_->prepare(
+        "SELECT d.id, d.user_id, d.name, d.enrolled_at, d.last_seen, d.revoked_at, "
+        "u.id, u.name, u.role, u.team, u.committees, u.created_at "
+        "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
+    if (!select) return select.error();
+    Statement& s = **select;
+    auto row = s.bind(1, token_hash).step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Principal>();
+    Principal who;
+    who.device = {s.text(0), s.text(1), s.text(7), s.text(2), s.text(3), s.text(4), s.text(5)};
+    who.user = read_user(s, 6);
+    s.reset();
+    if (!who.device.revoked_at.empty()) return std::optional<Principal>();
+    return std::optional<Principal>(std::move(who));
+  }
+
+  Result<std::vector<Device>> devices() override {
+    auto select = db_->prepare(
+        "SELECT d.id, d.user_id, u.name, d.name, d.enrolled_at, d.last_seen, d.revoked_at "
+        "FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at");
+    if (!select) return select.error();
+    std::vector<Device> devices;
+    for (;;) {
+      auto row = (*select)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      Statement& s = **select;
+      devices.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
+    }
+    (*select)->reset();
+    return devices;
+  }
+
+  Status revoke_device(const std::string& device_id) override {
+    auto update = db_->prepare("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at = ''");
+    if (!update) return update.error();
+    if (auto status = (*update)->bind(1, now_iso8601()).bind(2, device_id).run(); !status) return status;
+    if (sqlite3_changes(db_->handle()) == 0) {
+      auto exists = db_->prepare("SELECT 1 FROM devices WHERE id = ?");
+      if (!exists) return exists.error();
+      auto row = (*exists)->bind(1, device_id).step();
+      (*exists)->reset();
+      if (!row) return row.error();
+      if (!*row) return not_found("device.not_found", "device " + device_id);
+    }
+    return ok_status();
+  }
+
+  Result<int> note_enrollment_failure(const std::string& address, std::int64_t now_ms,
+                                      std::int64_t window_ms) override {
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun().error();
+    auto prune = db_->prepare("DELETE FROM enrollment_failures WHERE at < ?");
+    if (!prune) return prune.error();
+    if (auto status = (*prune)->bind(1, now_ms - window_ms).run(); !status) return status.error();
+    auto insert = db_->prepare("INSERT INTO enrollment_failures(address, at) VALUES(?, ?)");
+    if (!insert) return insert.error();
+    if (auto status = (*insert)->bind(1, address).bind(2, now_ms).run(); !status) return status.error();
+    auto count = enrollment_failures(address, now_ms, window_ms);
+    if (!count) return count;
+    if (auto status = transaction.commit(); !status) return status.error();
+    return count;
+  }
+
+  Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) override {
+    auto count = db_->prepare("SELECT count(*) FROM enrollment_failures WHERE address = ? AND at >= ?");
+    if (!count) return count.error();
+    auto row = (*count)->bind(1, address).bind(2, now_ms - window_ms).step();
+    if (!row) return row.error();
+    int failures = static_cast<int>((*count)->integer(0));
+    (*count)->reset();
+    return failures;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // [SECTION] Push and pull
+  // -------------------------------------------------------------------------------------------------------------
+
+  Result<std::vector<PushResult>> push(const Principal& who, const std::vector<Revision>& revisions) override {
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun().error();
+    std::vector<PushResult> results;
+    results.reserve(revisions.size());
+    std::string now = now_iso8601();
+    for (const Revision& revision : revisions) {
+      auto seen = revision_seen(revision);
+      if (!seen) return seen.error();
+      if (*seen) {
+        results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
+        continue;
+      }
+      auto stored = load_record(revision.id);
+      if (!stored) return stored.error();
+      RevisionDecision decision = decide_revision(who, revision, *stored);
+      if (decision.to_store)
+        if (auto status = store_record(*decision.to_store, decision.exactly_as_sent ? who.device.id : "");
+            !status)
+          return status.error();
+      if (decision.result.status != PushStatus::Rejected)
+        if (auto status = remember_revision(revision, who.device.id, decision.result.status, now); !status)
+          return status.error();
+      results.push_back(std::move(decision.result));
+    }
+    if (auto status = touch_device(who.device.id, now); !status) return status.error();
+    if (auto status = transaction.commit(); !status) return status.error();
+    return results;
+  }
+
+  Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) override {
+    // One read transaction: the records, the reference data and the high-water mark come from one snapshot.
+    if (auto status = db_->exec("BEGIN"); !status) return status.error();
+    auto page = read_page(who, after_sequence, limit);
+    (void)db_->exec(page ? "COMMIT" : "ROLLBACK");
+    return page;
+  }
+
+  Status set_reference(const std::string& document) override {
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun();
+    auto seq = next_sequence();
+    if (!seq) return seq.error();
+    auto upsert = db_->prepare(
+        "INSERT INTO reference_data(id, seq, doc) VALUES(1, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, doc = excluded.doc");
+    if (!upsert) return upsert.error();
+    if (auto status = (*upsert)->bind(1, *seq).bind(2, document).run(); !status) return status;
+    return transaction.commit();
+  }
+
+ private:
+  Result<std::string> meta(const std::string& key) {
+    auto select = db_->prepare("SELECT value FROM meta WHERE key = ?");
+    if (!select) return select.error();
+    auto row = (*select)->bind(1, key).step();
+    if (!row) return row.error();
+    std::string value = *row ? (*select)->text(0) : std::string();
+    (*select)->reset();
+    return value;
+  }
+
+  Status set_meta(const std::string& key, const std::string& value) {
+    auto upsert = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
+    if (!upsert) return upsert.error();
+    return (*upsert)->bind(1, key).bind(2, value).run();
+  }
+
+  static User read_user(const Statement& s, int first) {
+    User user;
+    user.id = s.text(first);
+    user.name = s.text(first + 1);
+    user.role = parse_role(s.text(first + 2)).value_or(Role::Staff);
+    user.team = s.text(first + 3);
+    auto committees = json::parse(s.text(first + 4), nullptr, false);
+    if (committees.is_array())
+      for (const auto& name : committees)
+        if (name.is_string()) user.committees.push_back(name.get<std::string>());
+    user.created_at = s.text(first + 5);
+    return user;
+  }
+
+  Result<User> user_by_id(const std::string& id) {
+    auto select = db_->prepare("SELECT id, name, role, team, committees, created_at FROM users WHERE id = ?");
+    if (!select) return select.error();
+    auto row = (*select)->bind(1, id).step();
+    if (!row) return row.error();
+    if (!*row) return not_found("user.not_found", "user " + id);
+    User user = read_user(**select, 0);
+    (*select)->reset();
+    return user;
+  }
+
+  Result<std::int64_t> next_sequence() {
+    auto next = db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value");
+    if (!next) return next.error();
+    auto row = (*next)->step();
+    if (!row) return row.error();
+    std::int64_t value = (*next)->integer(0);
+    (*next)->reset();
+    return value;
+  }
+
+  Result<bool> revision_seen(const Revision& revision) {
+    auto select = db_->prepare("SELECT 1 FROM revisions WHERE record_id = ? AND hlc = ?");
+    if (!select) return select.error();
+    auto row = (*select)->bind(1, revision.id).bind(2, revision.hlc).step();
+    (*select)->reset();
+    return row;
+  }
+
+  Result<std::optional<Record>> load_record(const std::string& id) {
+    auto select = db_->prepare("SELECT doc FROM records WHERE id = ?");
+    if (!select) return select.error();
+    auto row = (*select)->bind(1, id).step();
+    if (!row) return row.error();
+    if (!*row) return std::optional<Record>();
+    auto record = parse_record((*select)->text(0));
+    (*select)->reset();
+    if (!record) return record.error().with_context("stored record " + id);
+    return std::optional<Record>(std::move(*record));
+  }
+
+  Status store_record(const Record& record, const std::string& echo_device) {
+    auto seq = next_sequence();
+    if (!seq) return seq.error();
+    auto upsert = db_->prepare(
+        "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc, echo_device) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET seq = ?2, kind = ?3, author = ?4, "
+        "area = ?5, body = ?6, hlc = ?7, doc = ?8, echo_device = ?9");
+    if (!upsert) return upsert.error();
+    return (*upsert)
+        ->bind(1, record.id)
+        .bind(2, *seq)
+        .bind(3, enum_name(record.kind))
+        .bind(4, record.author)
+        .bind(5, record.area)
+        .bind(6, record.kind == RecordKind::Meeting ? record.meeting.body : std::string())
+        .bind(7, record.clock)
+        .bind(8, to_json_text(record_to_json(record)))
+        .bind(9, echo_device)
+        .run();
+  }
+
+  Status remember_revision(const Revision& revision, const std::string& device_id, PushStatus status,
+                           const std::string& now) {
+    auto insert = db_->prepare(
+        "INSERT OR IGNORE INTO revisions(record_id, hlc, device_id, status, received_at) VALUES(?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    return (*insert)
+        ->bind(1, revision.id)
+        .bind(2, revision.hlc)
+        .bind(3, device_id)
+        .bind(4, push_status_name(status))
+        .bind(5, now)
+        .run();
+  }
+
+  Status touch_device(const std::string& device_id, const std::string& now) {
+    auto update = db_->prepare("UPDATE devices SET last_seen = ? WHERE id = ?");
+    if (!update) return update.error();
+    return (*update)->bind(1, now).bind(2, device_id).run();
+  }
+
+  Result<PullPage> read_page(const Principal& who, std::int64_t after, std::size_t limit) {
+    PullPage page;
+    ReferenceData reference;
+    auto ref = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
+    if (!ref) return ref.error();
+    auto ref_row = (*ref)->step();
+    if (!ref_row) return ref_row.error();
+    if (*ref_row) {
+      std::int64_t seq = (*ref)->integer(0);
+      std::string doc = (*ref)->text(1);
+      if (seq > after) page.reference = doc;
+      auto parsed = json::parse(doc, nullptr, false);
+      if (auto data = reference_from_json(parsed); data) reference = std::move(*data);
+    }
+    (*ref)->reset();
+
+    std::string sql = "SELECT seq, doc FROM records r WHERE seq > ? AND r.echo_device <> ?";
+    std::vector<std::string> values{who.device.id};
+    if (who.user.role == Role::Staff) {
+      // Must agree with may_see().
+      std::vector<std::string> areas;
+      if (!who.user.team.empty()) areas = reference.area_and_descendants(who.user.team);
+      std::string meeting_scope;
+      for (std::size_t i = 0; i < areas.size(); ++i) meeting_scope += i ? ", ?" : "?";
+      sql += " AND (r.author = ?";
+      values.push_back(who.user.name);
+      if (!areas.empty() || !who.user.committees.empty()) {
+        sql += " OR (r.kind = 'meeting' AND (";
+        std::string alternatives;
+        if (!areas.empty()) {
+          alternatives += "r.area IN (" + meeting_scope + ")";
+          values.insert(values.end(), areas.begin(), areas.end());
+        }
+        if (!who.user.committees.empty()) {
+          std::string marks;
+          for (std::size_t i = 0; i < who.user.committees.size(); ++i) marks += i ? ", ?" : "?";
+          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "r.body IN (" + marks + ")";
+          values.insert(values.end(), who.user.committees.begin(), who.user.committees.end());
+        }
+        sql += alternatives + "))";
+      }
+      sql += ")";
+    }
+    sql += " ORDER BY seq LIMIT ?";
+    auto select = db_->prepare(sql);
+    if (!select) return select.error();
+    Statement& s = **select;
+    int index = 1;
+    s.bind(index++, after);
+    for (const auto& value : values) s.bind(index++, value);
+    s.bind(index, static_cast<std::int64_t>(limit));
+    std::int64_t last = after;
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      last = s.integer(0);
+      page.records.push_back(s.text(1));
+    }
+    s.reset();
+    page.more = page.records.size() >= limit;
+    if (page.more) {
+      page.sequence = last;
+    } else {
+      auto high = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
+      if (!high) return high.error();
+      page.sequence = std::max(last, high->value_or(0));  // past the changes this user may not see, too
+    }
+    return page;
+  }
+
+  std::unique_ptr<Database> db_;
+  std::string collector_id_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder) {
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec)
+    return make_error("store.access", folder.string(), "cannot create the collector folder: " + ec.message(),
+                      "集計サーバーのフォルダを作成できません: " + ec.message());
+  ::chmod(folder.c_str(), 0700);
+  auto db = Database::open(folder / "collector.db", 0600);
+  if (!db) return db.error();
+  auto store = std::make_unique<SqliteCollectorStore>(std::move(*db));
+  if (auto status = store->init(); !status) return status.error();
+  return std::unique_ptr<CollectorStore>(std::move(store));
+}
+
+}  // namespace tsunagi::sync

@@ -1,0 +1,209 @@
+#include "sync/protocol.hpp"
+
+#include <openssl/evp.h>
+
+#include <charconv>
+#include <sstream>
+
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "model/text.hpp"
+
+namespace tsunagi::sync {
+
+using nlohmann::json;
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char* kHex = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(length * 2);
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xF];
+  }
+  return hex;
+}
+
+std::string content_hash(const Record& record) { return "sha256:" + sha256_hex(to_json_text(record_to_json(record))); }
+
+std::string_view push_status_name(PushStatus status) {
+  switch (status) {
+    case PushStatus::Stored: return "stored";
+    case PushStatus::AlreadyStored: return "already_stored";
+    case PushStatus::Conflict: return "conflict";
+    case PushStatus::Rejected: return "rejected";
+  }
+  return "rejected";
+}
+
+int push_status_http(PushStatus status) {
+  switch (status) {
+    case PushStatus::Stored: return 201;
+    case PushStatus::AlreadyStored: return 200;
+    case PushStatus::Conflict: return 409;
+    case PushStatus::Rejected: return 422;
+  }
+  return 422;
+}
+
+namespace {
+
+Error field_error(const std::string& path, const std::string& what_en, const std::string& what_ja) {
+  return make_error("protocol.field", path, what_en, what_ja);
+}
+
+std::optional<Error> read_text(const json& object, const char* key, const std::string& path, bool required,
+                               std::string& out) {
+  auto it = object.find(key);
+  if (it == object.end() || it->is_null()) {
+    if (required) return field_error(path + "/" + key, "missing", "ありません");
+    return std::nullopt;
+  }
+  if (!it->is_string()) return field_error(path + "/" + key, "expected a string", "文字列が必要です");
+  out = it->get<std::string>();
+  return std::nullopt;
+}
+
+// The Error described by an {"code", "message", "message_ja", "path"} object (missing members are empty).
+Error error_from_object(const json& e) {
+  auto text = [&e](const char* key) {
+    return e.is_object() && e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
+  };
+  return make_error(text("code"), text("path"), text("message"), text("message_ja"));
+}
+
+}  // namespace
+
+Result<std::vector<Revision>> parse_push_request(const json& body) {
+  if (!body.is_object()) return field_error("/", "expected an object", "オブジェクトが必要です");
+  auto list = body.find("revisions");
+  if (list == body.end() || !list->is_array())
+    return field_error("/revisions", "expected an array of revisions", "revisions の配列が必要です");
+  if (list->size() > kMaxPushRevisions)
+    return make_error("protocol.too_many", "/revisions",
+                      "at most " + std::to_string(kMaxPushRevisions) + " revisions per request",
+                      "1回の送信は" + std::to_string(kMaxPushRevisions) + "件までです");
+  std::vector<Revision> revisions;
+  revisions.reserve(list->size());
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const json& item = (*list)[i];
+    std::string path = "/revisions/" + std::to_string(i);
+    if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
+    Revision revision;
+    for (auto [key, out, required] : {std::tuple{"id", &revision.id, true}, std::tuple{"hlc", &revision.hlc, true},
+                                      std::tuple{"base", &revision.base, false}, std::tuple{"hash", &revision.hash, true}})
+      if (auto error = read_text(item, key, path, required, *out)) return *error;
+    auto record = item.find("record");
+    if (record == item.end() || !record->is_object())
+      return field_error(path + "/record", "expected the record object", "record オブジェクトが必要です");
+    revision.record = *record;
+    revisions.push_back(std::move(revision));
+  }
+  return revisions;
+}
+
+json push_request_json(const std::vector<Revision>& revisions) {
+  json list = json::array();
+  for (const auto& r : revisions)
+    list.push_back({{"id", r.id}, {"hlc", r.hlc}, {"base", r.base}, {"hash", r.hash}, {"record", r.record}});
+  return {{"revisions", std::move(list)}};
+}
+
+json push_results_json(const std::vector<PushResult>& results) {
+  json list = json::array();
+  for (const auto& r : results) {
+    json item = {{"id", r.id},
+                 {"hlc", r.hlc},
+                 {"status", std::string(push_status_name(r.status))},
+                 {"code", push_status_http(r.status)}};
+    if (r.status == PushStatus::Conflict) item["lost"] = r.lost;
+    if (r.status == PushStatus::Rejected) item["error"] = error_json(r.error)["error"];
+    list.push_back(std::move(item));
+  }
+  return {{"results", std::move(list)}};
+}
+
+Result<std::vector<PushResult>> parse_push_results(const json& body) {
+  if (!body.is_object() || !body.contains("results") || !body["results"].is_array())
+    return field_error("/results", "expected an array of results", "results の配列が必要です");
+  std::vector<PushResult> results;
+  for (std::size_t i = 0; i < body["results"].size(); ++i) {
+    const json& item = body["results"][i];
+    std::string path = "/results/" + std::to_string(i);
+    PushResult result;
+    std::string status;
+    if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
+    for (auto [key, out] : {std::pair{"id", &result.id}, std::pair{"hlc", &result.hlc}, std::pair{"status", &status}})
+      if (auto error = read_text(item, key, path, true, *out)) return *error;
+    if (status == "stored")
+      result.status = PushStatus::Stored;
+    else if (status == "already_stored")
+      result.status = PushStatus::AlreadyStored;
+    else if (status == "conflict")
+      result.status = PushStatus::Conflict;
+    else if (status == "rejected")
+      result.status = PushStatus::Rejected;
+    else
+      return field_error(path + "/status", "unknown status \"" + status + "\"", "不明な状態です");
+    if (auto lost = item.find("lost"); lost != item.end() && lost->is_array())
+      for (const auto& field : *lost)
+        if (field.is_string()) result.lost.push_back(field.get<std::string>());
+    if (result.status == PushStatus::Rejected) result.error = error_from_object(item.value("error", json::object()));
+    results.push_back(std::move(result));
+  }
+  return results;
+}
+
+std::string format_cursor(const std::string& collector_id, std::int64_t sequence) {
+  return collector_id + "." + std::to_string(sequence);
+}
+
+std::optional<std::int64_t> parse_cursor(const std::string& cursor, const std::string& collector_id) {
+  if (cursor.empty()) return 0;
+  auto dot = cursor.rfind('.');
+  if (dot == std::string::npos) return std::nullopt;
+  std::int64_t sequence = 0;
+  auto [end, ec] = std::from_chars(cursor.data() + dot + 1, cursor.data() + cursor.size(), sequence);
+  if (ec != std::errc() || end != cursor.data() + cursor.size() || sequence < 0) return std::nullopt;
+  if (cursor.compare(0, dot, collector_id) != 0) return 0;  // another collector's cursor: start over
+  return sequence;
+}
+
+std::string format_enrollment_line(const EnrollmentLine& line) {
+  return "tsunagi-enroll " + line.server + " " + line.code + " " + line.pin;
+}
+
+Result<EnrollmentLine> parse_enrollment_line(std::string_view text) {
+  std::istringstream words{std::string(trim(text))};
+  std::string tag;
+  EnrollmentLine line;
+  words >> tag >> line.server >> line.code >> line.pin;
+  std::string extra;
+  if (tag != "tsunagi-enroll" || line.pin.empty() || (words >> extra))
+    return make_error("enroll.line", "", "not an enrollment line (tsunagi-enroll URL CODE PIN)",
+                      "登録用の行ではありません（tsunagi-enroll URL コード ピン）");
+  if (line.server.rfind("https://", 0) != 0)
+    return make_error("enroll.line", "", "the server URL must start with https://",
+                      "サーバーのURLは https:// で始まる必要があります");
+  if (line.pin.rfind("sha256//", 0) != 0)
+    return make_error("enroll.line", "", "the pin must start with sha256//", "ピンは sha256// で始まる必要があります");
+  return line;
+}
+
+json error_json(const Error& error) {
+  return {{"error",
+           {{"code", error.code}, {"message", error.message}, {"message_ja", error.message_ja}, {"path", error.path}}}};
+}
+
+Error error_from_response(int status, const std::string& body) {
+  auto parsed = json::parse(body, nullptr, false);
+  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object())
+    return error_from_object(parsed["error"]);
+  return make_error("http." + std::to_string(status), "", "the collector answered HTTP " + std::to_string(status),
+                    "集計サーバーが HTTP " + std::to_string(status) + " を返しました");
+}
+
+}  // namespace tsunagi::sync

@@ -1,0 +1,81 @@
+// The sync protocol, version 1 (docs/PROTOCOL.md): message shapes, limits, the content hash, the enrollment line,
+// and JSON error bodies. Shared by the collector and the client engine.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.hpp"
+#include "model/record.hpp"
+
+namespace tsunagi::sync {
+
+constexpr const char* kEnrollPath = "/v1/enroll";
+constexpr const char* kPushPath = "/v1/push";
+constexpr const char* kPullPath = "/v1/pull";
+constexpr const char* kStatusPath = "/v1/status";
+
+constexpr std::size_t kMaxBodyBytes = 32 * 1024 * 1024;  // after decompression; 413 beyond
+constexpr std::size_t kMaxPushRevisions = 1000;          // per push request; 413 beyond
+constexpr std::size_t kMaxPullPage = 5000;               // records per pull page (the client may ask fewer)
+
+// "sha256:<hex>" of the record's canonical JSON (record_to_json, compact): lets the collector detect a revision
+// damaged on the way.
+std::string content_hash(const Record& record);
+std::string sha256_hex(std::string_view data);
+
+// One record revision as pushed: the record at clock `hlc`, edited from the version at `base` (empty: new here).
+struct Revision {
+  std::string id;
+  std::string hlc;
+  std::string base;
+  std::string hash;
+  nlohmann::json record;
+};
+
+enum class PushStatus { Stored, AlreadyStored, Conflict, Rejected };
+std::string_view push_status_name(PushStatus status);  // "stored", "already_stored", "conflict", "rejected"
+int push_status_http(PushStatus status);               // 201, 200, 409, 422: what each means in HTTP terms
+
+struct PushResult {
+  std::string id;
+  std::string hlc;
+  PushStatus status = PushStatus::Stored;
+  std::vector<std::string> lost;  // conflict: the fields where a later edit won
+  Error error;                    // rejected: why, and the field's path
+};
+
+// Reads a push request body ({"revisions": [...]}); errors name the path ("/revisions/3/hlc").
+Result<std::vector<Revision>> parse_push_request(const nlohmann::json& body);
+nlohmann::json push_request_json(const std::vector<Revision>& revisions);
+nlohmann::json push_results_json(const std::vector<PushResult>& results);
+Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body);
+
+// The pull cursor is opaque to clients: "<collector id>.<sequence>". A cursor from another collector (or another
+// database) is not ours: the client starts over from the beginning, which is safe because pulls merge.
+std::string format_cursor(const std::string& collector_id, std::int64_t sequence);
+// The sequence of `cursor` when it belongs to `collector_id`; 0 for an empty or foreign cursor; nullopt when it is
+// malformed.
+std::optional<std::int64_t> parse_cursor(const std::string& cursor, const std::string& collector_id);
+
+// The pasteable enrollment line that `tsunagi-collector user add` prints:
+//   tsunagi-enroll <server URL> <code> <pin>
+struct EnrollmentLine {
+  std::string server;
+  std::string code;
+  std::string pin;
+};
+std::string format_enrollment_line(const EnrollmentLine& line);
+Result<EnrollmentLine> parse_enrollment_line(std::string_view text);
+
+// {"error": {"code", "message", "message_ja", "path"}}: every rejection the collector sends.
+nlohmann::json error_json(const Error& error);
+// The Error inside an error body, or one describing an unreadable body with `status`.
+Error error_from_response(int status, const std::string& body);
+
+}  // namespace tsunagi::sync
