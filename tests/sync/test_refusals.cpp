@@ -1,0 +1,163 @@
+// What the collector refuses and how `tsunagi` says so: a wrong or revoked token (exit 3), an expired code (exit 3,
+// naming the expiry), a certificate that is not the pinned one (exit 5), repeated wrong codes (429), and what a
+// device says when the collector is unreachable (exit 2) or it was never enrolled (exit 3).
+#include "sync/tls.hpp"
+#include "tests/sync/sync_fixture.hpp"
+
+namespace tsunagi::sync_tests {
+namespace {
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// `line` with its pin replaced by the pin of a certificate the collector does not have.
+std::string with_foreign_pin(const std::string& line) {
+  auto identity = sync::generate_self_signed({"localhost", "127.0.0.1"});
+  REQUIRE(identity);
+  auto pin = sync::public_key_pin(identity->certificate_pem);
+  REQUIRE(pin);
+  auto parsed = sync::parse_enrollment_line(line);
+  REQUIRE(parsed);
+  REQUIRE(*pin != parsed->pin);
+  return sync::format_enrollment_line({parsed->server, parsed->code, *pin});
+}
+
+// An enrolled laptop that has synced once.
+Laptop enrolled_laptop(SyncFixture& fixture, const std::string& folder, const std::string& user) {
+  Laptop device = fixture.laptop(folder);
+  auto enrolled = device.enroll(fixture.add_user(user, "staff", "東区"));
+  INFO(describe(enrolled));
+  REQUIRE(enrolled.exit_code == 0);
+  auto synced = device.sync();
+  INFO(describe(synced));
+  REQUIRE(synced.exit_code == 0);
+  return device;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(SyncFixture, "a wrong token is refused: tsunagi sync exits 3", "[sync][refused]") {
+  Laptop device = enrolled_laptop(*this, "laptop", "佐藤 花子");
+  device.edit_enrollment("token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+  auto synced = device.sync();
+  INFO(describe(synced));
+  CHECK(synced.exit_code == 3);
+  CHECK(contains(synced.err, "auth.token"));
+}
+
+TEST_CASE_METHOD(SyncFixture, "a revoked device is refused on its next sync: exit 3", "[sync][refused]") {
+  Laptop device = enrolled_laptop(*this, "laptop", "佐藤 花子");
+  std::string device_id = device.enrollment_file().at("device_id");
+  auto listed = admin({"device", "list"});
+  REQUIRE(listed.exit_code == 0);
+  REQUIRE(contains(listed.out, device_id));
+
+  auto revoked = admin({"device", "revoke", device_id});
+  INFO(describe(revoked));
+  REQUIRE(revoked.exit_code == 0);
+  CHECK(contains(admin({"device", "list"}).out, "REVOKED"));
+
+  device.add_record(case_review_json("失効後の記録", "東区"));
+  auto synced = device.sync();
+  INFO(describe(synced));
+  CHECK(synced.exit_code == 3);
+  CHECK(contains(synced.err, "auth.token"));
+  CHECK(database().integer("SELECT count(*) FROM records") == 0);
+}
+
+TEST_CASE_METHOD(SyncFixture, "an expired enrollment code: tsunagi enroll exits 3 and names the expiry",
+                 "[sync][refused]") {
+  std::string line = add_user("佐藤 花子", "staff", "東区", {"--expires", "0"});
+  std::this_thread::sleep_for(5ms);
+  Laptop device = laptop("laptop");
+  auto enrolled = device.enroll(line);
+  INFO(describe(enrolled));
+  CHECK(enrolled.exit_code == 3);
+  CHECK(contains(enrolled.err, "expired"));
+  CHECK(contains(enrolled.err, "enroll.expired"));
+  CHECK_FALSE(fs::exists(device.data() / "enrollment.json"));
+}
+
+TEST_CASE_METHOD(SyncFixture, "a certificate that is not the pinned one: exit 5", "[sync][refused][pin]") {
+  std::string line = add_user("佐藤 花子", "staff", "東区");
+  Laptop device = laptop("laptop");
+
+  SECTION("at enrollment, the line's pin is another certificate's") {
+    auto enrolled = device.enroll(with_foreign_pin(line));
+    INFO(describe(enrolled));
+    CHECK(enrolled.exit_code == 5);
+    CHECK(contains(enrolled.err, "tls.pin_mismatch"));
+    CHECK_FALSE(fs::exists(device.data() / "enrollment.json"));
+    // The code never reached the collector, so it still works with the right pin.
+    auto retried = device.enroll(line);
+    INFO(describe(retried));
+    CHECK(retried.exit_code == 0);
+  }
+  SECTION("at sync, enrollment.json's pin was changed") {
+    auto enrolled = device.enroll(line);
+    INFO(describe(enrolled));
+    REQUIRE(enrolled.exit_code == 0);
+    REQUIRE(device.sync().exit_code == 0);
+    auto foreign = sync::parse_enrollment_line(with_foreign_pin(line));
+    REQUIRE(foreign);
+    device.edit_enrollment("pin", foreign->pin);
+    device.add_record(case_review_json("ピン不一致の確認", "東区"));
+    auto synced = device.sync();
+    INFO(describe(synced));
+    CHECK(synced.exit_code == 5);
+    CHECK(contains(synced.err, "tls.pin_mismatch"));
+    CHECK(database().integer("SELECT count(*) FROM records") == 0);
+  }
+}
+
+TEST_CASE_METHOD(SyncFixture, "after 5 wrong enrollment codes the collector answers 429", "[sync][refused]") {
+  std::string line = add_user("佐藤 花子", "staff", "東区");
+  auto parsed = sync::parse_enrollment_line(line);
+  REQUIRE(parsed);
+  Laptop device = laptop("laptop");
+  std::string wrong = sync::format_enrollment_line({parsed->server, "K7Q2-M9XD-4PRT-WZ3H-8B5N", parsed->pin});
+  for (int attempt = 1; attempt <= 5; ++attempt) {
+    auto enrolled = device.enroll(wrong);
+    INFO("attempt " << attempt << "\n" << describe(enrolled));
+    CHECK(enrolled.exit_code == 3);
+    CHECK(contains(enrolled.err, "enroll.invalid"));
+  }
+
+  // The sixth try is turned away before the code is even looked at: even a right code.
+  auto transport = this->transport();
+  auto answer = transport->send({"POST", sync::kEnrollPath, json{{"code", parsed->code}}.dump(), ""});
+  REQUIRE(answer);
+  INFO(answer->body);
+  CHECK(answer->status == 429);
+  CHECK_FALSE(answer->retry_after.empty());
+  CHECK(json::parse(answer->body).at("error").at("code") == "enroll.slow_down");
+  auto enrolled = device.enroll(line);
+  INFO(describe(enrolled));
+  CHECK(enrolled.exit_code == 3);
+  CHECK(contains(enrolled.err, "enroll.slow_down"));
+  CHECK_FALSE(fs::exists(device.data() / "enrollment.json"));
+}
+
+TEST_CASE_METHOD(SyncFixture, "offline: tsunagi sync exits 2 and says how many changes wait", "[sync][offline]") {
+  Laptop device = enrolled_laptop(*this, "laptop", "佐藤 花子");
+  collector->stop();
+  for (int i = 1; i <= 3; ++i) device.add_record(case_review_json("オフラインの記録 " + std::to_string(i), "東区"));
+  auto started = std::chrono::steady_clock::now();
+  auto synced = device.sync();
+  INFO(describe(synced));
+  CHECK(synced.exit_code == 2);
+  CHECK(contains(synced.err, "3 changes wait"));
+  CHECK(std::chrono::steady_clock::now() - started < 30s);  // it gives up in bounded time
+}
+
+TEST_CASE_METHOD(SyncFixture, "not enrolled: tsunagi sync exits 3 and says how to enroll", "[sync][offline]") {
+  Laptop device = laptop("laptop");
+  device.add_record(case_review_json("未登録の端末の記録", "東区"));
+  auto synced = device.sync();
+  INFO(describe(synced));
+  CHECK(synced.exit_code == 3);
+  CHECK(contains(synced.err, "not enrolled"));
+  CHECK(contains(synced.err, "tsunagi enroll"));
+  CHECK(contains(synced.err, "1 changes wait"));
+}
+
+}  // namespace tsunagi::sync_tests
