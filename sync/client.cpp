@@ -145,7 +145,8 @@ namespace {
 bool transient_status(int status) { return status == 429 || status == 502 || status == 503 || status == 504 || status == 500; }
 
 bool transient_error(const Error& error) {
-  return error.code == "net.connect" || error.code == "net.timeout" || error.code == "net.other";
+  return error.code == "net.connect" || error.code == "net.timeout" || error.code == "net.other" ||
+         error.code == "tls.handshake";
 }
 
 }  // namespace
@@ -212,25 +213,24 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
       if (!last_entry.count(entry.record_id)) order.push_back(entry.record_id);
       last_entry[entry.record_id] = entry.seq;
     }
-    std::vector<Revision> revisions;
-    std::vector<Store::Acknowledgement> gone;  // entries of records that no longer exist here
-    for (const auto& id : order) {
-      auto record = store_.get(id);
-      if (!record) return Failure{SyncResult::Failed, record.error()};
-      if (!*record) {
-        gone.push_back({id, last_entry[id], ""});
-        continue;
-      }
-      auto base = store_.synced_clock(id);
-      if (!base) return Failure{SyncResult::Failed, base.error()};
-      revisions.push_back({id, (*record)->clock, *base, content_hash(**record), record_to_json(**record)});
-    }
-    if (!gone.empty())
+    auto outgoing = store_.outgoing(order);
+    if (!outgoing) return Failure{SyncResult::Failed, outgoing.error()};
+    std::vector<RevisionText> revisions;
+    revisions.reserve(outgoing->size());
+    for (auto& record : *outgoing)
+      revisions.push_back({record.id, record.clock, record.synced_clock, std::move(record.document)});
+    if (revisions.size() < order.size()) {
+      // Entries of records that no longer exist here (cannot happen with tombstones, but never loop on them).
+      std::vector<Store::Acknowledgement> gone;
+      for (const auto& id : order)
+        if (std::none_of(revisions.begin(), revisions.end(), [&id](const RevisionText& r) { return r.id == id; }))
+          gone.push_back({id, last_entry[id], ""});
       if (auto status = store_.acknowledge_sent(gone); !status) return Failure{SyncResult::Failed, status.error()};
+    }
     if (revisions.empty()) continue;
 
     std::optional<Failure> failure;
-    auto response = send({"POST", kPushPath, to_json_text(push_request_json(revisions)), enrollment_.token}, failure);
+    auto response = send({"POST", kPushPath, push_request_text(revisions), enrollment_.token}, failure);
     if (failure) return failure;
     if (response->status != 200)
       return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("push")};

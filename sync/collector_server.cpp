@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -147,9 +148,38 @@ Error unauthorized() {
                     "認証できません（トークンが無いか無効です）。端末を登録し直してください");
 }
 
+// The request body, decompressed, read through `reader` and stopped at `limit` bytes: httplib checks its payload
+// limit against the compressed size only, so a small gzip body could otherwise inflate without bound.
+std::optional<std::string> read_limited(const httplib::Request& req, const httplib::ContentReader& reader,
+                                        httplib::Response& res, std::size_t limit) {
+  std::string body;
+  // A declared length over the limit is refused before reading (httplib then refuses to read it, too).
+  bool too_large = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit;
+  bool complete = !too_large && reader([&](const char* data, std::size_t size) {
+    if (body.size() + size > limit) {
+      too_large = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  });
+  if (too_large) {
+    res.set_header("Connection", "close");  // the rest of the body was not read
+    send_error(res, 413,
+               make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
+                          "送信内容が大きすぎます"));
+    return std::nullopt;
+  }
+  if (!complete) {
+    send_error(res, 400, make_error("protocol.body", "", "the request body could not be read", "送信内容を読めません"));
+    return std::nullopt;
+  }
+  return body;
+}
+
 // The JSON body of a request, or an error response already sent.
-std::optional<json> read_body(const httplib::Request& req, httplib::Response& res) {
-  auto parsed = parse_json_text(req.body);
+std::optional<json> read_body(const std::string& text, httplib::Response& res) {
+  auto parsed = parse_json_text(text);
   if (!parsed) {
     send_error(res, 400, parsed.error());
     return std::nullopt;
@@ -206,7 +236,7 @@ struct CollectorServer::Impl {
   // [SECTION] Routes
   // -------------------------------------------------------------------------------------------------------------
 
-  void enroll(const httplib::Request& req, httplib::Response& res) {
+  void enroll(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     auto store = pool.borrow();
     if (!store) return send_error(res, 503, store.error());
     std::int64_t now = now_unix_ms();
@@ -218,7 +248,9 @@ struct CollectorServer::Impl {
                         make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
                                    "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
     }
-    auto body = read_body(req, res);
+    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    if (!text) return;
+    auto body = read_body(*text, res);
     if (!body) return;
     std::string code;
     std::string device_name;
@@ -253,12 +285,14 @@ struct CollectorServer::Impl {
     send_json(res, 200, to_json_text(answer));
   }
 
-  void push(const httplib::Request& req, httplib::Response& res) {
+  void push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     auto store = pool.borrow();
     if (!store) return send_error(res, 503, store.error());
     auto who = authenticate(req, res, **store);
     if (!who) return;
-    auto body = read_body(req, res);
+    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    if (!text) return;
+    auto body = read_body(*text, res);
     if (!body) return;
     auto revisions = parse_push_request(*body);
     if (!revisions)
@@ -268,12 +302,14 @@ struct CollectorServer::Impl {
     send_json(res, 200, to_json_text(push_results_json(*results)));
   }
 
-  void pull(const httplib::Request& req, httplib::Response& res) {
+  void pull(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
     auto store = pool.borrow();
     if (!store) return send_error(res, 503, store.error());
     auto who = authenticate(req, res, **store);
     if (!who) return;
-    auto body = read_body(req, res);
+    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    if (!text) return;
+    auto body = read_body(*text, res);
     if (!body) return;
     std::string cursor;
     if (auto it = body->find("cursor"); it != body->end() && !it->is_null()) {
@@ -371,17 +407,27 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   server.set_payload_max_length(options.max_body_bytes);
   server.set_read_timeout(30, 0);
   server.set_write_timeout(30, 0);
+  // httplib gives each open connection a worker thread, idle or not: enough workers for an office's devices, and
+  // idle connections closed soon, so that devices holding one cannot lock others out.
+  server.new_task_queue = [threads = options.threads] { return new httplib::ThreadPool(threads); };
   server.set_keep_alive_max_count(1000);
-  server.set_keep_alive_timeout(30);
+  server.set_keep_alive_timeout(5);
   server.set_tcp_nodelay(true);
   server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_started = std::chrono::steady_clock::now();
     request_device.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  server.Post(kEnrollPath, [self](const httplib::Request& req, httplib::Response& res) { self->enroll(req, res); });
-  server.Post(kPushPath, [self](const httplib::Request& req, httplib::Response& res) { self->push(req, res); });
-  server.Post(kPullPath, [self](const httplib::Request& req, httplib::Response& res) { self->pull(req, res); });
+  using Reader = httplib::ContentReader;
+  server.Post(kEnrollPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+    self->enroll(req, res, reader);
+  });
+  server.Post(kPushPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+    self->push(req, res, reader);
+  });
+  server.Post(kPullPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+    self->pull(req, res, reader);
+  });
   server.Get(kStatusPath, [self](const httplib::Request& req, httplib::Response& res) { self->status(req, res); });
   // Every error a client sees is JSON with a stable code, also the ones httplib makes itself (404, 413).
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {

@@ -18,7 +18,8 @@ struct CollectorOptions {
   int port = 8443;               // 0: any free port
   std::filesystem::path cert_file;  // with key_file: a CA-issued certificate; else DIR/cert.pem, made on first start
   std::filesystem::path key_file;
-  std::size_t max_body_bytes = kMaxBodyBytes;
+  std::size_t max_body_bytes = kMaxBodyBytes;  // after decompression
+  std::size_t threads = 64;                     // requests (and open connections) served at once
   std::function<void(const std::string&)> log;  // one line per request; stderr when empty
 };
 

@@ -94,7 +94,7 @@ class SqliteCollectorStore final : public CollectorStore {
 
   Status init() {
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                               "PRAGMA cache_size = -32768"})
+                               "PRAGMA cache_size = -8192"})  // one connection per worker thread
       if (auto status = db_->exec(pragma); !status) return status;
     auto version = db_->query_int("PRAGMA user_version");
     if (!version) return version.error();
@@ -295,13 +295,18 @@ class SqliteCollectorStore final : public CollectorStore {
   // -------------------------------------------------------------------------------------------------------------
 
   Result<std::vector<PushResult>> push(const Principal& who, const std::vector<Revision>& revisions) override {
+    // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
+    // for the merges and writes.
+    std::vector<CheckedRevision> checked;
+    checked.reserve(revisions.size());
+    for (const Revision& revision : revisions) checked.push_back(check_revision(revision));
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun().error();
     std::vector<PushResult> results;
     results.reserve(revisions.size());
     std::string now = now_iso8601();
-    for (const Revision& revision : revisions) {
-      auto seen = revision_seen(revision);
+    for (CheckedRevision& revision : checked) {
+      auto seen = revision_seen(revision.id, revision.hlc);
       if (!seen) return seen.error();
       if (*seen) {
         results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
@@ -311,7 +316,8 @@ class SqliteCollectorStore final : public CollectorStore {
       if (!stored) return stored.error();
       RevisionDecision decision = decide_revision(who, revision, *stored);
       if (decision.to_store)
-        if (auto status = store_record(*decision.to_store, decision.exactly_as_sent ? who.device.id : "");
+        if (auto status =
+                store_record(*decision.to_store, decision.document, decision.exactly_as_sent ? who.device.id : "");
             !status)
           return status.error();
       if (decision.result.status != PushStatus::Rejected)
@@ -397,10 +403,10 @@ class SqliteCollectorStore final : public CollectorStore {
     return value;
   }
 
-  Result<bool> revision_seen(const Revision& revision) {
+  Result<bool> revision_seen(const std::string& id, const std::string& hlc) {
     auto select = db_->prepare("SELECT 1 FROM revisions WHERE record_id = ? AND hlc = ?");
     if (!select) return select.error();
-    auto row = (*select)->bind(1, revision.id).bind(2, revision.hlc).step();
+    auto row = (*select)->bind(1, id).bind(2, hlc).step();
     (*select)->reset();
     return row;
   }
@@ -417,7 +423,7 @@ class SqliteCollectorStore final : public CollectorStore {
     return std::optional<Record>(std::move(*record));
   }
 
-  Status store_record(const Record& record, const std::string& echo_device) {
+  Status store_record(const Record& record, const std::string& document, const std::string& echo_device) {
     auto seq = next_sequence();
     if (!seq) return seq.error();
     auto upsert = db_->prepare(
@@ -433,12 +439,12 @@ class SqliteCollectorStore final : public CollectorStore {
         .bind(5, record.area)
         .bind(6, record.kind == RecordKind::Meeting ? record.meeting.body : std::string())
         .bind(7, record.clock)
-        .bind(8, to_json_text(record_to_json(record)))
+        .bind(8, document)
         .bind(9, echo_device)
         .run();
   }
 
-  Status remember_revision(const Revision& revision, const std::string& device_id, PushStatus status,
+  Status remember_revision(const CheckedRevision& revision, const std::string& device_id, PushStatus status,
                            const std::string& now) {
     auto insert = db_->prepare(
         "INSERT OR IGNORE INTO revisions(record_id, hlc, device_id, status, received_at) VALUES(?, ?, ?, ?, ?)");

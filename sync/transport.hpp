@@ -37,8 +37,8 @@ struct TransportOptions {
 };
 
 // Errors a transport returns (Error::code): "net.connect" (cannot connect: offline, refused, DNS, proxy),
-// "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.failure" (handshake or
-// CA verification), "net.other". An HTTP status, whatever it is, is a response, not an error.
+// "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.handshake" (the handshake
+// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.other". An HTTP status, whatever it is, is a response, not an error.
 class Transport {
  public:
   virtual ~Transport() = default;
