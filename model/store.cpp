@@ -709,6 +709,20 @@ Result<std::vector<SyncRejection>> Store::rejections() const {
   return out;
 }
 
+Result<std::vector<Store::Outgoing>> Store::outgoing(const std::vector<std::string>& ids) const {
+  auto statement = db_->prepare("SELECT hlc, synced_hlc, doc FROM records WHERE id = ?");
+  if (!statement) return statement.error();
+  std::vector<Outgoing> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) {
+    auto row = (*statement)->bind(1, id).step();
+    if (!row) return row.error();
+    if (*row) out.push_back({id, (*statement)->text(0), (*statement)->text(1), (*statement)->text(2)});
+    (*statement)->reset();
+  }
+  return out;
+}
+
 Result<std::string> Store::synced_clock(const std::string& record_id) const {
   auto statement = db_->prepare("SELECT synced_hlc FROM records WHERE id = ?");
   if (!statement) return statement.error();

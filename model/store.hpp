@@ -168,6 +168,16 @@ class Store {
   // The collector refused the revision at `clock`; its outbox entries stay until the record is changed again.
   Status mark_rejected(const std::string& record_id, const std::string& clock, const Error& error);
   Result<std::vector<SyncRejection>> rejections() const;
+  // A record as it will be sent: its stored JSON text (canonical: record_to_json, compact), its clock, and the
+  // clock the collector last had (the revision's base).
+  struct Outgoing {
+    std::string id;
+    std::string clock;
+    std::string synced_clock;
+    std::string document;
+  };
+  // The records among `ids` that exist, in the order given.
+  Result<std::vector<Outgoing>> outgoing(const std::vector<std::string>& ids) const;
   // The last version of `record_id` the collector had, per this device ("" when never).
   Result<std::string> synced_clock(const std::string& record_id) const;
 

@@ -1,6 +1,8 @@
 #include "model/text.hpp"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace tsunagi {
 
@@ -45,6 +47,14 @@ bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == 
 bool is_valid_utf8(std::string_view s, std::size_t* bad_offset) {
   std::size_t pos = 0;
   while (pos < s.size()) {
+    // Runs of ASCII (JSON keys, digits, punctuation) are checked eight bytes at a time.
+    while (pos + 8 <= s.size()) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + pos, 8);
+      if (word & 0x8080808080808080ULL) break;
+      pos += 8;
+    }
+    if (pos >= s.size()) break;
     char32_t cp = 0;
     const std::size_t length = decode_one(s, pos, cp);
     if (length == 0) {

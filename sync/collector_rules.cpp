@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/json_text.hpp"
 #include "model/merge.hpp"
 #include "model/record_json.hpp"
 #include "model/validation.hpp"
@@ -25,7 +26,7 @@ std::optional<Role> parse_role(std::string_view name) {
 
 namespace {
 
-RevisionDecision reject(const Revision& revision, Error error) {
+RevisionDecision reject(const CheckedRevision& revision, Error error) {
   RevisionDecision decision;
   decision.result.id = revision.id;
   decision.result.hlc = revision.hlc;
@@ -40,20 +41,32 @@ bool is_review_decision(ReviewStatus status) {
 
 }  // namespace
 
-RevisionDecision decide_revision(const Principal& who, const Revision& revision, const std::optional<Record>& stored) {
+CheckedRevision check_revision(const Revision& revision) {
+  CheckedRevision checked{revision.id, revision.hlc, revision.base, {}, {}, {}};
   auto parsed = record_from_json(revision.record, "/record");
-  if (!parsed) return reject(revision, parsed.error());
-  Record& incoming = *parsed;
-  if (incoming.id != revision.id)
-    return reject(revision, make_error("protocol.mismatch", "/record/id", "the record's id is not the revision's",
-                                       "記録のIDが送信内容と一致しません"));
-  if (incoming.clock != revision.hlc)
-    return reject(revision, make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
-                                       "記録の時刻印が送信内容と一致しません"));
-  if (content_hash(incoming) != revision.hash)
-    return reject(revision, make_error("protocol.hash", "/hash", "the content hash does not match: damaged on the way",
-                                       "内容のハッシュが一致しません（送信中に破損）"));
+  if (!parsed) {
+    checked.error = parsed.error();
+    return checked;
+  }
+  checked.record = std::move(*parsed);
+  if (checked.record.id != revision.id) {
+    checked.error = make_error("protocol.mismatch", "/record/id", "the record's id is not the revision's",
+                               "記録のIDが送信内容と一致しません");
+  } else if (checked.record.clock != revision.hlc) {
+    checked.error = make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
+                               "記録の時刻印が送信内容と一致しません");
+  } else {
+    checked.canonical = to_json_text(revision.record);  // keys sorted, compact: what the hash is over
+    if (content_hash_of_text(checked.canonical) != revision.hash)
+      checked.error = make_error("protocol.hash", "/hash", "the content hash does not match: damaged on the way",
+                                 "内容のハッシュが一致しません（送信中に破損）");
+  }
+  return checked;
+}
 
+RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored) {
+  if (revision.error) return reject(revision, *revision.error);
+  Record& incoming = revision.record;
   bool staff = who.user.role == Role::Staff;
   const std::string& owner = stored ? stored->author : incoming.author;
   if (staff && owner != who.user.name)
@@ -89,6 +102,10 @@ RevisionDecision decide_revision(const Principal& who, const Revision& revision,
     }
   }
   decision.exactly_as_sent = merged == incoming;
+  // The pushed text is the stored text when nothing was merged into it; it was canonical when it had our
+  // fields only (a newer client's extra fields are kept too, and re-printed the same way).
+  decision.document =
+      decision.exactly_as_sent ? std::move(revision.canonical) : to_json_text(record_to_json(merged));
   decision.to_store = std::move(merged);
   return decision;
 }

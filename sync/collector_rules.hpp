@@ -15,14 +15,27 @@ namespace tsunagi::sync {
 struct RevisionDecision {
   PushResult result;
   std::optional<Record> to_store;  // the merged record to write, when anything changed
+  std::string document;            // to_store as canonical JSON text
   bool exactly_as_sent = false;    // to_store is the pushed version itself: the pushing device need not pull it
 };
 
-// Decides a revision that the store has not seen before (same id and clock), given the stored version of the
-// record, if any. Rejects a revision whose record does not parse, does not match its id, clock or hash, that the
-// user may not write (staff write only their own records, and only supervisors approve or return), or whose merged
-// result is invalid while not a draft.
-RevisionDecision decide_revision(const Principal& who, const Revision& revision, const std::optional<Record>& stored);
+// A revision checked on its own, before the store's write transaction (so that the lock is held for the merge
+// and the writes only): its record decoded, its canonical text, and the hash verified.
+struct CheckedRevision {
+  std::string id;
+  std::string hlc;
+  std::string base;
+  Record record;
+  std::string canonical;        // the record's canonical JSON text, over which the hash is
+  std::optional<Error> error;   // why it is rejected already
+};
+// Rejects a record that does not decode or does not match its id, clock or hash.
+CheckedRevision check_revision(const Revision& revision);
+
+// Decides a checked revision that the store has not seen before (same id and clock), given the stored version of
+// the record, if any. Rejects what check_revision rejected, what the user may not write (staff write only their
+// own records, and only supervisors approve or return), and a merged result that is invalid while not a draft.
+RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): supervisors and admins see everything;
 // staff see what they wrote and the meetings of their team's areas and of their committees.

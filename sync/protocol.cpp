@@ -27,7 +27,29 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
-std::string content_hash(const Record& record) { return "sha256:" + sha256_hex(to_json_text(record_to_json(record))); }
+std::string content_hash_of_text(std::string_view canonical_json) { return "sha256:" + sha256_hex(canonical_json); }
+
+std::string content_hash(const Record& record) { return content_hash_of_text(to_json_text(record_to_json(record))); }
+
+std::string push_request_text(const std::vector<RevisionText>& revisions) {
+  std::string out = "{\"revisions\":[";
+  for (std::size_t i = 0; i < revisions.size(); ++i) {
+    const RevisionText& r = revisions[i];
+    if (i) out += ',';
+    out += "{\"base\":";
+    append_json_text(out, json(r.base));
+    out += ",\"hash\":";
+    append_json_text(out, json(content_hash_of_text(r.document)));
+    out += ",\"hlc\":";
+    append_json_text(out, json(r.hlc));
+    out += ",\"id\":";
+    append_json_text(out, json(r.id));
+    out += ",\"record\":";
+    out += r.document;
+    out += '}';
+  }
+  return out + "]}";
+}
 
 std::string_view push_status_name(PushStatus status) {
   switch (status) {
@@ -77,7 +99,7 @@ Error error_from_object(const json& e) {
 
 }  // namespace
 
-Result<std::vector<Revision>> parse_push_request(const json& body) {
+Result<std::vector<Revision>> parse_push_request(json& body) {
   if (!body.is_object()) return field_error("/", "expected an object", "オブジェクトが必要です");
   auto list = body.find("revisions");
   if (list == body.end() || !list->is_array())
@@ -89,7 +111,7 @@ Result<std::vector<Revision>> parse_push_request(const json& body) {
   std::vector<Revision> revisions;
   revisions.reserve(list->size());
   for (std::size_t i = 0; i < list->size(); ++i) {
-    const json& item = (*list)[i];
+    json& item = (*list)[i];
     std::string path = "/revisions/" + std::to_string(i);
     if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
     Revision revision;
@@ -99,7 +121,7 @@ Result<std::vector<Revision>> parse_push_request(const json& body) {
     auto record = item.find("record");
     if (record == item.end() || !record->is_object())
       return field_error(path + "/record", "expected the record object", "record オブジェクトが必要です");
-    revision.record = *record;
+    revision.record = std::move(*record);
     revisions.push_back(std::move(revision));
   }
   return revisions;

@@ -24,9 +24,10 @@ constexpr std::size_t kMaxBodyBytes = 32 * 1024 * 1024;  // after decompression;
 constexpr std::size_t kMaxPushRevisions = 1000;          // per push request; 413 beyond
 constexpr std::size_t kMaxPullPage = 5000;               // records per pull page (the client may ask fewer)
 
-// "sha256:<hex>" of the record's canonical JSON (record_to_json, compact): lets the collector detect a revision
-// damaged on the way.
+// "sha256:<hex>" of the record's canonical JSON text: keys sorted, no white space, as to_json_text writes it (and
+// as the local store keeps each record). Lets the collector detect a revision damaged on the way.
 std::string content_hash(const Record& record);
+std::string content_hash_of_text(std::string_view canonical_json);
 std::string sha256_hex(std::string_view data);
 
 // One record revision as pushed: the record at clock `hlc`, edited from the version at `base` (empty: new here).
@@ -50,9 +51,18 @@ struct PushResult {
   Error error;                    // rejected: why, and the field's path
 };
 
-// Reads a push request body ({"revisions": [...]}); errors name the path ("/revisions/3/hlc").
-Result<std::vector<Revision>> parse_push_request(const nlohmann::json& body);
+// Reads a push request body ({"revisions": [...]}), moving the records out of `body`; errors name the path
+// ("/revisions/3/hlc").
+Result<std::vector<Revision>> parse_push_request(nlohmann::json& body);
 nlohmann::json push_request_json(const std::vector<Revision>& revisions);
+// The same request, written around records that are already canonical JSON text (no parsing, no re-printing).
+struct RevisionText {
+  std::string id;
+  std::string hlc;
+  std::string base;
+  std::string document;  // canonical JSON of the record
+};
+std::string push_request_text(const std::vector<RevisionText>& revisions);
 nlohmann::json push_results_json(const std::vector<PushResult>& results);
 Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body);
 
