@@ -230,12 +230,19 @@ std::string status_label(ReviewStatus status, bool japanese) {
   return japanese ? ja[static_cast<int>(status)] : std::string(enum_name(status));
 }
 
+std::string sync_label(SyncState state, bool japanese) {
+  static const char* en[] = {"local", "waiting", "sent", "rejected"};
+  static const char* ja[] = {"端末のみ", "未送信", "送信済", "受付拒否"};
+  return (japanese ? ja : en)[static_cast<int>(state)];
+}
+
 void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
   for (const auto& row : rows) {
     std::string date = row.date;
     if (auto parsed = parse_iso_date(row.date); parsed && japanese) date = format_wareki_short(*parsed);
     std::cout << row.id << "  " << kind_label(row.kind, japanese) << "  " << date << "  "
-              << status_label(row.status, japanese) << "  " << row.title << (row.deleted ? "  [deleted]" : "") << "\n";
+              << status_label(row.status, japanese) << "  " << sync_label(row.sync_state, japanese) << "  "
+              << row.title << (row.deleted ? "  [deleted]" : "") << "\n";
   }
 }
 

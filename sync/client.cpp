@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <map>
 #include <random>
 #include <thread>
@@ -151,7 +152,7 @@ bool transient_error(const Error& error) {
 
 }  // namespace
 
-Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<Failure>& failure) {
+Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<Failure>& failure, Traffic& traffic) {
   static thread_local std::mt19937 jitter{std::random_device{}()};
   int wait = options_.backoff_ms;
   Error last;
@@ -169,8 +170,8 @@ Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<
         return last;
       }
     } else {
-      progress_.bytes_sent += static_cast<std::int64_t>(request.body.size());
-      progress_.bytes_received += static_cast<std::int64_t>(response->body.size());
+      traffic.sent += static_cast<std::int64_t>(request.body.size());
+      traffic.received += static_cast<std::int64_t>(response->body.size());
       if (response->status == 401) {
         failure = Failure{SyncResult::NotEnrolled, error_from_response(401, response->body)};
         return failure->error;
@@ -199,105 +200,173 @@ void SyncEngine::report(SyncPhase phase) {
 // [SECTION] Push
 // ---------------------------------------------------------------------------------------------------------------
 
-std::optional<SyncEngine::Failure> SyncEngine::push() {
-  std::int64_t after = 0;
-  for (;;) {
-    auto entries = store_.outbox(options_.push_batch, after);
-    if (!entries) return Failure{SyncResult::Failed, entries.error()};
-    if (entries->empty()) return std::nullopt;
-    after = entries->back().seq;
-    // One revision per record: its current version, which covers every entry of it read here.
-    std::map<std::string, std::int64_t> last_entry;
-    std::vector<std::string> order;
-    for (const auto& entry : *entries) {
-      if (!last_entry.count(entry.record_id)) order.push_back(entry.record_id);
-      last_entry[entry.record_id] = entry.seq;
-    }
-    auto outgoing = store_.outgoing(order);
-    if (!outgoing) return Failure{SyncResult::Failed, outgoing.error()};
-    std::vector<RevisionText> revisions;
-    revisions.reserve(outgoing->size());
-    for (auto& record : *outgoing)
-      revisions.push_back({record.id, record.clock, record.synced_clock, std::move(record.document)});
-    if (revisions.size() < order.size()) {
-      // Entries of records that no longer exist here (cannot happen with tombstones, but never loop on them).
-      std::vector<Store::Acknowledgement> gone;
-      for (const auto& id : order)
-        if (std::none_of(revisions.begin(), revisions.end(), [&id](const RevisionText& r) { return r.id == id; }))
-          gone.push_back({id, last_entry[id], ""});
-      if (auto status = store_.acknowledge_sent(gone); !status) return Failure{SyncResult::Failed, status.error()};
-    }
-    if (revisions.empty()) continue;
+// One push request: the outbox window it covers, and its body.
+struct SyncEngine::PushBatch {
+  std::int64_t last_seq = 0;                      // the window ends here; the next starts after it
+  std::map<std::string, std::int64_t> last_entry;  // per record: its last outbox entry in the window
+  std::string body;                                // empty: nothing to send in this window
+  bool end = false;                                // the outbox has nothing after the previous window
+};
 
-    std::optional<Failure> failure;
-    auto response = send({"POST", kPushPath, push_request_text(revisions), enrollment_.token}, failure);
-    if (failure) return failure;
-    if (response->status != 200)
-      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("push")};
-    auto body = parse_json_text(response->body);
-    if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
-    auto results = parse_push_results(*body);
-    if (!results) return Failure{SyncResult::Failed, results.error().with_context("push answer")};
-
-    std::vector<Store::Acknowledgement> acknowledged;
-    for (const auto& result : *results) {
-      if (!last_entry.count(result.id)) continue;  // not one we sent: ignore rather than trust
-      if (result.status == PushStatus::Rejected) {
-        Error error = result.error.with_context("record " + result.id);
-        if (auto status = store_.mark_rejected(result.id, result.hlc, result.error); !status)
-          return Failure{SyncResult::Failed, status.error()};
-        rejections_.push_back({result.id, result.hlc, error});
-        continue;
-      }
-      acknowledged.push_back({result.id, last_entry[result.id], result.hlc});
-    }
-    if (auto status = store_.acknowledge_sent(acknowledged); !status) return Failure{SyncResult::Failed, status.error()};
-    progress_.records_sent += static_cast<std::int64_t>(acknowledged.size());
-    report(SyncPhase::Pushing);
+// Reads the next outbox window after `after` and writes its request: one revision per record, its current
+// version as stored (canonical JSON), which covers every entry of it in the window.
+std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, PushBatch& batch) {
+  auto entries = store_.outbox(options_.push_batch, after);
+  if (!entries) return Failure{SyncResult::Failed, entries.error()};
+  if (entries->empty()) {
+    batch.end = true;
+    return std::nullopt;
   }
+  batch.last_seq = entries->back().seq;
+  std::vector<std::string> order;
+  for (const auto& entry : *entries) {
+    if (!batch.last_entry.count(entry.record_id)) order.push_back(entry.record_id);
+    batch.last_entry[entry.record_id] = entry.seq;
+  }
+  auto outgoing = store_.outgoing(order);
+  if (!outgoing) return Failure{SyncResult::Failed, outgoing.error()};
+  std::vector<RevisionText> revisions;
+  revisions.reserve(outgoing->size());
+  for (auto& record : *outgoing)
+    revisions.push_back({record.id, record.clock, record.synced_clock, std::move(record.document)});
+  if (revisions.size() < order.size()) {
+    // Entries of records that no longer exist here (cannot happen with tombstones, but never loop on them).
+    std::vector<Store::Acknowledgement> gone;
+    for (const auto& id : order)
+      if (std::none_of(revisions.begin(), revisions.end(), [&id](const RevisionText& r) { return r.id == id; }))
+        gone.push_back({id, batch.last_entry[id], ""});
+    if (auto status = store_.acknowledge_sent(gone); !status) return Failure{SyncResult::Failed, status.error()};
+  }
+  if (!revisions.empty()) batch.body = push_request_text(revisions);
+  return std::nullopt;
+}
+
+// Stores what the collector answered for `batch`: acknowledged revisions leave the outbox, rejected ones are
+// marked.
+std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batch, const HttpResponse& response) {
+  if (response.status != 200)
+    return Failure{SyncResult::Failed, error_from_response(response.status, response.body).with_context("push")};
+  auto body = parse_json_text(response.body);
+  if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
+  auto results = parse_push_results(*body);
+  if (!results) return Failure{SyncResult::Failed, results.error().with_context("push answer")};
+  std::vector<Store::Acknowledgement> acknowledged;
+  for (const auto& result : *results) {
+    auto entry = batch.last_entry.find(result.id);
+    if (entry == batch.last_entry.end()) continue;  // not one we sent: ignore rather than trust
+    if (result.status == PushStatus::Rejected) {
+      if (auto status = store_.mark_rejected(result.id, result.hlc, result.error); !status)
+        return Failure{SyncResult::Failed, status.error()};
+      rejections_.push_back({result.id, result.hlc, result.error.with_context("record " + result.id)});
+      continue;
+    }
+    acknowledged.push_back({result.id, entry->second, result.hlc});
+  }
+  if (auto status = store_.acknowledge_sent(acknowledged); !status) return Failure{SyncResult::Failed, status.error()};
+  progress_.records_sent += static_cast<std::int64_t>(acknowledged.size());
+  return std::nullopt;
+}
+
+std::optional<SyncEngine::Failure> SyncEngine::push() {
+  // Pipelined: while one batch is on the wire (on a worker thread), the next is read from the store here. The
+  // store is used by this thread only; acknowledgements are written in order.
+  struct Sent {
+    Result<HttpResponse> response = Error{};
+    std::optional<Failure> failure;
+    Traffic traffic;
+  };
+  PushBatch current;
+  if (auto failure = prepare_push(0, current)) return failure;
+  while (!current.end) {
+    std::future<Sent> in_flight;
+    if (!current.body.empty()) {
+      in_flight = std::async(std::launch::async, [this, body = current.body] {
+        Sent sent;
+        sent.response = send({"POST", kPushPath, body, enrollment_.token}, sent.failure, sent.traffic);
+        return sent;
+      });
+    }
+    PushBatch next;
+    std::optional<Failure> prepared = prepare_push(current.last_seq, next);
+    if (in_flight.valid()) {
+      Sent sent = in_flight.get();
+      progress_.bytes_sent += sent.traffic.sent;
+      progress_.bytes_received += sent.traffic.received;
+      if (sent.failure) return sent.failure;
+      if (auto failure = finish_push(current, *sent.response)) return failure;
+      report(SyncPhase::Pushing);
+    }
+    if (prepared) return prepared;
+    current = std::move(next);
+  }
+  return std::nullopt;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Pull
 // ---------------------------------------------------------------------------------------------------------------
 
+// One pull request's answer, decoded.
+struct SyncEngine::FetchedPage {
+  PulledPage page;
+  bool more = false;
+  std::optional<Failure> failure;
+  Traffic traffic;
+};
+
+SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
+  FetchedPage fetched;
+  json request = {{"cursor", cursor}, {"limit", options_.pull_page}};
+  auto response = send({"POST", kPullPath, to_json_text(request), enrollment_.token}, fetched.failure, fetched.traffic);
+  if (fetched.failure) return fetched;
+  auto fail = [&fetched](Error error) {
+    fetched.failure = Failure{SyncResult::Failed, std::move(error)};
+    return std::move(fetched);
+  };
+  if (response->status != 200) return fail(error_from_response(response->status, response->body).with_context("pull"));
+  auto body = parse_json_text(response->body);
+  if (!body || !body->is_object() || !(*body)["records"].is_array() || !(*body)["cursor"].is_string())
+    return fail(make_error("protocol.response", "", "unreadable pull answer", "受信した内容を読めません"));
+  PulledPage& page = fetched.page;
+  page.cursor = (*body)["cursor"].get<std::string>();
+  json& records = (*body)["records"];
+  page.records.reserve(records.size());
+  page.documents.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    auto record = record_from_json(records[i], "/records/" + std::to_string(i));
+    if (!record) return fail(record.error().with_context("pull"));
+    page.records.push_back(std::move(*record));
+    page.documents.push_back(to_json_text(records[i]));
+    records[i] = nullptr;  // the parsed page is the largest thing in memory: let it go record by record
+  }
+  if (const json& reference = (*body)["reference"]; reference.is_object()) {
+    auto data = reference_from_json(reference);
+    if (!data) return fail(data.error().with_context("pulled reference data"));
+    page.reference = std::move(*data);
+  }
+  fetched.more = (*body).value("more", false);
+  return fetched;
+}
+
 std::optional<SyncEngine::Failure> SyncEngine::pull() {
   auto cursor = store_.pull_cursor();
   if (!cursor) return Failure{SyncResult::Failed, cursor.error()};
-  std::string next = *cursor;
+  // Pipelined: the next page is fetched and decoded on a worker thread while this one is stored here. Each
+  // page's cursor is stored with the page, so stopping at any moment loses nothing.
+  std::future<FetchedPage> next = std::async(std::launch::async, [this, from = *cursor] { return fetch_page(from); });
   for (;;) {
-    std::optional<Failure> failure;
-    json request = {{"cursor", next}, {"limit", options_.pull_page}};
-    auto response = send({"POST", kPullPath, to_json_text(request), enrollment_.token}, failure);
-    if (failure) return failure;
-    if (response->status != 200)
-      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("pull")};
-    auto body = parse_json_text(response->body);
-    if (!body || !body->is_object() || !(*body)["records"].is_array() || !(*body)["cursor"].is_string())
-      return Failure{SyncResult::Failed, make_error("protocol.response", "", "unreadable pull answer",
-                                                    "受信した内容を読めません")};
-    PulledPage page;
-    page.cursor = (*body)["cursor"].get<std::string>();
-    const json& records = (*body)["records"];
-    page.records.reserve(records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) {
-      auto record = record_from_json(records[i], "/records/" + std::to_string(i));
-      if (!record) return Failure{SyncResult::Failed, record.error().with_context("pull")};
-      page.records.push_back(std::move(*record));
-    }
-    if (const json& reference = (*body)["reference"]; reference.is_object()) {
-      auto data = reference_from_json(reference);
-      if (!data) return Failure{SyncResult::Failed, data.error().with_context("pulled reference data")};
-      page.reference = std::move(*data);
-    }
-    bool more = (*body).value("more", false);
-    std::size_t received = page.records.size();
-    auto applied = store_.apply_pulled(std::move(page));
-    if (!applied) return Failure{SyncResult::Failed, applied.error()};
+    FetchedPage fetched = next.get();
+    progress_.bytes_sent += fetched.traffic.sent;
+    progress_.bytes_received += fetched.traffic.received;
+    if (fetched.failure) return fetched.failure;
+    if (fetched.more)
+      next = std::async(std::launch::async, [this, from = fetched.page.cursor] { return fetch_page(from); });
+    std::size_t received = fetched.page.records.size();
+    auto applied = store_.apply_pulled(std::move(fetched.page));
+    if (!applied) return Failure{SyncResult::Failed, applied.error()};  // `next` finishes before we return
     progress_.records_received += static_cast<std::int64_t>(received);
-    next = (*body)["cursor"].get<std::string>();
     report(SyncPhase::Pulling);
-    if (!more) return std::nullopt;
+    if (!fetched.more) return std::nullopt;
   }
 }
 

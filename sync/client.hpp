@@ -72,7 +72,7 @@ struct SyncOutcome {
 
 struct SyncOptions {
   std::size_t push_batch = 500;   // outbox entries per push request
-  std::size_t pull_page = 2000;   // records per pull request
+  std::size_t pull_page = 1000;   // records per pull request; a page is held in memory while stored
   int attempts = 5;               // per request, for transient failures (cannot connect, timeout, 5xx, 429)
   int backoff_ms = 200;           // first wait; doubles, with jitter, up to backoff_max_ms
   int backoff_max_ms = 5000;
@@ -95,10 +95,20 @@ class SyncEngine {
     SyncResult result;
     Error error;
   };
-  // Sends a request, retrying transient failures with exponential backoff and jitter.
-  Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure);
+  struct Traffic {
+    std::int64_t sent = 0;
+    std::int64_t received = 0;
+  };
+  struct PushBatch;
+  struct FetchedPage;
+  // Sends a request, retrying transient failures with exponential backoff and jitter. Touches no engine state but
+  // the transport (used by one request at a time), so it may run on a worker thread.
+  Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure, Traffic& traffic);
   std::optional<Failure> push();
+  std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
+  std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);
   std::optional<Failure> pull();
+  FetchedPage fetch_page(const std::string& cursor);  // runs on a worker thread: no store access
   void report(SyncPhase phase);
 
   Store& store_;

@@ -232,6 +232,34 @@ struct CollectorServer::Impl {
     return std::move(**who);
   }
 
+  // The JSON object body of a request (decompressed, within the size limit), or an error response already sent.
+  std::optional<json> json_body(const httplib::Request& req, const httplib::ContentReader& reader,
+                                httplib::Response& res) {
+    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    if (!text) return std::nullopt;
+    return read_body(*text, res);
+  }
+
+  // What an authenticated request works with: a store connection, who is asking, and the body.
+  struct Call {
+    StorePool::Lease store;
+    Principal who;
+    json body;
+  };
+  std::optional<Call> authorized_call(const httplib::Request& req, const httplib::ContentReader& reader,
+                                      httplib::Response& res) {
+    auto store = pool.borrow();
+    if (!store) {
+      send_error(res, 503, store.error());
+      return std::nullopt;
+    }
+    auto who = authenticate(req, res, **store);
+    if (!who) return std::nullopt;
+    auto body = json_body(req, reader, res);
+    if (!body) return std::nullopt;
+    return Call{std::move(*store), std::move(*who), std::move(*body)};
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // [SECTION] Routes
   // -------------------------------------------------------------------------------------------------------------
@@ -248,9 +276,7 @@ struct CollectorServer::Impl {
                         make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
                                    "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
     }
-    auto text = read_limited(req, reader, res, options.max_body_bytes);
-    if (!text) return;
-    auto body = read_body(*text, res);
+    auto body = json_body(req, reader, res);
     if (!body) return;
     std::string code;
     std::string device_name;
@@ -286,38 +312,28 @@ struct CollectorServer::Impl {
   }
 
   void push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    auto store = pool.borrow();
-    if (!store) return send_error(res, 503, store.error());
-    auto who = authenticate(req, res, **store);
-    if (!who) return;
-    auto text = read_limited(req, reader, res, options.max_body_bytes);
-    if (!text) return;
-    auto body = read_body(*text, res);
-    if (!body) return;
-    auto revisions = parse_push_request(*body);
+    auto call = authorized_call(req, reader, res);
+    if (!call) return;
+    auto revisions = parse_push_request(call->body);
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
-    auto results = (*store)->push(*who, *revisions);
+    auto results = call->store->push(call->who, *revisions);
     if (!results) return send_error(res, results.error().code == "store.busy" ? 503 : 500, results.error());
     send_json(res, 200, to_json_text(push_results_json(*results)));
   }
 
   void pull(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    auto store = pool.borrow();
-    if (!store) return send_error(res, 503, store.error());
-    auto who = authenticate(req, res, **store);
-    if (!who) return;
-    auto text = read_limited(req, reader, res, options.max_body_bytes);
-    if (!text) return;
-    auto body = read_body(*text, res);
-    if (!body) return;
+    auto call = authorized_call(req, reader, res);
+    if (!call) return;
+    const json* body = &call->body;
+    CollectorStore& store = *call->store;
     std::string cursor;
     if (auto it = body->find("cursor"); it != body->end() && !it->is_null()) {
       if (!it->is_string())
         return send_error(res, 400, make_error("json.type", "/cursor", "expected a string", "文字列が必要です"));
       cursor = it->get<std::string>();
     }
-    auto after = parse_cursor(cursor, (*store)->collector_id());
+    auto after = parse_cursor(cursor, store.collector_id());
     if (!after)
       return send_error(res, 400, make_error("protocol.cursor", "/cursor", "malformed cursor", "カーソルが不正です"));
     std::size_t limit = kMaxPullPage;
@@ -326,7 +342,7 @@ struct CollectorServer::Impl {
         return send_error(res, 400, make_error("json.type", "/limit", "expected a positive integer", "正の整数が必要です"));
       limit = std::min<std::size_t>(limit, static_cast<std::size_t>(it->get<long long>()));
     }
-    auto page = (*store)->pull(*who, *after, limit);
+    auto page = store.pull(call->who, *after, limit);
     if (!page) return send_error(res, page.error().code == "store.busy" ? 503 : 500, page.error());
     // The stored documents are already JSON text: splice them in rather than parse and print them again.
     std::string out = "{\"records\":[";
@@ -336,7 +352,7 @@ struct CollectorServer::Impl {
     }
     out += "],\"reference\":";
     out += page->reference ? *page->reference : "null";
-    out += ",\"cursor\":" + to_json_text(json(format_cursor((*store)->collector_id(), page->sequence)));
+    out += ",\"cursor\":" + to_json_text(json(format_cursor(store.collector_id(), page->sequence)));
     out += std::string(",\"more\":") + (page->more ? "true" : "false") + "}";
     send_json(res, 200, out);
   }

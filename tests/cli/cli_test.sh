@@ -64,6 +64,7 @@ check "edit changed the count" contains "$out" '"participant_count": 25'
 # list with filters and formats.
 run_tsunagi 0 record list
 check "list shows both" [ "$(count_lines "$out")" = 2 ]
+check "a record that never reached a collector is local only" contains "$out" "local"
 run_tsunagi 0 record list --kind meeting
 check "kind filter" [ "$(count_lines "$out")" = 1 ]
 run_tsunagi 0 record list --fy 令和5年度
