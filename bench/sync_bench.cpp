@@ -62,10 +62,11 @@ struct Device {
   sync::Enrollment enrollment;
 };
 
-Device enroll(const CollectorProcess& collector, const std::filesystem::path& folder, const std::string& user) {
+Device enroll(const CollectorProcess& collector, const std::filesystem::path& folder, const std::string& user,
+              const std::string& role = "supervisor") {
   Device device;
   device.folder = folder;
-  std::string line = collector.add_user(user, "supervisor");
+  std::string line = collector.add_user(user, role);
   auto parsed = sync::parse_enrollment_line(line);
   sync::TlsTrust trust{parsed->pin, ""};
   device.transport = sync::make_curl_transport(parsed->server, trust);
@@ -136,7 +137,8 @@ void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, s
   if (pulled.progress.records_received != n) std::printf("  !! pulled %lld of %u\n", (long long)pulled.progress.records_received, n);
 
   // The same as whole processes, with their peak memory.
-  Device process_pusher = enroll(collector, root / "process-pusher", "送信端末2");
+  // Staff: it sees only its own records, so its sync is its push (a supervisor would also pull the first N).
+  Device process_pusher = enroll(collector, root / "process-pusher", "送信端末2", "staff");
   fill(process_pusher, n, 43);
   process_pusher.store.reset();
   start = std::chrono::steady_clock::now();

@@ -54,6 +54,11 @@ void HlcClock::observe(const Hlc& remote) {
   }
 }
 
+Hlc HlcClock::last() const {
+  std::lock_guard lock(mutex_);
+  return last_;
+}
+
 std::string node_from_device_id(std::string_view device_id) {
   std::string node;
   for (auto it = device_id.rbegin(); it != device_id.rend() && node.size() < 8; ++it) {

@@ -34,9 +34,11 @@ class HlcClock {
   // Moves the clock past a value received from another device, so later local changes order after it.
   void observe(const Hlc& remote);
   const std::string& node() const { return node_; }
+  // The greatest value produced or observed so far.
+  Hlc last() const;
 
  private:
-  std::mutex mutex_;  // guards last_
+  mutable std::mutex mutex_;  // guards last_
   Hlc last_;
   std::string node_;
   WallClock wall_;

@@ -85,7 +85,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   if (!opened) return opened.error();
   db_ = std::move(*opened);
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA cache_size = -32768"})
+                             "PRAGMA cache_size = -16384"})
     if (auto status = db_->exec(pragma); !status) return status;
 
   if (options.max_file_bytes > 0) {
@@ -114,12 +114,17 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   if (author_.empty())
     if (const char* user = std::getenv("USER")) author_ = user;
   clock_ = std::make_unique<HlcClock>(node_from_device_id(device_id_), options.wall_clock);
-  // Never issue a clock value below one this store already holds, whatever the wall clock says now.
-  if (auto latest = db_->prepare("SELECT max(hlc) FROM records"); latest) {
-    if (auto row = (*latest)->step(); row && *row)
-      if (auto clock = Hlc::parse((*latest)->text(0))) clock_->observe(*clock);
+  // Never issue a clock value below one this store already holds, whatever the wall clock says now. Every write
+  // transaction keeps the high-water mark in the settings; only a file without one is scanned.
+  auto high = setting("clock.high");
+  if (!high) return high.error();
+  if (high->empty()) {
+    auto latest = db_->prepare("SELECT max(hlc) FROM records");
+    if (!latest) return latest.error();
+    if (auto row = (*latest)->step(); row && *row) *high = (*latest)->text(0);
     (*latest)->reset();
   }
+  if (auto clock = Hlc::parse(*high)) clock_->observe(*clock);
 
   if (options.load_default_reference && target >= 1) {
     auto has_reference = db_->query_int("SELECT count(*) FROM reference_data");
@@ -168,16 +173,17 @@ Record Store::stamp_new(Record record) {
 }
 
 Result<std::int64_t> Store::write_record(const Record& record, const Record* before, const std::string& op,
-                                         const std::vector<std::string>& fields) {
-  bool local_change = !op.empty();
+                                         const std::vector<std::string>& fields, const RemoteVersion* remote) {
+  bool local_change = remote == nullptr;
   if (auto error = check_storable(record, local_change)) return *error;
   // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
   auto write = db_->prepare(
       before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
-               "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14 "
-               "WHERE id = ?1 RETURNING seq"
+               "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14, "
+               "synced_hlc = max(synced_hlc, ?15) WHERE id = ?1 RETURNING seq"
              : "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, "
-               "deleted, hlc, updated_at, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+               "deleted, hlc, updated_at, doc, synced_hlc) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
   if (!write) return write.error();
   Statement& s = **write;
   s.bind(1, record.id).bind(2, enum_name(record.kind)).bind(3, record.date);
@@ -188,7 +194,11 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   s.bind(5, record.start_time).bind(6, record.title).bind(7, record.area);
   s.bind(8, record.kind == RecordKind::Meeting ? record.meeting.body : std::string());
   s.bind(9, enum_name(record.status)).bind(10, record.author).bind(11, record.deleted).bind(12, record.clock);
-  s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
+  if (remote && !remote->document.empty())
+    s.bind(13, record.updated_at).bind(14, remote->document);
+  else
+    s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
+  s.bind(15, remote ? remote->clock : std::string());
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
   if (before && !*row)
@@ -224,6 +234,11 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   return seq;
 }
 
+Status Store::commit(Transaction& transaction) {
+  if (auto status = set_setting("clock.high", clock_->last().to_string()); !status) return status;
+  return transaction.commit();
+}
+
 Status Store::write_and_index(const Record& record, const Record* before, const std::string& op,
                               const std::vector<std::string>& fields) {
   auto seq = write_record(record, before, op, fields);
@@ -246,7 +261,7 @@ Result<Record> Store::create(Record record) {
     return make_error("record.duplicate", "/id", "a record with id " + record.id + " already exists",
                       "ID " + record.id + " の記録は既にあります");
   if (auto status = write_and_index(record, nullptr, "create", {}); !status) return status.error();
-  if (auto status = transaction.commit(); !status) return status.error();
+  if (auto status = commit(transaction); !status) return status.error();
   return record;
 }
 
@@ -277,7 +292,7 @@ Result<Record> Store::update(const std::string& id, const json& patch) {
   changed = changed_fields(**before, *after);
   auto saved = save_changes(**before, std::move(*after), changed);
   if (!saved) return saved;
-  if (auto status = transaction.commit(); !status) return status.error();
+  if (auto status = commit(transaction); !status) return status.error();
   return saved;
 }
 
@@ -304,7 +319,7 @@ Result<Record> Store::replace(const Record& record) {
   content.deleted = after.deleted;
   auto saved = save_changes(after, content, changed_fields(after, content));
   if (!saved) return saved;
-  if (auto status = transaction.commit(); !status) return status.error();
+  if (auto status = commit(transaction); !status) return status.error();
   return saved;
 }
 
@@ -319,7 +334,7 @@ Status Store::remove(const std::string& id) {
   after.deleted = true;
   auto saved = save_changes(**before, std::move(after), {"deleted"});
   if (!saved) return saved.error();
-  return transaction.commit();
+  return commit(transaction);
 }
 
 Result<std::size_t> Store::import_records(std::vector<Record> records) {
@@ -358,7 +373,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
     if (!saved) return saved.error().with_context(context);
     if (saved->clock != before->clock) ++written;
   }
-  if (auto status = transaction.commit(); !status) return status.error();
+  if (auto status = commit(transaction); !status) return status.error();
   return written;
 }
 
@@ -737,42 +752,41 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t changed = 0;
-  for (Record& incoming : page.records) {
+  auto backlog = db_->prepare("INSERT OR IGNORE INTO fts_backlog(seq) VALUES(?)");
+  if (!backlog) return backlog.error();
+  for (std::size_t i = 0; i < page.records.size(); ++i) {
+    Record& incoming = page.records[i];
     std::string context = "pulled record " + incoming.id;
     if (auto clock = Hlc::parse(incoming.clock)) clock_->observe(*clock);
     auto stored = get(incoming.id);
     if (!stored) return stored.error().with_context(context);
-    std::int64_t seq = 0;
-    std::string synced = incoming.clock;
+    RemoteVersion remote{incoming.clock, i < page.documents.size() ? std::move(page.documents[i]) : std::string()};
+    Result<std::int64_t> written = std::int64_t{0};
     if (!*stored) {
-      auto written = write_record(incoming, nullptr, "", {});
-      if (!written) return written.error().with_context(context);
-      seq = *written;
+      written = write_record(incoming, nullptr, "", {}, &remote);
     } else {
       auto merged = merge_records(**stored, incoming);
       if (!merged) return merged.error().with_context(context);
       if (merged->taken.empty()) {
-        if (auto status = mark_synced(incoming.id, synced); !status) return status.error();
+        if (auto status = mark_synced(incoming.id, incoming.clock); !status) return status.error();
         continue;
       }
-      auto written = write_record(merged->merged, &**stored, "", {});
-      if (!written) return written.error().with_context(context);
-      seq = *written;
-      // The full-text row is rewritten by the backlog, as for imports: remove the old one now.
-      if (auto status = unindex_record_text(*db_, seq, (*stored)->date, (*stored)->start_time); !status)
-        return status.error();
+      if (merged->merged != incoming) remote.document.clear();  // our newer fields are in it: print it anew
+      written = write_record(merged->merged, &**stored, "", {}, &remote);
+      // Its full-text row is rewritten by the backlog, as for imports: remove the old one now.
+      if (written)
+        if (auto status = unindex_record_text(*db_, *written, (*stored)->date, (*stored)->start_time); !status)
+          return status.error();
     }
-    if (auto status = mark_synced(incoming.id, synced); !status) return status.error();
-    auto backlog = db_->prepare("INSERT OR IGNORE INTO fts_backlog(seq) VALUES(?)");
-    if (!backlog) return backlog.error();
-    if (auto status = (*backlog)->bind(1, seq).run(); !status) return status.error();
+    if (!written) return written.error().with_context(context);
+    if (auto status = (*backlog)->bind(1, *written).run(); !status) return status.error();
     ++changed;
   }
   if (page.reference) {
     if (auto status = replace_reference(*page.reference); !status) return status.error();
   }
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
-  if (auto status = transaction.commit(); !status) return status.error();
+  if (auto status = commit(transaction); !status) return status.error();
   return changed;
 }
 

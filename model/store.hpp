@@ -25,6 +25,7 @@ namespace tsunagi {
 
 class Database;
 class Statement;
+class Transaction;
 
 enum class SortColumn { Date, Kind, Title, Area, Status, Author, Updated };
 
@@ -81,6 +82,7 @@ struct SyncRejection {
 // Records received from the collector, applied in one transaction with the cursor they bring.
 struct PulledPage {
   std::vector<Record> records;
+  std::vector<std::string> documents;  // optional: each record's canonical JSON text as received, to store as is
   std::optional<ReferenceData> reference;
   std::string cursor;
 };
@@ -200,11 +202,16 @@ class Store {
  private:
   Store() = default;
   Status init(const std::filesystem::path& folder, const StoreOptions& options);
+  // A version that came from the collector: its clock (now the synced one) and, optionally, its canonical text.
+  struct RemoteVersion {
+    std::string clock;
+    std::string document;
+  };
   // Writes the record's row, themes and outbox entry (not its full-text row); returns its row number. `before` is
-  // the stored version it replaces, or null for a new record. An empty `op` writes a change that came from the
-  // collector: no outbox entry.
+  // the stored version it replaces, or null for a new record. With `remote`, the change came from the collector:
+  // no outbox entry, no validity check (the collector's rules may be newer), and the synced clock is set.
   Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
-                                    const std::vector<std::string>& fields);
+                                    const std::vector<std::string>& fields, const RemoteVersion* remote = nullptr);
   // write_record, then the full-text row.
   Status write_and_index(const Record& record, const Record* before, const std::string& op,
                          const std::vector<std::string>& fields);
@@ -220,6 +227,8 @@ class Store {
   std::string author_;
   std::unique_ptr<HlcClock> clock_;
   Status mark_synced(const std::string& record_id, const std::string& clock);
+  // Commits a write transaction, with the clock's high-water mark (read at the next open instead of a scan).
+  Status commit(Transaction& transaction);
 
   std::vector<std::filesystem::path> backups_;
   mutable std::optional<ReferenceData> reference_cache_;  // read once; cleared by replace_reference
