@@ -241,8 +241,8 @@ void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
     std::string date = row.date;
     if (auto parsed = parse_iso_date(row.date); parsed && japanese) date = format_wareki_short(*parsed);
     std::cout << row.id << "  " << kind_label(row.kind, japanese) << "  " << date << "  "
-              << status_label(row.status, japanese) << "  " << sync_label(row.sync_state, japanese) << "  "
-              << row.title << (row.deleted ? "  [deleted]" : "") << "\n";
+              << status_label(row.status, japanese) << "  " << sync_label(row.sync_state, japanese) << "  " << row.title
+              << (row.deleted ? "  [deleted]" : "") << "\n";
   }
 }
 
@@ -458,7 +458,8 @@ int command_enroll(const Context& ctx) {
     fail(enrollment.error(), ctx.japanese);
     return enroll_exit_code(enrollment.error());
   }
-  if (auto status = sync::save_enrollment(ctx.data_dir, *enrollment); !status) return fail(status.error(), ctx.japanese);
+  if (auto status = sync::save_enrollment(ctx.data_dir, *enrollment); !status)
+    return fail(status.error(), ctx.japanese);
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
   if (auto status = sync::adopt_enrollment(**store, *enrollment); !status) return fail(status.error(), ctx.japanese);
@@ -470,8 +471,8 @@ int command_enroll(const Context& ctx) {
 void print_progress(const sync::SyncProgress& p, bool japanese) {
   std::cerr << (japanese ? "同期 " : "sync ") << sync::sync_phase_name(p.phase) << ": "
             << (japanese ? "送信 " : "sent ") << p.records_sent << ", " << (japanese ? "受信 " : "received ")
-            << p.records_received << ", " << (japanese ? "未送信 " : "waiting ") << p.waiting << " ("
-            << p.bytes_sent << " B out, " << p.bytes_received << " B in)\n";
+            << p.records_received << ", " << (japanese ? "未送信 " : "waiting ") << p.waiting << " (" << p.bytes_sent
+            << " B out, " << p.bytes_received << " B in)\n";
 }
 
 int command_sync(const Context& ctx, bool restore) {
@@ -481,11 +482,13 @@ int command_sync(const Context& ctx, bool restore) {
   if (!store) return fail(store.error(), ctx.japanese);
   if (!*enrollment) {
     auto waiting = (*store)->outbox_size();
-    fail(make_error("sync.not_enrolled", "",
-                    "this device is not enrolled: ask the office for an enrollment line and run tsunagi enroll \"LINE\" (" +
-                        std::to_string(waiting ? *waiting : 0) + " changes wait)",
-                    "この端末は登録されていません。事務所から登録用の行をもらい tsunagi enroll \"行\" を実行してください（未送信 " +
-                        std::to_string(waiting ? *waiting : 0) + " 件）"),
+    fail(make_error(
+             "sync.not_enrolled", "",
+             "this device is not enrolled: ask the office for an enrollment line and run tsunagi enroll \"LINE\" (" +
+                 std::to_string(waiting ? *waiting : 0) + " changes wait)",
+             "この端末は登録されていません。事務所から登録用の行をもらい tsunagi enroll \"行\" "
+             "を実行してください（未送信 " +
+                 std::to_string(waiting ? *waiting : 0) + " 件）"),
          ctx.japanese);
     return sync::sync_exit_code(sync::SyncResult::NotEnrolled);
   }

@@ -27,11 +27,11 @@ using tsunagi::testing::CollectorProcess;
 namespace {
 
 // shared/bench/anchors/RESULTS.md, measured on this kind of machine.
-constexpr double kPouchPushDocsPerSecond = 3415;   // 100k, default batch
-constexpr double kPouchPullDocsPerSecond = 3021;   // 100k
-constexpr double kPouchIncrementalMs = 47.2;        // 100 changed docs
-constexpr double kPouchNoopMs = 4.05;               // nothing changed
-constexpr double kSqliteRowsPerSecond = 198606;     // raw WAL insert, 1,000 rows per transaction
+constexpr double kPouchPushDocsPerSecond = 3415;  // 100k, default batch
+constexpr double kPouchPullDocsPerSecond = 3021;  // 100k
+constexpr double kPouchIncrementalMs = 47.2;      // 100 changed docs
+constexpr double kPouchNoopMs = 4.05;             // nothing changed
+constexpr double kSqliteRowsPerSecond = 198606;   // raw WAL insert, 1,000 rows per transaction
 
 void row(const std::string& what, double value, const char* unit, const std::string& target, bool met,
          const std::string& peer = "") {
@@ -73,7 +73,8 @@ Device enroll(const CollectorProcess& collector, const std::filesystem::path& fo
   auto enrollment = sync::enroll_device(*device.transport, parsed->server, trust, parsed->code, user);
   if (!enrollment) throw std::runtime_error(enrollment.error().describe());
   device.enrollment = *enrollment;
-  if (auto status = sync::save_enrollment(folder, *enrollment); !status) throw std::runtime_error(status.error().describe());
+  if (auto status = sync::save_enrollment(folder, *enrollment); !status)
+    throw std::runtime_error(status.error().describe());
   StoreOptions options;
   options.author = user;
   auto store = Store::open(folder, options);
@@ -109,7 +110,8 @@ void edit(Device& device, int count, int round) {
   query.offset = round * count;
   auto rows = device.store->list(query);
   for (const auto& summary : *rows)
-    (void)device.store->update(summary.id, nlohmann::json{{"title", summary.title + "（修正" + std::to_string(round) + "）"}});
+    (void)device.store->update(summary.id,
+                               nlohmann::json{{"title", summary.title + "（修正" + std::to_string(round) + "）"}});
 }
 
 void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, std::uint32_t n,
@@ -134,7 +136,8 @@ void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, s
   double pull_rate = pulled.progress.records_received / seconds_since(start);
   row("full pull (fresh device), in-process", pull_rate, "records/s", ">= 30,000", pull_rate >= 30000,
       ratio("PouchDB", pull_rate, kPouchPullDocsPerSecond));
-  if (pulled.progress.records_received != n) std::printf("  !! pulled %lld of %u\n", (long long)pulled.progress.records_received, n);
+  if (pulled.progress.records_received != n)
+    std::printf("  !! pulled %lld of %u\n", (long long)pulled.progress.records_received, n);
 
   // The same as whole processes, with their peak memory.
   // Staff: it sees only its own records, so its sync is its push (a supervisor would also pull the first N).
@@ -142,12 +145,14 @@ void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, s
   fill(process_pusher, n, 43);
   process_pusher.store.reset();
   start = std::chrono::steady_clock::now();
-  auto push_process = testing::run({tsunagi_bin, "--data", process_pusher.folder.string(), "sync"}, std::chrono::minutes(10));
+  auto push_process =
+      testing::run({tsunagi_bin, "--data", process_pusher.folder.string(), "sync"}, std::chrono::minutes(10));
   double push_process_s = seconds_since(start);
   Device process_puller = enroll(collector, root / "process-puller", "受信端末2");
   process_puller.store.reset();
   start = std::chrono::steady_clock::now();
-  auto pull_process = testing::run({tsunagi_bin, "--data", process_puller.folder.string(), "restore"}, std::chrono::minutes(10));
+  auto pull_process =
+      testing::run({tsunagi_bin, "--data", process_puller.folder.string(), "restore"}, std::chrono::minutes(10));
   double pull_process_s = seconds_since(start);
   if (push_process.exit_code != 0 || pull_process.exit_code != 0)
     std::printf("  !! process sync failed: %s %s\n", push_process.err.c_str(), pull_process.err.c_str());
@@ -161,7 +166,8 @@ void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, s
 
   // Latency: nothing to do, and 100 changed records, with a warm connection.
   double noop = median_ms(30, [&] { sync_once(pusher); });
-  row("no-op sync, in-process (median of 30)", noop, "ms", "< 5", noop < 5, ratio("faster than PouchDB", kPouchNoopMs, noop));
+  row("no-op sync, in-process (median of 30)", noop, "ms", "< 5", noop < 5,
+      ratio("faster than PouchDB", kPouchNoopMs, noop));
   int round = 0;
   std::vector<double> incremental_ms;
   for (int i = 0; i < 15; ++i) {

@@ -23,35 +23,52 @@ using nlohmann::json;
 
 std::string_view sync_phase_name(SyncPhase phase) {
   switch (phase) {
-    case SyncPhase::Idle: return "idle";
-    case SyncPhase::Pushing: return "pushing";
-    case SyncPhase::Pulling: return "pulling";
-    case SyncPhase::Done: return "done";
-    case SyncPhase::Failed: return "failed";
+    case SyncPhase::Idle:
+      return "idle";
+    case SyncPhase::Pushing:
+      return "pushing";
+    case SyncPhase::Pulling:
+      return "pulling";
+    case SyncPhase::Done:
+      return "done";
+    case SyncPhase::Failed:
+      return "failed";
   }
   return "idle";
 }
 
 std::string_view sync_result_name(SyncResult result) {
   switch (result) {
-    case SyncResult::Done: return "done";
-    case SyncResult::Offline: return "offline";
-    case SyncResult::NotEnrolled: return "not_enrolled";
-    case SyncResult::Rejected: return "rejected";
-    case SyncResult::PinMismatch: return "pin_mismatch";
-    case SyncResult::Failed: return "failed";
+    case SyncResult::Done:
+      return "done";
+    case SyncResult::Offline:
+      return "offline";
+    case SyncResult::NotEnrolled:
+      return "not_enrolled";
+    case SyncResult::Rejected:
+      return "rejected";
+    case SyncResult::PinMismatch:
+      return "pin_mismatch";
+    case SyncResult::Failed:
+      return "failed";
   }
   return "failed";
 }
 
 int sync_exit_code(SyncResult result) {
   switch (result) {
-    case SyncResult::Done: return 0;
-    case SyncResult::Offline: return 2;
-    case SyncResult::NotEnrolled: return 3;
-    case SyncResult::Rejected: return 4;
-    case SyncResult::PinMismatch: return 5;
-    case SyncResult::Failed: return 1;
+    case SyncResult::Done:
+      return 0;
+    case SyncResult::Offline:
+      return 2;
+    case SyncResult::NotEnrolled:
+      return 3;
+    case SyncResult::Rejected:
+      return 4;
+    case SyncResult::PinMismatch:
+      return 5;
+    case SyncResult::Failed:
+      return 1;
   }
   return 1;
 }
@@ -73,8 +90,10 @@ Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& d
   auto field = [&j](const char* key) {
     return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
   };
-  Enrollment e{field("server"),       {field("pin"), field("ca_file")}, field("device_id"), field("token"),
-               field("collector_id"), field("user_name"),               field("role"),      field("team")};
+  Enrollment e{field("server"),       {field("pin"), field("ca_file")},
+               field("device_id"),    field("token"),
+               field("collector_id"), field("user_name"),
+               field("role"),         field("team")};
   if (e.server.empty() || e.token.empty())
     return make_error("enroll.file", enrollment_file(data_dir).string(), "incomplete enrollment file",
                       "登録情報のファイルが不完全です");
@@ -82,9 +101,9 @@ Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& d
 }
 
 Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& e) {
-  json j = {{"server", e.server},   {"pin", e.trust.pin},       {"ca_file", e.trust.ca_file},
-            {"device_id", e.device_id}, {"token", e.token},         {"collector_id", e.collector_id},
-            {"user_name", e.user_name}, {"role", e.role},           {"team", e.team}};
+  json j = {{"server", e.server},       {"pin", e.trust.pin}, {"ca_file", e.trust.ca_file},
+            {"device_id", e.device_id}, {"token", e.token},   {"collector_id", e.collector_id},
+            {"user_name", e.user_name}, {"role", e.role},     {"team", e.team}};
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   return write_file_atomic(enrollment_file(data_dir), j.dump(2) + "\n", 0600);
@@ -104,10 +123,17 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
     return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
   };
   const json user = j.value("user", json::object());
-  Enrollment e{server, trust, text(j, "device_id"), text(j, "token"), text(j, "collector_id"),
-               text(user, "name"), text(user, "role"), text(user, "team")};
+  Enrollment e{server,
+               trust,
+               text(j, "device_id"),
+               text(j, "token"),
+               text(j, "collector_id"),
+               text(user, "name"),
+               text(user, "role"),
+               text(user, "team")};
   if (e.token.empty() || e.device_id.empty())
-    return make_error("protocol.response", "", "the enrollment answer has no token", "登録の応答にトークンがありません");
+    return make_error("protocol.response", "", "the enrollment answer has no token",
+                      "登録の応答にトークンがありません");
   return e;
 }
 
@@ -119,10 +145,11 @@ Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
   mine.include_deleted = true;
   mine.limit = 0;
   std::vector<std::string> ids;
-  if (auto status = store.for_each(mine, [&ids](const Record& r) {
-        ids.push_back(r.id);
-        return true;
-      });
+  if (auto status = store.for_each(mine,
+                                   [&ids](const Record& r) {
+                                     ids.push_back(r.id);
+                                     return true;
+                                   });
       !status)
     return status;
   if (auto status = store.set_author(enrollment.user_name); !status) return status;
@@ -137,13 +164,14 @@ Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
 
 SyncEngine::SyncEngine(Store& store, Transport& transport, Enrollment enrollment, SyncOptions options)
     : store_(store), transport_(transport), enrollment_(std::move(enrollment)), options_(std::move(options)) {
-  if (!options_.sleep)
-    options_.sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
+  if (!options_.sleep) options_.sleep = [](int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); };
 }
 
 namespace {
 
-bool transient_status(int status) { return status == 429 || status == 502 || status == 503 || status == 504 || status == 500; }
+bool transient_status(int status) {
+  return status == 429 || status == 502 || status == 503 || status == 504 || status == 500;
+}
 
 bool transient_error(const Error& error) {
   return error.code == "net.connect" || error.code == "net.timeout" || error.code == "net.other" ||
@@ -202,7 +230,7 @@ void SyncEngine::report(SyncPhase phase) {
 
 // One push request: the outbox window it covers, and its body.
 struct SyncEngine::PushBatch {
-  std::int64_t last_seq = 0;                      // the window ends here; the next starts after it
+  std::int64_t last_seq = 0;                       // the window ends here; the next starts after it
   std::map<std::string, std::int64_t> last_entry;  // per record: its last outbox entry in the window
   std::string body;                                // empty: nothing to send in this window
   bool end = false;                                // the outbox has nothing after the previous window

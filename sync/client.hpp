@@ -71,10 +71,10 @@ struct SyncOutcome {
 };
 
 struct SyncOptions {
-  std::size_t push_batch = 500;   // outbox entries per push request
-  std::size_t pull_page = 1000;   // records per pull request; a page is held in memory while stored
-  int attempts = 5;               // per request, for transient failures (cannot connect, timeout, 5xx, 429)
-  int backoff_ms = 200;           // first wait; doubles, with jitter, up to backoff_max_ms
+  std::size_t push_batch = 500;  // outbox entries per push request
+  std::size_t pull_page = 1000;  // records per pull request; a page is held in memory while stored
+  int attempts = 5;              // per request, for transient failures (cannot connect, timeout, 5xx, 429)
+  int backoff_ms = 200;          // first wait; doubles, with jitter, up to backoff_max_ms
   int backoff_max_ms = 5000;
   std::function<void(int milliseconds)> sleep;  // tests make waiting instant
 };

@@ -63,7 +63,8 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) throw UsageError{"--listen: expected HOST:PORT"};
   options.host = listen.substr(0, colon);
-  if (options.host.size() > 2 && options.host.front() == '[') options.host = options.host.substr(1, options.host.size() - 2);
+  if (options.host.size() > 2 && options.host.front() == '[')
+    options.host = options.host.substr(1, options.host.size() - 2);
   try {
     options.port = std::stoi(listen.substr(colon + 1));
   } catch (...) {
@@ -83,7 +84,8 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   auto server = CollectorServer::start(options);
   if (!server) return fail(server.error());
   std::string url = (*server)->url();
-  if (auto status = write_file_atomic(endpoint_file(dir), to_json_text(json{{"url", url}, {"pin", (*server)->pin()}}) + "\n", 0600);
+  if (auto status = write_file_atomic(endpoint_file(dir),
+                                      to_json_text(json{{"url", url}, {"pin", (*server)->pin()}}) + "\n", 0600);
       !status)
     return fail(status.error());
   if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", dir.c_str());

@@ -11,9 +11,12 @@ namespace tsunagi::sync {
 
 std::string_view role_name(Role role) {
   switch (role) {
-    case Role::Staff: return "staff";
-    case Role::Supervisor: return "supervisor";
-    case Role::Admin: return "admin";
+    case Role::Staff:
+      return "staff";
+    case Role::Supervisor:
+      return "supervisor";
+    case Role::Admin:
+      return "admin";
   }
   return "staff";
 }
@@ -104,8 +107,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   decision.exactly_as_sent = merged == incoming;
   // The pushed text is the stored text when nothing was merged into it; it was canonical when it had our
   // fields only (a newer client's extra fields are kept too, and re-printed the same way).
-  decision.document =
-      decision.exactly_as_sent ? std::move(revision.canonical) : to_json_text(record_to_json(merged));
+  decision.document = decision.exactly_as_sent ? std::move(revision.canonical) : to_json_text(record_to_json(merged));
   decision.to_store = std::move(merged);
   return decision;
 }

@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 
-#include "model/reference.hpp"
 #include "model/record.hpp"
+#include "model/reference.hpp"
 #include "sync/collector_store.hpp"
 #include "sync/protocol.hpp"
 
@@ -26,8 +26,8 @@ struct CheckedRevision {
   std::string hlc;
   std::string base;
   Record record;
-  std::string canonical;        // the record's canonical JSON text, over which the hash is
-  std::optional<Error> error;   // why it is rejected already
+  std::string canonical;       // the record's canonical JSON text, over which the hash is
+  std::optional<Error> error;  // why it is rejected already
 };
 // Rejects a record that does not decode or does not match its id, clock or hash.
 CheckedRevision check_revision(const Revision& revision);

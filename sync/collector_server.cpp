@@ -165,9 +165,10 @@ std::optional<std::string> read_limited(const httplib::Request& req, const httpl
   });
   if (too_large) {
     res.set_header("Connection", "close");  // the rest of the body was not read
-    send_error(res, 413,
-               make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
-                          "送信内容が大きすぎます"));
+    send_error(
+        res, 413,
+        make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
+                   "送信内容が大きすぎます"));
     return std::nullopt;
   }
   if (!complete) {
@@ -288,7 +289,8 @@ struct CollectorServer::Impl {
                           make_error("json.type", std::string("/") + key, "expected a string", "文字列が必要です"));
       *out = it->get<std::string>();
     }
-    if (code.empty()) return send_error(res, 400, make_error("protocol.field", "/code", "missing", "コードがありません"));
+    if (code.empty())
+      return send_error(res, 400, make_error("protocol.field", "/code", "missing", "コードがありません"));
     std::string token = new_device_token();
     auto who = (*store)->redeem_enrollment(sha256_hex(canonical_enrollment_code(code)),
                                            device_name.empty() ? "device" : device_name, sha256_hex(token), now);
@@ -339,7 +341,8 @@ struct CollectorServer::Impl {
     std::size_t limit = kMaxPullPage;
     if (auto it = body->find("limit"); it != body->end() && !it->is_null()) {
       if (!it->is_number_integer() || it->get<long long>() < 1)
-        return send_error(res, 400, make_error("json.type", "/limit", "expected a positive integer", "正の整数が必要です"));
+        return send_error(res, 400,
+                          make_error("json.type", "/limit", "expected a positive integer", "正の整数が必要です"));
       limit = std::min<std::size_t>(limit, static_cast<std::size_t>(it->get<long long>()));
     }
     auto page = store.pull(call->who, *after, limit);
@@ -414,8 +417,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   }
 
   Impl* self = impl.get();
-  impl->server = std::make_unique<httplib::SSLServer>(
-      [self](SSL_CTX& ctx) { return configure_tls(ctx, self->identity); });
+  impl->server =
+      std::make_unique<httplib::SSLServer>([self](SSL_CTX& ctx) { return configure_tls(ctx, self->identity); });
   if (!impl->server->is_valid())
     return make_error("tls.setup", "", "cannot set up TLS with the certificate and key",
                       "証明書と鍵でTLSを設定できません");
@@ -448,11 +451,11 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   // Every error a client sees is JSON with a stable code, also the ones httplib makes itself (404, 413).
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Handled;
-    Error error = res.status == 413   ? make_error("protocol.too_large", "", "request body too large",
-                                                   "送信内容が大きすぎます")
-                  : res.status == 404 ? make_error("protocol.not_found", "", "no such endpoint", "その操作はありません")
-                                      : make_error("http." + std::to_string(res.status), "", "request failed",
-                                                   "要求を処理できませんでした");
+    Error error =
+        res.status == 413 ? make_error("protocol.too_large", "", "request body too large", "送信内容が大きすぎます")
+        : res.status == 404
+            ? make_error("protocol.not_found", "", "no such endpoint", "その操作はありません")
+            : make_error("http." + std::to_string(res.status), "", "request failed", "要求を処理できませんでした");
     send_error(res, res.status, error);
     return httplib::Server::HandlerResponse::Handled;
   }));

@@ -15,10 +15,10 @@ namespace tsunagi::sync {
 struct CollectorOptions {
   std::filesystem::path data_dir;
   std::string host = "127.0.0.1";
-  int port = 8443;               // 0: any free port
+  int port = 8443;                  // 0: any free port
   std::filesystem::path cert_file;  // with key_file: a CA-issued certificate; else DIR/cert.pem, made on first start
   std::filesystem::path key_file;
-  std::size_t max_body_bytes = kMaxBodyBytes;  // after decompression
+  std::size_t max_body_bytes = kMaxBodyBytes;   // after decompression
   std::size_t threads = 64;                     // requests (and open connections) served at once
   std::function<void(const std::string&)> log;  // one line per request; stderr when empty
 };
@@ -30,8 +30,8 @@ class CollectorServer {
   ~CollectorServer();
 
   int port() const;
-  std::string url() const;          // "https://127.0.0.1:<port>"
-  const std::string& pin() const;   // "sha256//..." of the certificate's public key
+  std::string url() const;         // "https://127.0.0.1:<port>"
+  const std::string& pin() const;  // "sha256//..." of the certificate's public key
   bool created_certificate() const;
 
   // Serves until stop() is called (from another thread or a signal handler's thread).
@@ -45,8 +45,8 @@ class CollectorServer {
 };
 
 // Enrollment codes and tokens (used by the admin commands and the server).
-std::string new_enrollment_code();                      // "K7Q2-M9XD-4PRT-WZ3H-8B5N": 100 random bits, easy to read
+std::string new_enrollment_code();  // "K7Q2-M9XD-4PRT-WZ3H-8B5N": 100 random bits, easy to read
 std::string canonical_enrollment_code(std::string_view typed);  // upper-case, no separators, O->0, I/L->1
-std::string new_device_token();                         // 256 random bits, base64url
+std::string new_device_token();                                 // 256 random bits, base64url
 
 }  // namespace tsunagi::sync

@@ -46,7 +46,7 @@ struct Principal {
 };
 
 struct PullPage {
-  std::vector<std::string> records;  // record documents (JSON text), in change order
+  std::vector<std::string> records;      // record documents (JSON text), in change order
   std::optional<std::string> reference;  // reference data (JSON text), when it changed after the cursor
   std::int64_t sequence = 0;             // the cursor to ask from next
   bool more = false;                     // another page is ready now

@@ -130,7 +130,8 @@ class SqliteCollectorStore final : public CollectorStore {
     User user = given;
     user.id = new_uuid_v7();
     user.created_at = now_iso8601();
-    auto insert = db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+    auto insert =
+        db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at) VALUES(?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
     auto status = (*insert)
                       ->bind(1, user.id)
@@ -178,8 +179,7 @@ class SqliteCollectorStore final : public CollectorStore {
     if (!select) return select.error();
     auto row = (*select)->bind(1, code_hash).step();
     if (!row) return row.error();
-    if (!*row)
-      return make_error("enroll.invalid", "/code", "unknown enrollment code", "登録コードが正しくありません");
+    if (!*row) return make_error("enroll.invalid", "/code", "unknown enrollment code", "登録コードが正しくありません");
     std::string user_id = (*select)->text(0);
     std::int64_t expires_at = (*select)->integer(1);
     bool used = !(*select)->is_null(2);

@@ -53,20 +53,28 @@ std::string push_request_text(const std::vector<RevisionText>& revisions) {
 
 std::string_view push_status_name(PushStatus status) {
   switch (status) {
-    case PushStatus::Stored: return "stored";
-    case PushStatus::AlreadyStored: return "already_stored";
-    case PushStatus::Conflict: return "conflict";
-    case PushStatus::Rejected: return "rejected";
+    case PushStatus::Stored:
+      return "stored";
+    case PushStatus::AlreadyStored:
+      return "already_stored";
+    case PushStatus::Conflict:
+      return "conflict";
+    case PushStatus::Rejected:
+      return "rejected";
   }
   return "rejected";
 }
 
 int push_status_http(PushStatus status) {
   switch (status) {
-    case PushStatus::Stored: return 201;
-    case PushStatus::AlreadyStored: return 200;
-    case PushStatus::Conflict: return 409;
-    case PushStatus::Rejected: return 422;
+    case PushStatus::Stored:
+      return 201;
+    case PushStatus::AlreadyStored:
+      return 200;
+    case PushStatus::Conflict:
+      return 409;
+    case PushStatus::Rejected:
+      return 422;
   }
   return 422;
 }
@@ -115,8 +123,9 @@ Result<std::vector<Revision>> parse_push_request(json& body) {
     std::string path = "/revisions/" + std::to_string(i);
     if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
     Revision revision;
-    for (auto [key, out, required] : {std::tuple{"id", &revision.id, true}, std::tuple{"hlc", &revision.hlc, true},
-                                      std::tuple{"base", &revision.base, false}, std::tuple{"hash", &revision.hash, true}})
+    for (auto [key, out, required] :
+         {std::tuple{"id", &revision.id, true}, std::tuple{"hlc", &revision.hlc, true},
+          std::tuple{"base", &revision.base, false}, std::tuple{"hash", &revision.hash, true}})
       if (auto error = read_text(item, key, path, required, *out)) return *error;
     auto record = item.find("record");
     if (record == item.end() || !record->is_object())

@@ -12,9 +12,9 @@ namespace tsunagi::sync {
 
 struct HttpRequest {
   std::string method = "POST";  // "GET" or "POST"
-  std::string path;              // "/v1/push"
-  std::string body;              // JSON text (sent gzip-compressed when larger than 1 KiB)
-  std::string token;             // bearer token, or empty
+  std::string path;             // "/v1/push"
+  std::string body;             // JSON text (sent gzip-compressed when larger than 1 KiB)
+  std::string token;            // bearer token, or empty
 };
 
 struct HttpResponse {
@@ -38,7 +38,8 @@ struct TransportOptions {
 
 // Errors a transport returns (Error::code): "net.connect" (cannot connect: offline, refused, DNS, proxy),
 // "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.handshake" (the handshake
-// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.other". An HTTP status, whatever it is, is a response, not an error.
+// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.other". An HTTP status, whatever it
+// is, is a response, not an error.
 class Transport {
  public:
   virtual ~Transport() = default;

@@ -31,8 +31,7 @@ constexpr std::size_t kCompressAboveBytes = 1024;
 std::optional<std::string> gzip_compress(std::string_view text) {
   z_stream stream{};
   // windowBits 15 + 16 asks zlib for a gzip wrapper instead of a zlib one: Content-Encoding gzip means RFC 1952.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    return std::nullopt;
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
   std::string compressed(deflateBound(&stream, static_cast<uLong>(text.size())) + 32, '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   stream.avail_in = static_cast<uInt>(text.size());
@@ -76,7 +75,8 @@ ErrorText classify(CURLcode result, bool fresh_connection) {
     case CURLE_SSL_CONNECT_ERROR:
       // The handshake broke off: most often the connection was reset (a collector restarting), which is worth
       // retrying; a certificate that does not verify is CURLE_PEER_FAILED_VERIFICATION instead.
-      return {"tls.handshake", "the secure connection to the collector broke off", "集計サーバーとの暗号化接続が途中で切れました"};
+      return {"tls.handshake", "the secure connection to the collector broke off",
+              "集計サーバーとの暗号化接続が途中で切れました"};
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
       return {"tls.failure", "secure connection to the collector failed", "集計サーバーとの暗号化接続に失敗しました"};

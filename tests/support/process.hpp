@@ -108,7 +108,8 @@ inline int wait_for(pid_t pid, std::chrono::milliseconds limit, long* max_rss_kb
 }
 
 // Runs a command to completion (killed after `limit`), capturing its output.
-inline ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds limit = std::chrono::seconds(60),
+inline ProcessResult run(const std::vector<std::string>& argv,
+                         std::chrono::milliseconds limit = std::chrono::seconds(60),
                          const std::vector<std::string>& extra_env = {}) {
   int out_fd = -1, err_fd = -1;
   pid_t pid = spawn(argv, &out_fd, &err_fd, extra_env);
@@ -148,7 +149,8 @@ class CollectorProcess {
     return run(words, std::chrono::seconds(30));
   }
   // Adds a user and returns the enrollment line it prints.
-  std::string add_user(const std::string& name, const std::string& role, const std::vector<std::string>& extra = {}) const {
+  std::string add_user(const std::string& name, const std::string& role,
+                       const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> words{"user", "add", "--name", name, "--role", role};
     words.insert(words.end(), extra.begin(), extra.end());
     ProcessResult result = admin(words);

@@ -1,0 +1,99 @@
+// Two devices editing one record while apart, and a collector that is briefly overloaded.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "sync_fixture.hpp"
+
+namespace tsunagi::sync_tests {
+
+TEST_CASE_METHOD(SyncFixture,
+                 "edits to one record on two devices merge by field; the same field is a reported conflict",
+                 "[sync][conflict]") {
+  std::string line_a = add_user("主任 一郎", "supervisor");
+  std::string line_b = add_user("主任 二郎", "supervisor");
+  EngineDevice a = engine_device("a", line_a);
+  EngineDevice b = engine_device("b", line_b);
+
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.record_ids().count(id));
+
+  // Apart: both change the minutes; a changes the venue, b the participant count. b's edit is the later one.
+  REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}, {"venue", "Aの会場"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));  // one millisecond apart, a tie goes by device id
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}, {"participant_count", 30}}));
+
+  REQUIRE(b.sync().result == sync::SyncResult::Done);  // b first: stored
+  FaultTransport watching(*a.transport);
+  auto outcome = a.sync(test_sync_options(), &watching);
+  REQUIRE(outcome.result == sync::SyncResult::Done);  // a conflict is final, not an error: nothing to retry
+  CHECK(push_results_with(watching.answers(), "conflict") == 1);
+  const json answer = json::parse(watching.answers().front().body);
+  CHECK(answer.at("results").at(0).at("code") == 409);
+  CHECK(answer.at("results").at(0).at("lost") == json::array({"minutes"}));
+  CHECK(a.outbox_size() == 0);
+
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  auto on_a = a.store->get(id);
+  auto on_b = b.store->get(id);
+  REQUIRE(on_a);
+  REQUIRE(on_b);
+  REQUIRE(on_a->has_value());
+  REQUIRE(on_b->has_value());
+  // Both converge on the same record: b's minutes (the later edit), a's venue, b's count.
+  CHECK((*on_a)->meeting.minutes == "Bの議事録");
+  CHECK((*on_a)->meeting.venue == "Aの会場");
+  CHECK((*on_a)->participant_count == 30);
+  CHECK(**on_a == **on_b);
+}
+
+// Answers 503 (with Retry-After) for the first `busy` requests, then forwards.
+class BusyTransport final : public sync::Transport {
+ public:
+  BusyTransport(sync::Transport& inner, int busy) : inner_(inner), busy_(busy) {}
+  Result<sync::HttpResponse> send(const sync::HttpRequest& request) override {
+    if (calls_++ < busy_) return sync::HttpResponse{503, R"({"error":{"code":"store.busy"}})", "1"};
+    return inner_.send(request);
+  }
+  int calls() const { return calls_; }
+
+ private:
+  sync::Transport& inner_;
+  int busy_;
+  int calls_ = 0;
+};
+
+TEST_CASE_METHOD(SyncFixture,
+                 "a busy collector is retried with backoff honouring Retry-After, a bounded number of times",
+                 "[sync][retry]") {
+  EngineDevice device = engine_device("a", add_user("主任 一郎", "supervisor"));
+  device.import({to_record(meeting_json("運営会議", "東区", "submitted"))});
+  std::vector<int> waits;
+  sync::SyncOptions options = test_sync_options();
+  options.attempts = 4;
+  options.backoff_ms = 100;
+  options.sleep = [&waits](int ms) { waits.push_back(ms); };
+
+  SECTION("busy twice, then it answers: the sync succeeds") {
+    BusyTransport busy(*device.transport, 2);
+    auto outcome = device.sync(options, &busy);
+    CHECK(outcome.result == sync::SyncResult::Done);
+    REQUIRE(waits.size() == 2);
+    for (int ms : waits) CHECK(ms >= 1000);  // Retry-After: 1 second
+    CHECK(device.outbox_size() == 0);
+  }
+  SECTION("busy every time: offline after the attempts, the change still waits") {
+    BusyTransport busy(*device.transport, 1000);
+    auto outcome = device.sync(options, &busy);
+    CHECK(outcome.result == sync::SyncResult::Offline);
+    CHECK(sync::sync_exit_code(outcome.result) == 2);
+    CHECK(busy.calls() == 4);
+    CHECK(waits.size() == 3);
+    CHECK(device.outbox_size() == 1);
+  }
+}
+
+}  // namespace tsunagi::sync_tests

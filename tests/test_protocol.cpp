@@ -1,0 +1,180 @@
+#include <catch2/catch.hpp>
+
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "sync/collector_rules.hpp"
+#include "sync/collector_server.hpp"
+#include "sync/command_line.hpp"
+#include "sync/protocol.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::sync;
+using nlohmann::json;
+
+namespace {
+
+Record meeting(const std::string& author, ReviewStatus status = ReviewStatus::Submitted) {
+  auto record = parse_record(R"({"id":"r1","kind":"meeting","date":"2024-05-01","title":"運営会議","body":"運営会議",
+    "meeting_type":"steering","format":"in_person","area":"東区",
+    "hlc":"0000000000100.0000.aaaaaaaa","field_hlc":{"*":"0000000000100.0000.aaaaaaaa"}})");
+  REQUIRE(record.ok());
+  record->author = author;
+  record->status = status;
+  return *record;
+}
+
+Revision revision_of(const Record& record, const std::string& base = "") {
+  std::string text = to_json_text(record_to_json(record));
+  return {record.id, record.clock, base, content_hash_of_text(text), json::parse(text)};
+}
+
+Principal principal(const std::string& name, Role role, const std::string& team = "") {
+  Principal who;
+  who.user.name = name;
+  who.user.role = role;
+  who.user.team = team;
+  return who;
+}
+
+RevisionDecision decide(const Principal& who, const Revision& revision, const std::optional<Record>& stored) {
+  CheckedRevision checked = check_revision(revision);
+  return decide_revision(who, checked, stored);
+}
+
+}  // namespace
+
+TEST_CASE("cursors carry the collector id; another collector's cursor starts over", "[protocol]") {
+  CHECK(format_cursor("c1", 42) == "c1.42");
+  CHECK(parse_cursor("c1.42", "c1") == 42);
+  CHECK(parse_cursor("", "c1") == 0);
+  CHECK(parse_cursor("other.42", "c1") == 0);
+  CHECK_FALSE(parse_cursor("c1.x", "c1"));
+  CHECK_FALSE(parse_cursor("nodot", "c1"));
+  CHECK_FALSE(parse_cursor("c1.-3", "c1"));
+}
+
+TEST_CASE("the enrollment line round-trips and bad lines are named", "[protocol]") {
+  EnrollmentLine line{"https://127.0.0.1:8443", "K7Q2-M9XD-4PRT-WZ3H-8B5N", "sha256//abc="};
+  auto parsed = parse_enrollment_line("  " + format_enrollment_line(line) + "\n");
+  REQUIRE(parsed);
+  CHECK(parsed->server == line.server);
+  CHECK(parsed->code == line.code);
+  CHECK(parsed->pin == line.pin);
+  CHECK_FALSE(parse_enrollment_line("tsunagi-enroll http://x CODE sha256//p"));  // not https
+  CHECK_FALSE(parse_enrollment_line("tsunagi-enroll https://x CODE md5//p"));
+  CHECK_FALSE(parse_enrollment_line("tsunagi-enroll https://x CODE"));
+  CHECK_FALSE(parse_enrollment_line("something else entirely"));
+}
+
+TEST_CASE("enrollment codes are readable and forgiving to type; tokens are 256 bits", "[protocol]") {
+  std::string code = new_enrollment_code();
+  CHECK(code.size() == 24);  // 20 characters in groups of four
+  CHECK(code.find_first_of("ILOU") == std::string::npos);
+  CHECK(canonical_enrollment_code("k7q2-m9xd 4prt") == "K7Q2M9XD4PRT");
+  CHECK(canonical_enrollment_code("O1IL") == "0111");
+  CHECK(new_enrollment_code() != code);
+  std::string token = new_device_token();
+  CHECK(token.size() == 43);  // 256 bits in base64url
+  CHECK(token.find_first_of("+/=") == std::string::npos);
+}
+
+TEST_CASE("a push request names the path of what is wrong", "[protocol]") {
+  json missing = json::parse(R"({"revisions":[{"id":"a","hlc":"h","hash":"x","record":{}},{"id":"b","record":{}}]})");
+  auto parsed = parse_push_request(missing);
+  REQUIRE_FALSE(parsed);
+  CHECK(parsed.error().path == "/revisions/1/hlc");
+  json not_array = json::parse(R"({"revisions":"x"})");
+  CHECK(parse_push_request(not_array).error().path == "/revisions");
+  json too_many = {{"revisions", json::array()}};
+  for (std::size_t i = 0; i <= kMaxPushRevisions; ++i) too_many["revisions"].push_back(json::object());
+  CHECK(parse_push_request(too_many).error().code == "protocol.too_many");
+}
+
+TEST_CASE("the request written around stored text is the request written from parsed records", "[protocol]") {
+  Record record = meeting("田中 花子");
+  Revision revision = revision_of(record, "0000000000050.0000.aaaaaaaa");
+  std::string text = to_json_text(record_to_json(record));
+  CHECK(json::parse(push_request_text({{record.id, record.clock, revision.base, text}})) ==
+        push_request_json({revision}));
+  CHECK(content_hash(record) == revision.hash);
+}
+
+TEST_CASE("a revision is checked against its id, clock and hash", "[collector]") {
+  Principal supervisor = principal("主任", Role::Supervisor);
+  Revision good = revision_of(meeting("田中 花子"));
+  CHECK(decide(supervisor, good, std::nullopt).result.status == PushStatus::Stored);
+
+  Revision damaged = good;
+  damaged.record["title"] = "改ざん";
+  auto decision = decide(supervisor, damaged, std::nullopt);
+  CHECK(decision.result.status == PushStatus::Rejected);
+  CHECK(decision.result.error.code == "protocol.hash");
+
+  Revision wrong_id = good;
+  wrong_id.id = "other";
+  CHECK(decide(supervisor, wrong_id, std::nullopt).result.error.path == "/record/id");
+
+  Revision mistyped = good;
+  mistyped.record["participant_count"] = "many";
+  CHECK(decide(supervisor, mistyped, std::nullopt).result.error.path == "/record/participant_count");
+}
+
+TEST_CASE("staff write their own records; only supervisors approve or return", "[collector]") {
+  Principal tanaka = principal("田中 花子", Role::Staff, "東区");
+  Principal sato = principal("佐藤 一郎", Role::Staff, "東区");
+  Principal chief = principal("主任", Role::Supervisor);
+  Record mine = meeting("田中 花子");
+  CHECK(decide(tanaka, revision_of(mine), std::nullopt).result.status == PushStatus::Stored);
+  auto forbidden = decide(sato, revision_of(mine), std::nullopt);
+  CHECK(forbidden.result.status == PushStatus::Rejected);
+  CHECK(forbidden.result.error.code == "auth.forbidden");
+
+  Record approved = meeting("田中 花子", ReviewStatus::Approved);
+  CHECK(decide(tanaka, revision_of(approved), std::nullopt).result.error.code == "auth.review");
+  CHECK(decide(chief, revision_of(approved), std::nullopt).result.status == PushStatus::Stored);
+
+  Record invalid = meeting("田中 花子");
+  invalid.date = "";
+  auto rejected = decide(tanaka, revision_of(invalid), std::nullopt);
+  CHECK(rejected.result.error.code == "record.invalid");
+  CHECK(rejected.result.error.path == "/record/date");
+}
+
+TEST_CASE("a revision with nothing newer than the stored record is already stored", "[collector]") {
+  Principal chief = principal("主任", Role::Supervisor);
+  Record stored = meeting("田中 花子");
+  auto decision = decide(chief, revision_of(stored), stored);
+  CHECK(decision.result.status == PushStatus::AlreadyStored);
+  CHECK_FALSE(decision.to_store);
+}
+
+TEST_CASE("visibility: supervisors see all; staff their own and their team's and committees' meetings", "[collector]") {
+  ReferenceData reference;
+  reference.areas = {{"hh", "東・博多エリア", "", ""}, {"higashi", "東区", "", "hh"}, {"nishi", "西区", "", ""}};
+  Record meeting_east = meeting("田中 花子");
+  Record review = meeting("田中 花子");
+  review.kind = RecordKind::CaseReview;
+  CHECK(may_see(principal("主任", Role::Supervisor), review, reference));
+  CHECK(may_see(principal("田中 花子", Role::Staff), review, reference));
+  CHECK_FALSE(may_see(principal("佐藤 一郎", Role::Staff, "東区"), review, reference));
+  CHECK(may_see(principal("佐藤 一郎", Role::Staff, "東区"), meeting_east, reference));
+  CHECK(may_see(principal("佐藤 一郎", Role::Staff, "東・博多エリア"), meeting_east, reference));
+  CHECK_FALSE(may_see(principal("鈴木 三郎", Role::Staff, "西区"), meeting_east, reference));
+  Principal committee_member = principal("鈴木 三郎", Role::Staff, "西区");
+  committee_member.user.committees = {"運営会議"};
+  CHECK(may_see(committee_member, meeting_east, reference));
+}
+
+TEST_CASE("command-line words: options, repeated options, flags, positional words", "[cli]") {
+  const char* argv[] = {"tsunagi",       "record",      "list", "--kind",    "meeting",
+                        "--committee=A", "--committee", "B",    "--deleted", "-"};
+  Arguments args(10, const_cast<char**>(argv), {"--deleted"});
+  CHECK(args.positional() == std::vector<std::string>{"record", "list", "-"});
+  CHECK(args.option("--kind") == "meeting");
+  CHECK(args.options("--committee") == std::vector<std::string>{"A", "B"});
+  CHECK(args.option("--committee") == "B");
+  CHECK(args.flag("--deleted"));
+  CHECK_FALSE(args.has("--missing"));
+  const char* incomplete[] = {"tsunagi", "--data"};
+  CHECK_THROWS_AS(Arguments(2, const_cast<char**>(incomplete), {}), UsageError);
+}
