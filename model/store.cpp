@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <future>
 
 #include "model/calendar.hpp"
 #include "model/database.hpp"
@@ -173,9 +174,11 @@ Record Store::stamp_new(Record record) {
 }
 
 Result<std::int64_t> Store::write_record(const Record& record, const Record* before, const std::string& op,
-                                         const std::vector<std::string>& fields, const RemoteVersion* remote) {
+                                         const std::vector<std::string>& fields, const RemoteVersion* remote,
+                                         const std::string* checked_document) {
   bool local_change = remote == nullptr;
-  if (auto error = check_storable(record, local_change)) return *error;
+  if (!checked_document)
+    if (auto error = check_storable(record, local_change)) return *error;
   // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
   auto write = db_->prepare(
       before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
@@ -194,10 +197,13 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   s.bind(5, record.start_time).bind(6, record.title).bind(7, record.area);
   s.bind(8, record.kind == RecordKind::Meeting ? record.meeting.body : std::string());
   s.bind(9, enum_name(record.status)).bind(10, record.author).bind(11, record.deleted).bind(12, record.clock);
-  if (remote && !remote->document.empty())
-    s.bind(13, record.updated_at).bind(14, remote->document);
+  s.bind(13, record.updated_at);
+  if (checked_document)
+    s.bind(14, *checked_document);
+  else if (remote && !remote->document.empty())
+    s.bind(14, remote->document);
   else
-    s.bind(13, record.updated_at).bind(14, dump(record_to_json(record)));
+    s.bind(14, dump(record_to_json(record)));
   s.bind(15, remote ? remote->clock : std::string());
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
@@ -337,41 +343,82 @@ Status Store::remove(const std::string& id) {
   return commit(transaction);
 }
 
+namespace {
+
+// A new record made ready for writing off the database thread: stamped, checked and printed.
+struct PreparedRecord {
+  bool ready = false;  // false: it has an id that may already be stored, so the database thread decides
+  std::string document;
+  std::optional<Error> error;
+};
+
+}  // namespace
+
 Result<std::size_t> Store::import_records(std::vector<Record> records) {
+  // Stamping, checking and printing a record needs no database and costs about as much as storing it: a worker
+  // prepares the next chunk while this thread stores the current one. Records that carry an id may update
+  // stored ones, so they take the path below on this thread.
+  constexpr std::size_t kChunk = 1000;
+  auto prepare = [this, &records](std::size_t begin, std::size_t end) {
+    std::vector<PreparedRecord> prepared(end - begin);
+    for (std::size_t i = begin; i < end; ++i) {
+      if (!records[i].id.empty()) continue;
+      records[i] = stamp_new(std::move(records[i]));
+      PreparedRecord& p = prepared[i - begin];
+      p.ready = true;
+      p.error = check_storable(records[i], true);
+      if (!p.error) p.document = dump(record_to_json(records[i]));
+    }
+    return prepared;
+  };
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t written = 0;
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    Record& record = records[i];
-    std::string context = "record " + std::to_string(i + 1) + (record.id.empty() ? "" : " (" + record.id + ")");
-    std::optional<Record> before;
-    if (!record.id.empty()) {
-      auto stored = get(record.id);
-      if (!stored) return stored.error().with_context(context);
-      before = std::move(*stored);
+  std::future<std::vector<PreparedRecord>> next;
+  if (!records.empty()) next = std::async(std::launch::async, prepare, 0, std::min(kChunk, records.size()));
+  for (std::size_t begin = 0; begin < records.size(); begin += kChunk) {
+    std::size_t end = std::min(records.size(), begin + kChunk);
+    std::vector<PreparedRecord> prepared = next.get();
+    if (end < records.size())
+      next = std::async(std::launch::async, prepare, end, std::min(records.size(), end + kChunk));
+    for (std::size_t i = begin; i < end; ++i) {
+      Record& record = records[i];
+      PreparedRecord& ready = prepared[i - begin];
+      std::string context = "record " + std::to_string(i + 1) + (record.id.empty() ? "" : " (" + record.id + ")");
+      if (ready.error) return ready.error->with_context(context);
+      std::optional<Record> before;
+      if (!ready.ready) {
+        auto stored = get(record.id);
+        if (!stored) return stored.error().with_context(context);
+        before = std::move(*stored);
+      }
+      if (!before) {
+        if (!ready.ready) {
+          record = stamp_new(std::move(record));
+          if (auto error = check_storable(record, true)) return error->with_context(context);
+          ready.document = dump(record_to_json(record));
+        }
+        auto seq = write_record(record, nullptr, "create", {}, nullptr, &ready.document);
+        if (!seq) return seq.error().with_context(context);
+        // Indexing costs more than storing: new records join the full-text backlog, indexed before the next search.
+        auto backlog = db_->prepare("INSERT INTO fts_backlog(seq) VALUES(?)");
+        if (!backlog) return backlog.error();
+        if (auto status = (*backlog)->bind(1, *seq).run(); !status) return status.error();
+        ++written;
+        continue;
+      }
+      if (before->kind != record.kind)
+        return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません")
+            .with_context(context);
+      normalize_record(record);
+      Record content = record;
+      content.created_at = before->created_at;
+      content.clock = before->clock;
+      content.field_clocks = before->field_clocks;
+      auto saved = save_changes(*before, content, changed_fields(*before, content));
+      if (!saved) return saved.error().with_context(context);
+      if (saved->clock != before->clock) ++written;
     }
-    if (!before) {
-      record = stamp_new(std::move(record));
-      auto seq = write_record(record, nullptr, "create", {});
-      if (!seq) return seq.error().with_context(context);
-      // Indexing costs more than storing: new records join the full-text backlog, indexed before the next search.
-      auto backlog = db_->prepare("INSERT INTO fts_backlog(seq) VALUES(?)");
-      if (!backlog) return backlog.error();
-      if (auto status = (*backlog)->bind(1, *seq).run(); !status) return status.error();
-      ++written;
-      continue;
-    }
-    if (before->kind != record.kind)
-      return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません")
-          .with_context(context);
-    normalize_record(record);
-    Record content = record;
-    content.created_at = before->created_at;
-    content.clock = before->clock;
-    content.field_clocks = before->field_clocks;
-    auto saved = save_changes(*before, content, changed_fields(*before, content));
-    if (!saved) return saved.error().with_context(context);
-    if (saved->clock != before->clock) ++written;
   }
   if (auto status = commit(transaction); !status) return status.error();
   return written;

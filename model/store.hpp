@@ -209,9 +209,11 @@ class Store {
   };
   // Writes the record's row, themes and outbox entry (not its full-text row); returns its row number. `before` is
   // the stored version it replaces, or null for a new record. With `remote`, the change came from the collector:
-  // no outbox entry, no validity check (the collector's rules may be newer), and the synced clock is set.
+  // no outbox entry, no validity check (the collector's rules may be newer), and the synced clock is set. With
+  // `checked_document`, the record was checked already and this is its JSON text.
   Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
-                                    const std::vector<std::string>& fields, const RemoteVersion* remote = nullptr);
+                                    const std::vector<std::string>& fields, const RemoteVersion* remote = nullptr,
+                                    const std::string* checked_document = nullptr);
   // write_record, then the full-text row.
   Status write_and_index(const Record& record, const Record* before, const std::string& op,
                          const std::vector<std::string>& fields);

@@ -218,9 +218,11 @@ Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<
   return last;
 }
 
-void SyncEngine::report(SyncPhase phase) {
+void SyncEngine::report(SyncPhase phase, bool count_waiting) {
   progress_.phase = phase;
-  if (auto waiting = store_.outbox_size(); waiting) progress_.waiting = *waiting;
+  // Counting the outbox scans it: done at the phase boundaries only; push counts down as it goes.
+  if (count_waiting)
+    if (auto waiting = store_.outbox_size(); waiting) progress_.waiting = *waiting;
   if (on_progress_) on_progress_(progress_);
 }
 
@@ -232,6 +234,7 @@ void SyncEngine::report(SyncPhase phase) {
 struct SyncEngine::PushBatch {
   std::int64_t last_seq = 0;                       // the window ends here; the next starts after it
   std::map<std::string, std::int64_t> last_entry;  // per record: its last outbox entry in the window
+  std::map<std::string, std::int64_t> entries;     // per record: how many outbox entries of it the window holds
   std::string body;                                // empty: nothing to send in this window
   bool end = false;                                // the outbox has nothing after the previous window
 };
@@ -250,6 +253,7 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
   for (const auto& entry : *entries) {
     if (!batch.last_entry.count(entry.record_id)) order.push_back(entry.record_id);
     batch.last_entry[entry.record_id] = entry.seq;
+    ++batch.entries[entry.record_id];
   }
   auto outgoing = store_.outgoing(order);
   if (!outgoing) return Failure{SyncResult::Failed, outgoing.error()};
@@ -289,6 +293,7 @@ std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batc
       continue;
     }
     acknowledged.push_back({result.id, entry->second, result.hlc});
+    progress_.waiting = std::max<std::int64_t>(0, progress_.waiting - batch.entries.at(result.id));
   }
   if (auto status = store_.acknowledge_sent(acknowledged); !status) return Failure{SyncResult::Failed, status.error()};
   progress_.records_sent += static_cast<std::int64_t>(acknowledged.size());
@@ -322,7 +327,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
       progress_.bytes_received += sent.traffic.received;
       if (sent.failure) return sent.failure;
       if (auto failure = finish_push(current, *sent.response)) return failure;
-      report(SyncPhase::Pushing);
+      report(SyncPhase::Pushing, false);
     }
     if (prepared) return prepared;
     current = std::move(next);
@@ -393,7 +398,7 @@ std::optional<SyncEngine::Failure> SyncEngine::pull() {
     auto applied = store_.apply_pulled(std::move(fetched.page));
     if (!applied) return Failure{SyncResult::Failed, applied.error()};  // `next` finishes before we return
     progress_.records_received += static_cast<std::int64_t>(received);
-    report(SyncPhase::Pulling);
+    report(SyncPhase::Pulling, false);
     if (!fetched.more) return std::nullopt;
   }
 }

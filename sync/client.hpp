@@ -109,7 +109,7 @@ class SyncEngine {
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);
   std::optional<Failure> pull();
   FetchedPage fetch_page(const std::string& cursor);  // runs on a worker thread: no store access
-  void report(SyncPhase phase);
+  void report(SyncPhase phase, bool count_waiting = true);
 
   Store& store_;
   Transport& transport_;

@@ -384,3 +384,26 @@ TEST_CASE_METHOD(StoreFixture, "settings persist", "[store]") {
   CHECK(*store->setting("language") == "en");
   CHECK(store->setting("missing")->empty());
 }
+
+TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chunks", "[store]") {
+  std::vector<Record> batch;
+  for (int i = 0; i < 2500; ++i)
+    batch.push_back(*parse_record(record_json("outreach", "2024-06-01", "訪問" + std::to_string(i))));
+  batch[2100] = *parse_record(R"({"kind":"meeting","title":"壊れた提出","status":"submitted"})");
+  auto failed = store->import_records(batch);
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.error().message.find("record 2101") != std::string::npos);
+  CHECK(*store->count({}) == 0);
+  CHECK(*store->outbox_size() == 0);
+
+  batch.erase(batch.begin() + 2100);
+  auto written = store->import_records(batch);
+  REQUIRE(written.ok());
+  CHECK(*written == 2499);
+  RecordQuery everything;
+  everything.limit = 0;
+  CHECK(*store->count(everything) == 2499);
+  RecordQuery search;
+  search.search = "訪問2498";
+  CHECK(store->list(search)->size() == 1);
+}
