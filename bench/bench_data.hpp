@@ -1,4 +1,4 @@
-// Deterministic benchmark records of about 1.2 KB of JSON each, shaped like the peers' anchor documents
+X
 // (shared/bench/anchors/lib/gen.js): a Japanese title, 300 characters of Japanese text, 2-4 tags, 5 names.
 #pragma once
 

@@ -1,4 +1,4 @@
-// bench/store: the local store at 100,000 records of about 1.2 KB each.
+// bench/store: the local store at 100,000 records of about 1.5 KB of JSON each.
 // Prints bulk import rate, page query and full-text search latency, and file size, beside the targets
 // (import >= 50,000 records/s, page query < 5 ms, search < 30 ms) and SQLite's raw insert rate on this machine.
 //

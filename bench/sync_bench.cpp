@@ -1,5 +1,5 @@
 // bench/sync: push and pull through a real tsunagi-collector over HTTPS on 127.0.0.1.
-// For each N (10,000 and 100,000 records of about 1.2 KB): a full push and a full pull (a fresh device restoring
+// For each N (10,000 and 100,000 records of about 1.5 KB of JSON): a full push and a full pull (a fresh device restoring
 // everything), in-process and as a whole `tsunagi sync` / `tsunagi restore` process; then the latency of a sync
 // with nothing to do and of one with 100 changed records, in-process with a warm connection and as a process; and
 // the peak memory of client and collector. Figures are printed beside the targets and the peers' anchors
@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
   for (int i = 3; i < argc; ++i) sizes.push_back(static_cast<std::uint32_t>(std::atoi(argv[i])));
   if (sizes.empty()) sizes = {10000, 100000};
   auto root = std::filesystem::temp_directory_path() / ("tsunagi-bench-sync-" + std::to_string(::getpid()));
-  std::printf("bench/sync: records of about 1.2 KB of JSON; collector and clients on 127.0.0.1 over HTTPS\n");
+  std::printf("bench/sync: records of about 1.5 KB of JSON; collector and clients on 127.0.0.1 over HTTPS\n");
   try {
     for (auto n : sizes) {
       bench_n(argv[1], argv[2], n, root / std::to_string(n));
