@@ -5,6 +5,7 @@
 #include "sync/client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <future>
 #include <map>
@@ -21,57 +22,15 @@ namespace tsunagi::sync {
 
 using nlohmann::json;
 
-std::string_view sync_phase_name(SyncPhase phase) {
-  switch (phase) {
-    case SyncPhase::Idle:
-      return "idle";
-    case SyncPhase::Pushing:
-      return "pushing";
-    case SyncPhase::Pulling:
-      return "pulling";
-    case SyncPhase::Done:
-      return "done";
-    case SyncPhase::Failed:
-      return "failed";
-  }
-  return "idle";
-}
+// Indexed by the enums' values, in declaration order.
+constexpr std::array<std::string_view, 5> kSyncPhaseNames{"idle", "pushing", "pulling", "done", "failed"};
+constexpr std::array<std::string_view, 6> kSyncResultNames{"done",     "offline",      "not_enrolled",
+                                                           "rejected", "pin_mismatch", "failed"};
+constexpr std::array<int, 6> kSyncExitCodes{0, 2, 3, 4, 5, 1};
 
-std::string_view sync_result_name(SyncResult result) {
-  switch (result) {
-    case SyncResult::Done:
-      return "done";
-    case SyncResult::Offline:
-      return "offline";
-    case SyncResult::NotEnrolled:
-      return "not_enrolled";
-    case SyncResult::Rejected:
-      return "rejected";
-    case SyncResult::PinMismatch:
-      return "pin_mismatch";
-    case SyncResult::Failed:
-      return "failed";
-  }
-  return "failed";
-}
-
-int sync_exit_code(SyncResult result) {
-  switch (result) {
-    case SyncResult::Done:
-      return 0;
-    case SyncResult::Offline:
-      return 2;
-    case SyncResult::NotEnrolled:
-      return 3;
-    case SyncResult::Rejected:
-      return 4;
-    case SyncResult::PinMismatch:
-      return 5;
-    case SyncResult::Failed:
-      return 1;
-  }
-  return 1;
-}
+std::string_view sync_phase_name(SyncPhase phase) { return kSyncPhaseNames.at(static_cast<std::size_t>(phase)); }
+std::string_view sync_result_name(SyncResult result) { return kSyncResultNames.at(static_cast<std::size_t>(result)); }
+int sync_exit_code(SyncResult result) { return kSyncExitCodes.at(static_cast<std::size_t>(result)); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Enrollment

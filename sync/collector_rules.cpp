@@ -1,6 +1,7 @@
 #include "sync/collector_rules.hpp"
 
 #include <algorithm>
+#include <array>
 
 #include "model/json_text.hpp"
 #include "model/merge.hpp"
@@ -9,22 +10,15 @@
 
 namespace tsunagi::sync {
 
-std::string_view role_name(Role role) {
-  switch (role) {
-    case Role::Staff:
-      return "staff";
-    case Role::Supervisor:
-      return "supervisor";
-    case Role::Admin:
-      return "admin";
-  }
-  return "staff";
-}
+// Indexed by Role, in declaration order.
+constexpr std::array<std::string_view, 3> kRoleNames{"staff", "supervisor", "admin"};
+
+std::string_view role_name(Role role) { return kRoleNames.at(static_cast<std::size_t>(role)); }
 
 std::optional<Role> parse_role(std::string_view name) {
-  for (Role role : {Role::Staff, Role::Supervisor, Role::Admin})
-    if (role_name(role) == name) return role;
-  return std::nullopt;
+  auto known = std::find(kRoleNames.begin(), kRoleNames.end(), name);
+  if (known == kRoleNames.end()) return std::nullopt;
+  return static_cast<Role>(known - kRoleNames.begin());
 }
 
 namespace {

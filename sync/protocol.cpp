@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <sstream>
 
@@ -51,33 +53,12 @@ std::string push_request_text(const std::vector<RevisionText>& revisions) {
   return out + "]}";
 }
 
-std::string_view push_status_name(PushStatus status) {
-  switch (status) {
-    case PushStatus::Stored:
-      return "stored";
-    case PushStatus::AlreadyStored:
-      return "already_stored";
-    case PushStatus::Conflict:
-      return "conflict";
-    case PushStatus::Rejected:
-      return "rejected";
-  }
-  return "rejected";
-}
+// Indexed by PushStatus, in declaration order.
+constexpr std::array<std::string_view, 4> kPushStatusNames{"stored", "already_stored", "conflict", "rejected"};
+constexpr std::array<int, 4> kPushStatusHttp{201, 200, 409, 422};
 
-int push_status_http(PushStatus status) {
-  switch (status) {
-    case PushStatus::Stored:
-      return 201;
-    case PushStatus::AlreadyStored:
-      return 200;
-    case PushStatus::Conflict:
-      return 409;
-    case PushStatus::Rejected:
-      return 422;
-  }
-  return 422;
-}
+std::string_view push_status_name(PushStatus status) { return kPushStatusNames.at(static_cast<std::size_t>(status)); }
+int push_status_http(PushStatus status) { return kPushStatusHttp.at(static_cast<std::size_t>(status)); }
 
 namespace {
 
@@ -169,16 +150,10 @@ Result<std::vector<PushResult>> parse_push_results(const json& body) {
     if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
     for (auto [key, out] : {std::pair{"id", &result.id}, std::pair{"hlc", &result.hlc}, std::pair{"status", &status}})
       if (auto error = read_text(item, key, path, true, *out)) return *error;
-    if (status == "stored")
-      result.status = PushStatus::Stored;
-    else if (status == "already_stored")
-      result.status = PushStatus::AlreadyStored;
-    else if (status == "conflict")
-      result.status = PushStatus::Conflict;
-    else if (status == "rejected")
-      result.status = PushStatus::Rejected;
-    else
+    auto known = std::find(kPushStatusNames.begin(), kPushStatusNames.end(), status);
+    if (known == kPushStatusNames.end())
       return field_error(path + "/status", "unknown status \"" + status + "\"", "不明な状態です");
+    result.status = static_cast<PushStatus>(known - kPushStatusNames.begin());
     if (auto lost = item.find("lost"); lost != item.end() && lost->is_array())
       for (const auto& field : *lost)
         if (field.is_string()) result.lost.push_back(field.get<std::string>());
