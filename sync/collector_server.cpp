@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -114,7 +115,7 @@ class StorePool {
         return Lease(*this, std::move(store));
       }
     }
-    auto opened = open_sqlite_collector_store(folder_);
+    auto opened = open_sqlite_collector_store(folder_, /*background_checkpoints=*/true);
     if (!opened) return opened.error();
     return Lease(*this, std::move(*opened));
   }
@@ -202,6 +203,24 @@ struct CollectorServer::Impl {
   std::unique_ptr<httplib::SSLServer> server;
   StorePool pool;
   int port = 0;
+
+  // Checkpoints run here, off the request threads (whose connections never checkpoint), once a second.
+  std::thread checkpointer;
+  std::mutex checkpoint_mutex;  // guards stopping
+  std::condition_variable checkpoint_wake;
+  bool stopping = false;
+
+  void run_checkpoints() {
+    std::unique_lock lock(checkpoint_mutex);
+    while (!stopping) {
+      checkpoint_wake.wait_for(lock, std::chrono::seconds(1));
+      if (stopping) break;
+      lock.unlock();
+      if (auto status = checkpoint_sqlite_collector_store(options.data_dir); !status)
+        log("checkpoint: " + status.error().describe());
+      lock.lock();
+    }
+  }
 
   explicit Impl(const CollectorOptions& o) : options(o), pool(o.data_dir) {}
 
@@ -496,10 +515,20 @@ std::string CollectorServer::url() const {
 const std::string& CollectorServer::pin() const { return impl_->pin; }
 bool CollectorServer::created_certificate() const { return impl_->created_certificate; }
 
-void CollectorServer::serve() { impl_->server->listen_after_bind(); }
+void CollectorServer::serve() {
+  impl_->checkpointer = std::thread([impl = impl_.get()] { impl->run_checkpoints(); });
+  impl_->server->listen_after_bind();
+}
 
 void CollectorServer::stop() {
-  if (impl_ && impl_->server) impl_->server->stop();
+  if (!impl_) return;
+  if (impl_->server) impl_->server->stop();
+  {
+    std::lock_guard lock(impl_->checkpoint_mutex);
+    impl_->stopping = true;
+  }
+  impl_->checkpoint_wake.notify_all();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 }  // namespace tsunagi::sync

@@ -86,7 +86,12 @@ class CollectorStore {
   virtual Status set_reference(const std::string& document) = 0;
 };
 
-// Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600).
-Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder);
+// Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600). With
+// `background_checkpoints`, this connection never copies the WAL into the database file itself: the caller runs
+// checkpoint_sqlite_collector_store elsewhere, so that no request waits for one.
+Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
+                                                                    bool background_checkpoints = false);
+// Copies what the WAL holds into the database file as far as readers allow, without waiting for them.
+Status checkpoint_sqlite_collector_store(const std::filesystem::path& folder);
 
 }  // namespace tsunagi::sync

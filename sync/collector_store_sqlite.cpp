@@ -541,7 +541,8 @@ class SqliteCollectorStore final : public CollectorStore {
 
 }  // namespace
 
-Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder) {
+Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
+                                                                    bool background_checkpoints) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec)
@@ -550,9 +551,19 @@ Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::f
   ::chmod(folder.c_str(), 0700);
   auto db = Database::open(folder / "collector.db", 0600);
   if (!db) return db.error();
+  if (background_checkpoints)
+    if (auto status = (*db)->exec("PRAGMA wal_autocheckpoint = 0"); !status) return status.error();
   auto store = std::make_unique<SqliteCollectorStore>(std::move(*db));
   if (auto status = store->init(); !status) return status.error();
   return std::unique_ptr<CollectorStore>(std::move(store));
+}
+
+Status checkpoint_sqlite_collector_store(const std::filesystem::path& folder) {
+  auto db = Database::open(folder / "collector.db", 0600);
+  if (!db) return db.error();
+  auto result = (*db)->query_int("PRAGMA wal_checkpoint(PASSIVE)");
+  if (!result) return result.error();
+  return ok_status();
 }
 
 }  // namespace tsunagi::sync
