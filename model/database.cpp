@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 namespace tsunagi {
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
@@ -93,14 +95,18 @@ void Statement::reset() {
 }
 
 Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, unsigned mode) {
-  // Create the file ourselves so that it never exists with a wider mode than asked; SQLite gives its -wal and
-  // -shm files the same mode as the database file.
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, mode);
-  if (fd < 0)
+  // Create a new file ourselves so that it never exists with a wider mode than asked (SQLite gives its -wal and
+  // -shm files the database file's mode). Only a new file: closing any descriptor of a file drops every POSIX lock
+  // this process holds on it, so opening and closing an existing database would silently release the locks of
+  // this process's other connections, and another process could then write beside them.
+  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    ::fchmod(fd, mode);  // the umask may have narrowed it further, never widened it; set it exactly
+    ::close(fd);         // a file made just now: nobody holds a lock on it yet
+  } else if (errno != EEXIST) {
     return make_error("store.access", file.string(), "cannot create the database file",
                       "データベースファイルを作成できません");
-  ::fchmod(fd, mode);
-  ::close(fd);
+  }
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {

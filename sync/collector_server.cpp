@@ -211,13 +211,14 @@ struct CollectorServer::Impl {
   bool stopping = false;
 
   void run_checkpoints() {
+    auto store = open_sqlite_collector_store(options.data_dir, /*background_checkpoints=*/true);
+    if (!store) return log("checkpoint: " + store.error().describe());
     std::unique_lock lock(checkpoint_mutex);
     while (!stopping) {
       checkpoint_wake.wait_for(lock, std::chrono::seconds(1));
       if (stopping) break;
       lock.unlock();
-      if (auto status = checkpoint_sqlite_collector_store(options.data_dir); !status)
-        log("checkpoint: " + status.error().describe());
+      if (auto status = (*store)->checkpoint(); !status) log("checkpoint: " + status.error().describe());
       lock.lock();
     }
   }

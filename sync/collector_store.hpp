@@ -84,14 +84,15 @@ class CollectorStore {
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document); it syncs down to every device.
   virtual Status set_reference(const std::string& document) = 0;
+  // Moves committed changes from the write-ahead log into the main database file where the store keeps one,
+  // without waiting for readers. The server calls it from one background thread.
+  virtual Status checkpoint() { return ok_status(); }
 };
 
 // Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600). With
-// `background_checkpoints`, this connection never copies the WAL into the database file itself: the caller runs
-// checkpoint_sqlite_collector_store elsewhere, so that no request waits for one.
+// `background_checkpoints`, this connection never copies the WAL into the database file itself: someone calls
+// checkpoint() on another connection, so that no request waits for one.
 Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
                                                                     bool background_checkpoints = false);
-// Copies what the WAL holds into the database file as far as readers allow, without waiting for them.
-Status checkpoint_sqlite_collector_store(const std::filesystem::path& folder);
 
 }  // namespace tsunagi::sync

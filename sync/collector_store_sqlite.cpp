@@ -338,6 +338,12 @@ class SqliteCollectorStore final : public CollectorStore {
     return page;
   }
 
+  Status checkpoint() override {
+    auto result = db_->query_int("PRAGMA wal_checkpoint(PASSIVE)");
+    if (!result) return result.error();
+    return ok_status();
+  }
+
   Status set_reference(const std::string& document) override {
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun();
@@ -556,14 +562,6 @@ Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::f
   auto store = std::make_unique<SqliteCollectorStore>(std::move(*db));
   if (auto status = store->init(); !status) return status.error();
   return std::unique_ptr<CollectorStore>(std::move(store));
-}
-
-Status checkpoint_sqlite_collector_store(const std::filesystem::path& folder) {
-  auto db = Database::open(folder / "collector.db", 0600);
-  if (!db) return db.error();
-  auto result = (*db)->query_int("PRAGMA wal_checkpoint(PASSIVE)");
-  if (!result) return result.error();
-  return ok_status();
 }
 
 }  // namespace tsunagi::sync
