@@ -3,12 +3,14 @@
 #pragma once
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -27,21 +29,6 @@ struct ProcessResult {
   std::string err;
   long max_rss_kb = 0;  // the child's peak resident memory
 };
-
-// Reads everything from `fd` until EOF.
-inline std::string drain(int fd) {
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n > 0) {
-      text.append(buffer, static_cast<std::size_t>(n));
-    } else if (n == 0 || errno != EINTR) {
-      break;
-    }
-  }
-  return text;
-}
 
 // Starts `argv` with stdout and stderr going to pipes (when asked), or stderr appended to `err_path`; the child
 // gets `extra_env` on top of ours.
@@ -107,19 +94,47 @@ inline int wait_for(pid_t pid, std::chrono::milliseconds limit, long* max_rss_kb
   }
 }
 
-// Runs a command to completion (killed after `limit`), capturing its output.
-inline ProcessResult run(const std::vector<std::string>& argv,
-                         std::chrono::milliseconds limit = std::chrono::seconds(60),
+// Runs a command to completion, capturing its output; killed (exit_code -1, a note in `err`) when still running
+// after `limit`. Both pipes are read as they fill, so a chatty child cannot block and a hung one cannot hang us.
+inline ProcessResult run(const std::vector<std::string>& argv, std::chrono::milliseconds limit = std::chrono::seconds(60),
                          const std::vector<std::string>& extra_env = {}) {
   int out_fd = -1, err_fd = -1;
   pid_t pid = spawn(argv, &out_fd, &err_fd, extra_env);
   ProcessResult result;
-  std::thread err_reader([&] { result.err = drain(err_fd); });
-  result.out = drain(out_fd);
-  err_reader.join();
-  ::close(out_fd);
-  ::close(err_fd);
-  result.exit_code = wait_for(pid, limit, &result.max_rss_kb);
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  std::string* sinks[2] = {&result.out, &result.err};
+  bool timed_out = false;
+  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    if (ready < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      char buffer[8192];
+      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[i]->append(buffer, static_cast<std::size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+      }
+    }
+  }
+  for (auto& entry : fds)
+    if (entry.fd >= 0) ::close(entry.fd);
+  if (timed_out) {
+    ::kill(pid, SIGKILL);
+    wait_for(pid, std::chrono::seconds(10));
+    result.exit_code = -1;
+    result.err += "\n[killed: still running after " + std::to_string(limit.count()) + " ms]";
+    return result;
+  }
+  result.exit_code = wait_for(pid, std::chrono::seconds(10), &result.max_rss_kb);
   return result;
 }
 

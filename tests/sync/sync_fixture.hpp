@@ -82,49 +82,6 @@ class TempFolder {
   fs::path path_;
 };
 
-// Runs `argv` to completion, reading its stdout and stderr as it goes, and kills it (SIGKILL) if it is still running
-// after `limit`: unlike testing::run, a child that hangs with its pipes open cannot hang the test.
-inline testing::ProcessResult run_bounded(const std::vector<std::string>& argv,
-                                          std::chrono::milliseconds limit = kProcessLimit) {
-  int out_fd = -1, err_fd = -1;
-  pid_t pid = testing::spawn(argv, &out_fd, &err_fd);
-  testing::ProcessResult result;
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
-  std::string* sinks[2] = {&result.out, &result.err};
-  bool timed_out = false;
-  while (fds[0].fd >= 0 || fds[1].fd >= 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
-      timed_out = true;
-      break;
-    }
-    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
-    if (ready < 0 && errno != EINTR) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
-      char buffer[8192];
-      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n > 0) {
-        sinks[i]->append(buffer, static_cast<std::size_t>(n));
-      } else if (n == 0 || errno != EINTR) {
-        ::close(fds[i].fd);
-        fds[i].fd = -1;
-      }
-    }
-  }
-  for (auto& entry : fds)
-    if (entry.fd >= 0) ::close(entry.fd);
-  if (timed_out) {
-    ::kill(pid, SIGKILL);
-    testing::wait_for(pid, 10s);
-    result.exit_code = -1;
-    result.err += "\n[killed: still running after " + std::to_string(limit.count()) + " ms]";
-    return result;
-  }
-  result.exit_code = testing::wait_for(pid, 10s);
-  return result;
-}
 
 inline std::string trimmed(std::string text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
@@ -210,7 +167,7 @@ class Laptop {
                                  std::chrono::milliseconds limit = kProcessLimit) const {
     std::vector<std::string> argv{TSUNAGI_BIN, "--data", data_.string(), "--lang", "en"};
     argv.insert(argv.end(), words.begin(), words.end());
-    return run_bounded(argv, limit);
+    return testing::run(argv, limit);
   }
 
   // `tsunagi record add --json FILE`; returns the new record's id.
@@ -485,7 +442,7 @@ class SyncFixture {
  public:
   SyncFixture() {
     fs::create_directories(collector_dir());
-    auto imported = run_bounded(
+    auto imported = testing::run(
         {TSUNAGI_COLLECTOR_BIN, "reference", "import", TSUNAGI_REFERENCE_FILE, "--data", collector_dir().string()});
     if (imported.exit_code != 0) throw std::runtime_error("reference import failed: " + describe(imported));
     collector = std::make_unique<testing::CollectorProcess>(TSUNAGI_COLLECTOR_BIN, collector_dir());
