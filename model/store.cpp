@@ -719,12 +719,6 @@ Result<std::int64_t> Store::outbox_size() const {
   return size->value_or(0);
 }
 
-Status Store::acknowledge_outbox(std::int64_t up_to_seq) {
-  auto statement = db_->prepare("DELETE FROM outbox WHERE seq <= ?");
-  if (!statement) return statement.error();
-  return (*statement)->bind(1, up_to_seq).run();
-}
-
 Status Store::acknowledge_sent(const std::vector<Acknowledgement>& acknowledgements) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun();
@@ -783,16 +777,6 @@ Result<std::vector<Store::Outgoing>> Store::outgoing(const std::vector<std::stri
     (*statement)->reset();
   }
   return out;
-}
-
-Result<std::string> Store::synced_clock(const std::string& record_id) const {
-  auto statement = db_->prepare("SELECT synced_hlc FROM records WHERE id = ?");
-  if (!statement) return statement.error();
-  auto row = (*statement)->bind(1, record_id).step();
-  if (!row) return row.error();
-  std::string clock = *row ? (*statement)->text(0) : std::string();
-  (*statement)->reset();
-  return clock;
 }
 
 Result<std::size_t> Store::apply_pulled(PulledPage page) {

@@ -157,8 +157,6 @@ class Store {
   // The outbox, oldest first: up to `limit` entries after `after_seq`.
   Result<std::vector<OutboxEntry>> outbox(std::size_t limit, std::int64_t after_seq = 0) const;
   Result<std::int64_t> outbox_size() const;
-  // Removes the entries up to and including `seq` (acknowledged by the collector).
-  Status acknowledge_outbox(std::int64_t up_to_seq);
   // The collector accepted the revision of each record at `clock`: removes its outbox entries up to `up_to_seq`,
   // records `clock` as its synced version and clears any rejection, all in one transaction. Later entries stay.
   struct Acknowledgement {
@@ -180,8 +178,6 @@ class Store {
   };
   // The records among `ids` that exist, in the order given.
   Result<std::vector<Outgoing>> outgoing(const std::vector<std::string>& ids) const;
-  // The last version of `record_id` the collector had, per this device ("" when never).
-  Result<std::string> synced_clock(const std::string& record_id) const;
 
   // Merges pulled records into the store (field by field by clock: local changes not yet sent survive), replaces
   // the reference data when the page brings it, and stores the cursor: all in one transaction, so a crash
