@@ -88,6 +88,12 @@ void append_json_text(std::string& out, const nlohmann::json& value) {
   }
 }
 
+std::string string_member(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return "";
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 std::string to_json_text(const nlohmann::json& value) {
   std::string out;
   out.reserve(2048);

@@ -14,4 +14,8 @@ namespace tsunagi {
 std::string to_json_text(const nlohmann::json& value);
 void append_json_text(std::string& out, const nlohmann::json& value);
 
+// The string member `key` of `object`, or "" when `object` is not an object or the member is absent or not a
+// string. For reading documents whose every field is optional text (error bodies, files this program wrote).
+std::string string_member(const nlohmann::json& object, const char* key);
+
 }  // namespace tsunagi

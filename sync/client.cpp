@@ -45,10 +45,7 @@ Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& d
   if (!text) return text.error();
   auto parsed = parse_json_text(*text);
   if (!parsed) return parsed.error().with_context(enrollment_file(data_dir).string());
-  const json& j = *parsed;
-  auto field = [&j](const char* key) {
-    return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
-  };
+  auto field = [&parsed](const char* key) { return string_member(*parsed, key); };
   Enrollment e{field("server"),       {field("pin"), field("ca_file")},
                field("device_id"),    field("token"),
                field("collector_id"), field("user_name"),
@@ -78,18 +75,15 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
   if (!parsed || !parsed->is_object())
     return make_error("protocol.response", "", "unreadable enrollment answer", "登録の応答を読めません");
   const json& j = *parsed;
-  auto text = [](const json& o, const char* key) {
-    return o.is_object() && o.contains(key) && o[key].is_string() ? o[key].get<std::string>() : std::string();
-  };
   const json user = j.value("user", json::object());
   Enrollment e{server,
                trust,
-               text(j, "device_id"),
-               text(j, "token"),
-               text(j, "collector_id"),
-               text(user, "name"),
-               text(user, "role"),
-               text(user, "team")};
+               string_member(j, "device_id"),
+               string_member(j, "token"),
+               string_member(j, "collector_id"),
+               string_member(user, "name"),
+               string_member(user, "role"),
+               string_member(user, "team")};
   if (e.token.empty() || e.device_id.empty())
     return make_error("protocol.response", "", "the enrollment answer has no token",
                       "登録の応答にトークンがありません");

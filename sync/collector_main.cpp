@@ -50,8 +50,7 @@ std::filesystem::path endpoint_file(const std::filesystem::path& dir) { return d
 std::string server_url(const Arguments& args, const std::filesystem::path& dir) {
   if (args.has("--url")) return args.option("--url");
   if (auto text = read_file(endpoint_file(dir)); text) {
-    auto parsed = json::parse(*text, nullptr, false);
-    if (parsed.is_object() && parsed.contains("url") && parsed["url"].is_string()) return parsed["url"];
+    if (std::string url = string_member(json::parse(*text, nullptr, false), "url"); !url.empty()) return url;
   }
   return "https://127.0.0.1:8443";
 }

@@ -80,10 +80,8 @@ std::optional<Error> read_text(const json& object, const char* key, const std::s
 
 // The Error described by an {"code", "message", "message_ja", "path"} object (missing members are empty).
 Error error_from_object(const json& e) {
-  auto text = [&e](const char* key) {
-    return e.is_object() && e.contains(key) && e[key].is_string() ? e[key].get<std::string>() : std::string();
-  };
-  return make_error(text("code"), text("path"), text("message"), text("message_ja"));
+  return make_error(string_member(e, "code"), string_member(e, "path"), string_member(e, "message"),
+                    string_member(e, "message_ja"));
 }
 
 }  // namespace
