@@ -604,7 +604,10 @@ Result<std::int64_t> Store::search_backlog() const {
 Result<Statement*> Store::run_query(const RecordQuery& query, const std::string& columns, bool ordered) const {
   if (!query.search.empty())
     if (auto status = index_search_backlog(); !status) return status.error().with_context("search index");
-  auto reference = this->reference();
+  // Only the area and committee filters read the reference tree: do not copy it for every other query.
+  std::optional<ReferenceData> reference;
+  if (!query.area.empty() || !query.committee.empty())
+    if (auto loaded = this->reference(); loaded) reference = std::move(*loaded);
   auto prepared = prepare_query(query, reference ? &*reference : nullptr, columns, ordered);
   auto statement = db_->prepare(prepared.sql);
   if (!statement) return statement.error();

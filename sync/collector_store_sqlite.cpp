@@ -480,9 +480,10 @@ class SqliteCollectorStore final : public CollectorStore {
     if (*ref_row) {
       std::int64_t seq = (*ref)->integer(0);
       std::string doc = (*ref)->text(1);
-      if (seq > after) page.reference = doc;
-      auto parsed = json::parse(doc, nullptr, false);
-      if (auto data = reference_from_json(parsed); data) reference = std::move(*data);
+      // Only staff visibility needs the area tree; a supervisor's pull does not parse it.
+      if (who.user.role == Role::Staff && !who.user.team.empty())
+        if (auto data = reference_from_json(json::parse(doc, nullptr, false)); data) reference = std::move(*data);
+      if (seq > after) page.reference = std::move(doc);
     }
     (*ref)->reset();
 
