@@ -1,9 +1,7 @@
-// The window loop and the layout around the screens.
+// The window: GLFW + OpenGL + Dear ImGui around the App (which draws the layout and owns the screens' models).
 //
-// [SECTION] Screens and layout state
 // [SECTION] Style
 // [SECTION] Fonts
-// [SECTION] Layout: navigation column, status bar
 // [SECTION] Screenshot
 // [SECTION] run_window: setup, loop, teardown
 #include "app/window.hpp"
@@ -16,71 +14,26 @@
 #include <GLFW/glfw3.h>  // after the ImGui headers; also brings the system's <GL/gl.h> (glReadPixels)
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "app/app.hpp"
 #include "app/fonts.hpp"
-#include "app/i18n.hpp"
-#include "app/list_model.hpp"
-#include "app/screens/placeholder.hpp"
-#include "app/screens/record_list.hpp"
-#include "model/store.hpp"
+#include "app/screens/widgets.hpp"
 
 namespace tsunagi {
 
 namespace {
 
-// [SECTION] Screens and layout state ---------------------------------------------------------------------------
-
-enum class Screen { List, NewRecord, Sync, Settings };
-
-struct ScreenInfo {
-  Screen screen;
-  const char* key;     // catalogue keys "nav.<key>" and "placeholder.<key>"
-  const char* option;  // the --screen value
-};
-
-constexpr std::array<ScreenInfo, 4> kScreens{{
-    {Screen::List, "list", "list"},
-    {Screen::NewRecord, "new", "editor"},
-    {Screen::Sync, "sync", "sync"},
-    {Screen::Settings, "settings", "settings"},
-}};
-
-std::optional<Screen> parse_screen(const std::string& option) {
-  for (const ScreenInfo& info : kScreens)
-    if (option == info.option) return info.screen;
-  return std::nullopt;
-}
-
-const ScreenInfo& screen_info(Screen screen) {
-  for (const ScreenInfo& info : kScreens)
-    if (info.screen == screen) return info;
-  return kScreens[0];
-}
-
-// Everything the layout draws from, kept across frames.
-struct AppState {
-  Screen screen = Screen::List;
-  RecordListView list_view;
-  std::string data_folder;  // shown in the status bar
-};
 
 // [SECTION] Style ---------------------------------------------------------------------------------------------
 
 constexpr float kBaseFontPixels = 17.0f;
 constexpr float kHeadingFontPixels = 23.0f;
-constexpr float kNavWidth = 200.0f;  // unscaled
-
-const ImVec4 kNavBackground{0.925f, 0.937f, 0.941f, 1.0f};
-const ImVec4 kStatusBackground{0.898f, 0.914f, 0.918f, 1.0f};
-const ImVec4 kAccent{0.145f, 0.420f, 0.431f, 1.0f};
 
 // A calm light theme: warm off-white ground, dark grey text, one muted teal accent, soft rounding.
 ImGuiStyle make_style(float scale) {
@@ -165,93 +118,6 @@ bool build_font_atlas(FontState& fonts, bool renderer_ready) {
     ImGui_ImplOpenGL3_CreateFontsTexture();
   }
   return true;
-}
-
-// Adds the visible rows' text to the coverage; true when the atlas lacks some of it.
-bool rows_need_glyphs(FontState& fonts, const RecordListState& state) {
-  bool missing = false;
-  for (const RecordSummary& row : state.rows) {
-    missing |= fonts.coverage.add_text(row.title, fonts.set.body);
-    missing |= fonts.coverage.add_text(row.area, fonts.set.body);
-    missing |= fonts.coverage.add_text(row.author, fonts.set.body);
-    missing |= fonts.coverage.add_text(row.date, fonts.set.body);
-  }
-  if (state.error) missing |= fonts.coverage.add_text(state.error->message_ja + state.error->message, fonts.set.body);
-  return missing;
-}
-
-// [SECTION] Layout: navigation column, status bar ---------------------------------------------------------------
-
-void draw_navigation(AppState& app, const FontSet& fonts, I18n& i18n, float scale) {
-  ImGui::PushFont(fonts.heading);
-  ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
-  ImGui::TextUnformatted(i18n.tr("app.name"));
-  ImGui::PopStyleColor();
-  ImGui::PopFont();
-  ImGui::TextDisabled("%s", i18n.tr("app.tagline"));
-  ImGui::Spacing();
-  ImGui::Separator();
-  ImGui::Spacing();
-  const float item_height = ImGui::GetFrameHeight() + 8.0f * scale;
-  for (const ScreenInfo& info : kScreens) {
-    const std::string key = "nav." + std::string(info.key);
-    ImGui::PushID(info.key);
-    if (ImGui::Selectable(i18n.tr(key), app.screen == info.screen, 0, ImVec2(0, item_height))) app.screen = info.screen;
-    ImGui::PopID();
-  }
-}
-
-void draw_status_bar(const AppState& app, const RecordListState& list, I18n& i18n, float scale) {
-  const float text_y = (ImGui::GetWindowHeight() - ImGui::GetTextLineHeight()) * 0.5f;
-  ImGui::SetCursorPos(ImVec2(ImGui::GetStyle().WindowPadding.x, text_y));
-  if (list.loaded)
-    ImGui::TextUnformatted(i18n.format("statusbar.records", {{"count", std::to_string(list.total)}}).c_str());
-  else
-    ImGui::TextUnformatted(i18n.tr("statusbar.records_unknown"));
-  ImGui::SameLine(0, 28.0f * scale);
-  ImGui::TextDisabled("%s", i18n.format("statusbar.data_folder", {{"path", app.data_folder}}).c_str());
-}
-
-// Draws the whole window; returns what the list screen asked for.
-RecordListActions draw_layout(AppState& app, const RecordListModel& list_model, const FontSet& fonts, I18n& i18n,
-                              float scale) {
-  RecordListActions actions;
-  const ImGuiViewport* viewport = ImGui::GetMainViewport();
-  ImGui::SetNextWindowPos(viewport->WorkPos);
-  ImGui::SetNextWindowSize(viewport->WorkSize);
-  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
-  const ImGuiWindowFlags host_flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
-  ImGui::Begin("##tsunagi", nullptr, host_flags);
-  ImGui::PopStyleVar();
-
-  const float status_height = ImGui::GetFrameHeight() + 10.0f * scale;
-  const float body_height = std::max(1.0f, ImGui::GetContentRegionAvail().y - status_height);
-
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
-  ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale, body_height), false,
-                    ImGuiWindowFlags_AlwaysUseWindowPadding);
-  draw_navigation(app, fonts, i18n, scale);
-  ImGui::EndChild();
-  ImGui::PopStyleColor();
-
-  ImGui::SameLine(0, 0);
-  ImGui::BeginChild("screen", ImVec2(0, body_height), false,
-                    ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  if (app.screen == Screen::List)
-    actions = draw_record_list(list_model.state(), list_model.requested_query(), app.list_view, fonts, i18n);
-  else
-    draw_placeholder(screen_info(app.screen).key, fonts, i18n);
-  ImGui::EndChild();
-
-  ImGui::PushStyleColor(ImGuiCol_ChildBg, kStatusBackground);
-  ImGui::BeginChild("status", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
-  draw_status_bar(app, list_model.state(), i18n, scale);
-  ImGui::EndChild();
-  ImGui::PopStyleColor();
-
-  ImGui::End();
-  return actions;
 }
 
 // [SECTION] Screenshot ------------------------------------------------------------------------------------------
@@ -346,25 +212,6 @@ int run_window(const WindowOptions& options) {
     return 2;
   }
 
-  auto store = Store::open(options.data_dir);
-  if (!store) {
-    std::fprintf(stderr, "tsunagi: cannot open the data folder %s: %s\n", options.data_dir.c_str(),
-                 store.error().describe().c_str());
-    return 1;
-  }
-
-  std::string language = options.language;
-  if (language.empty()) {
-    auto setting = (*store)->setting("language");
-    language = setting && !setting->empty() ? *setting : "ja";
-  }
-  I18n i18n;
-  if (auto loaded = i18n.load(language); !loaded) {
-    std::fprintf(stderr, "tsunagi: cannot load the UI texts for \"%s\": %s\n", language.c_str(),
-                 loaded.error().describe().c_str());
-    return 1;
-  }
-
   auto face = find_japanese_font();
   if (!face) {
     std::fprintf(stderr, "tsunagi: %s\n", face.error().message.c_str());
@@ -386,7 +233,22 @@ int run_window(const WindowOptions& options) {
                  last_glfw_error.c_str());
     return 1;
   }
-  const char* glsl_version = create_window(glfw, i18n.tr("app.window_title"));
+
+  // Declared after the GLFW session so that it is destroyed (its workers joined) before GLFW ends: the workers
+  // wake the loop with glfwPostEmptyEvent, which is thread-safe but needs GLFW alive.
+  AppConfig config;
+  config.data_dir = options.data_dir;
+  config.screen = *first_screen;
+  config.language = options.language;
+  config.wake = [] { glfwPostEmptyEvent(); };
+  auto opened = App::open(std::move(config));
+  if (!opened) {
+    std::fprintf(stderr, "tsunagi: cannot start: %s\n", opened.error().describe().c_str());
+    return 1;
+  }
+  App& app = **opened;
+
+  const char* glsl_version = create_window(glfw, app.i18n().tr("app.window_title"));
   if (!glsl_version) {
     std::fprintf(stderr, "tsunagi: cannot create a window with OpenGL 3.3 or 3.0: %s\n", last_glfw_error.c_str());
     return 1;
@@ -403,15 +265,11 @@ int run_window(const WindowOptions& options) {
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
   if (capturing) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no hover highlight wherever the pointer rests
 
-  float scale = content_scale(glfw.window);
-  ImGui::GetStyle() = make_style(scale);
-
-  FontState fonts{std::move(*font_file), {}, {}, {}, {}, scale};
-  const std::string catalogue_text = i18n.all_text();
-  build_heading_ranges(catalogue_text, fonts.heading_ranges);
-  std::string known_text = catalogue_text + options.data_dir.string();
-  if (auto reference = (*store)->reference()) known_text += reference->all_text();
-  fonts.coverage.add_text(known_text, nullptr);
+  float screen_scale = content_scale(glfw.window);
+  FontState fonts{std::move(*font_file), {}, {}, {}, {}, screen_scale * app.font_scale()};
+  ImGui::GetStyle() = make_style(fonts.scale);
+  build_heading_ranges(app.i18n().all_text(), fonts.heading_ranges);
+  fonts.coverage.add_text(app.known_text(), nullptr);
   if (!build_font_atlas(fonts, false)) {
     std::fprintf(stderr, "tsunagi: cannot build the font atlas from %s (face %d)\n", fonts.file.face().path.c_str(),
                  fonts.file.face().index);
@@ -425,41 +283,35 @@ int run_window(const WindowOptions& options) {
     return 1;
   }
 
-  AppState app;
-  app.screen = *first_screen;
-  app.data_folder = options.data_dir.string();
-
-  // Declared after the GLFW and ImGui sessions so that it is destroyed (its worker joined) before they end: the
-  // worker wakes the loop with glfwPostEmptyEvent, which is thread-safe but needs GLFW alive.
-  RecordListModel list_model(options.data_dir, [] { glfwPostEmptyEvent(); });
-  list_model.request(RecordQuery{});
-
   const auto started = std::chrono::steady_clock::now();
   int frame = 0;
-  int frames_since_loaded = 0;
+  int frames_settled = 0;
   bool atlas_stale = false;
   int exit_code = 0;
 
   int eager_frames = 0;  // frames to draw without waiting: ImGui settles some interactions a frame or two late
   while (!glfwWindowShouldClose(glfw.window)) {
-    if (capturing || options.frames > 0 || io.WantTextInput || eager_frames > 0) {
+    // Drawing continuously while text is edited (the cursor blinks) or a sync runs (its progress bar moves).
+    const bool animating = io.WantTextInput || app.sync().view().running;
+    if (capturing || options.frames > 0 || animating || eager_frames > 0) {
       glfwPollEvents();
       eager_frames = std::max(0, eager_frames - 1);
     } else {
-      // Idle: sleep until input, a loaded result (the worker posts an empty event) or a slow tick.
+      // Idle: sleep until input, a worker's result (it posts an empty event) or a slow tick.
       constexpr double kIdleSeconds = 0.25;
       const double before = glfwGetTime();
       glfwWaitEventsTimeout(kIdleSeconds);
       if (glfwGetTime() - before < kIdleSeconds) eager_frames = 3;  // woken by an event, not the tick
     }
 
-    if (list_model.poll()) atlas_stale |= rows_need_glyphs(fonts, list_model.state());
+    atlas_stale |= app.poll(fonts.coverage, fonts.set.body);
 
-    const float new_scale = content_scale(glfw.window);
-    if (new_scale != scale) {  // moved to a screen with another scale
-      scale = new_scale;
-      ImGui::GetStyle() = make_style(scale);
-      fonts.scale = scale;
+    const float new_screen_scale = content_scale(glfw.window);
+    if (new_screen_scale != screen_scale || app.take_font_change()) {  // another monitor, text size or language
+      screen_scale = new_screen_scale;
+      fonts.scale = screen_scale * app.font_scale();
+      ImGui::GetStyle() = make_style(fonts.scale);
+      build_heading_ranges(app.i18n().all_text(), fonts.heading_ranges);
       atlas_stale = true;
     }
     if (atlas_stale) {
@@ -473,7 +325,7 @@ int run_window(const WindowOptions& options) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    const RecordListActions actions = draw_layout(app, list_model, fonts.set, i18n, scale);
+    app.draw(fonts.set, fonts.scale);
     ImGui::Render();
 
     int width = 0, height = 0;
@@ -486,12 +338,11 @@ int run_window(const WindowOptions& options) {
     ++frame;
 
     if (capturing) {
-      // The table settles its column widths over a frame or two after the rows arrive: capture a few frames on.
-      if (list_model.state().loaded && !list_model.state().loading) ++frames_since_loaded;
+      // Tables settle their column widths over a frame or two after the rows arrive: capture a few frames on.
+      if (app.settled()) ++frames_settled;
       const bool timed_out = frame >= 120 || std::chrono::steady_clock::now() - started > std::chrono::seconds(5);
-      if (frames_since_loaded >= 3 || timed_out) {
-        if (timed_out && !list_model.state().loaded)
-          std::fprintf(stderr, "tsunagi: the list did not load in time; capturing anyway\n");
+      if (frames_settled >= 3 || timed_out) {
+        if (timed_out && !app.settled()) std::fprintf(stderr, "tsunagi: the screen did not load in time; capturing anyway\n");
         if (!write_screenshot(glfw.window, options.screenshot)) {
           std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n", options.screenshot.c_str());
           exit_code = 1;
@@ -503,8 +354,6 @@ int run_window(const WindowOptions& options) {
     }
     glfwSwapBuffers(glfw.window);
     if (options.frames > 0 && frame >= options.frames) break;
-
-    if (actions.query) list_model.request(*actions.query);
   }
   return exit_code;
 }

@@ -3,6 +3,7 @@
 // bodies with gzip and accepts gzip responses.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -34,11 +35,15 @@ struct TlsTrust {
 struct TransportOptions {
   long connect_timeout_ms = 5000;
   long timeout_ms = 60000;  // whole request
+  // When set and true, a request in flight stops within about a second with "net.cancelled" (the window sets it
+  // when it closes during a sync). The flag must outlive the transport.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Errors a transport returns (Error::code): "net.connect" (cannot connect: offline, refused, DNS, proxy),
 // "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.handshake" (the handshake
-// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.other". An HTTP status, whatever it
+// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.cancelled" (the options' cancel
+// flag was raised), "net.other". An HTTP status, whatever it
 // is, is a response, not an error.
 class Transport {
  public:

@@ -77,6 +77,8 @@ ErrorText classify(CURLcode result, bool fresh_connection) {
       // retrying; a certificate that does not verify is CURLE_PEER_FAILED_VERIFICATION instead.
       return {"tls.handshake", "the secure connection to the collector broke off",
               "集計サーバーとの暗号化接続が途中で切れました"};
+    case CURLE_ABORTED_BY_CALLBACK:
+      return {"net.cancelled", "the request was cancelled", "要求を中止しました"};
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CACERT_BADFILE:
       return {"tls.failure", "secure connection to the collector failed", "集計サーバーとの暗号化接続に失敗しました"};
@@ -106,6 +108,12 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
   } catch (...) {
     return 0;
   }
+}
+
+// Aborts the transfer (CURLE_ABORTED_BY_CALLBACK) once the cancel flag is raised. libcurl calls it about once a
+// second even while waiting for data.
+int check_cancel(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(user)->load() ? 1 : 0;
 }
 
 bool equals_ignoring_case(std::string_view left, std::string_view right) {
@@ -170,6 +178,9 @@ class CurlTransport final : public Transport {
 
   Result<HttpResponse> send(const HttpRequest& request) override {
     const std::string url = base_url_ + request.path;
+    if (options_.cancel != nullptr && options_.cancel->load())
+      return make_error("net.cancelled", "", "the request was cancelled (" + url + ")",
+                        "要求を中止しました (" + url + ")");
     if (!handle_)
       return make_error("net.other", "", "cannot start libcurl (" + url + ")",
                         "libcurl を初期化できません (" + url + ")");
@@ -258,6 +269,11 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(handle, CURLOPT_HEADERFUNCTION, read_header);
     curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (options_.cancel != nullptr) {
+      curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, check_cancel);
+      curl_easy_setopt(handle, CURLOPT_XFERINFODATA, options_.cancel);
+      curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
+    }
     // CURLOPT_PROXY is deliberately never set: left alone, libcurl takes HTTPS_PROXY / https_proxy / NO_PROXY from
     // the environment for each transfer, which is how field offices configure their proxies.
 

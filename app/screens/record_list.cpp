@@ -4,45 +4,78 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <string_view>
+#include <vector>
 
+#include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
 
 namespace tsunagi {
 
 namespace {
 
+// [SECTION] Table columns
+
+enum class ColumnId { Kind, Date, Title, Area, Status, Sync, Author };
+
 struct Column {
+  ColumnId id;
   const char* label_key;
-  SortColumn sort;
+  std::optional<SortColumn> sort;  // nullopt: not sortable
   ImGuiTableColumnFlags flags;
   float weight;  // share of the table's width
 };
 
-constexpr std::array<Column, 6> kColumns{{
-    {"list.column.kind", SortColumn::Kind, ImGuiTableColumnFlags_WidthStretch, 1.1f},
-    {"list.column.date", SortColumn::Date,
+const std::array<Column, 7> kColumns{{
+    {ColumnId::Kind, "list.column.kind", SortColumn::Kind, ImGuiTableColumnFlags_WidthStretch, 1.0f},
+    {ColumnId::Date, "list.column.date", SortColumn::Date,
      ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_DefaultSort |
          ImGuiTableColumnFlags_PreferSortDescending,
-     1.4f},
-    {"list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 4.0f},
-    {"list.column.area", SortColumn::Area, ImGuiTableColumnFlags_WidthStretch, 1.6f},
-    {"list.column.status", SortColumn::Status, ImGuiTableColumnFlags_WidthStretch, 0.9f},
-    {"list.column.author", SortColumn::Author, ImGuiTableColumnFlags_WidthStretch, 1.1f},
+     1.5f},
+    {ColumnId::Title, "list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 4.0f},
+    {ColumnId::Area, "list.column.area", SortColumn::Area, ImGuiTableColumnFlags_WidthStretch, 1.4f},
+    {ColumnId::Status, "list.column.status", SortColumn::Status, ImGuiTableColumnFlags_WidthStretch, 0.9f},
+    {ColumnId::Sync, "list.column.sync", std::nullopt,
+     ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort, 0.9f},
+    {ColumnId::Author, "list.column.author", SortColumn::Author, ImGuiTableColumnFlags_WidthStretch, 1.1f},
 }};
 
 // Muted colours, one per review status, readable on the light background.
 ImVec4 status_colour(ReviewStatus status) {
   switch (status) {
     case ReviewStatus::Draft:
-      return {0.45f, 0.47f, 0.50f, 1.0f};
+      return kMutedText;
     case ReviewStatus::Submitted:
       return {0.16f, 0.38f, 0.62f, 1.0f};
     case ReviewStatus::Returned:
-      return {0.72f, 0.38f, 0.10f, 1.0f};
+      return kWarningText;
     case ReviewStatus::Approved:
-      return {0.18f, 0.50f, 0.30f, 1.0f};
+      return kGoodText;
   }
-  return {0.2f, 0.2f, 0.2f, 1.0f};
+  return kMutedText;
+}
+
+// The sync column: where the record stands with the collector; a record the supervisor returned says so.
+struct SyncLabel {
+  const char* key;
+  ImVec4 colour;
+};
+
+SyncLabel sync_label(const RecordSummary& row) {
+  if (row.status == ReviewStatus::Returned && row.sync_state == SyncState::Sent)
+    return {"sync_state.returned", kWarningText};
+  switch (row.sync_state) {
+    case SyncState::LocalOnly:
+      return {"sync_state.local_only", kMutedText};
+    case SyncState::Waiting:
+      return {"sync_state.waiting", {0.16f, 0.38f, 0.62f, 1.0f}};
+    case SyncState::Sent:
+      return {"sync_state.sent", kGoodText};
+    case SyncState::Rejected:
+      return {"sync_state.rejected", kErrorText};
+  }
+  return {"sync_state.local_only", kMutedText};
 }
 
 std::string wareki(const std::string& iso) {
@@ -50,9 +83,7 @@ std::string wareki(const std::string& iso) {
   return iso;  // a draft may hold a half-typed date: show it as typed
 }
 
-void text_unformatted(const std::string& text) { ImGui::TextUnformatted(text.data(), text.data() + text.size()); }
-
-// The query `requested` re-sorted as the table's header says, or nullopt when that is already its order.
+// The query re-sorted as the table's header says, or nullopt when that is already its order.
 std::optional<RecordQuery> sort_request(const RecordQuery& requested) {
   ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
   if (specs == nullptr || !specs->SpecsDirty) return std::nullopt;
@@ -60,47 +91,236 @@ std::optional<RecordQuery> sort_request(const RecordQuery& requested) {
   if (specs->SpecsCount < 1) return std::nullopt;
   const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
   if (spec.ColumnIndex < 0 || static_cast<std::size_t>(spec.ColumnIndex) >= kColumns.size()) return std::nullopt;
-  const SortColumn column = kColumns[static_cast<std::size_t>(spec.ColumnIndex)].sort;
+  const std::optional<SortColumn> column = kColumns[static_cast<std::size_t>(spec.ColumnIndex)].sort;
+  if (!column) return std::nullopt;
   const bool descending = spec.SortDirection == ImGuiSortDirection_Descending;
-  if (column == requested.sort && descending == requested.descending) return std::nullopt;
+  if (*column == requested.sort && descending == requested.descending) return std::nullopt;
   RecordQuery query = requested;
-  query.sort = column;
+  query.sort = *column;
   query.descending = descending;
+  return query;
+}
+
+// [SECTION] Filters
+
+// One choice of a filter: its label, how deep in a tree it sits, and whether it is the current one.
+struct Choice {
+  std::string label;
+  int depth = 0;
+};
+
+// A filter combo showing "<name>: <current>"; returns the index chosen this frame (0 is "all").
+std::optional<std::size_t> filter_combo(const char* id, const std::string& name, const std::vector<Choice>& choices,
+                                        std::size_t current, float width) {
+  std::optional<std::size_t> chosen;
+  ImGui::SetNextItemWidth(width);
+  const std::string preview = name + ": " + choices[std::min(current, choices.size() - 1)].label;
+  if (ImGui::BeginCombo(id, preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    const float indent = ImGui::GetFontSize();
+    for (std::size_t i = 0; i < choices.size(); ++i) {
+      ImGui::PushID(static_cast<int>(i));
+      if (choices[i].depth > 0) ImGui::Indent(indent * static_cast<float>(choices[i].depth));
+      if (ImGui::Selectable(choices[i].label.c_str(), i == current)) chosen = i;
+      if (i == current) ImGui::SetItemDefaultFocus();
+      if (choices[i].depth > 0) ImGui::Unindent(indent * static_cast<float>(choices[i].depth));
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+  return chosen;
+}
+
+// Items of a parent-linked tree (areas, committees) in depth-first order, each with its depth.
+template <typename Item>
+std::vector<std::pair<const Item*, int>> tree_order(const std::vector<Item>& items) {
+  std::vector<std::pair<const Item*, int>> ordered;
+  std::function<void(const std::string&, int)> visit = [&](const std::string& parent, int depth) {
+    for (const Item& item : items)
+      if (item.parent == parent && depth < 8) {
+        ordered.emplace_back(&item, depth);
+        visit(item.id, depth + 1);
+      }
+  };
+  visit("", 0);
+  return ordered;
+}
+
+// The label of a reference item in the UI language (English names fall back to the Japanese ones).
+template <typename Item>
+const std::string& display_name(const Item& item, bool japanese) {
+  return japanese || item.name_en.empty() ? item.name : item.name_en;
+}
+
+// A filter over names (area, theme, committee, author): the choices, which is current, and the new query when
+// one is picked.
+template <typename Names>
+void name_filter(const char* id, const char* name_key, const Names& names, std::string RecordQuery::*field,
+                 RecordQuery& query, bool& changed, float width, I18n& i18n) {
+  std::vector<Choice> choices{{i18n.tr("filter.all"), 0}};
+  std::vector<std::string> values{""};
+  std::size_t current = 0;
+  for (const auto& [value, label, depth] : names) {
+    if (value == query.*field) current = choices.size();
+    choices.push_back({label, depth});
+    values.push_back(value);
+  }
+  if (auto chosen = filter_combo(id, i18n.tr(name_key), choices, current, width)) {
+    query.*field = values[*chosen];
+    changed = true;
+  }
+}
+
+struct NamedChoice {
+  std::string value, label;
+  int depth = 0;
+};
+
+template <typename Item>
+std::vector<NamedChoice> named_choices(const std::vector<Item>& items, bool japanese) {
+  std::vector<NamedChoice> choices;
+  for (const Item& item : items) choices.push_back({item.name, display_name(item, japanese), 0});
+  return choices;
+}
+
+template <typename Item>
+std::vector<NamedChoice> tree_choices(const std::vector<Item>& items, bool japanese) {
+  std::vector<NamedChoice> choices;
+  for (const auto& [item, depth] : tree_order(items)) choices.push_back({item->name, display_name(*item, japanese), depth});
+  return choices;
+}
+
+// An enum filter: "all" and each value's catalogue text "<prefix>.<name>".
+template <typename E>
+void enum_filter(const char* id, const char* name_key, const char* prefix, std::optional<E>& value, bool& changed,
+                 float width, I18n& i18n) {
+  std::vector<Choice> choices{{i18n.tr("filter.all"), 0}};
+  for (std::string_view name : EnumNames<E>::names)
+    choices.push_back({i18n.tr(std::string(prefix) + "." + std::string(name)), 0});
+  const std::size_t current = value ? static_cast<std::size_t>(*value) + 1 : 0;
+  if (auto chosen = filter_combo(id, i18n.tr(name_key), choices, current, width)) {
+    value = *chosen == 0 ? std::nullopt : std::optional<E>(static_cast<E>(*chosen - 1));
+    changed = true;
+  }
+}
+
+// Draws the search box and the filters; returns the new query when one of them changed.
+std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordListView& view, I18n& i18n) {
+  const bool japanese = i18n.language() == "ja";
+  RecordQuery query = model.requested_query();
+  bool changed = false;
+  const float spacing = ImGui::GetStyle().ItemSpacing.x;
+  const float width = (ImGui::GetContentRegionAvail().x - spacing * 4) / 5.0f;
+
+  if (view.focus_search) {
+    ImGui::SetKeyboardFocusHere();
+    view.focus_search = false;
+  }
+  ImGui::SetNextItemWidth(width * 2 + spacing);
+  if (ImGui::InputTextWithHint("##search", i18n.tr("list.search_hint"), view.search, sizeof view.search)) {
+    query.search = view.search;
+    changed = true;
+  }
+  ImGui::SameLine();
+  enum_filter("##kind", "filter.kind", "kind", query.kind, changed, width, i18n);
+  ImGui::SameLine();
+  {
+    std::vector<Choice> choices{{i18n.tr("filter.all"), 0}};
+    std::vector<int> years{0};
+    const int newest = view.today_fiscal_year > 0 ? view.today_fiscal_year : 2026;
+    std::size_t current = 0;
+    for (int fy = newest; fy >= 2019; --fy) {
+      if (query.fiscal_year == fy) current = choices.size();
+      choices.push_back({japanese ? format_fiscal_year(fy) : "FY" + std::to_string(fy), 0});
+      years.push_back(fy);
+    }
+    if (auto chosen = filter_combo("##fy", i18n.tr("filter.fiscal_year"), choices, current, width)) {
+      query.fiscal_year = *chosen == 0 ? std::nullopt : std::optional<int>(years[*chosen]);
+      changed = true;
+    }
+  }
+  ImGui::SameLine();
+  {
+    std::vector<Choice> choices{{i18n.tr("filter.all"), 0}};
+    // Fiscal order: April first.
+    constexpr std::array<int, 12> kMonths{4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3};
+    std::size_t current = 0;
+    for (int month : kMonths) {
+      if (query.month == month) current = choices.size();
+      choices.push_back({i18n.format("filter.month_value", {{"month", std::to_string(month)}}), 0});
+    }
+    if (auto chosen = filter_combo("##month", i18n.tr("filter.month"), choices, current, width)) {
+      query.month = *chosen == 0 ? std::nullopt : std::optional<int>(kMonths[*chosen - 1]);
+      changed = true;
+    }
+  }
+
+  const ReferenceData empty;
+  const ReferenceData& reference = model.state().reference ? *model.state().reference : empty;
+  enum_filter("##status", "filter.status", "status", query.status, changed, width, i18n);
+  ImGui::SameLine();
+  name_filter("##area", "filter.area", tree_choices(reference.areas, japanese), &RecordQuery::area, query, changed,
+              width, i18n);
+  ImGui::SameLine();
+  name_filter("##theme", "filter.theme", named_choices(reference.themes, japanese), &RecordQuery::theme, query,
+              changed, width, i18n);
+  ImGui::SameLine();
+  name_filter("##committee", "filter.committee", tree_choices(reference.committees, japanese),
+              &RecordQuery::committee, query, changed, width, i18n);
+  ImGui::SameLine();
+  {
+    std::vector<NamedChoice> staff;
+    for (const StaffMember& member : reference.staff) staff.push_back({member.name, member.name, 0});
+    name_filter("##author", "filter.author", staff, &RecordQuery::author, query, changed, width, i18n);
+  }
+
+  const RecordQuery& requested = model.requested_query();
+  const bool filtered = requested.kind || requested.fiscal_year || requested.month || requested.status ||
+                        !requested.area.empty() || !requested.theme.empty() || !requested.committee.empty() ||
+                        !requested.author.empty() || !requested.search.empty();
+  if (filtered) {
+    if (ImGui::SmallButton(i18n.tr("filter.clear"))) {
+      RecordQuery cleared;
+      cleared.sort = requested.sort;
+      cleared.descending = requested.descending;
+      query = cleared;
+      view.search[0] = '\0';
+      changed = true;
+    }
+  }
+  if (!changed) return std::nullopt;
   return query;
 }
 
 }  // namespace
 
-RecordListActions draw_record_list(const RecordListState& state, const RecordQuery& requested, RecordListView& view,
-                                   const FontSet& fonts, I18n& i18n) {
+RecordListActions draw_record_list(const RecordListModel& model, RecordListView& view, const FontSet& fonts,
+                                   I18n& i18n) {
   RecordListActions actions;
+  const RecordListState& state = model.state();
   const bool japanese = i18n.language() == "ja";
 
-  const float heading_y = ImGui::GetCursorPosY();
-  ImGui::PushFont(fonts.heading);
-  ImGui::TextUnformatted(i18n.tr("list.heading"));
-  ImGui::PopFont();
-  ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 2);
-  ImGui::SetCursorPosY(heading_y + fonts.heading->Ascent - ImGui::GetFont()->Ascent);  // share the baseline
-  ImGui::TextDisabled("%s", !state.loaded
-                                ? i18n.tr("list.loading")
-                                : i18n.format("list.shown_of_total", {{"shown", std::to_string(state.rows.size())},
-                                                                      {"total", std::to_string(state.total)}})
-                                      .c_str());
+  draw_heading(i18n.tr("list.heading"),
+               !state.loaded ? i18n.tr("list.loading")
+                             : i18n.format("list.count", {{"total", std::to_string(state.total)}}),
+               fonts);
   if (state.loaded && state.loading) {
     ImGui::SameLine();
     ImGui::TextDisabled("%s", i18n.tr("list.refreshing"));
   }
+  ImGui::Spacing();
+  actions.query = draw_filters(model, view, i18n);
   if (state.error) {
-    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.70f, 0.18f, 0.15f, 1.0f));
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
     ImGui::TextWrapped("%s %s", i18n.tr("list.error"), state.error->describe(japanese).c_str());
     ImGui::PopStyleColor();
   }
   ImGui::Spacing();
 
-  if (state.loaded && !state.error && state.rows.empty()) {
+  if (state.loaded && !state.error && state.total == 0) {
     ImGui::Spacing();
-    ImGui::TextDisabled("%s", i18n.tr("list.empty"));
+    const bool filtered = !model.requested_query().search.empty() || actions.query.has_value();
+    ImGui::TextDisabled("%s", i18n.tr(filtered || state.query.kind || state.query.fiscal_year ? "list.no_match"
+                                                                                                : "list.empty"));
     return actions;
   }
 
@@ -110,40 +330,60 @@ RecordListActions draw_record_list(const RecordListState& state, const RecordQue
                                 ImGuiTableFlags_PadOuterX;
   // As tall as its rows (so a short list does not draw empty columns down the screen), at most the space left.
   const float row_height = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2.0f;
-  const float rows_height = row_height * static_cast<float>(state.rows.size() + 1) + 2.0f;
+  const float rows_height = row_height * static_cast<float>(state.total + 1) + 2.0f;
   const ImVec2 outer_size(0.0f, std::min(rows_height, ImGui::GetContentRegionAvail().y));
   if (!ImGui::BeginTable("records", static_cast<int>(kColumns.size()), flags, outer_size)) return actions;
   for (const Column& column : kColumns) ImGui::TableSetupColumn(i18n.tr(column.label_key), column.flags, column.weight);
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableHeadersRow();
-  actions.query = sort_request(requested);
+  if (auto sorted = sort_request(actions.query ? *actions.query : model.requested_query())) actions.query = sorted;
 
+  const std::int64_t total = state.total;
   ImGuiListClipper clipper;
-  clipper.Begin(static_cast<int>(state.rows.size()));
+  // ImGui 1.86's clipper counts in int: 2^31 rows is far beyond any store.
+  clipper.Begin(static_cast<int>(std::min<std::int64_t>(total, 1 << 30)), row_height);
+  bool first_step = true;
   while (clipper.Step()) {
+    if (first_step || clipper.DisplayStart < actions.first_row) actions.first_row = clipper.DisplayStart;
+    actions.last_row = std::max<std::int64_t>(actions.last_row, clipper.DisplayEnd);
+    first_step = false;
     for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
-      const RecordSummary& row = state.rows[static_cast<std::size_t>(i)];
       ImGui::PushID(i);
-      ImGui::TableNextRow();
-
+      ImGui::TableNextRow(0, row_height);
+      const RecordSummary* row = model.row(i);
+      if (row == nullptr) {  // its page is on its way
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextDisabled("…");
+        ImGui::PopID();
+        continue;
+      }
       ImGui::TableSetColumnIndex(0);
-      const std::string kind_key = "kind." + std::string(enum_name(row.kind));
-      const bool selected = row.id == view.selected_id;
-      if (ImGui::Selectable(i18n.tr(kind_key), selected, ImGuiSelectableFlags_SpanAllColumns))
-        view.selected_id = row.id;
+      const bool selected = row->id == view.selected_id;
+      if (ImGui::Selectable(i18n.tr("kind." + std::string(enum_name(row->kind))), selected,
+                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
+        view.selected_id = row->id;
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) actions.open_id = row->id;
+      }
+      if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false))
+        actions.open_id = row->id;
 
       ImGui::TableSetColumnIndex(1);
-      text_unformatted(wareki(row.date));
+      text_unformatted(wareki(row->date));
       ImGui::TableSetColumnIndex(2);
-      text_unformatted(row.title);
+      text_unformatted(row->title);
       ImGui::TableSetColumnIndex(3);
-      text_unformatted(row.area);
+      text_unformatted(row->area);
       ImGui::TableSetColumnIndex(4);
-      ImGui::PushStyleColor(ImGuiCol_Text, status_colour(row.status));
-      ImGui::TextUnformatted(i18n.tr("status." + std::string(enum_name(row.status))));
+      ImGui::PushStyleColor(ImGuiCol_Text, status_colour(row->status));
+      ImGui::TextUnformatted(i18n.tr("status." + std::string(enum_name(row->status))));
       ImGui::PopStyleColor();
       ImGui::TableSetColumnIndex(5);
-      text_unformatted(row.author);
+      const SyncLabel sync = sync_label(*row);
+      ImGui::PushStyleColor(ImGuiCol_Text, sync.colour);
+      ImGui::TextUnformatted(i18n.tr(sync.key));
+      ImGui::PopStyleColor();
+      ImGui::TableSetColumnIndex(6);
+      text_unformatted(row->author);
       ImGui::PopID();
     }
   }

@@ -1,7 +1,10 @@
-// The record list screen: a sortable table of the rows the RecordListModel loaded (kind, date in 和暦, title,
-// area, status, author). Draws only; what the user asked for comes back as RecordListActions.
+// The record list screen: a search box and filters over a sortable table of every matching record (kind, date in
+// 和暦, title, area, status, sync state, author). Rows come from the RecordListModel page by page; the table
+// draws only the rows on screen (ImGuiListClipper) and tells the model which those are. Draws only; what the
+// user asked for comes back as RecordListActions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -15,15 +18,20 @@ namespace tsunagi {
 // The screen's own state, kept by the window between frames.
 struct RecordListView {
   std::string selected_id;
+  char search[256] = {};       // the search box's text (ImGui edits it in place)
+  bool focus_search = false;   // set by Ctrl+F: the box takes the keyboard next frame
+  int today_fiscal_year = 0;   // the newest fiscal year offered by the filter
 };
 
 // What the user asked for this frame; the window applies it after drawing.
 struct RecordListActions {
-  std::optional<RecordQuery> query;  // a new query to load (the sort changed)
+  std::optional<RecordQuery> query;      // a new query to load (a filter, the search text or the sort changed)
+  std::optional<std::string> open_id;    // open this record in the editor (double-click or Enter)
+  std::int64_t first_row = 0, last_row = 0;  // rows on screen: [first_row, last_row)
 };
 
-// Draws `state`. `requested` is the query last sent to the model: a header click answers with it re-sorted.
-RecordListActions draw_record_list(const RecordListState& state, const RecordQuery& requested, RecordListView& view,
-                                   const FontSet& fonts, I18n& i18n);
+// Draws the list of `model`. The filters and header clicks answer with model.requested_query() changed.
+RecordListActions draw_record_list(const RecordListModel& model, RecordListView& view, const FontSet& fonts,
+                                   I18n& i18n);
 
 }  // namespace tsunagi

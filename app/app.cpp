@@ -1,0 +1,306 @@
+// [SECTION] Screens
+// [SECTION] Opening
+// [SECTION] Polling the workers
+// [SECTION] Layout: navigation column, status bar
+// [SECTION] Intents and shortcuts
+#include "app/app.hpp"
+
+#include <imgui.h>
+
+#include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW's keys (the backend's choice)
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <ctime>
+#include <iterator>
+
+#include "app/screens/placeholder.hpp"
+#include "app/screens/sync_screen.hpp"
+#include "app/screens/widgets.hpp"
+#include "model/calendar.hpp"
+
+namespace tsunagi {
+
+namespace {
+
+// [SECTION] Screens ---------------------------------------------------------------------------------------------
+
+struct ScreenInfo {
+  Screen screen;
+  const char* key;     // catalogue keys "nav.<key>"
+  const char* option;  // the --screen value
+};
+
+constexpr std::array<ScreenInfo, 4> kScreens{{
+    {Screen::List, "list", "list"},
+    {Screen::Editor, "new", "editor"},
+    {Screen::Sync, "sync", "sync"},
+    {Screen::Settings, "settings", "settings"},
+}};
+
+const ImVec4 kNavBackground{0.925f, 0.937f, 0.941f, 1.0f};
+const ImVec4 kStatusBackground{0.898f, 0.914f, 0.918f, 1.0f};
+constexpr float kNavWidth = 200.0f;  // unscaled
+
+int current_fiscal_year() {
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  return fiscal_year(Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday});
+}
+
+float parse_font_scale(const std::string& text) {
+  char* end = nullptr;
+  const float value = std::strtof(text.c_str(), &end);
+  for (float offered : kFontScales)
+    if (end != text.c_str() && std::fabs(value - offered) < 0.01f) return offered;
+  return 1.0f;
+}
+
+}  // namespace
+
+std::optional<Screen> parse_screen(const std::string& name) {
+  for (const ScreenInfo& info : kScreens)
+    if (name == info.option) return info.screen;
+  return std::nullopt;
+}
+
+// [SECTION] Opening ---------------------------------------------------------------------------------------------
+
+App::App(AppConfig config) : config_(std::move(config)), screen_(config_.screen) {}
+
+App::~App() = default;
+
+Result<std::unique_ptr<App>> App::open(AppConfig config) {
+  std::unique_ptr<App> app(new App(std::move(config)));
+  auto store = Store::open(app->config_.data_dir);
+  if (!store) return store.error().with_context("open " + app->config_.data_dir.string());
+  app->store_ = std::move(*store);
+
+  std::string language = app->config_.language;
+  if (language.empty()) {
+    auto setting = app->store_->setting("language");
+    language = setting && !setting->empty() ? *setting : "ja";
+  }
+  if (auto loaded = app->i18n_.load(language); !loaded) return loaded.error();
+  if (auto scale = app->store_->setting("ui.font_scale"); scale && !scale->empty())
+    app->font_scale_ = parse_font_scale(*scale);
+
+  app->list_view_.today_fiscal_year = current_fiscal_year();
+  app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
+  app->list_->request(RecordQuery{});
+  app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
+  return app;
+}
+
+std::string App::known_text() const {
+  std::string text = i18n_.all_text() + config_.data_dir.string();
+  if (auto reference = store_->reference()) text += reference->all_text();
+  return text;
+}
+
+// [SECTION] Polling the workers ---------------------------------------------------------------------------------
+
+bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
+  bool missing = false;
+  if (list_->poll()) {
+    for (const RecordSummary* row : list_->arrived()) {
+      missing |= coverage.add_text(row->title, body);
+      missing |= coverage.add_text(row->area, body);
+      missing |= coverage.add_text(row->author, body);
+      missing |= coverage.add_text(row->date, body);
+    }
+    const RecordListState& state = list_->state();
+    if (state.error) missing |= coverage.add_text(state.error->message_ja + state.error->message, body);
+  }
+  if (sync_->poll()) {
+    const SyncView& view = sync_->view();
+    const DeviceState& device = view.device;
+    missing |= coverage.add_text(device.user_name + device.server + device.device_id, body);
+    for (const std::optional<Error>* error : {&view.error, &view.enroll_error, &device.store_error})
+      if (*error) missing |= coverage.add_text((*error)->message_ja + (*error)->message, body);
+    for (const SyncRejection& rejection : device.rejections)
+      missing |= coverage.add_text(rejection.error.message_ja + rejection.error.path, body);
+    // A sync that brought records or reference data: show them.
+    if (was_syncing_ && !view.running) {
+      list_->reload();
+      list_->reload_reference();
+    }
+    was_syncing_ = view.running;
+  }
+  return missing;
+}
+
+bool App::take_font_change() {
+  const bool changed = font_change_;
+  font_change_ = false;
+  return changed;
+}
+
+bool App::settled() const {
+  switch (screen_) {
+    case Screen::List:
+      return list_->state().loaded && !list_->state().loading;
+    case Screen::Sync:
+    case Screen::Settings:
+      return sync_->view().loaded;
+    case Screen::Editor:
+      return true;
+  }
+  return true;
+}
+
+// [SECTION] Layout: navigation column, status bar ---------------------------------------------------------------
+
+namespace {
+
+void draw_navigation(Screen& screen, const FontSet& fonts, I18n& i18n, float scale) {
+  ImGui::PushFont(fonts.heading);
+  ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+  ImGui::TextUnformatted(i18n.tr("app.name"));
+  ImGui::PopStyleColor();
+  ImGui::PopFont();
+  ImGui::TextDisabled("%s", i18n.tr("app.tagline"));
+  ImGui::Spacing();
+  ImGui::Separator();
+  ImGui::Spacing();
+  const float item_height = ImGui::GetFrameHeight() + 8.0f * scale;
+  for (const ScreenInfo& info : kScreens) {
+    ImGui::PushID(info.key);
+    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), screen == info.screen, 0, ImVec2(0, item_height)))
+      screen = info.screen;
+    ImGui::PopID();
+  }
+  // The shortcuts, quietly at the bottom of the column.
+  const float hint_lines = 3.0f;
+  const float bottom = ImGui::GetWindowHeight() - ImGui::GetStyle().WindowPadding.y -
+                       hint_lines * ImGui::GetTextLineHeightWithSpacing();
+  if (ImGui::GetCursorPosY() < bottom) ImGui::SetCursorPosY(bottom);
+  ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
+  ImGui::PushTextWrapPos(0.0f);
+  ImGui::TextUnformatted(i18n.tr("nav.shortcuts"));
+  ImGui::PopTextWrapPos();
+  ImGui::PopStyleColor();
+}
+
+}  // namespace
+
+void App::draw(const FontSet& fonts, float scale) {
+  handle_shortcuts();
+  const ImGuiViewport* viewport = ImGui::GetMainViewport();
+  ImGui::SetNextWindowPos(viewport->WorkPos);
+  ImGui::SetNextWindowSize(viewport->WorkSize);
+  ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0, 0));
+  const ImGuiWindowFlags host_flags = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
+                                      ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+  ImGui::Begin("##tsunagi", nullptr, host_flags);
+  ImGui::PopStyleVar();
+
+  const float status_height = ImGui::GetFrameHeight() + 10.0f * scale;
+  const float body_height = std::max(1.0f, ImGui::GetContentRegionAvail().y - status_height);
+
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
+  ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
+                    ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
+  draw_navigation(screen_, fonts, i18n_, scale);
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+
+  ImGui::SameLine(0, 0);
+  // The list scrolls inside its table; the other screens scroll as a whole.
+  ImGui::BeginChild("screen", ImVec2(0, body_height), false,
+                    ImGuiWindowFlags_AlwaysUseWindowPadding |
+                        (screen_ == Screen::List ? ImGuiWindowFlags_NoScrollbar : 0));
+  switch (screen_) {
+    case Screen::List: {
+      RecordListActions actions = draw_record_list(*list_, list_view_, fonts, i18n_);
+      if (actions.query) list_->request(*actions.query);
+      list_->want_rows(actions.first_row, actions.last_row);
+      break;
+    }
+    case Screen::Editor:
+      draw_placeholder("new", fonts, i18n_);
+      break;
+    case Screen::Sync: {
+      SyncActions actions = draw_sync_screen(sync_->view(), fonts, i18n_);
+      if (actions.sync_now) sync_->sync_now();
+      if (actions.open_settings) {
+        screen_ = Screen::Settings;
+        settings_view_.focus_line = true;
+      }
+      break;
+    }
+    case Screen::Settings: {
+      SettingsActions actions =
+          draw_settings(sync_->view(), settings_view_, font_scale_, config_.data_dir.string(), fonts, i18n_);
+      if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
+      if (actions.language) {
+        if (auto loaded = i18n_.load(*actions.language); loaded) {
+          set_setting("language", *actions.language);
+          font_change_ = true;  // the heading font covers the catalogue's characters
+        }
+      }
+      if (actions.font_scale) {
+        font_scale_ = *actions.font_scale;
+        set_setting("ui.font_scale", std::to_string(font_scale_));
+        font_change_ = true;
+      }
+      break;
+    }
+  }
+  ImGui::EndChild();
+
+  ImGui::PushStyleColor(ImGuiCol_ChildBg, kStatusBackground);
+  ImGui::BeginChild("status", ImVec2(0, 0), false, ImGuiWindowFlags_NoScrollbar);
+  ImGui::SetCursorPos(ImVec2(ImGui::GetStyle().WindowPadding.x,
+                             (ImGui::GetWindowHeight() - ImGui::GetTextLineHeight()) * 0.5f));
+  draw_sync_status(sync_->view(), i18n_, scale);
+  ImGui::SameLine(0, 28.0f * scale);
+  const RecordListState& list = list_->state();
+  if (list.loaded)
+    ImGui::TextDisabled("%s", i18n_.format("statusbar.records", {{"count", std::to_string(list.total)}}).c_str());
+  if (!note_.empty()) {
+    ImGui::SameLine(0, 28.0f * scale);
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
+    text_unformatted(note_);
+    ImGui::PopStyleColor();
+  }
+  ImGui::EndChild();
+  ImGui::PopStyleColor();
+
+  ImGui::End();
+}
+
+// [SECTION] Intents and shortcuts -------------------------------------------------------------------------------
+
+void App::set_setting(const char* key, const std::string& value) {
+  if (auto saved = store_->set_setting(key, value); !saved)
+    note_ = saved.error().describe(i18n_.language() == "ja");
+}
+
+void App::handle_shortcuts() {
+  const ImGuiIO& io = ImGui::GetIO();
+  if (!io.KeyCtrl) return;
+  if (ImGui::IsKeyPressed(GLFW_KEY_F, false)) {
+    screen_ = Screen::List;
+    list_view_.focus_search = true;
+  }
+  if (ImGui::IsKeyPressed(GLFW_KEY_N, false)) screen_ = Screen::Editor;
+  // Ctrl + and Ctrl -: the next text size up or down.
+  const bool larger = ImGui::IsKeyPressed(GLFW_KEY_EQUAL, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD, false);
+  const bool smaller = ImGui::IsKeyPressed(GLFW_KEY_MINUS, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT, false);
+  if (larger || smaller) {
+    const auto* current = std::find_if(std::begin(kFontScales), std::end(kFontScales),
+                                       [this](float s) { return std::fabs(s - font_scale_) < 0.01f; });
+    std::ptrdiff_t index = current == std::end(kFontScales) ? 1 : current - std::begin(kFontScales);
+    index = std::clamp<std::ptrdiff_t>(index + (larger ? 1 : -1), 0, std::ssize(kFontScales) - 1);
+    if (kFontScales[index] != font_scale_) {
+      font_scale_ = kFontScales[index];
+      set_setting("ui.font_scale", std::to_string(font_scale_));
+      font_change_ = true;
+    }
+  }
+}
+
+}  // namespace tsunagi

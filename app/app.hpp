@@ -1,0 +1,87 @@
+// The desktop client without its window: the screens, their models and the layout around them (navigation
+// column, current screen, status bar), drawn into whatever ImGui context is current. run_window() gives it a
+// GLFW window and an OpenGL renderer; tests and bench/ui drive it with no renderer at all.
+//
+// Each frame: poll() takes what the background workers finished, draw() draws the layout and applies what the
+// user asked for (intents from the screens) to the models. Nothing here waits on the network, and nothing reads
+// more than one record from SQLite on the UI thread.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "app/fonts.hpp"
+#include "app/i18n.hpp"
+#include "app/list_model.hpp"
+#include "app/screens/record_list.hpp"
+#include "app/screens/settings.hpp"
+#include "app/sync_controller.hpp"
+#include "model/error.hpp"
+#include "model/store.hpp"
+
+namespace tsunagi {
+
+enum class Screen { List, Editor, Sync, Settings };
+// "list" | "editor" | "sync" | "settings" (the --screen option).
+std::optional<Screen> parse_screen(const std::string& name);
+
+struct AppConfig {
+  std::filesystem::path data_dir;
+  Screen screen = Screen::List;
+  std::string language;          // empty: the store's "language" setting, else "ja"
+  std::function<void()> wake;    // called from worker threads when a result is ready (thread-safe, quick)
+  SyncControllerOptions sync;
+};
+
+class App {
+ public:
+  // Opens the store and the catalogue, and starts the list and sync workers.
+  static Result<std::unique_ptr<App>> open(AppConfig config);
+  ~App();
+
+  I18n& i18n() { return i18n_; }
+  // The user's text size (a factor of the standard size); the window multiplies it by the screen's scale.
+  float font_scale() const { return font_scale_; }
+  // The text the atlas must cover from the start: the catalogue, the reference data and the data folder's path.
+  std::string known_text() const;
+
+  // Takes what the workers finished. Returns true when text arrived with characters `body` lacks (so the window
+  // should rebuild its atlas from `coverage`).
+  bool poll(GlyphCoverage& coverage, const ImFont* body);
+  // Draws one frame of the whole window (between ImGui::NewFrame and ImGui::Render) and applies its intents.
+  void draw(const FontSet& fonts, float scale);
+  // True once after the language or the text size changed: the window rebuilds its fonts and style.
+  bool take_font_change();
+  // True when the current screen shows loaded data (the screenshot waits for it).
+  bool settled() const;
+  Screen screen() const { return screen_; }
+
+  const RecordListModel& list() const { return *list_; }
+  const SyncController& sync() const { return *sync_; }
+
+ private:
+  explicit App(AppConfig config);
+  void handle_shortcuts();
+  void set_setting(const char* key, const std::string& value);
+
+  AppConfig config_;
+  std::unique_ptr<Store> store_;  // the UI thread's connection: settings and single records
+  I18n i18n_;
+  float font_scale_ = 1.0f;
+  bool font_change_ = false;
+  Screen screen_ = Screen::List;
+
+  RecordListView list_view_;
+  SettingsView settings_view_;
+  std::string note_;  // a message for the status bar (a failed setting write)
+
+  std::unique_ptr<RecordListModel> list_;
+  std::unique_ptr<SyncController> sync_;
+  std::uint64_t seen_sync_revision_ = 0;
+  bool was_syncing_ = false;
+};
+
+}  // namespace tsunagi

@@ -1,0 +1,94 @@
+#include "app/screens/settings.hpp"
+
+#include <imgui.h>
+
+#include <cmath>
+#include <cstring>
+#include <iterator>
+
+#include "app/screens/widgets.hpp"
+
+namespace tsunagi {
+
+namespace {
+
+void section(const char* title) {
+  ImGui::Spacing();
+  ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+  ImGui::TextUnformatted(title);
+  ImGui::PopStyleColor();
+  ImGui::Separator();
+  ImGui::Spacing();
+}
+
+constexpr const char* kFontScaleKeys[] = {"settings.size.small", "settings.size.standard", "settings.size.large",
+                                          "settings.size.largest"};
+static_assert(std::size(kFontScaleKeys) == std::size(kFontScales));
+
+}  // namespace
+
+SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
+                              const FontSet& fonts, I18n& i18n) {
+  SettingsActions actions;
+  const bool japanese = i18n.language() == "ja";
+  const DeviceState& device = sync.device;
+  draw_heading(i18n.tr("nav.settings"), "", fonts);
+
+  section(i18n.tr("settings.enrollment"));
+  if (device.enrolled) {
+    colored_wrapped(kGoodText, i18n.format("settings.enrolled_as", {{"user", device.user_name},
+                                                                    {"role", i18n.tr("role." + device.role)},
+                                                                    {"server", device.server}}));
+    ImGui::TextDisabled("%s", i18n.format("settings.device", {{"device", device.device_id}}).c_str());
+    ImGui::Spacing();
+    ImGui::TextDisabled("%s", i18n.tr("settings.enroll_again"));
+  } else {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(i18n.tr("settings.enroll_how"));
+    ImGui::PopTextWrapPos();
+  }
+  if (view.focus_line) {
+    ImGui::SetKeyboardFocusHere();
+    view.focus_line = false;
+  }
+  ImGui::SetNextItemWidth(-ImGui::CalcTextSize(i18n.tr("settings.enroll_button")).x - ImGui::GetFontSize() * 3);
+  const bool entered = ImGui::InputTextWithHint("##line", i18n.tr("settings.enroll_hint"), view.enrollment_line,
+                                                sizeof view.enrollment_line, ImGuiInputTextFlags_EnterReturnsTrue);
+  ImGui::SameLine();
+  const bool has_line = view.enrollment_line[0] != '\0';
+  ImGui::BeginDisabled(sync.enrolling || !has_line);
+  if ((ImGui::Button(i18n.tr("settings.enroll_button")) || entered) && has_line && !sync.enrolling)
+    actions.enroll_line = view.enrollment_line;
+  ImGui::EndDisabled();
+  if (sync.enrolling) ImGui::TextDisabled("%s", i18n.tr("settings.enrolling"));
+  if (sync.enroll_error) {
+    colored_wrapped(kErrorText, i18n.tr("settings.enroll_failed"));
+    ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
+    ImGui::TextWrapped("%s", sync.enroll_error->describe(japanese).c_str());
+    ImGui::PopStyleColor();
+  } else if (sync.enrolled_now) {
+    colored_wrapped(kGoodText, i18n.tr("settings.enroll_done"));
+  }
+
+  section(i18n.tr("settings.language"));
+  if (ImGui::RadioButton(i18n.tr("settings.language.ja"), japanese) && !japanese) actions.language = "ja";
+  ImGui::SameLine(0, ImGui::GetFontSize() * 2);
+  if (ImGui::RadioButton(i18n.tr("settings.language.en"), !japanese) && japanese) actions.language = "en";
+
+  section(i18n.tr("settings.text_size"));
+  for (std::size_t i = 0; i < std::size(kFontScales); ++i) {
+    if (i > 0) ImGui::SameLine();
+    const bool current = std::fabs(font_scale - kFontScales[i]) < 0.01f;
+    if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
+    if (ImGui::Button(i18n.tr(kFontScaleKeys[i])) && !current) actions.font_scale = kFontScales[i];
+    if (current) ImGui::PopStyleColor();
+  }
+  ImGui::TextDisabled("%s", i18n.tr("settings.text_size_keys"));
+
+  section(i18n.tr("settings.data"));
+  ImGui::TextDisabled("%s", i18n.tr("settings.data_folder"));
+  text_unformatted(data_folder);
+  return actions;
+}
+
+}  // namespace tsunagi

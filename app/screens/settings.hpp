@@ -1,0 +1,31 @@
+// The settings screen (設定): enrolling this device with the line from `tsunagi-collector user add`, the UI
+// language, the text size, and where the data lives. Draws only; changes come back as SettingsActions.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "app/fonts.hpp"
+#include "app/i18n.hpp"
+#include "app/sync_controller.hpp"
+
+namespace tsunagi {
+
+// The text sizes offered (accessibility), as factors of the standard size.
+inline constexpr float kFontScales[] = {0.85f, 1.0f, 1.2f, 1.45f};
+
+struct SettingsView {
+  char enrollment_line[512] = {};
+  bool focus_line = false;
+};
+
+struct SettingsActions {
+  std::optional<std::string> language;     // "ja" or "en"
+  std::optional<float> font_scale;         // one of kFontScales
+  std::optional<std::string> enroll_line;  // the pasted line
+};
+
+SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
+                              const FontSet& fonts, I18n& i18n);
+
+}  // namespace tsunagi

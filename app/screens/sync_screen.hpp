@@ -1,0 +1,29 @@
+// The sync screen (同期): connection, waiting changes, the last successful sync, a sync button, progress while
+// syncing, and errors in plain language with what to do next. Also the status bar's sync summary. Draws only.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "app/fonts.hpp"
+#include "app/i18n.hpp"
+#include "app/sync_controller.hpp"
+
+namespace tsunagi {
+
+struct SyncActions {
+  bool sync_now = false;
+  bool open_settings = false;             // to enroll
+  std::optional<std::string> open_id;     // a rejected record to fix
+  std::string open_field;                 // the JSON path of the field the collector refused
+};
+
+SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n);
+
+// The status bar's part: "● オンライン · 未送信 3 件 · 最終同期 …" (or the running sync's counts).
+void draw_sync_status(const SyncView& sync, I18n& i18n, float scale);
+
+// "令和8年11月22日 10:46" (local time) for an ISO 8601 UTC timestamp; the text itself when it does not parse.
+std::string format_local_timestamp(const std::string& iso, bool japanese);
+
+}  // namespace tsunagi

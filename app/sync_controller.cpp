@@ -1,0 +1,281 @@
+#include "app/sync_controller.hpp"
+
+#include <unistd.h>
+
+#include <utility>
+
+#include "sync/protocol.hpp"
+
+namespace tsunagi {
+
+SyncAdvice advice_for(sync::SyncResult result) {
+  switch (result) {
+    case sync::SyncResult::Done:
+      return SyncAdvice::None;
+    case sync::SyncResult::NotEnrolled:
+      return SyncAdvice::Enroll;
+    case sync::SyncResult::PinMismatch:
+      return SyncAdvice::CallOffice;
+    case sync::SyncResult::Rejected:
+      return SyncAdvice::OpenRecord;
+    case sync::SyncResult::Offline:
+      return SyncAdvice::TryLater;
+    case sync::SyncResult::Failed:
+      return SyncAdvice::Check;
+  }
+  return SyncAdvice::Check;
+}
+
+namespace {
+
+std::string host_name() {
+  char host[256] = {};
+  return ::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0' ? host : "laptop";
+}
+
+}  // namespace
+
+SyncController::SyncController(std::filesystem::path data_folder, std::function<void()> on_change,
+                               SyncControllerOptions options)
+    : data_folder_(std::move(data_folder)), on_change_(std::move(on_change)), options_(std::move(options)) {
+  if (options_.device_name.empty()) options_.device_name = host_name();
+  // Backoff waits end early when the window closes.
+  options_.engine.sleep = [this](int milliseconds) {
+    std::unique_lock lock(mutex_);
+    wake_.wait_for(lock, std::chrono::milliseconds(milliseconds), [this] { return stopping_; });
+  };
+  commands_.refresh = true;
+  worker_ = std::thread([this] { run_worker(); });
+}
+
+SyncController::~SyncController() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cancel_ = true;
+  wake_.notify_all();
+  worker_.join();
+}
+
+void SyncController::sync_now() {
+  if (visible_.running) return;
+  visible_.running = true;  // shown at once; the worker confirms
+  {
+    std::lock_guard lock(mutex_);
+    commands_.sync = true;
+  }
+  wake_.notify_all();
+}
+
+void SyncController::enroll(std::string line) {
+  if (visible_.enrolling) return;
+  visible_.enrolling = true;
+  visible_.enroll_error.reset();
+  {
+    std::lock_guard lock(mutex_);
+    commands_.enroll_line = std::move(line);
+  }
+  wake_.notify_all();
+}
+
+void SyncController::refresh() {
+  {
+    std::lock_guard lock(mutex_);
+    commands_.refresh = true;
+  }
+  wake_.notify_all();
+}
+
+bool SyncController::poll() {
+  std::lock_guard lock(mutex_);
+  if (shared_.revision == visible_.revision) return false;
+  visible_ = shared_;
+  return true;
+}
+
+void SyncController::publish(const std::function<void(SyncView&)>& change) {
+  {
+    std::lock_guard lock(mutex_);
+    change(shared_);
+    ++shared_.revision;
+  }
+  if (on_change_) on_change_();
+}
+
+std::unique_ptr<sync::Transport> SyncController::transport_for(const sync::Enrollment& enrollment) {
+  sync::TransportOptions transport;
+  transport.cancel = &cancel_;
+  return sync::make_curl_transport(enrollment.server, enrollment.trust, transport);
+}
+
+DeviceState SyncController::read_state(Store& store) {
+  DeviceState state;
+  auto enrollment = sync::load_enrollment(data_folder_);
+  if (!enrollment) {
+    state.store_error = enrollment.error();
+    return state;
+  }
+  if (*enrollment) {
+    const sync::Enrollment& e = **enrollment;
+    state.enrolled = true;
+    state.server = e.server;
+    state.user_name = e.user_name;
+    state.role = e.role;
+    state.team = e.team;
+    state.device_id = e.device_id;
+  }
+  auto waiting = store.outbox_size();
+  auto last = store.setting("sync.last_success");
+  auto rejections = store.rejections();
+  if (!waiting || !last || !rejections) {
+    state.store_error = !waiting ? waiting.error() : !last ? last.error() : rejections.error();
+    return state;
+  }
+  state.waiting = *waiting;
+  state.last_success = *last;
+  state.rejections = std::move(*rejections);
+  return state;
+}
+
+void SyncController::run_sync(Store& store) {
+  auto enrollment = sync::load_enrollment(data_folder_);
+  if (!enrollment || !*enrollment) {
+    Error error = !enrollment ? enrollment.error()
+                              : make_error("sync.not_enrolled", "", "this device is not enrolled",
+                                           "この端末は登録されていません");
+    publish([&](SyncView& view) {
+      view.running = false;
+      view.result = sync::SyncResult::NotEnrolled;
+      view.error = error;
+      view.advice = SyncAdvice::Enroll;
+    });
+    return;
+  }
+  publish([](SyncView& view) {
+    view.running = true;
+    view.progress = {};
+    view.error.reset();
+    view.result.reset();
+    view.advice = SyncAdvice::None;
+  });
+  auto transport = transport_for(**enrollment);
+  sync::SyncEngine engine(store, *transport, **enrollment, options_.engine);
+  sync::SyncOutcome outcome =
+      engine.run([this](const sync::SyncProgress& progress) { publish([&](SyncView& view) { view.progress = progress; }); });
+  DeviceState state = read_state(store);
+  publish([&](SyncView& view) {
+    view.running = false;
+    view.progress = outcome.progress;
+    view.result = outcome.result;
+    view.advice = advice_for(outcome.result);
+    if (outcome.result == sync::SyncResult::Done || outcome.result == sync::SyncResult::Rejected)
+      view.error.reset();
+    else
+      view.error = outcome.error;
+    if (outcome.result == sync::SyncResult::Rejected && !outcome.rejections.empty())
+      view.error = outcome.rejections.front().error;
+    view.connection = outcome.result == sync::SyncResult::Offline ? Connection::Offline
+                      : outcome.error.code == "net.cancelled"     ? view.connection
+                                                                  : Connection::Online;
+    view.device = std::move(state);
+  });
+}
+
+void SyncController::run_enroll(Store& store, const std::string& line) {
+  auto finish = [this](std::optional<Error> error) {
+    publish([&](SyncView& view) {
+      view.enrolling = false;
+      view.enrolled_now = !error;
+      view.enroll_error = std::move(error);
+    });
+  };
+  auto parsed = sync::parse_enrollment_line(line);
+  if (!parsed) return finish(parsed.error());
+  const sync::TlsTrust trust{parsed->pin, ""};
+  sync::TransportOptions transport_options;
+  transport_options.cancel = &cancel_;
+  auto transport = sync::make_curl_transport(parsed->server, trust, transport_options);
+  auto enrollment = sync::enroll_device(*transport, parsed->server, trust, parsed->code, options_.device_name);
+  if (!enrollment) return finish(enrollment.error());
+  if (auto saved = sync::save_enrollment(data_folder_, *enrollment); !saved) return finish(saved.error());
+  if (auto adopted = sync::adopt_enrollment(store, *enrollment); !adopted) return finish(adopted.error());
+  DeviceState state = read_state(store);
+  publish([&](SyncView& view) {
+    view.enrolling = false;
+    view.enrolled_now = true;
+    view.enroll_error.reset();
+    view.device = std::move(state);
+    view.connection = Connection::Online;
+    view.advice = SyncAdvice::None;
+    view.error.reset();
+    view.result.reset();
+  });
+}
+
+void SyncController::probe() {
+  auto enrollment = sync::load_enrollment(data_folder_);
+  if (!enrollment || !*enrollment) return;
+  auto transport = transport_for(**enrollment);
+  sync::HttpRequest request;
+  request.method = "GET";
+  request.path = sync::kStatusPath;
+  request.token = (*enrollment)->token;
+  auto response = transport->send(request);
+  if (!response && response.error().code == "net.cancelled") return;
+  const Connection connection = response && response->status == 200 ? Connection::Online : Connection::Offline;
+  publish([&](SyncView& view) { view.connection = connection; });
+}
+
+void SyncController::run_worker() {
+  std::unique_ptr<Store> store;
+  auto next_probe = std::chrono::steady_clock::now();  // probe once at start
+  for (;;) {
+    Commands commands;
+    {
+      std::unique_lock lock(mutex_);
+      auto has_work = [this] {
+        return stopping_ || commands_.sync || commands_.refresh || commands_.enroll_line.has_value();
+      };
+      if (options_.probe_interval.count() > 0 && shared_.device.enrolled)
+        wake_.wait_until(lock, next_probe, has_work);
+      else
+        wake_.wait(lock, has_work);
+      if (stopping_) return;
+      commands = std::move(commands_);
+      commands_ = {};
+    }
+    if (!store) {
+      auto opened = Store::open(data_folder_);
+      if (!opened) {
+        Error error = opened.error().with_context("open " + data_folder_.string());
+        publish([&](SyncView& view) {
+          view.loaded = true;
+          view.device.store_error = error;
+          view.running = false;
+          view.enrolling = false;
+        });
+        continue;  // a later command tries again
+      }
+      store = std::move(*opened);
+    }
+    if (commands.enroll_line) run_enroll(*store, *commands.enroll_line);
+    if (commands.sync) {
+      run_sync(*store);
+      next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
+    }
+    if (commands.refresh) {
+      DeviceState state = read_state(*store);
+      publish([&](SyncView& view) {
+        view.loaded = true;
+        view.device = std::move(state);
+      });
+    }
+    if (options_.probe_interval.count() > 0 && std::chrono::steady_clock::now() >= next_probe) {
+      probe();
+      next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
+    }
+  }
+}
+
+}  // namespace tsunagi
