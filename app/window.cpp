@@ -1,7 +1,5 @@
 // The window: GLFW + OpenGL + Dear ImGui around the App (which draws the layout and owns the screens' models).
 //
-// [SECTION] Style
-// [SECTION] Fonts
 // [SECTION] Screenshot
 // [SECTION] run_window: setup, loop, teardown
 #include "app/window.hpp"
@@ -22,103 +20,11 @@
 #include <vector>
 
 #include "app/app.hpp"
-#include "app/fonts.hpp"
-#include "app/screens/widgets.hpp"
+#include "app/host.hpp"
 
 namespace tsunagi {
 
 namespace {
-
-
-// [SECTION] Style ---------------------------------------------------------------------------------------------
-
-constexpr float kBaseFontPixels = 17.0f;
-constexpr float kHeadingFontPixels = 23.0f;
-
-// A calm light theme: warm off-white ground, dark grey text, one muted teal accent, soft rounding.
-ImGuiStyle make_style(float scale) {
-  ImGuiStyle style;
-  ImGui::StyleColorsLight(&style);
-  style.WindowPadding = {16, 14};
-  style.FramePadding = {10, 6};
-  style.ItemSpacing = {10, 8};
-  style.ItemInnerSpacing = {8, 6};
-  style.CellPadding = {10, 7};
-  style.ScrollbarSize = 14;
-  style.WindowRounding = 0;
-  style.ChildRounding = 0;
-  style.FrameRounding = 5;
-  style.GrabRounding = 5;
-  style.ScrollbarRounding = 7;
-  style.TabRounding = 5;
-  style.WindowBorderSize = 0;
-  style.ChildBorderSize = 0;
-  style.FrameBorderSize = 0;
-  style.SelectableTextAlign = {0.0f, 0.5f};
-
-  ImVec4* c = style.Colors;
-  c[ImGuiCol_Text] = {0.16f, 0.18f, 0.20f, 1.0f};
-  c[ImGuiCol_TextDisabled] = {0.44f, 0.47f, 0.50f, 1.0f};
-  c[ImGuiCol_WindowBg] = {0.980f, 0.978f, 0.970f, 1.0f};
-  c[ImGuiCol_ChildBg] = {0, 0, 0, 0};
-  c[ImGuiCol_PopupBg] = {1, 1, 1, 0.98f};
-  c[ImGuiCol_Border] = {0.82f, 0.84f, 0.85f, 1.0f};
-  c[ImGuiCol_FrameBg] = {0.93f, 0.94f, 0.94f, 1.0f};
-  c[ImGuiCol_FrameBgHovered] = {0.89f, 0.92f, 0.92f, 1.0f};
-  c[ImGuiCol_FrameBgActive] = {0.85f, 0.90f, 0.90f, 1.0f};
-  c[ImGuiCol_Header] = {0.80f, 0.890f, 0.886f, 1.0f};
-  c[ImGuiCol_HeaderHovered] = {0.87f, 0.929f, 0.925f, 1.0f};
-  c[ImGuiCol_HeaderActive] = {0.75f, 0.860f, 0.855f, 1.0f};
-  c[ImGuiCol_Button] = {0.86f, 0.91f, 0.91f, 1.0f};
-  c[ImGuiCol_ButtonHovered] = {0.80f, 0.88f, 0.88f, 1.0f};
-  c[ImGuiCol_ButtonActive] = {0.74f, 0.85f, 0.85f, 1.0f};
-  c[ImGuiCol_CheckMark] = kAccent;
-  c[ImGuiCol_SliderGrab] = kAccent;
-  c[ImGuiCol_Separator] = {0.84f, 0.86f, 0.86f, 1.0f};
-  c[ImGuiCol_TableHeaderBg] = {0.925f, 0.937f, 0.937f, 1.0f};
-  c[ImGuiCol_TableBorderStrong] = {0.84f, 0.86f, 0.86f, 1.0f};
-  c[ImGuiCol_TableBorderLight] = {0.90f, 0.91f, 0.91f, 1.0f};
-  c[ImGuiCol_TableRowBg] = {0, 0, 0, 0};
-  c[ImGuiCol_TableRowBgAlt] = {0.20f, 0.30f, 0.30f, 0.035f};
-  c[ImGuiCol_ScrollbarBg] = {0, 0, 0, 0};
-  c[ImGuiCol_ScrollbarGrab] = {0.78f, 0.80f, 0.81f, 1.0f};
-  c[ImGuiCol_ScrollbarGrabHovered] = {0.70f, 0.73f, 0.74f, 1.0f};
-  c[ImGuiCol_ScrollbarGrabActive] = {0.62f, 0.66f, 0.67f, 1.0f};
-  c[ImGuiCol_NavHighlight] = kAccent;
-
-  style.ScaleAllSizes(scale);
-  return style;
-}
-
-// [SECTION] Fonts -----------------------------------------------------------------------------------------------
-
-// The atlas's inputs, kept so that it can be rebuilt when rows bring characters it lacks (rare kanji such as 髙).
-// Rebuilding rasterises the glyph set again on the UI thread (no disk I/O: the file is in memory); it happens
-// only when text with new characters arrives.
-struct FontState {
-  UiFont file;
-  GlyphCoverage coverage;
-  ImVector<ImWchar> body_ranges;  // the atlas points into these
-  ImVector<ImWchar> heading_ranges;
-  FontSet set;
-  float scale = 1.0f;
-};
-
-// Rebuilds the atlas from `fonts`; when the renderer already runs, uploads the new texture too.
-bool build_font_atlas(FontState& fonts, bool renderer_ready) {
-  ImVector<ImWchar> ranges;
-  build_glyph_ranges(fonts.coverage.extra(), ranges);
-  const float body = std::round(kBaseFontPixels * fonts.scale), heading = std::round(kHeadingFontPixels * fonts.scale);
-  auto set = build_fonts(*ImGui::GetIO().Fonts, fonts.file, body, heading, ranges, fonts.heading_ranges);
-  fonts.body_ranges.swap(ranges);  // the atlas holds the new buffer, which now lives in fonts.body_ranges
-  if (!set) return false;
-  fonts.set = *set;
-  if (renderer_ready) {
-    ImGui_ImplOpenGL3_DestroyFontsTexture();
-    ImGui_ImplOpenGL3_CreateFontsTexture();
-  }
-  return true;
-}
 
 // [SECTION] Screenshot ------------------------------------------------------------------------------------------
 
@@ -212,17 +118,6 @@ int run_window(const WindowOptions& options) {
     return 2;
   }
 
-  auto face = find_japanese_font();
-  if (!face) {
-    std::fprintf(stderr, "tsunagi: %s\n", face.error().message.c_str());
-    return 1;
-  }
-  auto font_file = UiFont::load(*face);
-  if (!font_file) {
-    std::fprintf(stderr, "tsunagi: %s\n", font_file.error().describe().c_str());
-    return 1;
-  }
-
   glfwSetErrorCallback(record_glfw_error);
   GlfwSession glfw;
   glfw.initialised = glfwInit() == GLFW_TRUE;
@@ -257,24 +152,15 @@ int run_window(const WindowOptions& options) {
   const bool capturing = !options.screenshot.empty();
   glfwSwapInterval(capturing ? 0 : 1);
 
-  IMGUI_CHECKVERSION();
   ImGuiSession imgui;
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // no imgui.ini in the working folder: the layout is fixed
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  if (capturing) io.ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no hover highlight wherever the pointer rests
-
-  float screen_scale = content_scale(glfw.window);
-  FontState fonts{std::move(*font_file), {}, {}, {}, {}, screen_scale * app.font_scale()};
-  ImGui::GetStyle() = make_style(fonts.scale);
-  build_heading_ranges(app.i18n().all_text(), fonts.heading_ranges);
-  fonts.coverage.add_text(app.known_text(), nullptr);
-  if (!build_font_atlas(fonts, false)) {
-    std::fprintf(stderr, "tsunagi: cannot build the font atlas from %s (face %d)\n", fonts.file.face().path.c_str(),
-                 fonts.file.face().index);
+  auto started_imgui = start_imgui(app, content_scale(glfw.window));
+  if (!started_imgui) {
+    std::fprintf(stderr, "tsunagi: %s\n", started_imgui.error().describe().c_str());
     return 1;
   }
+  FontState& fonts = **started_imgui;
+  if (capturing) ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no hover highlight where the pointer rests
+  ImGuiIO& io = ImGui::GetIO();
 
   imgui.platform = ImGui_ImplGlfw_InitForOpenGL(glfw.window, true);
   imgui.renderer = imgui.platform && ImGui_ImplOpenGL3_Init(glsl_version);
@@ -286,7 +172,6 @@ int run_window(const WindowOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   int frame = 0;
   int frames_settled = 0;
-  bool atlas_stale = false;
   int exit_code = 0;
 
   int eager_frames = 0;  // frames to draw without waiting: ImGui settles some interactions a frame or two late
@@ -304,22 +189,14 @@ int run_window(const WindowOptions& options) {
       if (glfwGetTime() - before < kIdleSeconds) eager_frames = 3;  // woken by an event, not the tick
     }
 
-    atlas_stale |= app.poll(fonts.coverage, fonts.set.body);
-
-    const float new_screen_scale = content_scale(glfw.window);
-    if (new_screen_scale != screen_scale || app.take_font_change()) {  // another monitor, text size or language
-      screen_scale = new_screen_scale;
-      fonts.scale = screen_scale * app.font_scale();
-      ImGui::GetStyle() = make_style(fonts.scale);
-      build_heading_ranges(app.i18n().all_text(), fonts.heading_ranges);
-      atlas_stale = true;
+    auto prepared = prepare_frame(app, fonts, content_scale(glfw.window));
+    if (!prepared) {
+      std::fprintf(stderr, "tsunagi: %s\n", prepared.error().describe().c_str());
+      return 1;
     }
-    if (atlas_stale) {
-      if (!build_font_atlas(fonts, true)) {
-        std::fprintf(stderr, "tsunagi: cannot rebuild the font atlas\n");
-        return 1;
-      }
-      atlas_stale = false;
+    if (*prepared) {  // a new atlas: upload it
+      ImGui_ImplOpenGL3_DestroyFontsTexture();
+      ImGui_ImplOpenGL3_CreateFontsTexture();
     }
 
     ImGui_ImplOpenGL3_NewFrame();

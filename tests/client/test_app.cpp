@@ -1,0 +1,80 @@
+// The whole client (navigation, list, settings) driven through simulated input in an ImGui context without a
+// window or renderer: the shortcuts, search as you type, and settings that persist in the store.
+#include <catch2/catch.hpp>
+
+#include <GLFW/glfw3.h>
+
+#include "app/headless.hpp"
+#include "model/demo.hpp"
+#include "tests/store_fixture.hpp"
+
+namespace tsunagi {
+namespace {
+
+struct AppFixture : StoreFixture {
+  AppFixture() {
+    REQUIRE(load_demo_once(*store));
+  }
+  std::unique_ptr<HeadlessHost> host(Screen screen = Screen::List) {
+    AppConfig config;
+    config.data_dir = folder.path / "data";
+    config.screen = screen;
+    config.sync.probe_interval = std::chrono::milliseconds(0);
+    auto opened = HeadlessHost::open(std::move(config));
+    if (!opened) FAIL(opened.error().describe());
+    return std::move(*opened);
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(AppFixture, "Ctrl+F focuses the search box and typing Japanese filters the list",
+                 "[client][app]") {
+  auto ui = host();
+  App& app = ui->app();
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  const std::int64_t everything = app.list().state().total;
+  REQUIRE(everything == 48);
+
+  ui->key(GLFW_KEY_N, true);  // away to the editor first, so that Ctrl+F must bring the list back
+  REQUIRE(ui->frame());
+  CHECK(app.screen() == Screen::Editor);
+  ui->key(GLFW_KEY_F, true);
+  REQUIRE(ui->frame());
+  CHECK(app.screen() == Screen::List);
+  REQUIRE(ui->frame());  // the box takes the keyboard
+  REQUIRE(ui->frame());  // and says so (WantTextInput follows a frame later)
+  CHECK(ImGui::GetIO().WantTextInput);
+
+  ui->type("ひきこもり");
+  REQUIRE(ui->frame());
+  CHECK(app.list().requested_query().search == "ひきこもり");
+  REQUIRE(ui->frames_until([&] { return app.settled() && app.list().state().query.search == "ひきこもり"; }));
+  RecordQuery search;
+  search.search = "ひきこもり";
+  auto expected = store->count(search);
+  REQUIRE(expected);
+  CHECK(*expected > 0);
+  CHECK(*expected < everything);
+  CHECK(app.list().state().total == *expected);
+}
+
+TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and is kept for the next start",
+                 "[client][app]") {
+  {
+    auto ui = host();
+    CHECK(ui->app().font_scale() == 1.0f);
+    ui->key(GLFW_KEY_EQUAL, true);
+    REQUIRE(ui->frame());
+    REQUIRE(ui->frame());  // the atlas is rebuilt before this frame
+    CHECK(ui->app().font_scale() > 1.0f);
+    CHECK(ImGui::GetFont()->FontSize > 17.0f);
+  }
+  auto reopened = host();
+  CHECK(reopened->app().font_scale() > 1.0f);
+  reopened->key(GLFW_KEY_MINUS, true);
+  REQUIRE(reopened->frame());
+  CHECK(reopened->app().font_scale() == 1.0f);
+}
+
+}  // namespace tsunagi
