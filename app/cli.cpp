@@ -38,7 +38,8 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
 
 With no command, opens the desktop window:
-  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]]
+  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]] [--timing]
+  (--timing prints, on stderr, how long the first frame with records took from the program's start)
 
 Commands:
   record add --json FILE|-          add a record (JSON object); prints its id
@@ -69,7 +70,7 @@ The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.
 // [SECTION] Arguments
 // ---------------------------------------------------------------------------------------------------------------
 
-const std::vector<std::string> kFlags{"--demo", "--deleted", "--help", "--version"};
+const std::vector<std::string> kFlags{"--demo", "--deleted", "--help", "--timing", "--version"};
 
 std::filesystem::path default_data_dir() {
   if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return data;
@@ -526,6 +527,7 @@ int command_window(const Context& ctx) {
   options.screenshot = ctx.args.option("--screenshot");
   options.screen = ctx.args.option("--screen", "list");
   options.language = ctx.args.option("--lang");
+  options.timing = ctx.args.flag("--timing");
   return run_window(options);
 }
 

@@ -8,6 +8,7 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <stb_image_write.h>
+#include <unistd.h>
 
 #include <GLFW/glfw3.h>  // after the ImGui headers; also brings the system's <GL/gl.h> (glReadPixels)
 
@@ -15,6 +16,10 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -99,6 +104,23 @@ float content_scale(GLFWwindow* window) {
   return std::isfinite(scale) && scale >= 0.5f ? scale : 1.0f;
 }
 
+// Wall-clock milliseconds since this process started (from /proc/self/stat's start time).
+double milliseconds_since_process_start() {
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Field 22 (starttime, in clock ticks since boot) follows the command name, which is in parentheses.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i < 22 && fields >> field; ++i) {
+  }
+  unsigned long long start_ticks = 0;
+  fields >> start_ticks;
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  const double now_ms = static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+  return now_ms - static_cast<double>(start_ticks) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 struct ImGuiSession {
   bool platform = false, renderer = false;
   ~ImGuiSession() {
@@ -172,6 +194,7 @@ int run_window(const WindowOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   int frame = 0;
   int frames_settled = 0;
+  bool timed = false;
   int exit_code = 0;
 
   int eager_frames = 0;  // frames to draw without waiting: ImGui settles some interactions a frame or two late
@@ -213,6 +236,12 @@ int run_window(const WindowOptions& options) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frame;
+    if (options.timing && !timed && app.list().row(0) != nullptr) {
+      timed = true;
+      glFinish();  // the frame is drawn, not just queued
+      std::fprintf(stderr, "tsunagi: first frame with records %.1f ms after the program started (frame %d)\n",
+                   milliseconds_since_process_start(), frame);
+    }
 
     if (capturing) {
       // Tables settle their column widths over a frame or two after the rows arrive: capture a few frames on.

@@ -12,6 +12,7 @@ struct WindowOptions {
   std::string screen = "list";       // list | editor | sync | settings
   std::string language;              // "ja" (default, or the store's "language" setting) or "en"
   int frames = 0;                    // > 0: return after this many frames (smoke tests)
+  bool timing = false;               // print to stderr when the first frame with records was drawn (bench/ui)
 };
 
 // Opens the store in options.data_dir and runs the window until it is closed. Returns 0 on success; non-zero with

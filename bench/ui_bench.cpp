@@ -1,0 +1,168 @@
+// bench/ui: the desktop client on a store of 100,000 records. Prints the time from start to the first frame that
+// shows rows, the UI thread's CPU time per frame on the list screen while scrolling and while typing a search
+// (median and 99th percentile), and the process's peak memory, beside the targets (first frame < 500 ms, median
+// frame < 4 ms, 99th percentile < 16 ms).
+//
+// The App runs in the headless host (ImGui without a renderer): a frame's CPU time is everything the UI thread
+// does (polling the workers, layout, tessellation) except handing the draw lists to OpenGL, which a GPU does.
+// Frames are paced at 60 Hz as vsync would, so the list and sync workers share the CPU as they would on screen.
+//
+// Usage: bench_ui [N=100000] [folder]
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <GLFW/glfw3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/headless.hpp"
+#include "bench_data.hpp"
+#include "model/store.hpp"
+#include "model/text.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::bench;
+
+namespace {
+
+double thread_cpu_ms() {
+  timespec now{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+}
+
+void row(const char* what, double value, const char* unit, const char* target, bool met) {
+  std::printf("  %-52s %10.2f %-4s %-8s %s\n", what, value, unit, target, met ? "met" : "NOT MET");
+}
+
+// Builds the store in a child process, so that the records built for the import do not count in this process's
+// peak memory. Returns false when it failed.
+bool prepare_store(const std::filesystem::path& folder, std::uint32_t n) {
+  const pid_t child = ::fork();
+  if (child < 0) return false;
+  if (child == 0) {
+    auto store = Store::open(folder);
+    if (!store) {
+      std::fprintf(stderr, "open: %s\n", store.error().describe().c_str());
+      std::_Exit(1);
+    }
+    std::vector<Record> records;
+    records.reserve(n);
+    for (std::uint32_t i = 0; i < n; ++i) records.push_back(make_record(i));
+    if (auto written = (*store)->import_records(std::move(records)); !written) {
+      std::fprintf(stderr, "import: %s\n", written.error().describe().c_str());
+      std::_Exit(1);
+    }
+    // A laptop in use has its search index up to date.
+    if (auto indexed = (*store)->index_search_backlog(); !indexed) {
+      std::fprintf(stderr, "index: %s\n", indexed.error().describe().c_str());
+      std::_Exit(1);
+    }
+    std::_Exit(0);
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+struct FrameTimes {
+  std::vector<double> cpu_ms;
+  double median() const { return percentile(cpu_ms, 0.5); }
+  double p99() const { return percentile(cpu_ms, 0.99); }
+};
+
+// Runs `frames` frames at 60 Hz, calling `input(i)` before frame i; records each frame's CPU time.
+bool run_frames(HeadlessHost& host, int frames, const std::function<void(int)>& input, FrameTimes& times) {
+  constexpr auto kFrame = std::chrono::microseconds(16667);
+  for (int i = 0; i < frames; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    input(i);
+    const double before = thread_cpu_ms();
+    if (auto drawn = host.frame(); !drawn) {
+      std::fprintf(stderr, "frame: %s\n", drawn.error().describe().c_str());
+      return false;
+    }
+    times.cpu_ms.push_back(thread_cpu_ms() - before);
+    std::this_thread::sleep_until(start + kFrame);
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::uint32_t n = argc > 1 ? static_cast<std::uint32_t>(std::atoi(argv[1])) : 100000;
+  const std::filesystem::path folder =
+      argc > 2 ? argv[2] : std::filesystem::temp_directory_path() / ("tsunagi-bench-ui-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(folder);
+  std::printf("bench/ui: %u records on the list screen, 1280x800, frames paced at 60 Hz\n", n);
+  if (!prepare_store(folder, n)) return 1;
+
+  // Start to first frame: opening the store and the catalogue, the font atlas, the workers, and frames until the
+  // first page of rows is on screen.
+  const auto started = std::chrono::steady_clock::now();
+  AppConfig config;
+  config.data_dir = folder;
+  config.sync.probe_interval = std::chrono::milliseconds(0);
+  auto opened = HeadlessHost::open(config);
+  if (!opened) {
+    std::fprintf(stderr, "open: %s\n", opened.error().describe().c_str());
+    return 1;
+  }
+  HeadlessHost& host = **opened;
+  const double ready_ms = seconds_since(started) * 1000;
+  if (!host.frames_until([&] { return host.app().list().row(0) != nullptr; }, 100000)) return 1;
+  const double first_rows_ms = seconds_since(started) * 1000;
+
+  // Scrolling: the wheel, five lines a frame, over the table; every 120 frames a jump further down, as a drag of
+  // the scrollbar would, so that pages keep arriving from the worker.
+  host.move_mouse({740, 500});
+  FrameTimes scrolling;
+  if (!run_frames(
+          host, 1200,
+          [&](int i) {
+            host.wheel(i % 120 == 119 ? -400.0f : -5.0f);
+            host.move_mouse({740.0f, 500.0f + static_cast<float>(i % 2)});
+          },
+          scrolling))
+    return 1;
+  const std::int64_t total = host.app().list().state().total;
+
+  // Typing a search: Ctrl+F, then one character every 6 frames (about 10 a second), as an IME commits them.
+  const std::vector<char32_t> phrase = decode_utf8("服薬管理と見守り体制 地域包括 ケース会議 支援方針");
+  FrameTimes typing;
+  host.key(GLFW_KEY_F, true);
+  if (!run_frames(
+          host, static_cast<int>(phrase.size()) * 6 + 60,
+          [&](int i) {
+            if (i % 6 == 5 && static_cast<std::size_t>(i / 6) < phrase.size())
+              host.type(encode_utf8(phrase[static_cast<std::size_t>(i / 6)]));
+          },
+          typing))
+    return 1;
+  const std::int64_t found = host.app().list().state().total;
+
+  std::printf("\n  %-52s %10s %-4s %-8s\n", "measure", "value", "unit", "target");
+  row("start to open (store, catalogue, font atlas)", ready_ms, "ms", "", true);
+  row("start to first frame with rows", first_rows_ms, "ms", "< 500", first_rows_ms < 500);
+  row("frame CPU while scrolling, median", scrolling.median(), "ms", "< 4", scrolling.median() < 4);
+  row("frame CPU while scrolling, 99th percentile", scrolling.p99(), "ms", "< 16", scrolling.p99() < 16);
+  row("frame CPU while typing a search, median", typing.median(), "ms", "< 4", typing.median() < 4);
+  row("frame CPU while typing a search, 99th percentile", typing.p99(), "ms", "< 16", typing.p99() < 16);
+  row("peak memory (whole process)", peak_rss_mb(), "MB", "", true);
+  std::printf("\n  rows in the list: %lld; matching the typed search at the end: %lld\n",
+              static_cast<long long>(total), static_cast<long long>(found));
+  std::printf("  ratio: 99th percentile frame / 60 Hz frame budget (16.7 ms) = %.2f (scrolling), %.2f (typing)\n",
+              scrolling.p99() / 16.667, typing.p99() / 16.667);
+
+  opened->reset();
+  std::filesystem::remove_all(folder);
+  return 0;
+}
