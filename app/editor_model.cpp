@@ -96,7 +96,13 @@ std::string EditorModel::today() {
   return text;
 }
 
+Status EditorModel::keep_unsaved() {
+  if (open_ && dirty_) return save();
+  return ok_status();
+}
+
 void EditorModel::reset_state() {
+  ++revision_;
   open_ = true;
   touched_.clear();
   show_all_issues_ = false;
@@ -114,7 +120,8 @@ void EditorModel::load_number_texts() {
       number_texts_[std::string(path)] = std::to_string(**value);
 }
 
-void EditorModel::start_new(RecordKind kind, const std::string& today) {
+Status EditorModel::start_new(RecordKind kind, const std::string& today) {
+  if (auto kept = keep_unsaved(); !kept) return kept;
   clear_scratch();
   reset_state();
   is_new_ = true;
@@ -124,9 +131,11 @@ void EditorModel::start_new(RecordKind kind, const std::string& today) {
   record_.author = store_.author();
   load_number_texts();
   revalidate();
+  return ok_status();
 }
 
 Status EditorModel::open(const std::string& id) {
+  if (auto kept = keep_unsaved(); !kept) return kept;
   auto found = store_.get(id);
   if (!found) return found.error();
   if (!*found || (*found)->deleted)
@@ -138,6 +147,17 @@ Status EditorModel::open(const std::string& id) {
   load_number_texts();
   revalidate();
   return ok_status();
+}
+
+Status EditorModel::open_newest(const std::string& today) {
+  RecordQuery query;
+  query.sort = SortColumn::Updated;
+  query.descending = true;
+  query.limit = 1;
+  auto newest = store_.list(query);
+  if (!newest) return newest.error();
+  if (newest->empty()) return start_new(RecordKind::Meeting, today);
+  return open(newest->front().id);
 }
 
 bool EditorModel::reopen_scratch() {
@@ -220,6 +240,7 @@ void EditorModel::revalidate() {
 void EditorModel::changed(const std::string& path) {
   if (!open_) return;
   touched_.insert(top_level(path));
+  ++revision_;
   parse_numbers();
   revalidate();
   dirty_ = true;
@@ -353,6 +374,7 @@ Status EditorModel::store_record(ReviewStatus status) {
     return stored.error();
   }
   record_ = std::move(*stored);  // normalised: "R5.7.3" is now "2023-07-03"
+  ++revision_;
   is_new_ = false;
   load_number_texts();
   clear_scratch();

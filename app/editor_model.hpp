@@ -12,6 +12,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -80,10 +81,16 @@ class EditorModel {
   explicit EditorModel(Store& store, EditorOptions options = {});
 
   // --- Opening and closing ---
-  // A new, unsaved record of `kind` dated `today` (ISO). Replaces whatever was open (its scratch too).
-  void start_new(RecordKind kind, const std::string& today);
-  // The stored record `id`. Replaces whatever was open.
+  // Opening another record never drops typing: unsaved changes of the record open now are first stored as a
+  // draft (a submitted record edited here becomes a draft again). When that fails, nothing changes and the error
+  // is returned.
+  // A new, unsaved record of `kind` dated `today` (ISO).
+  Status start_new(RecordKind kind, const std::string& today);
+  // The stored record `id`.
   Status open(const std::string& id);
+  // The most recently updated record that is not deleted, or a new meeting record dated `today` when there is
+  // none (what `tsunagi --screen editor` shows).
+  Status open_newest(const std::string& today);
   // Reopens the editor state that was autosaved and never stored (after a crash or power loss). Returns true when
   // there was one; a scratch that cannot be read is reported in last_error() and left in place.
   bool reopen_scratch();
@@ -97,6 +104,8 @@ class EditorModel {
   Record& record() { return record_; }
   // A number field as typed (one of kNumberFields); call changed() after changing it.
   std::string& number_text(std::string_view path);
+  // Grows whenever the record's content may have changed (for the window's glyph coverage).
+  std::uint64_t revision() const { return revision_; }
   // The reference lists the editor offers (themes, areas, committees, organisations).
   const ReferenceData& reference() const { return reference_; }
 
@@ -151,6 +160,7 @@ class EditorModel {
   Status store_record(ReviewStatus status);
   void load_number_texts();
   void reset_state();
+  Status keep_unsaved();
 
   Store& store_;
   EditorOptions options_;
@@ -170,6 +180,7 @@ class EditorModel {
   std::optional<std::chrono::steady_clock::time_point> last_saved_;
   std::optional<std::chrono::steady_clock::time_point> last_autosaved_;
   std::optional<Error> last_error_;
+  std::uint64_t revision_ = 0;
 };
 
 }  // namespace tsunagi

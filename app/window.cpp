@@ -19,6 +19,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -27,7 +28,9 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/editor_model.hpp"
 #include "app/list_model.hpp"
+#include "app/screens/editor.hpp"
 #include "app/screens/placeholder.hpp"
 #include "app/screens/record_list.hpp"
 #include "model/store.hpp"
@@ -70,6 +73,9 @@ struct AppState {
   Screen screen = Screen::List;
   RecordListView list_view;
   std::string data_folder;  // shown in the status bar
+  EditorModel* editor = nullptr;  // the record editor (Screen::NewRecord), owned by run_window
+  EditorView editor_view;
+  bool new_record_asked = false;  // the navigation's 新規記録 was clicked
 };
 
 // [SECTION] Style ---------------------------------------------------------------------------------------------
@@ -196,7 +202,10 @@ void draw_navigation(AppState& app, const FontSet& fonts, I18n& i18n, float scal
   for (const ScreenInfo& info : kScreens) {
     const std::string key = "nav." + std::string(info.key);
     ImGui::PushID(info.key);
-    if (ImGui::Selectable(i18n.tr(key), app.screen == info.screen, 0, ImVec2(0, item_height))) app.screen = info.screen;
+    if (ImGui::Selectable(i18n.tr(key), app.screen == info.screen, 0, ImVec2(0, item_height))) {
+      app.screen = info.screen;
+      app.new_record_asked |= info.screen == Screen::NewRecord;
+    }
     ImGui::PopID();
   }
 }
@@ -212,10 +221,16 @@ void draw_status_bar(const AppState& app, const RecordListState& list, I18n& i18
   ImGui::TextDisabled("%s", i18n.format("statusbar.data_folder", {{"path", app.data_folder}}).c_str());
 }
 
-// Draws the whole window; returns what the list screen asked for.
-RecordListActions draw_layout(AppState& app, const RecordListModel& list_model, const FontSet& fonts, I18n& i18n,
-                              float scale) {
-  RecordListActions actions;
+// What the screens asked for this frame.
+struct LayoutActions {
+  RecordListActions list;
+  EditorActions editor;
+};
+
+// Draws the whole window; returns what the screens asked for.
+LayoutActions draw_layout(AppState& app, const RecordListModel& list_model, const FontSet& fonts, I18n& i18n,
+                          float scale) {
+  LayoutActions actions;
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -239,7 +254,9 @@ RecordListActions draw_layout(AppState& app, const RecordListModel& list_model, 
   ImGui::BeginChild("screen", ImVec2(0, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
   if (app.screen == Screen::List)
-    actions = draw_record_list(list_model.state(), list_model.requested_query(), app.list_view, fonts, i18n);
+    actions.list = draw_record_list(list_model.state(), list_model.requested_query(), app.list_view, fonts, i18n);
+  else if (app.screen == Screen::NewRecord && app.editor && app.editor->is_open())
+    actions.editor = draw_editor(*app.editor, app.editor_view, fonts, i18n);
   else
     draw_placeholder(screen_info(app.screen).key, fonts, i18n);
   ImGui::EndChild();
@@ -428,6 +445,11 @@ int run_window(const WindowOptions& options) {
   AppState app;
   app.screen = *first_screen;
   app.data_folder = options.data_dir.string();
+  // The editor writes to the window's store on the UI thread: one record or one setting per save, never a query
+  // that can take longer than a frame.
+  EditorModel editor(**store);
+  app.editor = &editor;
+  if (open_editor_at_start(editor, *first_screen == Screen::NewRecord) && !capturing) app.screen = Screen::NewRecord;
 
   // Declared after the GLFW and ImGui sessions so that it is destroyed (its worker joined) before they end: the
   // worker wakes the loop with glfwPostEmptyEvent, which is thread-safe but needs GLFW alive.
@@ -440,6 +462,7 @@ int run_window(const WindowOptions& options) {
   bool atlas_stale = false;
   int exit_code = 0;
 
+  std::uint64_t editor_revision = 0;
   int eager_frames = 0;  // frames to draw without waiting: ImGui settles some interactions a frame or two late
   while (!glfwWindowShouldClose(glfw.window)) {
     if (capturing || options.frames > 0 || io.WantTextInput || eager_frames > 0) {
@@ -454,6 +477,10 @@ int run_window(const WindowOptions& options) {
     }
 
     if (list_model.poll()) atlas_stale |= rows_need_glyphs(fonts, list_model.state());
+    if (editor.revision() != editor_revision) {  // typed or opened text may bring characters the atlas lacks
+      editor_revision = editor.revision();
+      atlas_stale |= fonts.coverage.add_text(searchable_text(editor.record()) + editor.record().area, fonts.set.body);
+    }
 
     const float new_scale = content_scale(glfw.window);
     if (new_scale != scale) {  // moved to a screen with another scale
@@ -473,7 +500,14 @@ int run_window(const WindowOptions& options) {
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();
-    const RecordListActions actions = draw_layout(app, list_model, fonts.set, i18n, scale);
+    if (app.new_record_asked) {  // a fresh record unless one is being written
+      app.new_record_asked = false;
+      if (!editor.is_open() || (!editor.is_new() && !editor.dirty())) {
+        auto started_new = editor.start_new(RecordKind::Meeting, EditorModel::today());
+        if (!started_new) std::fprintf(stderr, "tsunagi: %s\n", started_new.error().describe().c_str());
+      }
+    }
+    const LayoutActions actions = draw_layout(app, list_model, fonts.set, i18n, scale);
     ImGui::Render();
 
     int width = 0, height = 0;
@@ -504,7 +538,10 @@ int run_window(const WindowOptions& options) {
     glfwSwapBuffers(glfw.window);
     if (options.frames > 0 && frame >= options.frames) break;
 
-    if (actions.query) list_model.request(*actions.query);
+    if (actions.list.query) list_model.request(*actions.list.query);
+    if (actions.list.open_id && editor.open(*actions.list.open_id)) app.screen = Screen::NewRecord;
+    if (actions.editor.stored) list_model.request(list_model.requested_query());
+    if (actions.editor.closed) app.screen = Screen::List;
   }
   return exit_code;
 }

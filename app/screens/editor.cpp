@@ -7,6 +7,7 @@
 #include "app/screens/editor.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // whether the active item is a text field (keep_text_on_escape)
 #include <imgui_stdlib.h>
 
 #include <GLFW/glfw3.h>  // key codes only: the window's io.KeyMap and KeysDown use GLFW's codes
@@ -65,9 +66,17 @@ void messages(Form& form, const std::string& path) {
                              : form.japanese        ? issue->message_ja
                                                     : issue->message;
     ImGui::TextUnformatted(text.c_str());
+    probe_item(form.view.probe, "issue." + path);
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
   }
+}
+
+bool key_pressed(int key) { return key >= 0 && ImGui::IsKeyPressed(key, false); }
+
+// Inside an open popup (drop-down, month grid): Escape closes it.
+void close_on_escape() {
+  if (key_pressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape])) ImGui::CloseCurrentPopup();
 }
 
 // After a field's widget: tells the model what happened and records where the field is.
@@ -134,6 +143,7 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
     probe_item(form.view.probe, path + ".wareki");
   }
   if (ImGui::BeginPopup("picker")) {
+    close_on_escape();
     const std::string picked =
         date_picker_grid(form.view.picker, parsed ? format_iso(*parsed) : "", form.i18n, form.view.probe);
     if (!picked.empty()) {
@@ -186,10 +196,11 @@ template <class E>
 void enum_combo(Form& form, const std::string& path, const char* key, std::optional<E>& value, const char* prefix) {
   label(form, key);
   ImGui::PushID(path.c_str());
-  ImGui::SetNextItemWidth(form.em * 14.0f);
+  ImGui::SetNextItemWidth(form.em * 18.0f);
   const std::string preview = value ? form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(*value)))
                                     : form.i18n.tr("editor.choose");
   if (ImGui::BeginCombo("##v", preview.c_str())) {
+    close_on_escape();
     for (std::size_t i = 0; i < enum_count<E>(); ++i) {
       const E option = static_cast<E>(i);
       const std::string text = form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(option)));
@@ -198,6 +209,7 @@ void enum_combo(Form& form, const std::string& path, const char* key, std::optio
         form.model.changed(path);
         form.model.field_left();
       }
+      probe_item(form.view.probe, path + "/choice/" + std::to_string(i));
     }
     ImGui::EndCombo();
   }
@@ -226,6 +238,7 @@ int tree_combo(Form& form, const std::string& path, const char* key, std::string
   for (const Item& item : items)
     if (item.name == value) preview = display_name(form, item);
   if (ImGui::BeginCombo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    close_on_escape();
     if (ImGui::Selectable(form.i18n.tr("editor.none"), value.empty()) && !value.empty()) {
       value.clear();
       form.model.changed(path);
@@ -241,6 +254,7 @@ int tree_combo(Form& form, const std::string& path, const char* key, std::string
         form.model.changed(path);
         form.model.field_left();
       }
+      probe_item(form.view.probe, path + "/choice/" + std::to_string(row.index));
       if (indent > 0) ImGui::Unindent(indent);
       ImGui::PopID();
     }
@@ -263,6 +277,7 @@ void themes_field(Form& form, Record& record) {
                                   : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(record.themes.size())}});
   ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
   if (ImGui::BeginCombo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    close_on_escape();
     for (std::size_t i = 0; i < reference.themes.size(); ++i) {
       const Theme& theme = reference.themes[i];
       ImGui::PushID(static_cast<int>(i));
@@ -534,13 +549,16 @@ void outreach_fields(Form& form, Record& record) {
 // Escape in an active text field would make ImGui put back the text it had when the field was entered: typed
 // text must never be lost that way, so the key is hidden from the field (popups still close with it).
 void keep_text_on_escape() {
+  ImGuiContext& context = *ImGui::GetCurrentContext();
+  const bool editing_text = context.ActiveId != 0 && context.InputTextState.ID == context.ActiveId;
   ImGuiIO& io = ImGui::GetIO();
   const int escape = io.KeyMap[ImGuiKey_Escape];
-  if (!io.WantTextInput || escape < 0 || escape >= IM_ARRAYSIZE(io.KeysDown)) return;
+  if (!editing_text || escape < 0 || escape >= IM_ARRAYSIZE(io.KeysDown)) return;
+  // ImGui reads it both as a key and as the navigation's Cancel input.
   if (io.KeysDownDuration[escape] >= 0.0f) io.KeysDownDuration[escape] = 1000.0f;  // held long ago: no press
+  float& cancel = io.NavInputsDownDuration[ImGuiNavInput_Cancel];
+  if (cancel >= 0.0f) cancel = 1000.0f;
 }
-
-bool key_pressed(int key) { return key >= 0 && ImGui::IsKeyPressed(key, false); }
 
 void do_save(EditorModel& model, EditorView& view, EditorActions& actions) {
   const bool was_dirty = model.dirty() || model.is_new();
@@ -655,14 +673,19 @@ void confirm_close_dialog(Form& form, EditorModel& model, EditorView& view, Edit
   }
   probe_item(view.probe, "confirm.discard");
   ImGui::SameLine();
-  // Escape cancels (a modal does not close by itself on Escape).
-  if (ImGui::Button(form.i18n.tr("editor.cancel")) || key_pressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape]))
-    ImGui::CloseCurrentPopup();
+  if (ImGui::Button(form.i18n.tr("editor.cancel"))) ImGui::CloseCurrentPopup();
+  close_on_escape();
   probe_item(view.probe, "confirm.cancel");
   ImGui::EndPopup();
 }
 
 }  // namespace
+
+bool open_editor_at_start(EditorModel& model, bool want_editor) {
+  if (model.reopen_scratch()) return true;
+  if (!want_editor) return false;
+  return model.open_newest(EditorModel::today()).ok();
+}
 
 EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& fonts, I18n& i18n) {
   EditorActions actions;

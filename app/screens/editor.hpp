@@ -30,6 +30,10 @@ struct EditorActions {
   bool closed = false;  // the editor was closed
 };
 
+// At the window's start: reopens the typing autosaved before a crash (returns true: show the editor), else, when
+// `want_editor` (`--screen editor`), opens the newest record or a new one (returns true too).
+bool open_editor_at_start(EditorModel& model, bool want_editor);
+
 // Draws the editor for `model` (which must be open) in the current window.
 EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& fonts, I18n& i18n);
 

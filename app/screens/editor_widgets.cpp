@@ -208,6 +208,7 @@ std::string date_picker_grid(DatePickerState& state, const std::string& selected
   std::string title;
   if (auto era = era_of(first))
     title = i18n.format("date.month_title", {{"era", era_name(era->era)},
+                                             {"era_letter", era_letter(era->era)},
                                              {"year", era->year == 1 ? std::string(i18n.tr("date.first_year"))
                                                                       : std::to_string(era->year)},
                                              {"month", std::to_string(state.month)},

@@ -129,8 +129,13 @@ RecordListActions draw_record_list(const RecordListState& state, const RecordQue
       ImGui::TableSetColumnIndex(0);
       const std::string kind_key = "kind." + std::string(enum_name(row.kind));
       const bool selected = row.id == view.selected_id;
-      if (ImGui::Selectable(i18n.tr(kind_key), selected, ImGuiSelectableFlags_SpanAllColumns))
+      if (ImGui::Selectable(i18n.tr(kind_key), selected,
+                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
         view.selected_id = row.id;
+        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) actions.open_id = row.id;
+      }
+      if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false))
+        actions.open_id = row.id;
 
       ImGui::TableSetColumnIndex(1);
       text_unformatted(wareki(row.date));

@@ -20,6 +20,7 @@ struct RecordListView {
 // What the user asked for this frame; the window applies it after drawing.
 struct RecordListActions {
   std::optional<RecordQuery> query;  // a new query to load (the sort changed)
+  std::optional<std::string> open_id;  // a row was double-clicked or Enter pressed on it: open it in the editor
 };
 
 // Draws `state`. `requested` is the query last sent to the model: a header click answers with it re-sorted.
