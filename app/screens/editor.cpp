@@ -191,6 +191,16 @@ void number_field(Form& form, const std::string& path, const char* key, const ch
   messages(form, path);
 }
 
+// BeginCombo with its arrow box in the field's own colour, so that a column of drop-downs stays quiet.
+bool begin_combo(const char* id, const char* preview, ImGuiComboFlags flags = 0) {
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::GetStyleColorVec4(ImGuiCol_FrameBgHovered));
+  const bool open = ImGui::BeginCombo(id, preview, flags);
+  ImGui::PopStyleColor(3);
+  return open;
+}
+
 // A choice among an enum's values, worded by the catalogue ("<prefix>.<wire name>").
 template <class E>
 void enum_combo(Form& form, const std::string& path, const char* key, std::optional<E>& value, const char* prefix) {
@@ -199,7 +209,7 @@ void enum_combo(Form& form, const std::string& path, const char* key, std::optio
   ImGui::SetNextItemWidth(form.em * 18.0f);
   const std::string preview = value ? form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(*value)))
                                     : form.i18n.tr("editor.choose");
-  if (ImGui::BeginCombo("##v", preview.c_str())) {
+  if (begin_combo("##v", preview.c_str())) {
     close_on_escape();
     for (std::size_t i = 0; i < enum_count<E>(); ++i) {
       const E option = static_cast<E>(i);
@@ -237,7 +247,7 @@ int tree_combo(Form& form, const std::string& path, const char* key, std::string
   std::string preview = value.empty() ? form.i18n.tr("editor.choose") : value;
   for (const Item& item : items)
     if (item.name == value) preview = display_name(form, item);
-  if (ImGui::BeginCombo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
     close_on_escape();
     if (ImGui::Selectable(form.i18n.tr("editor.none"), value.empty()) && !value.empty()) {
       value.clear();
@@ -276,7 +286,7 @@ void themes_field(Form& form, Record& record) {
                                   ? std::string(form.i18n.tr("editor.choose"))
                                   : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(record.themes.size())}});
   ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
-  if (ImGui::BeginCombo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
     close_on_escape();
     for (std::size_t i = 0; i < reference.themes.size(); ++i) {
       const Theme& theme = reference.themes[i];

@@ -19,6 +19,17 @@ void probe_item(ItemProbe* probe, const std::string& name) {
 
 // [SECTION] Soft wrapping ---------------------------------------------------------------------------------------
 
+namespace {
+
+// Characters that must not start a line in Japanese text (禁則処理): they stay at the end of the line before,
+// a little past the wrap width (the field keeps a scroll bar's width in reserve).
+bool no_line_start(char32_t c) {
+  static constexpr std::u32string_view kClosing = U"、。，．）」』】〕〉》！？・ー：；ぁぃぅぇぉっゃゅょァィゥェォッャュョ,.)!?";
+  return kClosing.find(c) != std::u32string_view::npos;
+}
+
+}  // namespace
+
 std::string soft_wrap(std::string_view text, float width, const std::function<float(char32_t)>& advance) {
   std::string out;
   out.reserve(text.size() + text.size() / 16);
@@ -41,7 +52,8 @@ std::string soft_wrap(std::string_view text, float width, const std::function<fl
     }
     const std::vector<char32_t> decoded = decode_utf8(unit);
     const float w = decoded.empty() ? 0.0f : advance(decoded.front());
-    if (line_width + w > width && out.size() > line_start) {
+    const bool may_start_line = decoded.empty() || !no_line_start(decoded.front());
+    if (line_width + w > width && out.size() > line_start && may_start_line) {
       if (after_space > line_start && unit != " ") {
         // Move the word after the last space to the next line.
         out.insert(after_space, "\r\n");

@@ -206,6 +206,7 @@ TEST_CASE("soft wrapping breaks long lines and strips back to the text", "[edito
   CHECK(soft_wrap("あいうえお", 6.0f, advance) == "あいう\r\nえお");
   CHECK(soft_wrap("abc def ghi", 8.0f, advance) == "abc def \r\nghi");
   CHECK(soft_wrap("ab\ncd", 8.0f, advance) == "ab\ncd");
+  CHECK(soft_wrap("あいう。えお", 6.0f, advance) == "あいう。\r\nえお");  // 。 never starts a line
   const std::string text = "議事録です。\n次の行 with some English words in it";
   const std::string display = soft_wrap(text, 7.0f, advance);
   CHECK(display.find('\r') != std::string::npos);
