@@ -144,6 +144,7 @@ Status EditorModel::open(const std::string& id) {
   reset_state();
   is_new_ = false;
   record_ = std::move(**found);
+  show_all_issues_ = true;  // a stored record's problems (a returned one's above all) are shown at once
   load_number_texts();
   revalidate();
   return ok_status();
@@ -177,6 +178,7 @@ bool EditorModel::reopen_scratch() {
   reset_state();
   record_ = std::move(*record);
   is_new_ = parsed->value("new", false);
+  show_all_issues_ = !is_new_;
   load_number_texts();
   if (auto numbers = parsed->find("numbers"); numbers != parsed->end() && numbers->is_object())
     for (const auto& [path, value] : numbers->items())

@@ -139,8 +139,8 @@ class EditorModel {
 
   // --- What to show ---
   const std::vector<ValidationIssue>& issues() const { return issues_; }
-  // The issues at exactly `path` that should be shown now: those of fields touched since opening, or all after a
-  // save or submit was tried.
+  // The issues at exactly `path` that should be shown now: for a new record those of the fields touched, or all
+  // after a save or submit was tried; for a stored record all of them.
   std::vector<const ValidationIssue*> visible_issues(std::string_view path) const;
   // The error of the last failed store write (save, submit, scratch), if any.
   const std::optional<Error>& last_error() const { return last_error_; }

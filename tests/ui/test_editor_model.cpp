@@ -129,6 +129,7 @@ TEST_CASE_METHOD(StoreFixture, "a returned record is fixed and submitted again",
   EditorModel model(*store);
   REQUIRE(model.open(added.id));
   CHECK(model.record().status == ReviewStatus::Returned);
+  CHECK(model.issues().empty());
   model.record().outreach.content = "本人と面談";
   model.changed("/content");
   REQUIRE(model.submit());
@@ -211,4 +212,15 @@ TEST_CASE("soft wrapping breaks long lines and strips back to the text", "[edito
   const std::string display = soft_wrap(text, 7.0f, advance);
   CHECK(display.find('\r') != std::string::npos);
   CHECK(strip_soft_breaks(display) == text);
+}
+
+TEST_CASE_METHOD(StoreFixture, "a stored record's problems show as soon as it opens", "[editor]") {
+  Record added = add(R"({"kind": "case_review", "date": "2024-10-02", "title": "個別ケース会議",
+                         "case_code": "山田太郎", "review_type": "case_conference"})");
+  EditorModel model(*store);
+  REQUIRE(model.open(added.id));
+  const auto shown = model.visible_issues("/case_code");
+  REQUIRE(shown.size() == 1);
+  CHECK(shown[0]->severity == Severity::Warning);
+  CHECK(shown[0]->code == "case_code.looks_like_name");
 }
