@@ -370,7 +370,21 @@ Status EditorModel::store_record(ReviewStatus status) {
   parse_numbers();
   Record content = record_;
   content.status = status;
-  Result<Record> stored = is_new_ ? store_.create(content) : store_.replace(content);
+  Result<Record> stored = content;
+  if (is_new_) {
+    stored = store_.create(content);
+  } else {
+    // Only the fields edited here: a change that reached the store meanwhile (a pull from the collector) to any
+    // other field survives the save.
+    const nlohmann::json document = record_to_json(content);
+    nlohmann::json patch = nlohmann::json::object();
+    for (const std::string& path : touched_) {
+      const std::string field = path.substr(1);
+      if (field != "kind" && field != "id" && document.contains(field)) patch[field] = document[field];
+    }
+    patch["status"] = document["status"];
+    stored = store_.update(content.id, patch);
+  }
   if (!stored) {
     last_error_ = stored.error();
     return stored.error();

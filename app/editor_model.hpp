@@ -131,7 +131,8 @@ class EditorModel {
   bool scratch_pending() const { return scratch_pending_; }  // changes not in the scratch either
 
   // --- Saving ---
-  // Stores the record as a draft (create or replace); a draft may have errors. Clears the scratch.
+  // Stores the record as a draft; a draft may have errors. Clears the scratch. A stored record gets only the
+  // fields edited here (Store::update), so changes pulled meanwhile to other fields are kept.
   Status save();
   // Validates and, when there is no error, stores the record as submitted; otherwise fails with code
   // "editor.invalid" and every issue is shown (not only those of touched fields).

@@ -224,3 +224,19 @@ TEST_CASE_METHOD(StoreFixture, "a stored record's problems show as soon as it op
   CHECK(shown[0]->severity == Severity::Warning);
   CHECK(shown[0]->code == "case_code.looks_like_name");
 }
+
+TEST_CASE_METHOD(StoreFixture, "saving keeps a change that reached the store meanwhile in another field", "[editor]") {
+  Record added = add(R"({"kind": "meeting", "date": "2024-07-03", "title": "全体会", "venue": "本庁舎"})");
+  EditorModel model(*store);
+  REQUIRE(model.open(added.id));
+  // While the editor is open, a sync brings a new venue.
+  REQUIRE(store->update(added.id, {{"venue", "市民福祉プラザ"}}));
+  model.record().title = "第1回全体会";
+  model.changed("/title");
+  REQUIRE(model.save());
+  auto stored = *store->get(added.id);
+  CHECK(stored->title == "第1回全体会");
+  CHECK(stored->meeting.venue == "市民福祉プラザ");
+  CHECK(stored->status == ReviewStatus::Draft);
+  CHECK(model.record().meeting.venue == "市民福祉プラザ");  // the editor now shows it too
+}
