@@ -135,6 +135,7 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
     ImGui::OpenPopup("picker");
   }
   probe_item(form.view.probe, path + ".pick");
+  const ImVec2 below_button(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 4.0f);
   const auto parsed = parse_date(trim(value));
   if (parsed) {
     ImGui::SameLine();
@@ -142,6 +143,7 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
     ImGui::TextDisabled("%s", format_wareki(*parsed).c_str());
     probe_item(form.view.probe, path + ".wareki");
   }
+  ImGui::SetNextWindowPos(below_button, ImGuiCond_Appearing);
   if (ImGui::BeginPopup("picker")) {
     close_on_escape();
     const std::string picked =

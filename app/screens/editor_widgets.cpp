@@ -245,15 +245,21 @@ std::string date_picker_grid(DatePickerState& state, const std::string& selected
     const std::string name = i18n.tr("date.weekday." + std::to_string(d));
     const float w = ImGui::CalcTextSize(name.c_str()).x;
     ImGui::SetCursorPosX(ImGui::GetCursorPosX() + (cell - w) * 0.5f);
-    if (d == 0 || d == 6) ImGui::PushStyleColor(ImGuiCol_Text, d == 0 ? sunday : saturday);
-    ImGui::TextDisabled("%s", name.c_str());
-    if (d == 0 || d == 6) ImGui::PopStyleColor();
+    ImGui::PushStyleColor(ImGuiCol_Text, d == 0   ? sunday
+                                         : d == 6 ? saturday
+                                                  : ImGui::GetStyleColorVec4(ImGuiCol_TextDisabled));
+    ImGui::TextUnformatted(name.c_str());
+    ImGui::PopStyleColor();
   }
   const int offset = weekday(state.year, state.month, 1);
   const int days = days_in_month(state.year, state.month);
   for (int day = 1; day <= days; ++day) {
     const int column = (offset + day - 1) % 7;
-    if (column > 0) ImGui::SameLine(static_cast<float>(column) * cell + ImGui::GetStyle().WindowPadding.x);
+    const float x = static_cast<float>(column) * cell + ImGui::GetStyle().WindowPadding.x;
+    if (column > 0 && day > 1)
+      ImGui::SameLine(x);
+    else if (column > 0)
+      ImGui::SetCursorPosX(x);  // the first day, on a new line under the weekday names
     const std::string iso = format_iso({state.year, state.month, day});
     ImGui::PushID(day);
     if (column == 0 || column == 6) ImGui::PushStyleColor(ImGuiCol_Text, column == 0 ? sunday : saturday);
