@@ -543,6 +543,7 @@ int run_window(const WindowOptions& options) {
     if (actions.editor.stored) list_model.request(list_model.requested_query());
     if (actions.editor.closed) app.screen = Screen::List;
   }
+  editor.field_left();  // typing not autosaved yet is kept for the next start
   return exit_code;
 }
 
