@@ -26,9 +26,9 @@
 #include <string>
 #include <vector>
 
+#include "app/editor_model.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
-#include "app/editor_model.hpp"
 #include "app/list_model.hpp"
 #include "app/screens/editor.hpp"
 #include "app/screens/placeholder.hpp"

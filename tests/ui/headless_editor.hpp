@@ -17,9 +17,11 @@
 
 namespace tsunagi::testing {
 
-class HeadlessEditor {
+// A Dear ImGui context with no window and no renderer: ImGui's default font, the display size of the window, and
+// io.KeyMap set to GLFW's key codes as the GLFW backend sets it.
+class HeadlessImGui {
  public:
-  HeadlessEditor(EditorModel& model, const std::string& language = "ja") : model_(model) {
+  HeadlessImGui() {
     context_ = ImGui::CreateContext();
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;
@@ -42,25 +44,45 @@ class HeadlessEditor {
     int width = 0, height = 0;
     io.Fonts->GetTexDataAsRGBA32(&pixels, &width, &height);  // adds and builds ImGui's default font
     fonts_.body = fonts_.heading = io.Fonts->Fonts[0];
-    if (auto loaded = i18n_.load(language); !loaded) throw std::runtime_error(loaded.error().describe());
-    view_.probe = &probe_;
   }
-  ~HeadlessEditor() { ImGui::DestroyContext(context_); }
-  HeadlessEditor(const HeadlessEditor&) = delete;
-  HeadlessEditor& operator=(const HeadlessEditor&) = delete;
+  ~HeadlessImGui() { ImGui::DestroyContext(context_); }
+  HeadlessImGui(const HeadlessImGui&) = delete;
+  HeadlessImGui& operator=(const HeadlessImGui&) = delete;
 
-  // One frame of the editor filling the display, as the window draws it.
-  void frame() {
-    probe_.clear();
+  const FontSet& fonts() const { return fonts_; }
+
+  // One frame: `draw` inside a host window filling the display, as the window lays out a screen.
+  template <class Draw>
+  void frame(Draw&& draw) {
     ImGui::NewFrame();
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
     ImGui::Begin("host", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
-    const EditorActions actions = draw_editor(model_, view_, fonts_, i18n_);
-    stored_ |= actions.stored;
-    closed_ |= actions.closed;
+    draw();
     ImGui::End();
     ImGui::Render();
+  }
+
+ private:
+  ImGuiContext* context_ = nullptr;
+  FontSet fonts_;
+};
+
+class HeadlessEditor {
+ public:
+  HeadlessEditor(EditorModel& model, const std::string& language = "ja") : model_(model) {
+    if (auto loaded = i18n_.load(language); !loaded) throw std::runtime_error(loaded.error().describe());
+    view_.probe = &probe_;
+  }
+
+  // One frame of the editor filling the display, as the window draws it.
+  void frame() {
+    probe_.clear();
+    imgui_.frame([&] {
+      const EditorActions actions = draw_editor(model_, view_, imgui_.fonts(), i18n_);
+      stored_ |= actions.stored;
+      closed_ |= actions.closed;
+    });
   }
   void frames(int count) {
     for (int i = 0; i < count; ++i) frame();
@@ -123,11 +145,10 @@ class HeadlessEditor {
   bool closed() const { return closed_; }
 
  private:
-  ImGuiContext* context_ = nullptr;
+  HeadlessImGui imgui_;
   EditorModel& model_;
   EditorView view_;
   ItemProbe probe_;
-  FontSet fonts_;
   I18n i18n_;
   bool stored_ = false, closed_ = false;
 };
