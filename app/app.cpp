@@ -15,10 +15,10 @@
 #include <ctime>
 #include <iterator>
 
-#include "app/screens/placeholder.hpp"
 #include "app/screens/sync_screen.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
+#include "model/record_json.hpp"
 
 namespace tsunagi {
 
@@ -70,7 +70,9 @@ std::optional<Screen> parse_screen(const std::string& name) {
 
 App::App(AppConfig config) : config_(std::move(config)), screen_(config_.screen) {}
 
-App::~App() = default;
+App::~App() {
+  if (editor_) editor_->field_left();
+}
 
 Result<std::unique_ptr<App>> App::open(AppConfig config) {
   std::unique_ptr<App> app(new App(std::move(config)));
@@ -91,6 +93,11 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->list_->request(RecordQuery{});
   app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
+  app->editor_ = std::make_unique<EditorModel>(*app->store_);
+  const bool want_editor = app->screen_ == Screen::Editor;
+  if (app->config_.resume_editor || want_editor) {
+    if (open_editor_at_start(*app->editor_, want_editor)) app->screen_ = Screen::Editor;
+  }
   return app;
 }
 
@@ -129,6 +136,10 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     }
     was_syncing_ = view.running;
   }
+  if (editor_->revision() != seen_editor_revision_) {  // typed or opened text may bring characters the atlas lacks
+    seen_editor_revision_ = editor_->revision();
+    missing |= coverage.add_text(searchable_text(editor_->record()) + editor_->record().area, body);
+  }
   return missing;
 }
 
@@ -155,7 +166,7 @@ bool App::settled() const {
 
 namespace {
 
-void draw_navigation(Screen& screen, const FontSet& fonts, I18n& i18n, float scale) {
+void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18n& i18n, float scale) {
   ImGui::PushFont(fonts.heading);
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   ImGui::TextUnformatted(i18n.tr("app.name"));
@@ -168,8 +179,10 @@ void draw_navigation(Screen& screen, const FontSet& fonts, I18n& i18n, float sca
   const float item_height = ImGui::GetFrameHeight() + 8.0f * scale;
   for (const ScreenInfo& info : kScreens) {
     ImGui::PushID(info.key);
-    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), screen == info.screen, 0, ImVec2(0, item_height)))
+    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), screen == info.screen, 0, ImVec2(0, item_height))) {
       screen = info.screen;
+      new_record |= info.screen == Screen::Editor;
+    }
     ImGui::PopID();
   }
   // The shortcuts, quietly at the bottom of the column.
@@ -188,6 +201,14 @@ void draw_navigation(Screen& screen, const FontSet& fonts, I18n& i18n, float sca
 
 void App::draw(const FontSet& fonts, float scale) {
   handle_shortcuts();
+  if (new_record_asked_) {
+    new_record_asked_ = false;
+    if (!editor_->is_open() || (!editor_->is_new() && !editor_->dirty())) {
+      if (auto started = editor_->start_new(RecordKind::Meeting, EditorModel::today()); !started)
+        note_ = started.error().describe(i18n_.language() == "ja");
+    }
+    screen_ = Screen::Editor;
+  }
   const ImGuiViewport* viewport = ImGui::GetMainViewport();
   ImGui::SetNextWindowPos(viewport->WorkPos);
   ImGui::SetNextWindowSize(viewport->WorkSize);
@@ -203,7 +224,7 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
   ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  draw_navigation(screen_, fonts, i18n_, scale);
+  draw_navigation(screen_, new_record_asked_, fonts, i18n_, scale);
   ImGui::EndChild();
   ImGui::PopStyleColor();
 
@@ -217,14 +238,23 @@ void App::draw(const FontSet& fonts, float scale) {
       RecordListActions actions = draw_record_list(*list_, list_view_, fonts, i18n_);
       if (actions.query) list_->request(*actions.query);
       list_->want_rows(actions.first_row, actions.last_row);
+      if (actions.open_id) open_record(*actions.open_id);
       break;
     }
-    case Screen::Editor:
-      draw_placeholder("new", fonts, i18n_);
+    case Screen::Editor: {
+      if (!editor_->is_open()) {
+        new_record_asked_ = true;  // reached with nothing open (--screen editor on an empty folder): a new record
+        break;
+      }
+      const EditorActions actions = draw_editor(*editor_, editor_view_, fonts, i18n_);
+      if (actions.stored) records_changed();
+      if (actions.closed) screen_ = Screen::List;
       break;
+    }
     case Screen::Sync: {
       SyncActions actions = draw_sync_screen(sync_->view(), fonts, i18n_);
       if (actions.sync_now) sync_->sync_now();
+      if (actions.open_id) open_record(*actions.open_id);
       if (actions.open_settings) {
         screen_ = Screen::Settings;
         settings_view_.focus_line = true;
@@ -279,6 +309,18 @@ void App::set_setting(const char* key, const std::string& value) {
     note_ = saved.error().describe(i18n_.language() == "ja");
 }
 
+void App::open_record(const std::string& id) {
+  if (auto opened = editor_->open(id); opened)
+    screen_ = Screen::Editor;
+  else
+    note_ = opened.error().describe(i18n_.language() == "ja");
+}
+
+void App::records_changed() {
+  list_->reload();
+  sync_->refresh();
+}
+
 void App::handle_shortcuts() {
   const ImGuiIO& io = ImGui::GetIO();
   if (!io.KeyCtrl) return;
@@ -286,7 +328,7 @@ void App::handle_shortcuts() {
     screen_ = Screen::List;
     list_view_.focus_search = true;
   }
-  if (ImGui::IsKeyPressed(GLFW_KEY_N, false)) screen_ = Screen::Editor;
+  if (ImGui::IsKeyPressed(GLFW_KEY_N, false)) new_record_asked_ = true;
   // Ctrl + and Ctrl -: the next text size up or down.
   const bool larger = ImGui::IsKeyPressed(GLFW_KEY_EQUAL, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD, false);
   const bool smaller = ImGui::IsKeyPressed(GLFW_KEY_MINUS, false) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT, false);

@@ -13,9 +13,11 @@
 #include <optional>
 #include <string>
 
+#include "app/editor_model.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/list_model.hpp"
+#include "app/screens/editor.hpp"
 #include "app/screens/record_list.hpp"
 #include "app/screens/settings.hpp"
 #include "app/sync_controller.hpp"
@@ -33,6 +35,7 @@ struct AppConfig {
   Screen screen = Screen::List;
   std::string language;          // empty: the store's "language" setting, else "ja"
   std::function<void()> wake;    // called from worker threads when a result is ready (thread-safe, quick)
+  bool resume_editor = true;     // typing autosaved before a crash reopens the editor (not for a list screenshot)
   SyncControllerOptions sync;
 };
 
@@ -40,6 +43,7 @@ class App {
  public:
   // Opens the store and the catalogue, and starts the list and sync workers.
   static Result<std::unique_ptr<App>> open(AppConfig config);
+  // Keeps typing not yet autosaved for the next start, and joins the workers.
   ~App();
 
   I18n& i18n() { return i18n_; }
@@ -61,11 +65,15 @@ class App {
 
   const RecordListModel& list() const { return *list_; }
   const SyncController& sync() const { return *sync_; }
+  const EditorModel& editor() const { return *editor_; }
+  const RecordListView& list_view() const { return list_view_; }
 
  private:
   explicit App(AppConfig config);
   void handle_shortcuts();
   void set_setting(const char* key, const std::string& value);
+  void open_record(const std::string& id);
+  void records_changed();
 
   AppConfig config_;
   std::unique_ptr<Store> store_;  // the UI thread's connection: settings and single records
@@ -76,12 +84,17 @@ class App {
 
   RecordListView list_view_;
   SettingsView settings_view_;
+  EditorView editor_view_;
+  bool new_record_asked_ = false;  // 新規記録 or Ctrl+N: a fresh record unless one is being written
   std::string note_;  // a message for the status bar (a failed setting write)
 
   std::unique_ptr<RecordListModel> list_;
   std::unique_ptr<SyncController> sync_;
-  std::uint64_t seen_sync_revision_ = 0;
   bool was_syncing_ = false;
+  // The editor writes through store_ on the UI thread: one record or one setting per save, never a query that
+  // can take longer than a frame.
+  std::unique_ptr<EditorModel> editor_;
+  std::uint64_t seen_editor_revision_ = 0;
 };
 
 }  // namespace tsunagi

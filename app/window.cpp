@@ -158,6 +158,7 @@ int run_window(const WindowOptions& options) {
   config.screen = *first_screen;
   config.language = options.language;
   config.wake = [] { glfwPostEmptyEvent(); };
+  config.resume_editor = options.screenshot.empty() || *first_screen == Screen::Editor;
   auto opened = App::open(std::move(config));
   if (!opened) {
     std::fprintf(stderr, "tsunagi: cannot start: %s\n", opened.error().describe().c_str());

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <array>
-#include <functional>
 #include <string_view>
 #include <vector>
 
+#include "app/editor_model.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
 
@@ -130,21 +130,6 @@ std::optional<std::size_t> filter_combo(const char* id, const std::string& name,
   return chosen;
 }
 
-// Items of a parent-linked tree (areas, committees) in depth-first order, each with its depth.
-template <typename Item>
-std::vector<std::pair<const Item*, int>> tree_order(const std::vector<Item>& items) {
-  std::vector<std::pair<const Item*, int>> ordered;
-  std::function<void(const std::string&, int)> visit = [&](const std::string& parent, int depth) {
-    for (const Item& item : items)
-      if (item.parent == parent && depth < 8) {
-        ordered.emplace_back(&item, depth);
-        visit(item.id, depth + 1);
-      }
-  };
-  visit("", 0);
-  return ordered;
-}
-
 // The label of a reference item in the UI language (English names fall back to the Japanese ones).
 template <typename Item>
 const std::string& display_name(const Item& item, bool japanese) {
@@ -185,7 +170,8 @@ std::vector<NamedChoice> named_choices(const std::vector<Item>& items, bool japa
 template <typename Item>
 std::vector<NamedChoice> tree_choices(const std::vector<Item>& items, bool japanese) {
   std::vector<NamedChoice> choices;
-  for (const auto& [item, depth] : tree_order(items)) choices.push_back({item->name, display_name(*item, japanese), depth});
+  for (const TreeRow& row : tree_order(items))
+    choices.push_back({items[row.index].name, display_name(items[row.index], japanese), row.depth});
   return choices;
 }
 

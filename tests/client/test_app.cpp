@@ -59,6 +59,48 @@ TEST_CASE_METHOD(AppFixture, "Ctrl+F focuses the search box and typing Japanese 
   CHECK(app.list().state().total == *expected);
 }
 
+TEST_CASE_METHOD(AppFixture, "a double-click on a row opens it in the editor, a single click only selects, Enter opens",
+                 "[client][app]") {
+  auto ui = host();
+  App& app = ui->app();
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  // Walk down from below the filters until a click selects a row. The steps are wider than ImGui's double-click
+  // distance, so that no two of these clicks make a double-click.
+  float y = 150;
+  for (; y < 500 && app.list_view().selected_id.empty(); y += 8) {
+    ui->click({1060, y});  // the sync column: its header does not sort
+    REQUIRE(ui->frame());
+    REQUIRE(ui->frame());
+  }
+  const std::string first = app.list_view().selected_id;
+  REQUIRE_FALSE(first.empty());
+  CHECK(first == app.list().row(0)->id);
+  CHECK(app.screen() == Screen::List);
+
+  ui->click({1060, y - 8});  // the second click of a double-click
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  CHECK(app.screen() == Screen::Editor);
+  CHECK(app.editor().record().id == first);
+
+  // Back to the list; select the second row with a single click, then open it with Enter.
+  ui->key(GLFW_KEY_F, true);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
+  ui->click({1060, y + 30});
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  const std::string second = app.list_view().selected_id;
+  CHECK(second == app.list().row(1)->id);
+  CHECK(app.screen() == Screen::List);
+  ui->key(GLFW_KEY_ENTER);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  CHECK(app.screen() == Screen::Editor);
+  CHECK(app.editor().record().id == second);
+}
+
 TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and is kept for the next start",
                  "[client][app]") {
   {

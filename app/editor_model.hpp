@@ -1,0 +1,187 @@
+// The record editor's state without any drawing: the record being edited, its field-level validation issues,
+// what has been typed but not stored, the autosave debounce, save (draft) and submit. The editor screen draws
+// from it and calls it back; tests drive it without a window.
+//
+// Where typed text lives until it is saved: the whole editor state (record, number fields as typed, which fields
+// were touched) is written as JSON to the store's setting "editor.scratch" a few seconds after the last edit and
+// at once when focus leaves a field. Settings make no outbox entries, so autosave never floods sync; an explicit
+// save or submit stores the record (Store::create/replace, one outbox entry) and clears the scratch. After a crash
+// the window reopens the editor from the scratch (reopen_scratch).
+//
+// Thread safety: none; the UI thread owns the model and the Store it writes to.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "model/error.hpp"
+#include "model/record.hpp"
+#include "model/reference.hpp"
+#include "model/store.hpp"
+#include "model/validation.hpp"
+
+namespace tsunagi {
+
+// The repeatable parts of a record the editor can add to, remove from and reorder.
+enum class EditorList { Agenda, Roles, FollowUps, Organizations, Themes };
+
+// The number fields, kept as typed ("１２" is fine) until they parse; the record holds the parsed value.
+inline constexpr std::string_view kNumberFields[] = {"/participant_count", "/people_met", "/duration_minutes"};
+
+struct EditorOptions {
+  std::chrono::milliseconds autosave_delay{2000};
+  std::function<std::chrono::steady_clock::time_point()> now;  // tests inject a clock; default steady_clock
+};
+
+// The organisations whose name, service type or area contains `query` (either width, ASCII case-insensitive), in
+// reference order, at most `limit`.
+std::vector<const Organization*> find_organizations(const ReferenceData& reference, std::string_view query,
+                                                    std::size_t limit);
+
+// A reference tree (committees, areas: items with an id and a parent id) in display order: each item followed by
+// its children, with its depth (0 at the top). Items whose parent is unknown are shown at the top.
+struct TreeRow {
+  std::size_t index = 0;
+  int depth = 0;
+};
+template <class Item>
+std::vector<TreeRow> tree_order(const std::vector<Item>& items) {
+  std::vector<TreeRow> rows;
+  std::vector<bool> placed(items.size(), false);
+  auto visit = [&](auto&& self, std::size_t index, int depth) -> void {
+    if (placed[index] || depth > 16) return;
+    placed[index] = true;
+    rows.push_back({index, depth});
+    for (std::size_t child = 0; child < items.size(); ++child)
+      if (!placed[child] && items[child].parent == items[index].id) self(self, child, depth + 1);
+  };
+  auto known = [&](const std::string& id) {
+    for (const Item& item : items)
+      if (item.id == id) return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (items[i].parent.empty() || !known(items[i].parent)) visit(visit, i, 0);
+  for (std::size_t i = 0; i < items.size(); ++i) visit(visit, i, 0);  // cycles: still listed
+  return rows;
+}
+
+class EditorModel {
+ public:
+  static constexpr const char* kScratchKey = "editor.scratch";
+
+  // `store` must outlive the model. Reads the reference data once (for validation warnings).
+  explicit EditorModel(Store& store, EditorOptions options = {});
+
+  // --- Opening and closing ---
+  // Opening another record never drops typing: unsaved changes of the record open now are first stored as a
+  // draft (a submitted record edited here becomes a draft again). When that fails, nothing changes and the error
+  // is returned.
+  // A new, unsaved record of `kind` dated `today` (ISO).
+  Status start_new(RecordKind kind, const std::string& today);
+  // The stored record `id`.
+  Status open(const std::string& id);
+  // The most recently updated record that is not deleted, or a new meeting record dated `today` when there is
+  // none (what `tsunagi --screen editor` shows).
+  Status open_newest(const std::string& today);
+  // Reopens the editor state that was autosaved and never stored (after a crash or power loss). Returns true when
+  // there was one; a scratch that cannot be read is reported in last_error() and left in place.
+  bool reopen_scratch();
+  // Forgets the open record and its unsaved typing (the scratch too).
+  void close();
+
+  bool is_open() const { return open_; }
+  bool is_new() const { return is_new_; }  // not stored yet
+  const Record& record() const { return record_; }
+  // The record for draw code to change in place; call changed() after each change.
+  Record& record() { return record_; }
+  // A number field as typed (one of kNumberFields); call changed() after changing it.
+  std::string& number_text(std::string_view path);
+  // Grows whenever the record's content may have changed (for the window's glyph coverage).
+  std::uint64_t revision() const { return revision_; }
+  // The reference lists the editor offers (themes, areas, committees, organisations).
+  const ReferenceData& reference() const { return reference_; }
+
+  // --- Editing ---
+  // Something at `path` ("/title", "/agenda/1/title") changed: revalidates, marks the record dirty, restarts the
+  // autosave delay.
+  void changed(const std::string& path);
+  // Changes a new record's kind (common fields stay); ignored for a stored record, whose kind cannot change.
+  void set_kind(RecordKind kind);
+  void add_item(EditorList list);
+  void remove_item(EditorList list, std::size_t index);
+  // Moves item `index` one place up (delta -1) or down (+1); ignored at the ends.
+  void move_item(EditorList list, std::size_t index, int delta);
+  // Adds `value` to the organisations or themes unless it is there already (true when added).
+  bool add_value(EditorList list, const std::string& value);
+
+  // --- Autosave ---
+  // Focus left a field: writes the scratch now when something was typed since the last write.
+  void field_left();
+  // Once a frame: writes the scratch when the autosave delay has passed since the last edit.
+  void tick();
+  bool dirty() const { return dirty_; }                      // changes not stored as a record
+  bool scratch_pending() const { return scratch_pending_; }  // changes not in the scratch either
+
+  // --- Saving ---
+  // Stores the record as a draft; a draft may have errors. Clears the scratch. A stored record gets only the
+  // fields edited here (Store::update), so changes pulled meanwhile to other fields are kept.
+  Status save();
+  // Validates and, when there is no error, stores the record as submitted; otherwise fails with code
+  // "editor.invalid" and every issue is shown (not only those of touched fields).
+  Status submit();
+
+  // --- What to show ---
+  const std::vector<ValidationIssue>& issues() const { return issues_; }
+  // The issues at exactly `path` that should be shown now: for a new record those of the fields touched, or all
+  // after a save or submit was tried; for a stored record all of them.
+  std::vector<const ValidationIssue*> visible_issues(std::string_view path) const;
+  // The error of the last failed store write (save, submit, scratch), if any.
+  const std::optional<Error>& last_error() const { return last_error_; }
+  // The last successful store write of the record (save or submit).
+  std::optional<std::chrono::steady_clock::time_point> last_saved() const { return last_saved_; }
+  std::optional<std::chrono::steady_clock::time_point> last_autosaved() const { return last_autosaved_; }
+
+  // Today's date in local time, ISO.
+  static std::string today();
+
+ private:
+  std::chrono::steady_clock::time_point now() const;
+  void revalidate();
+  void parse_numbers();
+  void write_scratch();
+  void clear_scratch();
+  Status store_record(ReviewStatus status);
+  void load_number_texts();
+  void reset_state();
+  Status keep_unsaved();
+
+  Store& store_;
+  EditorOptions options_;
+  ReferenceData reference_;
+
+  bool open_ = false;
+  bool is_new_ = false;
+  Record record_;
+  std::map<std::string, std::string, std::less<>> number_texts_;
+  std::set<std::string> touched_;  // top-level field paths ("/agenda") the user has changed
+  bool show_all_issues_ = false;
+  std::vector<ValidationIssue> issues_;
+
+  bool dirty_ = false;
+  bool scratch_pending_ = false;
+  std::chrono::steady_clock::time_point last_edit_{};
+  std::optional<std::chrono::steady_clock::time_point> last_saved_;
+  std::optional<std::chrono::steady_clock::time_point> last_autosaved_;
+  std::optional<Error> last_error_;
+  std::uint64_t revision_ = 0;
+};
+
+}  // namespace tsunagi

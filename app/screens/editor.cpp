@@ -1,0 +1,752 @@
+// [SECTION] Form helpers: labels, messages, probes
+// [SECTION] Fields: text, multi-line, date, time, number, choices
+// [SECTION] Reference choices: committee tree, areas, themes, organisations
+// [SECTION] Repeatable parts: agenda, roles, follow-ups
+// [SECTION] Sections per kind
+// [SECTION] draw_editor: heading, form, buttons, shortcuts
+#include "app/screens/editor.hpp"
+
+#include <imgui.h>
+#include <imgui_internal.h>  // whether the active item is a text field (keep_text_on_escape)
+#include <imgui_stdlib.h>
+
+#include <GLFW/glfw3.h>  // key codes only: the window's io.KeyMap and KeysDown use GLFW's codes
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "model/calendar.hpp"
+#include "model/text.hpp"
+
+namespace tsunagi {
+
+namespace {
+
+// [SECTION] Form helpers: labels, messages, probes --------------------------------------------------------------
+
+const ImVec4 kErrorColour{0.72f, 0.18f, 0.15f, 1.0f};
+const ImVec4 kWarningColour{0.66f, 0.42f, 0.05f, 1.0f};
+const ImVec4 kSectionColour{0.145f, 0.420f, 0.431f, 1.0f};
+
+// The labels of the label column, measured to set its width.
+constexpr std::array<const char*, 13> kWideLabels{
+    "editor.field.date",          "editor.field.participant_count", "editor.field.organizations",
+    "editor.field.case_code",     "editor.field.presenting_agency", "editor.field.next_review",
+    "editor.field.duration",      "editor.field.people_met",        "editor.field.follow_up_needed",
+    "editor.field.meeting_type",  "editor.field.review_type",       "editor.field.visit_type",
+    "editor.field.referral"};
+
+struct Form {
+  EditorModel& model;
+  EditorView& view;
+  I18n& i18n;
+  bool japanese = true;
+  float label_width = 0;  // from the left edge of the content to the field column
+  float field_width = 0;  // the width of a full-width field
+  float em = 0;
+};
+
+// A label in the label column, vertically centred on the field that follows on the same line.
+void label(Form& form, const char* key, float indent = 0.0f) {
+  ImGui::AlignTextToFramePadding();
+  if (indent > 0) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
+  ImGui::TextUnformatted(form.i18n.tr(key));
+  ImGui::SameLine(form.label_width);
+}
+
+// The validation messages for `path`, under its field, in the UI language.
+void messages(Form& form, const std::string& path) {
+  for (const ValidationIssue* issue : form.model.visible_issues(path)) {
+    ImGui::SetCursorPosX(form.label_width);
+    ImGui::PushStyleColor(ImGuiCol_Text, issue->severity == Severity::Error ? kErrorColour : kWarningColour);
+    ImGui::PushTextWrapPos(form.label_width + form.field_width);
+    const std::string text = issue->message.empty() ? form.i18n.tr("editor.issue." + issue->code)
+                             : form.japanese        ? issue->message_ja
+                                                    : issue->message;
+    ImGui::TextUnformatted(text.c_str());
+    probe_item(form.view.probe, "issue." + path);
+    ImGui::PopTextWrapPos();
+    ImGui::PopStyleColor();
+  }
+}
+
+bool key_pressed(int key) { return key >= 0 && ImGui::IsKeyPressed(key, false); }
+
+// Inside an open popup (drop-down, month grid): Escape closes it.
+void close_on_escape() {
+  if (key_pressed(ImGui::GetIO().KeyMap[ImGuiKey_Escape])) ImGui::CloseCurrentPopup();
+}
+
+// After a field's widget: tells the model what happened and records where the field is.
+void after_field(Form& form, const std::string& path, bool edited) {
+  if (edited) form.model.changed(path);
+  if (ImGui::IsItemDeactivated()) form.model.field_left();
+  probe_item(form.view.probe, path);
+}
+
+void section(Form& form, const char* key) {
+  ImGui::Spacing();
+  ImGui::Spacing();
+  ImGui::PushStyleColor(ImGuiCol_Text, kSectionColour);
+  ImGui::TextUnformatted(form.i18n.tr(key));
+  ImGui::PopStyleColor();
+  ImGui::Separator();
+  ImGui::Spacing();
+}
+
+// [SECTION] Fields: text, multi-line, date, time, number, choices -----------------------------------------------
+
+void text_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f,
+                const char* hint_key = nullptr) {
+  label(form, key, indent);
+  ImGui::PushID(path.c_str());
+  ImGui::SetNextItemWidth(form.field_width);
+  const bool edited = hint_key ? ImGui::InputTextWithHint("##v", form.i18n.tr(hint_key), &value)
+                               : ImGui::InputText("##v", &value);
+  after_field(form, path, edited);
+  ImGui::PopID();
+  messages(form, path);
+}
+
+void multiline_field(Form& form, const std::string& path, const char* key, std::string& value, float lines,
+                     float indent = 0.0f) {
+  label(form, key, indent);
+  ImGui::PushID(path.c_str());
+  const float height = ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2.0f;
+  const bool edited = wrapped_text_field("##v", value, form.view.wrapped[path], ImVec2(form.field_width, height));
+  after_field(form, path, edited);
+  ImGui::PopID();
+  messages(form, path);
+}
+
+// A typed date in any of the seeds' forms, a month grid to pick one, and the date in 和暦 beside the field.
+void date_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f) {
+  label(form, key, indent);
+  ImGui::PushID(path.c_str());
+  ImGui::SetNextItemWidth(form.em * 9.0f);
+  after_field(form, path, ImGui::InputTextWithHint("##v", form.i18n.tr("editor.date_hint"), &value));
+  ImGui::SameLine();
+  if (ImGui::Button(form.i18n.tr("editor.pick_date"))) {
+    auto shown = parse_date(trim(value));
+    if (!shown) shown = parse_iso_date(EditorModel::today());
+    form.view.picker = {shown ? shown->year : 0, shown ? shown->month : 0};
+    ImGui::OpenPopup("picker");
+  }
+  probe_item(form.view.probe, path + ".pick");
+  const ImVec2 below_button(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 4.0f);
+  const auto parsed = parse_date(trim(value));
+  if (parsed) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextDisabled("%s", format_wareki(*parsed).c_str());
+    probe_item(form.view.probe, path + ".wareki");
+  }
+  ImGui::SetNextWindowPos(below_button, ImGuiCond_Appearing);
+  if (ImGui::BeginPopup("picker")) {
+    close_on_escape();
+    const std::string picked =
+        date_picker_grid(form.view.picker, parsed ? format_iso(*parsed) : "", form.i18n, form.view.probe);
+    if (!picked.empty()) {
+      value = picked;
+      form.model.changed(path);
+      form.model.field_left();
+      ImGui::CloseCurrentPopup();
+    }
+    ImGui::EndPopup();
+  }
+  ImGui::PopID();
+  messages(form, path);
+}
+
+// Start and end time on one line.
+void time_fields(Form& form, Record& record) {
+  label(form, "editor.field.start_time");
+  ImGui::PushID("/start_time");
+  ImGui::SetNextItemWidth(form.em * 6.0f);
+  after_field(form, "/start_time", ImGui::InputTextWithHint("##v", form.i18n.tr("editor.time_hint"), &record.start_time));
+  ImGui::PopID();
+  ImGui::SameLine(0, form.em * 1.5f);
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(form.i18n.tr("editor.field.end_time"));
+  ImGui::SameLine();
+  ImGui::PushID("/end_time");
+  ImGui::SetNextItemWidth(form.em * 6.0f);
+  after_field(form, "/end_time", ImGui::InputTextWithHint("##v", form.i18n.tr("editor.time_hint"), &record.end_time));
+  ImGui::PopID();
+  messages(form, "/start_time");
+  messages(form, "/end_time");
+}
+
+void number_field(Form& form, const std::string& path, const char* key, const char* unit_key) {
+  label(form, key);
+  ImGui::PushID(path.c_str());
+  ImGui::SetNextItemWidth(form.em * 6.0f);
+  after_field(form, path, ImGui::InputText("##v", &form.model.number_text(path)));
+  if (unit_key) {
+    ImGui::SameLine();
+    ImGui::AlignTextToFramePadding();
+    ImGui::TextUnformatted(form.i18n.tr(unit_key));
+  }
+  ImGui::PopID();
+  messages(form, path);
+}
+
+// BeginCombo with its arrow box in the field's own colour, so that a column of drop-downs stays quiet.
+bool begin_combo(const char* id, const char* preview, ImGuiComboFlags flags = 0) {
+  ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_FrameBg));
+  ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+  ImGui::PushStyleColor(ImGuiCol_ButtonHovered, ImGui::GetStyleColorVec4(ImGuiCol_FrameBgHovered));
+  const bool open = ImGui::BeginCombo(id, preview, flags);
+  ImGui::PopStyleColor(3);
+  return open;
+}
+
+// A choice among an enum's values, worded by the catalogue ("<prefix>.<wire name>").
+template <class E>
+void enum_combo(Form& form, const std::string& path, const char* key, std::optional<E>& value, const char* prefix) {
+  label(form, key);
+  ImGui::PushID(path.c_str());
+  ImGui::SetNextItemWidth(form.em * 18.0f);
+  const std::string preview = value ? form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(*value)))
+                                    : form.i18n.tr("editor.choose");
+  if (begin_combo("##v", preview.c_str())) {
+    close_on_escape();
+    for (std::size_t i = 0; i < enum_count<E>(); ++i) {
+      const E option = static_cast<E>(i);
+      const std::string text = form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(option)));
+      if (ImGui::Selectable(text.c_str(), value == option)) {
+        value = option;
+        form.model.changed(path);
+        form.model.field_left();
+      }
+      probe_item(form.view.probe, path + "/choice/" + std::to_string(i));
+    }
+    ImGui::EndCombo();
+  }
+  probe_item(form.view.probe, path);
+  ImGui::PopID();
+  messages(form, path);
+}
+
+// [SECTION] Reference choices: committee tree, areas, themes, organisations --------------------------------------
+
+template <class Item>
+const std::string& display_name(const Form& form, const Item& item) {
+  return !form.japanese && !item.name_en.empty() ? item.name_en : item.name;
+}
+
+// A tree of reference items (committees, areas) in a combo; stores the item's (Japanese) name in `value`.
+// Returns the index chosen, or -1.
+template <class Item>
+int tree_combo(Form& form, const std::string& path, const char* key, std::string& value,
+               const std::vector<Item>& items) {
+  int chosen = -1;
+  label(form, key);
+  ImGui::PushID(path.c_str());
+  ImGui::SetNextItemWidth(form.em * 18.0f);
+  std::string preview = value.empty() ? form.i18n.tr("editor.choose") : value;
+  for (const Item& item : items)
+    if (item.name == value) preview = display_name(form, item);
+  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    close_on_escape();
+    if (ImGui::Selectable(form.i18n.tr("editor.none"), value.empty()) && !value.empty()) {
+      value.clear();
+      form.model.changed(path);
+    }
+    for (const TreeRow& row : tree_order(items)) {
+      const Item& item = items[row.index];
+      ImGui::PushID(static_cast<int>(row.index));
+      const float indent = form.em * 1.2f * static_cast<float>(row.depth);
+      if (indent > 0) ImGui::Indent(indent);
+      if (ImGui::Selectable(display_name(form, item).c_str(), item.name == value)) {
+        value = item.name;
+        chosen = static_cast<int>(row.index);
+        form.model.changed(path);
+        form.model.field_left();
+      }
+      probe_item(form.view.probe, path + "/choice/" + std::to_string(row.index));
+      if (indent > 0) ImGui::Unindent(indent);
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+  probe_item(form.view.probe, path);
+  ImGui::PopID();
+  messages(form, path);
+  return chosen;
+}
+
+// Themes: a multi-select (check boxes in a drop-down); the chosen ones listed below, each removable.
+void themes_field(Form& form, Record& record) {
+  const ReferenceData& reference = form.model.reference();
+  label(form, "editor.field.themes");
+  ImGui::PushID("/themes");
+  ImGui::SetNextItemWidth(form.em * 18.0f);
+  const std::string preview = record.themes.empty()
+                                  ? std::string(form.i18n.tr("editor.choose"))
+                                  : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(record.themes.size())}});
+  ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
+  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+    close_on_escape();
+    for (std::size_t i = 0; i < reference.themes.size(); ++i) {
+      const Theme& theme = reference.themes[i];
+      ImGui::PushID(static_cast<int>(i));
+      bool chosen = std::find(record.themes.begin(), record.themes.end(), theme.name) != record.themes.end();
+      if (ImGui::Checkbox("##on", &chosen)) {
+        if (chosen) {
+          form.model.add_value(EditorList::Themes, theme.name);
+        } else {
+          auto at = std::find(record.themes.begin(), record.themes.end(), theme.name);
+          form.model.remove_item(EditorList::Themes, static_cast<std::size_t>(at - record.themes.begin()));
+        }
+        form.model.field_left();
+      }
+      probe_item(form.view.probe, "/themes/choice/" + std::to_string(i));
+      ImGui::SameLine();
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextUnformatted(display_name(form, theme).c_str());
+      ImGui::PopTextWrapPos();
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+  probe_item(form.view.probe, "/themes");
+  for (std::size_t i = 0; i < record.themes.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::SetCursorPosX(form.label_width);
+    if (ImGui::SmallButton(form.i18n.tr("editor.remove_mark"))) {
+      form.model.remove_item(EditorList::Themes, i);
+      form.model.field_left();
+      ImGui::PopID();
+      break;
+    }
+    ImGui::SameLine();
+    std::string name = record.themes[i];
+    for (const Theme& theme : reference.themes)
+      if (theme.name == name) name = display_name(form, theme);
+    ImGui::PushTextWrapPos(form.label_width + form.field_width);
+    ImGui::TextUnformatted(name.c_str());
+    ImGui::PopTextWrapPos();
+    ImGui::PopID();
+  }
+  ImGui::PopID();
+  for (std::size_t i = 0; i < record.themes.size(); ++i) messages(form, "/themes/" + std::to_string(i));
+}
+
+// A search box over the organisations of the reference data; returns the organisation (or typed name, on Enter)
+// the user took, or an empty string.
+std::string organization_search(Form& form, const std::string& path, float width) {
+  std::string taken;
+  std::string& search = form.view.searches[path];
+  ImGui::SetNextItemWidth(width);
+  const bool entered = ImGui::InputTextWithHint("##search", form.i18n.tr("editor.search_organizations"), &search,
+                                                ImGuiInputTextFlags_EnterReturnsTrue);
+  probe_item(form.view.probe, path + ".search");
+  if (trim(search).empty()) return taken;
+  const auto found = find_organizations(form.model.reference(), search, 8);
+  if (entered) taken = found.empty() ? trim(search) : found.front()->name;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    const std::string text = found[i]->name + "  (" + found[i]->service_type + " / " + found[i]->area + ")";
+    ImGui::SetCursorPosX(form.label_width);
+    if (ImGui::Selectable(text.c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
+    probe_item(form.view.probe, path + ".match." + std::to_string(i));
+    ImGui::PopID();
+  }
+  if (found.empty()) {
+    ImGui::SetCursorPosX(form.label_width);
+    ImGui::TextDisabled("%s", form.i18n.tr("editor.no_match"));
+  }
+  if (!taken.empty()) search.clear();
+  return taken;
+}
+
+void organizations_field(Form& form, Record& record) {
+  label(form, "editor.field.organizations");
+  ImGui::PushID("/organizations");
+  const std::string taken = organization_search(form, "/organizations", form.em * 18.0f);
+  if (!taken.empty()) {
+    form.model.add_value(EditorList::Organizations, taken);
+    form.model.field_left();
+  }
+  for (std::size_t i = 0; i < record.organizations.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    ImGui::SetCursorPosX(form.label_width);
+    if (ImGui::SmallButton(form.i18n.tr("editor.remove_mark"))) {
+      form.model.remove_item(EditorList::Organizations, i);
+      form.model.field_left();
+      ImGui::PopID();
+      break;
+    }
+    ImGui::SameLine();
+    ImGui::TextUnformatted(record.organizations[i].c_str());
+    ImGui::PopID();
+  }
+  ImGui::PopID();
+  for (std::size_t i = 0; i < record.organizations.size(); ++i) messages(form, "/organizations/" + std::to_string(i));
+}
+
+// One organisation (the presenting agency): typed freely, or taken from the search.
+void agency_field(Form& form, const std::string& path, const char* key, std::string& value) {
+  text_field(form, path, key, value);
+  ImGui::PushID((path + ".search").c_str());
+  ImGui::SetCursorPosX(form.label_width);
+  const std::string taken = organization_search(form, path, form.em * 18.0f);
+  if (!taken.empty()) {
+    value = taken;
+    form.model.changed(path);
+    form.model.field_left();
+  }
+  ImGui::PopID();
+}
+
+// [SECTION] Repeatable parts: agenda, roles, follow-ups ---------------------------------------------------------
+
+// The heading line of item `index` of `list`: its number and the buttons to move it up or down or remove it.
+// Returns false when the item was removed or moved (the caller stops drawing the list this frame).
+bool item_heading(Form& form, EditorList list, const std::string& path, const char* key, std::size_t index,
+                  std::size_t count) {
+  ImGui::Spacing();
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextDisabled("%s", form.i18n.format(key, {{"n", std::to_string(index + 1)}}).c_str());
+  ImGui::SameLine(form.label_width);
+  bool intact = true;
+  ImGui::BeginDisabled(index == 0);
+  if (ImGui::ArrowButton("##up", ImGuiDir_Up)) form.model.move_item(list, index, -1), intact = false;
+  ImGui::EndDisabled();
+  probe_item(form.view.probe, path + ".up");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(index + 1 >= count);
+  if (intact && ImGui::ArrowButton("##down", ImGuiDir_Down)) form.model.move_item(list, index, +1), intact = false;
+  ImGui::EndDisabled();
+  probe_item(form.view.probe, path + ".down");
+  ImGui::SameLine();
+  if (intact && ImGui::Button(form.i18n.tr("editor.remove"))) form.model.remove_item(list, index), intact = false;
+  probe_item(form.view.probe, path + ".remove");
+  if (!intact) form.model.field_left();
+  return intact;
+}
+
+void add_button(Form& form, EditorList list, const std::string& path, const char* key) {
+  ImGui::SetCursorPosX(form.label_width);
+  if (ImGui::Button(form.i18n.tr(key))) {
+    form.model.add_item(list);
+    form.model.field_left();
+  }
+  probe_item(form.view.probe, path + ".add");
+}
+
+void agenda_items(Form& form, std::vector<AgendaItem>& agenda) {
+  const float indent = form.em;
+  for (std::size_t i = 0; i < agenda.size(); ++i) {
+    const std::string path = "/agenda/" + std::to_string(i);
+    ImGui::PushID(static_cast<int>(i));
+    if (!item_heading(form, EditorList::Agenda, path, "editor.agenda_item", i, agenda.size())) {
+      ImGui::PopID();
+      break;
+    }
+    text_field(form, path + "/title", "editor.field.agenda_title", agenda[i].title, indent);
+    multiline_field(form, path + "/summary", "editor.field.agenda_summary", agenda[i].summary, 3, indent);
+    text_field(form, path + "/decision", "editor.field.agenda_decision", agenda[i].decision, indent,
+               "editor.decision_hint");
+    ImGui::PopID();
+  }
+  add_button(form, EditorList::Agenda, "/agenda", "editor.add_agenda");
+}
+
+void role_items(Form& form, std::vector<RoleAssignment>& roles) {
+  const float indent = form.em;
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    const std::string path = "/roles/" + std::to_string(i);
+    ImGui::PushID(static_cast<int>(i));
+    if (!item_heading(form, EditorList::Roles, path, "editor.role_item", i, roles.size())) {
+      ImGui::PopID();
+      break;
+    }
+    text_field(form, path + "/agency", "editor.field.role_agency", roles[i].agency, indent);
+    text_field(form, path + "/role", "editor.field.role", roles[i].role, indent);
+    ImGui::PopID();
+  }
+  add_button(form, EditorList::Roles, "/roles", "editor.add_role");
+}
+
+void follow_up_items(Form& form, std::vector<FollowUp>& follow_ups) {
+  const float indent = form.em;
+  for (std::size_t i = 0; i < follow_ups.size(); ++i) {
+    const std::string path = "/follow_ups/" + std::to_string(i);
+    ImGui::PushID(static_cast<int>(i));
+    if (!item_heading(form, EditorList::FollowUps, path, "editor.follow_up_item", i, follow_ups.size())) {
+      ImGui::PopID();
+      break;
+    }
+    text_field(form, path + "/action", "editor.field.follow_up_action", follow_ups[i].action, indent);
+    text_field(form, path + "/owner", "editor.field.follow_up_owner", follow_ups[i].owner, indent);
+    date_field(form, path + "/due", "editor.field.follow_up_due", follow_ups[i].due, indent);
+    label(form, "editor.field.follow_up_done", indent);
+    ImGui::PushID("done");
+    after_field(form, path + "/done", ImGui::Checkbox("##v", &follow_ups[i].done));
+    ImGui::PopID();
+    ImGui::PopID();
+  }
+  add_button(form, EditorList::FollowUps, "/follow_ups", "editor.add_follow_up");
+}
+
+// [SECTION] Sections per kind -----------------------------------------------------------------------------------
+
+void common_fields(Form& form, Record& record) {
+  section(form, "editor.section.basic");
+  date_field(form, "/date", "editor.field.date", record.date);
+  time_fields(form, record);
+  text_field(form, "/title", "editor.field.title", record.title);
+  tree_combo(form, "/area", "editor.field.area", record.area, form.model.reference().areas);
+  themes_field(form, record);
+  organizations_field(form, record);
+  number_field(form, "/participant_count", "editor.field.participant_count", "editor.unit.people");
+}
+
+void meeting_fields(Form& form, Record& record) {
+  MeetingDetails& meeting = record.meeting;
+  section(form, "editor.section.meeting");
+  const auto& committees = form.model.reference().committees;
+  const int chosen = tree_combo(form, "/body", "editor.field.body", meeting.body, committees);
+  if (chosen >= 0 && !meeting.meeting_type) {
+    // The committee says what kind of meeting it holds.
+    meeting.meeting_type = parse_enum<MeetingType>(committees[static_cast<std::size_t>(chosen)].meeting_type);
+    if (meeting.meeting_type) form.model.changed("/meeting_type");
+  }
+  enum_combo(form, "/meeting_type", "editor.field.meeting_type", meeting.meeting_type, "meeting_type");
+  enum_combo(form, "/format", "editor.field.format", meeting.format, "format");
+  text_field(form, "/venue", "editor.field.venue", meeting.venue);
+  section(form, "editor.section.agenda");
+  agenda_items(form, meeting.agenda);
+  section(form, "editor.section.minutes");
+  multiline_field(form, "/minutes", "editor.field.minutes", meeting.minutes, 6);
+  date_field(form, "/next_date", "editor.field.next_date", meeting.next_date);
+}
+
+void case_review_fields(Form& form, Record& record) {
+  CaseReviewDetails& review = record.case_review;
+  section(form, "editor.section.case_review");
+  text_field(form, "/case_code", "editor.field.case_code", review.case_code, 0.0f, "editor.case_code_hint");
+  enum_combo(form, "/review_type", "editor.field.review_type", review.review_type, "review_type");
+  agency_field(form, "/presenting_agency", "editor.field.presenting_agency", review.presenting_agency);
+  multiline_field(form, "/issues", "editor.field.issues", review.issues, 4);
+  multiline_field(form, "/policy", "editor.field.policy", review.policy, 4);
+  section(form, "editor.section.roles");
+  role_items(form, review.roles);
+  date_field(form, "/next_review", "editor.field.next_review", review.next_review);
+}
+
+void outreach_fields(Form& form, Record& record) {
+  OutreachDetails& outreach = record.outreach;
+  section(form, "editor.section.outreach");
+  enum_combo(form, "/visit_type", "editor.field.visit_type", outreach.visit_type, "visit_type");
+  agency_field(form, "/place", "editor.field.place", outreach.place);
+  multiline_field(form, "/purpose", "editor.field.purpose", outreach.purpose, 2);
+  multiline_field(form, "/content", "editor.field.content", outreach.content, 5);
+  multiline_field(form, "/outcome", "editor.field.outcome", outreach.outcome, 3);
+  number_field(form, "/people_met", "editor.field.people_met", "editor.unit.people");
+  number_field(form, "/duration_minutes", "editor.field.duration", "editor.unit.minutes");
+  text_field(form, "/referral", "editor.field.referral", outreach.referral);
+  label(form, "editor.field.follow_up_needed");
+  ImGui::PushID("/follow_up_needed");
+  after_field(form, "/follow_up_needed", ImGui::Checkbox("##v", &outreach.follow_up_needed));
+  ImGui::PopID();
+}
+
+// [SECTION] draw_editor: heading, form, buttons, shortcuts ------------------------------------------------------
+
+// Escape in an active text field would make ImGui put back the text it had when the field was entered: typed
+// text must never be lost that way, so the key is hidden from the field (popups still close with it).
+void keep_text_on_escape() {
+  ImGuiContext& context = *ImGui::GetCurrentContext();
+  const bool editing_text = context.ActiveId != 0 && context.InputTextState.ID == context.ActiveId;
+  ImGuiIO& io = ImGui::GetIO();
+  const int escape = io.KeyMap[ImGuiKey_Escape];
+  if (!editing_text || escape < 0 || escape >= IM_ARRAYSIZE(io.KeysDown)) return;
+  // ImGui reads it both as a key and as the navigation's Cancel input.
+  if (io.KeysDownDuration[escape] >= 0.0f) io.KeysDownDuration[escape] = 1000.0f;  // held long ago: no press
+  float& cancel = io.NavInputsDownDuration[ImGuiNavInput_Cancel];
+  if (cancel >= 0.0f) cancel = 1000.0f;
+}
+
+void do_save(EditorModel& model, EditorView& view, EditorActions& actions) {
+  const bool was_dirty = model.dirty() || model.is_new();
+  if (model.save()) {
+    view.notice_key = was_dirty ? "editor.saved" : "editor.nothing_to_save";
+    actions.stored |= was_dirty;
+  } else {
+    view.notice_key.clear();
+  }
+}
+
+void do_submit(EditorModel& model, EditorView& view, EditorActions& actions) {
+  auto submitted = model.submit();
+  if (submitted) {
+    view.notice_key = "editor.submitted";
+    actions.stored = true;
+  } else {
+    view.notice_key = submitted.error().code == "editor.invalid" ? "editor.not_submitted" : "";
+  }
+}
+
+void heading(Form& form, const FontSet& fonts, EditorModel& model) {
+  const Record& record = model.record();
+  const float heading_y = ImGui::GetCursorPosY();
+  ImGui::PushFont(fonts.heading);
+  ImGui::TextUnformatted(form.i18n.tr(model.is_new() ? "editor.heading_new" : "editor.heading_edit"));
+  ImGui::PopFont();
+  ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 2);
+  ImGui::SetCursorPosY(heading_y + fonts.heading->Ascent - ImGui::GetFont()->Ascent);
+  ImGui::TextDisabled("%s  ·  %s", form.i18n.tr("kind." + std::string(enum_name(record.kind))),
+                      form.i18n.tr("status." + std::string(enum_name(record.status))));
+  if (model.is_new()) {
+    label(form, "editor.field.kind");
+    for (std::size_t i = 0; i < enum_count<RecordKind>(); ++i) {
+      const RecordKind kind = static_cast<RecordKind>(i);
+      if (i > 0) ImGui::SameLine(0, form.em * 1.2f);
+      if (ImGui::RadioButton(form.i18n.tr("kind." + std::string(enum_name(kind))), record.kind == kind)) {
+        model.set_kind(kind);
+        model.field_left();
+      }
+      probe_item(form.view.probe, "kind." + std::string(enum_name(kind)));
+    }
+  }
+  if (record.status == ReviewStatus::Returned) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
+    ImGui::TextWrapped("%s", form.i18n.tr("editor.returned_note"));
+    ImGui::PopStyleColor();
+  }
+}
+
+void button_bar(Form& form, EditorModel& model, EditorView& view, EditorActions& actions) {
+  ImGui::Separator();
+  ImGui::Spacing();
+  if (ImGui::Button(form.i18n.tr("editor.save"))) do_save(model, view, actions);
+  probe_item(view.probe, "button.save");
+  ImGui::SameLine();
+  if (ImGui::Button(form.i18n.tr("editor.submit"))) do_submit(model, view, actions);
+  probe_item(view.probe, "button.submit");
+  ImGui::SameLine();
+  if (ImGui::Button(form.i18n.tr("editor.close"))) {
+    if (model.dirty())
+      view.confirm_close = true;
+    else
+      model.close(), actions.closed = true;
+  }
+  probe_item(view.probe, "button.close");
+
+  // What happened last, quietly, on the same line.
+  ImGui::SameLine(0, form.em * 1.5f);
+  ImGui::AlignTextToFramePadding();
+  if (model.last_error()) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextUnformatted(model.last_error()->describe(form.japanese).c_str());
+    ImGui::PopStyleColor();
+  } else if (!view.notice_key.empty() && !model.dirty()) {
+    ImGui::TextDisabled("%s", form.i18n.tr(view.notice_key));
+  } else if (view.notice_key == "editor.not_submitted") {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextUnformatted(form.i18n.tr(view.notice_key));
+    ImGui::PopStyleColor();
+  } else if (model.dirty()) {
+    ImGui::TextDisabled("%s", form.i18n.tr(model.scratch_pending() ? "editor.unsaved" : "editor.autosaved"));
+  }
+  ImGui::SameLine();
+  ImGui::TextDisabled("  %s", form.i18n.tr("editor.shortcuts"));
+}
+
+void confirm_close_dialog(Form& form, EditorModel& model, EditorView& view, EditorActions& actions) {
+  if (view.confirm_close) {
+    ImGui::OpenPopup("confirm_close");
+    view.confirm_close = false;
+  }
+  ImGui::SetNextWindowPos(ImGui::GetMainViewport()->GetCenter(), ImGuiCond_Appearing, ImVec2(0.5f, 0.5f));
+  if (!ImGui::BeginPopupModal("confirm_close", nullptr,
+                              ImGuiWindowFlags_AlwaysAutoResize | ImGuiWindowFlags_NoTitleBar))
+    return;
+  ImGui::TextUnformatted(form.i18n.tr("editor.confirm_close"));
+  ImGui::Spacing();
+  if (ImGui::Button(form.i18n.tr("editor.save_and_close"))) {
+    if (model.save()) {
+      model.close();
+      actions.stored = actions.closed = true;
+    }
+    ImGui::CloseCurrentPopup();
+  }
+  probe_item(view.probe, "confirm.save");
+  ImGui::SameLine();
+  if (ImGui::Button(form.i18n.tr("editor.discard_and_close"))) {
+    model.close();
+    actions.closed = true;
+    ImGui::CloseCurrentPopup();
+  }
+  probe_item(view.probe, "confirm.discard");
+  ImGui::SameLine();
+  if (ImGui::Button(form.i18n.tr("editor.cancel"))) ImGui::CloseCurrentPopup();
+  close_on_escape();
+  probe_item(view.probe, "confirm.cancel");
+  ImGui::EndPopup();
+}
+
+}  // namespace
+
+bool open_editor_at_start(EditorModel& model, bool want_editor) {
+  if (model.reopen_scratch()) return true;
+  if (!want_editor) return false;
+  return model.open_newest(EditorModel::today()).ok();
+}
+
+EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& fonts, I18n& i18n) {
+  EditorActions actions;
+  if (!model.is_open()) return actions;
+  keep_text_on_escape();
+
+  Form form{model, view, i18n};
+  form.japanese = i18n.language() == "ja";
+  form.em = ImGui::GetFontSize();
+  float widest = 0;
+  for (const char* key : kWideLabels) widest = std::max(widest, ImGui::CalcTextSize(i18n.tr(key)).x);
+  form.label_width = std::clamp(widest, form.em * 5.0f, form.em * 11.0f) + form.em * 1.5f;
+
+  heading(form, fonts, model);
+
+  const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2.0f;
+  ImGui::BeginChild("form", ImVec2(0, -bar_height), false);
+  form.field_width =
+      std::min(ImGui::GetContentRegionAvail().x - form.label_width - ImGui::GetStyle().ScrollbarSize, form.em * 44.0f);
+  Record& record = model.record();
+  common_fields(form, record);
+  switch (record.kind) {
+    case RecordKind::Meeting:
+      meeting_fields(form, record);
+      break;
+    case RecordKind::CaseReview:
+      case_review_fields(form, record);
+      break;
+    case RecordKind::Outreach:
+      outreach_fields(form, record);
+      break;
+  }
+  section(form, "editor.section.follow_ups");
+  follow_up_items(form, record.follow_ups);
+  ImGui::Spacing();
+  ImGui::EndChild();
+
+  if (model.is_open()) button_bar(form, model, view, actions);
+  if (model.is_open()) confirm_close_dialog(form, model, view, actions);
+
+  // Shortcuts, after the fields so that the text typed this frame is in the record.
+  const ImGuiIO& io = ImGui::GetIO();
+  if (model.is_open() && io.KeyCtrl && !io.KeyAlt) {
+    if (key_pressed(GLFW_KEY_S)) do_save(model, view, actions);
+    if (key_pressed(io.KeyMap[ImGuiKey_Enter]) || key_pressed(io.KeyMap[ImGuiKey_KeyPadEnter]))
+      do_submit(model, view, actions);
+  }
+  model.tick();
+  return actions;
+}
+
+}  // namespace tsunagi

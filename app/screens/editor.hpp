@@ -1,0 +1,40 @@
+// The record editor screen: every field of a meeting, case review or outreach record, validation messages next
+// to the fields, Ctrl+S (save a draft), Ctrl+Enter (submit), autosave. Draws from an EditorModel and calls it
+// back; what the window must do (refresh the list, leave the screen) comes back as EditorActions.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "app/editor_model.hpp"
+#include "app/fonts.hpp"
+#include "app/i18n.hpp"
+#include "app/screens/editor_widgets.hpp"
+
+namespace tsunagi {
+
+// The screen's own state, kept by the window between frames.
+struct EditorView {
+  std::map<std::string, WrappedTextState> wrapped;  // by field path
+  std::map<std::string, std::string> searches;      // type-ahead text, by field path
+  DatePickerState picker;
+  bool confirm_close = false;
+  std::string notice_key;  // catalogue key of the last outcome ("editor.saved", ...)
+  // Tests: when set, the rect of each field (by path: "/title", "/agenda/0/title") and button ("button.save")
+  // drawn this frame.
+  ItemProbe* probe = nullptr;
+};
+
+struct EditorActions {
+  bool stored = false;  // the record was saved or submitted: the list should reload
+  bool closed = false;  // the editor was closed
+};
+
+// At the window's start: reopens the typing autosaved before a crash (returns true: show the editor), else, when
+// `want_editor` (`--screen editor`), opens the newest record or a new one (returns true too).
+bool open_editor_at_start(EditorModel& model, bool want_editor);
+
+// Draws the editor for `model` (which must be open) in the current window.
+EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& fonts, I18n& i18n);
+
+}  // namespace tsunagi
