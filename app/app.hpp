@@ -67,6 +67,8 @@ class App {
   const SyncController& sync() const { return *sync_; }
   const EditorModel& editor() const { return *editor_; }
   const RecordListView& list_view() const { return list_view_; }
+  // Tests: the editor records where it drew each field and button (see EditorView::probe).
+  void set_editor_probe(ItemProbe* probe) { editor_view_.probe = probe; }
 
  private:
   explicit App(AppConfig config);

@@ -1,16 +1,16 @@
-// tsunagi_editor_driver: the editor screen, headless, against a real data folder, for the crash test.
-//   type FOLDER TEXT   opens the editor as the window does at start, clicks the title, types TEXT (and keeps the
-//                      field focused), runs frames until the autosave has written it, prints "autosaved", then
-//                      keeps running frames until it is killed (at most 60 s).
-//   check FOLDER TEXT  opens the editor as the window does at start; exits 0 when it reopened with TEXT as the
-//                      title, 1 otherwise (printing what it found).
+// tsunagi_editor_driver: the whole client (the App in the headless host, with its real autosave delay) against a
+// real data folder, for the crash test.
+//   type FOLDER TEXT   starts on the editor screen (a new record in an empty folder), clicks the title, types
+//                      TEXT and keeps the field focused, runs frames until the autosave has written it, prints
+//                      "autosaved", then keeps running frames until it is killed (at most 60 s).
+//   check FOLDER TEXT  starts as the window does by default (on the record list); exits 0 when the client went
+//                      to the editor by itself with TEXT as the title, 1 otherwise (printing what it found).
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
 
-#include "model/store.hpp"
-#include "tests/ui/headless_editor.hpp"
+#include "app/headless.hpp"
 
 using namespace tsunagi;
 
@@ -20,32 +20,45 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string mode = argv[1], text = argv[3];
-  auto store = Store::open(argv[2]);
-  if (!store) {
-    std::fprintf(stderr, "driver: %s\n", store.error().describe().c_str());
+  AppConfig config;
+  config.data_dir = argv[2];
+  config.screen = mode == "type" ? Screen::Editor : Screen::List;
+  config.sync.probe_interval = std::chrono::milliseconds(0);
+  auto host = HeadlessHost::open(config);
+  if (!host) {
+    std::fprintf(stderr, "driver: %s\n", host.error().describe().c_str());
     return 2;
   }
-  EditorModel model(**store);  // the real autosave delay
-  const bool reopened = open_editor_at_start(model, mode == "type");
-  testing::HeadlessEditor editor(model);
-  editor.frame();
+  App& app = (*host)->app();
+  ItemProbe probe;
+  app.set_editor_probe(&probe);
+  if (!(*host)->frame()) return 2;
 
   if (mode == "check") {
-    if (!reopened || !model.is_open() || model.record().title != text) {
-      std::fprintf(stderr, "driver: reopened=%d title=\"%s\"\n", reopened ? 1 : 0, model.record().title.c_str());
+    const bool reopened = app.screen() == Screen::Editor && app.editor().is_open();
+    if (!reopened || app.editor().record().title != text) {
+      std::fprintf(stderr, "driver: screen=%d open=%d title=\"%s\"\n", static_cast<int>(app.screen()),
+                   app.editor().is_open() ? 1 : 0, app.editor().record().title.c_str());
       return 1;
     }
     std::printf("reopened\n");
     return 0;
   }
 
-  editor.click("/title");
-  editor.type(text);
+  auto title = probe.find("/title");
+  if (title == probe.end()) {
+    std::fprintf(stderr, "driver: the editor drew no title field\n");
+    return 2;
+  }
+  (*host)->click({(title->second.x0 + title->second.x1) / 2, (title->second.y0 + title->second.y1) / 2});
+  (*host)->frame();
+  (*host)->frame();
+  (*host)->type(text);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   bool announced = false;
   while (std::chrono::steady_clock::now() < deadline) {
-    editor.frame();
-    if (!announced && model.last_autosaved()) {
+    (*host)->frame();
+    if (!announced && app.editor().last_autosaved()) {
       std::printf("autosaved\n");
       std::fflush(stdout);
       announced = true;

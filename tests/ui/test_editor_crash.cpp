@@ -1,5 +1,6 @@
-// Nothing typed is lost: a process types into the editor and is killed with SIGKILL once the autosave has run
-// (no clean shutdown, no destructor); a second process opens the same folder and finds the text in the editor.
+// Nothing typed is lost: a client process (the whole App, headless) types into the editor and is killed with
+// SIGKILL once the autosave has run (no clean shutdown, no destructor); a second one, started as the window
+// starts, reopens the editor with the text.
 #include <catch2/catch.hpp>
 
 #include <signal.h>
