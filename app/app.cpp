@@ -300,6 +300,8 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PopStyleColor();
 
   ImGui::End();
+  // Typing that no text field took (none had the keyboard) goes nowhere, as ImGui's own queue would.
+  if (!ImGui::IsAnyItemActive()) glyph_aliases().take_typed();
 }
 
 // [SECTION] Intents and shortcuts -------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 #include "app/fonts.hpp"
 
 #include <fontconfig/fontconfig.h>
+#include <stb_truetype.h>  // the implementation is in libstb
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <memory>
 #include <optional>
 
@@ -94,12 +97,78 @@ Result<FontFace> find_japanese_font() {
   return *face;
 }
 
+// [SECTION] Stand-ins for characters above U+FFFF
+
+namespace {
+constexpr char32_t kPrivateUseFirst = 0xE000, kPrivateUseLast = 0xF8FF;
+}  // namespace
+
+ImWchar GlyphAliases::alias_for(char32_t cp) {
+  if (auto it = alias_.find(cp); it != alias_.end()) return it->second;
+  const char32_t next = kPrivateUseFirst + static_cast<char32_t>(pairs_.size());
+  if (next > kPrivateUseLast) return 0;
+  const auto alias = static_cast<ImWchar>(next);
+  alias_.emplace(cp, alias);
+  original_.emplace(alias, cp);
+  pairs_.emplace_back(cp, alias);
+  return alias;
+}
+
+std::string GlyphAliases::to_display(std::string_view text) {
+  // A character above U+FFFF is the only one whose UTF-8 starts with 0xF0..0xF4.
+  const bool any = std::any_of(text.begin(), text.end(), [](char c) { return static_cast<unsigned char>(c) >= 0xF0; });
+  if (!any) return std::string(text);
+  std::string shown;
+  shown.reserve(text.size());
+  for (char32_t cp : decode_utf8(text)) {
+    const ImWchar alias = cp > 0xFFFF ? alias_for(cp) : 0;
+    shown += encode_utf8(alias != 0 ? static_cast<char32_t>(alias) : cp);
+  }
+  return shown;
+}
+
+std::string GlyphAliases::from_display(std::string_view text) const {
+  if (original_.empty()) return std::string(text);
+  std::string stored;
+  stored.reserve(text.size());
+  for (char32_t cp : decode_utf8(text)) {
+    auto it = cp >= kPrivateUseFirst && cp <= kPrivateUseLast ? original_.find(static_cast<ImWchar>(cp))
+                                                                : original_.end();
+    stored += encode_utf8(it != original_.end() ? it->second : cp);
+  }
+  return stored;
+}
+
+bool GlyphAliases::type(char32_t cp) {
+  if (cp <= 0xFFFF && typed_.empty()) return false;
+  const ImWchar alias = cp > 0xFFFF ? alias_for(cp) : 0;
+  typed_ += encode_utf8(cp > 0xFFFF ? (alias != 0 ? static_cast<char32_t>(alias) : U'〓') : cp);
+  return true;
+}
+
+std::string GlyphAliases::take_typed() {
+  std::string typed;
+  typed.swap(typed_);
+  return typed;
+}
+
+GlyphAliases& glyph_aliases() {
+  static GlyphAliases aliases;
+  return aliases;
+}
+
+// [SECTION] Coverage
+
 bool GlyphCoverage::add_text(std::string_view text, const ImFont* font) {
   bool rebuild = false;
   for (char32_t cp : decode_utf8(text)) {
-    // 16-bit ImWchar: nothing above the BMP can be in the atlas (see fonts.hpp). Control characters need no glyph.
-    if (cp > 0xFFFF || cp < 0x20) continue;
+    if (cp < 0x20) continue;  // control characters need no glyph
     if (!seen_.insert(cp).second) continue;
+    if (cp > 0xFFFF) {  // drawn through its stand-in, which build_fonts() adds for every alias
+      const ImWchar alias = glyph_aliases().alias_for(cp);
+      if (alias != 0 && (font == nullptr || font->FindGlyphNoFallback(alias) == nullptr)) rebuild = true;
+      continue;
+    }
     const auto wide = static_cast<ImWchar>(cp);
     if (font != nullptr && font->FindGlyphNoFallback(wide) != nullptr) continue;
     extra_.push_back(wide);
@@ -155,6 +224,32 @@ ImFont* UiFont::add_to(ImFontAtlas& atlas, float pixel_size, const ImVector<ImWc
   return font;
 }
 
+std::optional<UiFont::Bitmap> UiFont::render(char32_t cp, float pixel_size) const {
+  stbtt_fontinfo info;
+  const int offset = stbtt_GetFontOffsetForIndex(bytes_.data(), face_.index);
+  if (offset < 0 || !stbtt_InitFont(&info, bytes_.data(), offset)) return std::nullopt;
+  const int glyph = stbtt_FindGlyphIndex(&info, static_cast<int>(cp));
+  if (glyph == 0) return std::nullopt;
+  // The same scale and ascent as ImGui's own build (ImFontAtlasBuildWithStbTruetype, ImFontAtlasBuildSetupFont).
+  const float scale = stbtt_ScaleForPixelHeight(&info, pixel_size);
+  int ascent = 0, descent = 0, gap = 0;
+  stbtt_GetFontVMetrics(&info, &ascent, &descent, &gap);
+  const float font_ascent = std::floor(static_cast<float>(ascent) * scale + (ascent > 0 ? 1.0f : -1.0f));
+  int advance = 0, bearing = 0;
+  stbtt_GetGlyphHMetrics(&info, glyph, &advance, &bearing);
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+  stbtt_GetGlyphBitmapBox(&info, glyph, scale, scale, &x0, &y0, &x1, &y1);
+  Bitmap bitmap;
+  bitmap.width = std::max(0, x1 - x0);
+  bitmap.height = std::max(0, y1 - y0);
+  bitmap.offset = ImVec2(static_cast<float>(x0), std::round(font_ascent) + static_cast<float>(y0));
+  bitmap.advance = std::round(static_cast<float>(advance) * scale);
+  bitmap.pixels.assign(static_cast<std::size_t>(bitmap.width) * static_cast<std::size_t>(bitmap.height), 0);
+  if (!bitmap.pixels.empty())
+    stbtt_MakeGlyphBitmap(&info, bitmap.pixels.data(), bitmap.width, bitmap.height, bitmap.width, scale, scale, glyph);
+  return bitmap;
+}
+
 void build_heading_ranges(std::string_view text, ImVector<ImWchar>& ranges) {
   ImFontGlyphRangesBuilder builder;
   builder.AddRanges(ImGui::GetIO().Fonts->GetGlyphRangesDefault());
@@ -169,11 +264,40 @@ std::optional<FontSet> build_fonts(ImFontAtlas& atlas, UiFont& file, float body_
   FontSet fonts;
   fonts.body = file.add_to(atlas, body_pixels, body_ranges);  // first: ImGui's default font
   fonts.heading = file.add_to(atlas, heading_pixels, heading_ranges);
-  if (fonts.body == nullptr || fonts.heading == nullptr || !atlas.Build()) return std::nullopt;
-  // Characters above U+FFFF reach the font as U+FFFD (see fonts.hpp): show them as 〓, as Japanese print does.
+  if (fonts.body == nullptr || fonts.heading == nullptr) return std::nullopt;
+
+  // Characters above U+FFFF: a custom glyph per stand-in, painted into the atlas once it is built.
+  struct Painted {
+    int rect;
+    UiFont::Bitmap bitmap;
+  };
+  std::vector<Painted> painted;
+  std::vector<ImWchar> missing;
+  for (const auto& [cp, alias] : glyph_aliases().all()) {
+    auto bitmap = file.render(cp, body_pixels);
+    if (!bitmap) {
+      missing.push_back(alias);
+      continue;
+    }
+    const int rect = atlas.AddCustomRectFontGlyph(fonts.body, alias, bitmap->width, bitmap->height, bitmap->advance,
+                                                  bitmap->offset);
+    painted.push_back({rect, std::move(*bitmap)});
+  }
+  if (!atlas.Build()) return std::nullopt;
+  for (const Painted& glyph : painted) {
+    const ImFontAtlasCustomRect* rect = atlas.GetCustomRectByIndex(glyph.rect);
+    for (int y = 0; y < glyph.bitmap.height; ++y)
+      std::copy_n(glyph.bitmap.pixels.data() + static_cast<std::size_t>(y * glyph.bitmap.width), glyph.bitmap.width,
+                  atlas.TexPixelsAlpha8 + static_cast<std::size_t>((rect->Y + y) * atlas.TexWidth + rect->X));
+  }
+
+  // Text ImGui cannot decode (U+FFFD) and stand-ins the font has no glyph for: 〓, as Japanese print does.
   constexpr ImWchar kReplacement = 0xFFFD, kGeta = 0x3013;
-  for (ImFont* font : {fonts.body, fonts.heading})
-    if (font->FindGlyphNoFallback(kGeta) != nullptr) font->AddRemapChar(kReplacement, kGeta);
+  for (ImFont* font : {fonts.body, fonts.heading}) {
+    if (font->FindGlyphNoFallback(kGeta) == nullptr) continue;
+    font->AddRemapChar(kReplacement, kGeta);
+    for (ImWchar alias : missing) font->AddRemapChar(alias, kGeta);
+  }
   return fonts;
 }
 

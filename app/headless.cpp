@@ -6,6 +6,8 @@
 #include <thread>
 #include <utility>
 
+#include "model/text.hpp"
+
 namespace tsunagi {
 
 namespace {
@@ -108,7 +110,9 @@ Status HeadlessHost::frame(float seconds) {
 }
 
 void HeadlessHost::type(std::string_view utf8) {
-  ImGui::GetIO().AddInputCharactersUTF8(std::string(utf8).c_str());
+  // As the window's character callback does: characters above U+FFFF (and what follows them) wait for the field.
+  for (char32_t c : decode_utf8(utf8))
+    if (!glyph_aliases().type(c)) ImGui::GetIO().AddInputCharacter(c);
 }
 
 void HeadlessHost::key(int glfw_key, bool ctrl) {

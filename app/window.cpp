@@ -186,6 +186,11 @@ int run_window(const WindowOptions& options) {
   ImGuiIO& io = ImGui::GetIO();
 
   imgui.platform = ImGui_ImplGlfw_InitForOpenGL(glfw.window, true);
+  // Characters above U+FFFF committed by the input method: ImGui's 16-bit ImWchar cannot hold them, so they wait
+  // in glyph_aliases() for the focused field to insert as their stand-ins (see GlyphAliases).
+  glfwSetCharCallback(glfw.window, [](GLFWwindow* window, unsigned int c) {
+    if (!glyph_aliases().type(c)) ImGui_ImplGlfw_CharCallback(window, c);
+  });
   imgui.renderer = imgui.platform && ImGui_ImplOpenGL3_Init(glsl_version);
   if (!imgui.renderer) {
     std::fprintf(stderr, "tsunagi: cannot start the ImGui renderer (%s)\n", glsl_version);

@@ -5,6 +5,7 @@
 // [SECTION] Sections per kind
 // [SECTION] draw_editor: heading, form, buttons, shortcuts
 #include "app/screens/editor.hpp"
+#include "app/screens/widgets.hpp"
 
 #include <imgui.h>
 #include <imgui_internal.h>  // whether the active item is a text field (keep_text_on_escape)
@@ -65,7 +66,7 @@ void messages(Form& form, const std::string& path) {
     const std::string text = issue->message.empty() ? form.i18n.tr("editor.issue." + issue->code)
                              : form.japanese        ? issue->message_ja
                                                     : issue->message;
-    ImGui::TextUnformatted(text.c_str());
+    text_unformatted(text);
     probe_item(form.view.probe, "issue." + path);
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
@@ -103,8 +104,7 @@ void text_field(Form& form, const std::string& path, const char* key, std::strin
   label(form, key, indent);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.field_width);
-  const bool edited = hint_key ? ImGui::InputTextWithHint("##v", form.i18n.tr(hint_key), &value)
-                               : ImGui::InputText("##v", &value);
+  const bool edited = input_text("##v", hint_key ? form.i18n.tr(hint_key) : nullptr, value);
   after_field(form, path, edited);
   ImGui::PopID();
   messages(form, path);
@@ -249,7 +249,7 @@ int tree_combo(Form& form, const std::string& path, const char* key, std::string
   std::string preview = value.empty() ? form.i18n.tr("editor.choose") : value;
   for (const Item& item : items)
     if (item.name == value) preview = display_name(form, item);
-  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+  if (begin_combo("##v", shown(preview).c_str(), ImGuiComboFlags_HeightLarge)) {
     close_on_escape();
     if (ImGui::Selectable(form.i18n.tr("editor.none"), value.empty()) && !value.empty()) {
       value.clear();
@@ -260,7 +260,7 @@ int tree_combo(Form& form, const std::string& path, const char* key, std::string
       ImGui::PushID(static_cast<int>(row.index));
       const float indent = form.em * 1.2f * static_cast<float>(row.depth);
       if (indent > 0) ImGui::Indent(indent);
-      if (ImGui::Selectable(display_name(form, item).c_str(), item.name == value)) {
+      if (ImGui::Selectable(shown(display_name(form, item)).c_str(), item.name == value)) {
         value = item.name;
         chosen = static_cast<int>(row.index);
         form.model.changed(path);
@@ -288,7 +288,7 @@ void themes_field(Form& form, Record& record) {
                                   ? std::string(form.i18n.tr("editor.choose"))
                                   : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(record.themes.size())}});
   ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
-  if (begin_combo("##v", preview.c_str(), ImGuiComboFlags_HeightLarge)) {
+  if (begin_combo("##v", shown(preview).c_str(), ImGuiComboFlags_HeightLarge)) {
     close_on_escape();
     for (std::size_t i = 0; i < reference.themes.size(); ++i) {
       const Theme& theme = reference.themes[i];
@@ -327,7 +327,7 @@ void themes_field(Form& form, Record& record) {
     for (const Theme& theme : reference.themes)
       if (theme.name == name) name = display_name(form, theme);
     ImGui::PushTextWrapPos(form.label_width + form.field_width);
-    ImGui::TextUnformatted(name.c_str());
+    text_unformatted(name);
     ImGui::PopTextWrapPos();
     ImGui::PopID();
   }
@@ -341,8 +341,8 @@ std::string organization_search(Form& form, const std::string& path, float width
   std::string taken;
   std::string& search = form.view.searches[path];
   ImGui::SetNextItemWidth(width);
-  const bool entered = ImGui::InputTextWithHint("##search", form.i18n.tr("editor.search_organizations"), &search,
-                                                ImGuiInputTextFlags_EnterReturnsTrue);
+  const bool entered =
+      input_text("##search", form.i18n.tr("editor.search_organizations"), search, ImGuiInputTextFlags_EnterReturnsTrue);
   probe_item(form.view.probe, path + ".search");
   if (trim(search).empty()) return taken;
   const auto found = find_organizations(form.model.reference(), search, 8);
@@ -351,7 +351,7 @@ std::string organization_search(Form& form, const std::string& path, float width
     ImGui::PushID(static_cast<int>(i));
     const std::string text = found[i]->name + "  (" + found[i]->service_type + " / " + found[i]->area + ")";
     ImGui::SetCursorPosX(form.label_width);
-    if (ImGui::Selectable(text.c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
+    if (ImGui::Selectable(shown(text).c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
     probe_item(form.view.probe, path + ".match." + std::to_string(i));
     ImGui::PopID();
   }
@@ -381,7 +381,7 @@ void organizations_field(Form& form, Record& record) {
       break;
     }
     ImGui::SameLine();
-    ImGui::TextUnformatted(record.organizations[i].c_str());
+    text_unformatted(record.organizations[i]);
     ImGui::PopID();
   }
   ImGui::PopID();

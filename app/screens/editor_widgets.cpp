@@ -1,5 +1,8 @@
 #include "app/screens/editor_widgets.hpp"
 
+#include "app/fonts.hpp"
+#include "app/screens/widgets.hpp"
+
 #include <imgui_internal.h>  // GetActiveID: whether ImGui owns the field's buffer right now
 #include <imgui_stdlib.h>
 
@@ -118,6 +121,7 @@ float advance_of(char32_t c) {
 
 // Re-wraps the buffer after an edit, keeping the cursor after the same character of the text.
 int rewrap_after_edit(ImGuiInputTextCallbackData* data) {
+  if (data->EventFlag == ImGuiInputTextFlags_CallbackAlways) return insert_typed(data);  // characters above U+FFFF
   auto* context = static_cast<WrapContext*>(data->UserData);
   std::string edited(data->Buf, static_cast<std::size_t>(data->BufTextLen));
   std::size_t cursor = static_cast<std::size_t>(data->CursorPos);
@@ -169,16 +173,18 @@ bool wrapped_text_field(const char* id, std::string& text, WrappedTextState& sta
   const ImGuiID widget = ImGui::GetID(id);
   // While the field is being edited, ImGui owns the buffer; otherwise follow the text (it may change elsewhere).
   const bool editing = ImGui::GetActiveID() == widget;
-  if (!editing && (state.shown != text || state.width != width || strip_soft_breaks(state.display) != text)) {
-    state.display = soft_wrap(text, width, advance_of);
+  if (!editing && (state.shown != text || state.width != width ||
+                   glyph_aliases().from_display(strip_soft_breaks(state.display)) != text)) {
+    state.display = soft_wrap(glyph_aliases().to_display(text), width, advance_of);
     state.shown = text;
     state.width = width;
   }
   WrapContext context{&state, width};
   std::string buffer = state.display;
-  ImGui::InputTextMultiline(id, &buffer, size, ImGuiInputTextFlags_CallbackEdit, rewrap_after_edit, &context);
+  ImGui::InputTextMultiline(id, &buffer, size, ImGuiInputTextFlags_CallbackEdit | ImGuiInputTextFlags_CallbackAlways,
+                            rewrap_after_edit, &context);
   state.display = buffer;
-  const std::string now = strip_soft_breaks(buffer);
+  const std::string now = glyph_aliases().from_display(strip_soft_breaks(buffer));
   if (now == text) return false;
   text = now;
   state.shown = now;

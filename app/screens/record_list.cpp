@@ -114,13 +114,13 @@ std::optional<std::size_t> filter_combo(const char* id, const std::string& name,
                                         std::size_t current, float width) {
   std::optional<std::size_t> chosen;
   ImGui::SetNextItemWidth(width);
-  const std::string preview = name + ": " + choices[std::min(current, choices.size() - 1)].label;
+  const std::string preview = shown(name + ": " + choices[std::min(current, choices.size() - 1)].label);
   if (ImGui::BeginCombo(id, preview.c_str(), ImGuiComboFlags_HeightLarge)) {
     const float indent = ImGui::GetFontSize();
     for (std::size_t i = 0; i < choices.size(); ++i) {
       ImGui::PushID(static_cast<int>(i));
       if (choices[i].depth > 0) ImGui::Indent(indent * static_cast<float>(choices[i].depth));
-      if (ImGui::Selectable(choices[i].label.c_str(), i == current)) chosen = i;
+      if (ImGui::Selectable(shown(choices[i].label).c_str(), i == current)) chosen = i;
       if (i == current) ImGui::SetItemDefaultFocus();
       if (choices[i].depth > 0) ImGui::Unindent(indent * static_cast<float>(choices[i].depth));
       ImGui::PopID();
@@ -202,7 +202,7 @@ std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordList
     view.focus_search = false;
   }
   ImGui::SetNextItemWidth(width * 2 + spacing);
-  if (ImGui::InputTextWithHint("##search", i18n.tr("list.search_hint"), view.search, sizeof view.search)) {
+  if (input_text("##search", i18n.tr("list.search_hint"), view.search)) {
     query.search = view.search;
     changed = true;
   }
@@ -269,7 +269,7 @@ std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordList
       cleared.sort = requested.sort;
       cleared.descending = requested.descending;
       query = cleared;
-      view.search[0] = '\0';
+      view.search.clear();
       changed = true;
     }
   }

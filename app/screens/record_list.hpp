@@ -18,7 +18,7 @@ namespace tsunagi {
 // The screen's own state, kept by the window between frames.
 struct RecordListView {
   std::string selected_id;
-  char search[256] = {};       // the search box's text (ImGui edits it in place)
+  std::string search;          // the search box's text
   bool focus_search = false;   // set by Ctrl+F: the box takes the keyboard next frame
   int today_fiscal_year = 0;   // the newest fiscal year offered by the filter
 };

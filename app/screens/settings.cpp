@@ -52,10 +52,10 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
     view.focus_line = false;
   }
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize(i18n.tr("settings.enroll_button")).x - ImGui::GetFontSize() * 3);
-  const bool entered = ImGui::InputTextWithHint("##line", i18n.tr("settings.enroll_hint"), view.enrollment_line,
-                                                sizeof view.enrollment_line, ImGuiInputTextFlags_EnterReturnsTrue);
+  const bool entered =
+      input_text("##line", i18n.tr("settings.enroll_hint"), view.enrollment_line, ImGuiInputTextFlags_EnterReturnsTrue);
   ImGui::SameLine();
-  const bool has_line = view.enrollment_line[0] != '\0';
+  const bool has_line = !view.enrollment_line.empty();
   ImGui::BeginDisabled(sync.enrolling || !has_line);
   if ((ImGui::Button(i18n.tr("settings.enroll_button")) || entered) && has_line && !sync.enrolling)
     actions.enroll_line = view.enrollment_line;

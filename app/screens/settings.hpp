@@ -15,7 +15,7 @@ namespace tsunagi {
 inline constexpr float kFontScales[] = {0.85f, 1.0f, 1.2f, 1.45f};
 
 struct SettingsView {
-  char enrollment_line[512] = {};
+  std::string enrollment_line;
   bool focus_line = false;
 };
 

@@ -17,7 +17,21 @@ inline const ImVec4 kGoodText{0.18f, 0.50f, 0.30f, 1.0f};
 inline const ImVec4 kWarningText{0.72f, 0.38f, 0.10f, 1.0f};
 inline const ImVec4 kErrorText{0.70f, 0.18f, 0.15f, 1.0f};
 
-inline void text_unformatted(std::string_view text) { ImGui::TextUnformatted(text.data(), text.data() + text.size()); }
+// Stored text on its way to ImGui: characters above U+FFFF become their stand-ins (see GlyphAliases in fonts.hpp).
+inline std::string shown(std::string_view text) { return glyph_aliases().to_display(text); }
+
+inline void text_unformatted(std::string_view text) {
+  const std::string display = shown(text);
+  ImGui::TextUnformatted(display.data(), display.data() + display.size());
+}
+
+// An InputText callback for ImGuiInputTextFlags_CallbackAlways: inserts at the cursor what glyph_aliases() holds
+// typed (characters above U+FFFF). Returns 0.
+int insert_typed(ImGuiInputTextCallbackData* data);
+
+// InputText (with `hint` when not null) over stored text: ImGui edits a display copy, and what the user typed is
+// stored back with the stand-ins turned into the characters they stand for. True when the value changed.
+bool input_text(const char* id, const char* hint, std::string& value, ImGuiInputTextFlags flags = 0);
 
 // A screen's title in the heading font, with `note` (may be empty) in grey on the same baseline.
 void draw_heading(const char* title, const std::string& note, const FontSet& fonts);

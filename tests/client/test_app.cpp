@@ -6,6 +6,7 @@
 
 #include "app/headless.hpp"
 #include "model/demo.hpp"
+#include "model/text.hpp"
 #include "tests/store_fixture.hpp"
 
 namespace tsunagi {
@@ -117,6 +118,38 @@ TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and
   reopened->key(GLFW_KEY_MINUS, true);
   REQUIRE(reopened->frame());
   CHECK(reopened->app().font_scale() == 1.0f);
+}
+
+}  // namespace tsunagi
+
+namespace tsunagi {
+
+TEST_CASE_METHOD(AppFixture, "a character above U+FFFF is drawn from its own glyph and typed back as itself",
+                 "[client][app][glyphs]") {
+  const char32_t kTsuchiYoshi = 0x20BB7;  // 𠮷, as in the demo data's 𠮷田 浩二
+  auto ui = host();
+  App& app = ui->app();
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  REQUIRE(ui->frame());  // the atlas rebuilt with the rows' characters
+  const ImWchar alias = glyph_aliases().alias_for(kTsuchiYoshi);
+  REQUIRE(alias >= 0xE000);
+  const ImFontGlyph* glyph = ImGui::GetFont()->FindGlyphNoFallback(alias);
+  REQUIRE(glyph != nullptr);
+  CHECK(glyph->X1 > glyph->X0);  // a real outline, not the geta stand-in's remap
+  CHECK(glyph->AdvanceX > 0);
+  CHECK(glyph_aliases().to_display("𠮷田") == encode_utf8(alias) + "田");
+  CHECK(glyph_aliases().from_display(encode_utf8(alias) + "田") == "𠮷田");
+
+  // Typed (as the IME commits it) into the search box, it is searched for as the real character.
+  ui->key(GLFW_KEY_F, true);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  ui->type("𠮷田");
+  REQUIRE(ui->frame());
+  CHECK(app.list().requested_query().search == "𠮷田");
+  REQUIRE(ui->frames_until([&] { return app.settled() && app.list().state().query.search == "𠮷田"; }));
+  CHECK(app.list().state().total >= 1);
+  CHECK(app.list().row(0)->author == "𠮷田 浩二");
 }
 
 }  // namespace tsunagi

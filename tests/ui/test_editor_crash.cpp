@@ -12,7 +12,7 @@
 TEST_CASE("typed text survives SIGKILL and reopens in the editor", "[editor][crash]") {
   TempFolder folder;
   const std::string data = (folder.path / "data").string();
-  const std::string text = "第2回 地域生活支援部会（髙橋）";
+  const std::string text = "第2回 地域生活支援部会（髙橋・𠮷田）";  // 𠮷: above U+FFFF
 
   int out_fd = -1;
   const pid_t pid = tsunagi::testing::spawn({TSUNAGI_EDITOR_DRIVER, "type", data, text}, &out_fd, nullptr);
