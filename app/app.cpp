@@ -153,7 +153,8 @@ bool App::settled() const {
   switch (screen_) {
     case Screen::List:
       return list_->state().loaded && !list_->state().loading;
-    case Screen::Sync:
+    case Screen::Sync:  // an enrolled device has asked the collector once
+      return sync_->view().loaded && (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
     case Screen::Settings:
       return sync_->view().loaded;
     case Screen::Editor:

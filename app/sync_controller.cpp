@@ -135,6 +135,10 @@ DeviceState SyncController::read_state(Store& store) {
   state.waiting = *waiting;
   state.last_success = *last;
   state.rejections = std::move(*rejections);
+  for (const SyncRejection& rejection : state.rejections) {
+    auto record = store.get(rejection.record_id);
+    state.rejected_titles.push_back(record && *record ? (*record)->title : std::string());
+  }
   return state;
 }
 

@@ -47,6 +47,7 @@ struct DeviceState {
   std::int64_t waiting = 0;               // changes in the outbox
   std::string last_success;               // ISO 8601, or empty: never
   std::vector<SyncRejection> rejections;  // records the collector refused, with the field and why
+  std::vector<std::string> rejected_titles;  // the title of each refused record (same order)
 };
 
 // Everything the sync screen and status bar show. Owned by the UI thread (a copy of the worker's).

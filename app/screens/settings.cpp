@@ -13,7 +13,7 @@ namespace tsunagi {
 namespace {
 
 void section(const char* title) {
-  ImGui::Spacing();
+  ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight() * 0.6f));
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   ImGui::TextUnformatted(title);
   ImGui::PopStyleColor();
@@ -80,7 +80,8 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
     if (i > 0) ImGui::SameLine();
     const bool current = std::fabs(font_scale - kFontScales[i]) < 0.01f;
     if (current) ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_HeaderActive));
-    if (ImGui::Button(i18n.tr(kFontScaleKeys[i])) && !current) actions.font_scale = kFontScales[i];
+    if (ImGui::Button(i18n.tr(kFontScaleKeys[i]), ImVec2(ImGui::GetFontSize() * 4.5f, 0)) && !current)
+      actions.font_scale = kFontScales[i];
     if (current) ImGui::PopStyleColor();
   }
   ImGui::TextDisabled("%s", i18n.tr("settings.text_size_keys"));

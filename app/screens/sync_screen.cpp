@@ -69,6 +69,17 @@ void fact_row(const char* label, const std::string& value) {
   text_unformatted(value);
 }
 
+// The field a collector's error path names ("/record/status"), as the editor labels it; the path when the catalogue
+// has no label for it.
+std::string field_label(const std::string& path, I18n& i18n) {
+  std::string field = path.rfind("/record/", 0) == 0 ? path.substr(8) : path.substr(path.empty() ? 0 : 1);
+  field = field.substr(0, field.find('/'));
+  if (field.empty()) return path;
+  const std::string key = (field == "status" || field == "kind" ? "list.column." : "editor.field.") + field;
+  const char* label = i18n.tr(key);
+  return key == label ? path : label;
+}
+
 std::string count_text(I18n& i18n, std::int64_t count) {
   return i18n.format("sync.count", {{"count", std::to_string(count)}});
 }
@@ -177,22 +188,27 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
     ImGui::TextUnformatted(i18n.tr("sync.rejections"));
     const ImGuiTableFlags flags =
         ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_SizingStretchProp;
-    if (ImGui::BeginTable("rejections", 3, flags)) {
-      ImGui::TableSetupColumn(i18n.tr("sync.rejection.field"), ImGuiTableColumnFlags_WidthStretch, 1.2f);
-      ImGui::TableSetupColumn(i18n.tr("sync.rejection.reason"), ImGuiTableColumnFlags_WidthStretch, 4.0f);
+    if (ImGui::BeginTable("rejections", 4, flags)) {
+      ImGui::TableSetupColumn(i18n.tr("sync.rejection.record"), ImGuiTableColumnFlags_WidthStretch, 3.0f);
+      ImGui::TableSetupColumn(i18n.tr("sync.rejection.field"), ImGuiTableColumnFlags_WidthStretch, 1.0f);
+      ImGui::TableSetupColumn(i18n.tr("sync.rejection.reason"), ImGuiTableColumnFlags_WidthStretch, 3.0f);
       ImGui::TableSetupColumn("", ImGuiTableColumnFlags_WidthFixed);
       ImGui::TableHeadersRow();
       for (std::size_t i = 0; i < device.rejections.size(); ++i) {
         const SyncRejection& rejection = device.rejections[i];
+        const std::string title = i < device.rejected_titles.size() ? device.rejected_titles[i] : "";
         ImGui::PushID(static_cast<int>(i));
         ImGui::TableNextRow();
         ImGui::TableSetColumnIndex(0);
-        text_unformatted(rejection.error.path.empty() ? rejection.record_id.substr(0, 8) : rejection.error.path);
+        text_unformatted(title.empty() ? rejection.record_id : title);
         ImGui::TableSetColumnIndex(1);
-        ImGui::TextWrapped("%s", (japanese && !rejection.error.message_ja.empty() ? rejection.error.message_ja
-                                                                                  : rejection.error.message)
-                                     .c_str());
+        text_unformatted(field_label(rejection.error.path, i18n));
         ImGui::TableSetColumnIndex(2);
+        ImGui::PushTextWrapPos(0.0f);
+        text_unformatted(japanese && !rejection.error.message_ja.empty() ? rejection.error.message_ja
+                                                                         : rejection.error.message);
+        ImGui::PopTextWrapPos();
+        ImGui::TableSetColumnIndex(3);
         if (ImGui::SmallButton(i18n.tr("sync.rejection.open"))) {
           actions.open_id = rejection.record_id;
           actions.open_field = rejection.error.path;

@@ -1,0 +1,64 @@
+#!/bin/sh
+# Usage: screenshot_sync_settings_test.sh TSUNAGI COLLECTOR PNG_CHECK TEMP_PARENT [KEEP_DIR]
+# Starts a real tsunagi-collector on 127.0.0.1 (any free port), enrolls a data folder with it, syncs once (one
+# record is refused: staff may not approve), adds a record that then waits, and renders the sync and settings
+# screens under Xvfb; each PNG must be a real picture. With KEEP_DIR, the PNGs are copied there (README shots).
+# Everything it makes lives in one folder under TEMP_PARENT, removed on exit with the collector stopped.
+set -eu
+
+tsunagi=$1
+collector=$2
+png_check=$3
+temp_parent=$4
+keep=${5:-}
+
+if ! command -v xvfb-run >/dev/null 2>&1; then
+  echo "screenshot_sync_settings_test: xvfb-run not found (apt-get install xvfb)" >&2
+  exit 1
+fi
+
+mkdir -p "$temp_parent"
+work=$(mktemp -d "$temp_parent/screens.XXXXXX")
+collector_pid=
+cleanup() {
+  if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null || true; wait "$collector_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+
+"$collector" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
+collector_pid=$!
+i=0
+while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
+  i=$((i + 1))
+  if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
+  sleep 0.1
+done
+"$collector" reference import "$(dirname "$0")/../../assets/reference/default.json" --data "$work/collector" >/dev/null
+line=$("$collector" user add --data "$work/collector" --name "佐藤 花子" --role staff --team 東区 | tail -n 1)
+
+data="$work/data"
+cat >"$work/records.json" <<'JSON'
+[
+  {"kind": "meeting", "date": "2024-07-03", "start_time": "10:00", "end_time": "11:30",
+   "title": "東区 地域連絡会（新規事業所の紹介）", "area": "東区", "status": "submitted",
+   "body": "東区地域連絡会", "meeting_type": "liaison", "format": "in_person", "venue": "東区役所"},
+  {"kind": "meeting", "date": "2024-07-10", "title": "承認済みにしてしまった会議", "area": "東区",
+   "status": "approved", "body": "東区地域連絡会", "meeting_type": "liaison", "format": "in_person"}
+]
+JSON
+"$tsunagi" --data "$data" import "$work/records.json" >/dev/null
+"$tsunagi" --data "$data" enroll "$line" >/dev/null
+status=0
+"$tsunagi" --data "$data" sync >/dev/null 2>"$work/sync.err" || status=$?
+if [ "$status" -ne 4 ]; then cat "$work/sync.err" >&2; echo "expected sync to exit 4 (one record refused), got $status" >&2; exit 1; fi
+echo '{"kind": "outreach", "date": "2024-07-12", "title": "家庭訪問（同期待ち）", "area": "東区", "visit_type": "home"}' |
+  "$tsunagi" --data "$data" record add --json - >/dev/null
+
+for screen in sync settings; do
+  timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
+    "$tsunagi" --data "$data" --screenshot "$work/$screen.png" --screen "$screen" >/dev/null
+  test -s "$work/$screen.png" || { echo "screenshot_sync_settings_test: no $screen screenshot" >&2; exit 1; }
+  "$png_check" "$work/$screen.png"
+  if [ -n "$keep" ]; then cp "$work/$screen.png" "$keep/$screen.png"; fi
+done
