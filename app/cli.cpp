@@ -38,8 +38,9 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
 
 With no command, opens the desktop window:
-  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]] [--timing]
-  (--timing prints, on stderr, how long the first frame with records took from the program's start)
+  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]] [--timing] [--frames N]
+  (--timing prints, on stderr, how long the first frame with records took from the program's start;
+   --frames N closes the window after N frames)
 
 Commands:
   record add --json FILE|-          add a record (JSON object); prints its id
@@ -528,6 +529,14 @@ int command_window(const Context& ctx) {
   options.screen = ctx.args.option("--screen", "list");
   options.language = ctx.args.option("--lang");
   options.timing = ctx.args.flag("--timing");
+  if (ctx.args.has("--frames")) {
+    const std::string frames = ctx.args.option("--frames");
+    char* end = nullptr;
+    const long count = std::strtol(frames.c_str(), &end, 10);
+    if (end == frames.c_str() || *end != '\0' || count < 1 || count > 1000000)
+      throw UsageError{"--frames: expected a number of frames (1 or more)"};
+    options.frames = static_cast<int>(count);
+  }
   return run_window(options);
 }
 

@@ -70,6 +70,8 @@ class RecordListModel {
   const RecordSummary* row(std::int64_t index) const;
   // The rows that arrived in the last poll() (for the glyph atlas).
   const std::vector<const RecordSummary*>& arrived() const { return arrived_; }
+  // UI thread. The first row the screen last showed (want_rows), rounded down to its page.
+  std::int64_t first_wanted_row() const { return static_cast<std::int64_t>(focus_page_) * kPageSize; }
   // UI thread. The query last requested (state().query is the one last answered).
   const RecordQuery& requested_query() const { return requested_; }
 
