@@ -253,9 +253,16 @@ void App::draw(const FontSet& fonts, float scale) {
       break;
     }
     case Screen::Sync: {
-      SyncActions actions = draw_sync_screen(sync_->view(), fonts, i18n_);
+      SyncActions actions = draw_sync_screen(sync_->view(), fonts, i18n_, probe_);
       if (actions.sync_now) sync_->sync_now();
-      if (actions.open_id) open_record(*actions.open_id);
+      if (actions.open_id) {
+        open_record(*actions.open_id);
+        // "/record/title" in the collector's words is "/title" in the editor's.
+        std::string path = actions.open_field;
+        if (path.rfind("/record/", 0) == 0) path.erase(0, 7);
+        editor_view_.refusal = EditorView::Refusal{*actions.open_id, path, actions.open_message};
+        editor_view_.scroll_to_refusal = true;
+      }
       if (actions.open_settings) {
         screen_ = Screen::Settings;
         settings_view_.focus_line = true;

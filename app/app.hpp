@@ -67,8 +67,11 @@ class App {
   const SyncController& sync() const { return *sync_; }
   const EditorModel& editor() const { return *editor_; }
   const RecordListView& list_view() const { return list_view_; }
-  // Tests: the editor records where it drew each field and button (see EditorView::probe).
-  void set_editor_probe(ItemProbe* probe) { editor_view_.probe = probe; }
+  // Tests: the screens record where they drew named fields and buttons (see EditorView::probe).
+  void set_probe(ItemProbe* probe) {
+    probe_ = probe;
+    editor_view_.probe = probe;
+  }
 
  private:
   explicit App(AppConfig config);
@@ -89,6 +92,7 @@ class App {
   EditorView editor_view_;
   bool new_record_asked_ = false;  // 新規記録 or Ctrl+N: a fresh record unless one is being written
   std::string note_;  // a message for the status bar (a failed setting write)
+  ItemProbe* probe_ = nullptr;
 
   std::unique_ptr<RecordListModel> list_;
   std::unique_ptr<SyncController> sync_;

@@ -27,9 +27,10 @@ namespace {
 
 // [SECTION] Form helpers: labels, messages, probes --------------------------------------------------------------
 
-const ImVec4 kErrorColour{0.72f, 0.18f, 0.15f, 1.0f};
-const ImVec4 kWarningColour{0.66f, 0.42f, 0.05f, 1.0f};
-const ImVec4 kSectionColour{0.145f, 0.420f, 0.431f, 1.0f};
+// The shared palette (screens/widgets.hpp).
+const ImVec4& kErrorColour = kErrorText;
+const ImVec4& kWarningColour = kWarningText;
+const ImVec4& kSectionColour = kAccent;
 
 // The labels of the label column, measured to set its width.
 constexpr std::array<const char*, 13> kWideLabels{
@@ -85,6 +86,16 @@ void after_field(Form& form, const std::string& path, bool edited) {
   if (edited) form.model.changed(path);
   if (ImGui::IsItemDeactivated()) form.model.field_left();
   probe_item(form.view.probe, path);
+  const auto& refusal = form.view.refusal;
+  if (refusal && refusal->path == path && refusal->record_id == form.model.record().id) {
+    const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+    ImGui::GetWindowDrawList()->AddRect(ImVec2(min.x - 3, min.y - 3), ImVec2(max.x + 3, max.y + 3),
+                                        ImGui::ColorConvertFloat4ToU32(kErrorColour), 4.0f, 0, 2.0f);
+    if (form.view.scroll_to_refusal) {  // scrolled to, not focused: focusing would select its text for replacing
+      ImGui::SetScrollHereY(0.3f);
+      form.view.scroll_to_refusal = false;
+    }
+  }
 }
 
 void section(Form& form, const char* key) {
@@ -617,6 +628,13 @@ void heading(Form& form, const FontSet& fonts, EditorModel& model) {
   if (record.status == ReviewStatus::Returned) {
     ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
     ImGui::TextWrapped("%s", form.i18n.tr("editor.returned_note"));
+    ImGui::PopStyleColor();
+  }
+  if (form.view.refusal && form.view.refusal->record_id == record.id) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::PushTextWrapPos(0.0f);
+    text_unformatted(form.i18n.format("editor.refused", {{"message", form.view.refusal->message}}));
+    ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
   }
 }

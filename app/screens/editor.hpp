@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 
 #include "app/editor_model.hpp"
@@ -20,6 +21,15 @@ struct EditorView {
   DatePickerState picker;
   bool confirm_close = false;
   std::string notice_key;  // catalogue key of the last outcome ("editor.saved", ...)
+  // The collector refused this record (opened from the sync screen): a note at the top, the field outlined, and
+  // the form scrolled to it once.
+  struct Refusal {
+    std::string record_id;
+    std::string path;  // the editor's path of the field ("/title", "/agenda/0/title"), or empty
+    std::string message;
+  };
+  std::optional<Refusal> refusal;
+  bool scroll_to_refusal = false;
   // Tests: when set, the rect of each field (by path: "/title", "/agenda/0/title") and button ("button.save")
   // drawn this frame.
   ItemProbe* probe = nullptr;

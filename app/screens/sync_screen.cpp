@@ -106,7 +106,7 @@ std::string format_local_timestamp(const std::string& iso, bool japanese) {
   return (japanese ? format_wareki(date) : format_iso(date)) + " " + clock;
 }
 
-SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n) {
+SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
   SyncActions actions;
   const bool japanese = i18n.language() == "ja";
   const DeviceState& device = sync.device;
@@ -136,6 +136,7 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
   if (ImGui::Button(i18n.tr(sync.running ? "sync.running" : "sync.button"),
                     ImVec2(ImGui::CalcTextSize(i18n.tr("sync.button")).x + ImGui::GetFontSize() * 4, 0)))
     actions.sync_now = true;
+  probe_item(probe, "sync.button");
   ImGui::EndDisabled();
   if (!device.enrolled) {
     ImGui::SameLine();
@@ -204,15 +205,18 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
         ImGui::TableSetColumnIndex(1);
         text_unformatted(field_label(rejection.error.path, i18n));
         ImGui::TableSetColumnIndex(2);
+        const std::string& reason = japanese && !rejection.error.message_ja.empty() ? rejection.error.message_ja
+                                                                                   : rejection.error.message;
         ImGui::PushTextWrapPos(0.0f);
-        text_unformatted(japanese && !rejection.error.message_ja.empty() ? rejection.error.message_ja
-                                                                         : rejection.error.message);
+        text_unformatted(reason);
         ImGui::PopTextWrapPos();
         ImGui::TableSetColumnIndex(3);
         if (ImGui::SmallButton(i18n.tr("sync.rejection.open"))) {
           actions.open_id = rejection.record_id;
           actions.open_field = rejection.error.path;
+          actions.open_message = field_label(rejection.error.path, i18n) + ": " + reason;
         }
+        probe_item(probe, "sync.open." + std::to_string(i));
         ImGui::PopID();
       }
       ImGui::EndTable();

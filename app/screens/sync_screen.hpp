@@ -7,6 +7,7 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/screens/editor_widgets.hpp"
 #include "app/sync_controller.hpp"
 
 namespace tsunagi {
@@ -16,9 +17,11 @@ struct SyncActions {
   bool open_settings = false;             // to enroll
   std::optional<std::string> open_id;     // a rejected record to fix
   std::string open_field;                 // the JSON path of the field the collector refused
+  std::string open_message;               // why, in the UI language
 };
 
-SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n);
+// With `probe` (tests), the sync button is recorded as "sync.button" and each refused record's as "sync.open.<i>".
+SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n, ItemProbe* probe = nullptr);
 
 // The status bar's part: "● オンライン · 未送信 3 件 · 最終同期 …" (or the running sync's counts).
 void draw_sync_status(const SyncView& sync, I18n& i18n, float scale);

@@ -102,6 +102,38 @@ TEST_CASE_METHOD(AppFixture, "a double-click on a row opens it in the editor, a 
   CHECK(app.editor().record().id == second);
 }
 
+TEST_CASE_METHOD(AppFixture, "a refused record opens from the sync screen at its field, with the collector's reason",
+                 "[client][app]") {
+  const Record record = add(R"({"kind": "meeting", "date": "2024-07-03", "title": "断られた会議"})");
+  REQUIRE(store->mark_rejected(record.id, record.clock,
+                               make_error("record.invalid", "/record/title", "title is too long", "件名が長すぎます")));
+  auto ui = host(Screen::Sync);
+  App& app = ui->app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui->frames_until([&] { return app.settled() && probe.count("sync.open.0") > 0; }));
+  for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());  // the table settles its column widths
+  const ItemRect open = probe.at("sync.open.0");
+  ui->click({(open.x0 + open.x1) / 2, (open.y0 + open.y1) / 2});
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  CHECK(app.screen() == Screen::Editor);
+  CHECK(app.editor().record().id == record.id);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  REQUIRE(probe.count("/title") > 0);  // the refused field is drawn (outlined), and can be corrected
+  const ItemRect title = probe.at("/title");
+  ui->click({(title.x0 + title.x1) / 2, (title.y0 + title.y1) / 2});
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  ui->key(GLFW_KEY_END);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  ui->type("（短縮）");
+  REQUIRE(ui->frame());
+  CHECK(app.editor().record().title == "断られた会議（短縮）");
+}
+
 TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and is kept for the next start",
                  "[client][app]") {
   {

@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   }
   App& app = (*host)->app();
   ItemProbe probe;
-  app.set_editor_probe(&probe);
+  app.set_probe(&probe);
   if (!(*host)->frame()) return 2;
 
   if (mode == "check") {
