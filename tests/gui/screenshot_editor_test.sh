@@ -2,22 +2,17 @@
 # Usage: screenshot_editor_test.sh TSUNAGI PNG_CHECK TEMP_PARENT
 # Adds a meeting record with every part filled (Japanese text, agenda items, follow-ups) to a fresh data folder,
 # renders the editor (`--screen editor` opens the newest record) under Xvfb to a PNG, and checks that the PNG is a
-# real picture. Everything it makes lives in one folder under TEMP_PARENT, removed on exit unless KEEP_SCREENSHOT
-# names a path to copy the PNG to.
+# real picture. Everything it makes lives in one folder under TEMP_PARENT, removed on exit (KEEP_SCREENSHOTS=DIR
+# keeps a copy of the PNG).
 set -eu
 
 tsunagi=$1
 png_check=$2
 temp_parent=$3
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "screenshot_editor_test: xvfb-run not found (apt-get install xvfb)" >&2
-  exit 1
-fi
-
-mkdir -p "$temp_parent"
-work=$(mktemp -d "$temp_parent/screenshot-editor.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+test_name=screenshot_editor_test
+. "$(dirname "$0")/lib.sh"
+make_work
 
 cat >"$work/record.json" <<'JSON'
 {"kind": "meeting", "date": "R6.7.3", "start_time": "10:00", "end_time": "11:30",
@@ -35,8 +30,4 @@ JSON
 data="$work/data"
 "$tsunagi" --data "$data" record add --json "$work/record.json" >/dev/null
 
-timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
-  "$tsunagi" --data "$data" --screenshot "$work/editor.png" --screen editor
-test -s "$work/editor.png" || { echo "screenshot_editor_test: no screenshot written" >&2; exit 1; }
-"$png_check" "$work/editor.png"
-if [ -n "${KEEP_SCREENSHOT:-}" ]; then cp "$work/editor.png" "$KEEP_SCREENSHOT"; fi
+capture "$data" editor

@@ -1,30 +1,21 @@
 #!/bin/sh
-# Usage: screenshot_sync_settings_test.sh TSUNAGI COLLECTOR PNG_CHECK TEMP_PARENT [KEEP_DIR]
+# Usage: screenshot_sync_settings_test.sh TSUNAGI COLLECTOR PNG_CHECK TEMP_PARENT
 # Starts a real tsunagi-collector on 127.0.0.1 (any free port), enrolls a data folder with it, syncs once (one
 # record is refused: staff may not approve), adds a record that then waits, and renders the sync and settings
-# screens under Xvfb; each PNG must be a real picture. With KEEP_DIR, the PNGs are copied there (README shots).
-# Everything it makes lives in one folder under TEMP_PARENT, removed on exit with the collector stopped.
+# screens under Xvfb; each PNG must be a real picture (KEEP_SCREENSHOTS=DIR keeps copies). Everything it makes
+# lives in one folder under TEMP_PARENT, removed on exit with the collector stopped.
 set -eu
 
 tsunagi=$1
 collector=$2
 png_check=$3
 temp_parent=$4
-keep=${5:-}
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "screenshot_sync_settings_test: xvfb-run not found (apt-get install xvfb)" >&2
-  exit 1
-fi
-
-mkdir -p "$temp_parent"
-work=$(mktemp -d "$temp_parent/screens.XXXXXX")
+test_name=screenshot_sync_settings_test
+. "$(dirname "$0")/lib.sh"
+make_work
 collector_pid=
-cleanup() {
-  if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null || true; wait "$collector_pid" 2>/dev/null || true; fi
-  rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
+on_exit='if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; fi'
 
 "$collector" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
 collector_pid=$!
@@ -55,10 +46,5 @@ if [ "$status" -ne 4 ]; then cat "$work/sync.err" >&2; echo "expected sync to ex
 echo '{"kind": "outreach", "date": "2024-07-12", "title": "家庭訪問（同期待ち）", "area": "東区", "visit_type": "home"}' |
   "$tsunagi" --data "$data" record add --json - >/dev/null
 
-for screen in sync settings; do
-  timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$tsunagi" --data "$data" --screenshot "$work/$screen.png" --screen "$screen" >/dev/null
-  test -s "$work/$screen.png" || { echo "screenshot_sync_settings_test: no $screen screenshot" >&2; exit 1; }
-  "$png_check" "$work/$screen.png"
-  if [ -n "$keep" ]; then cp "$work/$screen.png" "$keep/$screen.png"; fi
-done
+capture "$data" sync
+capture "$data" settings

@@ -1,22 +1,17 @@
 #!/bin/sh
 # Usage: screenshot_test.sh TSUNAGI PNG_CHECK TEMP_PARENT
 # Imports a few records (Japanese text, the rare kanji 髙) into a fresh data folder, renders the record list under
-# Xvfb to a PNG, and checks that the PNG is not blank. Everything it makes lives in one folder under TEMP_PARENT,
-# removed on exit.
+# Xvfb to a PNG, and checks that the PNG is a real picture. Everything it makes lives in one folder under
+# TEMP_PARENT, removed on exit (KEEP_SCREENSHOTS=DIR keeps a copy of the PNG).
 set -eu
 
 tsunagi=$1
 png_check=$2
 temp_parent=$3
 
-if ! command -v xvfb-run >/dev/null 2>&1; then
-  echo "screenshot_test: xvfb-run not found (apt-get install xvfb)" >&2
-  exit 1
-fi
-
-mkdir -p "$temp_parent"
-work=$(mktemp -d "$temp_parent/screenshot.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+test_name=screenshot_test
+. "$(dirname "$0")/lib.sh"
+make_work
 
 cat >"$work/records.json" <<'JSON'
 [
@@ -39,7 +34,4 @@ JSON
 data="$work/data"
 "$tsunagi" --data "$data" import "$work/records.json"
 
-timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
-  "$tsunagi" --data "$data" --screenshot "$work/list.png" --screen list
-test -s "$work/list.png" || { echo "screenshot_test: no screenshot written" >&2; exit 1; }
-"$png_check" "$work/list.png"
+capture "$data" list
