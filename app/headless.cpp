@@ -41,12 +41,14 @@ void map_keys(ImGuiIO& io) {
 }  // namespace
 
 Result<std::unique_ptr<HeadlessHost>> HeadlessHost::open(AppConfig config, ImVec2 size) {
+  auto font = load_japanese_font();
+  if (!font) return font.error();
   std::unique_ptr<HeadlessHost> host(new HeadlessHost());
   host->size_ = size;
   auto app = App::open(std::move(config));
   if (!app) return app.error();
   host->app_ = std::move(*app);
-  auto fonts = start_imgui(*host->app_, 1.0f);
+  auto fonts = start_imgui(*host->app_, std::move(*font), 1.0f);
   if (!fonts) {
     if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
     return fonts.error();

@@ -81,19 +81,20 @@ ImGuiStyle make_style(float scale) {
   return style;
 }
 
-Result<std::unique_ptr<FontState>> start_imgui(App& app, float screen_scale) {
+Result<UiFont> load_japanese_font() {
   auto face = find_japanese_font();
   if (!face) return face.error();
-  auto file = UiFont::load(*face);
-  if (!file) return file.error();
+  return UiFont::load(*face);
+}
 
+Result<std::unique_ptr<FontState>> start_imgui(App& app, UiFont font, float screen_scale) {
   IMGUI_CHECKVERSION();
   ImGui::CreateContext();
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // no imgui.ini in the working folder: the layout is fixed
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
-  auto fonts = std::make_unique<FontState>(FontState{std::move(*file), {}, {}, {}, {}, screen_scale * app.font_scale()});
+  auto fonts = std::make_unique<FontState>(FontState{std::move(font), {}, {}, {}, {}, screen_scale * app.font_scale()});
   ImGui::GetStyle() = make_style(fonts->scale);
   build_heading_ranges(app.i18n().all_text(), fonts->heading_ranges);
   fonts->coverage.add_text(app.known_text(), nullptr);

@@ -29,10 +29,13 @@ struct FontState {
   float scale = 1.0f;  // the screen's scale times the user's text size
 };
 
+// The Japanese font that fontconfig finds, read into memory. Errors: "font.missing" (naming the package to
+// install), "font.read". Hosts call it before opening anything, so that a missing font is said at once.
+Result<UiFont> load_japanese_font();
+
 // Creates the ImGui context for `app` (no imgui.ini, keyboard navigation, the style) and builds its first atlas
-// from the Japanese font that fontconfig finds, covering app.known_text(). Errors: "font.missing" (with the
-// package to install), "font.read", "font.atlas".
-Result<std::unique_ptr<FontState>> start_imgui(App& app, float screen_scale);
+// from `font`, covering app.known_text(). Error: "font.atlas".
+Result<std::unique_ptr<FontState>> start_imgui(App& app, UiFont font, float screen_scale);
 
 // Before each frame: takes the App's worker results, and follows a new screen scale, text size or language.
 // Returns true when the atlas was rebuilt (a renderer must upload its texture again); "font.atlas" on failure.

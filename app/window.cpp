@@ -140,6 +140,13 @@ int run_window(const WindowOptions& options) {
     return 2;
   }
 
+  auto font = load_japanese_font();  // before anything opens: without a font, say which package to install
+  if (!font) {  // in both languages: the catalogue's language is not known before the store is open
+    std::fprintf(stderr, "tsunagi: %s\ntsunagi: %s\n", font.error().describe(true).c_str(),
+                 font.error().describe(false).c_str());
+    return 1;
+  }
+
   glfwSetErrorCallback(record_glfw_error);
   GlfwSession glfw;
   glfw.initialised = glfwInit() == GLFW_TRUE;
@@ -176,7 +183,7 @@ int run_window(const WindowOptions& options) {
   glfwSwapInterval(capturing ? 0 : 1);
 
   ImGuiSession imgui;
-  auto started_imgui = start_imgui(app, content_scale(glfw.window));
+  auto started_imgui = start_imgui(app, std::move(*font), content_scale(glfw.window));
   if (!started_imgui) {
     std::fprintf(stderr, "tsunagi: %s\n", started_imgui.error().describe().c_str());
     return 1;

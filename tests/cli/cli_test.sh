@@ -149,5 +149,18 @@ checks=$((checks + 1))
 "$tsunagi" --data "$data" --lang ja record show no-such-id 2> "$work/err" && fail "ja: show unknown id"
 check "Japanese error message" grep -q "エラー" "$work/err"
 
+# No Japanese font at all (fontconfig sees no fonts): the window does not open, and says which package to install.
+mkdir -p "$work/nofont"
+cat > "$work/nofont/fonts.conf" <<XML
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><cachedir>$work/nofont/cache</cachedir></fontconfig>
+XML
+checks=$((checks + 1))
+FONTCONFIG_FILE="$work/nofont/fonts.conf" "$tsunagi" --data "$data" --screen list 2> "$work/err" &&
+  fail "the window opened without a Japanese font"
+check "no font: names the package to install" grep -q "fonts-noto-cjk" "$work/err"
+check "no font: says so in Japanese too" grep -q "日本語フォントが見つかりません" "$work/err"
+
 echo "cli: $((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]
