@@ -94,7 +94,10 @@ Result<std::unique_ptr<FontState>> start_imgui(App& app, UiFont font, float scre
   io.IniFilename = nullptr;  // no imgui.ini in the working folder: the layout is fixed
   io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
 
-  auto fonts = std::make_unique<FontState>(FontState{std::move(font), {}, {}, {}, {}, screen_scale * app.font_scale()});
+  // Built in place: ImVector has no move constructor, and copying an empty one passes memcpy a null pointer.
+  auto fonts = std::make_unique<FontState>();
+  fonts->file = std::move(font);
+  fonts->scale = screen_scale * app.font_scale();
   ImGui::GetStyle() = make_style(fonts->scale);
   build_heading_ranges(app.i18n().all_text(), fonts->heading_ranges);
   fonts->coverage.add_text(app.known_text(), nullptr);
