@@ -167,7 +167,8 @@ bool App::settled() const {
 
 namespace {
 
-void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18n& i18n, float scale) {
+void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18n& i18n, float scale,
+                     ItemProbe* probe) {
   ImGui::PushFont(fonts.heading);
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   ImGui::TextUnformatted(i18n.tr("app.name"));
@@ -184,6 +185,7 @@ void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18
       screen = info.screen;
       new_record |= info.screen == Screen::Editor;
     }
+    probe_item(probe, "nav." + std::string(info.key));
     ImGui::PopID();
   }
   // The shortcuts, quietly at the bottom of the column.
@@ -225,7 +227,7 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
   ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  draw_navigation(screen_, new_record_asked_, fonts, i18n_, scale);
+  draw_navigation(screen_, new_record_asked_, fonts, i18n_, scale, probe_);
   ImGui::EndChild();
   ImGui::PopStyleColor();
 
@@ -271,7 +273,7 @@ void App::draw(const FontSet& fonts, float scale) {
     }
     case Screen::Settings: {
       SettingsActions actions =
-          draw_settings(sync_->view(), settings_view_, font_scale_, config_.data_dir.string(), fonts, i18n_);
+          draw_settings(sync_->view(), settings_view_, font_scale_, config_.data_dir.string(), fonts, i18n_, probe_);
       if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
       if (actions.language) {
         if (auto loaded = i18n_.load(*actions.language); loaded) {

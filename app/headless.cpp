@@ -129,6 +129,13 @@ void HeadlessHost::click(ImVec2 position) {
   mouse_press_ = true;
 }
 
+bool HeadlessHost::click(const ItemProbe& probe, const std::string& name) {
+  auto found = probe.find(name);
+  if (found == probe.end()) return false;
+  click({(found->second.x0 + found->second.x1) / 2, (found->second.y0 + found->second.y1) / 2});
+  return true;
+}
+
 void HeadlessHost::wheel(float lines) { ImGui::GetIO().MouseWheel += lines; }
 
 }  // namespace tsunagi

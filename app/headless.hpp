@@ -8,10 +8,12 @@
 #include <imgui.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 
 #include "app/app.hpp"
 #include "app/host.hpp"
+#include "app/screens/editor_widgets.hpp"
 #include "model/error.hpp"
 
 namespace tsunagi {
@@ -46,6 +48,7 @@ class HeadlessHost {
   void key(int glfw_key, bool ctrl = false);      // pressed in the next frame, released in the one after
   void move_mouse(ImVec2 position);
   void click(ImVec2 position);                    // moves, presses in the next frame, releases in the one after
+  bool click(const ItemProbe& probe, const std::string& name);  // the centre of a probed item; false if not drawn
   void wheel(float lines);                        // positive: up
 
  private:

@@ -28,7 +28,7 @@ static_assert(std::size(kFontScaleKeys) == std::size(kFontScales));
 }  // namespace
 
 SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
-                              const FontSet& fonts, I18n& i18n) {
+                              const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
   SettingsActions actions;
   const bool japanese = i18n.language() == "ja";
   const DeviceState& device = sync.device;
@@ -54,11 +54,13 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
   ImGui::SetNextItemWidth(-ImGui::CalcTextSize(i18n.tr("settings.enroll_button")).x - ImGui::GetFontSize() * 3);
   const bool entered =
       input_text("##line", i18n.tr("settings.enroll_hint"), view.enrollment_line, ImGuiInputTextFlags_EnterReturnsTrue);
+  probe_item(probe, "settings.line");
   ImGui::SameLine();
   const bool has_line = !view.enrollment_line.empty();
   ImGui::BeginDisabled(sync.enrolling || !has_line);
   if ((ImGui::Button(i18n.tr("settings.enroll_button")) || entered) && has_line && !sync.enrolling)
     actions.enroll_line = view.enrollment_line;
+  probe_item(probe, "settings.enroll");
   ImGui::EndDisabled();
   if (sync.enrolling) ImGui::TextDisabled("%s", i18n.tr("settings.enrolling"));
   if (sync.enroll_error) {
@@ -72,8 +74,10 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
 
   section(i18n.tr("settings.language"));
   if (ImGui::RadioButton(i18n.tr("settings.language.ja"), japanese) && !japanese) actions.language = "ja";
+  probe_item(probe, "settings.language.ja");
   ImGui::SameLine(0, ImGui::GetFontSize() * 2);
   if (ImGui::RadioButton(i18n.tr("settings.language.en"), !japanese) && japanese) actions.language = "en";
+  probe_item(probe, "settings.language.en");
 
   section(i18n.tr("settings.text_size"));
   for (std::size_t i = 0; i < std::size(kFontScales); ++i) {

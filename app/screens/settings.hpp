@@ -7,6 +7,7 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/screens/editor_widgets.hpp"
 #include "app/sync_controller.hpp"
 
 namespace tsunagi {
@@ -25,7 +26,9 @@ struct SettingsActions {
   std::optional<std::string> enroll_line;  // the pasted line
 };
 
+// With `probe` (tests), the line's field is recorded as "settings.line", its button as "settings.enroll", and the
+// language choices as "settings.language.ja|en".
 SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
-                              const FontSet& fonts, I18n& i18n);
+                              const FontSet& fonts, I18n& i18n, ItemProbe* probe = nullptr);
 
 }  // namespace tsunagi

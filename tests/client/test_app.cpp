@@ -113,17 +113,14 @@ TEST_CASE_METHOD(AppFixture, "a refused record opens from the sync screen at its
   app.set_probe(&probe);
   REQUIRE(ui->frames_until([&] { return app.settled() && probe.count("sync.open.0") > 0; }));
   for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());  // the table settles its column widths
-  const ItemRect open = probe.at("sync.open.0");
-  ui->click({(open.x0 + open.x1) / 2, (open.y0 + open.y1) / 2});
+  REQUIRE(ui->click(probe, "sync.open.0"));
   REQUIRE(ui->frame());
   REQUIRE(ui->frame());
   CHECK(app.screen() == Screen::Editor);
   CHECK(app.editor().record().id == record.id);
   REQUIRE(ui->frame());
   REQUIRE(ui->frame());
-  REQUIRE(probe.count("/title") > 0);  // the refused field is drawn (outlined), and can be corrected
-  const ItemRect title = probe.at("/title");
-  ui->click({(title.x0 + title.x1) / 2, (title.y0 + title.y1) / 2});
+  REQUIRE(ui->click(probe, "/title"));  // the refused field is drawn (outlined), and can be corrected
   REQUIRE(ui->frame());
   REQUIRE(ui->frame());
   ui->key(GLFW_KEY_END);
@@ -132,6 +129,26 @@ TEST_CASE_METHOD(AppFixture, "a refused record opens from the sync screen at its
   ui->type("（短縮）");
   REQUIRE(ui->frame());
   CHECK(app.editor().record().title == "断られた会議（短縮）");
+}
+
+TEST_CASE_METHOD(AppFixture, "English is chosen in 設定 and kept for the next start", "[client][app]") {
+  {
+    auto ui = host(Screen::Settings);
+    App& app = ui->app();
+    ItemProbe probe;
+    app.set_probe(&probe);
+    REQUIRE(ui->frames_until([&] { return app.settled() && probe.count("settings.language.en") > 0; }));
+    CHECK(app.i18n().language() == "ja");
+    CHECK(std::string(app.i18n().tr("nav.list")) == "記録一覧");
+    REQUIRE(ui->click(probe, "settings.language.en"));
+    REQUIRE(ui->frame());
+    REQUIRE(ui->frame());
+    REQUIRE(ui->frame());  // the atlas follows the new catalogue
+    CHECK(app.i18n().language() == "en");
+    CHECK(std::string(app.i18n().tr("nav.list")) == "Records");
+  }
+  auto reopened = host();
+  CHECK(reopened->app().i18n().language() == "en");
 }
 
 TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and is kept for the next start",

@@ -4,6 +4,9 @@
 #include <chrono>
 #include <thread>
 
+#include <GLFW/glfw3.h>
+
+#include "app/headless.hpp"
 #include "app/sync_controller.hpp"
 #include "tests/sync/sync_fixture.hpp"
 
@@ -173,6 +176,51 @@ TEST_CASE_METHOD(SyncFixture, "closing the window during a sync stops it promptl
   INFO(describe(synced));
   CHECK(synced.exit_code == 0);
   CHECK(database().integer("SELECT count(*) FROM records") == 1);
+}
+
+TEST_CASE_METHOD(SyncFixture, "a new laptop enrolls from 設定 and sends its records from 同期, all through the window",
+                 "[sync][window]") {
+  Laptop laptop = this->laptop("laptop");
+  laptop.add_record(case_review_json("画面から送る事例検討", "東区"));
+  AppConfig config;
+  config.data_dir = laptop.data();
+  config.screen = Screen::Settings;
+  config.sync = quick_options();
+  auto opened = HeadlessHost::open(config);
+  REQUIRE(opened);
+  HeadlessHost& ui = **opened;
+  App& app = ui.app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui.frames_until([&] { return app.settled() && probe.count("settings.line") > 0; }));
+  CHECK_FALSE(app.sync().view().device.enrolled);
+
+  // Paste the line from `tsunagi-collector user add` (typed here, as a paste arrives) and press 登録する.
+  REQUIRE(ui.click(probe, "settings.line"));
+  REQUIRE(ui.frame());
+  REQUIRE(ui.frame());
+  ui.type(add_user("画面 花子", "staff", "東区"));
+  REQUIRE(ui.frame());
+  REQUIRE(ui.frame());
+  REQUIRE(ui.click(probe, "settings.enroll"));
+  REQUIRE(ui.frames_until([&] { return app.sync().view().device.enrolled; }));
+  CHECK(app.sync().view().device.user_name == "画面 花子");
+  CHECK(app.sync().view().device.waiting >= 1);
+
+  // 同期 → 今すぐ同期: the window keeps drawing frames throughout, and ends with nothing waiting.
+  REQUIRE(ui.click(probe, "nav.sync"));
+  REQUIRE(ui.frames_until([&] { return app.screen() == Screen::Sync && probe.count("sync.button") > 0; }));
+  REQUIRE(ui.frame());
+  REQUIRE(ui.click(probe, "sync.button"));
+  REQUIRE(ui.frames_until([&] { return !app.sync().view().running && app.sync().view().result.has_value(); }));
+  CHECK(app.sync().view().result == sync::SyncResult::Done);
+  CHECK(app.sync().view().device.waiting == 0);
+  CHECK(database().integer("SELECT count(*) FROM records") == 1);
+  // The list shows the record as sent once it reloads after the sync.
+  REQUIRE(ui.click(probe, "nav.list"));
+  REQUIRE(ui.frames_until([&] {
+    return app.settled() && app.list().row(0) != nullptr && app.list().row(0)->sync_state == SyncState::Sent;
+  }));
 }
 
 }  // namespace tsunagi::sync_tests

@@ -45,12 +45,10 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  auto title = probe.find("/title");
-  if (title == probe.end()) {
+  if (!(*host)->click(probe, "/title")) {
     std::fprintf(stderr, "driver: the editor drew no title field\n");
     return 2;
   }
-  (*host)->click({(title->second.x0 + title->second.x1) / 2, (title->second.y0 + title->second.y1) / 2});
   (*host)->frame();
   (*host)->frame();
   (*host)->type(text);
