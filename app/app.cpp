@@ -120,6 +120,10 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     }
     const RecordListState& state = list_->state();
     if (state.error) missing |= coverage.add_text(state.error->message_ja + state.error->message, body);
+    if (state.reference && state.reference != seen_reference_) {  // new choices for the filters (after a sync)
+      seen_reference_ = state.reference;
+      missing |= coverage.add_text(state.reference->all_text(), body);
+    }
   }
   if (sync_->poll()) {
     const SyncView& view = sync_->view();
@@ -129,12 +133,14 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
       if (*error) missing |= coverage.add_text((*error)->message_ja + (*error)->message, body);
     for (const SyncRejection& rejection : device.rejections)
       missing |= coverage.add_text(rejection.error.message_ja + rejection.error.path, body);
-    // A sync that brought records or reference data: show them.
-    if (was_syncing_ && !view.running) {
+    // A sync (records, sync states, reference data) or an enrollment (records become the enrolled user's) ended:
+    // show what it changed.
+    const bool busy = view.running || view.enrolling;
+    if (was_busy_ && !busy) {
       list_->reload();
       list_->reload_reference();
     }
-    was_syncing_ = view.running;
+    was_busy_ = busy;
   }
   if (editor_->revision() != seen_editor_revision_) {  // typed or opened text may bring characters the atlas lacks
     seen_editor_revision_ = editor_->revision();

@@ -96,7 +96,8 @@ class App {
 
   std::unique_ptr<RecordListModel> list_;
   std::unique_ptr<SyncController> sync_;
-  bool was_syncing_ = false;
+  bool was_busy_ = false;  // a sync or an enrollment was under way at the last poll
+  std::shared_ptr<const ReferenceData> seen_reference_;  // the reference data whose text the atlas covers
   // The editor writes through store_ on the UI thread: one record or one setting per save, never a query that
   // can take longer than a frame.
   std::unique_ptr<EditorModel> editor_;
