@@ -173,7 +173,9 @@ bool App::settled() const {
 
 namespace {
 
-void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18n& i18n, float scale,
+// `editing_new`: the editor holds a record not stored yet (新規記録 is then the current item; editing a stored
+// record belongs to no item).
+void draw_navigation(Screen& screen, bool& new_record, bool editing_new, const FontSet& fonts, I18n& i18n, float scale,
                      ItemProbe* probe) {
   ImGui::PushFont(fonts.heading);
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
@@ -187,7 +189,8 @@ void draw_navigation(Screen& screen, bool& new_record, const FontSet& fonts, I18
   const float item_height = ImGui::GetFrameHeight() + 8.0f * scale;
   for (const ScreenInfo& info : kScreens) {
     ImGui::PushID(info.key);
-    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), screen == info.screen, 0, ImVec2(0, item_height))) {
+    const bool current = screen == info.screen && (screen != Screen::Editor || editing_new);
+    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), current, 0, ImVec2(0, item_height))) {
       screen = info.screen;
       new_record |= info.screen == Screen::Editor;
     }
@@ -233,7 +236,7 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
   ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  draw_navigation(screen_, new_record_asked_, fonts, i18n_, scale, probe_);
+  draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), fonts, i18n_, scale, probe_);
   ImGui::EndChild();
   ImGui::PopStyleColor();
 

@@ -5,7 +5,6 @@
 // [SECTION] Sections per kind
 // [SECTION] draw_editor: heading, form, buttons, shortcuts
 #include "app/screens/editor.hpp"
-#include "app/screens/widgets.hpp"
 
 #include <imgui.h>
 #include <imgui_internal.h>  // whether the active item is a text field (keep_text_on_escape)
@@ -18,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
 #include "model/text.hpp"
 

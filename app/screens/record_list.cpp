@@ -78,9 +78,11 @@ SyncLabel sync_label(const RecordSummary& row) {
   return {"sync_state.local_only", kMutedText};
 }
 
-std::string wareki(const std::string& iso) {
+// 和暦 in Japanese ("令和6年7月3日"); the ISO form in English. A draft's half-typed date shows as typed.
+std::string display_date(const std::string& iso, bool japanese) {
+  if (!japanese) return iso;
   if (auto date = parse_iso_date(iso)) return format_wareki(*date);
-  return iso;  // a draft may hold a half-typed date: show it as typed
+  return iso;
 }
 
 // The query re-sorted as the table's header says, or nullopt when that is already its order.
@@ -354,7 +356,7 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
         actions.open_id = row->id;
 
       ImGui::TableSetColumnIndex(1);
-      text_unformatted(wareki(row->date));
+      text_unformatted(display_date(row->date, japanese));
       ImGui::TableSetColumnIndex(2);
       text_unformatted(row->title);
       ImGui::TableSetColumnIndex(3);
