@@ -10,10 +10,7 @@
 
 namespace tsunagi {
 
-namespace {
-
-// io.KeyMap as imgui_impl_glfw.cpp (1.86) fills it.
-void map_keys(ImGuiIO& io) {
+void map_glfw_keys(ImGuiIO& io) {
   io.KeyMap[ImGuiKey_Tab] = GLFW_KEY_TAB;
   io.KeyMap[ImGuiKey_LeftArrow] = GLFW_KEY_LEFT;
   io.KeyMap[ImGuiKey_RightArrow] = GLFW_KEY_RIGHT;
@@ -38,8 +35,6 @@ void map_keys(ImGuiIO& io) {
   io.KeyMap[ImGuiKey_Z] = GLFW_KEY_Z;
 }
 
-}  // namespace
-
 Result<std::unique_ptr<HeadlessHost>> HeadlessHost::open(AppConfig config, ImVec2 size) {
   auto font = load_japanese_font();
   if (!font) return font.error();
@@ -57,7 +52,7 @@ Result<std::unique_ptr<HeadlessHost>> HeadlessHost::open(AppConfig config, ImVec
   ImGuiIO& io = ImGui::GetIO();
   io.DisplaySize = size;
   io.BackendFlags |= ImGuiBackendFlags_HasMouseCursors;
-  map_keys(io);
+  map_glfw_keys(io);
   // No renderer: the atlas is built and kept in memory (ImGui requires it to be built before NewFrame).
   unsigned char* pixels = nullptr;
   int width = 0, height = 0;

@@ -18,6 +18,9 @@
 
 namespace tsunagi {
 
+// io.KeyMap as the GLFW backend (1.86) fills it: io.KeysDown is indexed by GLFW's key codes.
+void map_glfw_keys(ImGuiIO& io);
+
 class HeadlessHost {
  public:
   // Opens `config`'s data folder in an App and a 1280x800 (by default) ImGui context with the Japanese font.
