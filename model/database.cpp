@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <mutex>
 
 namespace tsunagi {
 
@@ -107,8 +108,12 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     return make_error("store.access", file.string(), "cannot create the database file",
                       "データベースファイルを作成できません");
   }
+  // A connection is used by one thread at a time (see the header), so SQLite's per-call mutexes and its global
+  // allocation counter (another mutex per allocation) only cost time.
+  static std::once_flag configured;
+  std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, nullptr);
+  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(db, rc, "open " + file.string());
     sqlite3_close(db);
@@ -171,6 +176,46 @@ Status Transaction::commit() {
   auto status = db_.exec("COMMIT");
   if (status.ok()) done_ = true;
   return status;
+}
+
+BackgroundCheckpointer::BackgroundCheckpointer(std::filesystem::path file) : file_(std::move(file)) {}
+
+BackgroundCheckpointer::~BackgroundCheckpointer() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void BackgroundCheckpointer::request() {
+  {
+    std::lock_guard lock(mutex_);
+    requested_ = true;
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+  }
+  wake_.notify_one();
+}
+
+void BackgroundCheckpointer::run() {
+  std::unique_ptr<Database> db;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [this] { return requested_ || stopping_; });
+      if (stopping_) return;
+      requested_ = false;
+    }
+    if (!db) {
+      auto opened = Database::open(file_);
+      if (!opened) continue;  // the next commit asks again; meanwhile the log only grows
+      db = std::move(*opened);
+    }
+    // PASSIVE: copies what no reader still needs, waits for nobody. A failure is harmless: the log keeps every
+    // change, and the next request tries again.
+    (void)db->query_int("PRAGMA wal_checkpoint(PASSIVE)");
+  }
 }
 
 }  // namespace tsunagi

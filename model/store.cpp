@@ -29,6 +29,29 @@ namespace {
 
 std::string dump(const json& value) { return to_json_text(value); }
 
+std::string json_string_array(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (const auto& value : values) {
+    if (out.size() > 1) out += ',';
+    append_json_string(out, value);
+  }
+  return out + "]";
+}
+
+// Lists rows of the full-text backlog with one statement, not one per row.
+Status add_to_text_backlog(Database& db, const std::vector<std::int64_t>& seqs) {
+  if (seqs.empty()) return ok_status();
+  std::string list = "[";
+  for (auto seq : seqs) {
+    if (list.size() > 1) list += ',';
+    list += std::to_string(seq);
+  }
+  list += ']';
+  auto backlog = db.prepare("INSERT OR IGNORE INTO fts_backlog(seq) SELECT value FROM json_each(?)");
+  if (!backlog) return backlog.error();
+  return (*backlog)->bind(1, list).run();
+}
+
 // A store rejects a record it could not merge or show: no id, an id that is too long, or (for a local change) an
 // invalid record that is no longer a draft (a draft may be incomplete; a submitted record must be valid). What the
 // collector sends was checked there, by rules that may be newer than ours: it is stored as it comes.
@@ -85,9 +108,12 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
+  // Checkpoints run on a thread of their own (BackgroundCheckpointer), not inside the COMMIT that crosses SQLite's
+  // threshold: a bulk import or pull page would otherwise wait for the whole log to be copied and synced.
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA cache_size = -16384"})
+                             "PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 0"})
     if (auto status = db_->exec(pragma); !status) return status;
+  checkpointer_ = std::make_unique<BackgroundCheckpointer>(file_);
 
   if (options.max_file_bytes > 0) {
     auto page_size = db_->query_int("PRAGMA page_size");
@@ -203,7 +229,7 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   else if (remote && !remote->document.empty())
     s.bind(14, remote->document);
   else
-    s.bind(14, dump(record_to_json(record)));
+    s.bind(14, record_text(record));
   s.bind(15, remote ? remote->clock : std::string());
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
@@ -218,10 +244,14 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
     for (const auto& theme : before->themes)
       if (auto status = (*clear_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
   }
-  auto add_theme = db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)");
-  if (!add_theme) return add_theme.error();
-  for (const auto& theme : record.themes)
-    if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
+  if (!record.themes.empty()) {
+    // One statement for all of a record's themes: a bulk import writes two to four per record.
+    auto add_themes =
+        db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) SELECT value, ?2 FROM json_each(?1)");
+    if (!add_themes) return add_themes.error();
+    if (auto status = (*add_themes)->bind(1, json_string_array(record.themes)).bind(2, seq).run(); !status)
+      return status.error();
+  }
 
   if (!local_change) return seq;
   auto outbox = db_->prepare(
@@ -231,7 +261,7 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
                     ->bind(1, record.id)
                     .bind(2, record.clock)
                     .bind(3, op)
-                    .bind(4, dump(json(fields)))
+                    .bind(4, json_string_array(fields))
                     .bind(5, author_)
                     .bind(6, device_id_)
                     .bind(7, record.updated_at)
@@ -242,7 +272,9 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
 
 Status Store::commit(Transaction& transaction) {
   if (auto status = set_setting("clock.high", clock_->last().to_string()); !status) return status;
-  return transaction.commit();
+  if (auto status = transaction.commit(); !status) return status;
+  checkpointer_->request();
+  return ok_status();
 }
 
 Status Store::write_and_index(const Record& record, const Record* before, const std::string& op,
@@ -367,13 +399,14 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       PreparedRecord& p = prepared[i - begin];
       p.ready = true;
       p.error = check_storable(records[i], true);
-      if (!p.error) p.document = dump(record_to_json(records[i]));
+      if (!p.error) p.document = record_text(records[i]);
     }
     return prepared;
   };
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t written = 0;
+  std::vector<std::int64_t> backlog;  // new rows, listed in the full-text backlog before the commit
   std::future<std::vector<PreparedRecord>> next;
   if (!records.empty()) next = std::async(std::launch::async, prepare, 0, std::min(kChunk, records.size()));
   for (std::size_t begin = 0; begin < records.size(); begin += kChunk) {
@@ -396,14 +429,12 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
         if (!ready.ready) {
           record = stamp_new(std::move(record));
           if (auto error = check_storable(record, true)) return error->with_context(context);
-          ready.document = dump(record_to_json(record));
+          ready.document = record_text(record);
         }
         auto seq = write_record(record, nullptr, "create", {}, nullptr, &ready.document);
         if (!seq) return seq.error().with_context(context);
         // Indexing costs more than storing: new records join the full-text backlog, indexed before the next search.
-        auto backlog = db_->prepare("INSERT INTO fts_backlog(seq) VALUES(?)");
-        if (!backlog) return backlog.error();
-        if (auto status = (*backlog)->bind(1, *seq).run(); !status) return status.error();
+        backlog.push_back(*seq);
         ++written;
         continue;
       }
@@ -420,6 +451,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       if (saved->clock != before->clock) ++written;
     }
   }
+  if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return written;
 }
@@ -591,6 +623,7 @@ Status Store::index_search_backlog() const {
     auto indexed = index_text_backlog(*db_, 5000);
     if (!indexed) return indexed.error();
     if (auto status = transaction.commit(); !status) return status;
+    checkpointer_->request();
     if (*indexed == 0) return ok_status();
   }
 }
@@ -734,7 +767,9 @@ Status Store::acknowledge_sent(const std::vector<Acknowledgement>& acknowledgeme
     if (auto status = mark_synced(ack.record_id, ack.clock); !status) return status;
     if (auto status = (*clear)->bind(1, ack.record_id).run(); !status) return status;
   }
-  return transaction.commit();
+  if (auto status = transaction.commit(); !status) return status;
+  checkpointer_->request();
+  return ok_status();
 }
 
 Status Store::mark_rejected(const std::string& record_id, const std::string& clock, const Error& error) {
@@ -786,8 +821,7 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t changed = 0;
-  auto backlog = db_->prepare("INSERT OR IGNORE INTO fts_backlog(seq) VALUES(?)");
-  if (!backlog) return backlog.error();
+  std::vector<std::int64_t> backlog;  // rows whose full-text row the backlog writes
   for (std::size_t i = 0; i < page.records.size(); ++i) {
     Record& incoming = page.records[i];
     std::string context = "pulled record " + incoming.id;
@@ -813,9 +847,10 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
           return status.error();
     }
     if (!written) return written.error().with_context(context);
-    if (auto status = (*backlog)->bind(1, *written).run(); !status) return status.error();
+    backlog.push_back(*written);
     ++changed;
   }
+  if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
   if (page.reference) {
     if (auto status = replace_reference(*page.reference); !status) return status.error();
   }

@@ -310,10 +310,30 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     return std::move(fetched);
   };
   if (response->status != 200) return fail(error_from_response(response->status, response->body).with_context("pull"));
+  PulledPage& page = fetched.page;
+  auto read_reference = [&page](const json& reference) -> std::optional<Error> {
+    auto data = reference_from_json(reference);
+    if (!data) return data.error().with_context("pulled reference data");
+    page.reference = std::move(*data);
+    return std::nullopt;
+  };
+  // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
+  // document to store. Anything unusual takes the document path below, which also names any error.
+  if (auto plain = read_plain_pull_answer(response->body)) {
+    page.records = std::move(plain->records);
+    page.documents = std::move(plain->documents);
+    page.cursor = std::move(plain->cursor);
+    fetched.more = plain->more;
+    if (!plain->reference.empty()) {
+      auto reference = parse_json_text(plain->reference);
+      if (!reference) return fail(reference.error().with_context("pulled reference data"));
+      if (auto error = read_reference(*reference)) return fail(*error);
+    }
+    return fetched;
+  }
   auto body = parse_json_text(response->body);
   if (!body || !body->is_object() || !(*body)["records"].is_array() || !(*body)["cursor"].is_string())
     return fail(make_error("protocol.response", "", "unreadable pull answer", "受信した内容を読めません"));
-  PulledPage& page = fetched.page;
   page.cursor = (*body)["cursor"].get<std::string>();
   json& records = (*body)["records"];
   page.records.reserve(records.size());
@@ -325,11 +345,8 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     page.documents.push_back(to_json_text(records[i]));
     records[i] = nullptr;  // the parsed page is the largest thing in memory: let it go record by record
   }
-  if (const json& reference = (*body)["reference"]; reference.is_object()) {
-    auto data = reference_from_json(reference);
-    if (!data) return fail(data.error().with_context("pulled reference data"));
-    page.reference = std::move(*data);
-  }
+  if (const json& reference = (*body)["reference"]; reference.is_object())
+    if (auto error = read_reference(reference)) return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }
