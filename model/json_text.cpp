@@ -6,18 +6,54 @@ namespace tsunagi {
 
 namespace {
 
-void append_string(std::string& out, std::string_view text) {
-  if (!is_valid_utf8(text)) {
-    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
+// The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF)
+// that starts with the non-ASCII byte at text[i], or 0.
+std::size_t utf8_sequence(std::string_view text, std::size_t i) {
+  auto byte = [&text](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  auto continuation = [&](std::size_t k) { return k < text.size() && (byte(k) & 0xC0) == 0x80; };
+  unsigned char lead = byte(i);
+  if (lead >= 0xC2 && lead <= 0xDF) return continuation(i + 1) ? 2 : 0;
+  if (lead >= 0xE0 && lead <= 0xEF) {
+    if (!continuation(i + 1) || !continuation(i + 2)) return 0;
+    unsigned char second = byte(i + 1);
+    if ((lead == 0xE0 && second < 0xA0) || (lead == 0xED && second >= 0xA0)) return 0;
+    return 3;
   }
+  if (lead >= 0xF0 && lead <= 0xF4) {
+    if (!continuation(i + 1) || !continuation(i + 2) || !continuation(i + 3)) return 0;
+    unsigned char second = byte(i + 1);
+    if ((lead == 0xF0 && second < 0x90) || (lead == 0xF4 && second >= 0x90)) return 0;
+    return 4;
+  }
+  return 0;
+}
+
+void append_string(std::string& out, std::string_view text) {
+  // One pass that checks UTF-8 and escapes; records are printed on every write and every sync message.
+  const std::size_t start = out.size();
   out += '"';
   std::size_t run = 0;  // start of the run of bytes that need no escaping
-  for (std::size_t i = 0; i < text.size(); ++i) {
+  std::size_t i = 0;
+  while (i < text.size()) {
     auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x80) {
+      std::size_t length = utf8_sequence(text, i);
+      if (length == 0) {
+        // Not UTF-8: nlohmann's dump with U+FFFD for each bad byte, never an exception.
+        out.resize(start);
+        out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        return;
+      }
+      i += length;
+      continue;
+    }
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out.append(text, run, i - run);
     run = i + 1;
+    ++i;
     switch (c) {
       case '"':
         out += "\\\"";

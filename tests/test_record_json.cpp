@@ -180,6 +180,12 @@ TEST_CASE("the fast JSON writer writes what nlohmann's dump writes", "[json]") {
   value["list"] = json::array({true, false, "二", json::array()});
   CHECK(to_json_text(value) == value.dump());
   CHECK(to_json_text(json("bad \xE3\x81 utf8")) == "\"bad \xEF\xBF\xBD utf8\"");
+  // Every kind of ill-formed UTF-8 is replaced as nlohmann replaces it; well-formed text of every length is kept.
+  for (std::string text : {"\xC0\x80", "\xC1\xBF", "\xE0\x80\x80", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
+                           "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\x80", "a\xE3\x81", "\xE3\x81\x82\xE3",
+                           "\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xF0\x90\x80\x80\xF4\x8F\xBF\xBF",
+                           "\xF0\x9F\x98\x80 \xE5\x90\x89\x7F\x01"})
+    CHECK(to_json_text(json(text)) == json(text).dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
