@@ -178,44 +178,4 @@ Status Transaction::commit() {
   return status;
 }
 
-BackgroundCheckpointer::BackgroundCheckpointer(std::filesystem::path file) : file_(std::move(file)) {}
-
-BackgroundCheckpointer::~BackgroundCheckpointer() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_one();
-  if (thread_.joinable()) thread_.join();
-}
-
-void BackgroundCheckpointer::request() {
-  {
-    std::lock_guard lock(mutex_);
-    requested_ = true;
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-  }
-  wake_.notify_one();
-}
-
-void BackgroundCheckpointer::run() {
-  std::unique_ptr<Database> db;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return requested_ || stopping_; });
-      if (stopping_) return;
-      requested_ = false;
-    }
-    if (!db) {
-      auto opened = Database::open(file_);
-      if (!opened) continue;  // the next commit asks again; meanwhile the log only grows
-      db = std::move(*opened);
-    }
-    // PASSIVE: copies what no reader still needs, waits for nobody. A failure is harmless: the log keeps every
-    // change, and the next request tries again.
-    (void)db->query_int("PRAGMA wal_checkpoint(PASSIVE)");
-  }
-}
-
 }  // namespace tsunagi

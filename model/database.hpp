@@ -7,15 +7,12 @@
 
 #include <sqlite3.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -88,34 +85,6 @@ class Transaction {
   Database& db_;
   Status begun_;
   bool done_ = false;
-};
-
-// Copies committed pages from the write-ahead log into the database file on a thread of its own, with its own
-// connection, so that no write waits for it (SQLite's automatic checkpoint runs inside the COMMIT that crosses its
-// threshold, and a bulk write then pays for copying and syncing the whole log). The writing connection turns its
-// automatic checkpoints off and calls request() after it commits. A checkpoint never loses a committed change:
-// the log stays the record of it until the copy is synced.
-//
-// Thread safety: request() may be called from any thread.
-class BackgroundCheckpointer {
- public:
-  explicit BackgroundCheckpointer(std::filesystem::path file);
-  // Finishes a checkpoint under way (the last connection to close checkpoints what is left).
-  ~BackgroundCheckpointer();
-  BackgroundCheckpointer(const BackgroundCheckpointer&) = delete;
-  BackgroundCheckpointer& operator=(const BackgroundCheckpointer&) = delete;
-  // Asks for a passive checkpoint soon; requests made while one runs are served by one more.
-  void request();
-
- private:
-  void run();
-
-  std::filesystem::path file_;
-  std::mutex mutex_;  // guards requested_ and stopping_
-  std::condition_variable wake_;
-  bool requested_ = false;
-  bool stopping_ = false;
-  std::thread thread_;  // started by the first request()
 };
 
 }  // namespace tsunagi

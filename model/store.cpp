@@ -108,12 +108,9 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
-  // Checkpoints run on a thread of their own (BackgroundCheckpointer), not inside the COMMIT that crosses SQLite's
-  // threshold: a bulk import or pull page would otherwise wait for the whole log to be copied and synced.
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 0"})
+                             "PRAGMA cache_size = -16384"})
     if (auto status = db_->exec(pragma); !status) return status;
-  checkpointer_ = std::make_unique<BackgroundCheckpointer>(file_);
 
   if (options.max_file_bytes > 0) {
     auto page_size = db_->query_int("PRAGMA page_size");
@@ -272,10 +269,9 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
 
 Status Store::commit(Transaction& transaction) {
   if (auto status = set_setting("clock.high", clock_->last().to_string()); !status) return status;
-  if (auto status = transaction.commit(); !status) return status;
-  checkpointer_->request();
-  return ok_status();
+  return transaction.commit();
 }
+
 
 Status Store::write_and_index(const Record& record, const Record* before, const std::string& op,
                               const std::vector<std::string>& fields) {
@@ -587,7 +583,14 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   };
   if (!query.include_deleted) q.condition("r.deleted = 0");
   if (query.kind) q.condition("r.kind = ?", std::string(enum_name(*query.kind)));
-  if (query.fiscal_year) q.condition("r.fiscal_year = ?", *query.fiscal_year);
+  if (query.fiscal_year) {
+    // Also as a date range, which records_date serves in list order (there is no fiscal year index). A record
+    // whose date is not a date has no fiscal year: the first condition leaves it out.
+    auto [first, last] = fiscal_year_range(*query.fiscal_year);
+    q.condition("r.fiscal_year = ?", *query.fiscal_year);
+    q.condition("r.date >= ?", format_iso(first));
+    q.condition("r.date <= ?", format_iso(last));
+  }
   if (query.month) {
     char month[8];
     std::snprintf(month, sizeof month, "%02d", std::clamp(*query.month, 0, 99));
@@ -598,9 +601,12 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   if (!query.area.empty())
     add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
   if (!query.theme.empty()) q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)", query.theme);
-  if (!query.committee.empty())
+  if (!query.committee.empty()) {
+    // Only meetings have a committee; naming the kind as a literal lets SQLite use the meetings-only index.
+    q.condition("r.kind = 'meeting'");
     add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
                                : std::vector<std::string>{query.committee});
+  }
   if (query.status) q.condition("r.status = ?", std::string(enum_name(*query.status)));
   if (!query.author.empty()) q.condition("r.author = ?", query.author);
 
@@ -623,7 +629,6 @@ Status Store::index_search_backlog() const {
     auto indexed = index_text_backlog(*db_, 5000);
     if (!indexed) return indexed.error();
     if (auto status = transaction.commit(); !status) return status;
-    checkpointer_->request();
     if (*indexed == 0) return ok_status();
   }
 }
@@ -767,9 +772,7 @@ Status Store::acknowledge_sent(const std::vector<Acknowledgement>& acknowledgeme
     if (auto status = mark_synced(ack.record_id, ack.clock); !status) return status;
     if (auto status = (*clear)->bind(1, ack.record_id).run(); !status) return status;
   }
-  if (auto status = transaction.commit(); !status) return status;
-  checkpointer_->request();
-  return ok_status();
+  return transaction.commit();
 }
 
 Status Store::mark_rejected(const std::string& record_id, const std::string& clock, const Error& error) {

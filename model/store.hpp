@@ -23,7 +23,6 @@
 
 namespace tsunagi {
 
-class BackgroundCheckpointer;
 class Database;
 class Statement;
 class Transaction;
@@ -221,8 +220,6 @@ class Store {
   Result<Statement*> run_query(const RecordQuery& query, const std::string& columns, bool ordered) const;
 
   std::unique_ptr<Database> db_;
-  // Declared after db_, so it stops before db_ closes. Requested after each write transaction commits.
-  std::unique_ptr<BackgroundCheckpointer> checkpointer_;
   std::filesystem::path file_;
   std::string device_id_;
   std::string author_;
