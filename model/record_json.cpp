@@ -3,8 +3,11 @@
 #include "model/record_json.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
+#include <unordered_map>
 
+#include "model/json_text.hpp"
 #include "model/text.hpp"
 
 namespace tsunagi {
@@ -27,6 +30,11 @@ struct FieldCodec {
   std::function<json(const Record&)> get;
   // Sets the field from a JSON value (null resets it); returns an error naming `path` on a wrong type.
   std::function<std::optional<Error>(Record&, const json&, const std::string& path)> set;
+  // Prints the value as to_json_text prints get()'s (record_text).
+  std::function<void(std::string&, const Record&)> write;
+  // Reads the value from text as `set` reads it from a document; false for anything set would refuse and anything
+  // unusual (read_plain_record then leaves the text to the document path).
+  std::function<bool(Record&, JsonReader&)> read;
 };
 
 template <class T>
@@ -95,25 +103,85 @@ json enum_json(const std::optional<E>& value) {
 
 json int_json(const std::optional<int>& value) { return value ? json(*value) : json(nullptr); }
 
+bool read_text(std::string& out, JsonReader& in) {
+  if (in.null()) {
+    out.clear();
+    return true;
+  }
+  return in.string(out);
+}
+
+bool read_flag(bool& out, JsonReader& in) {
+  if (in.null()) {
+    out = false;
+    return true;
+  }
+  return in.boolean(out);
+}
+
+template <class E>
+bool read_enum_text(std::optional<E>& out, JsonReader& in) {
+  if (in.null()) {
+    out.reset();
+    return true;
+  }
+  std::string name;
+  if (!in.string(name)) return false;
+  out = parse_enum<E>(name);
+  return out.has_value();
+}
+
+void write_int(std::string& out, const std::optional<int>& value) {
+  if (value)
+    out += std::to_string(*value);
+  else
+    out += "null";
+}
+
+template <class E>
+void write_enum(std::string& out, const std::optional<E>& value) {
+  if (value)
+    append_json_string(out, enum_name(*value));
+  else
+    out += "null";
+}
+
 FieldCodec text_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::string> ref) {
   return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
-          [ref](Record& r, const json& v, const std::string& p) { return read_string(ref(r), v, p); }};
+          [ref](Record& r, const json& v, const std::string& p) { return read_string(ref(r), v, p); },
+          [ref](std::string& out, const Record& r) { append_json_string(out, access(ref, r)); },
+          [ref](Record& r, JsonReader& in) { return read_text(ref(r), in); }};
 }
 
 FieldCodec int_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<int>> ref) {
   return {name, kind, [ref](const Record& r) { return int_json(access(ref, r)); },
-          [ref](Record& r, const json& v, const std::string& p) { return read_int(ref(r), v, p); }};
+          [ref](Record& r, const json& v, const std::string& p) { return read_int(ref(r), v, p); },
+          [ref](std::string& out, const Record& r) { write_int(out, access(ref, r)); },
+          [ref](Record& r, JsonReader& in) {
+            if (in.null()) {
+              ref(r).reset();
+              return true;
+            }
+            long long number = 0;
+            if (!in.integer(number) || number < -2147483647LL || number > 2147483647LL) return false;
+            ref(r) = static_cast<int>(number);
+            return true;
+          }};
 }
 
 FieldCodec bool_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<bool> ref) {
   return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
-          [ref](Record& r, const json& v, const std::string& p) { return read_bool(ref(r), v, p); }};
+          [ref](Record& r, const json& v, const std::string& p) { return read_bool(ref(r), v, p); },
+          [ref](std::string& out, const Record& r) { out += access(ref, r) ? "true" : "false"; },
+          [ref](Record& r, JsonReader& in) { return read_flag(ref(r), in); }};
 }
 
 template <class E>
 FieldCodec enum_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<E>> ref) {
   return {name, kind, [ref](const Record& r) { return enum_json(access(ref, r)); },
-          [ref](Record& r, const json& v, const std::string& p) { return read_enum<E>(ref(r), v, p); }};
+          [ref](Record& r, const json& v, const std::string& p) { return read_enum<E>(ref(r), v, p); },
+          [ref](std::string& out, const Record& r) { write_enum(out, access(ref, r)); },
+          [ref](Record& r, JsonReader& in) { return read_enum_text(ref(r), in); }};
 }
 
 FieldCodec string_list_codec(std::string_view name, Accessor<std::vector<std::string>> ref) {
@@ -128,6 +196,28 @@ FieldCodec string_list_codec(std::string_view name, Accessor<std::vector<std::st
               out.push_back(v[i].get<std::string>());
             }
             return std::nullopt;
+          },
+          [ref](std::string& out, const Record& r) {
+            out += '[';
+            bool first = true;
+            for (const auto& text : access(ref, r)) {
+              if (!first) out += ',';
+              first = false;
+              append_json_string(out, text);
+            }
+            out += ']';
+          },
+          [ref](Record& r, JsonReader& in) {
+            auto& out = ref(r);
+            out.clear();
+            if (in.null()) return true;
+            if (!in.consume('[')) return false;
+            if (in.consume(']')) return true;
+            for (;;) {
+              if (!in.string(out.emplace_back())) return false;
+              if (in.consume(',')) continue;
+              return in.consume(']');
+            }
           }};
 }
 
@@ -142,6 +232,9 @@ struct ItemField {
 template <class Item>
 FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::vector<Item>> ref,
                              std::vector<ItemField<Item>> fields) {
+  // Printed as a document prints an object: members in key order.
+  std::vector<ItemField<Item>> sorted = fields;
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
   return {name, kind,
           [ref, fields](const Record& r) {
             json out = json::array();
@@ -173,6 +266,59 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
               out.push_back(std::move(item));
             }
             return std::nullopt;
+          },
+          [ref, sorted](std::string& out, const Record& r) {
+            out += '[';
+            bool first_item = true;
+            for (const Item& item : access(ref, r)) {
+              if (!first_item) out += ',';
+              first_item = false;
+              out += '{';
+              bool first = true;
+              for (const auto& f : sorted) {
+                if (!first) out += ',';
+                first = false;
+                append_json_string(out, f.name);
+                out += ':';
+                if (f.text)
+                  append_json_string(out, item.*f.text);
+                else
+                  out += item.*f.flag ? "true" : "false";
+              }
+              out += '}';
+            }
+            out += ']';
+          },
+          [ref, fields](Record& r, JsonReader& in) {
+            auto& out = ref(r);
+            out.clear();
+            if (in.null()) return true;
+            if (!in.consume('[')) return false;
+            if (in.consume(']')) return true;
+            std::string key;
+            std::string previous;
+            for (;;) {
+              Item& item = out.emplace_back();
+              if (!in.consume('{')) return false;
+              if (!in.consume('}')) {
+                unsigned seen = 0;
+                for (bool first = true;; first = false) {
+                  if (!in.key(key, previous, first)) return false;
+                  std::size_t f = 0;
+                  while (f < fields.size() && fields[f].name != key) ++f;
+                  if (f == fields.size() || (seen & (1u << f))) return false;  // unknown or repeated member
+                  seen |= 1u << f;
+                  if (!(fields[f].text ? read_text(item.*fields[f].text, in) : read_flag(item.*fields[f].flag, in)))
+                    return false;
+                  previous.swap(key);
+                  if (in.consume(',')) continue;
+                  if (!in.consume('}')) return false;
+                  break;
+                }
+              }
+              if (in.consume(',')) continue;
+              return in.consume(']');
+            }
           }};
 }
 
@@ -210,6 +356,13 @@ const std::vector<FieldCodec>& content_codecs() {
                    if (auto error = read_enum(status, v, p)) return error;
                    r.status = *status;
                    return std::nullopt;
+                 },
+                 [](std::string& out, const Record& r) { append_json_string(out, enum_name(r.status)); },
+                 [](Record& r, JsonReader& in) {
+                   std::optional<ReviewStatus> status;
+                   if (!read_enum_text(status, in)) return false;
+                   r.status = status.value_or(ReviewStatus::Draft);
+                   return true;
                  }});
     c.push_back(text_codec("author", {}, [](Record& r) -> std::string& { return r.author; }));
 
@@ -289,6 +442,120 @@ std::optional<Error> read_bookkeeping(Record& r, std::string_view name, const js
   return std::nullopt;
 }
 
+// Every top-level field a plain record may have: the content fields (by their index in content_codecs()) and the
+// bookkeeping ones (kBookkeepingSlot + their index in kBookkeeping).
+constexpr int kBookkeepingSlot = 64;
+
+const std::unordered_map<std::string_view, int>& field_slots() {
+  static const auto slots = [] {
+    std::unordered_map<std::string_view, int> map;
+    const auto& codecs = content_codecs();
+    for (std::size_t i = 0; i < codecs.size(); ++i) map.emplace(codecs[i].name, static_cast<int>(i));
+    for (std::size_t i = 0; i < kBookkeeping.size(); ++i)
+      map.emplace(kBookkeeping[i], kBookkeepingSlot + static_cast<int>(i));
+    return map;
+  }();
+  return slots;
+}
+
+bool read_bookkeeping_text(Record& r, std::size_t index, JsonReader& in) {
+  switch (index) {
+    case 0:
+      return read_text(r.id, in);
+    case 1: {
+      std::string name;
+      if (!in.string(name)) return false;  // null or a wrong value: the document path names the error
+      auto kind = parse_enum<RecordKind>(name);
+      if (!kind) return false;
+      r.kind = *kind;
+      return true;
+    }
+    case 2:
+      return read_text(r.updated_by, in);
+    case 3:
+      return read_text(r.device, in);
+    case 4:
+      return read_text(r.created_at, in);
+    case 5:
+      return read_text(r.updated_at, in);
+    case 6:
+      return read_flag(r.deleted, in);
+    case 7:
+      return read_text(r.clock, in);
+    default: {  // field_hlc
+      r.field_clocks.clear();
+      if (in.null()) return true;
+      if (!in.consume('{')) return false;
+      if (in.consume('}')) return true;
+      std::string field;
+      std::string previous;
+      for (bool first = true;; first = false) {
+        if (!in.key(field, previous, first)) return false;
+        auto [it, inserted] = r.field_clocks.try_emplace(field);
+        if (!inserted || !in.string(it->second)) return false;  // a repeated key: the document keeps the last
+        previous.swap(field);
+        if (in.consume(',')) continue;
+        return in.consume('}');
+      }
+    }
+  }
+}
+
+void write_bookkeeping(std::string& out, const Record& r, std::size_t index) {
+  switch (index) {
+    case 0:
+      return append_json_string(out, r.id);
+    case 1:
+      return append_json_string(out, enum_name(r.kind));
+    case 2:
+      return append_json_string(out, r.updated_by);
+    case 3:
+      return append_json_string(out, r.device);
+    case 4:
+      return append_json_string(out, r.created_at);
+    case 5:
+      return append_json_string(out, r.updated_at);
+    case 6:
+      out += r.deleted ? "true" : "false";
+      return;
+    case 7:
+      return append_json_string(out, r.clock);
+    default: {
+      out += '{';
+      bool first = true;
+      for (const auto& [field, clock] : r.field_clocks) {
+        if (!first) out += ',';
+        first = false;
+        append_json_string(out, field);
+        out += ':';
+        append_json_string(out, clock);
+      }
+      out += '}';
+    }
+  }
+}
+
+// What record_text prints for a kind, in key order: a content codec, or a bookkeeping field's index.
+struct PrintedField {
+  std::string_view name;
+  const FieldCodec* codec = nullptr;
+  std::size_t bookkeeping = 0;
+};
+
+const std::vector<PrintedField>& printed_fields(RecordKind kind) {
+  static const auto per_kind = [] {
+    std::array<std::vector<PrintedField>, 3> fields;
+    for (std::size_t k = 0; k < fields.size(); ++k) {
+      for (const auto& codec : content_codecs())
+        if (!codec.kind || *codec.kind == static_cast<RecordKind>(k)) fields[k].push_back({codec.name, &codec, 0});
+      for (std::size_t i = 0; i < kBookkeeping.size(); ++i) fields[k].push_back({kBookkeeping[i], nullptr, i});
+      std::sort(fields[k].begin(), fields[k].end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    }
+    return fields;
+  }();
+  return per_kind[static_cast<std::size_t>(kind)];
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -330,6 +597,85 @@ json record_to_json(const Record& record) {
   return out;
 }
 
+std::string record_text(const Record& record) {
+  if (!record.unknown.is_object()) return to_json_text(record_to_json(record));
+  std::string out;
+  out.reserve(2048);
+  out += '{';
+  bool first = true;
+  auto separate = [&out, &first] {
+    if (!first) out += ',';
+    first = false;
+  };
+  // Known and unknown fields merged in key order, as a document (a std::map) holds them; a known field wins over
+  // an unknown one of the same name, as in record_to_json.
+  auto unknown = record.unknown.begin();
+  const auto unknown_end = record.unknown.end();
+  auto write_unknown = [&] {
+    separate();
+    append_json_string(out, unknown.key());
+    out += ':';
+    append_json_text(out, unknown.value());
+    ++unknown;
+  };
+  for (const PrintedField& field : printed_fields(record.kind)) {
+    while (unknown != unknown_end && unknown.key() < field.name) write_unknown();
+    if (unknown != unknown_end && unknown.key() == field.name) ++unknown;
+    separate();
+    append_json_string(out, field.name);
+    out += ':';
+    if (field.codec)
+      field.codec->write(out, record);
+    else
+      write_bookkeeping(out, record, field.bookkeeping);
+  }
+  while (unknown != unknown_end) write_unknown();
+  out += '}';
+  return out;
+}
+
+std::optional<Record> read_plain_record(std::string_view text, bool* canonical) {
+  JsonReader in(text);
+  if (!in.consume('{')) return std::nullopt;
+  Record record;
+  const auto& codecs = content_codecs();
+  const auto& slots = field_slots();
+  std::uint64_t seen_content = 0;
+  std::uint32_t seen_bookkeeping = 0;
+  if (!in.consume('}')) {
+    std::string key;
+    std::string previous;
+    for (bool first = true;; first = false) {
+      if (!in.key(key, previous, first)) return std::nullopt;
+      auto slot = slots.find(key);
+      if (slot == slots.end()) return std::nullopt;  // an unknown field: kept by the document path
+      if (slot->second >= kBookkeepingSlot) {
+        auto index = static_cast<std::size_t>(slot->second - kBookkeepingSlot);
+        if (seen_bookkeeping & (1u << index)) return std::nullopt;  // repeated
+        seen_bookkeeping |= 1u << index;
+        if (!read_bookkeeping_text(record, index, in)) return std::nullopt;
+      } else {
+        auto index = static_cast<std::size_t>(slot->second);
+        if (seen_content & (std::uint64_t{1} << index)) return std::nullopt;
+        seen_content |= std::uint64_t{1} << index;
+        if (!codecs[index].read(record, in)) return std::nullopt;
+      }
+      previous.swap(key);
+      if (in.consume(',')) continue;
+      if (!in.consume('}')) return std::nullopt;
+      break;
+    }
+  }
+  if (!in.at_end()) return std::nullopt;
+  if (!(seen_bookkeeping & (1u << 1))) return std::nullopt;  // no kind: the document path names the error
+  // Another kind's field is unknown to this one: the document path keeps it in `unknown`.
+  for (std::size_t i = 0; i < codecs.size(); ++i)
+    if ((seen_content & (std::uint64_t{1} << i)) && codecs[i].kind && *codecs[i].kind != record.kind)
+      return std::nullopt;
+  if (canonical) *canonical = in.canonical;
+  return record;
+}
+
 Result<Record> record_from_json(const json& object, const std::string& path) {
   if (!object.is_object()) return type_error(path.empty() ? "/" : path, "an object", "オブジェクト");
   auto kind_it = object.find("kind");
@@ -368,10 +714,23 @@ Result<json> parse_json_text(std::string_view text) {
   }
 }
 
-Result<Record> parse_record(std::string_view text) {
+Result<Record> parse_record(std::string_view text) { return parse_record(text, nullptr); }
+
+Result<Record> parse_record(std::string_view text, std::string* canonical) {
+  if (is_valid_utf8(text)) {
+    bool is_canonical = false;
+    auto record = read_plain_record(text, canonical ? &is_canonical : nullptr);
+    if (record && (!canonical || is_canonical)) {
+      if (canonical) *canonical = text;
+      return std::move(*record);
+    }
+    // Not canonical (white space, another key order...): the document prints its canonical form.
+  }
   auto parsed = parse_json_text(text);
   if (!parsed) return parsed.error();
-  return record_from_json(*parsed);
+  auto record = record_from_json(*parsed);
+  if (record && canonical) *canonical = to_json_text(*parsed);
+  return record;
 }
 
 Result<Record> apply_patch(const Record& base, const json& patch, std::vector<std::string>* changed) {

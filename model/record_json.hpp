@@ -2,6 +2,7 @@
 // Field names are fixed by the spec (see record.hpp); unknown fields survive a round trip.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,19 @@ Result<nlohmann::json> parse_json_text(std::string_view text);
 
 // Parses one record from JSON text (parse_json_text + record_from_json).
 Result<Record> parse_record(std::string_view text);
+// The same, also giving the record's canonical text (to_json_text of the parsed document): `text` itself when it
+// is canonical already, as everything this program writes is.
+Result<Record> parse_record(std::string_view text, std::string* canonical);
+
+// The record's canonical JSON text, exactly to_json_text(record_to_json(record)), printed without building the
+// document. Never throws.
+std::string record_text(const Record& record);
+
+// The fast path of parse_record, for text already checked to be valid UTF-8: the record, read without building a
+// document, or nullopt when the text is anything but a plain record (an unknown field, a \u escape, a repeated
+// key, a wrong type, a syntax error...). parse_record then gives the same record, or the error with its path.
+// When `canonical` is given, says whether `text` is exactly its canonical JSON.
+std::optional<Record> read_plain_record(std::string_view text, bool* canonical = nullptr);
 
 // Applies a partial object to `base`: each field named in `patch` is replaced (null clears it); others stay.
 // `id` and `kind` cannot change. Fills `changed` with the names of the fields whose value differs afterwards.

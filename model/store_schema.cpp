@@ -88,6 +88,19 @@ CREATE TABLE sync_rejections(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 4: fewer list indexes, as every write (an import, a pulled page) maintains each of them at a random
+// place. A fiscal year is a date range (April to March), so its filter walks records_date and records_fy_date
+// goes; only meetings have a committee, so the committee index holds meetings only (queries name the kind). The
+// kind and fiscal year index, which the list screen uses most, holds `deleted` too, so that a page far down the
+// list skips the rows before it in the index without reading each from the table.
+constexpr const char* kSchemaV4 = R"sql(
+DROP INDEX records_fy_date;
+DROP INDEX records_body_date;
+CREATE INDEX records_meeting_body_date ON records(body, date, start_time) WHERE kind = 'meeting';
+DROP INDEX records_kind_fy_date;
+CREATE INDEX records_kind_fy_deleted_date ON records(kind, fiscal_year, deleted, date, start_time);
+)sql";
+
 struct Migration {
   int version;
   std::function<Status(Database&)> apply;
@@ -102,6 +115,7 @@ const std::vector<Migration>& migrations() {
          return db.exec("INSERT INTO fts_backlog(seq) SELECT seq FROM records");
        }},
       {3, [](Database& db) { return db.exec(kSchemaV3); }},
+      {4, [](Database& db) { return db.exec(kSchemaV4); }},
   };
   return steps;
 }

@@ -254,36 +254,48 @@ std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batc
 }
 
 std::optional<SyncEngine::Failure> SyncEngine::push() {
-  // Pipelined: while one batch is on the wire (on a worker thread), the next is read from the store here. The
-  // store is used by this thread only; acknowledgements are written in order.
+  // Pipelined: while one batch is on the wire (on a worker thread), this thread reads the next one from the store
+  // and, once the answer is in and the next batch is on its way, stores the acknowledgements of the answered one.
+  // One request is in flight at a time (the transport is one connection); the store is used by this thread only,
+  // and acknowledgements are written in order.
   struct Sent {
     Result<HttpResponse> response = Error{};
     std::optional<Failure> failure;
     Traffic traffic;
   };
+  auto start = [this](PushBatch& batch) {
+    std::future<Sent> flight;
+    if (batch.end || batch.body.empty()) return flight;
+    flight = std::async(std::launch::async, [this, body = std::move(batch.body)] {
+      Sent sent;
+      sent.response = send({"POST", kPushPath, body, enrollment_.token}, sent.failure, sent.traffic);
+      return sent;
+    });
+    return flight;
+  };
   PushBatch current;
   if (auto failure = prepare_push(0, current)) return failure;
+  std::future<Sent> in_flight = start(current);
   while (!current.end) {
-    std::future<Sent> in_flight;
-    if (!current.body.empty()) {
-      in_flight = std::async(std::launch::async, [this, body = current.body] {
-        Sent sent;
-        sent.response = send({"POST", kPushPath, body, enrollment_.token}, sent.failure, sent.traffic);
-        return sent;
-      });
-    }
     PushBatch next;
     std::optional<Failure> prepared = prepare_push(current.last_seq, next);
-    if (in_flight.valid()) {
-      Sent sent = in_flight.get();
-      progress_.bytes_sent += sent.traffic.sent;
-      progress_.bytes_received += sent.traffic.received;
-      if (sent.failure) return sent.failure;
-      if (auto failure = finish_push(current, *sent.response)) return failure;
+    std::optional<Sent> answer;
+    if (in_flight.valid()) answer = in_flight.get();
+    if (answer && answer->failure) return answer->failure;
+    // The next batch goes before this answer is stored: its revisions do not depend on these acknowledgements.
+    // If storing them fails, the next answer is waited for and left unstored; its revisions stay in the outbox
+    // and are answered already_stored when sent again.
+    std::future<Sent> next_flight;
+    if (!prepared) next_flight = start(next);
+    if (answer) {
+      progress_.bytes_sent += answer->traffic.sent;
+      progress_.bytes_received += answer->traffic.received;
+      if (auto failure = finish_push(current, *answer->response)) return failure;
       report(SyncPhase::Pushing, false);
     }
     if (prepared) return prepared;
     current = std::move(next);
+    in_flight = std::move(next_flight);
   }
   return std::nullopt;
 }
@@ -310,10 +322,30 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     return std::move(fetched);
   };
   if (response->status != 200) return fail(error_from_response(response->status, response->body).with_context("pull"));
+  PulledPage& page = fetched.page;
+  auto read_reference = [&page](const json& reference) -> std::optional<Error> {
+    auto data = reference_from_json(reference);
+    if (!data) return data.error().with_context("pulled reference data");
+    page.reference = std::move(*data);
+    return std::nullopt;
+  };
+  // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
+  // document to store. Anything unusual takes the document path below, which also names any error.
+  if (auto plain = read_plain_pull_answer(response->body)) {
+    page.records = std::move(plain->records);
+    page.documents = std::move(plain->documents);
+    page.cursor = std::move(plain->cursor);
+    fetched.more = plain->more;
+    if (!plain->reference.empty()) {
+      auto reference = parse_json_text(plain->reference);
+      if (!reference) return fail(reference.error().with_context("pulled reference data"));
+      if (auto error = read_reference(*reference)) return fail(*error);
+    }
+    return fetched;
+  }
   auto body = parse_json_text(response->body);
   if (!body || !body->is_object() || !(*body)["records"].is_array() || !(*body)["cursor"].is_string())
     return fail(make_error("protocol.response", "", "unreadable pull answer", "受信した内容を読めません"));
-  PulledPage& page = fetched.page;
   page.cursor = (*body)["cursor"].get<std::string>();
   json& records = (*body)["records"];
   page.records.reserve(records.size());
@@ -325,11 +357,8 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     page.documents.push_back(to_json_text(records[i]));
     records[i] = nullptr;  // the parsed page is the largest thing in memory: let it go record by record
   }
-  if (const json& reference = (*body)["reference"]; reference.is_object()) {
-    auto data = reference_from_json(reference);
-    if (!data) return fail(data.error().with_context("pulled reference data"));
-    page.reference = std::move(*data);
-  }
+  if (const json& reference = (*body)["reference"]; reference.is_object())
+    if (auto error = read_reference(reference)) return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }

@@ -40,12 +40,16 @@ bool is_review_decision(ReviewStatus status) {
 
 CheckedRevision check_revision(const Revision& revision) {
   CheckedRevision checked{revision.id, revision.hlc, revision.base, {}, {}, {}};
-  auto parsed = record_from_json(revision.record, "/record");
-  if (!parsed) {
-    checked.error = parsed.error();
-    return checked;
+  if (revision.decoded) {
+    checked.record = *revision.decoded;  // read from the request's text (read_plain_push_request)
+  } else {
+    auto parsed = record_from_json(revision.record, "/record");
+    if (!parsed) {
+      checked.error = parsed.error();
+      return checked;
+    }
+    checked.record = std::move(*parsed);
   }
-  checked.record = std::move(*parsed);
   if (checked.record.id != revision.id) {
     checked.error = make_error("protocol.mismatch", "/record/id", "the record's id is not the revision's",
                                "記録のIDが送信内容と一致しません");
@@ -53,7 +57,8 @@ CheckedRevision check_revision(const Revision& revision) {
     checked.error = make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
                                "記録の時刻印が送信内容と一致しません");
   } else {
-    checked.canonical = to_json_text(revision.record);  // keys sorted, compact: what the hash is over
+    // Keys sorted, compact: what the hash is over.
+    checked.canonical = revision.decoded ? revision.canonical : to_json_text(revision.record);
     if (content_hash_of_text(checked.canonical) != revision.hash)
       checked.error = make_error("protocol.hash", "/hash", "the content hash does not match: damaged on the way",
                                  "内容のハッシュが一致しません（送信中に破損）");
@@ -101,7 +106,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   decision.exactly_as_sent = merged == incoming;
   // The pushed text is the stored text when nothing was merged into it; it was canonical when it had our
   // fields only (a newer client's extra fields are kept too, and re-printed the same way).
-  decision.document = decision.exactly_as_sent ? std::move(revision.canonical) : to_json_text(record_to_json(merged));
+  decision.document = decision.exactly_as_sent ? std::move(revision.canonical) : record_text(merged);
   decision.to_store = std::move(merged);
   return decision;
 }

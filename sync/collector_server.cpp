@@ -261,14 +261,16 @@ struct CollectorServer::Impl {
     return read_body(*text, res);
   }
 
-  // What an authenticated request works with: a store connection, who is asking, and the body.
+  // What an authenticated request works with: a store connection, who is asking, and the body (its text; and
+  // its document unless the handler reads the text itself).
   struct Call {
     StorePool::Lease store;
     Principal who;
     json body;
+    std::string text;
   };
   std::optional<Call> authorized_call(const httplib::Request& req, const httplib::ContentReader& reader,
-                                      httplib::Response& res) {
+                                      httplib::Response& res, bool parse_body = true) {
     auto store = pool.borrow();
     if (!store) {
       send_error(res, 503, store.error());
@@ -276,9 +278,12 @@ struct CollectorServer::Impl {
     }
     auto who = authenticate(req, res, **store);
     if (!who) return std::nullopt;
-    auto body = json_body(req, reader, res);
+    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    if (!text) return std::nullopt;
+    if (!parse_body) return Call{std::move(*store), std::move(*who), json(), std::move(*text)};
+    auto body = read_body(*text, res);
     if (!body) return std::nullopt;
-    return Call{std::move(*store), std::move(*who), std::move(*body)};
+    return Call{std::move(*store), std::move(*who), std::move(*body), std::string()};
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -334,9 +339,19 @@ struct CollectorServer::Impl {
   }
 
   void push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    auto call = authorized_call(req, reader, res);
+    auto call = authorized_call(req, reader, res, /*parse_body=*/false);
     if (!call) return;
-    auto revisions = parse_push_request(call->body);
+    // Devices send canonical records: read them from the text. Anything else is read as a document, which
+    // handles the unusual and names what is wrong.
+    Result<std::vector<Revision>> revisions = Error{};
+    if (auto plain = read_plain_push_request(call->text)) {
+      revisions = std::move(*plain);
+    } else {
+      auto body = read_body(call->text, res);
+      if (!body) return;
+      call->text.clear();
+      revisions = parse_push_request(*body);
+    }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
     auto results = call->store->push(call->who, *revisions);

@@ -31,7 +31,7 @@ std::string sha256_hex(std::string_view data) {
 
 std::string content_hash_of_text(std::string_view canonical_json) { return "sha256:" + sha256_hex(canonical_json); }
 
-std::string content_hash(const Record& record) { return content_hash_of_text(to_json_text(record_to_json(record))); }
+std::string content_hash(const Record& record) { return content_hash_of_text(record_text(record)); }
 
 std::string push_request_text(const std::vector<RevisionText>& revisions) {
   std::string out = "{\"revisions\":[";
@@ -113,6 +113,153 @@ Result<std::vector<Revision>> parse_push_request(json& body) {
     revisions.push_back(std::move(revision));
   }
   return revisions;
+}
+
+namespace {
+
+// A record inside a message: decoded without a document, and canonical as it stands.
+bool read_plain_record_text(JsonReader& in, std::optional<Record>& record, std::string& canonical) {
+  std::string_view text;
+  if (!in.value_text(text) || text.empty() || text.front() != '{') return false;
+  bool is_canonical = false;
+  record = read_plain_record(text, &is_canonical);
+  if (!record || !is_canonical) return false;
+  canonical = text;
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body) {
+  if (!is_valid_utf8(body)) return std::nullopt;
+  JsonReader in(body);
+  if (!in.consume('{')) return std::nullopt;
+  std::optional<std::vector<Revision>> revisions;
+  std::string key;
+  std::string previous;
+  if (in.consume('}')) return std::nullopt;
+  for (bool first = true;; first = false) {
+    if (!in.key(key, previous, first)) return std::nullopt;
+    if (key != "revisions") {
+      if (!in.skip_value()) return std::nullopt;  // the document path ignores other members too
+    } else {
+      if (revisions || !in.consume('[')) return std::nullopt;  // repeated, or not an array
+      revisions.emplace();
+      if (!in.consume(']')) {
+        for (;;) {
+          if (revisions->size() == kMaxPushRevisions) return std::nullopt;  // the document path refuses it
+          Revision& revision = revisions->emplace_back();
+          if (!in.consume('{') || in.consume('}')) return std::nullopt;
+          unsigned seen = 0;
+          std::string member;
+          std::string previous_member;
+          for (bool first_member = true;; first_member = false) {
+            if (!in.key(member, previous_member, first_member)) return std::nullopt;
+            static constexpr std::array<std::string_view, 5> kMembers{"base", "hash", "hlc", "id", "record"};
+            auto known = std::find(kMembers.begin(), kMembers.end(), member);
+            if (known == kMembers.end()) {
+              if (!in.skip_value()) return std::nullopt;
+            } else {
+              auto index = static_cast<unsigned>(known - kMembers.begin());
+              if (seen & (1u << index)) return std::nullopt;
+              seen |= 1u << index;
+              bool read = false;
+              switch (index) {
+                case 0:
+                  read = in.null() ? (revision.base.clear(), true) : in.string(revision.base);
+                  break;
+                case 1:
+                  read = in.string(revision.hash);
+                  break;
+                case 2:
+                  read = in.string(revision.hlc);
+                  break;
+                case 3:
+                  read = in.string(revision.id);
+                  break;
+                default:
+                  read = read_plain_record_text(in, revision.decoded, revision.canonical);
+              }
+              if (!read) return std::nullopt;
+            }
+            previous_member.swap(member);
+            if (in.consume(',')) continue;
+            if (!in.consume('}')) return std::nullopt;
+            break;
+          }
+          if ((seen & 0b11110) != 0b11110) return std::nullopt;  // hash, hlc, id and record are required
+          if (in.consume(',')) continue;
+          if (!in.consume(']')) return std::nullopt;
+          break;
+        }
+      }
+    }
+    previous.swap(key);
+    if (in.consume(',')) continue;
+    if (!in.consume('}')) return std::nullopt;
+    break;
+  }
+  if (!in.at_end() || !revisions) return std::nullopt;
+  return revisions;
+}
+
+std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
+  if (!is_valid_utf8(body)) return std::nullopt;
+  JsonReader in(body);
+  if (!in.consume('{') || in.consume('}')) return std::nullopt;
+  PlainPullAnswer answer;
+  unsigned seen = 0;
+  std::string key;
+  std::string previous;
+  for (bool first = true;; first = false) {
+    if (!in.key(key, previous, first)) return std::nullopt;
+    static constexpr std::array<std::string_view, 4> kMembers{"cursor", "more", "records", "reference"};
+    auto known = std::find(kMembers.begin(), kMembers.end(), key);
+    if (known == kMembers.end()) {
+      if (!in.skip_value()) return std::nullopt;
+    } else {
+      auto index = static_cast<unsigned>(known - kMembers.begin());
+      if (seen & (1u << index)) return std::nullopt;
+      seen |= 1u << index;
+      bool read = false;
+      switch (index) {
+        case 0:
+          read = in.string(answer.cursor);
+          break;
+        case 1:
+          read = in.boolean(answer.more);
+          break;
+        case 2:
+          read = in.consume('[');
+          if (read && !in.consume(']')) {
+            for (;;) {
+              std::optional<Record> record;
+              if (!read_plain_record_text(in, record, answer.documents.emplace_back())) return std::nullopt;
+              answer.records.push_back(std::move(*record));
+              if (in.consume(',')) continue;
+              read = in.consume(']');
+              break;
+            }
+          }
+          break;
+        default: {
+          std::string_view reference;
+          read = in.null();
+          if (!read && in.value_text(reference) && !reference.empty() && reference.front() == '{') {
+            answer.reference = reference;
+            read = true;
+          }
+        }
+      }
+      if (!read) return std::nullopt;
+    }
+    previous.swap(key);
+    if (in.consume(',')) continue;
+    if (!in.consume('}')) return std::nullopt;
+    break;
+  }
+  if (!in.at_end() || (seen & 0b101) != 0b101) return std::nullopt;  // cursor and records are required
+  return answer;
 }
 
 json push_request_json(const std::vector<Revision>& revisions) {

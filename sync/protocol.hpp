@@ -37,6 +37,9 @@ struct Revision {
   std::string base;
   std::string hash;
   nlohmann::json record;
+  // Set instead of `record` by read_plain_push_request: the record, decoded, and its canonical JSON text.
+  std::optional<Record> decoded = std::nullopt;
+  std::string canonical = {};
 };
 
 enum class PushStatus { Stored, AlreadyStored, Conflict, Rejected };
@@ -54,6 +57,11 @@ struct PushResult {
 // Reads a push request body ({"revisions": [...]}), moving the records out of `body`; errors name the path
 // ("/revisions/3/hlc").
 Result<std::vector<Revision>> parse_push_request(nlohmann::json& body);
+// The same request read straight from its text, without building a document: each revision with `decoded` and
+// `canonical` set. nullopt when the text is anything but a plain request of canonical records (a syntax error, a
+// wrong type, a record with fields this version does not know...): parse_push_request then reads it as a document,
+// which handles the unusual case or names the error.
+std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body);
 nlohmann::json push_request_json(const std::vector<Revision>& revisions);
 // The same request, written around records that are already canonical JSON text (no parsing, no re-printing).
 struct RevisionText {
@@ -65,6 +73,18 @@ struct RevisionText {
 std::string push_request_text(const std::vector<RevisionText>& revisions);
 nlohmann::json push_results_json(const std::vector<PushResult>& results);
 Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body);
+
+// A pull answer ({"records": [...], "reference": {...} | null, "cursor": "...", "more": bool}) read without building
+// a document: each record decoded, with its canonical JSON text. nullopt when the text is anything but a plain
+// answer of canonical records; the client then reads it as a document, which names any error.
+struct PlainPullAnswer {
+  std::vector<Record> records;
+  std::vector<std::string> documents;  // each record's canonical JSON text
+  std::string reference;               // the reference data's JSON text; empty when null
+  std::string cursor;
+  bool more = false;
+};
+std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body);
 
 // The pull cursor is opaque to clients: "<collector id>.<sequence>". A cursor from another collector (or another
 // database) is not ours: the client starts over from the beginning, which is safe because pulls merge.

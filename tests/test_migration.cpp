@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include "store_fixture.hpp"
 
 using namespace tsunagi;
@@ -43,7 +45,7 @@ TEST_CASE("a schema 1 file is backed up and migrated, and its records become sea
 
   auto store = Store::open(data);
   REQUIRE(store.ok());
-  CHECK((*store)->schema_version() == 3);  // through 2 (full-text) and 3 (sync bookkeeping)
+  CHECK((*store)->schema_version() == 4);  // through 2 (full-text), 3 (sync bookkeeping) and 4 (fewer indexes)
   REQUIRE((*store)->migration_backups().size() == 1);
   auto backup = (*store)->migration_backups()[0];
   CHECK(std::filesystem::exists(backup));
@@ -85,4 +87,59 @@ TEST_CASE("a file from a newer version is refused, not damaged", "[store][migrat
   auto store = Store::open(data);
   REQUIRE_FALSE(store.ok());
   CHECK(store.error().code == "store.version");
+}
+
+TEST_CASE("schema 4 drops the fiscal year index, indexes committees of meetings only, and keeps deletion in the kind index",
+          "[store][migration]") {
+  TempFolder folder;
+  auto data = folder.path / "data";
+  auto add = [](Store& store, const std::string& text) {
+    auto record = parse_record(text);
+    REQUIRE(record.ok());
+    REQUIRE(store.create(std::move(*record)).ok());
+  };
+  {
+    StoreOptions old;
+    old.target_schema_version = 3;
+    auto store = Store::open(data, old);
+    REQUIRE(store.ok());
+    add(**store, R"({"kind":"meeting","date":"2024-03-31","title":"年度末","body":"相談支援部会"})");
+    add(**store, R"({"kind":"meeting","date":"2024-04-01","title":"年度初め","body":"相談支援部会"})");
+    add(**store, R"({"kind":"outreach","date":"2025-03-31","title":"訪問"})");
+    add(**store, R"({"kind":"meeting","date":"2024-06-31","title":"日付の誤り","body":"相談支援部会"})");  // a draft
+  }
+  auto store = Store::open(data);
+  REQUIRE(store.ok());
+  CHECK((*store)->schema_version() == 4);
+
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(((*store)->file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  std::vector<std::string> indexes;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' ORDER BY name",
+                     -1, &stmt, nullptr);
+  while (sqlite3_step(stmt) == SQLITE_ROW) indexes.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  CHECK(std::find(indexes.begin(), indexes.end(), "records_fy_date") == indexes.end());
+  CHECK(std::find(indexes.begin(), indexes.end(), "records_body_date") == indexes.end());
+  CHECK(std::find(indexes.begin(), indexes.end(), "records_meeting_body_date") != indexes.end());
+  CHECK(std::find(indexes.begin(), indexes.end(), "records_kind_fy_date") == indexes.end());
+  CHECK(std::find(indexes.begin(), indexes.end(), "records_kind_fy_deleted_date") != indexes.end());
+
+  auto titles = [&store](const RecordQuery& query) {
+    std::vector<std::string> out;
+    auto rows = (*store)->list(query);
+    REQUIRE(rows.ok());
+    for (const auto& row : *rows) out.push_back(row.title);
+    return out;
+  };
+  RecordQuery fy2024;  // April to March; a date that is not one belongs to no fiscal year
+  fy2024.fiscal_year = 2024;
+  CHECK(titles(fy2024) == std::vector<std::string>{"訪問", "年度初め"});
+  fy2024.kind = RecordKind::Meeting;
+  CHECK(titles(fy2024) == std::vector<std::string>{"年度初め"});
+  RecordQuery committee;
+  committee.committee = "相談支援部会";
+  CHECK(titles(committee) == std::vector<std::string>{"日付の誤り", "年度初め", "年度末"});
 }

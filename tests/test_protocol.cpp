@@ -178,3 +178,93 @@ TEST_CASE("command-line words: options, repeated options, flags, positional word
   const char* incomplete[] = {"tsunagi", "--data"};
   CHECK_THROWS_AS(Arguments(2, const_cast<char**>(incomplete), {}), UsageError);
 }
+
+// The push request and pull answer read from their text (read_plain_push_request, read_plain_pull_answer) must
+// give what the document path gives; anything unusual is left to the document path.
+TEST_CASE("a push request read from its text gives the revisions the document gives", "[protocol]") {
+  Record first = meeting("田中");
+  Record second = meeting("佐藤", ReviewStatus::Draft);
+  second.id = "r2";
+  second.title = "tab\there \"quoted\"";
+  std::vector<RevisionText> texts{{first.id, first.clock, "", record_text(first)},
+                                  {second.id, second.clock, first.clock, record_text(second)}};
+  std::string body = push_request_text(texts);
+  auto plain = read_plain_push_request(body);
+  REQUIRE(plain.has_value());
+  json document = json::parse(body);
+  auto parsed = parse_push_request(document);
+  REQUIRE(parsed.ok());
+  REQUIRE(plain->size() == parsed->size());
+  for (std::size_t i = 0; i < plain->size(); ++i) {
+    const Revision& fast = (*plain)[i];
+    const Revision& slow = (*parsed)[i];
+    CHECK(fast.id == slow.id);
+    CHECK(fast.hlc == slow.hlc);
+    CHECK(fast.base == slow.base);
+    CHECK(fast.hash == slow.hash);
+    CheckedRevision a = check_revision(fast);
+    CheckedRevision b = check_revision(slow);
+    CHECK(a.record == b.record);
+    CHECK(a.canonical == b.canonical);
+    CHECK(a.error.has_value() == b.error.has_value());
+    CHECK_FALSE(a.error.has_value());
+  }
+  // A damaged record fails the hash check either way.
+  std::string damaged = body;
+  damaged.replace(damaged.find("運営会議"), std::string("運営会議").size(), "改ざん会議");
+  auto damaged_plain = read_plain_push_request(damaged);
+  REQUIRE(damaged_plain.has_value());
+  CHECK(check_revision((*damaged_plain)[0]).error->code == "protocol.hash");
+
+  // Left to the document path: a record that is not canonical or has fields this version does not know, a
+  // missing member, a wrong type, too many revisions, bad syntax.
+  std::string pretty = R"({"revisions":[{"id":"r1","hlc":"h","hash":"x","record":)" + json::parse(texts[0].document).dump(1) + "}]}";
+  CHECK_FALSE(read_plain_push_request(pretty).has_value());
+  Record future = first;
+  future.unknown["x_future"] = 1;
+  CHECK_FALSE(read_plain_push_request(push_request_text({{future.id, future.clock, "", record_text(future)}})));
+  CHECK_FALSE(read_plain_push_request(R"({"revisions":[{"id":"r1","hlc":"h","record":{"kind":"meeting"}}]})"));
+  CHECK_FALSE(read_plain_push_request(R"({"revisions":[{"id":1,"hlc":"h","hash":"x","record":{"kind":"meeting"}}]})"));
+  CHECK_FALSE(read_plain_push_request(R"({"revisions":{}})"));
+  CHECK_FALSE(read_plain_push_request(R"({"revisions":[)"));
+  CHECK_FALSE(read_plain_push_request("{\"revisions\":[],\"x\":\"\xFF\"}"));
+  std::vector<RevisionText> many(kMaxPushRevisions + 1, texts[0]);
+  CHECK_FALSE(read_plain_push_request(push_request_text(many)));
+  many.pop_back();
+  CHECK(read_plain_push_request(push_request_text(many)).has_value());
+  auto empty = read_plain_push_request(R"({"revisions":[],"other":[1,{"a":"\u3042"}]})");
+  REQUIRE(empty.has_value());
+  CHECK(empty->empty());
+}
+
+TEST_CASE("a pull answer read from its text gives the records and texts the document gives", "[protocol]") {
+  Record first = meeting("田中");
+  Record second = meeting("佐藤");
+  second.id = "r2";
+  second.deleted = true;
+  std::string body = "{\"records\":[" + record_text(first) + "," + record_text(second) +
+                     R"(],"reference":{"areas":[]},"cursor":"c.42","more":true})";
+  auto plain = read_plain_pull_answer(body);
+  REQUIRE(plain.has_value());
+  REQUIRE(plain->records.size() == 2);
+  CHECK(plain->records[0] == first);
+  CHECK(plain->records[1] == second);
+  CHECK(plain->documents[0] == to_json_text(record_to_json(first)));
+  CHECK(plain->documents[1] == to_json_text(record_to_json(second)));
+  CHECK(plain->reference == R"({"areas":[]})");
+  CHECK(plain->cursor == "c.42");
+  CHECK(plain->more);
+
+  auto last = read_plain_pull_answer(R"({"records":[],"reference":null,"cursor":"c.43","more":false})");
+  REQUIRE(last.has_value());
+  CHECK(last->records.empty());
+  CHECK(last->reference.empty());
+  CHECK_FALSE(last->more);
+
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"more":false})"));  // no cursor
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[{"kind":"meeting","x_future":1}],"cursor":"c"})"));
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[{"kind":"meeting", "id":"r1"}],"cursor":"c"})"));
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":["r1"],"cursor":"c"})"));
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"cursor":"c","more":1})"));
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"cursor":"c"} x)"));
+}

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "model/files.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 
@@ -179,4 +180,166 @@ TEST_CASE("the fast JSON writer writes what nlohmann's dump writes", "[json]") {
   value["list"] = json::array({true, false, "二", json::array()});
   CHECK(to_json_text(value) == value.dump());
   CHECK(to_json_text(json("bad \xE3\x81 utf8")) == "\"bad \xEF\xBF\xBD utf8\"");
+  // Every kind of ill-formed UTF-8 is replaced as nlohmann replaces it; well-formed text of every length is kept.
+  for (std::string text : {"\xC0\x80", "\xC1\xBF", "\xE0\x80\x80", "\xE0\x9F\xBF", "\xED\xA0\x80", "\xF0\x8F\xBF\xBF",
+                           "\xF4\x90\x80\x80", "\xF5\x80\x80\x80", "\xFF", "\x80", "a\xE3\x81", "\xE3\x81\x82\xE3",
+                           "\xC2\x80\xDF\xBF\xE0\xA0\x80\xED\x9F\xBF\xEE\x80\x80\xF0\x90\x80\x80\xF4\x8F\xBF\xBF",
+                           "\xF0\x9F\x98\x80 \xE5\x90\x89\x7F\x01"})
+    CHECK(to_json_text(json(text)) == json(text).dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The printer and reader that skip the document (record_text, read_plain_record, parse_record): they must give
+// exactly what the document path gives, record for record and error for error.
+// ---------------------------------------------------------------------------------------------------------------
+
+namespace {
+
+std::string read_demo_text() {
+  auto text = read_file(assets_dir() / "demo" / "records.json");
+  REQUIRE(text.ok());
+  return *text;
+}
+
+// The document path: what parse_record did before it had a fast path.
+Result<Record> parse_by_document(std::string_view text) {
+  auto parsed = parse_json_text(text);
+  if (!parsed) return parsed.error();
+  return record_from_json(*parsed);
+}
+
+void check_same_outcome(const std::string& text) {
+  INFO(text);
+  auto fast = parse_record(text);
+  auto document = parse_by_document(text);
+  REQUIRE(fast.ok() == document.ok());
+  if (fast.ok()) {
+    CHECK(*fast == *document);
+    std::string canonical;
+    auto with_text = parse_record(text, &canonical);
+    REQUIRE(with_text.ok());
+    CHECK(*with_text == *document);
+    CHECK(canonical == to_json_text(json::parse(text)));
+  } else {
+    CHECK(fast.error().code == document.error().code);
+    CHECK(fast.error().path == document.error().path);
+    CHECK(fast.error().message == document.error().message);
+  }
+}
+
+std::vector<Record> demo_records() {
+  auto text = read_demo_text();
+  std::vector<Record> records;
+  for (const auto& element : json::parse(text)) {
+    auto record = record_from_json(element);
+    REQUIRE(record.ok());
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+}  // namespace
+
+TEST_CASE("record_text prints what record_to_json and to_json_text print", "[json]") {
+  std::vector<Record> records = demo_records();
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach}) {
+    Record r = sample(kind);
+    r.clock = "1732233600000.0003.9f3c2a1b";
+    r.field_clocks = {{"*", "1732230000000.0000.9f3c2a1b"}, {"title", r.clock}};
+    records.push_back(r);
+    // Unknown fields in every position of the key order, one with a known field's name (the known one wins),
+    // and values of every JSON type.
+    r.unknown = json{{"aaa", 1.5},          {"kinds", json::array({1, "二", nullptr})},
+                     {"title", "shadowed"}, {"x_future", json{{"nested", true}}},
+                     {"zzz", "末尾"},       {"\xE3\x81\x82", -7}};
+    r.title = "tab\there \"quoted\" back\\slash\nnew\x01\x1f end";
+    records.push_back(r);
+    r.participant_count.reset();
+    r.themes.clear();
+    r.follow_ups.clear();
+    r.deleted = true;
+    records.push_back(r);
+  }
+  for (const Record& record : records) {
+    INFO(record.title);
+    std::string text = record_text(record);
+    CHECK(text == to_json_text(record_to_json(record)));
+  }
+}
+
+TEST_CASE("a plain record is read without a document, exactly as with one", "[json]") {
+  for (const Record& record : demo_records()) {
+    std::string text = record_text(record);
+    bool canonical = false;
+    auto plain = read_plain_record(text, &canonical);
+    REQUIRE(plain.has_value());
+    CHECK(canonical);
+    CHECK(*plain == record);
+    check_same_outcome(text);
+    // The same record pretty-printed, keys in another order: the same record, not canonical, same canonical text.
+    check_same_outcome(json::parse(text).dump(2));
+  }
+  // The demo file's own elements, as people write them (no bookkeeping fields, white space).
+  for (const auto& element : json::parse(read_demo_text())) check_same_outcome(element.dump(1));
+}
+
+TEST_CASE("what the fast reader does not take gives the document path's record or error", "[json]") {
+  const std::string base =
+      R"({"id":"r1","kind":"meeting","title":"会議","participant_count":3,"themes":["a","b"],)"
+      R"("follow_ups":[{"action":"送付","done":false,"due":"","owner":"事務局"}],"agenda":[],"field_hlc":{"*":"1"},)"
+      R"("status":"draft","deleted":false,"meeting_type":"plenary"})";
+  check_same_outcome(base);
+  const std::vector<std::string> cases = {
+      R"({"kind":"meeting","title":"a","title":"b"})",                   // a repeated key: the last wins
+      R"({"kind":"meeting","field_hlc":{"a":"1","a":"2"}})",             // in field_hlc too
+      R"({"kind":"meeting","follow_ups":[{"done":true,"done":false}]})",  // and in an item
+      R"({"kind":"meeting","case_code":"A-1"})",                         // another kind's field: kept as unknown
+      R"({"kind":"meeting","x_future":{"a":[1,2]}})",                    // an unknown field: kept
+      R"({"kind":"meeting","follow_ups":[{"action":"a","extra":1}]})",   // an unknown item member: ignored
+      R"({"kind":"meeting","title":"\u3042\ud842\udfb7"})",              // \u escapes
+      R"({"kind":"meeting","title":"a\/b"})",                            // an escaped slash
+      R"({"kind":"meeting","participant_count":-0})",
+      R"({"kind":"meeting","participant_count":null,"title":null,"themes":null,"status":null,"deleted":null})",
+      R"({"kind":"meeting","follow_ups":[{"action":null,"done":null}]})",
+      R"({"kind":"meeting","participant_count":"x"})",        // wrong types
+      R"({"kind":"meeting","participant_count":1.5})",
+      R"({"kind":"meeting","participant_count":99999999999})",  // out of range
+      R"({"kind":"meeting","participant_count":2147483648})",
+      R"({"kind":"meeting","participant_count":-2147483647})",
+      R"({"kind":"meeting","participant_count":012})",  // not JSON
+      R"({"kind":"meeting","themes":[1]})",
+      R"({"kind":"meeting","themes":"a"})",
+      R"({"kind":"meeting","follow_ups":[{"done":"yes"}]})",
+      R"({"kind":"meeting","follow_ups":["a"]})",
+      R"({"kind":"meeting","field_hlc":{"a":1}})",
+      R"({"kind":"meeting","field_hlc":[]})",
+      R"({"kind":"meeting","deleted":"no"})",
+      R"({"kind":"meeting","status":"weird"})",
+      R"({"kind":"meeting","meeting_type":"party"})",
+      R"({"kind":"party"})",
+      R"({"kind":null})",
+      R"({"title":"no kind"})",
+      R"({})",
+      R"([])",
+      R"("text")",
+      R"({"kind":"meeting","title":"a"} trailing)",
+      R"({"kind":"meeting","title":"a",})",
+      R"({"kind":"meeting","title":"a")",
+      R"({"kind":"meeting","title":"ctl)" "\x01" R"("})",
+      "{\"kind\":\"meeting\",\"title\":\"bad \xE3\x81 utf8\"}",
+      " {\"kind\" : \"outreach\", \"people_met\" : 2 }\n",
+  };
+  for (const auto& text : cases) check_same_outcome(text);
+
+  // Every one-byte change and every truncation of a canonical record: both paths agree on each.
+  std::string text = record_text(sample(RecordKind::Outreach));
+  const std::string replacements = "\"\\{}[],:0-9 an\x01\x80";
+  std::uint32_t seed = 12345;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    check_same_outcome(text.substr(0, i));
+    seed = seed * 1103515245 + 12345;
+    std::string changed = text;
+    changed[i] = replacements[(seed >> 16) % replacements.size()];
+    check_same_outcome(changed);
+  }
 }

@@ -40,7 +40,7 @@ TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreig
   CHECK((info.st_mode & 0777) == 0600);
   REQUIRE(::stat(store->file().parent_path().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0700);
-  CHECK(store->schema_version() == 3);
+  CHECK(store->schema_version() == 4);
   CHECK(is_uuid(store->device_id()));
 
   sqlite3* db = nullptr;

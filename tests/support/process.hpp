@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <filesystem>
@@ -29,6 +30,17 @@ struct ProcessResult {
   std::string err;
   long max_rss_kb = 0;  // the child's peak resident memory
 };
+
+// The peak resident memory (VmHWM) of the running process `pid`, or 0 when it cannot be read (it has exited).
+// The rusage that wait4 gives is no use for this: a posix_spawn child starts on its parent's memory map, and the
+// parent's high-water mark carries over into the child's ru_maxrss at exec.
+inline long peak_memory_kb(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
 
 // Starts `argv` with stdout and stderr going to pipes (when asked), or stderr appended to `err_path`; the child
 // gets `extra_env` on top of ours.
@@ -105,13 +117,15 @@ inline ProcessResult run(const std::vector<std::string>& argv, std::chrono::mill
   pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
   std::string* sinks[2] = {&result.out, &result.err};
   bool timed_out = false;
+  long sampled_peak_kb = 0;  // the child's own high-water mark, sampled while it runs
   while (fds[0].fd >= 0 || fds[1].fd >= 0) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
     }
-    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    sampled_peak_kb = std::max(sampled_peak_kb, peak_memory_kb(pid));
+    int ready = ::poll(fds, 2, static_cast<int>(std::min<long>(left.count(), 5)));
     if (ready < 0 && errno != EINTR) break;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
@@ -134,7 +148,10 @@ inline ProcessResult run(const std::vector<std::string>& argv, std::chrono::mill
     result.err += "\n[killed: still running after " + std::to_string(limit.count()) + " ms]";
     return result;
   }
+  // While the pipes close the child may still run: sample until it is gone.
+  sampled_peak_kb = std::max(sampled_peak_kb, peak_memory_kb(pid));
   result.exit_code = wait_for(pid, std::chrono::seconds(10), &result.max_rss_kb);
+  if (sampled_peak_kb > 0) result.max_rss_kb = sampled_peak_kb;  // else it ended before the first sample
   return result;
 }
 
@@ -183,20 +200,7 @@ class CollectorProcess {
   }
 
   // Its peak resident memory so far (VmHWM), in kB; 0 when not running.
-  long peak_memory_kb() const {
-    if (pid_ <= 0) return 0;
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    std::string key;
-    long value = 0;
-    while (status >> key) {
-      if (key == "VmHWM:") {
-        status >> value;
-        return value;
-      }
-      status.ignore(1 << 12, '\n');
-    }
-    return 0;
-  }
+  long peak_memory_kb() const { return pid_ > 0 ? testing::peak_memory_kb(pid_) : 0; }
 
   // Stops it gracefully (SIGTERM), or with SIGKILL after 10 s.
   void stop() {
