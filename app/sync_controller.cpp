@@ -179,9 +179,10 @@ void SyncController::run_sync(Store& store) {
       view.error = outcome.error;
     if (outcome.result == sync::SyncResult::Rejected && !outcome.rejections.empty())
       view.error = outcome.rejections.front().error;
-    view.connection = outcome.result == sync::SyncResult::Offline ? Connection::Offline
-                      : outcome.error.code == "net.cancelled"     ? view.connection
-                                                                  : Connection::Online;
+    view.connection = outcome.result == sync::SyncResult::Offline     ? Connection::Offline
+                      : outcome.result == sync::SyncResult::PinMismatch ? Connection::Unknown  // not the collector
+                      : outcome.error.code == "net.cancelled"           ? view.connection
+                                                                        : Connection::Online;
     view.device = std::move(state);
   });
 }
@@ -227,7 +228,8 @@ void SyncController::probe() {
   request.token = (*enrollment)->token;
   auto response = transport->send(request);
   if (!response && response.error().code == "net.cancelled") return;
-  const Connection connection = response && response->status == 200 ? Connection::Online : Connection::Offline;
+  // Any answer means the collector is reachable (a refused token shows when syncing, with what to do).
+  const Connection connection = response ? Connection::Online : Connection::Offline;
   publish([&](SyncView& view) { view.connection = connection; });
 }
 
