@@ -3,8 +3,13 @@
 // are serialised on every write and every sync message, so this is on the hot path.
 #pragma once
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +52,47 @@ class JsonReader {
   bool value_text(std::string_view& out);
   // Only white space is left.
   bool at_end();
+
+  // An object: `member(key)` reads each member's value (keys checked as key() does). False on a syntax error or
+  // when `member` returns false; `{}` makes no call.
+  template <typename Member>
+  bool object(Member&& member) {
+    if (!consume('{')) return false;
+    if (consume('}')) return true;
+    std::string name, previous;
+    for (bool first = true;; first = false) {
+      if (!key(name, previous, first) || !member(std::as_const(name))) return false;
+      previous.swap(name);
+      if (!consume(',')) return consume('}');
+    }
+  }
+  // An array: `item()` reads each element. False on a syntax error or when `item` returns false; `[]` makes no call.
+  template <typename Item>
+  bool array(Item&& item) {
+    if (!consume('[')) return false;
+    if (consume(']')) return true;
+    for (;;) {
+      if (!item()) return false;
+      if (!consume(',')) return consume(']');
+    }
+  }
+  // object() for a message whose members are `names` (each at most once; any other skipped): `member(index)`
+  // reads the value of names[index]. The bit mask of the names seen, or nullopt on any failure.
+  template <std::size_t N, typename Member>
+  std::optional<unsigned> members(const std::array<std::string_view, N>& names, Member&& member) {
+    static_assert(N <= 32);
+    unsigned seen = 0;
+    const bool read = object([&](const std::string& name) {
+      const auto known = std::find(names.begin(), names.end(), name);
+      if (known == names.end()) return skip_value();
+      const auto bit = 1u << static_cast<unsigned>(known - names.begin());
+      if (seen & bit) return false;  // repeated
+      seen |= bit;
+      return member(static_cast<std::size_t>(known - names.begin()));
+    });
+    if (!read) return std::nullopt;
+    return seen;
+  }
 
  private:
   void skip_space();

@@ -293,32 +293,17 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
             auto& out = ref(r);
             out.clear();
             if (in.null()) return true;
-            if (!in.consume('[')) return false;
-            if (in.consume(']')) return true;
-            std::string key;
-            std::string previous;
-            for (;;) {
+            return in.array([&] {
               Item& item = out.emplace_back();
-              if (!in.consume('{')) return false;
-              if (!in.consume('}')) {
-                unsigned seen = 0;
-                for (bool first = true;; first = false) {
-                  if (!in.key(key, previous, first)) return false;
-                  std::size_t f = 0;
-                  while (f < fields.size() && fields[f].name != key) ++f;
-                  if (f == fields.size() || (seen & (1u << f))) return false;  // unknown or repeated member
-                  seen |= 1u << f;
-                  if (!(fields[f].text ? read_text(item.*fields[f].text, in) : read_flag(item.*fields[f].flag, in)))
-                    return false;
-                  previous.swap(key);
-                  if (in.consume(',')) continue;
-                  if (!in.consume('}')) return false;
-                  break;
-                }
-              }
-              if (in.consume(',')) continue;
-              return in.consume(']');
-            }
+              unsigned seen = 0;
+              return in.object([&](const std::string& key) {
+                std::size_t f = 0;
+                while (f < fields.size() && fields[f].name != key) ++f;
+                if (f == fields.size() || (seen & (1u << f))) return false;  // unknown or repeated member
+                seen |= 1u << f;
+                return fields[f].text ? read_text(item.*fields[f].text, in) : read_flag(item.*fields[f].flag, in);
+              });
+            });
           }};
 }
 
@@ -485,18 +470,10 @@ bool read_bookkeeping_text(Record& r, std::size_t index, JsonReader& in) {
     default: {  // field_hlc
       r.field_clocks.clear();
       if (in.null()) return true;
-      if (!in.consume('{')) return false;
-      if (in.consume('}')) return true;
-      std::string field;
-      std::string previous;
-      for (bool first = true;; first = false) {
-        if (!in.key(field, previous, first)) return false;
+      return in.object([&](const std::string& field) {
         auto [it, inserted] = r.field_clocks.try_emplace(field);
-        if (!inserted || !in.string(it->second)) return false;  // a repeated key: the document keeps the last
-        previous.swap(field);
-        if (in.consume(',')) continue;
-        return in.consume('}');
-      }
+        return inserted && in.string(it->second);  // a repeated key: the document keeps the last
+      });
     }
   }
 }
@@ -636,36 +613,26 @@ std::string record_text(const Record& record) {
 
 std::optional<Record> read_plain_record(std::string_view text, bool* canonical) {
   JsonReader in(text);
-  if (!in.consume('{')) return std::nullopt;
   Record record;
   const auto& codecs = content_codecs();
   const auto& slots = field_slots();
   std::uint64_t seen_content = 0;
   std::uint32_t seen_bookkeeping = 0;
-  if (!in.consume('}')) {
-    std::string key;
-    std::string previous;
-    for (bool first = true;; first = false) {
-      if (!in.key(key, previous, first)) return std::nullopt;
-      auto slot = slots.find(key);
-      if (slot == slots.end()) return std::nullopt;  // an unknown field: kept by the document path
-      if (slot->second >= kBookkeepingSlot) {
-        auto index = static_cast<std::size_t>(slot->second - kBookkeepingSlot);
-        if (seen_bookkeeping & (1u << index)) return std::nullopt;  // repeated
-        seen_bookkeeping |= 1u << index;
-        if (!read_bookkeeping_text(record, index, in)) return std::nullopt;
-      } else {
-        auto index = static_cast<std::size_t>(slot->second);
-        if (seen_content & (std::uint64_t{1} << index)) return std::nullopt;
-        seen_content |= std::uint64_t{1} << index;
-        if (!codecs[index].read(record, in)) return std::nullopt;
-      }
-      previous.swap(key);
-      if (in.consume(',')) continue;
-      if (!in.consume('}')) return std::nullopt;
-      break;
+  const bool read = in.object([&](const std::string& key) {
+    auto slot = slots.find(key);
+    if (slot == slots.end()) return false;  // an unknown field: kept by the document path
+    if (slot->second >= kBookkeepingSlot) {
+      auto index = static_cast<std::size_t>(slot->second - kBookkeepingSlot);
+      if (seen_bookkeeping & (1u << index)) return false;  // repeated
+      seen_bookkeeping |= 1u << index;
+      return read_bookkeeping_text(record, index, in);
     }
-  }
+    auto index = static_cast<std::size_t>(slot->second);
+    if (seen_content & (std::uint64_t{1} << index)) return false;
+    seen_content |= std::uint64_t{1} << index;
+    return codecs[index].read(record, in);
+  });
+  if (!read) return std::nullopt;
   if (!in.at_end()) return std::nullopt;
   if (!(seen_bookkeeping & (1u << 1))) return std::nullopt;  // no kind: the document path names the error
   // Another kind's field is unknown to this one: the document path keeps it in `unknown`.

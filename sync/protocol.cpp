@@ -133,132 +133,64 @@ bool read_plain_record_text(JsonReader& in, std::optional<Record>& record, std::
 std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
-  if (!in.consume('{')) return std::nullopt;
   std::optional<std::vector<Revision>> revisions;
-  std::string key;
-  std::string previous;
-  if (in.consume('}')) return std::nullopt;
-  for (bool first = true;; first = false) {
-    if (!in.key(key, previous, first)) return std::nullopt;
-    if (key != "revisions") {
-      if (!in.skip_value()) return std::nullopt;  // the document path ignores other members too
-    } else {
-      if (revisions || !in.consume('[')) return std::nullopt;  // repeated, or not an array
-      revisions.emplace();
-      if (!in.consume(']')) {
-        for (;;) {
-          if (revisions->size() == kMaxPushRevisions) return std::nullopt;  // the document path refuses it
-          Revision& revision = revisions->emplace_back();
-          if (!in.consume('{') || in.consume('}')) return std::nullopt;
-          unsigned seen = 0;
-          std::string member;
-          std::string previous_member;
-          for (bool first_member = true;; first_member = false) {
-            if (!in.key(member, previous_member, first_member)) return std::nullopt;
-            static constexpr std::array<std::string_view, 5> kMembers{"base", "hash", "hlc", "id", "record"};
-            auto known = std::find(kMembers.begin(), kMembers.end(), member);
-            if (known == kMembers.end()) {
-              if (!in.skip_value()) return std::nullopt;
-            } else {
-              auto index = static_cast<unsigned>(known - kMembers.begin());
-              if (seen & (1u << index)) return std::nullopt;
-              seen |= 1u << index;
-              bool read = false;
-              switch (index) {
-                case 0:
-                  read = in.null() ? (revision.base.clear(), true) : in.string(revision.base);
-                  break;
-                case 1:
-                  read = in.string(revision.hash);
-                  break;
-                case 2:
-                  read = in.string(revision.hlc);
-                  break;
-                case 3:
-                  read = in.string(revision.id);
-                  break;
-                default:
-                  read = read_plain_record_text(in, revision.decoded, revision.canonical);
-              }
-              if (!read) return std::nullopt;
-            }
-            previous_member.swap(member);
-            if (in.consume(',')) continue;
-            if (!in.consume('}')) return std::nullopt;
-            break;
-          }
-          if ((seen & 0b11110) != 0b11110) return std::nullopt;  // hash, hlc, id and record are required
-          if (in.consume(',')) continue;
-          if (!in.consume(']')) return std::nullopt;
-          break;
-        }
+  static constexpr std::array<std::string_view, 1> kRequest{"revisions"};  // the document path ignores others too
+  static constexpr std::array<std::string_view, 5> kRevision{"base", "hash", "hlc", "id", "record"};
+  auto read_revision = [&] {
+    if (revisions->size() == kMaxPushRevisions) return false;  // the document path refuses it
+    Revision& revision = revisions->emplace_back();
+    auto seen = in.members(kRevision, [&](std::size_t index) {
+      switch (index) {
+        case 0:
+          return in.null() ? (revision.base.clear(), true) : in.string(revision.base);
+        case 1:
+          return in.string(revision.hash);
+        case 2:
+          return in.string(revision.hlc);
+        case 3:
+          return in.string(revision.id);
+        default:
+          return read_plain_record_text(in, revision.decoded, revision.canonical);
       }
-    }
-    previous.swap(key);
-    if (in.consume(',')) continue;
-    if (!in.consume('}')) return std::nullopt;
-    break;
-  }
-  if (!in.at_end() || !revisions) return std::nullopt;
+    });
+    return seen && (*seen & 0b11110) == 0b11110;  // hash, hlc, id and record are required
+  };
+  const auto seen = in.members(kRequest, [&](std::size_t) {
+    revisions.emplace();
+    return in.array(read_revision);
+  });
+  if (!seen || !in.at_end() || !revisions) return std::nullopt;
   return revisions;
 }
 
 std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
-  if (!in.consume('{') || in.consume('}')) return std::nullopt;
   PlainPullAnswer answer;
-  unsigned seen = 0;
-  std::string key;
-  std::string previous;
-  for (bool first = true;; first = false) {
-    if (!in.key(key, previous, first)) return std::nullopt;
-    static constexpr std::array<std::string_view, 4> kMembers{"cursor", "more", "records", "reference"};
-    auto known = std::find(kMembers.begin(), kMembers.end(), key);
-    if (known == kMembers.end()) {
-      if (!in.skip_value()) return std::nullopt;
-    } else {
-      auto index = static_cast<unsigned>(known - kMembers.begin());
-      if (seen & (1u << index)) return std::nullopt;
-      seen |= 1u << index;
-      bool read = false;
-      switch (index) {
-        case 0:
-          read = in.string(answer.cursor);
-          break;
-        case 1:
-          read = in.boolean(answer.more);
-          break;
-        case 2:
-          read = in.consume('[');
-          if (read && !in.consume(']')) {
-            for (;;) {
-              std::optional<Record> record;
-              if (!read_plain_record_text(in, record, answer.documents.emplace_back())) return std::nullopt;
-              answer.records.push_back(std::move(*record));
-              if (in.consume(',')) continue;
-              read = in.consume(']');
-              break;
-            }
-          }
-          break;
-        default: {
-          std::string_view reference;
-          read = in.null();
-          if (!read && in.value_text(reference) && !reference.empty() && reference.front() == '{') {
-            answer.reference = reference;
-            read = true;
-          }
-        }
+  static constexpr std::array<std::string_view, 4> kAnswer{"cursor", "more", "records", "reference"};
+  const auto seen = in.members(kAnswer, [&](std::size_t index) {
+    switch (index) {
+      case 0:
+        return in.string(answer.cursor);
+      case 1:
+        return in.boolean(answer.more);
+      case 2:
+        return in.array([&] {
+          std::optional<Record> record;
+          if (!read_plain_record_text(in, record, answer.documents.emplace_back())) return false;
+          answer.records.push_back(std::move(*record));
+          return true;
+        });
+      default: {
+        if (in.null()) return true;
+        std::string_view reference;
+        if (!in.value_text(reference) || reference.empty() || reference.front() != '{') return false;
+        answer.reference = reference;
+        return true;
       }
-      if (!read) return std::nullopt;
     }
-    previous.swap(key);
-    if (in.consume(',')) continue;
-    if (!in.consume('}')) return std::nullopt;
-    break;
-  }
-  if (!in.at_end() || (seen & 0b101) != 0b101) return std::nullopt;  // cursor and records are required
+  });
+  if (!seen || !in.at_end() || (*seen & 0b101) != 0b101) return std::nullopt;  // cursor and records are required
   return answer;
 }
 
