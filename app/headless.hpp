@@ -13,7 +13,7 @@
 
 #include "app/app.hpp"
 #include "app/host.hpp"
-#include "app/screens/editor_widgets.hpp"
+#include "app/screens/widgets.hpp"  // ItemProbe
 #include "model/error.hpp"
 
 namespace tsunagi {

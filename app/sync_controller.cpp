@@ -103,10 +103,10 @@ void SyncController::publish(const std::function<void(SyncView&)>& change) {
   if (on_change_) on_change_();
 }
 
-std::unique_ptr<sync::Transport> SyncController::transport_for(const sync::Enrollment& enrollment) {
+std::unique_ptr<sync::Transport> SyncController::transport_to(const std::string& server, const sync::TlsTrust& trust) {
   sync::TransportOptions transport;
-  transport.cancel = &cancel_;
-  return sync::make_curl_transport(enrollment.server, enrollment.trust, transport);
+  transport.cancel = &cancel_;  // requests stop when the window closes
+  return sync::make_curl_transport(server, trust, transport);
 }
 
 DeviceState SyncController::read_state(Store& store) {
@@ -163,7 +163,7 @@ void SyncController::run_sync(Store& store) {
     view.result.reset();
     view.advice = SyncAdvice::None;
   });
-  auto transport = transport_for(**enrollment);
+  auto transport = transport_to((*enrollment)->server, (*enrollment)->trust);
   sync::SyncEngine engine(store, *transport, **enrollment, options_.engine);
   sync::SyncOutcome outcome =
       engine.run([this](const sync::SyncProgress& progress) { publish([&](SyncView& view) { view.progress = progress; }); });
@@ -198,9 +198,7 @@ void SyncController::run_enroll(Store& store, const std::string& line) {
   auto parsed = sync::parse_enrollment_line(line);
   if (!parsed) return finish(parsed.error());
   const sync::TlsTrust trust{parsed->pin, ""};
-  sync::TransportOptions transport_options;
-  transport_options.cancel = &cancel_;
-  auto transport = sync::make_curl_transport(parsed->server, trust, transport_options);
+  auto transport = transport_to(parsed->server, trust);
   auto enrollment = sync::enroll_device(*transport, parsed->server, trust, parsed->code, options_.device_name);
   if (!enrollment) return finish(enrollment.error());
   if (auto saved = sync::save_enrollment(data_folder_, *enrollment); !saved) return finish(saved.error());
@@ -221,7 +219,7 @@ void SyncController::run_enroll(Store& store, const std::string& line) {
 void SyncController::probe() {
   auto enrollment = sync::load_enrollment(data_folder_);
   if (!enrollment || !*enrollment) return;
-  auto transport = transport_for(**enrollment);
+  auto transport = transport_to((*enrollment)->server, (*enrollment)->trust);
   sync::HttpRequest request;
   request.method = "GET";
   request.path = sync::kStatusPath;

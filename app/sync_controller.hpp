@@ -110,7 +110,7 @@ class SyncController {
   void run_enroll(Store& store, const std::string& line);
   void probe();
   void publish(const std::function<void(SyncView&)>& change);
-  std::unique_ptr<sync::Transport> transport_for(const sync::Enrollment& enrollment);
+  std::unique_ptr<sync::Transport> transport_to(const std::string& server, const sync::TlsTrust& trust);
 
   const std::filesystem::path data_folder_;
   const std::function<void()> on_change_;

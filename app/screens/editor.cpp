@@ -30,7 +30,6 @@ namespace {
 // The shared palette (screens/widgets.hpp).
 const ImVec4& kErrorColour = kErrorText;
 const ImVec4& kWarningColour = kWarningText;
-const ImVec4& kSectionColour = kAccent;
 
 // The labels of the label column, measured to set its width.
 constexpr std::array<const char*, 13> kWideLabels{
@@ -98,15 +97,7 @@ void after_field(Form& form, const std::string& path, bool edited) {
   }
 }
 
-void section(Form& form, const char* key) {
-  ImGui::Spacing();
-  ImGui::Spacing();
-  ImGui::PushStyleColor(ImGuiCol_Text, kSectionColour);
-  ImGui::TextUnformatted(form.i18n.tr(key));
-  ImGui::PopStyleColor();
-  ImGui::Separator();
-  ImGui::Spacing();
-}
+void section(Form& form, const char* key) { draw_section(form.i18n.tr(key)); }
 
 // [SECTION] Fields: text, multi-line, date, time, number, choices -----------------------------------------------
 
@@ -245,7 +236,7 @@ void enum_combo(Form& form, const std::string& path, const char* key, std::optio
 
 template <class Item>
 const std::string& display_name(const Form& form, const Item& item) {
-  return !form.japanese && !item.name_en.empty() ? item.name_en : item.name;
+  return display_name(item, form.japanese);
 }
 
 // A tree of reference items (committees, areas) in a combo; stores the item's (Japanese) name in `value`.
@@ -605,14 +596,10 @@ void do_submit(EditorModel& model, EditorView& view, EditorActions& actions) {
 
 void heading(Form& form, const FontSet& fonts, EditorModel& model) {
   const Record& record = model.record();
-  const float heading_y = ImGui::GetCursorPosY();
-  ImGui::PushFont(fonts.heading);
-  ImGui::TextUnformatted(form.i18n.tr(model.is_new() ? "editor.heading_new" : "editor.heading_edit"));
-  ImGui::PopFont();
-  ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 2);
-  ImGui::SetCursorPosY(heading_y + fonts.heading->Ascent - ImGui::GetFont()->Ascent);
-  ImGui::TextDisabled("%s  ·  %s", form.i18n.tr("kind." + std::string(enum_name(record.kind))),
-                      form.i18n.tr("status." + std::string(enum_name(record.status))));
+  draw_heading(form.i18n.tr(model.is_new() ? "editor.heading_new" : "editor.heading_edit"),
+               std::string(form.i18n.tr("kind." + std::string(enum_name(record.kind)))) + "  ·  " +
+                   form.i18n.tr("status." + std::string(enum_name(record.status))),
+               fonts);
   if (model.is_new()) {
     label(form, "editor.field.kind");
     for (std::size_t i = 0; i < enum_count<RecordKind>(); ++i) {

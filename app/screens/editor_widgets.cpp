@@ -1,7 +1,6 @@
 #include "app/screens/editor_widgets.hpp"
 
 #include "app/fonts.hpp"
-#include "app/screens/widgets.hpp"
 
 #include <imgui_internal.h>  // GetActiveID: whether ImGui owns the field's buffer right now
 #include <imgui_stdlib.h>
@@ -13,12 +12,6 @@
 #include "model/text.hpp"
 
 namespace tsunagi {
-
-void probe_item(ItemProbe* probe, const std::string& name) {
-  if (!probe) return;
-  const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
-  (*probe)[name] = {min.x, min.y, max.x, max.y};
-}
 
 // [SECTION] Soft wrapping ---------------------------------------------------------------------------------------
 

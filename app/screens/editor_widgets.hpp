@@ -10,16 +10,9 @@
 #include <imgui.h>
 
 #include "app/i18n.hpp"
+#include "app/screens/widgets.hpp"  // ItemProbe
 
 namespace tsunagi {
-
-// Where an item was drawn, in screen coordinates (for tests that click it).
-struct ItemRect {
-  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
-};
-using ItemProbe = std::map<std::string, ItemRect>;
-// Records the last item's rect under `name` when `probe` is set.
-void probe_item(ItemProbe* probe, const std::string& name);
 
 // --- Soft wrapping -----------------------------------------------------------------------------------------------
 // Dear ImGui 1.86's multi-line input does not wrap. The field therefore edits a display copy of the text in which

@@ -132,12 +132,6 @@ std::optional<std::size_t> filter_combo(const char* id, const std::string& name,
   return chosen;
 }
 
-// The label of a reference item in the UI language (English names fall back to the Japanese ones).
-template <typename Item>
-const std::string& display_name(const Item& item, bool japanese) {
-  return japanese || item.name_en.empty() ? item.name : item.name_en;
-}
-
 // A filter over names (area, theme, committee, author): the choices, which is current, and the new query when
 // one is picked.
 template <typename Names>

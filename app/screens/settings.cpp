@@ -12,15 +12,6 @@ namespace tsunagi {
 
 namespace {
 
-void section(const char* title) {
-  ImGui::Dummy(ImVec2(0, ImGui::GetTextLineHeight() * 0.6f));
-  ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
-  ImGui::TextUnformatted(title);
-  ImGui::PopStyleColor();
-  ImGui::Separator();
-  ImGui::Spacing();
-}
-
 constexpr const char* kFontScaleKeys[] = {"settings.size.small", "settings.size.standard", "settings.size.large",
                                           "settings.size.largest"};
 static_assert(std::size(kFontScaleKeys) == std::size(kFontScales));
@@ -34,7 +25,7 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
   const DeviceState& device = sync.device;
   draw_heading(i18n.tr("nav.settings"), "", fonts);
 
-  section(i18n.tr("settings.enrollment"));
+  draw_section(i18n.tr("settings.enrollment"));
   if (device.enrolled) {
     colored_wrapped(kGoodText, i18n.format("settings.enrolled_as", {{"user", device.user_name},
                                                                     {"role", i18n.tr("role." + device.role)},
@@ -72,14 +63,14 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
     colored_wrapped(kGoodText, i18n.tr("settings.enroll_done"));
   }
 
-  section(i18n.tr("settings.language"));
+  draw_section(i18n.tr("settings.language"));
   if (ImGui::RadioButton(i18n.tr("settings.language.ja"), japanese) && !japanese) actions.language = "ja";
   probe_item(probe, "settings.language.ja");
   ImGui::SameLine(0, ImGui::GetFontSize() * 2);
   if (ImGui::RadioButton(i18n.tr("settings.language.en"), !japanese) && japanese) actions.language = "en";
   probe_item(probe, "settings.language.en");
 
-  section(i18n.tr("settings.text_size"));
+  draw_section(i18n.tr("settings.text_size"));
   for (std::size_t i = 0; i < std::size(kFontScales); ++i) {
     if (i > 0) ImGui::SameLine();
     const bool current = std::fabs(font_scale - kFontScales[i]) < 0.01f;
@@ -90,7 +81,7 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
   }
   ImGui::TextDisabled("%s", i18n.tr("settings.text_size_keys"));
 
-  section(i18n.tr("settings.data"));
+  draw_section(i18n.tr("settings.data"));
   ImGui::TextDisabled("%s", i18n.tr("settings.data_folder"));
   text_unformatted(data_folder);
   return actions;

@@ -7,7 +7,7 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
-#include "app/screens/editor_widgets.hpp"
+#include "app/screens/widgets.hpp"
 #include "app/sync_controller.hpp"
 
 namespace tsunagi {

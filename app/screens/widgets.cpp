@@ -37,6 +37,22 @@ bool input_text(const char* id, const char* hint, std::string& value, ImGuiInput
   return (flags & ImGuiInputTextFlags_EnterReturnsTrue) != 0 ? edited : changed;
 }
 
+void probe_item(ItemProbe* probe, const std::string& name) {
+  if (!probe) return;
+  const ImVec2 min = ImGui::GetItemRectMin(), max = ImGui::GetItemRectMax();
+  (*probe)[name] = {min.x, min.y, max.x, max.y};
+}
+
+void draw_section(const char* title) {
+  ImGui::Spacing();
+  ImGui::Spacing();
+  ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
+  ImGui::TextUnformatted(title);
+  ImGui::PopStyleColor();
+  ImGui::Separator();
+  ImGui::Spacing();
+}
+
 void colored_wrapped(const ImVec4& colour, std::string_view text) {
   ImGui::PushStyleColor(ImGuiCol_Text, colour);
   ImGui::PushTextWrapPos(0.0f);

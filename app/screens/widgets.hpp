@@ -3,6 +3,7 @@
 
 #include <imgui.h>
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -16,6 +17,20 @@ inline const ImVec4 kMutedText{0.45f, 0.47f, 0.50f, 1.0f};
 inline const ImVec4 kGoodText{0.18f, 0.50f, 0.30f, 1.0f};
 inline const ImVec4 kWarningText{0.72f, 0.38f, 0.10f, 1.0f};
 inline const ImVec4 kErrorText{0.70f, 0.18f, 0.15f, 1.0f};
+
+// Where an item was drawn, in screen coordinates (for tests that click it).
+struct ItemRect {
+  float x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+using ItemProbe = std::map<std::string, ItemRect>;
+// Records the last item's rect under `name` when `probe` is set.
+void probe_item(ItemProbe* probe, const std::string& name);
+
+// A reference item's name (theme, area, committee) in the UI language; the Japanese name when it has no English one.
+template <typename Item>
+const std::string& display_name(const Item& item, bool japanese) {
+  return japanese || item.name_en.empty() ? item.name : item.name_en;
+}
 
 // Stored text on its way to ImGui: characters above U+FFFF become their stand-ins (see GlyphAliases in fonts.hpp).
 inline std::string shown(std::string_view text) { return glyph_aliases().to_display(text); }
@@ -35,6 +50,9 @@ bool input_text(const char* id, const char* hint, std::string& value, ImGuiInput
 
 // A screen's title in the heading font, with `note` (may be empty) in grey on the same baseline.
 void draw_heading(const char* title, const std::string& note, const FontSet& fonts);
+
+// A section's title in the accent colour over a rule, with room above it.
+void draw_section(const char* title);
 
 // Wrapped text in `colour`.
 void colored_wrapped(const ImVec4& colour, std::string_view text);
