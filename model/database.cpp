@@ -178,4 +178,46 @@ Status Transaction::commit() {
   return status;
 }
 
+WalCheckpointer::WalCheckpointer(Database& writer, std::filesystem::path file, int pages)
+    : writer_(writer), file_(std::move(file)), threshold_(pages) {
+  sqlite3_wal_hook(writer_.handle(), &WalCheckpointer::on_commit, this);
+}
+
+WalCheckpointer::~WalCheckpointer() {
+  sqlite3_wal_hook(writer_.handle(), nullptr, nullptr);
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
+  auto* checkpointer = static_cast<WalCheckpointer*>(self);
+  if (pages < checkpointer->threshold_) return SQLITE_OK;
+  {
+    std::lock_guard lock(checkpointer->mutex_);
+    checkpointer->due_ = true;
+    if (!checkpointer->thread_.joinable()) checkpointer->thread_ = std::thread([checkpointer] { checkpointer->run(); });
+  }
+  checkpointer->wake_.notify_all();
+  return SQLITE_OK;
+}
+
+void WalCheckpointer::run() {
+  auto opened = Database::open(file_);
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return due_ || stopping_; });
+    if (stopping_) return;
+    due_ = false;
+    lock.unlock();
+    // Busy (another checkpoint under way) or failed: the next commit over the threshold asks again, and closing
+    // the last connection checkpoints whatever is left.
+    if (opened) (void)(*opened)->query_int("PRAGMA wal_checkpoint(PASSIVE)");
+    lock.lock();
+  }
+}
+
 }  // namespace tsunagi

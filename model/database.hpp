@@ -7,8 +7,11 @@
 
 #include <sqlite3.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +88,34 @@ class Transaction {
   Database& db_;
   Status begun_;
   bool done_ = false;
+};
+
+// Copies a WAL database's committed pages into the database file on a thread and connection of its own, so that
+// no commit waits for that copy and its fsync: SQLite's automatic checkpoint runs inside whichever commit crosses
+// its threshold, which after a bulk import means seconds. Watches one writing connection through its WAL hook
+// (which replaces that connection's automatic checkpoint); the thread starts at the first checkpoint due. A
+// checkpoint is PASSIVE: it never blocks readers or the writer, and copies what no reader still needs.
+class WalCheckpointer {
+ public:
+  // Checkpoints `file` whenever a commit on `writer` leaves `pages` or more pages in its WAL. `writer` must outlive
+  // this object.
+  WalCheckpointer(Database& writer, std::filesystem::path file, int pages);
+  ~WalCheckpointer();  // unhooks, lets a checkpoint under way finish, and stops the thread
+  WalCheckpointer(const WalCheckpointer&) = delete;
+  WalCheckpointer& operator=(const WalCheckpointer&) = delete;
+
+ private:
+  static int on_commit(void* self, sqlite3* db, const char* schema, int pages);
+  void run();
+
+  Database& writer_;
+  std::filesystem::path file_;
+  int threshold_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool due_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 }  // namespace tsunagi

@@ -108,12 +108,13 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
-  // The log is checkpointed when it passes 64 MB rather than SQLite's 4 MB: a bulk import or a pulled page then
-  // does not copy and sync the whole log at every commit, and pages written again by the next transactions (list
-  // indexes, at random places) are copied once. Readers still find pages in a short log quickly.
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA cache_size = -16384", "PRAGMA wal_autocheckpoint = 16384"})
+                             "PRAGMA cache_size = -16384"})
     if (auto status = db_->exec(pragma); !status) return status;
+  // The log is copied into the database file off the writing thread once it passes 32 MB, so that neither a bulk
+  // import nor a pulled page waits for the copy and its fsync; pages written again by the next transactions (list
+  // indexes, at random places) are copied once.
+  checkpointer_ = std::make_unique<WalCheckpointer>(*db_, file_, 8192);
 
   if (options.max_file_bytes > 0) {
     auto page_size = db_->query_int("PRAGMA page_size");
@@ -208,11 +209,11 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
   auto write = db_->prepare(
       before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
-               "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, doc = ?14, "
-               "synced_hlc = max(synced_hlc, ?15) WHERE id = ?1 RETURNING seq"
+               "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, "
+               "synced_hlc = max(synced_hlc, ?14) WHERE id = ?1 RETURNING seq"
              : "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, "
-               "deleted, hlc, updated_at, doc, synced_hlc) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)");
+               "deleted, hlc, updated_at, synced_hlc) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!write) return write.error();
   Statement& s = **write;
   s.bind(1, record.id).bind(2, enum_name(record.kind)).bind(3, record.date);
@@ -224,19 +225,25 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
   s.bind(8, record.kind == RecordKind::Meeting ? record.meeting.body : std::string());
   s.bind(9, enum_name(record.status)).bind(10, record.author).bind(11, record.deleted).bind(12, record.clock);
   s.bind(13, record.updated_at);
-  if (checked_document)
-    s.bind(14, *checked_document);
-  else if (remote && !remote->document.empty())
-    s.bind(14, remote->document);
-  else
-    s.bind(14, record_text(record));
-  s.bind(15, remote ? remote->clock : std::string());
+  s.bind(14, remote ? remote->clock : std::string());
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
   if (before && !*row)
     return make_error("record.not_found", "/id", "no record " + record.id, "記録 " + record.id + " はありません");
   std::int64_t seq = before ? s.integer(0) : sqlite3_last_insert_rowid(db_->handle());
   s.reset();
+
+  auto write_doc = db_->prepare(before ? "UPDATE record_docs SET doc = ?2 WHERE seq = ?1"
+                                       : "INSERT INTO record_docs(seq, doc) VALUES(?1, ?2)");
+  if (!write_doc) return write_doc.error();
+  (*write_doc)->bind(1, seq);
+  if (checked_document)
+    (*write_doc)->bind(2, *checked_document);
+  else if (remote && !remote->document.empty())
+    (*write_doc)->bind(2, remote->document);
+  else
+    (*write_doc)->bind(2, record_text(record));
+  if (auto status = (*write_doc)->run(); !status) return status.error().with_context("record " + record.id);
 
   if (before) {
     auto clear_theme = db_->prepare("DELETE FROM record_themes WHERE theme = ? AND record_seq = ?");
@@ -245,12 +252,10 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
       if (auto status = (*clear_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
   }
   if (!record.themes.empty()) {
-    // One statement for all of a record's themes: a bulk import writes two to four per record.
-    auto add_themes =
-        db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) SELECT value, ?2 FROM json_each(?1)");
-    if (!add_themes) return add_themes.error();
-    if (auto status = (*add_themes)->bind(1, json_string_array(record.themes)).bind(2, seq).run(); !status)
-      return status.error();
+    auto add_theme = db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)");
+    if (!add_theme) return add_theme.error();
+    for (const auto& theme : record.themes)
+      if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
   }
 
   if (!local_change) return seq;
@@ -404,6 +409,18 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
   };
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
+  // An import at least as large as the store builds its indexes afresh after its rows (see SetAsideIndexes).
+  constexpr std::size_t kLargeImport = 2000;
+  std::optional<SetAsideIndexes> set_aside;
+  if (records.size() >= kLargeImport) {
+    auto stored = db_->query_int("SELECT max(seq) FROM records");  // at least the number of rows, found at once
+    if (!stored) return stored.error();
+    if (static_cast<std::size_t>(stored->value_or(0)) <= records.size()) {
+      auto dropped = SetAsideIndexes::drop(*db_);
+      if (!dropped) return dropped.error();
+      set_aside = std::move(*dropped);
+    }
+  }
   std::size_t written = 0;
   std::vector<std::int64_t> backlog;  // new rows, listed in the full-text backlog before the commit
   std::future<std::vector<PreparedRecord>> next;
@@ -416,22 +433,24 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
     for (std::size_t i = begin; i < end; ++i) {
       Record& record = records[i];
       PreparedRecord& ready = prepared[i - begin];
-      std::string context = "record " + std::to_string(i + 1) + (record.id.empty() ? "" : " (" + record.id + ")");
-      if (ready.error) return ready.error->with_context(context);
+      auto context = [&record, i] {
+        return "record " + std::to_string(i + 1) + (record.id.empty() ? "" : " (" + record.id + ")");
+      };
+      if (ready.error) return ready.error->with_context(context());
       std::optional<Record> before;
       if (!ready.ready) {
         auto stored = get(record.id);
-        if (!stored) return stored.error().with_context(context);
+        if (!stored) return stored.error().with_context(context());
         before = std::move(*stored);
       }
       if (!before) {
         if (!ready.ready) {
           record = stamp_new(std::move(record));
-          if (auto error = check_storable(record, true)) return error->with_context(context);
+          if (auto error = check_storable(record, true)) return error->with_context(context());
           ready.document = record_text(record);
         }
         auto seq = write_record(record, nullptr, "create", {}, nullptr, &ready.document);
-        if (!seq) return seq.error().with_context(context);
+        if (!seq) return seq.error().with_context(context());
         // Indexing costs more than storing: new records join the full-text backlog, indexed before the next search.
         backlog.push_back(*seq);
         ++written;
@@ -439,18 +458,20 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       }
       if (before->kind != record.kind)
         return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません")
-            .with_context(context);
+            .with_context(context());
       normalize_record(record);
       Record content = record;
       content.created_at = before->created_at;
       content.clock = before->clock;
       content.field_clocks = before->field_clocks;
       auto saved = save_changes(*before, content, changed_fields(*before, content));
-      if (!saved) return saved.error().with_context(context);
+      if (!saved) return saved.error().with_context(context());
       if (saved->clock != before->clock) ++written;
     }
   }
   if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
+  if (set_aside)
+    if (auto status = set_aside->rebuild(*db_); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return written;
 }
@@ -460,7 +481,8 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
 // ---------------------------------------------------------------------------------------------------------------
 
 Result<std::optional<Record>> Store::get(const std::string& id) const {
-  auto select = db_->prepare("SELECT doc FROM records WHERE id = ?");
+  auto select = db_->prepare(
+      "SELECT d.doc FROM records r JOIN record_docs d ON d.seq = r.seq WHERE r.id = ?");
   if (!select) return select.error();
   auto row = (*select)->bind(1, id).step();
   if (!row) return row.error();
@@ -711,7 +733,7 @@ Result<std::int64_t> Store::count(const RecordQuery& query) const {
 }
 
 Status Store::for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const {
-  auto statement = run_query(query, "r.doc, r.id", true);
+  auto statement = run_query(query, "(SELECT d.doc FROM record_docs d WHERE d.seq = r.seq), r.id", true);
   if (!statement) return statement.error();
   Statement& s = **statement;
   for (;;) {
@@ -810,7 +832,7 @@ Result<std::vector<SyncRejection>> Store::rejections() const {
 }
 
 Result<std::vector<Store::Outgoing>> Store::outgoing(const std::vector<std::string>& ids) const {
-  auto statement = db_->prepare("SELECT hlc, synced_hlc, doc FROM records WHERE id = ?");
+  auto statement = db_->prepare("SELECT r.hlc, r.synced_hlc, d.doc FROM records r JOIN record_docs d ON d.seq = r.seq WHERE r.id = ?");
   if (!statement) return statement.error();
   std::vector<Outgoing> out;
   out.reserve(ids.size());

@@ -24,6 +24,7 @@
 namespace tsunagi {
 
 class Database;
+class WalCheckpointer;
 class Statement;
 class Transaction;
 
@@ -220,6 +221,7 @@ class Store {
   Result<Statement*> run_query(const RecordQuery& query, const std::string& columns, bool ordered) const;
 
   std::unique_ptr<Database> db_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stops before the connection closes
   std::filesystem::path file_;
   std::string device_id_;
   std::string author_;

@@ -11,7 +11,7 @@ namespace tsunagi {
 
 struct Record;
 
-constexpr int kLatestSchemaVersion = 4;
+constexpr int kLatestSchemaVersion = 5;
 
 // Migrates `db` from its PRAGMA user_version to `target` (1..kLatestSchemaVersion), each step in its own
 // transaction. When the file already held data (version > 0) and a step will run, first copies the file to
@@ -38,6 +38,19 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
 
 // Removes a record's full-text row, written when it had `date` and `start_time`, and any backlog entry.
 Status unindex_record_text(Database& db, std::int64_t seq, const std::string& date, const std::string& start_time);
+
+// The indexes of the records and outbox tables, set aside for a large import and built again before its commit.
+// Inserting a row into each of seven indexes at its place costs more than sorting all keys afresh once the import
+// is about as large as the store, so a large import drops them (inside its transaction) and rebuild() creates them
+// again from their stored definitions. Not rebuilt (an error, or no call) means the transaction must roll back.
+class SetAsideIndexes {
+ public:
+  static Result<SetAsideIndexes> drop(Database& db);
+  Status rebuild(Database& db);
+
+ private:
+  std::vector<std::string> definitions_;
+};
 
 // Indexes up to `limit` records of the full-text backlog, inside the caller's transaction; returns how many.
 Result<std::size_t> index_text_backlog(Database& db, std::size_t limit);

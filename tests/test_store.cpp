@@ -40,7 +40,7 @@ TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreig
   CHECK((info.st_mode & 0777) == 0600);
   REQUIRE(::stat(store->file().parent_path().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0700);
-  CHECK(store->schema_version() == 4);
+  CHECK(store->schema_version() == 5);
   CHECK(is_uuid(store->device_id()));
 
   sqlite3* db = nullptr;
@@ -386,7 +386,27 @@ TEST_CASE_METHOD(StoreFixture, "settings persist", "[store]") {
   CHECK(store->setting("missing")->empty());
 }
 
+namespace {
+
+// The indexes of the store's file with their definitions, read on a connection of its own.
+std::vector<std::string> index_definitions(const Store& store) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(store.file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
+                     -1, &stmt, nullptr);
+  std::vector<std::string> out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
 TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chunks", "[store]") {
+  const auto indexes = index_definitions(*store);
+  REQUIRE(indexes.size() > 5);
   std::vector<Record> batch;
   for (int i = 0; i < 2500; ++i)
     batch.push_back(*parse_record(record_json("outreach", "2024-06-01", "訪問" + std::to_string(i))));
@@ -396,6 +416,7 @@ TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chun
   CHECK(failed.error().message.find("record 2101") != std::string::npos);
   CHECK(*store->count({}) == 0);
   CHECK(*store->outbox_size() == 0);
+  CHECK(index_definitions(*store) == indexes);  // set aside for the import, and back with its rollback
 
   batch.erase(batch.begin() + 2100);
   auto written = store->import_records(batch);
@@ -407,4 +428,51 @@ TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chun
   RecordQuery search;
   search.search = "訪問2498";
   CHECK(store->list(search)->size() == 1);
+  CHECK(index_definitions(*store) == indexes);  // built again before the commit
+}
+
+TEST_CASE_METHOD(StoreFixture, "a large import into a smaller store indexes old and new records alike", "[store]") {
+  add(R"({"kind":"meeting","date":"2024-04-02","title":"前からある会議","area":"東区","status":"submitted",
+    "body":"相談支援部会","meeting_type":"committee","format":"in_person"})");
+  std::vector<Record> batch;
+  for (int i = 0; i < 3000; ++i) {
+    auto record = parse_record(record_json(i % 2 ? "outreach" : "meeting", "2024-05-01", "取り込み" + std::to_string(i)));
+    REQUIRE(record.ok());
+    record->area = i % 3 ? "西区" : "東区";
+    record->author = i % 5 ? "田中 花子" : "山本 太郎";
+    record->themes = {i % 4 ? "就労支援" : "権利擁護"};
+    batch.push_back(std::move(*record));
+  }
+  auto written = store->import_records(std::move(batch));
+  REQUIRE(written.ok());
+  CHECK(*written == 3000);
+
+  RecordQuery query;
+  query.limit = 0;
+  query.area = "東区";
+  CHECK(*store->count(query) == 1001);  // 1,000 imported and the one that was there
+  query = {};
+  query.limit = 0;
+  query.author = "山本 太郎";
+  CHECK(*store->count(query) == 600);
+  query = {};
+  query.limit = 0;
+  query.fiscal_year = 2024;
+  query.kind = RecordKind::Meeting;
+  CHECK(*store->count(query) == 1501);
+  query = {};
+  query.theme = "権利擁護";
+  query.limit = 0;
+  CHECK(*store->count(query) == 750);
+  query = {};
+  query.committee = "相談支援部会";
+  auto rows = store->list(query);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  CHECK((*rows)[0].title == "前からある会議");
+  CHECK(*store->outbox_size() == 3001);
+  auto sent = store->outbox(10, 0);
+  REQUIRE(sent.ok());
+  REQUIRE_FALSE(sent->empty());
+  CHECK(store->get((*sent)[0].record_id)->has_value());
 }
