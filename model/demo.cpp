@@ -17,7 +17,7 @@ Result<std::vector<Record>> parse_record_array(const std::string& text) {
   std::vector<Record> records;
   records.reserve(array->size());
   for (std::size_t i = 0; i < array->size(); ++i) {
-    auto record = record_from_json((*array)[i], "/" + std::to_string(i));
+    auto record = record_from_json((*array)[i], std::string("/").append(std::to_string(i)));
     if (!record) return record.error();
     records.push_back(std::move(*record));
   }

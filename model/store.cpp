@@ -125,6 +125,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
 
   int target = options.target_schema_version > 0 ? options.target_schema_version : kLatestSchemaVersion;
   if (auto status = migrate_store(*db_, file_, target, backups_); !status) return status;
+  if (auto status = finish_bulk_load(); !status) return status.error().with_context("indexes set aside");
 
   auto stored_device = setting("device_id");
   if (!stored_device) return stored_device.error();
@@ -891,6 +892,43 @@ Status Store::mark_synced(const std::string& record_id, const std::string& clock
   auto statement = db_->prepare("UPDATE records SET synced_hlc = ?2 WHERE id = ?1 AND synced_hlc < ?2");
   if (!statement) return statement.error();
   return (*statement)->bind(1, record_id).bind(2, clock).run();
+}
+
+namespace {
+
+constexpr const char* kBulkLoadSetting = "bulk_load.indexes";  // the definitions set aside, as a JSON array
+
+}  // namespace
+
+Status Store::start_bulk_load() {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun();
+  auto held = setting(kBulkLoadSetting);
+  if (!held) return held.error();
+  if (!held->empty()) return ok_status();  // already under way
+  auto dropped = SetAsideIndexes::drop(*db_);
+  if (!dropped) return dropped.error();
+  if (auto status = set_setting(kBulkLoadSetting, json_string_array(dropped->definitions())); !status) return status;
+  return transaction.commit();
+}
+
+Status Store::finish_bulk_load() {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun();
+  auto held = setting(kBulkLoadSetting);
+  if (!held) return held.error();
+  if (held->empty()) return ok_status();
+  auto parsed = parse_json_text(*held);
+  std::vector<std::string> definitions;
+  for (const auto& definition : parsed && parsed->is_array() ? *parsed : nlohmann::json::array({nullptr})) {
+    if (!definition.is_string())
+      return make_error("store.corrupt", kBulkLoadSetting, "unreadable index definitions", "索引の定義を読めません");
+    definitions.push_back(definition.get<std::string>());
+  }
+  SetAsideIndexes set_aside(std::move(definitions));
+  if (auto status = set_aside.rebuild(*db_); !status) return status;
+  if (auto status = set_setting(kBulkLoadSetting, ""); !status) return status;
+  return transaction.commit();
 }
 
 Result<std::string> Store::pull_cursor() const { return setting("sync.cursor"); }

@@ -185,6 +185,11 @@ class Store {
   // never moves the cursor past records it did not store. Pulled changes make no outbox entries. Returns how
   // many records changed here.
   Result<std::size_t> apply_pulled(PulledPage page);
+  // A first pull into this store writes many rows: start_bulk_load() sets the indexes aside (SetAsideIndexes)
+  // until finish_bulk_load() builds them again. Each is one transaction and the definitions are kept in the store,
+  // so a bulk load interrupted by a killed process is finished by the next open. Queries work meanwhile, slower.
+  Status start_bulk_load();
+  Status finish_bulk_load();
   // The pull cursor stored by apply_pulled ("" before the first pull).
   Result<std::string> pull_cursor() const;
   Status reset_pull_cursor();

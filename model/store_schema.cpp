@@ -237,8 +237,14 @@ Result<SetAsideIndexes> SetAsideIndexes::drop(Database& db) {
 }
 
 Status SetAsideIndexes::rebuild(Database& db) {
-  for (const auto& definition : definitions_)
-    if (auto status = db.exec(definition); !status) return status;
+  // Another connection may have built them already (an open finishing a bulk load beside a running pull).
+  constexpr std::string_view kCreate = "CREATE INDEX ";
+  for (const auto& definition : definitions_) {
+    std::string sql = definition.rfind(kCreate, 0) == 0
+                          ? "CREATE INDEX IF NOT EXISTS " + definition.substr(kCreate.size())
+                          : definition;
+    if (auto status = db.exec(sql); !status) return status;
+  }
   definitions_.clear();
   return ok_status();
 }

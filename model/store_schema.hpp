@@ -39,14 +39,18 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
 // Removes a record's full-text row, written when it had `date` and `start_time`, and any backlog entry.
 Status unindex_record_text(Database& db, std::int64_t seq, const std::string& date, const std::string& start_time);
 
-// The indexes of the records and outbox tables, set aside for a large import and built again before its commit.
-// Inserting a row into each of seven indexes at its place costs more than sorting all keys afresh once the import
-// is about as large as the store, so a large import drops them (inside its transaction) and rebuild() creates them
-// again from their stored definitions. Not rebuilt (an error, or no call) means the transaction must roll back.
+// The indexes of the records and outbox tables, set aside while many rows are written and built again after them.
+// Inserting a row into each of seven indexes at its place costs more than sorting all keys afresh once the rows
+// written are about as many as the store holds, so a large import (in its transaction) or a first pull (across
+// its pages, see Store::start_bulk_load) drops them and rebuild() creates them again from their stored definitions.
 class SetAsideIndexes {
  public:
+  explicit SetAsideIndexes(std::vector<std::string> definitions = {}) : definitions_(std::move(definitions)) {}
+  // Drops the indexes (not the UNIQUE index on records.id, which refuses duplicates) and keeps their definitions.
   static Result<SetAsideIndexes> drop(Database& db);
+  // Creates each index that does not exist; then there is nothing set aside.
   Status rebuild(Database& db);
+  const std::vector<std::string>& definitions() const { return definitions_; }
 
  private:
   std::vector<std::string> definitions_;

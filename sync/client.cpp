@@ -366,9 +366,21 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
 std::optional<SyncEngine::Failure> SyncEngine::pull() {
   auto cursor = store_.pull_cursor();
   if (!cursor) return Failure{SyncResult::Failed, cursor.error()};
+  // A first pull (a new device, or a restore) brings everything its user may see: the store builds its indexes
+  // once after it rather than maintaining them row by row (Store::start_bulk_load), whatever way the pull ends.
+  bool bulk = cursor->empty();
+  if (bulk)
+    if (auto status = store_.start_bulk_load(); !status) return Failure{SyncResult::Failed, status.error()};
+  auto failure = pull_pages(*cursor);
+  if (bulk)
+    if (auto status = store_.finish_bulk_load(); !status && !failure) return Failure{SyncResult::Failed, status.error()};
+  return failure;
+}
+
+std::optional<SyncEngine::Failure> SyncEngine::pull_pages(const std::string& cursor) {
   // Pipelined: the next page is fetched and decoded on a worker thread while this one is stored here. Each
   // page's cursor is stored with the page, so stopping at any moment loses nothing.
-  std::future<FetchedPage> next = std::async(std::launch::async, [this, from = *cursor] { return fetch_page(from); });
+  std::future<FetchedPage> next = std::async(std::launch::async, [this, from = cursor] { return fetch_page(from); });
   for (;;) {
     FetchedPage fetched = next.get();
     progress_.bytes_sent += fetched.traffic.sent;

@@ -108,6 +108,7 @@ class SyncEngine {
   std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);
   std::optional<Failure> pull();
+  std::optional<Failure> pull_pages(const std::string& cursor);  // from `cursor` to the last page
   FetchedPage fetch_page(const std::string& cursor);  // runs on a worker thread: no store access
   void report(SyncPhase phase, bool count_waiting = true);
 

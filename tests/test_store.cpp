@@ -431,6 +431,47 @@ TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chun
   CHECK(index_definitions(*store) == indexes);  // built again before the commit
 }
 
+TEST_CASE_METHOD(StoreFixture, "a bulk load sets the indexes aside across transactions, and an open finishes one cut off",
+                 "[store]") {
+  const auto indexes = index_definitions(*store);
+  auto page = [](int first, const std::string& cursor) {
+    PulledPage page;
+    for (int i = first; i < first + 500; ++i) {
+      auto record = parse_record(record_json("outreach", "2024-06-01", "復元" + std::to_string(i),
+                                             R"("area":")" + std::string(i % 2 ? "東区" : "西区") + R"(")"));
+      REQUIRE(record.ok());
+      record->id = new_uuid_v7();
+      record->clock = "1700000000000.0000.0000000" + std::to_string(i % 10);
+      page.records.push_back(std::move(*record));
+    }
+    page.cursor = cursor;
+    return page;
+  };
+  REQUIRE(store->start_bulk_load().ok());
+  CHECK(index_definitions(*store).size() < indexes.size());
+  REQUIRE(store->apply_pulled(page(0, "c1.500")).ok());
+  REQUIRE(store->start_bulk_load().ok());  // already under way: nothing changes
+  REQUIRE(store->apply_pulled(page(500, "c1.1000")).ok());
+  RecordQuery east;
+  east.area = "東区";
+  east.limit = 0;
+  CHECK(*store->count(east) == 500);  // queries work meanwhile, without the indexes
+  REQUIRE(store->finish_bulk_load().ok());
+  CHECK(index_definitions(*store) == indexes);
+  CHECK(*store->count(east) == 500);
+  REQUIRE(store->finish_bulk_load().ok());  // nothing set aside: nothing to do
+
+  // Cut off: the process ends between the pages; the next open builds the indexes again.
+  REQUIRE(store->start_bulk_load().ok());
+  REQUIRE(store->apply_pulled(page(1000, "c1.1500")).ok());
+  store.reset();
+  store = open();
+  CHECK(index_definitions(*store) == indexes);
+  CHECK(store->setting("bulk_load.indexes")->empty());
+  CHECK(*store->count(east) == 750);
+  CHECK(*store->pull_cursor() == "c1.1500");
+}
+
 TEST_CASE_METHOD(StoreFixture, "a large import into a smaller store indexes old and new records alike", "[store]") {
   add(R"({"kind":"meeting","date":"2024-04-02","title":"前からある会議","area":"東区","status":"submitted",
     "body":"相談支援部会","meeting_type":"committee","format":"in_person"})");
