@@ -188,7 +188,7 @@ struct SyncEngine::PushBatch {
   std::int64_t last_seq = 0;                       // the window ends here; the next starts after it
   std::map<std::string, std::int64_t> last_entry;  // per record: its last outbox entry in the window
   std::map<std::string, std::int64_t> entries;     // per record: how many outbox entries of it the window holds
-  std::string body;                                // empty: nothing to send in this window
+  HttpRequest request;                             // its body empty: nothing to send in this window
   bool end = false;                                // the outbox has nothing after the previous window
 };
 
@@ -222,7 +222,10 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
         gone.push_back({id, batch.last_entry[id], ""});
     if (auto status = store_.acknowledge_sent(gone); !status) return Failure{SyncResult::Failed, status.error()};
   }
-  if (!revisions.empty()) batch.body = push_request_text(revisions);
+  if (revisions.empty()) return std::nullopt;
+  // Compressed here, while the previous batch is on the wire, not on the sending thread between two requests.
+  batch.request = {"POST", kPushPath, push_request_text(revisions), enrollment_.token};
+  if (auto status = compress_body(batch.request); !status) return Failure{SyncResult::Failed, status.error()};
   return std::nullopt;
 }
 
@@ -265,10 +268,10 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
   };
   auto start = [this](PushBatch& batch) {
     std::future<Sent> flight;
-    if (batch.end || batch.body.empty()) return flight;
-    flight = std::async(std::launch::async, [this, body = std::move(batch.body)] {
+    if (batch.end || batch.request.body.empty()) return flight;
+    flight = std::async(std::launch::async, [this, request = std::move(batch.request)] {
       Sent sent;
-      sent.response = send({"POST", kPushPath, body, enrollment_.token}, sent.failure, sent.traffic);
+      sent.response = send(request, sent.failure, sent.traffic);
       return sent;
     });
     return flight;

@@ -14,8 +14,9 @@ namespace tsunagi::sync {
 struct HttpRequest {
   std::string method = "POST";  // "GET" or "POST"
   std::string path;             // "/v1/push"
-  std::string body;             // JSON text (sent gzip-compressed when larger than 1 KiB)
+  std::string body;             // JSON text (sent gzip-compressed when larger than 1 KiB), or its gzip form
   std::string token;            // bearer token, or empty
+  bool gzipped = false;         // body is already compressed (compress_body)
 };
 
 struct HttpResponse {
@@ -52,6 +53,11 @@ class Transport {
   // Not thread-safe: one Transport per thread.
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
+
+// Compresses the request's body now (gzip, fastest level) when it is large enough to gain from it, so that the
+// thread that sends the request does not spend that time between two requests; a transport compresses any body
+// that is not compressed yet the same way.
+Status compress_body(HttpRequest& request);
 
 // A libcurl transport to `base_url` ("https://127.0.0.1:8443"). Honours HTTPS_PROXY / https_proxy and NO_PROXY
 // as libcurl does.

@@ -27,11 +27,12 @@ constexpr std::size_t kCompressAboveBytes = 1024;
 
 // [SECTION] gzip request bodies
 
-// `text` as one gzip member (RFC 1952), or nothing when zlib fails.
-std::optional<std::string> gzip_compress(std::string_view text) {
+// `text` as one gzip member (RFC 1952).
+Result<std::string> gzip_compress(std::string_view text) {
+  const Error failed = make_error("net.other", "", "cannot compress the request body", "要求本文を圧縮できません");
   z_stream stream{};
   // windowBits 15 + 16 asks zlib for a gzip wrapper instead of a zlib one: Content-Encoding gzip means RFC 1952.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return std::nullopt;
+  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return failed;
   std::string compressed(deflateBound(&stream, static_cast<uLong>(text.size())) + 32, '\0');
   stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
   stream.avail_in = static_cast<uInt>(text.size());
@@ -41,10 +42,23 @@ std::optional<std::string> gzip_compress(std::string_view text) {
   int status = deflate(&stream, Z_FINISH);
   std::size_t produced = stream.total_out;
   deflateEnd(&stream);
-  if (status != Z_STREAM_END) return std::nullopt;
+  if (status != Z_STREAM_END) return failed;
   compressed.resize(produced);
   return compressed;
 }
+
+}  // namespace
+
+Status compress_body(HttpRequest& request) {
+  if (request.gzipped || request.body.size() <= kCompressAboveBytes) return ok_status();
+  auto gzipped = gzip_compress(request.body);
+  if (!gzipped) return gzipped.error();
+  request.body = std::move(*gzipped);
+  request.gzipped = true;
+  return ok_status();
+}
+
+namespace {
 
 // [SECTION] Error mapping
 
@@ -203,21 +217,22 @@ class CurlTransport final : public Transport {
     if (request.method == "GET") {
       curl_easy_setopt(handle, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "POST") {
-      const std::string* payload = &request.body;
-      if (request.body.size() > kCompressAboveBytes) {
-        std::optional<std::string> gzipped = gzip_compress(request.body);
-        if (!gzipped)
-          return make_error("net.other", "", "cannot compress the request body", "要求本文を圧縮できません");
-        compressed = std::move(*gzipped);
-        payload = &compressed;
-        headers_ok = headers_ok && add_header("Content-Encoding: gzip");
+      std::string_view payload = request.body;
+      bool gzipped = request.gzipped;
+      if (!gzipped && request.body.size() > kCompressAboveBytes) {
+        auto packed = gzip_compress(request.body);
+        if (!packed) return packed.error();
+        compressed = std::move(*packed);
+        payload = compressed;
+        gzipped = true;
       }
+      if (gzipped) headers_ok = headers_ok && add_header("Content-Encoding: gzip");
       // An empty "Expect:" stops libcurl from waiting for "100 Continue" before large bodies: our collector always
       // reads the body, so that wait would only cost a round trip.
       headers_ok = headers_ok && add_header("Expect:");
       curl_easy_setopt(handle, CURLOPT_POST, 1L);
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, payload->data());
-      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload->size()));
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDS, payload.data());
+      curl_easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
     } else {
       return make_error("net.other", "", "unsupported HTTP method " + request.method,
                         "対応していない HTTP メソッドです: " + request.method);
