@@ -10,12 +10,12 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
-#include <thread>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
