@@ -38,10 +38,10 @@ bool is_review_decision(ReviewStatus status) {
 
 }  // namespace
 
-CheckedRevision check_revision(const Revision& revision) {
-  CheckedRevision checked{revision.id, revision.hlc, revision.base, {}, {}, {}};
+CheckedRevision check_revision(Revision revision) {
+  CheckedRevision checked{std::move(revision.id), std::move(revision.hlc), std::move(revision.base), {}, {}, {}};
   if (revision.decoded) {
-    checked.record = *revision.decoded;  // read from the request's text (read_plain_push_request)
+    checked.record = std::move(*revision.decoded);  // read from the request's text (read_plain_push_request)
   } else {
     auto parsed = record_from_json(revision.record, "/record");
     if (!parsed) {
@@ -50,15 +50,15 @@ CheckedRevision check_revision(const Revision& revision) {
     }
     checked.record = std::move(*parsed);
   }
-  if (checked.record.id != revision.id) {
+  if (checked.record.id != checked.id) {
     checked.error = make_error("protocol.mismatch", "/record/id", "the record's id is not the revision's",
                                "記録のIDが送信内容と一致しません");
-  } else if (checked.record.clock != revision.hlc) {
+  } else if (checked.record.clock != checked.hlc) {
     checked.error = make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
                                "記録の時刻印が送信内容と一致しません");
   } else {
     // Keys sorted, compact: what the hash is over.
-    checked.canonical = revision.decoded ? revision.canonical : to_json_text(revision.record);
+    checked.canonical = revision.decoded ? std::move(revision.canonical) : to_json_text(revision.record);
     if (content_hash_of_text(checked.canonical) != revision.hash)
       checked.error = make_error("protocol.hash", "/hash", "the content hash does not match: damaged on the way",
                                  "内容のハッシュが一致しません（送信中に破損）");
@@ -79,7 +79,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   RevisionDecision decision;
   decision.result.id = revision.id;
   decision.result.hlc = revision.hlc;
-  Record merged = incoming;
+  std::optional<Record> merged_with_stored;  // a new record is stored as it came, without a copy
   if (stored) {
     auto merge = merge_records(*stored, incoming, revision.base);
     if (!merge) return reject(revision, merge.error());
@@ -87,12 +87,13 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       decision.result.status = PushStatus::AlreadyStored;  // nothing newer than what is stored
       return decision;
     }
-    merged = std::move(merge->merged);
+    merged_with_stored = std::move(merge->merged);
     if (!merge->lost.empty()) {
       decision.result.status = PushStatus::Conflict;
       decision.result.lost = std::move(merge->lost);
     }
   }
+  const Record& merged = merged_with_stored ? *merged_with_stored : incoming;
   bool status_changed = !stored || stored->status != merged.status;
   if (staff && status_changed && is_review_decision(merged.status))
     return reject(revision, make_error("auth.review", "/record/status", "only supervisors approve or return records",
@@ -103,11 +104,11 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       return reject(revision, make_error("record.invalid", "/record" + issue.path, issue.message, issue.message_ja));
     }
   }
-  decision.exactly_as_sent = merged == incoming;
+  decision.exactly_as_sent = !merged_with_stored || merged == incoming;
   // The pushed text is the stored text when nothing was merged into it; it was canonical when it had our
   // fields only (a newer client's extra fields are kept too, and re-printed the same way).
   decision.document = decision.exactly_as_sent ? std::move(revision.canonical) : record_text(merged);
-  decision.to_store = std::move(merged);
+  decision.to_store = merged_with_stored ? std::move(*merged_with_stored) : std::move(incoming);
   return decision;
 }
 

@@ -30,7 +30,7 @@ struct CheckedRevision {
   std::optional<Error> error;  // why it is rejected already
 };
 // Rejects a record that does not decode or does not match its id, clock or hash.
-CheckedRevision check_revision(const Revision& revision);
+CheckedRevision check_revision(Revision revision);
 
 // Decides a checked revision that the store has not seen before (same id and clock), given the stored version of
 // the record, if any. Rejects what check_revision rejected, what the user may not write (staff write only their

@@ -354,7 +354,7 @@ struct CollectorServer::Impl {
     }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
-    auto results = call->store->push(call->who, *revisions);
+    auto results = call->store->push(call->who, std::move(*revisions));
     if (!results) return send_error(res, results.error().code == "store.busy" ? 503 : 500, results.error());
     send_json(res, 200, to_json_text(push_results_json(*results)));
   }

@@ -79,7 +79,7 @@ class CollectorStore {
   virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;
 
   // Applies each revision at most once, in one transaction, and says what became of each.
-  virtual Result<std::vector<PushResult>> push(const Principal& who, const std::vector<Revision>& revisions) = 0;
+  virtual Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions) = 0;
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document); it syncs down to every device.

@@ -294,17 +294,21 @@ class SqliteCollectorStore final : public CollectorStore {
   // [SECTION] Push and pull
   // -------------------------------------------------------------------------------------------------------------
 
-  Result<std::vector<PushResult>> push(const Principal& who, const std::vector<Revision>& revisions) override {
+  Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions) override {
     // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
     // for the merges and writes.
     std::vector<CheckedRevision> checked;
     checked.reserve(revisions.size());
-    for (const Revision& revision : revisions) checked.push_back(check_revision(revision));
+    for (Revision& revision : revisions) checked.push_back(check_revision(std::move(revision)));
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun().error();
     std::vector<PushResult> results;
     results.reserve(revisions.size());
     std::string now = now_iso8601();
+    // The batch's changes take consecutive sequences, counted here and written back once before the commit.
+    auto last_sequence = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
+    if (!last_sequence) return last_sequence.error();
+    std::int64_t sequence = last_sequence->value_or(0);
     for (CheckedRevision& revision : checked) {
       auto seen = revision_seen(revision.id, revision.hlc);
       if (!seen) return seen.error();
@@ -316,14 +320,19 @@ class SqliteCollectorStore final : public CollectorStore {
       if (!stored) return stored.error();
       RevisionDecision decision = decide_revision(who, revision, *stored);
       if (decision.to_store)
-        if (auto status =
-                store_record(*decision.to_store, decision.document, decision.exactly_as_sent ? who.device.id : "");
+        if (auto status = store_record(*decision.to_store, decision.document,
+                                       decision.exactly_as_sent ? who.device.id : "", ++sequence);
             !status)
           return status.error();
       if (decision.result.status != PushStatus::Rejected)
         if (auto status = remember_revision(revision, who.device.id, decision.result.status, now); !status)
           return status.error();
       results.push_back(std::move(decision.result));
+    }
+    if (sequence != last_sequence->value_or(0)) {
+      auto advance = db_->prepare("UPDATE counters SET value = ? WHERE name = 'change_seq'");
+      if (!advance) return advance.error();
+      if (auto status = (*advance)->bind(1, sequence).run(); !status) return status.error();
     }
     if (auto status = touch_device(who.device.id, now); !status) return status.error();
     if (auto status = transaction.commit(); !status) return status.error();
@@ -429,9 +438,9 @@ class SqliteCollectorStore final : public CollectorStore {
     return std::optional<Record>(std::move(*record));
   }
 
-  Status store_record(const Record& record, const std::string& document, const std::string& echo_device) {
-    auto seq = next_sequence();
-    if (!seq) return seq.error();
+  // Stores `record` as change `seq` (taken inside the caller's write transaction).
+  Status store_record(const Record& record, const std::string& document, const std::string& echo_device,
+                      std::int64_t seq) {
     auto upsert = db_->prepare(
         "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc, echo_device) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET seq = ?2, kind = ?3, author = ?4, "
@@ -439,7 +448,7 @@ class SqliteCollectorStore final : public CollectorStore {
     if (!upsert) return upsert.error();
     return (*upsert)
         ->bind(1, record.id)
-        .bind(2, *seq)
+        .bind(2, seq)
         .bind(3, enum_name(record.kind))
         .bind(4, record.author)
         .bind(5, record.area)
