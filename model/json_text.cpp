@@ -1,10 +1,37 @@
 #include "model/json_text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 #include "model/text.hpp"
 
 namespace tsunagi {
 
 namespace {
+
+// The first position at or after `pos` that holds '"', '\\' or a control character (what ends a run of plain bytes
+// in a JSON string), or text.size(). Eight bytes at a time: a long Japanese text is mostly such a run.
+std::size_t plain_run_end(std::string_view text, std::size_t pos) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighs = 0x8080808080808080ULL;
+  while (pos + 8 <= text.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + pos, 8);
+    const std::uint64_t quote = word ^ (kOnes * '"');
+    const std::uint64_t backslash = word ^ (kOnes * '\\');
+    // (x - kOnes) & ~x & kHighs is non-zero exactly when x has a zero byte; with kOnes * 0x20, a byte below 0x20.
+    const std::uint64_t stop =
+        ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) | ((word - kOnes * 0x20) & ~word);
+    if (stop & kHighs) break;
+    pos += 8;
+  }
+  while (pos < text.size()) {
+    auto c = static_cast<unsigned char>(text[pos]);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+    ++pos;
+  }
+  return pos;
+}
 
 // The length of the well-formed UTF-8 sequence (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF)
 // that starts with the non-ASCII byte at text[i], or 0.
@@ -170,7 +197,7 @@ bool JsonReader::string(std::string& out) {
   out.clear();
   std::size_t run = pos_;  // start of the bytes not yet copied
   const std::size_t size = text_.size();
-  while (pos_ < size) {
+  while ((pos_ = plain_run_end(text_, pos_)) < size) {
     auto c = static_cast<unsigned char>(text_[pos_]);
     if (c == '"') {
       out.append(text_.data() + run, pos_ - run);
@@ -178,10 +205,6 @@ bool JsonReader::string(std::string& out) {
       return true;
     }
     if (c < 0x20) return false;  // not JSON: the parser names it
-    if (c != '\\') {
-      ++pos_;
-      continue;
-    }
     out.append(text_.data() + run, pos_ - run);
     if (pos_ + 1 >= size) return false;
     switch (text_[pos_ + 1]) {
@@ -252,14 +275,14 @@ bool JsonReader::skip_value() {
   if (c == '"') {
     // Strings with \u escapes are skipped too: only their end matters here.
     ++pos_;
-    while (pos_ < text_.size()) {
+    while ((pos_ = plain_run_end(text_, pos_)) < text_.size()) {
       char d = text_[pos_];
       if (d == '"') {
         ++pos_;
         return true;
       }
-      if (static_cast<unsigned char>(d) < 0x20) return false;
-      pos_ += d == '\\' ? 2 : 1;
+      if (d != '\\') return false;  // a control character
+      pos_ += 2;
     }
     return false;
   }

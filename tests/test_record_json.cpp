@@ -343,3 +343,39 @@ TEST_CASE("what the fast reader does not take gives the document path's record o
     check_same_outcome(changed);
   }
 }
+
+TEST_CASE("the plain JSON reader finds every quote, escape and control character, wherever it falls in a word",
+          "[record][json]") {
+  // The reader scans strings eight bytes at a time: put each special character at every character boundary of a
+  // long Japanese text (its ASCII run puts them at every offset within a word), and compare with the full parser.
+  const std::string text = "相談支援の記録ABCDEFGHIJ0123456789あいうえお";
+  auto boundary = [&text](std::size_t at) { return at == text.size() || (text[at] & 0xC0) != 0x80; };
+  for (const std::string special : {"\\\"", "\\\\", "\\n", "\\t", "\\/"}) {
+    for (std::size_t at = 0; at <= text.size(); ++at) {
+      if (!boundary(at)) continue;
+      std::string json_text = "\"" + text.substr(0, at) + special + text.substr(at) + "\"";
+      JsonReader reader(json_text);
+      std::string read;
+      INFO(json_text);
+      REQUIRE(reader.string(read));
+      CHECK(read == nlohmann::json::parse(json_text).get<std::string>());
+      CHECK(reader.at_end());
+      JsonReader skipper(json_text);
+      CHECK(skipper.skip_value());
+      CHECK(skipper.at_end());
+    }
+  }
+  for (std::size_t at = 0; at <= text.size(); ++at) {  // a raw control character is not JSON
+    if (!boundary(at)) continue;
+    std::string json_text = "\"" + text.substr(0, at) + "\x01" + text.substr(at) + "\"";
+    std::string read;
+    JsonReader reader(json_text);
+    CHECK_FALSE(reader.string(read));
+    JsonReader skipper(json_text);
+    CHECK_FALSE(skipper.skip_value());
+  }
+  std::string unterminated = "\"" + text;
+  std::string read;
+  JsonReader reader(unterminated);
+  CHECK_FALSE(reader.string(read));
+}
