@@ -353,7 +353,7 @@ TEST_CASE("the plain JSON reader finds every quote, escape and control character
   for (const std::string special : {"\\\"", "\\\\", "\\n", "\\t", "\\/"}) {
     for (std::size_t at = 0; at <= text.size(); ++at) {
       if (!boundary(at)) continue;
-      std::string json_text = "\"" + text.substr(0, at) + special + text.substr(at) + "\"";
+      std::string json_text = std::string("\"").append(text, 0, at).append(special).append(text, at).append("\"");
       JsonReader reader(json_text);
       std::string read;
       INFO(json_text);
@@ -367,7 +367,7 @@ TEST_CASE("the plain JSON reader finds every quote, escape and control character
   }
   for (std::size_t at = 0; at <= text.size(); ++at) {  // a raw control character is not JSON
     if (!boundary(at)) continue;
-    std::string json_text = "\"" + text.substr(0, at) + "\x01" + text.substr(at) + "\"";
+    std::string json_text = std::string("\"").append(text, 0, at).append("\x01").append(text, at).append("\"");
     std::string read;
     JsonReader reader(json_text);
     CHECK_FALSE(reader.string(read));
