@@ -36,6 +36,7 @@ void RecordListModel::reload() {
   visible_.loading = true;
   {
     std::lock_guard lock(mutex_);
+    backlog_wanted_ = true;  // what changed (a sync, an import) may have left records to index
     jobs_.clear();  // everything waiting answers an older query
     jobs_.push_front(Job{serial_, requested_, -1});
   }
@@ -160,16 +161,19 @@ void RecordListModel::run_worker() {
   for (;;) {
     std::optional<Job> job;
     bool read_reference = false;
+    bool index_backlog = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || reference_wanted_; });
+      wake_.wait(lock, [this] { return stopping_ || !jobs_.empty() || reference_wanted_ || backlog_wanted_; });
       if (stopping_) return;
       if (!jobs_.empty()) {
         job = std::move(jobs_.front());
         jobs_.pop_front();
-      } else {
+      } else if (reference_wanted_) {
         read_reference = true;
         reference_wanted_ = false;
+      } else {
+        index_backlog = true;
       }
     }
     if (!store) {
@@ -180,6 +184,16 @@ void RecordListModel::run_worker() {
       } else {
         open_error = opened.error().with_context("open " + data_folder_.string());
       }
+    }
+    if (index_backlog) {
+      // A step is one short transaction (about 50 ms), so a page asked for meanwhile waits at most that long.
+      constexpr std::size_t kBacklogStep = 500;
+      auto indexed = store ? store->index_search_backlog_step(kBacklogStep) : Result<std::size_t>(std::size_t{0});
+      if (!indexed || *indexed < kBacklogStep) {  // done, or failing (busy): try again after the next reload
+        std::lock_guard lock(mutex_);
+        backlog_wanted_ = false;
+      }
+      continue;
     }
     if (read_reference) {
       if (!store) continue;

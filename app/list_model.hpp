@@ -45,7 +45,8 @@ class RecordListModel {
   static constexpr std::size_t kCachedPages = 64;
 
   // Starts the worker thread; it opens its Store on `data_folder` at the first request (and retries at the next
-  // request if that fails). `on_result`, if set, is called on the worker thread after each result is ready (e.g.
+  // request if that fails). With nothing asked, the worker indexes the store's full-text backlog a step at a
+  // time (after a restore or an import, and again after each reload), so that a first search does not wait. `on_result`, if set, is called on the worker thread after each result is ready (e.g.
   // to wake an idle event loop); it must be thread-safe and quick.
   explicit RecordListModel(std::filesystem::path data_folder, std::function<void()> on_result = {});
   // Asks the worker to stop, and joins it (waiting for a running query to finish).
@@ -107,13 +108,15 @@ class RecordListModel {
   int focus_page_ = 0;  // where the screen looks
   std::vector<const RecordSummary*> arrived_;
 
-  // mutex_ guards jobs_, answers_, reference_wanted_, reference_ and stopping_; wake_ signals the worker.
+  // mutex_ guards jobs_, answers_, reference_wanted_, reference_, backlog_wanted_ and stopping_; wake_ signals the
+  // worker.
   // Held only to move values in and out, never while a query runs.
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> jobs_;  // newest first
   std::vector<Answer> answers_;
   bool reference_wanted_ = true;
+  bool backlog_wanted_ = true;  // the full-text backlog may hold records: index it, a step at a time, when idle
   std::shared_ptr<const ReferenceData> reference_;
   bool reference_fresh_ = false;
   bool stopping_ = false;

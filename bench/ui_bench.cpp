@@ -71,6 +71,7 @@ bool prepare_store(const std::filesystem::path& folder, std::uint32_t n) {
       std::fprintf(stderr, "index: %s\n", indexed.error().describe().c_str());
       std::_Exit(1);
     }
+    store->reset();  // closed as the program closes it: the log is copied into the file, not left to recover
     std::_Exit(0);
   }
   int status = 0;

@@ -108,8 +108,9 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
+  // A log that a large import grew is cut back to 64 MB once it starts over (SQLite keeps the file otherwise).
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA cache_size = -16384"})
+                             "PRAGMA cache_size = -16384", "PRAGMA journal_size_limit = 67108864"})
     if (auto status = db_->exec(pragma); !status) return status;
   // The log is copied into the database file off the writing thread once it passes 32 MB, so that neither a bulk
   // import nor a pulled page waits for the copy and its fsync; pages written again by the next transactions (list
@@ -650,13 +651,19 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
 
 Status Store::index_search_backlog() const {
   for (;;) {
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun();
-    auto indexed = index_text_backlog(*db_, 5000);
+    auto indexed = index_search_backlog_step(5000);
     if (!indexed) return indexed.error();
-    if (auto status = transaction.commit(); !status) return status;
     if (*indexed == 0) return ok_status();
   }
+}
+
+Result<std::size_t> Store::index_search_backlog_step(std::size_t limit) const {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  auto indexed = index_text_backlog(*db_, limit);
+  if (!indexed) return indexed.error();
+  if (auto status = transaction.commit(); !status) return status.error();
+  return indexed;
 }
 
 Result<std::int64_t> Store::search_backlog() const {
@@ -913,11 +920,14 @@ Status Store::start_bulk_load() {
 }
 
 Status Store::finish_bulk_load() {
+  auto pending = setting(kBulkLoadSetting);  // read first: an open takes no write lock when nothing is set aside
+  if (!pending) return pending.error();
+  if (pending->empty()) return ok_status();
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun();
   auto held = setting(kBulkLoadSetting);
   if (!held) return held.error();
-  if (held->empty()) return ok_status();
+  if (held->empty()) return ok_status();  // another connection finished it meanwhile
   auto parsed = parse_json_text(*held);
   std::vector<std::string> definitions;
   for (const auto& definition : parsed && parsed->is_array() ? *parsed : nlohmann::json::array({nullptr})) {

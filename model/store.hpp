@@ -149,10 +149,11 @@ class Store {
   // Every matching record, in query order, one at a time (exports); stops early when `visit` returns false.
   Status for_each(const RecordQuery& query, const std::function<bool(const Record&)>& visit) const;
 
-  // Bulk imports leave new records in a backlog of the full-text index (storing is cheaper than indexing); a
-  // search indexes the backlog first, so its results are always complete. Call this in idle time to pay that
-  // cost before anyone searches.
+  // Bulk imports and pulls leave new records in a backlog of the full-text index (storing is cheaper than
+  // indexing); a search indexes the backlog first, so its results are always complete. Idle time pays that cost
+  // before anyone searches, a step of at most `limit` records (one transaction) at a time; returns how many.
   Status index_search_backlog() const;
+  Result<std::size_t> index_search_backlog_step(std::size_t limit) const;
   Result<std::int64_t> search_backlog() const;
 
   // The outbox, oldest first: up to `limit` entries after `after_seq`.

@@ -108,6 +108,24 @@ TEST_CASE_METHOD(ListFixture, "a reload shows a new record and keeps the old row
   CHECK(model.row(1)->id == first_before);
 }
 
+TEST_CASE_METHOD(ListFixture, "with nothing asked, the list model indexes the full-text backlog an import left",
+                 "[client][list]") {
+  REQUIRE(*store->search_backlog() == 1000);  // the import stored its records and left their indexing
+  RecordListModel model(data());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (*store->search_backlog() > 0) {
+    if (std::chrono::steady_clock::now() > deadline) FAIL("the backlog was not indexed in 30 s");
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // A search now finds what the import brought without indexing anything first.
+  RecordQuery search;
+  search.search = "服薬管理";
+  model.request(search);
+  settle(model, 0, 10);
+  CHECK(model.state().total == static_cast<std::int64_t>(expected(search).size()));
+  CHECK(model.state().total > 0);
+}
+
 TEST_CASE("the list model reports a data folder it cannot open", "[client][list]") {
   TempFolder folder;
   std::filesystem::create_directories(folder.path / "not-a-store");
