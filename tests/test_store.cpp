@@ -26,6 +26,20 @@ std::vector<std::string> titles(const Result<std::vector<RecordSummary>>& rows) 
   return out;
 }
 
+// The indexes of the store's file with their definitions, read on a connection of its own.
+std::vector<std::string> index_definitions(const Store& store) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(store.file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
+                     -1, &stmt, nullptr);
+  std::vector<std::string> out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
 std::string record_json(const std::string& kind, const std::string& date, const std::string& title,
                         const std::string& extra = "") {
   std::string body = R"({"kind":")" + kind + R"(","date":")" + date + R"(","title":")" + title + "\"";
@@ -327,6 +341,30 @@ TEST_CASE_METHOD(StoreFixture, "a full disk gives a clear error and loses nothin
   CHECK_NOTHROW(add(kMeeting));
 }
 
+TEST_CASE_METHOD(StoreFixture, "a large import that fills the disk is refused whole, its indexes back in place",
+                 "[store]") {
+  const auto indexes = index_definitions(*store);
+  add(kMeeting);
+  store.reset();
+  StoreOptions small;
+  small.max_file_bytes = 2 * 1024 * 1024;
+  store = open(small);
+  std::vector<Record> batch;
+  for (int i = 0; i < 3000; ++i)  // about 6 MB: the indexes are set aside, and the disk fills before the end
+    batch.push_back(*parse_record(record_json("outreach", "2024-06-01", "訪問" + std::to_string(i),
+                                              R"("content":")" + std::string(2000, 'x') + "\"")));
+  auto written = store->import_records(std::move(batch));
+  REQUIRE_FALSE(written.ok());
+  CHECK(written.error().code == "store.full");
+  CHECK(*store->count({}) == 1);
+  CHECK(*store->outbox_size() == 1);
+  CHECK(index_definitions(*store) == indexes);
+  store.reset();
+  store = open();
+  CHECK(*store->count({}) == 1);
+  CHECK(index_definitions(*store) == indexes);
+}
+
 TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every committed record intact", "[store]") {
   store.reset();
   int pipe_fds[2];
@@ -386,23 +424,6 @@ TEST_CASE_METHOD(StoreFixture, "settings persist", "[store]") {
   CHECK(store->setting("missing")->empty());
 }
 
-namespace {
-
-// The indexes of the store's file with their definitions, read on a connection of its own.
-std::vector<std::string> index_definitions(const Store& store) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(store.file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
-                     -1, &stmt, nullptr);
-  std::vector<std::string> out;
-  while (sqlite3_step(stmt) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
-}
-
-}  // namespace
 
 TEST_CASE_METHOD(StoreFixture, "a large import is all or nothing across its chunks", "[store]") {
   const auto indexes = index_definitions(*store);
