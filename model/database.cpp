@@ -193,9 +193,16 @@ WalCheckpointer::~WalCheckpointer() {
   if (thread_.joinable()) thread_.join();
 }
 
-int WalCheckpointer::on_commit(void* self, sqlite3*, const char*, int pages) {
+int WalCheckpointer::on_commit(void* self, sqlite3* db, const char*, int pages) {
   auto* checkpointer = static_cast<WalCheckpointer*>(self);
-  if (pages < checkpointer->threshold_) return SQLITE_OK;
+  const int threshold = checkpointer->threshold_;
+  if (pages < checkpointer->copied_.load()) checkpointer->copied_.store(0);  // the log started over
+  if (pages < threshold) return SQLITE_OK;
+  if (pages >= 4 * threshold && (pages - checkpointer->copied_.load() <= threshold || pages >= 16 * threshold)) {
+    // Busy when the thread is checkpointing: the next commit tries again.
+    (void)sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    return SQLITE_OK;
+  }
   {
     std::lock_guard lock(checkpointer->mutex_);
     checkpointer->due_ = true;
@@ -215,7 +222,11 @@ void WalCheckpointer::run() {
     lock.unlock();
     // Busy (another checkpoint under way) or failed: the next commit over the threshold asks again, and closing
     // the last connection checkpoints whatever is left.
-    if (opened) (void)(*opened)->query_int("PRAGMA wal_checkpoint(PASSIVE)");
+    int copied = 0;
+    int in_log = 0;
+    if (opened &&
+        sqlite3_wal_checkpoint_v2((*opened)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied) == SQLITE_OK)
+      copied_.store(copied);
     lock.lock();
   }
 }

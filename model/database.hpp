@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -93,8 +94,12 @@ class Transaction {
 // Copies a WAL database's committed pages into the database file on a thread and connection of its own, so that
 // no commit waits for that copy and its fsync: SQLite's automatic checkpoint runs inside whichever commit crosses
 // its threshold, which after a bulk import means seconds. Watches one writing connection through its WAL hook
-// (which replaces that connection's automatic checkpoint); the thread starts at the first checkpoint due. A
-// checkpoint is PASSIVE: it never blocks readers or the writer, and copies what no reader still needs.
+// (which replaces that connection's automatic checkpoint); the thread starts at the first checkpoint due.
+// Checkpoints are PASSIVE: they block neither readers nor the writer. But the log starts over only when a write
+// transaction begins with every frame copied, which a thread running behind the commits never achieves: the log
+// would grow with all that is written. So once it holds four times the threshold, a commit that finds the thread
+// less than a threshold behind (or the log at sixteen times) copies the rest itself, a short step, and the next
+// transaction writes the log from its beginning.
 class WalCheckpointer {
  public:
   // Checkpoints `file` whenever a commit on `writer` leaves `pages` or more pages in its WAL. `writer` must outlive
@@ -115,6 +120,7 @@ class WalCheckpointer {
   std::condition_variable wake_;
   bool due_ = false;
   bool stopping_ = false;
+  std::atomic<int> copied_{0};  // frames of the log in the file after the thread's last checkpoint
   std::thread thread_;
 };
 

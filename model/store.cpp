@@ -115,7 +115,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   // The log is copied into the database file off the writing thread once it passes 32 MB, so that neither a bulk
   // import nor a pulled page waits for the copy and its fsync; pages written again by the next transactions (list
   // indexes, at random places) are copied once.
-  checkpointer_ = std::make_unique<WalCheckpointer>(*db_, file_, 8192);
+  checkpointer_ = std::make_unique<WalCheckpointer>(*db_, file_, options.checkpoint_pages);
 
   if (options.max_file_bytes > 0) {
     auto page_size = db_->query_int("PRAGMA page_size");

@@ -107,6 +107,7 @@ struct StoreOptions {
   HlcClock::WallClock wall_clock;      // tests inject a clock
   int target_schema_version = 0;       // 0 = latest; tests build old files with a lower one
   std::int64_t max_file_bytes = 0;     // 0 = no cap; a cap makes writes past it fail like a full disk
+  int checkpoint_pages = 8192;         // the log is copied into the file once it holds this many pages (32 MB)
 };
 
 class Store {
