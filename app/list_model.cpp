@@ -186,9 +186,12 @@ void RecordListModel::run_worker() {
       }
     }
     if (index_backlog) {
-      // A step is one short transaction (about 50 ms), so a page asked for meanwhile waits at most that long.
+      // A step is one short transaction (about 50 ms), so a page asked for meanwhile waits at most that long; and
+      // it gives up at once while another connection writes (a sync, an import) rather than hold pages up.
       constexpr std::size_t kBacklogStep = 500;
-      auto indexed = store ? store->index_search_backlog_step(kBacklogStep) : Result<std::size_t>(std::size_t{0});
+      constexpr int kWaitMs = 20;
+      auto indexed =
+          store ? store->index_search_backlog_step(kBacklogStep, kWaitMs) : Result<std::size_t>(std::size_t{0});
       if (!indexed || *indexed < kBacklogStep) {  // done, or failing (busy): try again after the next reload
         std::lock_guard lock(mutex_);
         backlog_wanted_ = false;

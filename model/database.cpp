@@ -120,7 +120,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
     return error;
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   return std::unique_ptr<Database>(new Database(db));
 }
 

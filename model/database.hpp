@@ -52,6 +52,9 @@ class Statement {
 
 class Database {
  public:
+  // How long a statement waits for another connection's lock before "store.busy".
+  static constexpr int kBusyTimeoutMs = 5000;
+
   // Opens (creating) the file; `mode` is applied to a new file before SQLite writes to it.
   static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, unsigned mode = 0600);
   ~Database();
@@ -63,6 +66,8 @@ class Database {
   Status exec(std::string_view sql);
   // A cached prepared statement, reset and with bindings cleared. Valid until the next call with the same SQL.
   Result<Statement*> prepare(const std::string& sql);
+  // How long statements wait for another connection's lock from now on.
+  void set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
   // A single integer from a query with one row (e.g. PRAGMA user_version); nullopt when no row.
   Result<std::optional<std::int64_t>> query_int(const std::string& sql);
 

@@ -126,7 +126,9 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
 
   int target = options.target_schema_version > 0 ? options.target_schema_version : kLatestSchemaVersion;
   if (auto status = migrate_store(*db_, file_, target, backups_); !status) return status;
-  if (auto status = finish_bulk_load(); !status) return status.error().with_context("indexes set aside");
+  // Indexes a cut-off first pull set aside are built again now. If that fails (a full disk), the store still
+  // opens and answers without them, slower; the next open or first pull tries again.
+  (void)finish_bulk_load();
 
   auto stored_device = setting("device_id");
   if (!stored_device) return stored_device.error();
@@ -418,7 +420,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
     auto stored = db_->query_int("SELECT max(seq) FROM records");  // at least the number of rows, found at once
     if (!stored) return stored.error();
     if (static_cast<std::size_t>(stored->value_or(0)) <= records.size()) {
-      auto dropped = SetAsideIndexes::drop(*db_);
+      auto dropped = SetAsideIndexes::drop(*db_, /*outbox_too=*/true);  // invisible outside this transaction
       if (!dropped) return dropped.error();
       set_aside = std::move(*dropped);
     }
@@ -657,8 +659,10 @@ Status Store::index_search_backlog() const {
   }
 }
 
-Result<std::size_t> Store::index_search_backlog_step(std::size_t limit) const {
+Result<std::size_t> Store::index_search_backlog_step(std::size_t limit, int wait_ms) const {
+  if (wait_ms >= 0) db_->set_busy_timeout(wait_ms);
   Transaction transaction(*db_);
+  if (wait_ms >= 0) db_->set_busy_timeout(Database::kBusyTimeoutMs);
   if (!transaction.begun()) return transaction.begun().error();
   auto indexed = index_text_backlog(*db_, limit);
   if (!indexed) return indexed.error();
@@ -913,7 +917,10 @@ Status Store::start_bulk_load() {
   auto held = setting(kBulkLoadSetting);
   if (!held) return held.error();
   if (!held->empty()) return ok_status();  // already under way
-  auto dropped = SetAsideIndexes::drop(*db_);
+  auto stored = db_->query_int("SELECT max(seq) FROM records");  // at least the number of rows, found at once
+  if (!stored) return stored.error();
+  if (stored->value_or(0) > kBulkLoadAtMost) return ok_status();  // rebuilding could cost more than it saves
+  auto dropped = SetAsideIndexes::drop(*db_, /*outbox_too=*/false);
   if (!dropped) return dropped.error();
   if (auto status = set_setting(kBulkLoadSetting, json_string_array(dropped->definitions())); !status) return status;
   return transaction.commit();

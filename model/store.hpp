@@ -152,9 +152,10 @@ class Store {
 
   // Bulk imports and pulls leave new records in a backlog of the full-text index (storing is cheaper than
   // indexing); a search indexes the backlog first, so its results are always complete. Idle time pays that cost
-  // before anyone searches, a step of at most `limit` records (one transaction) at a time; returns how many.
+  // before anyone searches, a step of at most `limit` records (one transaction) at a time, waiting at most
+  // `wait_ms` (if not -1) for another connection's write, else "store.busy"; returns how many.
   Status index_search_backlog() const;
-  Result<std::size_t> index_search_backlog_step(std::size_t limit) const;
+  Result<std::size_t> index_search_backlog_step(std::size_t limit, int wait_ms = -1) const;
   Result<std::int64_t> search_backlog() const;
 
   // The outbox, oldest first: up to `limit` entries after `after_seq`.
@@ -187,9 +188,12 @@ class Store {
   // never moves the cursor past records it did not store. Pulled changes make no outbox entries. Returns how
   // many records changed here.
   Result<std::size_t> apply_pulled(PulledPage page);
-  // A first pull into this store writes many rows: start_bulk_load() sets the indexes aside (SetAsideIndexes)
-  // until finish_bulk_load() builds them again. Each is one transaction and the definitions are kept in the store,
-  // so a bulk load interrupted by a killed process is finished by the next open. Queries work meanwhile, slower.
+  // A first pull into a new store writes many rows: start_bulk_load() sets the list indexes aside (SetAsideIndexes)
+  // until finish_bulk_load() builds them again; it does nothing when the store already holds more than
+  // kBulkLoadAtMost rows or a bulk load is under way, and finish_bulk_load() nothing when none is. Each is one
+  // transaction and the definitions are kept in the store, so a bulk load cut off (a killed process, a full disk)
+  // is finished by the next open or pull. Queries work meanwhile, slower.
+  static constexpr std::int64_t kBulkLoadAtMost = 10000;
   Status start_bulk_load();
   Status finish_bulk_load();
   // The pull cursor stored by apply_pulled ("" before the first pull).

@@ -46,8 +46,10 @@ Status unindex_record_text(Database& db, std::int64_t seq, const std::string& da
 class SetAsideIndexes {
  public:
   explicit SetAsideIndexes(std::vector<std::string> definitions = {}) : definitions_(std::move(definitions)) {}
-  // Drops the indexes (not the UNIQUE index on records.id, which refuses duplicates) and keeps their definitions.
-  static Result<SetAsideIndexes> drop(Database& db);
+  // Drops the indexes of records, and of outbox too when `outbox_too`, and keeps their definitions. Not the
+  // UNIQUE index on records.id, which refuses duplicates. The outbox's index stays for a bulk load across
+  // transactions: the list reads it for every row it shows, and it is small then.
+  static Result<SetAsideIndexes> drop(Database& db, bool outbox_too);
   // Creates each index that does not exist; then there is nothing set aside.
   Status rebuild(Database& db);
   const std::vector<std::string>& definitions() const { return definitions_; }

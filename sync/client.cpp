@@ -370,13 +370,12 @@ std::optional<SyncEngine::Failure> SyncEngine::pull() {
   auto cursor = store_.pull_cursor();
   if (!cursor) return Failure{SyncResult::Failed, cursor.error()};
   // A first pull (a new device, or a restore) brings everything its user may see: the store builds its indexes
-  // once after it rather than maintaining them row by row (Store::start_bulk_load), whatever way the pull ends.
-  bool bulk = cursor->empty();
-  if (bulk)
+  // once after it rather than maintaining them row by row (Store::start_bulk_load), whatever way the pull ends;
+  // and any pull finishes a bulk load an earlier one left (cut off by a full disk).
+  if (cursor->empty())
     if (auto status = store_.start_bulk_load(); !status) return Failure{SyncResult::Failed, status.error()};
   auto failure = pull_pages(*cursor);
-  if (bulk)
-    if (auto status = store_.finish_bulk_load(); !status && !failure) return Failure{SyncResult::Failed, status.error()};
+  if (auto status = store_.finish_bulk_load(); !status && !failure) return Failure{SyncResult::Failed, status.error()};
   return failure;
 }
 

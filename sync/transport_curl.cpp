@@ -47,13 +47,19 @@ Result<std::string> gzip_compress(std::string_view text) {
   return compressed;
 }
 
+// The request's body gzip-compressed when it is not yet and is large enough to gain from it; else nothing.
+std::optional<Result<std::string>> compressed_body(const HttpRequest& request) {
+  if (request.gzipped || request.body.size() <= kCompressAboveBytes) return std::nullopt;
+  return gzip_compress(request.body);
+}
+
 }  // namespace
 
 Status compress_body(HttpRequest& request) {
-  if (request.gzipped || request.body.size() <= kCompressAboveBytes) return ok_status();
-  auto gzipped = gzip_compress(request.body);
-  if (!gzipped) return gzipped.error();
-  request.body = std::move(*gzipped);
+  auto packed = compressed_body(request);
+  if (!packed) return ok_status();
+  if (!*packed) return packed->error();
+  request.body = std::move(**packed);
   request.gzipped = true;
   return ok_status();
 }
@@ -219,10 +225,9 @@ class CurlTransport final : public Transport {
     } else if (request.method == "POST") {
       std::string_view payload = request.body;
       bool gzipped = request.gzipped;
-      if (!gzipped && request.body.size() > kCompressAboveBytes) {
-        auto packed = gzip_compress(request.body);
-        if (!packed) return packed.error();
-        compressed = std::move(*packed);
+      if (auto packed = compressed_body(request)) {  // not compressed beforehand (compress_body)
+        if (!*packed) return packed->error();
+        compressed = std::move(**packed);
         payload = compressed;
         gzipped = true;
       }

@@ -516,6 +516,83 @@ TEST_CASE_METHOD(StoreFixture, "a bulk load sets the indexes aside across transa
   CHECK(*store->pull_cursor() == "c1.1500");
 }
 
+TEST_CASE_METHOD(StoreFixture, "a bulk load cut off by a full disk leaves a store that opens, and is finished later",
+                 "[store]") {
+  const auto indexes = index_definitions(*store);
+  store.reset();
+  StoreOptions small;
+  small.max_file_bytes = 3 * 1024 * 1024;
+  store = open(small);
+  REQUIRE(store->start_bulk_load().ok());
+  // Pages of 200 records until one does not fit, then of one record until not even that fits: the disk is full.
+  Error full;
+  int page_size = 200;
+  for (int first = 0; first < 100000; first += page_size) {
+    PulledPage page;
+    for (int i = first; i < first + page_size; ++i) {
+      auto record = parse_record(record_json("outreach", "2024-06-01", "復元" + std::to_string(i),
+                                             R"("content":")" + std::string(2000, 'x') + "\""));
+      REQUIRE(record.ok());
+      record->id = new_uuid_v7();
+      record->clock = "1700000000000.0000.00000001";
+      page.records.push_back(std::move(*record));
+    }
+    page.cursor = "c1." + std::to_string(first + page_size);
+    auto applied = store->apply_pulled(std::move(page));
+    if (!applied) {
+      full = applied.error();
+      if (page_size == 1) break;
+      page_size = 1;
+    }
+  }
+  REQUIRE(full.code == "store.full");
+  CHECK_FALSE(store->finish_bulk_load().ok());  // no room to build the indexes either
+  const std::int64_t kept = *store->count({});
+  CHECK(kept > 0);
+
+  store.reset();
+  store = open(small);  // still full: it opens, and answers without the indexes
+  CHECK(*store->count({}) == kept);
+  CHECK_FALSE(store->setting("bulk_load.indexes")->empty());
+  store.reset();
+  store = open();  // room again: the open builds them
+  CHECK(index_definitions(*store) == indexes);
+  CHECK(store->setting("bulk_load.indexes")->empty());
+  CHECK(*store->count({}) == kept);
+}
+
+TEST_CASE_METHOD(StoreFixture, "a store that already holds many records keeps its indexes through a first pull",
+                 "[store]") {
+  std::vector<Record> batch;
+  for (int i = 0; i <= Store::kBulkLoadAtMost; ++i)
+    batch.push_back(*parse_record(record_json("outreach", "2024-06-01", "訪問" + std::to_string(i))));
+  REQUIRE(store->import_records(std::move(batch)).ok());
+  const auto indexes = index_definitions(*store);
+  REQUIRE(store->start_bulk_load().ok());
+  CHECK(index_definitions(*store) == indexes);
+  CHECK(store->setting("bulk_load.indexes")->empty());
+}
+
+TEST_CASE_METHOD(StoreFixture, "an idle indexing step gives way to another connection's write", "[store]") {
+  std::vector<Record> batch;
+  for (int i = 0; i < 10; ++i)
+    batch.push_back(*parse_record(record_json("outreach", "2024-06-01", "訪問" + std::to_string(i))));
+  REQUIRE(store->import_records(std::move(batch)).ok());
+  REQUIRE(*store->search_backlog() == 10);
+  sqlite3* writer = nullptr;  // another connection, in the middle of a write
+  REQUIRE(sqlite3_open(store->file().c_str(), &writer) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto step = store->index_search_backlog_step(500, 20);
+  REQUIRE_FALSE(step.ok());
+  CHECK(step.error().code == "store.busy");
+  sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+  step = store->index_search_backlog_step(500, 20);
+  REQUIRE(step.ok());
+  CHECK(*step == 10);
+  CHECK(*store->search_backlog() == 0);
+}
+
 TEST_CASE_METHOD(StoreFixture, "a large import into a smaller store indexes old and new records alike", "[store]") {
   add(R"({"kind":"meeting","date":"2024-04-02","title":"前からある会議","area":"東区","status":"submitted",
     "body":"相談支援部会","meeting_type":"committee","format":"in_person"})");

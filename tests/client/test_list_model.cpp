@@ -117,7 +117,7 @@ TEST_CASE_METHOD(ListFixture, "with nothing asked, the list model indexes the fu
     if (std::chrono::steady_clock::now() > deadline) FAIL("the backlog was not indexed in 30 s");
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  // A search now finds what the import brought without indexing anything first.
+  // And a search finds what the import brought.
   RecordQuery search;
   search.search = "服薬管理";
   model.request(search);
