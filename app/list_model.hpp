@@ -46,8 +46,9 @@ class RecordListModel {
 
   // Starts the worker thread; it opens its Store on `data_folder` at the first request (and retries at the next
   // request if that fails). With nothing asked, the worker indexes the store's full-text backlog a step at a
-  // time (after a restore or an import, and again after each reload), so that a first search does not wait. `on_result`, if set, is called on the worker thread after each result is ready (e.g.
-  // to wake an idle event loop); it must be thread-safe and quick.
+  // time (after a restore or an import, and again after each reload), so that a first search does not wait.
+  // `on_result`, if set, is called on the worker thread after each result is ready (e.g. to wake an idle event
+  // loop); it must be thread-safe and quick.
   explicit RecordListModel(std::filesystem::path data_folder, std::function<void()> on_result = {});
   // Asks the worker to stop, and joins it (waiting for a running query to finish).
   ~RecordListModel();

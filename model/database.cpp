@@ -224,9 +224,10 @@ void WalCheckpointer::run() {
     // the last connection checkpoints whatever is left.
     int copied = 0;
     int in_log = 0;
-    if (opened &&
-        sqlite3_wal_checkpoint_v2((*opened)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied) == SQLITE_OK)
-      copied_.store(copied);
+    if (opened) {
+      int rc = sqlite3_wal_checkpoint_v2((*opened)->handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied);
+      if (rc == SQLITE_OK) copied_.store(copied);
+    }
     lock.lock();
   }
 }

@@ -69,6 +69,13 @@ std::optional<Error> check_storable(const Record& record, bool local_change) {
   return std::nullopt;
 }
 
+// At least the number of records stored (the highest row number), found at once rather than counted.
+Result<std::int64_t> rows_at_most(Database& db) {
+  auto highest = db.query_int("SELECT max(seq) FROM records");
+  if (!highest) return highest.error();
+  return highest->value_or(0);
+}
+
 std::optional<int> fiscal_year_of(const std::string& iso) {
   if (auto date = parse_iso_date(iso)) return fiscal_year(*date);
   return std::nullopt;
@@ -417,9 +424,9 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
   constexpr std::size_t kLargeImport = 2000;
   std::optional<SetAsideIndexes> set_aside;
   if (records.size() >= kLargeImport) {
-    auto stored = db_->query_int("SELECT max(seq) FROM records");  // at least the number of rows, found at once
+    auto stored = rows_at_most(*db_);
     if (!stored) return stored.error();
-    if (static_cast<std::size_t>(stored->value_or(0)) <= records.size()) {
+    if (static_cast<std::size_t>(*stored) <= records.size()) {
       auto dropped = SetAsideIndexes::drop(*db_, /*outbox_too=*/true);  // invisible outside this transaction
       if (!dropped) return dropped.error();
       set_aside = std::move(*dropped);
@@ -844,7 +851,8 @@ Result<std::vector<SyncRejection>> Store::rejections() const {
 }
 
 Result<std::vector<Store::Outgoing>> Store::outgoing(const std::vector<std::string>& ids) const {
-  auto statement = db_->prepare("SELECT r.hlc, r.synced_hlc, d.doc FROM records r JOIN record_docs d ON d.seq = r.seq WHERE r.id = ?");
+  auto statement = db_->prepare(
+      "SELECT r.hlc, r.synced_hlc, d.doc FROM records r JOIN record_docs d ON d.seq = r.seq WHERE r.id = ?");
   if (!statement) return statement.error();
   std::vector<Outgoing> out;
   out.reserve(ids.size());
@@ -917,9 +925,9 @@ Status Store::start_bulk_load() {
   auto held = setting(kBulkLoadSetting);
   if (!held) return held.error();
   if (!held->empty()) return ok_status();  // already under way
-  auto stored = db_->query_int("SELECT max(seq) FROM records");  // at least the number of rows, found at once
+  auto stored = rows_at_most(*db_);
   if (!stored) return stored.error();
-  if (stored->value_or(0) > kBulkLoadAtMost) return ok_status();  // rebuilding could cost more than it saves
+  if (*stored > kBulkLoadAtMost) return ok_status();  // rebuilding could cost more than it saves
   auto dropped = SetAsideIndexes::drop(*db_, /*outbox_too=*/false);
   if (!dropped) return dropped.error();
   if (auto status = set_setting(kBulkLoadSetting, json_string_array(dropped->definitions())); !status) return status;

@@ -218,8 +218,9 @@ Status migrate_store(Database& db, const std::filesystem::path& file, int target
 
 Result<SetAsideIndexes> SetAsideIndexes::drop(Database& db, bool outbox_too) {
   // Only indexes written as CREATE INDEX have a definition; the UNIQUE index on id stays, as it refuses duplicates.
-  auto select = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
-                           "AND (tbl_name = 'records' OR (tbl_name = 'outbox' AND ?)) AND sql IS NOT NULL ORDER BY name");
+  auto select = db.prepare(
+      "SELECT name, sql FROM sqlite_schema WHERE type = 'index' "
+      "AND (tbl_name = 'records' OR (tbl_name = 'outbox' AND ?)) AND sql IS NOT NULL ORDER BY name");
   if (!select) return select.error();
   (*select)->bind(1, outbox_too);
   std::vector<std::string> names;
