@@ -440,59 +440,54 @@ void add_button(Form& form, EditorList list, const std::string& path, const char
   probe_item(form.view.probe, path + ".add");
 }
 
-void agenda_items(Form& form, std::vector<AgendaItem>& agenda) {
+// A repeatable list (`path` = "/agenda"): each item under its heading (move, remove), its fields drawn by
+// `fields(item, item_path, indent)`, and the add button after the last.
+template <typename Item, typename Fields>
+void repeated_items(Form& form, std::vector<Item>& items, EditorList list, const std::string& path,
+                    const char* heading_key, const char* add_key, Fields&& fields) {
   const float indent = form.em;
-  for (std::size_t i = 0; i < agenda.size(); ++i) {
-    const std::string path = "/agenda/" + std::to_string(i);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string item_path = path + "/" + std::to_string(i);
     ImGui::PushID(static_cast<int>(i));
-    if (!item_heading(form, EditorList::Agenda, path, "editor.agenda_item", i, agenda.size())) {
+    if (!item_heading(form, list, item_path, heading_key, i, items.size())) {
       ImGui::PopID();
       break;
     }
-    text_field(form, path + "/title", "editor.field.agenda_title", agenda[i].title, indent);
-    multiline_field(form, path + "/summary", "editor.field.agenda_summary", agenda[i].summary, 3, indent);
-    text_field(form, path + "/decision", "editor.field.agenda_decision", agenda[i].decision, indent,
-               "editor.decision_hint");
+    fields(items[i], item_path, indent);
     ImGui::PopID();
   }
-  add_button(form, EditorList::Agenda, "/agenda", "editor.add_agenda");
+  add_button(form, list, path, add_key);
+}
+
+void agenda_items(Form& form, std::vector<AgendaItem>& agenda) {
+  repeated_items(form, agenda, EditorList::Agenda, "/agenda", "editor.agenda_item", "editor.add_agenda",
+                 [&form](AgendaItem& item, const std::string& path, float indent) {
+                   text_field(form, path + "/title", "editor.field.agenda_title", item.title, indent);
+                   multiline_field(form, path + "/summary", "editor.field.agenda_summary", item.summary, 3, indent);
+                   text_field(form, path + "/decision", "editor.field.agenda_decision", item.decision, indent,
+                              "editor.decision_hint");
+                 });
 }
 
 void role_items(Form& form, std::vector<RoleAssignment>& roles) {
-  const float indent = form.em;
-  for (std::size_t i = 0; i < roles.size(); ++i) {
-    const std::string path = "/roles/" + std::to_string(i);
-    ImGui::PushID(static_cast<int>(i));
-    if (!item_heading(form, EditorList::Roles, path, "editor.role_item", i, roles.size())) {
-      ImGui::PopID();
-      break;
-    }
-    text_field(form, path + "/agency", "editor.field.role_agency", roles[i].agency, indent);
-    text_field(form, path + "/role", "editor.field.role", roles[i].role, indent);
-    ImGui::PopID();
-  }
-  add_button(form, EditorList::Roles, "/roles", "editor.add_role");
+  repeated_items(form, roles, EditorList::Roles, "/roles", "editor.role_item", "editor.add_role",
+                 [&form](RoleAssignment& item, const std::string& path, float indent) {
+                   text_field(form, path + "/agency", "editor.field.role_agency", item.agency, indent);
+                   text_field(form, path + "/role", "editor.field.role", item.role, indent);
+                 });
 }
 
 void follow_up_items(Form& form, std::vector<FollowUp>& follow_ups) {
-  const float indent = form.em;
-  for (std::size_t i = 0; i < follow_ups.size(); ++i) {
-    const std::string path = "/follow_ups/" + std::to_string(i);
-    ImGui::PushID(static_cast<int>(i));
-    if (!item_heading(form, EditorList::FollowUps, path, "editor.follow_up_item", i, follow_ups.size())) {
-      ImGui::PopID();
-      break;
-    }
-    text_field(form, path + "/action", "editor.field.follow_up_action", follow_ups[i].action, indent);
-    text_field(form, path + "/owner", "editor.field.follow_up_owner", follow_ups[i].owner, indent);
-    date_field(form, path + "/due", "editor.field.follow_up_due", follow_ups[i].due, indent);
-    label(form, "editor.field.follow_up_done", indent);
-    ImGui::PushID("done");
-    after_field(form, path + "/done", ImGui::Checkbox("##v", &follow_ups[i].done));
-    ImGui::PopID();
-    ImGui::PopID();
-  }
-  add_button(form, EditorList::FollowUps, "/follow_ups", "editor.add_follow_up");
+  repeated_items(form, follow_ups, EditorList::FollowUps, "/follow_ups", "editor.follow_up_item",
+                 "editor.add_follow_up", [&form](FollowUp& item, const std::string& path, float indent) {
+                   text_field(form, path + "/action", "editor.field.follow_up_action", item.action, indent);
+                   text_field(form, path + "/owner", "editor.field.follow_up_owner", item.owner, indent);
+                   date_field(form, path + "/due", "editor.field.follow_up_due", item.due, indent);
+                   label(form, "editor.field.follow_up_done", indent);
+                   ImGui::PushID("done");
+                   after_field(form, path + "/done", ImGui::Checkbox("##v", &item.done));
+                   ImGui::PopID();
+                 });
 }
 
 // [SECTION] Sections per kind -----------------------------------------------------------------------------------
