@@ -143,6 +143,7 @@ Status Database::exec(std::string_view sql) {
 Result<Statement*> Database::prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {
+    recent_.splice(recent_.begin(), recent_, it->second.use);
     it->second.wrapper->reset();
     return it->second.wrapper.get();
   }
@@ -150,8 +151,23 @@ Result<Statement*> Database::prepare(const std::string& sql) {
   int rc =
       sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
-  auto [inserted, _] = cache_.emplace(sql, Cached{stmt, std::make_unique<Statement>(db_, stmt)});
+  if (cache_.size() >= kCachedStatements) evict_least_recent();
+  recent_.push_front(sql);
+  auto [inserted, _] = cache_.emplace(sql, Cached{stmt, std::make_unique<Statement>(db_, stmt), recent_.begin()});
   return inserted->second.wrapper.get();
+}
+
+void Database::evict_least_recent() {
+  // From the least recently used up; a statement still stepping (a caller is reading its rows) stays.
+  for (auto use = recent_.end(); use != recent_.begin();) {
+    --use;
+    auto cached = cache_.find(*use);
+    if (sqlite3_stmt_busy(cached->second.stmt)) continue;
+    sqlite3_finalize(cached->second.stmt);
+    cache_.erase(cached);
+    recent_.erase(use);
+    return;
+  }
 }
 
 Result<std::optional<std::int64_t>> Database::query_int(const std::string& sql) {

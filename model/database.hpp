@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -64,8 +65,13 @@ class Database {
   sqlite3* handle() const { return db_; }
   // Runs one or more statements without results.
   Status exec(std::string_view sql);
-  // A cached prepared statement, reset and with bindings cleared. Valid until the next call with the same SQL.
+  // A cached prepared statement, reset and with bindings cleared. Valid until the next call with the same SQL, or
+  // until kCachedStatements other statements were prepared after its last use: the cache keeps the most recently
+  // used ones (never evicting one that is stepping), so that SQL built from a query's shape cannot grow it forever.
+  static constexpr std::size_t kCachedStatements = 64;
   Result<Statement*> prepare(const std::string& sql);
+  // How many prepared statements the cache holds (tests).
+  std::size_t cached_statements() const { return cache_.size(); }
   // How long statements wait for another connection's lock from now on.
   void set_busy_timeout(int ms) { sqlite3_busy_timeout(db_, ms); }
   // A single integer from a query with one row (e.g. PRAGMA user_version); nullopt when no row.
@@ -76,9 +82,12 @@ class Database {
   struct Cached {
     sqlite3_stmt* stmt;
     std::unique_ptr<Statement> wrapper;
+    std::list<std::string>::iterator use;  // its place in recent_
   };
+  void evict_least_recent();
   sqlite3* db_;
   std::unordered_map<std::string, Cached> cache_;
+  std::list<std::string> recent_;  // the cache's SQL texts, most recently used first
 };
 
 // BEGIN IMMEDIATE on construction (so writers queue up at the start, not at their first write), ROLLBACK in the

@@ -115,6 +115,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
+  if (options.busy_timeout_ms > 0) db_->set_busy_timeout(options.busy_timeout_ms);
   // A log that a large import grew is cut back to 64 MB once it starts over (SQLite keeps the file otherwise).
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
                              "PRAGMA cache_size = -16384", "PRAGMA journal_size_limit = 67108864"})
@@ -145,13 +146,8 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
     if (auto status = set_setting("device_id", device_id_); !status) return status;
   }
   author_ = options.author;
-  if (author_.empty()) {
-    auto configured = setting("author");
-    if (!configured) return configured.error();
-    author_ = *configured;
-  }
-  if (author_.empty())
-    if (const char* user = std::getenv("USER")) author_ = user;
+  explicit_author_ = !author_.empty();
+  refresh_if_changed();
   clock_ = std::make_unique<HlcClock>(node_from_device_id(device_id_), options.wall_clock);
   // Never issue a clock value below one this store already holds, whatever the wall clock says now. Every write
   // transaction keeps the high-water mark in the settings; only a file without one is scanned.
@@ -178,6 +174,8 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   }
   return ok_status();
 }
+
+std::size_t Store::prepared_statements() const { return db_->cached_statements(); }
 
 int Store::schema_version() const {
   auto version = db_->query_int("PRAGMA user_version");
@@ -302,9 +300,10 @@ Status Store::write_and_index(const Record& record, const Record* before, const 
 }
 
 Result<Record> Store::create(Record record) {
-  record = stamp_new(std::move(record));
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
+  record = stamp_new(std::move(record));
   auto existing = db_->prepare("SELECT 1 FROM records WHERE id = ?");
   if (!existing) return existing.error();
   auto found = (*existing)->bind(1, record.id).step();
@@ -335,6 +334,7 @@ Result<Record> Store::save_changes(const Record& before, Record after, const std
 Result<Record> Store::update(const std::string& id, const json& patch) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
   auto before = get(id);
   if (!before) return before.error();
   if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
@@ -352,6 +352,7 @@ Result<Record> Store::update(const std::string& id, const json& patch) {
 Result<Record> Store::replace(const Record& record) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
   auto before = get(record.id);
   if (!before) return before.error();
   if (!*before)
@@ -379,6 +380,7 @@ Result<Record> Store::replace(const Record& record) {
 Status Store::remove(const std::string& id) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun();
+  refresh_if_changed();
   auto before = get(id);
   if (!before) return before.error();
   if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
@@ -420,6 +422,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
   };
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();  // before the workers stamp records with the author
   // An import at least as large as the store builds its indexes afresh after its rows (see SetAsideIndexes).
   constexpr std::size_t kLargeImport = 2000;
   std::optional<SetAsideIndexes> set_aside;
@@ -650,8 +653,11 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   if (ordered) {
     q.sql += " ORDER BY " +
              (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC") : order_by(query));
-    if (query.limit > 0)
-      q.sql += " LIMIT " + std::to_string(query.limit) + " OFFSET " + std::to_string(std::max(0, query.offset));
+    if (query.limit > 0) {  // bound, so that every page of a list is one prepared statement
+      q.sql += " LIMIT ? OFFSET ?";
+      q.params.emplace_back(query.limit);
+      q.params.emplace_back(std::max(0, query.offset));
+    }
   }
   return q;
 }
@@ -800,6 +806,12 @@ Result<std::vector<OutboxEntry>> Store::outbox(std::size_t limit, std::int64_t a
 
 Result<std::int64_t> Store::outbox_size() const {
   auto size = db_->query_int("SELECT count(*) FROM outbox");
+  if (!size) return size.error();
+  return size->value_or(0);
+}
+
+Result<std::int64_t> Store::waiting_records() const {
+  auto size = db_->query_int("SELECT count(DISTINCT record_id) FROM outbox");
   if (!size) return size.error();
   return size->value_or(0);
 }
@@ -961,6 +973,7 @@ Result<std::string> Store::pull_cursor() const { return setting("sync.cursor"); 
 Status Store::reset_pull_cursor() { return set_setting("sync.cursor", ""); }
 
 Result<ReferenceData> Store::reference() const {
+  refresh_if_changed();
   if (reference_cache_) return *reference_cache_;
   auto statement = db_->prepare("SELECT doc FROM reference_data WHERE id = 1");
   if (!statement) return statement.error();
@@ -987,10 +1000,91 @@ Status Store::replace_reference(const ReferenceData& reference) {
   return status;
 }
 
+namespace {
+
+constexpr const char* kAuthorSetting = "author";
+constexpr const char* kAuthorEnrolledSetting = "author.enrolled";  // "1": the author came from an enrollment
+// The names this device wrote under before it was enrolled, as a JSON array: records under them that never
+// reached the collector become the enrolled user's.
+constexpr const char* kPlaceholderAuthorsSetting = "author.placeholders";
+
+}  // namespace
+
+void Store::refresh_if_changed() const {
+  auto version = db_->query_int("PRAGMA data_version");
+  if (!version || !*version || **version == data_version_) return;
+  data_version_ = **version;
+  reference_cache_.reset();
+  if (explicit_author_) return;
+  auto configured = setting(kAuthorSetting);
+  std::string author = configured ? *configured : author_;
+  if (author.empty())
+    if (const char* user = std::getenv("USER")) author = user;
+  author_ = std::move(author);
+}
+
+const std::string& Store::author() const {
+  refresh_if_changed();
+  return author_;
+}
+
 Status Store::set_author(const std::string& name) {
-  if (auto status = set_setting("author", name); !status) return status;
+  if (auto status = set_setting(kAuthorSetting, name); !status) return status;
   author_ = name;
   return ok_status();
+}
+
+Result<std::size_t> Store::adopt_author(const std::string& name) {
+  // Done already (the usual case at each sync): no write lock, no scan.
+  if (auto enrolled = setting(kAuthorEnrolledSetting); enrolled && *enrolled == "1" && author() == name) return 0;
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
+  auto enrolled = setting(kAuthorEnrolledSetting);
+  auto held = setting(kPlaceholderAuthorsSetting);
+  if (!enrolled || !held) return (!enrolled ? enrolled : held).error();
+  std::vector<std::string> placeholders{""};
+  if (auto parsed = parse_json_text(*held); parsed && parsed->is_array())
+    for (const auto& value : *parsed)
+      if (value.is_string()) placeholders.push_back(value.get<std::string>());
+  // The name in use until now was a placeholder unless an enrollment set it (the laptop handed from one enrolled
+  // user to another keeps the first one's records theirs).
+  if (*enrolled != "1") {
+    if (!explicit_author_) placeholders.push_back(author_);
+    if (const char* user = std::getenv("USER")) placeholders.push_back(user);
+  }
+  std::sort(placeholders.begin(), placeholders.end());
+  placeholders.erase(std::unique(placeholders.begin(), placeholders.end()), placeholders.end());
+  std::erase(placeholders, name);
+
+  if (auto status = set_setting(kAuthorSetting, name); !status) return status.error();
+  if (auto status = set_setting(kAuthorEnrolledSetting, "1"); !status) return status.error();
+  if (auto status = set_setting(kPlaceholderAuthorsSetting, json_string_array(placeholders)); !status)
+    return status.error();
+  if (!explicit_author_) author_ = name;
+
+  auto stale = db_->prepare("SELECT r.id FROM records r WHERE r.synced_hlc = '' AND r.author IN (SELECT value FROM "
+                            "json_each(?))");
+  if (!stale) return stale.error();
+  std::vector<std::string> ids;
+  for ((*stale)->bind(1, json_string_array(placeholders));;) {
+    auto row = (*stale)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    ids.push_back((*stale)->text(0));
+  }
+  (*stale)->reset();
+  for (const std::string& id : ids) {
+    auto before = get(id);
+    if (!before) return before.error();
+    if (!*before) continue;
+    Record after = **before;
+    after.author = name;
+    if (auto saved = save_changes(**before, std::move(after), {"author"}); !saved)
+      return saved.error().with_context("record " + id);
+  }
+  if (auto status = commit(transaction); !status) return status.error();
+  return ids.size();
 }
 
 Result<std::string> Store::setting(const std::string& key) const {

@@ -108,6 +108,7 @@ struct StoreOptions {
   int target_schema_version = 0;       // 0 = latest; tests build old files with a lower one
   std::int64_t max_file_bytes = 0;     // 0 = no cap; a cap makes writes past it fail like a full disk
   int checkpoint_pages = 8192;         // the log is copied into the file once it holds this many pages (32 MB)
+  int busy_timeout_ms = 0;             // how long a write waits for another connection's lock; 0: 5 s
 };
 
 class Store {
@@ -123,10 +124,20 @@ class Store {
 
   const std::filesystem::path& file() const { return file_; }
   const std::string& device_id() const { return device_id_; }
-  const std::string& author() const { return author_; }
+  // Who makes changes: StoreOptions::author, else the "author" setting as last committed by any connection (an
+  // enrollment on another thread's connection shows here at once), else $USER.
+  const std::string& author() const;
   // Who makes changes from now on, also in later sessions (the "author" setting).
   Status set_author(const std::string& name);
+  // Makes `name` this device's author for good (an enrollment), in one transaction: the "author" setting, and every
+  // record that never reached the collector and was written under a name this device used before it was enrolled
+  // (no name, the login name, a name given with --author) becomes `name`'s, as a change that syncs. Safe to call
+  // again (each sync does, so that a record stored under a stale name never stays stuck). Returns how many records
+  // changed hands.
+  Result<std::size_t> adopt_author(const std::string& name);
   int schema_version() const;
+  // How many prepared statements this connection keeps (bounded: Database::kCachedStatements).
+  std::size_t prepared_statements() const;
   // The backup copies taken by migrations when this store was opened.
   const std::vector<std::filesystem::path>& migration_backups() const { return backups_; }
 
@@ -160,7 +171,9 @@ class Store {
 
   // The outbox, oldest first: up to `limit` entries after `after_seq`.
   Result<std::vector<OutboxEntry>> outbox(std::size_t limit, std::int64_t after_seq = 0) const;
+  // Changes waiting (outbox entries), and the records they belong to (what the user counts as 未送信).
   Result<std::int64_t> outbox_size() const;
+  Result<std::int64_t> waiting_records() const;
   // The collector accepted the revision of each record at `clock`: removes its outbox entries up to `up_to_seq`,
   // records `clock` as its synced version and clears any rejection, all in one transaction. Later entries stay.
   struct Acknowledgement {
@@ -210,6 +223,10 @@ class Store {
  private:
   Store() = default;
   Status init(const std::filesystem::path& folder, const StoreOptions& options);
+  // What this connection keeps in memory (the author, the reference data) is read again when another connection
+  // committed since (PRAGMA data_version). Cheap; called by the accessors and by every write once its transaction
+  // has begun, so that a write sees the author another connection set a moment ago.
+  void refresh_if_changed() const;
   // A version that came from the collector: its clock (now the synced one) and, optionally, its canonical text.
   struct RemoteVersion {
     std::string clock;
@@ -235,7 +252,9 @@ class Store {
   std::unique_ptr<WalCheckpointer> checkpointer_;  // after db_: stops before the connection closes
   std::filesystem::path file_;
   std::string device_id_;
-  std::string author_;
+  bool explicit_author_ = false;       // StoreOptions::author was given: never read from the settings
+  mutable std::string author_;         // see author()
+  mutable std::int64_t data_version_ = -1;  // PRAGMA data_version when the caches below were last checked
   std::unique_ptr<HlcClock> clock_;
   Status mark_synced(const std::string& record_id, const std::string& clock);
   // Commits a write transaction, with the clock's high-water mark (read at the next open instead of a scan).

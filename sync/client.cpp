@@ -91,23 +91,8 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
 }
 
 Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
-  std::string previous = store.author();
-  if (previous == enrollment.user_name) return store.set_author(enrollment.user_name);
-  RecordQuery mine;
-  mine.author = previous;
-  mine.include_deleted = true;
-  mine.limit = 0;
-  std::vector<std::string> ids;
-  if (auto status = store.for_each(mine,
-                                   [&ids](const Record& r) {
-                                     ids.push_back(r.id);
-                                     return true;
-                                   });
-      !status)
-    return status;
-  if (auto status = store.set_author(enrollment.user_name); !status) return status;
-  for (const auto& id : ids)
-    if (auto updated = store.update(id, json{{"author", enrollment.user_name}}); !updated) return updated.error();
+  auto adopted = store.adopt_author(enrollment.user_name);
+  if (!adopted) return adopted.error();
   return ok_status();
 }
 
@@ -404,8 +389,13 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
   progress_ = {};
   rejections_.clear();
   SyncOutcome outcome;
+  // Records stored under a name this device used before its enrollment become the enrolled user's first (the
+  // enrollment's own adoption may have been cut off), so that none is refused for its author forever.
+  std::optional<Failure> failure;
+  if (auto adopted = store_.adopt_author(enrollment_.user_name); !adopted)
+    failure = Failure{SyncResult::Failed, adopted.error().with_context("author")};
   report(SyncPhase::Pushing);
-  std::optional<Failure> failure = push();
+  if (!failure) failure = push();
   if (!failure) {
     report(SyncPhase::Pulling);
     failure = pull();

@@ -41,8 +41,9 @@ Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& 
 Result<Enrollment> enroll_device(Transport& transport, const std::string& server, const TlsTrust& trust,
                                  const std::string& code, const std::string& device_name);
 
-// Makes the enrolled user this device's author: later changes are theirs, and records written here before
-// enrollment (under the device's previous author name) become theirs too, as changes that sync.
+// Makes the enrolled user this device's author (Store::adopt_author, one transaction): later changes are theirs,
+// and records written here before enrollment that never reached the collector become theirs too, as changes that
+// sync. SyncEngine::run does it again before each push, so that a cut-off adoption is finished.
 Status adopt_enrollment(Store& store, const Enrollment& enrollment);
 
 enum class SyncPhase { Idle, Pushing, Pulling, Done, Failed };

@@ -52,3 +52,34 @@ TEST_CASE("a new database file is private from the start", "[database]") {
   REQUIRE(::stat(file.c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
 }
+
+TEST_CASE("the statement cache keeps the most recently used statements, never one that is stepping",
+          "[database]") {
+  TempFolder folder;
+  auto db = Database::open(folder.path / "cache.db");
+  REQUIRE(db);
+  REQUIRE((*db)->exec("CREATE TABLE t(x); INSERT INTO t VALUES(1), (2), (3)"));
+  // A reader in the middle of its rows, prepared first: the least recently used of all.
+  auto reading = (*db)->prepare("SELECT x FROM t ORDER BY x");
+  REQUIRE(reading);
+  REQUIRE(*(*reading)->step());
+  CHECK((*reading)->integer(0) == 1);
+  for (int i = 0; i < 1000; ++i) {
+    auto other = (*db)->prepare("SELECT " + std::to_string(i));
+    REQUIRE(other);
+    REQUIRE(*(*other)->step());
+    CHECK((*other)->integer(0) == i);
+    (*other)->reset();
+  }
+  CHECK((*db)->cached_statements() <= Database::kCachedStatements);
+  REQUIRE(*(*reading)->step());  // still valid: it was stepping, so it stayed
+  CHECK((*reading)->integer(0) == 2);
+  (*reading)->reset();
+  // A statement used again moves to the front and survives the next evictions.
+  auto kept = (*db)->prepare("SELECT 999");
+  REQUIRE(kept);
+  for (int i = 0; i < static_cast<int>(Database::kCachedStatements) - 2; ++i) REQUIRE((*db)->prepare("SELECT 'x" + std::to_string(i) + "'"));
+  auto again = (*db)->prepare("SELECT 999");
+  REQUIRE(again);
+  CHECK(*again == *kept);
+}

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "model/database.hpp"
 #include "model/ids.hpp"
 #include "store_fixture.hpp"
 
@@ -637,4 +638,128 @@ TEST_CASE_METHOD(StoreFixture, "a large import into a smaller store indexes old 
   REQUIRE(sent.ok());
   REQUIRE_FALSE(sent->empty());
   CHECK(store->get((*sent)[0].record_id)->has_value());
+}
+
+TEST_CASE_METHOD(StoreFixture, "paging through 100,000 rows' worth of offsets prepares one statement, not one a page",
+                 "[store]") {
+  for (int i = 0; i < 30; ++i) add(record_json("meeting", "2024-05-0" + std::to_string(1 + i % 9), "会議" + std::to_string(i)));
+  const std::size_t before = store->prepared_statements();
+  RecordQuery query;
+  query.limit = 100;
+  for (int offset = 0; offset < 100000; offset += 100) {
+    query.offset = offset;
+    REQUIRE(store->list(query));
+  }
+  CHECK(store->prepared_statements() <= before + 2);
+  // Queries of many shapes (each search has its own SQL) stay within the cache's bound.
+  for (int i = 0; i < 300; ++i) {
+    RecordQuery shaped;
+    shaped.search = std::string(static_cast<std::size_t>(i % 40 + 1), 'a');
+    shaped.area = i % 2 ? "東区" : "";
+    REQUIRE(store->list(shaped));
+  }
+  CHECK(store->prepared_statements() <= Database::kCachedStatements);
+}
+
+namespace {
+
+// A store whose author comes from its settings (and $USER), as the window's and the sync worker's do.
+std::unique_ptr<Store> open_unnamed(const std::filesystem::path& folder) {
+  auto opened = Store::open(folder);
+  REQUIRE(opened);
+  return std::move(*opened);
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(StoreFixture, "what one connection changes shows in another's author and reference data at once",
+                 "[store]") {
+  auto window = open_unnamed(folder.path / "shared");
+  auto worker = open_unnamed(folder.path / "shared");
+  REQUIRE(window->author() == worker->author());
+
+  // The worker enrolls; the window's very next record is the enrolled user's, without reopening.
+  REQUIRE(worker->adopt_author("佐藤 花子"));
+  CHECK(window->author() == "佐藤 花子");
+  auto record = parse_record(record_json("meeting", "2024-05-20", "登録後の会議"));
+  REQUIRE(record);
+  auto created = window->create(*record);
+  REQUIRE(created);
+  CHECK(created->author == "佐藤 花子");
+  CHECK(created->updated_by == "佐藤 花子");
+
+  // New reference data pulled by the worker reaches the window's cached copy.
+  auto reference = window->reference();
+  REQUIRE(reference);
+  ReferenceData changed = *reference;
+  changed.themes.push_back(Theme{"T99", "新しいテーマ", "New theme"});
+  REQUIRE(worker->replace_reference(changed));
+  auto seen = window->reference();
+  REQUIRE(seen);
+  CHECK(seen->has_theme("新しいテーマ"));
+}
+
+TEST_CASE_METHOD(StoreFixture, "an enrollment makes the records written before it the enrolled user's, and only those",
+                 "[store]") {
+  // The login name a store falls back to without an author setting.
+  const char* saved_user = std::getenv("USER");
+  const std::string restore_user = saved_user ? saved_user : "";
+  ::setenv("USER", "tsunagi-login", 1);
+  const std::filesystem::path data = folder.path / "laptop";
+  auto laptop = open_unnamed(data);
+  CHECK(laptop->author() == "tsunagi-login");
+  auto add_to = [](Store& s, const std::string& title, const std::string& author) {
+    auto record = parse_record(record_json("meeting", "2024-05-20", title));
+    REQUIRE(record);
+    record->author = author;
+    auto created = s.create(*record);
+    REQUIRE(created);
+    return created->id;
+  };
+  const std::string before = add_to(*laptop, "登録前の会議", "");  // the store's author: the login name
+  const std::string unnamed = add_to(*laptop, "名前のない会議", "");
+  const std::string colleague = add_to(*laptop, "同僚の会議", "山田 一郎");
+  const std::string sent = add_to(*laptop, "送信済みの会議", "");
+  REQUIRE(laptop->acknowledge_sent({{sent, 1000000, laptop->get(sent)->value().clock}}));
+  auto author_of = [&](const std::string& id) { return laptop->get(id)->value().author; };
+  CHECK(author_of(before) == "tsunagi-login");
+
+  auto adopted = laptop->adopt_author("佐藤 花子");
+  REQUIRE(adopted);
+  CHECK(*adopted == 2);
+  CHECK(author_of(before) == "佐藤 花子");
+  CHECK(author_of(unnamed) == "佐藤 花子");
+  CHECK(author_of(colleague) == "山田 一郎");     // not a name this device used: stays as written
+  CHECK(author_of(sent) == "tsunagi-login");  // the collector has it under that name already
+  // Each change of hands is a change that syncs.
+  auto entries = laptop->outbox(100);
+  REQUIRE(entries);
+  CHECK(std::count_if(entries->begin(), entries->end(), [&](const OutboxEntry& e) { return e.record_id == before; }) ==
+        2);
+  CHECK(*laptop->adopt_author("佐藤 花子") == 0);  // done: nothing to do
+
+  // A store from before this version: a connection that kept writing under the old name (as the window's did,
+  // before connections read settings afresh), and no note that the author came from an enrollment. The next
+  // adoption (each sync makes one) repairs the record.
+  {
+    StoreOptions stale_options;
+    stale_options.author = "tsunagi-login";
+    auto stale = Store::open(data, stale_options);
+    REQUIRE(stale);
+    auto record = parse_record(record_json("meeting", "2024-05-22", "古い名前で書いた会議"));
+    REQUIRE(record);
+    auto created = (*stale)->create(*record);
+    REQUIRE(created);
+    CHECK(created->author == "tsunagi-login");
+    REQUIRE(laptop->set_setting("author.enrolled", ""));
+    CHECK(*laptop->adopt_author("佐藤 花子") == 1);
+    CHECK(author_of(created->id) == "佐藤 花子");
+  }
+
+  // A second enrolled user on the same laptop does not take the first one's records.
+  const std::string hers = add_to(*laptop, "佐藤さんの会議", "");
+  CHECK(author_of(hers) == "佐藤 花子");
+  REQUIRE(laptop->adopt_author("鈴木 次郎"));
+  CHECK(author_of(hers) == "佐藤 花子");
+  ::setenv("USER", restore_user.c_str(), 1);
 }
