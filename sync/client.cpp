@@ -111,9 +111,11 @@ bool transient_status(int status) {
   return status == 429 || status == 502 || status == 503 || status == 504 || status == 500;
 }
 
+// Worth another attempt after a pause: the network or the collector may come back. Whichever way it failed to
+// connect (no network, refused, timed out, other), the outcome after the last attempt is SyncResult::Offline.
 bool transient_error(const Error& error) {
-  return error.code == "net.connect" || error.code == "net.timeout" || error.code == "net.other" ||
-         error.code == "tls.handshake";
+  return error.code == "net.no_network" || error.code == "net.refused" || error.code == "net.connect" ||
+         error.code == "net.timeout" || error.code == "net.other" || error.code == "tls.handshake";
 }
 
 }  // namespace

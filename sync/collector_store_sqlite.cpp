@@ -100,7 +100,7 @@ class SqliteCollectorStore final : public CollectorStore {
     if (!version) return version.error();
     if (version->value_or(0) > kCollectorSchemaVersion)
       return make_error("store.version", "", "the collector database is from a newer version",
-                        "集計データベースが新しいバージョンで作成されています");
+                        "集約サーバーのデータベースが新しいバージョンで作成されています");
     if (version->value_or(0) < 1) {
       Transaction transaction(*db_);
       if (!transaction.begun()) return transaction.begun();
@@ -563,7 +563,7 @@ Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::f
   std::filesystem::create_directories(folder, ec);
   if (ec)
     return make_error("store.access", folder.string(), "cannot create the collector folder: " + ec.message(),
-                      "集計サーバーのフォルダを作成できません: " + ec.message());
+                      "集約サーバーのフォルダを作成できません: " + ec.message());
   ::chmod(folder.c_str(), 0700);
   auto db = Database::open(folder / "collector.db", 0600);
   if (!db) return db.error();

@@ -286,7 +286,7 @@ Error error_from_response(int status, const std::string& body) {
   if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object())
     return error_from_object(parsed["error"]);
   return make_error("http." + std::to_string(status), "", "the collector answered HTTP " + std::to_string(status),
-                    "集計サーバーが HTTP " + std::to_string(status) + " を返しました");
+                    "集約サーバーが HTTP " + std::to_string(status) + " を返しました");
 }
 
 }  // namespace tsunagi::sync

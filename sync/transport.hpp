@@ -41,11 +41,21 @@ struct TransportOptions {
   const std::atomic<bool>* cancel = nullptr;
 };
 
-// Errors a transport returns (Error::code): "net.connect" (cannot connect: offline, refused, DNS, proxy),
-// "net.timeout", "tls.pin_mismatch" (the certificate's key is not the pinned one), "tls.handshake" (the handshake
-// broke off, e.g. a reset: worth retrying), "tls.failure" (CA verification), "net.cancelled" (the options' cancel
-// flag was raised), "net.other". An HTTP status, whatever it
-// is, is a response, not an error.
+// Errors a transport returns (Error::code), each calling for something different from the user:
+//   "net.no_network"   no network: the collector's name does not resolve, or there is no route to it (ENETUNREACH,
+//                      ENETDOWN, EHOSTUNREACH, EADDRNOTAVAIL): wait for a connection
+//   "net.refused"      the network works but nothing listens at the collector's address (ECONNREFUSED): the
+//                      collector is not running
+//   "net.timeout"      connecting, or the whole request, took longer than the options allow
+//   "net.connect"      any other failure to connect, a refusal when a proxy is configured (it may be the proxy's),
+//                      and a new connection that broke before the response
+//   "tls.pin_mismatch" the certificate's key is not the pinned one
+//   "tls.handshake"    the handshake broke off, e.g. a reset: worth retrying
+//   "tls.failure"      CA verification failed
+//   "net.cancelled"    the options' cancel flag was raised
+//   "net.other"        anything else, e.g. a connection that broke in the middle of an exchange
+// classify_transfer_error (transport_errors.hpp) makes the choice. An HTTP status, whatever it is, is a response,
+// not an error.
 class Transport {
  public:
   virtual ~Transport() = default;

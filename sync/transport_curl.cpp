@@ -1,13 +1,14 @@
 // The libcurl Transport: one easy handle per transport, so its connection stays open between requests.
 //
 // [SECTION] gzip request bodies
-// [SECTION] Error mapping
+// [SECTION] Errors
 // [SECTION] libcurl callbacks
 // [SECTION] CurlTransport
 #include <curl/curl.h>
 #include <zlib.h>
 
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -17,6 +18,7 @@
 #include <utility>
 
 #include "sync/transport.hpp"
+#include "sync/transport_errors.hpp"
 
 namespace tsunagi::sync {
 
@@ -66,52 +68,31 @@ Status compress_body(HttpRequest& request) {
 
 namespace {
 
-// [SECTION] Error mapping
+// [SECTION] Errors
 
-struct ErrorText {
-  const char* code;
-  const char* message;
-  const char* message_ja;
-};
-
-ErrorText classify(CURLcode result, bool fresh_connection) {
-  static constexpr ErrorText kConnect{"net.connect", "cannot connect to the collector", "集計サーバーに接続できません"};
-  switch (result) {
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-      return kConnect;
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-      // On a reused connection libcurl has already retried once on a new one when the old one was dead; a send or
-      // receive error that still comes back is a failure in the middle of the exchange, not "offline".
-      if (fresh_connection) return kConnect;
-      break;
-    case CURLE_OPERATION_TIMEDOUT:
-      return {"net.timeout", "the collector did not answer in time", "集計サーバーからの応答がタイムアウトしました"};
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-      return {"tls.pin_mismatch", "the collector's certificate does not match the pinned key",
-              "集計サーバーの証明書が登録された鍵と一致しません"};
-    case CURLE_SSL_CONNECT_ERROR:
-      // The handshake broke off: most often the connection was reset (a collector restarting), which is worth
-      // retrying; a certificate that does not verify is CURLE_PEER_FAILED_VERIFICATION instead.
-      return {"tls.handshake", "the secure connection to the collector broke off",
-              "集計サーバーとの暗号化接続が途中で切れました"};
-    case CURLE_ABORTED_BY_CALLBACK:
-      return {"net.cancelled", "the request was cancelled", "要求を中止しました"};
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-      return {"tls.failure", "secure connection to the collector failed", "集計サーバーとの暗号化接続に失敗しました"};
-    default:
-      break;
+// libcurl takes its proxy for an https URL from these (CURLOPT_PROXY is never set). Whether NO_PROXY exempts the
+// collector is not worked out here: with any of them set, a refused connection may be the proxy's.
+bool proxy_configured() {
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
+    const char* value = std::getenv(name);
+    if (value != nullptr && value[0] != '\0') return true;
   }
-  return {"net.other", "the request to the collector failed", "集計サーバーへの要求に失敗しました"};
+  return false;
 }
 
-Error transfer_error(CURLcode result, bool fresh_connection, const std::string& url, const char* error_buffer) {
-  ErrorText text = classify(result, fresh_connection);
-  // curl's error buffer says what happened in detail ("Failed to connect to ... port 8443: Connection refused");
-  // it is empty for some failures, so fall back to the code's generic text.
+// What the failed transfer on `handle` was, as an Error with the URL and libcurl's detail.
+Error transfer_error(CURL* handle, CURLcode result, const std::string& url, const char* error_buffer) {
+  TransferFailure failure;
+  failure.curl_code = static_cast<int>(result);
+  long new_connections = 0;
+  curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &new_connections);
+  failure.fresh_connection = new_connections > 0;
+  curl_easy_getinfo(handle, CURLINFO_OS_ERRNO, &failure.os_errno);
+  failure.proxy_configured = proxy_configured();
+  TransferErrorText text = classify_transfer_error(failure);
+  // curl's error buffer says what happened in detail ("Failed to connect to 127.0.0.1 port 8443 after 0 ms:
+  // Couldn't connect to server", without the errno); it is empty for some failures, so fall back to the code's
+  // generic text.
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
   std::string suffix = " (" + url + "): " + detail;
   return make_error(text.code, "", text.message + suffix, text.message_ja + suffix);
@@ -261,11 +242,7 @@ class CurlTransport final : public Transport {
     // CURLOPT_POSTFIELDS is left dangling on purpose: clearing it would switch the handle to POST, and every POST
     // sets it afresh while GET ignores it.
 
-    if (result != CURLE_OK) {
-      long new_connections = 0;
-      curl_easy_getinfo(handle, CURLINFO_NUM_CONNECTS, &new_connections);
-      return transfer_error(result, new_connections > 0, url, error_buffer_);
-    }
+    if (result != CURLE_OK) return transfer_error(handle, result, url, error_buffer_);
     long status = 0;
     curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &status);
     response.status = static_cast<int>(status);

@@ -3,7 +3,9 @@
 // [SECTION] Test collector (server fixture)
 // [SECTION] Helpers
 // [SECTION] Tests
+// [SECTION] Error classification (no network)
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <openssl/pem.h>
@@ -14,6 +16,7 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -31,15 +34,18 @@
 
 #include "sync/tls.hpp"
 #include "sync/transport.hpp"
+#include "sync/transport_errors.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+using tsunagi::sync::classify_transfer_error;
 using tsunagi::sync::HttpRequest;
 using tsunagi::sync::make_curl_transport;
 using tsunagi::sync::TlsIdentity;
 using tsunagi::sync::TlsTrust;
+using tsunagi::sync::TransferFailure;
 using tsunagi::sync::TransportOptions;
 
 // [SECTION] Test collector (server fixture)
@@ -286,6 +292,8 @@ HttpRequest post(std::string path, std::string body, std::string token = {}) {
 
 HttpRequest get(std::string path) { return HttpRequest{"GET", std::move(path), {}, {}}; }
 
+std::string code_of(const TransferFailure& failure) { return classify_transfer_error(failure).code; }
+
 }  // namespace
 
 // [SECTION] Tests
@@ -398,7 +406,7 @@ TEST_CASE_METHOD(CollectorFixture, "without a pin or CA file the system CAs reje
   CHECK(collector.handler_calls() == 0);
 }
 
-TEST_CASE("nothing listening is net.connect, quickly", "[transport]") {
+TEST_CASE("nothing listening is net.refused, quickly", "[transport]") {
   EnvironmentGuard no_proxy({"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"});
   const std::string url = "https://127.0.0.1:" + std::to_string(closed_port());
   auto transport = make_curl_transport(url, TlsTrust{pin_of(server_identity()), ""});
@@ -406,11 +414,27 @@ TEST_CASE("nothing listening is net.connect, quickly", "[transport]") {
   auto response = transport->send(post("/echo", "{}"));
   const auto elapsed = Clock::now() - start;
   REQUIRE_FALSE(response.ok());
-  CHECK(response.error().code == "net.connect");
-  CHECK(response.error().message.find("cannot connect to the collector") != std::string::npos);
-  CHECK(response.error().message_ja.find("集計サーバーに接続できません") != std::string::npos);
+  CHECK(response.error().code == "net.refused");
+  CHECK(response.error().message.find("the collector refused the connection") != std::string::npos);
+  CHECK(response.error().message_ja.find("集約サーバーが接続を拒否しました") != std::string::npos);
   CHECK(response.error().message.find(url) != std::string::npos);
+  CHECK(response.error().message.find("Failed to connect") != std::string::npos);  // libcurl's detail
   CHECK(elapsed < std::chrono::seconds(2));
+}
+
+TEST_CASE("a collector that stops between two requests is net.refused on the next", "[transport]") {
+  EnvironmentGuard no_proxy({"HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"});
+  // A short keep-alive, so that stopping the server does not wait 5 s for the idle connection's handler.
+  auto collector = std::make_unique<TestCollector>([](httplib::Server& server) { server.set_keep_alive_timeout(1); });
+  REQUIRE(collector->ready());
+  auto transport = make_curl_transport(collector->base_url(), TlsTrust{pin_of(server_identity()), ""});
+  auto first = transport->send(post("/echo", "{}"));
+  REQUIRE(first.ok());
+  CHECK(first->status == 200);
+  collector.reset();  // the collector process goes away; its kept-alive connection with it
+  auto second = transport->send(post("/echo", "{}"));
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.error().code == "net.refused");
 }
 
 TEST_CASE_METHOD(CollectorFixture, "a collector slower than timeout_ms is net.timeout", "[transport]") {
@@ -447,7 +471,7 @@ TEST_CASE_METHOD(CollectorFixture, "HTTPS_PROXY is honoured, and NO_PROXY bypass
     auto transport = make_curl_transport(collector.base_url(), TlsTrust{pin_of(server_identity()), ""});
     auto response = transport->send(post("/echo", "{}"));
     REQUIRE_FALSE(response.ok());
-    CHECK(response.error().code == "net.connect");
+    CHECK(response.error().code == "net.connect");  // the proxy refused, which says nothing about the collector
     CHECK(collector.handler_calls() == 0);
   }
   ::setenv("NO_PROXY", "127.0.0.1", 1);
@@ -509,4 +533,87 @@ TEST_CASE_METHOD(CollectorFixture, "an unsupported method is an error, not a req
   REQUIRE_FALSE(response.ok());
   CHECK(response.error().code == "net.other");
   CHECK(collector.handler_calls() == 0);
+}
+
+// [SECTION] Error classification (no network)
+
+TEST_CASE("a name that does not resolve is net.no_network", "[transport][errors]") {
+  CHECK(code_of({.curl_code = CURLE_COULDNT_RESOLVE_HOST, .fresh_connection = true}) == "net.no_network");
+  CHECK(code_of({.curl_code = CURLE_COULDNT_RESOLVE_PROXY, .proxy_configured = true}) == "net.no_network");
+  // CURLINFO_OS_ERRNO is never cleared: what an earlier connect on the handle left there does not count.
+  CHECK(code_of({.curl_code = CURLE_COULDNT_RESOLVE_HOST, .os_errno = ECONNREFUSED}) == "net.no_network");
+}
+
+TEST_CASE("no route to the collector is net.no_network", "[transport][errors]") {
+  for (long os_errno : {ENETUNREACH, ENETDOWN, EHOSTUNREACH, EHOSTDOWN, EADDRNOTAVAIL}) {
+    INFO("errno " << os_errno);
+    CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = os_errno, .fresh_connection = true}) ==
+          "net.no_network");
+    // No route to the proxy is no network just the same.
+    CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = os_errno, .proxy_configured = true}) ==
+          "net.no_network");
+  }
+}
+
+TEST_CASE("a refused connection is net.refused, unless a proxy may have refused it", "[transport][errors]") {
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ECONNREFUSED, .fresh_connection = true}) ==
+        "net.refused");
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ECONNREFUSED, .proxy_configured = true}) ==
+        "net.connect");
+}
+
+TEST_CASE("a connect or request timeout is net.timeout", "[transport][errors]") {
+  CHECK(code_of({.curl_code = CURLE_OPERATION_TIMEDOUT}) == "net.timeout");
+  CHECK(code_of({.curl_code = CURLE_OPERATION_TIMEDOUT, .os_errno = ECONNREFUSED, .fresh_connection = true}) ==
+        "net.timeout");
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ETIMEDOUT}) == "net.timeout");
+}
+
+TEST_CASE("other connect failures stay net.connect", "[transport][errors]") {
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT}) == "net.connect");
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ECONNRESET}) == "net.connect");
+  CHECK(code_of({.curl_code = CURLE_COULDNT_CONNECT, .os_errno = EACCES}) == "net.connect");
+}
+
+TEST_CASE("a send or receive error is offline on a fresh connection only", "[transport][errors]") {
+  for (int curl_code : {CURLE_SEND_ERROR, CURLE_RECV_ERROR}) {
+    INFO("CURLcode " << curl_code);
+    CHECK(code_of({.curl_code = curl_code, .fresh_connection = true}) == "net.connect");
+    // In the middle of an exchange on a reused connection: not "offline", whatever errno is left over.
+    CHECK(code_of({.curl_code = curl_code, .os_errno = ENETUNREACH}) == "net.other");
+    CHECK(code_of({.curl_code = curl_code, .os_errno = ECONNREFUSED}) == "net.other");
+  }
+}
+
+TEST_CASE("TLS failures, cancellation and the rest keep their codes", "[transport][errors]") {
+  CHECK(code_of({.curl_code = CURLE_SSL_PINNEDPUBKEYNOTMATCH, .fresh_connection = true}) == "tls.pin_mismatch");
+  CHECK(code_of({.curl_code = CURLE_SSL_CONNECT_ERROR, .fresh_connection = true}) == "tls.handshake");
+  CHECK(code_of({.curl_code = CURLE_PEER_FAILED_VERIFICATION, .fresh_connection = true}) == "tls.failure");
+  CHECK(code_of({.curl_code = CURLE_SSL_CACERT_BADFILE}) == "tls.failure");
+  CHECK(code_of({.curl_code = CURLE_ABORTED_BY_CALLBACK, .os_errno = ECONNREFUSED}) == "net.cancelled");
+  CHECK(code_of({.curl_code = CURLE_WRITE_ERROR}) == "net.other");
+}
+
+TEST_CASE("every classification has both messages and calls the collector 集約サーバー", "[transport][errors]") {
+  std::vector<TransferFailure> failures = {
+      {.curl_code = CURLE_COULDNT_RESOLVE_HOST},
+      {.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ENETUNREACH},
+      {.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ECONNREFUSED},
+      {.curl_code = CURLE_COULDNT_CONNECT, .os_errno = ETIMEDOUT},
+      {.curl_code = CURLE_COULDNT_CONNECT},
+      {.curl_code = CURLE_OPERATION_TIMEDOUT},
+      {.curl_code = CURLE_SEND_ERROR, .fresh_connection = true},
+      {.curl_code = CURLE_SSL_PINNEDPUBKEYNOTMATCH},
+      {.curl_code = CURLE_SSL_CONNECT_ERROR},
+      {.curl_code = CURLE_PEER_FAILED_VERIFICATION},
+      {.curl_code = CURLE_WRITE_ERROR},
+  };
+  for (const TransferFailure& failure : failures) {
+    const auto text = classify_transfer_error(failure);
+    const std::string message_ja = text.message_ja;
+    INFO(text.code << ": " << text.message << " / " << message_ja);
+    CHECK_FALSE(std::string(text.message).empty());
+    CHECK(message_ja.find("集約サーバー") != std::string::npos);
+    CHECK(message_ja.find("集計") == std::string::npos);
+  }
 }
