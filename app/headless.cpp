@@ -133,4 +133,16 @@ bool HeadlessHost::click(const ItemProbe& probe, const std::string& name) {
 
 void HeadlessHost::wheel(float lines) { ImGui::GetIO().MouseWheel += lines; }
 
+std::vector<DrawnLine> HeadlessHost::drawn_lines() const {
+  const ImDrawData* frame = ImGui::GetDrawData();  // null until Render() and again after NewFrame()
+  if (frame == nullptr) return {};
+  return tsunagi::drawn_lines(*frame, *ImGui::GetIO().Fonts);
+}
+
+std::string HeadlessHost::drawn_text() const {
+  const ImDrawData* frame = ImGui::GetDrawData();
+  if (frame == nullptr) return {};
+  return tsunagi::drawn_text(*frame, *ImGui::GetIO().Fonts);
+}
+
 }  // namespace tsunagi

@@ -10,8 +10,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "app/app.hpp"
+#include "app/drawn_text.hpp"
 #include "app/host.hpp"
 #include "app/screens/widgets.hpp"  // ItemProbe
 #include "model/error.hpp"
@@ -53,6 +55,13 @@ class HeadlessHost {
   void click(ImVec2 position);                    // moves, presses in the next frame, releases in the one after
   bool click(const ItemProbe& probe, const std::string& name);  // the centre of a probed item; false if not drawn
   void wheel(float lines);                        // positive: up
+
+  // What the last frame rendered in this context says on screen (see drawn_text.hpp): its lines joined by '\n',
+  // or its lines with their positions. Empty before the first frame. Reads the frame's draw data and the atlas,
+  // which stay as they were until the next frame() begins; costs a pass over the frame's vertices and the atlas's
+  // glyphs, so call it when a test asks, not every frame.
+  std::string drawn_text() const;
+  std::vector<DrawnLine> drawn_lines() const;
 
  private:
   HeadlessHost() = default;
