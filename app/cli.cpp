@@ -71,7 +71,42 @@ The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.
 // [SECTION] Arguments
 // ---------------------------------------------------------------------------------------------------------------
 
-const std::vector<std::string> kFlags{"--demo", "--deleted", "--help", "--timing", "--version"};
+// What each command accepts: Arguments refuses anything else with a usage error, so a mistyped filter cannot give a
+// silently wider answer. The filters are what query_from reads.
+CommandLineSpec command_line() {
+  const std::vector<OptionSpec> filters{value_option("--kind"),  value_option("--fy"),     value_option("--from"),
+                                        value_option("--to"),    value_option("--month"),  value_option("--status"),
+                                        value_option("--area"),  value_option("--theme"),  value_option("--committee"),
+                                        value_option("--by"),    value_option("--search"), flag_option("--deleted"),
+                                        value_option("--limit"), value_option("--offset")};
+  std::vector<OptionSpec> list_options = filters;
+  list_options.push_back(value_option("--format"));
+  std::vector<OptionSpec> export_options = list_options;
+  export_options.push_back(value_option("--out"));
+  return {.global_options = {value_option("--data"), value_option("--lang"), value_option("--author"),
+                             flag_option("--help"), flag_option("--version")},
+          .commands = {
+              // The window. --drawn-text FILE and --focus NAME are kept for the window options being added next.
+              {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
+                           flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
+                           value_option("--focus")}},
+              {.words = {"record", "add"}, .options = {value_option("--json")}},
+              {.words = {"record", "list"}, .options = list_options},
+              {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
+              {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json")}},
+              {.words = {"record", "delete"}, .operands = {"ID"}},
+              {.words = {"import"}, .operands = {"FILE.json"}},
+              {.words = {"export"}, .options = export_options},
+              {.words = {"enroll"},
+               .optional_operands = {"LINE"},
+               .options = {value_option("--server"), value_option("--code"), value_option("--pin"),
+                           value_option("--ca"), value_option("--device-name")}},
+              {.words = {"sync"}},
+              {.words = {"restore"}},
+              {.words = {"status"}},
+              {.words = {"help"}},
+          }};
+}
 
 std::filesystem::path default_data_dir() {
   if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return data;
@@ -275,8 +310,7 @@ struct Context {
 };
 
 int command_record(const Context& ctx) {
-  const auto& pos = ctx.args.positional();
-  if (pos.size() < 2) throw UsageError{"record: expected add, list, show, edit or delete"};
+  const auto& pos = ctx.args.positional();  // command_line() saw to the words: an action, and an id where needed
   const std::string& action = pos[1];
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
@@ -324,7 +358,6 @@ int command_record(const Context& ctx) {
     if (auto written = write_output("-", out.str()); !written) return fail(written.error(), ctx.japanese);
     return 0;
   }
-  if (pos.size() < 3) throw UsageError{"record " + action + ": expected a record id"};
   const std::string& id = pos[2];
   if (action == "show") {
     auto record = (*store)->get(id);
@@ -363,7 +396,6 @@ int command_record(const Context& ctx) {
 }
 
 int command_import(const Context& ctx) {
-  if (ctx.args.positional().size() < 2) throw UsageError{"import: expected FILE.json"};
   auto text = read_input(ctx.args.positional()[1]);
   if (!text) return fail(text.error(), ctx.japanese);
   auto records = parse_record_array(*text);
@@ -545,7 +577,7 @@ int command_window(const Context& ctx) {
 int run_cli(int argc, char** argv) {
   Context ctx;
   try {
-    ctx.args = Arguments(argc, argv, kFlags);
+    ctx.args = Arguments(command_line(), argc, argv);
     ctx.japanese = japanese_messages(ctx.args);
     if (ctx.args.flag("--help")) {
       std::cout << kUsage;

@@ -39,6 +39,28 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 64;
 
+// What each command accepts: Arguments refuses anything else with a usage error.
+CommandLineSpec command_line() {
+  const std::vector<OptionSpec> code_options{value_option("--expires"), value_option("--url")};
+  std::vector<OptionSpec> user_add_options{value_option("--name"), value_option("--role"), value_option("--team"),
+                                           value_option("--committee")};
+  user_add_options.insert(user_add_options.end(), code_options.begin(), code_options.end());
+  std::vector<OptionSpec> user_code_options{value_option("--name")};
+  user_code_options.insert(user_code_options.end(), code_options.begin(), code_options.end());
+  return {
+      .global_options = {value_option("--data"), flag_option("--help")},
+      .commands = {
+          {},  // no command: the usage text
+          {.words = {"serve"}, .options = {value_option("--listen"), value_option("--cert"), value_option("--key")}},
+          {.words = {"user", "add"}, .options = user_add_options},
+          {.words = {"user", "code"}, .options = user_code_options},
+          {.words = {"user", "list"}},
+          {.words = {"device", "list"}},
+          {.words = {"device", "revoke"}, .operands = {"DEVICE_ID"}},
+          {.words = {"reference", "import"}, .operands = {"FILE.json"}},
+      }};
+}
+
 int fail(const Error& error) {
   std::cerr << "error: " << error.describe() << " [" << error.code << "]\n";
   return kExitError;
@@ -178,7 +200,6 @@ int device_command(const Arguments& args, CollectorStore& store) {
     return 0;
   }
   if (action == "revoke") {
-    if (pos.size() < 3) throw UsageError{"device revoke: expected a device id"};
     if (auto status = store.revoke_device(pos[2]); !status) return fail(status.error());
     std::printf("revoked %s\n", pos[2].c_str());
     return 0;
@@ -187,9 +208,7 @@ int device_command(const Arguments& args, CollectorStore& store) {
 }
 
 int reference_command(const Arguments& args, CollectorStore& store) {
-  const auto& pos = args.positional();
-  if (pos.size() < 3 || pos[1] != "import") throw UsageError{"reference import FILE.json"};
-  auto reference = load_reference_file(pos[2]);
+  auto reference = load_reference_file(args.positional()[2]);  // command_line() allows only "reference import FILE"
   if (!reference) return fail(reference.error());
   if (auto status = store.set_reference(to_json_text(reference_to_json(*reference))); !status)
     return fail(status.error());
@@ -205,7 +224,7 @@ int main(int argc, char** argv) {
   // A client that hangs up mid-response must not kill the server: writes then fail with EPIPE instead.
   signal(SIGPIPE, SIG_IGN);
   try {
-    Arguments args(argc, argv, {"--help"});
+    Arguments args(command_line(), argc, argv);
     if (args.flag("--help") || args.positional().empty()) {
       std::cout << kUsage;
       return args.flag("--help") ? 0 : kExitUsage;

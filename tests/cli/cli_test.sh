@@ -144,6 +144,73 @@ check "usage names the bad value" contains "$err" "unknown value"
 run_tsunagi 64 record list --fy someday
 run_tsunagi 64 export --format xml --out "$work/x"
 
+# An option the command does not take, an option without its value (a value may start with -- only as --by=--x), a
+# flag given a value and an extra word are usage errors too: one line naming the command and the option, then the
+# usage text; nothing on stdout, nothing written.
+before=$("$tsunagi" --data "$data" record list --deleted --format json | md5sum)
+usage_error() {  # usage_error MESSAGE ARGS...: exit 64, MESSAGE and the usage text on stderr, nothing on stdout
+  local message=$1; shift
+  run_tsunagi 64 "$@"
+  checks=$((checks + 1))
+  if ! contains "$err" "tsunagi: $message"$'\n' || ! contains "$err" "Usage: tsunagi" || [ -n "$out" ]; then
+    fail "tsunagi $*: expected the line \"tsunagi: $message\", the usage and no stdout; stdout: $out; stderr: $err"
+  fi
+}
+usage_error "record list: unknown option --conflicts" record list --conflicts
+usage_error "record list: unknown option --conflicts" record list --conflicts --format json
+usage_error "record list: unknown option --bogus" record list --bogus x
+usage_error "record list: unknown option --bogus" --bogus record list
+usage_error "record list: --by needs a value, not --format (write --by=--format if that is the value)" \
+  record list --by --format json
+usage_error "record list: --search needs a value" record list --search
+usage_error "record list: --deleted takes no value" record list --deleted=yes
+usage_error "record list: unknown option --out" record list --out "$work/list.json"
+usage_error "record show: unexpected word \"extra\"" record show "$id" extra
+usage_error "record show: missing ID" record show
+usage_error "record show: unknown option --kind" record show "$id" --kind meeting
+usage_error "record add: unknown option --kind" record add --json "$work/meeting.json" --kind meeting
+usage_error "record edit: unknown option --jsn" record edit "$id" --jsn "$work/patch.json"
+usage_error "record delete: unexpected word \"$id2\"" record delete "$id" "$id2"
+usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit or delete)" record frobnicate
+usage_error "record: expected add, list, show, edit or delete" record
+usage_error "unknown command \"frobnicate\" (expected record, import, export, enroll, sync, restore, status or help)" \
+  frobnicate
+usage_error "import: missing FILE.json" import
+usage_error "import: unexpected word \"again\"" import "$work/export.json" again
+usage_error "export: unknown option --limt" export --format csv --out "$work/typo.csv" --limt 3
+usage_error "--kind: unknown value \"meetng\" (one of: meeting, case_review, outreach)" export --format csv --out "$work/typo.csv" --kind meetng
+check "a refused export wrote no file" [ ! -e "$work/typo.csv" ]
+usage_error "sync: unexpected word \"now\"" sync now
+usage_error "restore: unknown option --all" restore --all
+usage_error "status: unexpected word \"please\"" status please
+usage_error "enroll: unknown option --servr" enroll --servr https://127.0.0.1:1 --code C --pin P
+usage_error "enroll: unexpected word \"two\"" enroll one two
+usage_error "help: unexpected word \"me\"" help me
+usage_error "unknown option --bogus" --bogus
+usage_error "--frames needs a value" --frames
+usage_error "--demo takes no value" --demo=yes
+usage_error "record list: --data needs a value" record list --data
+after=$("$tsunagi" --data "$data" record list --deleted --format json | md5sum)
+check "nothing was written by any refused command line" [ "$before" = "$after" ]
+
+# Valid command lines still work: every filter at once, global options anywhere, --name=value, a value from --.
+run_tsunagi 0 record list --kind meeting --fy 令和5年度 --from R5.4.1 --to 2023-12-31 --month 7 --status submitted \
+  --area 東区 --theme 地域生活支援拠点等の整備 --search サインレス --deleted --format json --limit 10 --offset 0 \
+  --author 誰か --lang en
+check "every filter at once finds the meeting" contains "$out" "\"id\": \"$id\""
+run_tsunagi 0 record list --committee 運営会議 --by 誰か --format=table
+check "committee and author filters find nothing here" [ -z "$out" ]
+run_tsunagi 0 record list --by=--x
+check "an author written --by=--x is a value" [ -z "$out" ]
+run_tsunagi 0 export --format=csv --out "$work/filtered.csv" --kind meeting --fy 2023 --from 2023-04-01 --to R6.3.31 \
+  --month 7 --status submitted --area 東区 --theme 地域生活支援拠点等の整備 --committee= --by= --search 全体会 \
+  --deleted --limit 5 --offset 0
+check "a filtered export has the meeting" grep -q "$id" "$work/filtered.csv"
+run_tsunagi 0 record show "$id" --format table --lang en
+check "show as a table" contains "$out" "title: "
+run_tsunagi 0 record list --help
+check "--help with a command prints the usage" contains "$out" "Usage: tsunagi"
+
 # Japanese messages when asked.
 checks=$((checks + 1))
 "$tsunagi" --data "$data" --lang ja record show no-such-id 2> "$work/err" && fail "ja: show unknown id"
@@ -161,6 +228,11 @@ FONTCONFIG_FILE="$work/nofont/fonts.conf" "$tsunagi" --data "$data" --screen lis
   fail "the window opened without a Japanese font"
 check "no font: names the package to install" grep -q "fonts-noto-cjk" "$work/err"
 check "no font: says so in Japanese too" grep -q "日本語フォントが見つかりません" "$work/err"
+# The window's own options, including --drawn-text FILE and --focus NAME, reach the window (here: its font check).
+checks=$((checks + 1))
+FONTCONFIG_FILE="$work/nofont/fonts.conf" "$tsunagi" --data "$data" --screen list --timing --frames 1 \
+  --drawn-text "$work/drawn.txt" --focus title 2> "$work/err" && fail "the window opened without a Japanese font"
+check "window options are accepted" grep -q "fonts-noto-cjk" "$work/err"
 
 echo "cli: $((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

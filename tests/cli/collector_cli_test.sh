@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# tsunagi-collector's admin command lines through the real binary on a fresh data folder: what each command does not
+# take is a usage error (exit 64, one line naming the command and the option, then the usage), valid lines work.
+# Usage: collector_cli_test.sh PATH_TO_TSUNAGI_COLLECTOR
+set -uo pipefail
+collector=$1
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+data=$work/collector
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+check() {  # check DESCRIPTION COMMAND...: the command must succeed
+  checks=$((checks + 1))
+  local what=$1; shift
+  "$@" || fail "$what"
+}
+# run_collector EXPECTED_EXIT ARGS...: runs the collector, keeps stdout/stderr in $out/$err, checks the exit code
+run_collector() {
+  checks=$((checks + 1))
+  local expected=$1; shift
+  "$collector" "$@" > "$work/out" 2> "$work/err"
+  local code=$?
+  out=$(cat "$work/out"); err=$(cat "$work/err")
+  if [ "$code" != "$expected" ]; then
+    fail "tsunagi-collector $* exited $code, expected $expected; stderr: $err"
+  fi
+}
+contains() { [[ "$1" == *"$2"* ]]; }
+usage_error() {  # usage_error MESSAGE ARGS...: exit 64, MESSAGE and the usage text on stderr, nothing on stdout
+  local message=$1; shift
+  run_collector 64 "$@"
+  checks=$((checks + 1))
+  if ! contains "$err" "tsunagi-collector: $message"$'\n' || ! contains "$err" "Usage: tsunagi-collector" ||
+    [ -n "$out" ]; then
+    fail "tsunagi-collector $*: expected the line \"tsunagi-collector: $message\", the usage and no stdout;" \
+      "stdout: $out; stderr: $err"
+  fi
+}
+
+# Valid lines: a user in two committees, listed with both.
+run_collector 0 user add --data "$data" --name "佐藤 花子" --role staff --team 東区 --committee A --committee B \
+  --expires 1 --url https://127.0.0.1:8443
+check "user add prints an enrollment line" contains "$out" "tsunagi-enroll "
+run_collector 0 user list --data "$data"
+check "user list shows both committees" contains "$out" "committees=A,B"
+run_collector 0 --data="$data" user code --name "佐藤 花子" --expires 2
+check "user code prints a code" contains "$out" "tsunagi-enroll "
+run_collector 0 device list --data "$data"
+run_collector 0 --help
+check "--help prints the usage" contains "$out" "Usage: tsunagi-collector"
+
+before=$("$collector" user list --data "$data" | md5sum)
+usage_error "user add: unknown option --bogus" user add --data "$data" --name X --role staff --bogus 1
+usage_error "user list: unknown option --nme" user list --data "$data" --nme x
+usage_error "user add: --name needs a value, not --role (write --name=--role if that is the value)" \
+  user add --data "$data" --name --role staff
+usage_error "user add: --committee needs a value" user add --data "$data" --name Y --committee
+usage_error "user code: unknown option --role" user code --data "$data" --name "佐藤 花子" --role admin
+usage_error "user list: unexpected word \"all\"" user list all --data "$data"
+usage_error "user: unknown command \"remove\" (expected add, code or list)" user remove --data "$data"
+usage_error "user: expected add, code or list" user --data "$data"
+usage_error "device revoke: missing DEVICE_ID" device revoke --data "$data"
+usage_error "device list: unknown option --all" device list --all --data "$data"
+usage_error "reference import: missing FILE.json" reference import --data "$data"
+usage_error "serve: unknown option --port" serve --data "$data" --port 8443
+usage_error "serve: --help takes no value" serve --help=yes
+usage_error "unknown command \"users\" (expected serve, user, device or reference)" users list --data "$data"
+usage_error "unknown option --bogus" --bogus
+after=$("$collector" user list --data "$data" | md5sum)
+check "no refused command line added a user" [ "$before" = "$after" ]
+
+echo "collector cli: $((checks - failures)) passed, $failures failed"
+[ "$failures" = 0 ]
