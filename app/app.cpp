@@ -6,6 +6,7 @@
 #include "app/app.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // the caret of the active text field (idle_timeout)
 
 #include <GLFW/glfw3.h>  // key codes only: io.KeysDown is indexed by GLFW's keys (the backend's choice)
 
@@ -93,7 +94,8 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->list_->request(RecordQuery{});
   app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
-  app->editor_ = std::make_unique<EditorModel>(*app->store_);
+  app->writer_ = std::make_unique<StoreWriter>(app->config_.data_dir, StoreOptions{}, app->config_.wake);
+  app->editor_ = std::make_unique<EditorModel>(*app->store_, *app->writer_);
   const bool want_editor = app->screen_ == Screen::Editor;
   if (app->config_.resume_editor || want_editor) {
     if (open_editor_at_start(*app->editor_, want_editor)) app->screen_ = Screen::Editor;
@@ -111,6 +113,7 @@ std::string App::known_text() const {
 
 bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
   bool missing = false;
+  if (writer_->poll()) take_stored();
   if (list_->poll()) {
     for (const RecordSummary* row : list_->arrived()) {
       missing |= coverage.add_text(row->title, body);
@@ -123,6 +126,12 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     if (state.reference && state.reference != seen_reference_) {  // new choices for the filters (after a sync)
       seen_reference_ = state.reference;
       missing |= coverage.add_text(state.reference->all_text(), body);
+    }
+    // The editor offers what the office changed (new areas, themes, organisations) without a restart. The first
+    // read is the one the editor already has.
+    if (state.reference && state.reference != editor_reference_) {
+      if (editor_reference_) editor_->set_reference(*state.reference);
+      editor_reference_ = state.reference;
     }
   }
   if (sync_->poll()) {
@@ -139,6 +148,7 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     if (was_busy_ && !busy) {
       list_->reload();
       list_->reload_reference();
+      follow_sending();
     }
     was_busy_ = busy;
   }
@@ -153,6 +163,25 @@ bool App::take_font_change() {
   const bool changed = font_change_;
   font_change_ = false;
   return changed;
+}
+
+std::optional<double> App::idle_timeout() const {
+  std::optional<double> wait;
+  auto sooner = [&wait](double seconds) {
+    if (!wait || seconds < *wait) wait = std::max(0.0, seconds);
+  };
+  // The caret of the text field with the keyboard blinks: ImGui shows it while CursorAnim <= 0 (just typed) or
+  // its phase in a 1.2 s period is at most 0.8 s. Draw again when it appears or disappears, and not before.
+  const ImGuiContext& context = *ImGui::GetCurrentContext();
+  if (context.ActiveId != 0 && context.InputTextState.ID == context.ActiveId) {
+    const float anim = context.InputTextState.CursorAnim;
+    const float phase = std::fmod(anim, 1.2f);
+    sooner(anim <= 0.0f ? 0.8 - anim : phase <= 0.8f ? 0.8 - phase : 1.2 - phase);
+  }
+  if (auto due = editor_->autosave_due())
+    sooner(std::chrono::duration<double>(*due - std::chrono::steady_clock::now()).count());
+  if (sync_->view().running) sooner(0.1);  // the progress bar sweeps while receiving
+  return wait;
 }
 
 bool App::settled() const {
@@ -216,8 +245,8 @@ void App::draw(const FontSet& fonts, float scale) {
   if (new_record_asked_) {
     new_record_asked_ = false;
     if (!editor_->is_open() || (!editor_->is_new() && !editor_->dirty())) {
-      if (auto started = editor_->start_new(RecordKind::Meeting, EditorModel::today()); !started)
-        note_ = started.error().describe(i18n_.language() == "ja");
+      if (auto started = editor_->start_new(editor_->last_kind(), EditorModel::today()); !started)
+        note_ = error_text(started.error(), i18n_);
     }
     screen_ = Screen::Editor;
   }
@@ -258,8 +287,8 @@ void App::draw(const FontSet& fonts, float scale) {
         new_record_asked_ = true;  // reached with nothing open (--screen editor on an empty folder): a new record
         break;
       }
+      editor_view_.send_notice = sending_.record_id == editor_->record().id ? sending_.notice : std::string();
       const EditorActions actions = draw_editor(*editor_, editor_view_, fonts, i18n_);
-      if (actions.stored) records_changed();
       if (actions.closed) screen_ = Screen::List;
       break;
     }
@@ -326,20 +355,66 @@ void App::draw(const FontSet& fonts, float scale) {
 // [SECTION] Intents and shortcuts -------------------------------------------------------------------------------
 
 void App::set_setting(const char* key, const std::string& value) {
-  if (auto saved = store_->set_setting(key, value); !saved)
-    note_ = saved.error().describe(i18n_.language() == "ja");
+  writer_->post([this, key = std::string(key), value](Store* store, const Error* open_error) -> StoreWriter::Completion {
+    Status saved = store ? store->set_setting(key, value) : Status(*open_error);
+    if (saved) return {};
+    return [this, error = saved.error()] { note_ = error_text(error, i18n_); };
+  });
 }
 
 void App::open_record(const std::string& id) {
   if (auto opened = editor_->open(id); opened)
     screen_ = Screen::Editor;
   else
-    note_ = opened.error().describe(i18n_.language() == "ja");
+    note_ = error_text(opened.error(), i18n_);
 }
 
 void App::records_changed() {
   list_->reload();
   sync_->refresh();
+}
+
+void App::take_stored() {
+  const std::vector<StoredRecord> stored = editor_->take_stored();
+  if (stored.empty()) return;
+  records_changed();
+  for (const StoredRecord& record : stored) {
+    if (!record.status_changed) continue;
+    // Submitted (or withdrawn): the office should have it now, not at the next press of 同期.
+    sending_ = Sending{record.id, 0, "editor.send.sending"};
+    if (!sync_->view().device.enrolled) {
+      sending_.notice = "editor.send.not_enrolled";
+      continue;
+    }
+    sending_.ticket = sync_->sync_now();
+  }
+}
+
+void App::follow_sending() {
+  const SyncView& view = sync_->view();
+  // Until its outcome is known: the sync it asked for, or a later one (sent when the collector could be reached).
+  const bool open = sending_.notice == "editor.send.sending" || sending_.notice == "editor.send.later";
+  if (sending_.record_id.empty() || !open || view.finished_ticket < sending_.ticket) return;
+  const bool refused = std::any_of(view.device.rejections.begin(), view.device.rejections.end(),
+                                   [this](const SyncRejection& r) { return r.record_id == sending_.record_id; });
+  if (refused) {
+    sending_.notice = "editor.send.refused";
+    return;
+  }
+  switch (view.result.value_or(sync::SyncResult::Failed)) {
+    case sync::SyncResult::Done:
+    case sync::SyncResult::Rejected:  // another record was refused; this one went
+      sending_.notice = "editor.send.sent";
+      break;
+    case sync::SyncResult::NotEnrolled:
+      sending_.notice = "editor.send.not_enrolled";
+      break;
+    case sync::SyncResult::Offline:
+    case sync::SyncResult::PinMismatch:
+    case sync::SyncResult::Failed:
+      sending_.notice = "editor.send.later";
+      break;
+  }
 }
 
 void App::handle_shortcuts() {

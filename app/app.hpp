@@ -20,6 +20,7 @@
 #include "app/screens/editor.hpp"
 #include "app/screens/record_list.hpp"
 #include "app/screens/settings.hpp"
+#include "app/store_writer.hpp"
 #include "app/sync_controller.hpp"
 #include "model/error.hpp"
 #include "model/store.hpp"
@@ -61,11 +62,16 @@ class App {
   bool take_font_change();
   // True when the current screen shows loaded data (the screenshot waits for it).
   bool settled() const;
+  // How long the window may sleep from now, waiting for input, before it must draw again even without any: the
+  // caret's next blink while a text field has the keyboard, the autosave's delay, a sync's progress. nullopt: no
+  // need at all (workers wake the window when they finish).
+  std::optional<double> idle_timeout() const;
   Screen screen() const { return screen_; }
 
   const RecordListModel& list() const { return *list_; }
   const SyncController& sync() const { return *sync_; }
   const EditorModel& editor() const { return *editor_; }
+  const StoreWriter& writer() const { return *writer_; }
   const RecordListView& list_view() const { return list_view_; }
   // Tests: the screens record where they drew named fields and buttons (see EditorView::probe).
   void set_probe(ItemProbe* probe) {
@@ -79,6 +85,10 @@ class App {
   void set_setting(const char* key, const std::string& value);
   void open_record(const std::string& id);
   void records_changed();
+  // What the writer stored: the list reloads, and a submitted (or withdrawn) record is sent at once.
+  void take_stored();
+  // Follows the sync that sends the record submitted last, and words its outcome for the editor.
+  void follow_sending();
 
   AppConfig config_;
   std::unique_ptr<Store> store_;  // the UI thread's connection: settings and single records
@@ -98,8 +108,17 @@ class App {
   std::unique_ptr<SyncController> sync_;
   bool was_busy_ = false;  // a sync or an enrollment was under way at the last poll
   std::shared_ptr<const ReferenceData> seen_reference_;  // the reference data whose text the atlas covers
-  // The editor writes through store_ on the UI thread: one record or one setting per save, never a query that
-  // can take longer than a frame.
+  std::shared_ptr<const ReferenceData> editor_reference_;  // the reference data the editor was last given
+  // The record submitted last and the sync that sends it (ticket 0: none asked), until its outcome is known.
+  struct Sending {
+    std::string record_id;
+    std::uint64_t ticket = 0;
+    std::string notice;  // catalogue key "editor.send.*"
+  };
+  Sending sending_;
+  // Every store write of the UI (the editor's saves and autosave, settings) goes through the writer's thread and
+  // connection: no frame waits for SQLite's write lock. Declared before the editor, which posts to it.
+  std::unique_ptr<StoreWriter> writer_;
   std::unique_ptr<EditorModel> editor_;
   std::uint64_t seen_editor_revision_ = 0;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "model/ids.hpp"
 #include "model/record_json.hpp"
 #include "model/text.hpp"
 
@@ -55,6 +56,12 @@ const char* list_path(EditorList list) {
   return "";
 }
 
+// A save that submits the record, or withdraws a submission: the window sends it at once, and the editor holds
+// it read-only until the writer answers.
+bool status_moves(ReviewStatus from, ReviewStatus to, bool was_new) {
+  return to == ReviewStatus::Submitted || (!was_new && from == ReviewStatus::Submitted && to == ReviewStatus::Draft);
+}
+
 std::string fold_for_search(std::string_view text) {
   std::string folded = normalize_width(text);
   for (char& c : folded)
@@ -79,8 +86,46 @@ std::vector<const Organization*> find_organizations(const ReferenceData& referen
   return found;
 }
 
-EditorModel::EditorModel(Store& store, EditorOptions options) : store_(store), options_(std::move(options)) {
-  if (auto loaded = store_.reference()) reference_ = std::move(*loaded);
+EditorModel::EditorModel(Store& reader, StoreWriter& writer, EditorOptions options)
+    : reader_(reader), writer_(writer), options_(std::move(options)) {
+  if (auto loaded = reader_.reference()) reference_ = std::move(*loaded);
+}
+
+void EditorModel::set_reference(ReferenceData reference) {
+  reference_ = std::move(reference);
+  ++revision_;
+  if (open_) revalidate();
+}
+
+bool EditorModel::read_only() const {
+  if (submitting_) return true;
+  return !is_new_ && (record_.status == ReviewStatus::Submitted || record_.status == ReviewStatus::Approved);
+}
+
+std::string EditorModel::author() const { return record_.author.empty() ? reader_.author() : record_.author; }
+
+bool EditorModel::required(std::string_view path) const {
+  std::string general;  // "/agenda/1/title" -> "/agenda/*/title"
+  for (std::size_t at = 0; at < path.size();) {
+    const std::size_t next = std::min(path.find('/', at + 1), path.size());
+    const std::string_view part = path.substr(at, next - at);
+    const bool index = part.size() > 1 && part.find_first_not_of("0123456789", 1) == std::string_view::npos;
+    general += index ? std::string("/*") : std::string(part);
+    at = next;
+  }
+  return required_paths_.count(general) > 0;
+}
+
+RecordKind EditorModel::last_kind() const {
+  auto stored = reader_.setting(kLastKindKey);
+  if (!stored) return RecordKind::Meeting;
+  return parse_enum<RecordKind>(*stored).value_or(RecordKind::Meeting);
+}
+
+std::vector<StoredRecord> EditorModel::take_stored() {
+  std::vector<StoredRecord> taken;
+  taken.swap(stored_);
+  return taken;
 }
 
 std::chrono::steady_clock::time_point EditorModel::now() const {
@@ -103,7 +148,10 @@ Status EditorModel::keep_unsaved() {
 
 void EditorModel::reset_state() {
   ++revision_;
+  ++open_serial_;
   open_ = true;
+  notice_ = EditorNotice::None;
+  submitting_ = false;
   touched_.clear();
   show_all_issues_ = false;
   dirty_ = false;
@@ -126,9 +174,10 @@ Status EditorModel::start_new(RecordKind kind, const std::string& today) {
   reset_state();
   is_new_ = true;
   record_ = Record{};
+  record_.id = new_uuid_v7();
   record_.kind = kind;
   record_.date = today;
-  record_.author = store_.author();
+  required_paths_ = required_paths(kind);
   load_number_texts();
   revalidate();
   return ok_status();
@@ -136,7 +185,7 @@ Status EditorModel::start_new(RecordKind kind, const std::string& today) {
 
 Status EditorModel::open(const std::string& id) {
   if (auto kept = keep_unsaved(); !kept) return kept;
-  auto found = store_.get(id);
+  auto found = reader_.get(id);
   if (!found) return found.error();
   if (!*found || (*found)->deleted)
     return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
@@ -144,6 +193,7 @@ Status EditorModel::open(const std::string& id) {
   reset_state();
   is_new_ = false;
   record_ = std::move(**found);
+  required_paths_ = required_paths(record_.kind);
   show_all_issues_ = true;  // a stored record's problems (a returned one's above all) are shown at once
   load_number_texts();
   revalidate();
@@ -155,15 +205,16 @@ Status EditorModel::open_newest(const std::string& today) {
   query.sort = SortColumn::Updated;
   query.descending = true;
   query.limit = 1;
-  auto newest = store_.list(query);
+  auto newest = reader_.list(query);
   if (!newest) return newest.error();
   if (newest->empty()) return start_new(RecordKind::Meeting, today);
   return open(newest->front().id);
 }
 
 bool EditorModel::reopen_scratch() {
-  auto text = store_.setting(kScratchKey);
+  auto text = reader_.setting(kScratchKey);
   if (!text || text->empty()) return false;
+  scratch_written_ = true;
   auto parsed = parse_json_text(*text);
   if (!parsed || !parsed->is_object() || !parsed->contains("record")) {
     last_error_ = make_error("editor.scratch", kScratchKey, "the autosaved editor state cannot be read",
@@ -177,6 +228,8 @@ bool EditorModel::reopen_scratch() {
   }
   reset_state();
   record_ = std::move(*record);
+  if (record_.id.empty()) record_.id = new_uuid_v7();  // a scratch from before new records had their id at once
+  required_paths_ = required_paths(record_.kind);
   is_new_ = parsed->value("new", false);
   show_all_issues_ = !is_new_;
   load_number_texts();
@@ -240,7 +293,7 @@ void EditorModel::revalidate() {
 }
 
 void EditorModel::changed(const std::string& path) {
-  if (!open_) return;
+  if (!open_ || read_only()) return;
   touched_.insert(top_level(path));
   ++revision_;
   parse_numbers();
@@ -253,7 +306,13 @@ void EditorModel::changed(const std::string& path) {
 void EditorModel::set_kind(RecordKind kind) {
   if (!is_new_ || record_.kind == kind) return;
   record_.kind = kind;
+  required_paths_ = required_paths(kind);
   changed("/kind");
+  // The next new record starts as this kind.
+  writer_.post([kind](Store* store, const Error*) -> StoreWriter::Completion {
+    if (store) (void)store->set_setting(kLastKindKey, std::string(enum_name(kind)));
+    return {};
+  });
 }
 
 void EditorModel::add_item(EditorList list) {
@@ -334,6 +393,11 @@ void EditorModel::field_left() {
   if (open_ && scratch_pending_) write_scratch();
 }
 
+std::optional<std::chrono::steady_clock::time_point> EditorModel::autosave_due() const {
+  if (!open_ || !scratch_pending_) return std::nullopt;
+  return last_edit_ + options_.autosave_delay;
+}
+
 void EditorModel::tick() {
   if (open_ && scratch_pending_ && now() - last_edit_ >= options_.autosave_delay) write_scratch();
 }
@@ -348,75 +412,168 @@ void EditorModel::write_scratch() {
     if (!text.empty()) numbers[path] = text;
   scratch["numbers"] = std::move(numbers);
   scratch["touched"] = touched_;
-  auto status = store_.set_setting(kScratchKey, scratch.dump());
-  if (!status) {
-    // Keep scratch_pending_: the next edit or focus change tries again.
-    last_error_ = status.error().with_context("autosave");
-    return;
-  }
   scratch_pending_ = false;
-  last_autosaved_ = now();
-  last_error_.reset();
+  scratch_written_ = true;
+  writer_.post([this, text = scratch.dump()](Store* store, const Error* open_error) -> StoreWriter::Completion {
+    Status status = store ? store->set_setting(kScratchKey, text) : Status(*open_error);
+    return [this, status] {
+      if (!status) {
+        // The next edit or focus change tries again.
+        scratch_pending_ = true;
+        last_error_ = status.error().with_context("autosave");
+        return;
+      }
+      last_autosaved_ = now();
+      if (last_error_ && last_error_->code != "editor.invalid") last_error_.reset();
+    };
+  });
 }
 
 void EditorModel::clear_scratch() {
-  if (auto current = store_.setting(kScratchKey); current && !current->empty()) {
-    if (auto status = store_.set_setting(kScratchKey, ""); !status) last_error_ = status.error();
-  }
   scratch_pending_ = false;
+  if (!scratch_written_) return;
+  scratch_written_ = false;
+  writer_.post([this](Store* store, const Error* open_error) -> StoreWriter::Completion {
+    Status status = store ? store->set_setting(kScratchKey, "") : Status(*open_error);
+    return [this, status] {
+      if (!status) last_error_ = status.error();
+    };
+  });
 }
 
 Status EditorModel::store_record(ReviewStatus status) {
   parse_numbers();
   Record content = record_;
   content.status = status;
-  Result<Record> stored = content;
-  if (is_new_) {
-    stored = store_.create(content);
-  } else {
+  const bool was_new = is_new_;
+  nlohmann::json patch = nlohmann::json::object();
+  if (!was_new) {
     // Only the fields edited here: a change that reached the store meanwhile (a pull from the collector) to any
     // other field survives the save.
     const nlohmann::json document = record_to_json(content);
-    nlohmann::json patch = nlohmann::json::object();
     for (const std::string& path : touched_) {
       const std::string field = path.substr(1);
       if (field != "kind" && field != "id" && document.contains(field)) patch[field] = document[field];
     }
     patch["status"] = document["status"];
-    stored = store_.update(content.id, patch);
   }
+  // Optimistic: the record counts as stored (a second save updates it rather than creating it twice); the
+  // writer's answer puts this back if the write fails.
+  ++saving_;
+  is_new_ = false;
+  dirty_ = false;
+  scratch_written_ = false;  // the job clears it after storing the record
+  notice_ = EditorNotice::Saving;
+  submitting_ = status_moves(record_.status, status, was_new);  // read-only until the answer
+  writer_.post([this, serial = open_serial_, sent = record_, content = std::move(content), patch = std::move(patch),
+                was_new, status](Store* store, const Error* open_error) -> StoreWriter::Completion {
+    Result<Record> stored = open_error ? Result<Record>(*open_error) : Result<Record>(content);
+    if (store) {
+      stored = was_new ? store->create(content) : store->update(content.id, patch);
+      // The record holds the typing now; a scratch that cannot be cleared would only reopen it again.
+      if (stored) (void)store->set_setting(kScratchKey, "");
+    }
+    return [this, serial, sent, was_new, status, stored = std::move(stored)]() mutable {
+      finish_store(serial, sent, was_new, status, std::move(stored));
+    };
+  });
+  return ok_status();
+}
+
+void EditorModel::finish_store(std::uint64_t serial, const Record& sent, bool was_new, ReviewStatus status,
+                               Result<Record> stored) {
+  --saving_;
+  const bool same_opening = serial == open_serial_ && open_;
+  if (same_opening) submitting_ = false;
   if (!stored) {
     last_error_ = stored.error();
-    return stored.error();
+    if (same_opening) {
+      notice_ = EditorNotice::Failed;
+      dirty_ = true;  // what failed to be stored is still only here (and in the scratch)
+      scratch_pending_ = true;
+      if (was_new) is_new_ = true;
+    }
+    return;
   }
-  record_ = std::move(*stored);  // normalised: "R5.7.3" is now "2023-07-03"
+  Record& saved = *stored;
+  stored_.push_back({saved.id, saved.status, status_moves(sent.status, status, was_new)});
+  if (!same_opening) {
+    // Another opening of the same record, with nothing typed yet, shows what was stored.
+    if (open_ && record_.id == saved.id && !dirty_ && !is_new_) {
+      record_ = std::move(saved);
+      ++revision_;
+      load_number_texts();
+      revalidate();
+    }
+    return;
+  }
+  // Fields typed while the write was on its way stay as typed; the rest (and the bookkeeping) come from the
+  // stored version, normalised ("R5.7.3" is now "2023-07-03").
+  const nlohmann::json now_json = record_to_json(record_);
+  const nlohmann::json sent_json = record_to_json(sent);
+  nlohmann::json merged = record_to_json(saved);
+  std::set<std::string> keys;
+  for (const auto* side : {&now_json, &sent_json})
+    for (const auto& item : side->items()) keys.insert(item.key());
+  bool typed_meanwhile = false;
+  for (const std::string& key : keys) {
+    const auto in_now = now_json.find(key);
+    const auto in_sent = sent_json.find(key);
+    const bool in_both = in_now != now_json.end() && in_sent != sent_json.end();
+    if (key == "status" || (in_both && *in_now == *in_sent)) continue;
+    typed_meanwhile = true;
+    if (in_now == now_json.end())
+      merged.erase(key);
+    else
+      merged[key] = *in_now;
+  }
+  if (auto merged_record = record_from_json(merged, ""); merged_record) {
+    record_ = std::move(*merged_record);
+  } else {
+    record_ = std::move(saved);
+  }
   ++revision_;
-  is_new_ = false;
-  load_number_texts();
-  clear_scratch();
-  dirty_ = false;
+  if (!typed_meanwhile) load_number_texts();
+  dirty_ = typed_meanwhile || dirty_;
   last_saved_ = now();
-  last_error_.reset();
+  if (last_error_ && last_error_->code != "editor.invalid") last_error_.reset();
+  notice_ = status == ReviewStatus::Submitted                   ? EditorNotice::Submitted
+            : sent.status == ReviewStatus::Submitted && !was_new ? EditorNotice::Withdrawn
+                                                                 : EditorNotice::Saved;
   revalidate();
-  return ok_status();
 }
 
 Status EditorModel::save() {
   if (!open_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
   show_all_issues_ = true;
-  if (!dirty_ && !is_new_) return ok_status();  // nothing to store (and a submitted record stays submitted)
+  if (read_only()) return ok_status();  // a submitted record is not edited here (withdraw it first)
+  if (!dirty_ && !is_new_) {            // nothing to store (and a submitted record stays submitted)
+    notice_ = saving_ ? notice_ : EditorNotice::NothingToSave;
+    return ok_status();
+  }
   return store_record(ReviewStatus::Draft);
 }
 
 Status EditorModel::submit() {
   if (!open_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
   show_all_issues_ = true;
+  if (read_only()) return ok_status();
   parse_numbers();
   revalidate();
-  if (has_errors(issues_))
+  if (has_errors(issues_)) {
+    notice_ = EditorNotice::NotSubmitted;
     return make_error("editor.invalid", "", "the record has errors; fix them before submitting",
                       "記録に誤りがあります。直してから提出してください");
+  }
   return store_record(ReviewStatus::Submitted);
+}
+
+Status EditorModel::withdraw() {
+  if (!open_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
+  if (is_new_ || record_.status != ReviewStatus::Submitted || submitting_)
+    return make_error("editor.not_submitted", "/status", "only a submitted record can be withdrawn",
+                      "取り下げられるのは提出済みの記録だけです");
+  return store_record(ReviewStatus::Draft);
 }
 
 std::vector<const ValidationIssue*> EditorModel::visible_issues(std::string_view path) const {

@@ -1,14 +1,20 @@
 // The record editor's state without any drawing: the record being edited, its field-level validation issues,
-// what has been typed but not stored, the autosave debounce, save (draft) and submit. The editor screen draws
-// from it and calls it back; tests drive it without a window.
+// what has been typed but not stored, the autosave debounce, save (draft), submit and withdraw. The editor screen
+// draws from it and calls it back; tests drive it without a window.
 //
 // Where typed text lives until it is saved: the whole editor state (record, number fields as typed, which fields
 // were touched) is written as JSON to the store's setting "editor.scratch" a few seconds after the last edit and
 // at once when focus leaves a field. Settings make no outbox entries, so autosave never floods sync; an explicit
-// save or submit stores the record (Store::create/replace, one outbox entry) and clears the scratch. After a crash
+// save or submit stores the record (Store::create/update, one outbox entry) and clears the scratch. After a crash
 // the window reopens the editor from the scratch (reopen_scratch).
 //
-// Thread safety: none; the UI thread owns the model and the Store it writes to.
+// Every write goes through a StoreWriter (its own thread and connection), so no frame waits for SQLite's write
+// lock: save() and submit() return at once, the record stays editable while it is stored (what is typed meanwhile
+// is kept over the stored version), and the outcome arrives with the writer's completion (notice(),
+// take_stored()). Reads (opening a record, the scratch at start) use the UI thread's own connection: in WAL mode a
+// reader never waits for a writer.
+//
+// Thread safety: none; the UI thread owns the model, the reading Store and the writer.
 #pragma once
 
 #include <chrono>
@@ -21,6 +27,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/store_writer.hpp"
 #include "model/error.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
@@ -73,19 +80,34 @@ std::vector<TreeRow> tree_order(const std::vector<Item>& items) {
   return rows;
 }
 
+// What happened to the last save, submit or withdraw of the record open now (the editor's quiet note).
+enum class EditorNotice { None, Saving, Saved, NothingToSave, Submitted, NotSubmitted, Withdrawn, Failed };
+
+// A record the writer stored (the window reloads its list, and sends a submitted or withdrawn record at once).
+struct StoredRecord {
+  std::string id;
+  ReviewStatus status = ReviewStatus::Draft;
+  bool status_changed = false;  // submitted or withdrawn now, not only saved
+};
+
 class EditorModel {
  public:
   static constexpr const char* kScratchKey = "editor.scratch";
+  static constexpr const char* kLastKindKey = "editor.last_kind";
 
-  // `store` must outlive the model. Reads the reference data once (for validation warnings).
-  explicit EditorModel(Store& store, EditorOptions options = {});
+  // `reader` and `writer` must outlive the model; both work on the same data folder. Reads the reference data
+  // (for validation warnings) from `reader`; set_reference() gives it newer data.
+  EditorModel(Store& reader, StoreWriter& writer, EditorOptions options = {});
 
   // --- Opening and closing ---
   // Opening another record never drops typing: unsaved changes of the record open now are first stored as a
   // draft (a submitted record edited here becomes a draft again). When that fails, nothing changes and the error
   // is returned.
-  // A new, unsaved record of `kind` dated `today` (ISO).
+  // A new, unsaved record of `kind` dated `today` (ISO). Its id is given now, so a save in flight and the next
+  // one name the same record.
   Status start_new(RecordKind kind, const std::string& today);
+  // The kind of the last new record the user chose (a meeting at first).
+  RecordKind last_kind() const;
   // The stored record `id`.
   Status open(const std::string& id);
   // The most recently updated record that is not deleted, or a new meeting record dated `today` when there is
@@ -99,6 +121,13 @@ class EditorModel {
 
   bool is_open() const { return open_; }
   bool is_new() const { return is_new_; }  // not stored yet
+  // Grows each time another record (or a new one) is opened: the screen scrolls to the top and forgets its state.
+  std::uint64_t open_serial() const { return open_serial_; }
+  // Submitted (waiting for the supervisor) or approved: its author reads it and may withdraw a submission, but
+  // does not edit it. A record being submitted is read-only too.
+  bool read_only() const;
+  // Who the record is written by: its author, or for a new record the store's author (the enrolled user).
+  std::string author() const;
   const Record& record() const { return record_; }
   // The record for draw code to change in place; call changed() after each change.
   Record& record() { return record_; }
@@ -108,6 +137,8 @@ class EditorModel {
   std::uint64_t revision() const { return revision_; }
   // The reference lists the editor offers (themes, areas, committees, organisations).
   const ReferenceData& reference() const { return reference_; }
+  // Newer reference data (a sync brought it): the choices change, the open record is checked again.
+  void set_reference(ReferenceData reference);
 
   // --- Editing ---
   // Something at `path` ("/title", "/agenda/1/title") changed: revalidates, marks the record dirty, restarts the
@@ -127,22 +158,33 @@ class EditorModel {
   void field_left();
   // Once a frame: writes the scratch when the autosave delay has passed since the last edit.
   void tick();
+  // When tick() will write the scratch if nothing else happens first; nullopt when nothing waits for it.
+  std::optional<std::chrono::steady_clock::time_point> autosave_due() const;
   bool dirty() const { return dirty_; }                      // changes not stored as a record
   bool scratch_pending() const { return scratch_pending_; }  // changes not in the scratch either
 
-  // --- Saving ---
+  // --- Saving (through the writer: each returns once the write is queued) ---
   // Stores the record as a draft; a draft may have errors. Clears the scratch. A stored record gets only the
   // fields edited here (Store::update), so changes pulled meanwhile to other fields are kept.
   Status save();
   // Validates and, when there is no error, stores the record as submitted; otherwise fails with code
   // "editor.invalid" and every issue is shown (not only those of touched fields).
   Status submit();
+  // A submitted record goes back to being a draft its author can edit (before the supervisor acts on it).
+  Status withdraw();
+  // Writes queued for this model and not finished yet.
+  bool saving() const { return saving_ > 0; }
+  EditorNotice notice() const { return notice_; }
+  // The records stored since the last call, oldest first.
+  std::vector<StoredRecord> take_stored();
 
   // --- What to show ---
   const std::vector<ValidationIssue>& issues() const { return issues_; }
   // The issues at exactly `path` that should be shown now: for a new record those of the fields touched, or all
   // after a save or submit was tried; for a stored record all of them.
   std::vector<const ValidationIssue*> visible_issues(std::string_view path) const;
+  // Which fields a record of this kind must have before it is submitted ("/title", "/agenda/*/title").
+  bool required(std::string_view path) const;
   // The error of the last failed store write (save, submit, scratch), if any.
   const std::optional<Error>& last_error() const { return last_error_; }
   // The last successful store write of the record (save or submit).
@@ -159,16 +201,22 @@ class EditorModel {
   void write_scratch();
   void clear_scratch();
   Status store_record(ReviewStatus status);
+  // The writer's answer to store_record: `sent` is the record as it was when the write was queued.
+  void finish_store(std::uint64_t serial, const Record& sent, bool was_new, ReviewStatus status,
+                    Result<Record> stored);
   void load_number_texts();
   void reset_state();
   Status keep_unsaved();
 
-  Store& store_;
+  Store& reader_;
+  StoreWriter& writer_;
   EditorOptions options_;
   ReferenceData reference_;
+  std::set<std::string> required_paths_;  // of record_.kind
 
   bool open_ = false;
   bool is_new_ = false;
+  std::uint64_t open_serial_ = 0;
   Record record_;
   std::map<std::string, std::string, std::less<>> number_texts_;
   std::set<std::string> touched_;  // top-level field paths ("/agenda") the user has changed
@@ -177,6 +225,11 @@ class EditorModel {
 
   bool dirty_ = false;
   bool scratch_pending_ = false;
+  bool scratch_written_ = false;  // the scratch may hold something (cleared only then)
+  int saving_ = 0;                // record writes queued and not answered
+  bool submitting_ = false;       // a submit or withdraw is queued
+  EditorNotice notice_ = EditorNotice::None;
+  std::vector<StoredRecord> stored_;
   std::chrono::steady_clock::time_point last_edit_{};
   std::optional<std::chrono::steady_clock::time_point> last_saved_;
   std::optional<std::chrono::steady_clock::time_point> last_autosaved_;

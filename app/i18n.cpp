@@ -57,4 +57,15 @@ std::string I18n::all_text() const {
   return text;
 }
 
+std::vector<std::string> I18n::missing_keys() const {
+  std::vector<std::string> keys;
+  for (const auto& [key, text] : missing_) keys.push_back(key);
+  return keys;
+}
+
+std::string error_text(const Error& error, I18n& i18n) {
+  const std::string key = "error." + error.code;
+  return i18n.tr(i18n.has(key) ? std::string_view(key) : std::string_view("error.unknown"));
+}
+
 }  // namespace tsunagi

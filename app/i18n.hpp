@@ -10,6 +10,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 #include "model/error.hpp"
 
@@ -27,11 +28,16 @@ class I18n {
   // The pointer stays valid until the next load().
   const char* tr(std::string_view key);
 
+  // Whether the catalogue has a text for `key`.
+  bool has(std::string_view key) const { return texts_.find(key) != texts_.end(); }
+
   // tr(key) with each "{name}" replaced by its value: format("status.records", {{"count", "12"}}).
   std::string format(std::string_view key, std::initializer_list<std::pair<std::string_view, std::string_view>> args);
 
   // Every text of the catalogue, joined by newlines (for the font's glyph set).
   std::string all_text() const;
+  // The keys asked for that the catalogue lacks (tests: none may be missing).
+  std::vector<std::string> missing_keys() const;
 
  private:
   struct Hash {
@@ -45,5 +51,10 @@ class I18n {
   // Keys asked for but missing, kept so that tr() can hand out a stable NUL-terminated pointer (and warn once).
   Map missing_;
 };
+
+// What the user reads about `error`: the catalogue's plain words for its code ("error.store.full", ...), never the
+// developer's text it carries (a field path, a library's message). Codes the catalogue does not know read as
+// "error.unknown"; the details stay available to copy for the office (Error::describe).
+std::string error_text(const Error& error, I18n& i18n);
 
 }  // namespace tsunagi

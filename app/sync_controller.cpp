@@ -2,13 +2,43 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "sync/protocol.hpp"
 
 namespace tsunagi {
 
-SyncAdvice advice_for(sync::SyncResult result) {
+std::string_view connection_name(Connection connection) {
+  switch (connection) {
+    case Connection::Unknown:
+      return "unknown";
+    case Connection::Online:
+      return "online";
+    case Connection::NoNetwork:
+      return "no_network";
+    case Connection::NotAnswering:
+      return "not_answering";
+    case Connection::PinMismatch:
+      return "pin_mismatch";
+    case Connection::Refusing:
+      return "refusing";
+  }
+  return "unknown";
+}
+
+Connection connection_for(const Error& error) {
+  const std::string& code = error.code;
+  if (code == "net.no_network") return Connection::NoNetwork;
+  if (code == "tls.pin_mismatch") return Connection::PinMismatch;
+  if (code == "auth.token" || code == "auth.revoked" || code == "http.401" || code == "http.403")
+    return Connection::Refusing;
+  if (code.rfind("net.", 0) == 0 || code.rfind("tls.", 0) == 0 || code.rfind("http.5", 0) == 0)
+    return Connection::NotAnswering;
+  return Connection::Online;  // the collector answered (an error of its own, or of a record)
+}
+
+SyncAdvice advice_for(sync::SyncResult result, const Error& error) {
   switch (result) {
     case sync::SyncResult::Done:
       return SyncAdvice::None;
@@ -19,7 +49,7 @@ SyncAdvice advice_for(sync::SyncResult result) {
     case sync::SyncResult::Rejected:
       return SyncAdvice::OpenRecord;
     case sync::SyncResult::Offline:
-      return SyncAdvice::TryLater;
+      return connection_for(error) == Connection::NoNetwork ? SyncAdvice::NoNetwork : SyncAdvice::NotAnswering;
     case sync::SyncResult::Failed:
       return SyncAdvice::Check;
   }
@@ -58,14 +88,15 @@ SyncController::~SyncController() {
   worker_.join();
 }
 
-void SyncController::sync_now() {
-  if (visible_.running) return;
+std::uint64_t SyncController::sync_now() {
   visible_.running = true;  // shown at once; the worker confirms
+  const std::uint64_t ticket = ++last_ticket_;
   {
     std::lock_guard lock(mutex_);
-    commands_.sync = true;
+    commands_.sync_ticket = ticket;
   }
   wake_.notify_all();
+  return ticket;
 }
 
 void SyncController::enroll(std::string line) {
@@ -125,7 +156,7 @@ DeviceState SyncController::read_state(Store& store) {
     state.team = e.team;
     state.device_id = e.device_id;
   }
-  auto waiting = store.outbox_size();
+  auto waiting = store.waiting_records();
   auto last = store.setting("sync.last_success");
   auto rejections = store.rejections();
   if (!waiting || !last || !rejections) {
@@ -142,7 +173,13 @@ DeviceState SyncController::read_state(Store& store) {
   return state;
 }
 
-void SyncController::run_sync(Store& store) {
+bool SyncController::has_sendable(Store& store) {
+  auto waiting = store.waiting_records();
+  auto refused = store.rejections();
+  return waiting && refused && *waiting > static_cast<std::int64_t>(refused->size());
+}
+
+void SyncController::run_sync(Store& store, std::uint64_t ticket) {
   auto enrollment = sync::load_enrollment(data_folder_);
   if (!enrollment || !*enrollment) {
     Error error = !enrollment ? enrollment.error()
@@ -150,6 +187,7 @@ void SyncController::run_sync(Store& store) {
                                            "この端末は登録されていません");
     publish([&](SyncView& view) {
       view.running = false;
+      view.finished_ticket = std::max(view.finished_ticket, ticket);
       view.result = sync::SyncResult::NotEnrolled;
       view.error = error;
       view.advice = SyncAdvice::Enroll;
@@ -170,19 +208,21 @@ void SyncController::run_sync(Store& store) {
   DeviceState state = read_state(store);
   publish([&](SyncView& view) {
     view.running = false;
+    view.finished_ticket = std::max(view.finished_ticket, ticket);
     view.progress = outcome.progress;
     view.result = outcome.result;
-    view.advice = advice_for(outcome.result);
+    view.advice = advice_for(outcome.result, outcome.error);
     if (outcome.result == sync::SyncResult::Done || outcome.result == sync::SyncResult::Rejected)
       view.error.reset();
     else
       view.error = outcome.error;
     if (outcome.result == sync::SyncResult::Rejected && !outcome.rejections.empty())
       view.error = outcome.rejections.front().error;
-    view.connection = outcome.result == sync::SyncResult::Offline     ? Connection::Offline
-                      : outcome.result == sync::SyncResult::PinMismatch ? Connection::Unknown  // not the collector
-                      : outcome.error.code == "net.cancelled"           ? view.connection
-                                                                        : Connection::Online;
+    const bool answered = outcome.result == sync::SyncResult::Done || outcome.result == sync::SyncResult::Rejected;
+    if (outcome.error.code != "net.cancelled")
+      view.connection = answered ? Connection::Online
+                        : outcome.result == sync::SyncResult::NotEnrolled ? Connection::Refusing
+                                                                          : connection_for(outcome.error);
     view.device = std::move(state);
   });
 }
@@ -216,19 +256,22 @@ void SyncController::run_enroll(Store& store, const std::string& line) {
   });
 }
 
-void SyncController::probe() {
+bool SyncController::probe() {
   auto enrollment = sync::load_enrollment(data_folder_);
-  if (!enrollment || !*enrollment) return;
+  if (!enrollment || !*enrollment) return false;
   auto transport = transport_to((*enrollment)->server, (*enrollment)->trust);
   sync::HttpRequest request;
   request.method = "GET";
   request.path = sync::kStatusPath;
   request.token = (*enrollment)->token;
   auto response = transport->send(request);
-  if (!response && response.error().code == "net.cancelled") return;
-  // Any answer means the collector is reachable (a refused token shows when syncing, with what to do).
-  const Connection connection = response ? Connection::Online : Connection::Offline;
+  if (!response && response.error().code == "net.cancelled") return false;
+  const Connection connection =
+      !response                  ? connection_for(response.error())
+      : response->status == 200 ? Connection::Online
+                                 : connection_for(make_error("http." + std::to_string(response->status), "", "", ""));
   publish([&](SyncView& view) { view.connection = connection; });
+  return connection == Connection::Online;
 }
 
 void SyncController::run_worker() {
@@ -239,7 +282,7 @@ void SyncController::run_worker() {
     {
       std::unique_lock lock(mutex_);
       auto has_work = [this] {
-        return stopping_ || commands_.sync || commands_.refresh || commands_.enroll_line.has_value();
+        return stopping_ || commands_.sync_ticket > 0 || commands_.refresh || commands_.enroll_line.has_value();
       };
       if (options_.probe_interval.count() > 0 && shared_.device.enrolled)
         wake_.wait_until(lock, next_probe, has_work);
@@ -264,8 +307,8 @@ void SyncController::run_worker() {
       store = std::move(*opened);
     }
     if (commands.enroll_line) run_enroll(*store, *commands.enroll_line);
-    if (commands.sync) {
-      run_sync(*store);
+    if (commands.sync_ticket > 0) {
+      run_sync(*store, commands.sync_ticket);
       next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
     }
     if (commands.refresh) {
@@ -276,7 +319,8 @@ void SyncController::run_worker() {
       });
     }
     if (options_.probe_interval.count() > 0 && std::chrono::steady_clock::now() >= next_probe) {
-      probe();
+      // Records saved while the collector could not be reached go as soon as it can ("次に接続したときに送信").
+      if (probe() && has_sendable(*store)) run_sync(*store, 0);
       next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
     }
   }

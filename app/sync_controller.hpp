@@ -26,25 +26,38 @@
 
 namespace tsunagi {
 
-enum class Connection { Unknown, Online, Offline };
+// Where the collector stands, as the last request found it. Told apart because each asks something different of
+// the user: wait for a network, call the office, enroll again.
+enum class Connection {
+  Unknown,      // not asked yet (or not enrolled)
+  Online,       // the collector answered
+  NoNetwork,    // no network at all: the name does not resolve, or there is no route
+  NotAnswering, // the network works, but the collector does not answer (down, refusing connections, too slow)
+  PinMismatch,  // something answered with a certificate that is not the enrolled collector's
+  Refusing,     // the collector answered but refuses this device (token revoked or unknown)
+};
+std::string_view connection_name(Connection connection);
+// The Connection a transport error (or an HTTP status in an "http.<status>" code) shows.
+Connection connection_for(const Error& error);
 
 // What to tell the user about the last failure, and what they should do next (catalogue keys "sync.advice.*").
 enum class SyncAdvice {
   None,
-  Enroll,      // not enrolled, or the token was refused: paste a new line in 設定
-  CallOffice,  // the certificate is not the enrolled one
-  OpenRecord,  // a record was rejected: open it at the field
-  TryLater,    // offline or the collector is unwell: records are safe and wait
-  Check,       // anything else: the message says what
+  Enroll,        // not enrolled, or the token was refused: paste a new line in 設定
+  CallOffice,    // the certificate is not the enrolled one
+  OpenRecord,    // a record was rejected: open it at the field
+  NoNetwork,     // no network: records are safe and go when there is one
+  NotAnswering,  // the collector does not answer: records are safe; the office should check the collector
+  Check,         // anything else: the office can read the details
 };
-SyncAdvice advice_for(sync::SyncResult result);
+SyncAdvice advice_for(sync::SyncResult result, const Error& error);
 
 // What the data folder says: the enrollment and the store's sync bookkeeping.
 struct DeviceState {
   std::optional<Error> store_error;  // the store or enrollment file could not be read
   bool enrolled = false;
   std::string server, user_name, role, team, device_id;
-  std::int64_t waiting = 0;               // changes in the outbox
+  std::int64_t waiting = 0;               // records with changes in the outbox (what the user calls 未送信)
   std::string last_success;               // ISO 8601, or empty: never
   std::vector<SyncRejection> rejections;  // records the collector refused, with the field and why
   std::vector<std::string> rejected_titles;  // the title of each refused record (same order)
@@ -57,6 +70,9 @@ struct SyncView {
   Connection connection = Connection::Unknown;
 
   bool running = false;  // a sync is under way
+  // Every sync_now() call gets the next ticket; a sync that finished covers every ticket up to finished_ticket
+  // (it started after they were asked), so a caller knows when its request has been answered.
+  std::uint64_t finished_ticket = 0;
   sync::SyncProgress progress;
   std::optional<sync::SyncResult> result;  // of the last sync this session
   std::optional<Error> error;              // why the last sync did not finish
@@ -70,7 +86,8 @@ struct SyncView {
 };
 
 struct SyncControllerOptions {
-  // While enrolled and idle, GET /v1/status this often to show online/offline; zero turns the probe off.
+  // While enrolled and idle, GET /v1/status this often to show whether the collector can be reached; when it can
+  // and records wait to be sent (not refused ones), they are sent at once. Zero turns the probe off.
   std::chrono::milliseconds probe_interval{60000};
   sync::SyncOptions engine;  // retries and batch sizes (tests shorten the waits)
   std::string device_name;   // sent when enrolling; the host name when empty
@@ -86,8 +103,9 @@ class SyncController {
   SyncController(const SyncController&) = delete;
   SyncController& operator=(const SyncController&) = delete;
 
-  // UI thread. Push the outbox and pull (ignored while a sync runs).
-  void sync_now();
+  // UI thread. Push the outbox and pull. While a sync runs, another follows it (what was saved meanwhile goes
+  // too). Returns this request's ticket (see SyncView::finished_ticket).
+  std::uint64_t sync_now();
   // UI thread. Enroll with the pasted line from `tsunagi-collector user add`.
   void enroll(std::string line);
   // UI thread. Re-read the waiting count, last sync and rejections (after a record was saved).
@@ -99,16 +117,19 @@ class SyncController {
 
  private:
   struct Commands {
-    bool sync = false;
+    std::uint64_t sync_ticket = 0;  // > 0: sync, answering tickets up to this one
     bool refresh = false;
     std::optional<std::string> enroll_line;
   };
 
   void run_worker();
   DeviceState read_state(Store& store);
-  void run_sync(Store& store);
+  void run_sync(Store& store, std::uint64_t ticket);
+  // Records waiting that the collector has not refused: worth sending as soon as it can be reached.
+  bool has_sendable(Store& store);
   void run_enroll(Store& store, const std::string& line);
-  void probe();
+  // Asks the collector whether it can be reached; true when it answered.
+  bool probe();
   void publish(const std::function<void(SyncView&)>& change);
   std::unique_ptr<sync::Transport> transport_to(const std::string& server, const sync::TlsTrust& trust);
 
@@ -117,7 +138,8 @@ class SyncController {
   SyncControllerOptions options_;
   std::atomic<bool> cancel_{false};
 
-  SyncView visible_;  // UI thread only
+  SyncView visible_;           // UI thread only
+  std::uint64_t last_ticket_ = 0;  // UI thread only
 
   // mutex_ guards shared_, commands_ and stopping_; wake_ tells the worker a command or stop arrived.
   std::mutex mutex_;

@@ -190,7 +190,6 @@ int run_window(const WindowOptions& options) {
   }
   FontState& fonts = **started_imgui;
   if (capturing) ImGui::GetIO().ConfigFlags |= ImGuiConfigFlags_NoMouse;  // no hover highlight where the pointer rests
-  ImGuiIO& io = ImGui::GetIO();
 
   imgui.platform = ImGui_ImplGlfw_InitForOpenGL(glfw.window, true);
   // Characters above U+FFFF committed by the input method: ImGui's 16-bit ImWchar cannot hold them, so they wait
@@ -212,17 +211,19 @@ int run_window(const WindowOptions& options) {
 
   int eager_frames = 0;  // frames to draw without waiting: ImGui settles some interactions a frame or two late
   while (!glfwWindowShouldClose(glfw.window)) {
-    // Drawing continuously while text is edited (the cursor blinks) or a sync runs (its progress bar moves).
-    const bool animating = io.WantTextInput || app.sync().view().running;
-    if (capturing || options.frames > 0 || animating || eager_frames > 0) {
+    if (capturing || options.frames > 0 || eager_frames > 0) {
       glfwPollEvents();
       eager_frames = std::max(0, eager_frames - 1);
     } else {
-      // Idle: sleep until input, a worker's result (it posts an empty event) or a slow tick.
-      constexpr double kIdleSeconds = 0.25;
+      // Asleep until input, a worker's result (it posts an empty event), or what the App must draw in time for
+      // (the caret's next blink, the autosave, a sync's progress): a laptop at a site runs on its battery.
+      const std::optional<double> timeout = app.idle_timeout();
       const double before = glfwGetTime();
-      glfwWaitEventsTimeout(kIdleSeconds);
-      if (glfwGetTime() - before < kIdleSeconds) eager_frames = 3;  // woken by an event, not the tick
+      if (timeout)
+        glfwWaitEventsTimeout(std::max(*timeout, 0.001));
+      else
+        glfwWaitEvents();
+      if (!timeout || glfwGetTime() - before < *timeout) eager_frames = 3;  // woken by an event, not the timeout
     }
 
     auto prepared = prepare_frame(app, fonts, content_scale(glfw.window));

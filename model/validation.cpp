@@ -213,6 +213,30 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
   return issues;
 }
 
+std::set<std::string> required_paths(RecordKind kind) {
+  // What validate_record asks of a blank record with one of each repeatable item: the rule stays in one place.
+  Record blank;
+  blank.kind = kind;
+  blank.meeting.agenda.emplace_back();
+  blank.case_review.roles.emplace_back();
+  blank.follow_ups.emplace_back();
+  std::set<std::string> paths;
+  for (const ValidationIssue& issue : validate_record(blank)) {
+    if (issue.code != "required") continue;
+    std::string path;
+    std::size_t at = 0;
+    while (at < issue.path.size()) {  // "/agenda/0/title" -> "/agenda/*/title"
+      std::size_t next = issue.path.find('/', at + 1);
+      std::string part = issue.path.substr(at, next == std::string::npos ? std::string::npos : next - at);
+      const bool index = part.size() > 1 && part.find_first_not_of("0123456789", 1) == std::string::npos;
+      path += index ? "/*" : part;
+      at = next == std::string::npos ? issue.path.size() : next;
+    }
+    paths.insert(path);
+  }
+  return paths;
+}
+
 bool has_errors(const std::vector<ValidationIssue>& issues) {
   for (const auto& issue : issues)
     if (issue.severity == Severity::Error) return true;

@@ -2,6 +2,7 @@
 // with errors cannot be submitted. Warnings (a case code that looks like a person's name) never block.
 #pragma once
 
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,10 @@ struct ValidationIssue {
 std::vector<ValidationIssue> validate_record(const Record& record, const ReferenceData* reference = nullptr);
 
 bool has_errors(const std::vector<ValidationIssue>& issues);
+
+// The fields a record of `kind` must have before it is submitted, as validate_record requires them: "/title",
+// "/body", and fields of repeatable items with "*" for the item ("/agenda/*/title"). For forms that mark them.
+std::set<std::string> required_paths(RecordKind kind);
 
 // Rewrites typed values into their stored forms, so that input in the seeds' forms is accepted: dates "R5.7.3",
 // "令和5年7月3日", full-width digits -> ISO; times "9時30分", "９:３０" -> "09:30". Values that cannot be read stay

@@ -195,3 +195,13 @@ TEST_CASE("with reference data, unknown themes and areas are warnings", "[valida
   CHECK_FALSE(find(issues, "/themes/0", "reference.unknown"));
   CHECK_FALSE(has_errors(issues));
 }
+
+TEST_CASE("the required fields of each kind are the ones validation asks for", "[validation]") {
+  using Paths = std::set<std::string>;
+  CHECK(required_paths(RecordKind::Meeting) ==
+        Paths{"/date", "/title", "/meeting_type", "/format", "/body", "/agenda/*/title", "/follow_ups/*/action"});
+  CHECK(required_paths(RecordKind::CaseReview) == Paths{"/date", "/title", "/case_code", "/review_type",
+                                                         "/roles/*/agency", "/roles/*/role", "/follow_ups/*/action"});
+  CHECK(required_paths(RecordKind::Outreach) ==
+        Paths{"/date", "/title", "/visit_type", "/place", "/follow_ups/*/action"});
+}

@@ -32,12 +32,12 @@ const ImVec4& kErrorColour = kErrorText;
 const ImVec4& kWarningColour = kWarningText;
 
 // The labels of the label column, measured to set its width.
-constexpr std::array<const char*, 13> kWideLabels{
+constexpr std::array<const char*, 15> kWideLabels{
     "editor.field.date",          "editor.field.participant_count", "editor.field.organizations",
     "editor.field.case_code",     "editor.field.presenting_agency", "editor.field.next_review",
     "editor.field.duration",      "editor.field.people_met",        "editor.field.follow_up_needed",
     "editor.field.meeting_type",  "editor.field.review_type",       "editor.field.visit_type",
-    "editor.field.referral"};
+    "editor.field.referral",      "editor.field.author",            "editor.field.choose_organization"};
 
 struct Form {
   EditorModel& model;
@@ -49,11 +49,20 @@ struct Form {
   float em = 0;
 };
 
-// A label in the label column, vertically centred on the field that follows on the same line.
-void label(Form& form, const char* key, float indent = 0.0f) {
+// A label in the label column, vertically centred on the field that follows on the same line; a field that must
+// be filled before submitting (`path`, when given) says so at the column's right edge from the start.
+void label(Form& form, const char* key, float indent = 0.0f, std::string_view path = {}) {
   ImGui::AlignTextToFramePadding();
   if (indent > 0) ImGui::SetCursorPosX(ImGui::GetCursorPosX() + indent);
   ImGui::TextUnformatted(form.i18n.tr(key));
+  if (!path.empty() && form.model.required(path) && !form.model.read_only()) {
+    const char* mark = form.i18n.tr("editor.required_mark");
+    ImGui::SameLine(form.label_width - ImGui::CalcTextSize(mark).x - form.em * 0.7f);
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextUnformatted(mark);
+    ImGui::PopStyleColor();
+    probe_item(form.view.probe, "required." + std::string(path));
+  }
   ImGui::SameLine(form.label_width);
 }
 
@@ -103,7 +112,7 @@ void section(Form& form, const char* key) { draw_section(form.i18n.tr(key)); }
 
 void text_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f,
                 const char* hint_key = nullptr) {
-  label(form, key, indent);
+  label(form, key, indent, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.field_width);
   const bool edited = input_text("##v", hint_key ? form.i18n.tr(hint_key) : nullptr, value);
@@ -114,7 +123,7 @@ void text_field(Form& form, const std::string& path, const char* key, std::strin
 
 void multiline_field(Form& form, const std::string& path, const char* key, std::string& value, float lines,
                      float indent = 0.0f) {
-  label(form, key, indent);
+  label(form, key, indent, path);
   ImGui::PushID(path.c_str());
   const float height = ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2.0f;
   const bool edited = wrapped_text_field("##v", value, form.view.wrapped[path], ImVec2(form.field_width, height));
@@ -125,10 +134,18 @@ void multiline_field(Form& form, const std::string& path, const char* key, std::
 
 // A typed date in any of the seeds' forms, a month grid to pick one, and the date in 和暦 beside the field.
 void date_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f) {
-  label(form, key, indent);
+  label(form, key, indent, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.em * 9.0f);
-  after_field(form, path, ImGui::InputTextWithHint("##v", form.i18n.tr("editor.date_hint"), &value));
+  // A stored date shows in 和暦 as the seeds write it ("R6.4.1"), as the list does; what the user types stays as
+  // typed until it is stored (as ISO).
+  std::string display = value;
+  if (auto iso = parse_iso_date(value); iso && form.japanese && format_iso(*iso) == value)
+    display = format_wareki_short(*iso);
+  const std::string before = display;
+  const bool typed = ImGui::InputTextWithHint("##v", form.i18n.tr("editor.date_hint"), &display) && display != before;
+  if (typed) value = display;
+  after_field(form, path, typed);
   ImGui::SameLine();
   if (ImGui::Button(form.i18n.tr("editor.pick_date"))) {
     auto shown = parse_date(trim(value));
@@ -164,7 +181,7 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
 
 // Start and end time on one line.
 void time_fields(Form& form, Record& record) {
-  label(form, "editor.field.start_time");
+  label(form, "editor.field.start_time", 0.0f, "/start_time");
   ImGui::PushID("/start_time");
   ImGui::SetNextItemWidth(form.em * 6.0f);
   after_field(form, "/start_time", ImGui::InputTextWithHint("##v", form.i18n.tr("editor.time_hint"), &record.start_time));
@@ -182,7 +199,7 @@ void time_fields(Form& form, Record& record) {
 }
 
 void number_field(Form& form, const std::string& path, const char* key, const char* unit_key) {
-  label(form, key);
+  label(form, key, 0.0f, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.em * 6.0f);
   after_field(form, path, ImGui::InputText("##v", &form.model.number_text(path)));
@@ -208,7 +225,7 @@ bool begin_combo(const char* id, const char* preview, ImGuiComboFlags flags = 0)
 // A choice among an enum's values, worded by the catalogue ("<prefix>.<wire name>").
 template <class E>
 void enum_combo(Form& form, const std::string& path, const char* key, std::optional<E>& value, const char* prefix) {
-  label(form, key);
+  label(form, key, 0.0f, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.em * 18.0f);
   const std::string preview = value ? form.i18n.tr(std::string(prefix) + "." + std::string(enum_name(*value)))
@@ -245,7 +262,7 @@ template <class Item>
 int tree_combo(Form& form, const std::string& path, const char* key, std::string& value,
                const std::vector<Item>& items) {
   int chosen = -1;
-  label(form, key);
+  label(form, key, 0.0f, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.em * 18.0f);
   std::string preview = value.empty() ? form.i18n.tr("editor.choose") : value;
@@ -351,9 +368,11 @@ std::string organization_search(Form& form, const std::string& path, float width
   if (entered) taken = found.empty() ? trim(search) : found.front()->name;
   for (std::size_t i = 0; i < found.size(); ++i) {
     ImGui::PushID(static_cast<int>(i));
-    const std::string text = found[i]->name + "  (" + found[i]->service_type + " / " + found[i]->area + ")";
+    const std::string text = shown(found[i]->name + "  (" + found[i]->service_type + " / " + found[i]->area + ")");
+    const std::string cut = ellipsized(text, width - ImGui::GetStyle().ItemSpacing.x);
     ImGui::SetCursorPosX(form.label_width);
-    if (ImGui::Selectable(shown(text).c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
+    if (ImGui::Selectable(cut.c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
+    if (cut.size() != text.size() && ImGui::IsItemHovered()) text_tooltip(text);
     probe_item(form.view.probe, path + ".match." + std::to_string(i));
     ImGui::PopID();
   }
@@ -383,7 +402,7 @@ void organizations_field(Form& form, Record& record) {
       break;
     }
     ImGui::SameLine();
-    text_unformatted(record.organizations[i]);
+    text_ellipsis(record.organizations[i], form.field_width - (ImGui::GetCursorPosX() - form.label_width));
     ImGui::PopID();
   }
   ImGui::PopID();
@@ -394,7 +413,7 @@ void organizations_field(Form& form, Record& record) {
 void agency_field(Form& form, const std::string& path, const char* key, std::string& value) {
   text_field(form, path, key, value);
   ImGui::PushID((path + ".search").c_str());
-  ImGui::SetCursorPosX(form.label_width);
+  label(form, "editor.field.choose_organization", form.em);
   const std::string taken = organization_search(form, path, form.em * 18.0f);
   if (!taken.empty()) {
     value = taken;
@@ -497,6 +516,10 @@ void common_fields(Form& form, Record& record) {
   date_field(form, "/date", "editor.field.date", record.date);
   time_fields(form, record);
   text_field(form, "/title", "editor.field.title", record.title);
+  label(form, "editor.field.author");
+  const std::string author = form.model.author();
+  text_unformatted(author.empty() ? form.i18n.tr("editor.author_unknown") : author);
+  probe_item(form.view.probe, "/author");
   tree_combo(form, "/area", "editor.field.area", record.area, form.model.reference().areas);
   themes_field(form, record);
   organizations_field(form, record);
@@ -569,24 +592,41 @@ void keep_text_on_escape() {
   if (cancel >= 0.0f) cancel = 1000.0f;
 }
 
-void do_save(EditorModel& model, EditorView& view, EditorActions& actions) {
-  const bool was_dirty = model.dirty() || model.is_new();
-  if (model.save()) {
-    view.notice_key = was_dirty ? "editor.saved" : "editor.nothing_to_save";
-    actions.stored |= was_dirty;
-  } else {
-    view.notice_key.clear();
-  }
-}
+// The quiet note after the buttons: what became of the last save, submit or withdraw (and of sending it), and
+// whether typing is kept.
+struct Note {
+  std::string text;
+  const ImVec4* colour = nullptr;  // null: muted
+};
 
-void do_submit(EditorModel& model, EditorView& view, EditorActions& actions) {
-  auto submitted = model.submit();
-  if (submitted) {
-    view.notice_key = "editor.submitted";
-    actions.stored = true;
-  } else {
-    view.notice_key = submitted.error().code == "editor.invalid" ? "editor.not_submitted" : "";
+Note editor_note(Form& form, const EditorModel& model, const EditorView& view) {
+  if (model.last_error()) return {error_text(*model.last_error(), form.i18n), &kErrorColour};
+  switch (model.notice()) {
+    case EditorNotice::Saving:
+      return {form.i18n.tr("editor.saving")};
+    case EditorNotice::NotSubmitted:
+      if (model.dirty() || model.issues().empty()) break;
+      return {form.i18n.tr("editor.not_submitted"), &kErrorColour};
+    case EditorNotice::Submitted:
+      if (model.dirty()) break;
+      if (!view.send_notice.empty()) {
+        const bool trouble = view.send_notice != "editor.send.sent" && view.send_notice != "editor.send.sending";
+        return {form.i18n.tr(view.send_notice), trouble ? &kWarningColour : nullptr};
+      }
+      return {form.i18n.tr("editor.submitted")};
+    case EditorNotice::Saved:
+    case EditorNotice::NothingToSave:
+    case EditorNotice::Withdrawn:
+      if (model.dirty()) break;
+      return {form.i18n.tr(model.notice() == EditorNotice::Saved           ? "editor.saved"
+                           : model.notice() == EditorNotice::Withdrawn ? "editor.withdrawn"
+                                                                       : "editor.nothing_to_save")};
+    case EditorNotice::Failed:
+    case EditorNotice::None:
+      break;
   }
+  if (model.dirty()) return {form.i18n.tr(model.scratch_pending() ? "editor.unsaved" : "editor.autosaved")};
+  return {};
 }
 
 void heading(Form& form, const FontSet& fonts, EditorModel& model) {
@@ -607,6 +647,11 @@ void heading(Form& form, const FontSet& fonts, EditorModel& model) {
       probe_item(form.view.probe, "kind." + std::string(enum_name(kind)));
     }
   }
+  if (model.read_only() && !model.saving()) {
+    const bool approved = record.status == ReviewStatus::Approved;
+    colored_wrapped(kMutedText, form.i18n.tr(approved ? "editor.approved_note" : "editor.submitted_note"));
+    probe_item(form.view.probe, "note.read_only");
+  }
   if (record.status == ReviewStatus::Returned) {
     ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
     ImGui::TextWrapped("%s", form.i18n.tr("editor.returned_note"));
@@ -624,12 +669,23 @@ void heading(Form& form, const FontSet& fonts, EditorModel& model) {
 void button_bar(Form& form, EditorModel& model, EditorView& view, EditorActions& actions) {
   ImGui::Separator();
   ImGui::Spacing();
-  if (ImGui::Button(form.i18n.tr("editor.save"))) do_save(model, view, actions);
-  probe_item(view.probe, "button.save");
-  ImGui::SameLine();
-  if (ImGui::Button(form.i18n.tr("editor.submit"))) do_submit(model, view, actions);
-  probe_item(view.probe, "button.submit");
-  ImGui::SameLine();
+  if (model.read_only()) {
+    // A submitted record goes back to its author only by withdrawing it (before the supervisor acts).
+    if (model.record().status == ReviewStatus::Submitted) {
+      ImGui::BeginDisabled(model.saving());
+      if (ImGui::Button(form.i18n.tr("editor.withdraw"))) (void)model.withdraw();
+      probe_item(view.probe, "button.withdraw");
+      ImGui::EndDisabled();
+      ImGui::SameLine();
+    }
+  } else {
+    if (ImGui::Button(form.i18n.tr("editor.save"))) (void)model.save();
+    probe_item(view.probe, "button.save");
+    ImGui::SameLine();
+    if (ImGui::Button(form.i18n.tr("editor.submit"))) (void)model.submit();
+    probe_item(view.probe, "button.submit");
+    ImGui::SameLine();
+  }
   if (ImGui::Button(form.i18n.tr("editor.close"))) {
     if (model.dirty())
       view.confirm_close = true;
@@ -641,21 +697,15 @@ void button_bar(Form& form, EditorModel& model, EditorView& view, EditorActions&
   // What happened last, quietly, on the same line.
   ImGui::SameLine(0, form.em * 1.5f);
   ImGui::AlignTextToFramePadding();
-  if (model.last_error()) {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-    ImGui::TextUnformatted(model.last_error()->describe(form.japanese).c_str());
-    ImGui::PopStyleColor();
-  } else if (!view.notice_key.empty() && !model.dirty()) {
-    ImGui::TextDisabled("%s", form.i18n.tr(view.notice_key));
-  } else if (view.notice_key == "editor.not_submitted") {
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
-    ImGui::TextUnformatted(form.i18n.tr(view.notice_key));
-    ImGui::PopStyleColor();
-  } else if (model.dirty()) {
-    ImGui::TextDisabled("%s", form.i18n.tr(model.scratch_pending() ? "editor.unsaved" : "editor.autosaved"));
+  const Note note = editor_note(form, model, view);
+  ImGui::PushStyleColor(ImGuiCol_Text, note.colour ? *note.colour : kMutedText);
+  text_unformatted(note.text);
+  ImGui::PopStyleColor();
+  probe_item(view.probe, "note");
+  if (!model.read_only()) {
+    ImGui::SameLine();
+    ImGui::TextDisabled("  %s", form.i18n.tr("editor.shortcuts"));
   }
-  ImGui::SameLine();
-  ImGui::TextDisabled("  %s", form.i18n.tr("editor.shortcuts"));
 }
 
 void confirm_close_dialog(Form& form, EditorModel& model, EditorView& view, EditorActions& actions) {
@@ -670,9 +720,9 @@ void confirm_close_dialog(Form& form, EditorModel& model, EditorView& view, Edit
   ImGui::TextUnformatted(form.i18n.tr("editor.confirm_close"));
   ImGui::Spacing();
   if (ImGui::Button(form.i18n.tr("editor.save_and_close"))) {
-    if (model.save()) {
+    if (model.save()) {  // queued: the writer stores it after the editor has closed
       model.close();
-      actions.stored = actions.closed = true;
+      actions.closed = true;
     }
     ImGui::CloseCurrentPopup();
   }
@@ -704,17 +754,30 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
   if (!model.is_open()) return actions;
   keep_text_on_escape();
 
+  // Another record (or a new one): its own field state, from the top of the form.
+  const bool opened_now = view.seen_serial != model.open_serial();
+  if (opened_now) {
+    view.seen_serial = model.open_serial();
+    view.wrapped.clear();
+    view.searches.clear();
+    view.confirm_close = false;
+  }
+
   Form form{model, view, i18n};
   form.japanese = i18n.language() == "ja";
   form.em = ImGui::GetFontSize();
   float widest = 0;
   for (const char* key : kWideLabels) widest = std::max(widest, ImGui::CalcTextSize(i18n.tr(key)).x);
-  form.label_width = std::clamp(widest, form.em * 5.0f, form.em * 11.0f) + form.em * 1.5f;
+  // Room after the widest label for the required mark.
+  form.label_width = std::clamp(widest, form.em * 5.0f, form.em * 11.0f) + form.em * 1.5f +
+                     ImGui::CalcTextSize(i18n.tr("editor.required_mark")).x + form.em * 0.7f;
 
   heading(form, fonts, model);
 
   const float bar_height = ImGui::GetFrameHeightWithSpacing() + ImGui::GetStyle().ItemSpacing.y * 2.0f;
   ImGui::BeginChild("form", ImVec2(0, -bar_height), false);
+  if (opened_now) ImGui::SetScrollY(0.0f);
+  ImGui::BeginDisabled(model.read_only());
   form.field_width =
       std::min(ImGui::GetContentRegionAvail().x - form.label_width - ImGui::GetStyle().ScrollbarSize, form.em * 44.0f);
   Record& record = model.record();
@@ -733,6 +796,7 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
   section(form, "editor.section.follow_ups");
   follow_up_items(form, record.follow_ups);
   ImGui::Spacing();
+  ImGui::EndDisabled();
   ImGui::EndChild();
 
   if (model.is_open()) button_bar(form, model, view, actions);
@@ -741,9 +805,8 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
   // Shortcuts, after the fields so that the text typed this frame is in the record.
   const ImGuiIO& io = ImGui::GetIO();
   if (model.is_open() && io.KeyCtrl && !io.KeyAlt) {
-    if (key_pressed(GLFW_KEY_S)) do_save(model, view, actions);
-    if (key_pressed(io.KeyMap[ImGuiKey_Enter]) || key_pressed(io.KeyMap[ImGuiKey_KeyPadEnter]))
-      do_submit(model, view, actions);
+    if (key_pressed(GLFW_KEY_S)) (void)model.save();
+    if (key_pressed(io.KeyMap[ImGuiKey_Enter]) || key_pressed(io.KeyMap[ImGuiKey_KeyPadEnter])) (void)model.submit();
   }
   model.tick();
   return actions;

@@ -1,8 +1,10 @@
-// The record editor screen: every field of a meeting, case review or outreach record, validation messages next
-// to the fields, Ctrl+S (save a draft), Ctrl+Enter (submit), autosave. Draws from an EditorModel and calls it
-// back; what the window must do (refresh the list, leave the screen) comes back as EditorActions.
+// The record editor screen: every field of a meeting, case review or outreach record, required fields marked,
+// validation messages next to the fields, Ctrl+S (save a draft), Ctrl+Enter (submit), autosave; a submitted
+// record read-only with a way to withdraw it. Draws from an EditorModel and calls it back; what the window must do
+// (leave the screen) comes back as EditorActions, what was stored through EditorModel::take_stored().
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -20,7 +22,9 @@ struct EditorView {
   std::map<std::string, std::string> searches;      // type-ahead text, by field path
   DatePickerState picker;
   bool confirm_close = false;
-  std::string notice_key;  // catalogue key of the last outcome ("editor.saved", ...)
+  std::uint64_t seen_serial = 0;  // the model's open_serial() this state belongs to (else: reset, scroll to top)
+  // Set by the window: what became of sending the open record (catalogue key "editor.send.*"), or empty.
+  std::string send_notice;
   // The collector refused this record (opened from the sync screen): a note at the top, the field outlined, and
   // the form scrolled to it once.
   struct Refusal {
@@ -36,7 +40,6 @@ struct EditorView {
 };
 
 struct EditorActions {
-  bool stored = false;  // the record was saved or submitted: the list should reload
   bool closed = false;  // the editor was closed
 };
 

@@ -340,11 +340,12 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
         continue;
       }
       ImGui::TableSetColumnIndex(0);
+      // A click opens the record (as a link would); the arrow keys move along the rows and Enter opens one.
       const bool selected = row->id == view.selected_id;
       if (ImGui::Selectable(i18n.tr("kind." + std::string(enum_name(row->kind))), selected,
-                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowDoubleClick)) {
+                            ImGuiSelectableFlags_SpanAllColumns)) {
         view.selected_id = row->id;
-        if (ImGui::IsMouseDoubleClicked(ImGuiMouseButton_Left)) actions.open_id = row->id;
+        actions.open_id = row->id;
       }
       if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false))
         actions.open_id = row->id;
@@ -352,9 +353,9 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
       ImGui::TableSetColumnIndex(1);
       text_unformatted(display_date(row->date, japanese));
       ImGui::TableSetColumnIndex(2);
-      text_unformatted(row->title);
+      text_ellipsis(row->title, ImGui::GetContentRegionAvail().x);
       ImGui::TableSetColumnIndex(3);
-      text_unformatted(row->area);
+      text_ellipsis(row->area, ImGui::GetContentRegionAvail().x);
       ImGui::TableSetColumnIndex(4);
       ImGui::PushStyleColor(ImGuiCol_Text, status_colour(row->status));
       ImGui::TextUnformatted(i18n.tr("status." + std::string(enum_name(row->status))));
@@ -365,7 +366,7 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
       ImGui::TextUnformatted(i18n.tr(sync.key));
       ImGui::PopStyleColor();
       ImGui::TableSetColumnIndex(6);
-      text_unformatted(row->author);
+      text_ellipsis(row->author, ImGui::GetContentRegionAvail().x);
       ImGui::PopID();
     }
   }

@@ -49,18 +49,21 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
   ImGui::SameLine();
   const bool has_line = !view.enrollment_line.empty();
   ImGui::BeginDisabled(sync.enrolling || !has_line);
-  if ((ImGui::Button(i18n.tr("settings.enroll_button")) || entered) && has_line && !sync.enrolling)
+  if ((ImGui::Button(i18n.tr("settings.enroll_button")) || entered) && has_line && !sync.enrolling) {
     actions.enroll_line = view.enrollment_line;
+    view.sent_line = view.enrollment_line;
+  }
   probe_item(probe, "settings.enroll");
   ImGui::EndDisabled();
   if (sync.enrolling) ImGui::TextDisabled("%s", i18n.tr("settings.enrolling"));
   if (sync.enroll_error) {
     colored_wrapped(kErrorText, i18n.tr("settings.enroll_failed"));
-    ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
-    ImGui::TextWrapped("%s", sync.enroll_error->describe(japanese).c_str());
-    ImGui::PopStyleColor();
+    colored_wrapped(kMutedText, error_text(*sync.enroll_error, i18n));
+    probe_item(probe, "settings.enroll_error");
   } else if (sync.enrolled_now) {
     colored_wrapped(kGoodText, i18n.tr("settings.enroll_done"));
+    // Its code is spent: the line leaves the box, and the button waits for a new one.
+    if (!sync.enrolling && view.enrollment_line == view.sent_line) view.enrollment_line.clear();
   }
 
   draw_section(i18n.tr("settings.language"));

@@ -17,6 +17,7 @@ inline constexpr float kFontScales[] = {0.85f, 1.0f, 1.2f, 1.45f};
 
 struct SettingsView {
   std::string enrollment_line;
+  std::string sent_line;  // the line last sent to enroll: cleared from the box once it enrolled the device
   bool focus_line = false;
 };
 

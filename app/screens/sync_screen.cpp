@@ -14,22 +14,25 @@ namespace tsunagi {
 
 namespace {
 
-const char* connection_key(Connection connection) {
-  switch (connection) {
-    case Connection::Online:
-      return "sync.online";
-    case Connection::Offline:
-      return "sync.offline";
-    case Connection::Unknown:
-      break;
-  }
-  return "sync.unknown";
+// "sync.connection.online", "sync.connection.no_network", ...
+std::string connection_key(Connection connection) {
+  return "sync.connection." + std::string(connection_name(connection));
 }
 
 ImVec4 connection_colour(Connection connection) {
-  return connection == Connection::Online    ? kGoodText
-         : connection == Connection::Offline ? kWarningText
-                                             : kMutedText;
+  switch (connection) {
+    case Connection::Online:
+      return kGoodText;
+    case Connection::Unknown:
+      return kMutedText;
+    case Connection::NoNetwork:
+    case Connection::NotAnswering:
+      return kWarningText;
+    case Connection::PinMismatch:
+    case Connection::Refusing:
+      return kErrorText;
+  }
+  return kMutedText;
 }
 
 // A filled circle in `colour`, as tall as a line of text's x-height, followed by the cursor on the same line.
@@ -50,8 +53,10 @@ const char* advice_key(SyncAdvice advice) {
       return "sync.advice.call_office";
     case SyncAdvice::OpenRecord:
       return "sync.advice.open_record";
-    case SyncAdvice::TryLater:
-      return "sync.advice.try_later";
+    case SyncAdvice::NoNetwork:
+      return "sync.advice.no_network";
+    case SyncAdvice::NotAnswering:
+      return "sync.advice.not_answering";
     case SyncAdvice::Check:
       return "sync.advice.check";
     case SyncAdvice::None:
@@ -69,16 +74,24 @@ void fact_row(const char* label, const std::string& value) {
   text_unformatted(value);
 }
 
-// The field a collector's error path names ("/record/status"), as the editor labels it; the path when the catalogue
-// has no label for it.
+}  // namespace
+
 std::string field_label(const std::string& path, I18n& i18n) {
   std::string field = path.rfind("/record/", 0) == 0 ? path.substr(8) : path.substr(path.empty() ? 0 : 1);
   field = field.substr(0, field.find('/'));
-  if (field.empty()) return path;
   const std::string key = (field == "status" || field == "kind" ? "list.column." : "editor.field.") + field;
-  const char* label = i18n.tr(key);
-  return key == label ? path : label;
+  return i18n.tr(!field.empty() && i18n.has(key) ? std::string_view(key) : std::string_view("sync.rejection.whole"));
 }
+
+std::string rejection_reason(const Error& error, I18n& i18n) {
+  // A record the collector found invalid: the validation's own words, as the editor shows them beside the field.
+  if (error.code == "record.invalid")
+    return i18n.language() == "ja" ? error.message_ja : error.message;
+  const std::string key = "sync.rejection.reason." + error.code;
+  return i18n.tr(i18n.has(key) ? std::string_view(key) : std::string_view("sync.rejection.reason.other"));
+}
+
+namespace {
 
 std::string count_text(I18n& i18n, std::int64_t count) {
   return i18n.format("sync.count", {{"count", std::to_string(count)}});
@@ -106,6 +119,18 @@ std::string format_local_timestamp(const std::string& iso, bool japanese) {
   return (japanese ? format_wareki(date) : format_iso(date)) + " " + clock;
 }
 
+namespace {
+
+// 詳細をコピー: what a developer would need (codes, paths, the library's words) goes to the clipboard for the
+// office, never onto the screen.
+void details_button(const Error& error, I18n& i18n, ItemProbe* probe) {
+  if (ImGui::SmallButton(i18n.tr("error.copy_details")))
+    ImGui::SetClipboardText((error.code + ": " + error.describe(false)).c_str());
+  probe_item(probe, "error.copy_details");
+}
+
+}  // namespace
+
 SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
   SyncActions actions;
   const bool japanese = i18n.language() == "ja";
@@ -120,6 +145,7 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
     ImGui::TableSetColumnIndex(1);
     status_dot(connection_colour(sync.connection));
     ImGui::TextUnformatted(i18n.tr(device.enrolled ? connection_key(sync.connection) : "sync.not_enrolled"));
+    probe_item(probe, "sync.connection");
     if (device.enrolled) {
       fact_row(i18n.tr("sync.server"), device.server);
       fact_row(i18n.tr("sync.user"), device.user_name + " (" + i18n.tr("role." + device.role) + ")");
@@ -175,14 +201,18 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
     ImGui::Spacing();
     ImGui::Separator();
     ImGui::Spacing();
-    colored_wrapped(advice == SyncAdvice::TryLater ? kWarningText : kErrorText, i18n.tr(key));
-    if (sync.error && advice != SyncAdvice::OpenRecord) {
-      ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
-      ImGui::TextWrapped("%s", sync.error->describe(japanese).c_str());
-      ImGui::PopStyleColor();
+    const bool waiting = advice == SyncAdvice::NoNetwork || advice == SyncAdvice::NotAnswering;
+    colored_wrapped(waiting ? kWarningText : kErrorText, i18n.tr(key));
+    probe_item(probe, "sync.advice");
+    if (sync.error && advice == SyncAdvice::Check) {
+      colored_wrapped(kMutedText, error_text(*sync.error, i18n));
+      details_button(*sync.error, i18n, probe);
     }
   }
-  if (device.store_error) colored_wrapped(kErrorText, device.store_error->describe(japanese));
+  if (device.store_error) {
+    colored_wrapped(kErrorText, error_text(*device.store_error, i18n));
+    details_button(*device.store_error, i18n, probe);
+  }
 
   if (!device.rejections.empty()) {
     ImGui::Spacing();
@@ -205,8 +235,7 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
         ImGui::TableSetColumnIndex(1);
         text_unformatted(field_label(rejection.error.path, i18n));
         ImGui::TableSetColumnIndex(2);
-        const std::string& reason = japanese && !rejection.error.message_ja.empty() ? rejection.error.message_ja
-                                                                                   : rejection.error.message;
+        const std::string reason = rejection_reason(rejection.error, i18n);
         ImGui::PushTextWrapPos(0.0f);
         text_unformatted(reason);
         ImGui::PopTextWrapPos();

@@ -26,6 +26,12 @@ SyncActions draw_sync_screen(const SyncView& sync, const FontSet& fonts, I18n& i
 // The status bar's part: "● オンライン · 未送信 3 件 · 最終同期 …" (or the running sync's counts).
 void draw_sync_status(const SyncView& sync, I18n& i18n, float scale);
 
+// The field a collector's error path names ("/record/status"), as the editor labels it; "the whole record" when
+// the catalogue has no label for it (never the path itself).
+std::string field_label(const std::string& path, I18n& i18n);
+// Why the collector refused a record, in the catalogue's words (the validation's own for an invalid record).
+std::string rejection_reason(const Error& error, I18n& i18n);
+
 // "令和8年11月22日 10:46" (local time) for an ISO 8601 UTC timestamp; the text itself when it does not parse.
 std::string format_local_timestamp(const std::string& iso, bool japanese);
 

@@ -61,4 +61,36 @@ void colored_wrapped(const ImVec4& colour, std::string_view text) {
   ImGui::PopStyleColor();
 }
 
+std::string ellipsized(const std::string& display, float width) {
+  if (ImGui::CalcTextSize(display.data(), display.data() + display.size()).x <= width) return display;
+  // The longest start of the text (whole characters) that fits with the ellipsis after it.
+  static constexpr std::string_view kEllipsis = "…";
+  const float room = width - ImGui::CalcTextSize(kEllipsis.data(), kEllipsis.data() + kEllipsis.size()).x;
+  std::size_t fits = 0;
+  float used = 0.0f;  // ImGui does not kern: the widths of the characters add up
+  for (std::size_t end = 0; end < display.size();) {
+    std::size_t next = end + 1;
+    while (next < display.size() && (static_cast<unsigned char>(display[next]) & 0xC0) == 0x80) ++next;
+    used += ImGui::CalcTextSize(display.data() + end, display.data() + next).x;
+    if (used > room) break;
+    fits = end = next;
+  }
+  return display.substr(0, fits) + std::string(kEllipsis);
+}
+
+void text_tooltip(const std::string& display) {
+  ImGui::BeginTooltip();
+  ImGui::PushTextWrapPos(ImGui::GetFontSize() * 32.0f);
+  ImGui::TextUnformatted(display.data(), display.data() + display.size());
+  ImGui::PopTextWrapPos();
+  ImGui::EndTooltip();
+}
+
+void text_ellipsis(std::string_view text, float width) {
+  const std::string display = shown(text);
+  const std::string cut = ellipsized(display, width);
+  ImGui::TextUnformatted(cut.data(), cut.data() + cut.size());
+  if (cut.size() != display.size() && ImGui::IsItemHovered()) text_tooltip(display);
+}
+
 }  // namespace tsunagi

@@ -57,4 +57,12 @@ void draw_section(const char* title);
 // Wrapped text in `colour`.
 void colored_wrapped(const ImVec4& colour, std::string_view text);
 
+// `display` (text as ImGui shows it) cut short with "…" so that it is at most `width` wide; as it is when it fits.
+std::string ellipsized(const std::string& display, float width);
+// The whole of `display` in a tooltip, wrapped (for text shown cut short).
+void text_tooltip(const std::string& display);
+// `text` on one line at most `width` wide: cut short with "…" when it is longer, and then the whole of it in a
+// tooltip while the pointer rests on it.
+void text_ellipsis(std::string_view text, float width);
+
 }  // namespace tsunagi

@@ -137,7 +137,7 @@ TEST_CASE_METHOD(SyncFixture, "failures become advice: call the office, open the
     CHECK(view.result == sync::SyncResult::PinMismatch);
     CHECK(view.advice == SyncAdvice::CallOffice);
   }
-  SECTION("the collector is down: offline, and the changes wait") {
+  SECTION("the collector is down while the network works: not answering, and the changes wait") {
     laptop.add_record(case_review_json("オフラインの記録", "東区"));
     collector->stop();
     SyncController controller(laptop.data(), {}, quick_options());
@@ -145,8 +145,9 @@ TEST_CASE_METHOD(SyncFixture, "failures become advice: call the office, open the
     controller.sync_now();
     const SyncView& view = wait_for(controller, [](const SyncView& v) { return !v.running && v.result; });
     CHECK(view.result == sync::SyncResult::Offline);
-    CHECK(view.advice == SyncAdvice::TryLater);
-    CHECK(view.connection == Connection::Offline);
+    CHECK(view.error->code == "net.refused");
+    CHECK(view.advice == SyncAdvice::NotAnswering);  // not "check your network": the network is fine
+    CHECK(view.connection == Connection::NotAnswering);
     CHECK(view.device.waiting == 1);
   }
 }
@@ -221,6 +222,26 @@ TEST_CASE_METHOD(SyncFixture, "a new laptop enrolls from 設定 and sends its re
   REQUIRE(ui.frames_until([&] {
     return app.settled() && app.list().row(0) != nullptr && app.list().row(0)->sync_state == SyncState::Sent;
   }));
+}
+
+TEST_CASE("each way of failing to reach the collector is its own connection state and advice", "[sync][window]") {
+  // (No network cannot be made on a loopback-only test machine: the transport's tests cover how it is detected.)
+  const auto offline = [](const char* code) {
+    return advice_for(sync::SyncResult::Offline, make_error(code, "", "", ""));
+  };
+  CHECK(offline("net.no_network") == SyncAdvice::NoNetwork);
+  CHECK(offline("net.refused") == SyncAdvice::NotAnswering);
+  CHECK(offline("net.timeout") == SyncAdvice::NotAnswering);
+  CHECK(offline("tls.handshake") == SyncAdvice::NotAnswering);
+  CHECK(advice_for(sync::SyncResult::PinMismatch, make_error("tls.pin_mismatch", "", "", "")) ==
+        SyncAdvice::CallOffice);
+  CHECK(advice_for(sync::SyncResult::NotEnrolled, make_error("auth.token", "", "", "")) == SyncAdvice::Enroll);
+  CHECK(connection_for(make_error("net.no_network", "", "", "")) == Connection::NoNetwork);
+  CHECK(connection_for(make_error("net.refused", "", "", "")) == Connection::NotAnswering);
+  CHECK(connection_for(make_error("http.503", "", "", "")) == Connection::NotAnswering);
+  CHECK(connection_for(make_error("tls.pin_mismatch", "", "", "")) == Connection::PinMismatch);
+  CHECK(connection_for(make_error("auth.token", "", "", "")) == Connection::Refusing);
+  CHECK(connection_for(make_error("record.invalid", "", "", "")) == Connection::Online);
 }
 
 }  // namespace tsunagi::sync_tests

@@ -60,7 +60,10 @@ class HeadlessImGui {
 
 class HeadlessEditor {
  public:
-  HeadlessEditor(EditorModel& model, const std::string& language = "ja") : model_(model) {
+  // `writer` is the one the model stores through: each frame hands its finished writes to the model, as the
+  // window's App does.
+  HeadlessEditor(EditorModel& model, StoreWriter& writer, const std::string& language = "ja")
+      : model_(model), writer_(writer) {
     if (auto loaded = i18n_.load(language); !loaded) throw std::runtime_error(loaded.error().describe());
     view_.probe = &probe_;
   }
@@ -68,9 +71,10 @@ class HeadlessEditor {
   // One frame of the editor filling the display, as the window draws it.
   void frame() {
     probe_.clear();
+    writer_.poll();
+    stored_ |= !model_.take_stored().empty();
     imgui_.frame([&] {
       const EditorActions actions = draw_editor(model_, view_, imgui_.fonts(), i18n_);
-      stored_ |= actions.stored;
       closed_ |= actions.closed;
     });
   }
@@ -131,12 +135,19 @@ class HeadlessEditor {
   }
 
   EditorView& view() { return view_; }
+  // Waits for the writes queued so far, then draws a frame with their answers.
+  void settle() {
+    writer_.wait_idle();
+    frame();
+  }
+  // A record was stored (saved, submitted) since the editor was made.
   bool stored() const { return stored_; }
   bool closed() const { return closed_; }
 
  private:
   HeadlessImGui imgui_;
   EditorModel& model_;
+  StoreWriter& writer_;
   EditorView view_;
   ItemProbe probe_;
   I18n i18n_;

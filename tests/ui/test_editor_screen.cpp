@@ -10,10 +10,17 @@ using tsunagi::testing::HeadlessEditor;
 namespace {
 
 struct ScreenFixture : StoreFixture {
-  EditorModel model{*store};
-  HeadlessEditor editor{model};
+  StoreWriter writer{folder.path / "data", [] {
+                       StoreOptions options;
+                       options.author = "田中 花子";
+                       return options;
+                     }()};
+  EditorModel model{*store, writer};
+  HeadlessEditor editor{model, writer};
 
+  // What the store holds once every write queued so far is done.
   std::vector<Record> stored_records() {
+    editor.settle();
     std::vector<Record> records;
     REQUIRE(store->for_each(RecordQuery{}, [&](const Record& r) {
       records.push_back(r);
@@ -181,8 +188,10 @@ TEST_CASE_METHOD(ScreenFixture, "leaving a field autosaves at once, and a new re
   REQUIRE(editor.has("/case_code"));
   editor.click("/case_code");
   editor.type("A-2024-017");
+  editor.settle();
   CHECK(store->setting(EditorModel::kScratchKey)->find("A-2024-017") == std::string::npos);  // still typing
   editor.click("/title");  // focus leaves the case code
+  editor.settle();
   CHECK(store->setting(EditorModel::kScratchKey)->find("A-2024-017") != std::string::npos);
   CHECK(stored_records().empty());
 }
