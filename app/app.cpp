@@ -91,6 +91,7 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
     app->font_scale_ = parse_font_scale(*scale);
 
   app->list_view_.today_fiscal_year = current_fiscal_year();
+  app->list_view_.focus_search = app->config_.focus_search;
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->list_->request(RecordQuery{});
   app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
@@ -188,8 +189,9 @@ bool App::settled() const {
   switch (screen_) {
     case Screen::List:
       return list_->state().loaded && !list_->state().loading;
-    case Screen::Sync:  // an enrolled device has asked the collector once
-      return sync_->view().loaded && (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
+    case Screen::Sync:  // an enrolled device has asked the collector once (and sent what waited)
+      return sync_->view().loaded && !sync_->view().running &&
+             (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
     case Screen::Settings:
       return sync_->view().loaded;
     case Screen::Editor:

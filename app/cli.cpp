@@ -38,9 +38,11 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
 
 With no command, opens the desktop window:
-  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings]] [--timing] [--frames N]
-  (--timing prints, on stderr, how long the first frame with records took from the program's start;
-   --frames N closes the window after N frames)
+  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings] [--drawn-text FILE.txt]]
+          [--focus search] [--timing] [--frames N]
+  (--drawn-text writes the text the screenshot shows, a line per line on screen; --focus search starts with
+   the search box taking the keyboard; --timing prints, on stderr, how long the first frame with records took
+   from the program's start; --frames N closes the window after N frames)
 
 Commands:
   record add --json FILE|-          add a record (JSON object); prints its id
@@ -86,7 +88,7 @@ CommandLineSpec command_line() {
   return {.global_options = {value_option("--data"), value_option("--lang"), value_option("--author"),
                              flag_option("--help"), flag_option("--version")},
           .commands = {
-              // The window. --drawn-text FILE and --focus NAME are kept for the window options being added next.
+              // The window.
               {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
                            flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
                            value_option("--focus")}},
@@ -561,6 +563,11 @@ int command_window(const Context& ctx) {
   options.screen = ctx.args.option("--screen", "list");
   options.language = ctx.args.option("--lang");
   options.timing = ctx.args.flag("--timing");
+  options.drawn_text = ctx.args.option("--drawn-text");
+  if (!options.drawn_text.empty() && options.screenshot.empty())
+    throw UsageError{"--drawn-text: only with --screenshot (the text of that picture)"};
+  options.focus = ctx.args.option("--focus");
+  if (!options.focus.empty() && options.focus != "search") throw UsageError{"--focus: expected search"};
   if (ctx.args.has("--frames")) {
     const std::string frames = ctx.args.option("--frames");
     char* end = nullptr;

@@ -256,22 +256,19 @@ void SyncController::run_enroll(Store& store, const std::string& line) {
   });
 }
 
-bool SyncController::probe() {
+std::optional<Connection> SyncController::probe() {
   auto enrollment = sync::load_enrollment(data_folder_);
-  if (!enrollment || !*enrollment) return false;
+  if (!enrollment || !*enrollment) return std::nullopt;
   auto transport = transport_to((*enrollment)->server, (*enrollment)->trust);
   sync::HttpRequest request;
   request.method = "GET";
   request.path = sync::kStatusPath;
   request.token = (*enrollment)->token;
   auto response = transport->send(request);
-  if (!response && response.error().code == "net.cancelled") return false;
-  const Connection connection =
-      !response                  ? connection_for(response.error())
-      : response->status == 200 ? Connection::Online
-                                 : connection_for(make_error("http." + std::to_string(response->status), "", "", ""));
-  publish([&](SyncView& view) { view.connection = connection; });
-  return connection == Connection::Online;
+  if (!response && response.error().code == "net.cancelled") return std::nullopt;
+  if (!response) return connection_for(response.error());
+  if (response->status == 200) return Connection::Online;
+  return connection_for(make_error("http." + std::to_string(response->status), "", "", ""));
 }
 
 void SyncController::run_worker() {
@@ -319,8 +316,13 @@ void SyncController::run_worker() {
       });
     }
     if (options_.probe_interval.count() > 0 && std::chrono::steady_clock::now() >= next_probe) {
-      // Records saved while the collector could not be reached go as soon as it can ("次に接続したときに送信").
-      if (probe() && has_sendable(*store)) run_sync(*store, 0);
+      // Records saved while the collector could not be reached go as soon as it can ("次に接続したときに送信"):
+      // the sync then says how the collector answered.
+      const std::optional<Connection> connection = probe();
+      if (connection == Connection::Online && has_sendable(*store))
+        run_sync(*store, 0);
+      else if (connection)
+        publish([&](SyncView& view) { view.connection = *connection; });
       next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
     }
   }

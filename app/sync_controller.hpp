@@ -128,8 +128,8 @@ class SyncController {
   // Records waiting that the collector has not refused: worth sending as soon as it can be reached.
   bool has_sendable(Store& store);
   void run_enroll(Store& store, const std::string& line);
-  // Asks the collector whether it can be reached; true when it answered.
-  bool probe();
+  // Asks the collector whether it can be reached (nullopt: not enrolled, or cancelled).
+  std::optional<Connection> probe();
   void publish(const std::function<void(SyncView&)>& change);
   std::unique_ptr<sync::Transport> transport_to(const std::string& server, const sync::TlsTrust& trust);
 

@@ -25,7 +25,9 @@
 #include <vector>
 
 #include "app/app.hpp"
+#include "app/drawn_text.hpp"
 #include "app/host.hpp"
+#include "model/files.hpp"
 
 namespace tsunagi {
 
@@ -166,6 +168,7 @@ int run_window(const WindowOptions& options) {
   config.language = options.language;
   config.wake = [] { glfwPostEmptyEvent(); };
   config.resume_editor = options.screenshot.empty() || *first_screen == Screen::Editor;
+  config.focus_search = options.focus == "search";
   auto opened = App::open(std::move(config));
   if (!opened) {
     std::fprintf(stderr, "tsunagi: cannot start: %s\n", opened.error().describe().c_str());
@@ -265,6 +268,11 @@ int run_window(const WindowOptions& options) {
         if (timed_out && !app.settled()) std::fprintf(stderr, "tsunagi: the screen did not load in time; capturing anyway\n");
         if (!write_screenshot(glfw.window, options.screenshot)) {
           std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n", options.screenshot.c_str());
+          exit_code = 1;
+        } else if (!options.drawn_text.empty() &&
+                   !write_file_atomic(options.drawn_text, drawn_text(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts) + "\n",
+                                      0600)) {
+          std::fprintf(stderr, "tsunagi: cannot write the drawn text %s\n", options.drawn_text.c_str());
           exit_code = 1;
         } else {
           std::printf("%s\n", options.screenshot.c_str());

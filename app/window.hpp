@@ -13,6 +13,8 @@ struct WindowOptions {
   std::string language;              // "ja" (default, or the store's "language" setting) or "en"
   int frames = 0;                    // > 0: return after this many frames (smoke tests)
   bool timing = false;               // print to stderr when the first frame with records was drawn (bench/ui)
+  std::filesystem::path drawn_text;  // with a screenshot: also write the text on it here, a line per drawn line
+  std::string focus;                 // "search": the list's search box has the keyboard from the start (bench/ui)
 };
 
 // Opens the store in options.data_dir and runs the window until it is closed. Returns 0 on success; non-zero with

@@ -228,11 +228,16 @@ FONTCONFIG_FILE="$work/nofont/fonts.conf" "$tsunagi" --data "$data" --screen lis
   fail "the window opened without a Japanese font"
 check "no font: names the package to install" grep -q "fonts-noto-cjk" "$work/err"
 check "no font: says so in Japanese too" grep -q "日本語フォントが見つかりません" "$work/err"
-# The window's own options, including --drawn-text FILE and --focus NAME, reach the window (here: its font check).
+# The window's own options reach the window (here: its font check); their values are checked first.
 checks=$((checks + 1))
 FONTCONFIG_FILE="$work/nofont/fonts.conf" "$tsunagi" --data "$data" --screen list --timing --frames 1 \
-  --drawn-text "$work/drawn.txt" --focus title 2> "$work/err" && fail "the window opened without a Japanese font"
+  --screenshot "$work/shot.png" --drawn-text "$work/drawn.txt" --focus search 2> "$work/err" &&
+  fail "the window opened without a Japanese font"
 check "window options are accepted" grep -q "fonts-noto-cjk" "$work/err"
+run_tsunagi 64 --focus title
+check "--focus names what it takes" contains "$err" "--focus: expected search"
+run_tsunagi 64 --drawn-text "$work/drawn.txt"
+check "--drawn-text goes with a screenshot" contains "$err" "only with --screenshot"
 
 echo "cli: $((checks - failures)) passed, $failures failed"
 [ "$failures" = 0 ]

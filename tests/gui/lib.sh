@@ -1,8 +1,14 @@
 # Shared by the screenshot tests (POSIX sh, sourced). Before sourcing, set test_name, png_check and temp_parent.
 #   make_work           sets $work: a fresh folder under $temp_parent, removed on exit; a test may set
 #                       $on_exit to a command to run first (e.g. stop a collector)
-#   capture DATA SCREEN renders SCREEN of the data folder DATA under Xvfb into $work/SCREEN.png, checks that it is a
-#                       real picture, and copies it to $KEEP_SCREENSHOTS/SCREEN.png when that folder is named
+#   capture DATA SCREEN [ARGS...]
+#                       renders SCREEN of the data folder DATA under Xvfb into $work/SCREEN.png (ARGS go to
+#                       tsunagi), checks that it is a real picture, keeps the text drawn on it in $work/SCREEN.txt
+#                       (a line per line on screen), and copies the PNG to $KEEP_SCREENSHOTS/SCREEN.png when that
+#                       folder is named
+#   says SCREEN TEXT    fails unless the screen's drawn text contains TEXT
+#   never_says SCREEN TEXT
+#                       fails if it does
 
 if ! command -v xvfb-run >/dev/null 2>&1; then
   echo "$test_name: xvfb-run not found (apt-get install xvfb)" >&2
@@ -17,9 +23,30 @@ make_work() {
 }
 
 capture() {
-  timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" \
-    "$tsunagi" --data "$1" --screenshot "$work/$2.png" --screen "$2" >/dev/null
-  test -s "$work/$2.png" || { echo "$test_name: no $2 screenshot written" >&2; exit 1; }
-  "$png_check" "$work/$2.png"
-  if [ -n "${KEEP_SCREENSHOTS:-}" ]; then cp "$work/$2.png" "$KEEP_SCREENSHOTS/$2.png"; fi
+  capture_data=$1
+  capture_screen=$2
+  shift 2
+  timeout 60 xvfb-run -a -s "-screen 0 1280x800x24" "$tsunagi" --data "$capture_data" \
+    --screenshot "$work/$capture_screen.png" --drawn-text "$work/$capture_screen.txt" --screen "$capture_screen" \
+    "$@" >/dev/null
+  test -s "$work/$capture_screen.png" || { echo "$test_name: no $capture_screen screenshot written" >&2; exit 1; }
+  "$png_check" "$work/$capture_screen.png"
+  test -s "$work/$capture_screen.txt" || { echo "$test_name: no text drawn on $capture_screen" >&2; exit 1; }
+  if [ -n "${KEEP_SCREENSHOTS:-}" ]; then cp "$work/$capture_screen.png" "$KEEP_SCREENSHOTS/$capture_screen.png"; fi
+}
+
+says() {
+  if ! grep -qF -- "$2" "$work/$1.txt"; then
+    echo "$test_name: the $1 screen does not say \"$2\"; it says:" >&2
+    cat "$work/$1.txt" >&2
+    exit 1
+  fi
+}
+
+never_says() {
+  if grep -qF -- "$2" "$work/$1.txt"; then
+    echo "$test_name: the $1 screen says \"$2\", which it must not:" >&2
+    grep -F -- "$2" "$work/$1.txt" >&2
+    exit 1
+  fi
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Usage: screenshot_sync_settings_test.sh TSUNAGI COLLECTOR PNG_CHECK TEMP_PARENT
 # Starts a real tsunagi-collector on 127.0.0.1 (any free port), enrolls a data folder with it, syncs once (one
-# record is refused: staff may not approve), adds a record that then waits, and renders the sync and settings
-# screens under Xvfb; each PNG must be a real picture (KEEP_SCREENSHOTS=DIR keeps copies). Everything it makes
+# record is refused: staff may not approve), adds a record that waits (the window sends it when it finds the
+# collector), and renders the sync and settings screens under Xvfb; each PNG must be a real picture, and the text
+# drawn on it must say what a user needs in plain words (KEEP_SCREENSHOTS=DIR keeps copies). Everything it makes
 # lives in one folder under TEMP_PARENT, removed on exit with the collector stopped.
 set -eu
 
@@ -47,4 +48,23 @@ echo '{"kind": "outreach", "date": "2024-07-12", "title": "家庭訪問（同期
   "$tsunagi" --data "$data" record add --json - >/dev/null
 
 capture "$data" sync
+# Connected, the waiting draft sent as soon as the collector answered, and the refused record named with its field
+# and reason in plain words: no JSON pointer, no code, no English.
+says sync "オンライン"
+says sync "集約サーバー"
+says sync "佐藤 花子"
+says sync "承認済みにしてしまった会議"
+says sync "状態"
+says sync "承認と差し戻しは管理者だけができます"
+says sync "開く"
+says sync "未送信 1 件"
+never_says sync "/record/"
+never_says sync "auth.review"
+never_says sync "staff may"
+never_says sync "sync.advice"
+
 capture "$data" settings
+# Enrolled as whom, where; the box for a new line is empty.
+says settings "登録済み: 佐藤 花子（相談員）"
+says settings "記録を保存しているフォルダ"
+never_says settings "sha256//"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Usage: screenshot_test.sh TSUNAGI PNG_CHECK TEMP_PARENT
 # Imports a few records (Japanese text, the rare kanji 髙) into a fresh data folder, renders the record list under
-# Xvfb to a PNG, and checks that the PNG is a real picture. Everything it makes lives in one folder under
-# TEMP_PARENT, removed on exit (KEEP_SCREENSHOTS=DIR keeps a copy of the PNG).
+# Xvfb to a PNG, and checks that the PNG is a real picture and that the text drawn on it is the records' (in
+# Japanese, then in English). Everything it makes lives in one folder under TEMP_PARENT, removed on exit
+# (KEEP_SCREENSHOTS=DIR keeps a copy of the PNG).
 set -eu
 
 tsunagi=$1
@@ -35,3 +36,28 @@ data="$work/data"
 "$tsunagi" --data "$data" import "$work/records.json"
 
 capture "$data" list
+# What a user reads: the heading and count, each record's title in list order (newest first), dates in 和暦 with
+# 令和元年 for 2019-05-01, the review statuses and the authors; nothing from the English catalogue.
+says list "記録一覧"
+says list "全 4 件"
+says list "ケース検討会（医療的ケア）"
+says list "家庭訪問（8050世帯）"
+says list "第１回全体会（髙橋委員長あいさつ）"
+says list "令和7年1月20日"
+says list "令和元年5月1日"
+says list "承認済み"
+says list "差し戻し"
+says list "山﨑 美穂"
+never_says list "Records"
+never_says list "2024-07-03"
+first=$(grep -nF "ケース検討会（医療的ケア）" "$work/list.txt" | head -n 1 | cut -d: -f1)
+last=$(grep -nF "令和元年度 第１回相談支援部会" "$work/list.txt" | head -n 1 | cut -d: -f1)
+if [ -z "$first" ] || [ -z "$last" ] || [ "$first" -ge "$last" ]; then
+  echo "$test_name: the newest record is not above the oldest" >&2
+  exit 1
+fi
+# The same list in English: ISO dates, English words.
+capture "$data" list --lang en
+says list "Records"
+says list "2025-01-20"
+never_says list "記録一覧"
