@@ -424,7 +424,7 @@ void EditorModel::write_scratch() {
         return;
       }
       last_autosaved_ = now();
-      if (last_error_ && last_error_->code != "editor.invalid") last_error_.reset();
+      last_error_.reset();
     };
   });
 }
@@ -536,7 +536,7 @@ void EditorModel::finish_store(std::uint64_t serial, const Record& sent, bool wa
   if (!typed_meanwhile) load_number_texts();
   dirty_ = typed_meanwhile || dirty_;
   last_saved_ = now();
-  if (last_error_ && last_error_->code != "editor.invalid") last_error_.reset();
+  last_error_.reset();
   notice_ = status == ReviewStatus::Submitted                   ? EditorNotice::Submitted
             : sent.status == ReviewStatus::Submitted && !was_new ? EditorNotice::Withdrawn
                                                                  : EditorNotice::Saved;

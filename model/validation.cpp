@@ -132,18 +132,18 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
   std::vector<ValidationIssue> issues;
   Checker check(issues);
 
-  if (r.date.empty()) check.error("/date", "required", "date is required", "日付を入力してください");
+  if (r.date.empty()) check.error("/date", "required", "the date is required", "日付を入力してください");
   auto date = check.date("/date", r.date);
   auto start = check.time("/start_time", r.start_time);
   auto end = check.time("/end_time", r.end_time);
   if (start && end && *end < *start)
-    check.error("/end_time", "time.order", "end_time is before start_time", "終了時刻が開始時刻より前です");
+    check.error("/end_time", "time.order", "the end time is before the start time", "終了時刻が開始時刻より前です");
   if (!r.end_time.empty() && r.start_time.empty())
-    check.error("/start_time", "required", "start_time is required when end_time is given",
+    check.error("/start_time", "required", "a start time is required when an end time is given",
                 "終了時刻を入れる場合は開始時刻も入力してください");
-  check.required("/title", r.title, "title", "件名");
+  check.required("/title", r.title, "the title", "件名");
   if (utf8_length(r.title) > 200)
-    check.error("/title", "text.too_long", "title is longer than 200 characters", "件名は200文字以内にしてください");
+    check.error("/title", "text.too_long", "the title is longer than 200 characters", "件名は200文字以内にしてください");
   check.count("/participant_count", r.participant_count, 100000);
 
   std::set<std::string> seen_themes;
@@ -173,38 +173,38 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
     case RecordKind::Meeting: {
       const auto& m = r.meeting;
       if (!m.meeting_type)
-        check.error("/meeting_type", "required", "meeting_type is required", "会議の種類を選んでください");
-      if (!m.format) check.error("/format", "required", "format is required", "開催形式を選んでください");
-      check.required("/body", m.body, "body (committee or group)", "会議体");
+        check.error("/meeting_type", "required", "the kind of meeting is required", "会議の種類を選んでください");
+      if (!m.format) check.error("/format", "required", "the format (in person, online, written) is required", "開催形式を選んでください");
+      check.required("/body", m.body, "the committee or group (body)", "会議体");
       if (m.format == MeetingFormat::Written && !r.start_time.empty())
         check.warning("/start_time", "written.time", "a written meeting (書面開催) usually has no start time",
                       "書面開催には通常、開始時刻はありません");
       for (std::size_t i = 0; i < m.agenda.size(); ++i)
         check.required("/agenda/" + std::to_string(i) + "/title", m.agenda[i].title, "agenda item title", "議題");
-      check.after("/next_date", check.date("/next_date", m.next_date), date, "next_date", "次回開催日");
+      check.after("/next_date", check.date("/next_date", m.next_date), date, "the next meeting's date", "次回開催日");
       break;
     }
     case RecordKind::CaseReview: {
       const auto& c = r.case_review;
-      check.required("/case_code", c.case_code, "case_code", "ケースコード");
+      check.required("/case_code", c.case_code, "the case code", "ケースコード");
       if (looks_like_full_name(c.case_code))
         check.warning("/case_code", "case_code.looks_like_name",
-                      "case_code looks like a person's full name; use a pseudonymous code (e.g. A-2024-017)",
+                      "the case code looks like a person's full name; use a pseudonymous code (for example A-2024-017)",
                       "ケースコードが氏名のようです。仮名のコード（例: A-2024-017）を使ってください");
       if (!c.review_type)
-        check.error("/review_type", "required", "review_type is required", "検討会の種類を選んでください");
+        check.error("/review_type", "required", "the kind of case review is required", "検討会の種類を選んでください");
       for (std::size_t i = 0; i < c.roles.size(); ++i) {
         std::string path = "/roles/" + std::to_string(i);
         check.required(path + "/agency", c.roles[i].agency, "role agency", "担当機関");
         check.required(path + "/role", c.roles[i].role, "role", "役割");
       }
-      check.after("/next_review", check.date("/next_review", c.next_review), date, "next_review", "次回検討日");
+      check.after("/next_review", check.date("/next_review", c.next_review), date, "the next review's date", "次回検討日");
       break;
     }
     case RecordKind::Outreach: {
       const auto& o = r.outreach;
-      if (!o.visit_type) check.error("/visit_type", "required", "visit_type is required", "訪問の種類を選んでください");
-      check.required("/place", o.place, "place", "訪問先");
+      if (!o.visit_type) check.error("/visit_type", "required", "the kind of visit is required", "訪問の種類を選んでください");
+      check.required("/place", o.place, "the place visited", "訪問先");
       check.count("/people_met", o.people_met, 10000);
       check.count("/duration_minutes", o.duration_minutes, 24 * 60);
       break;

@@ -3,6 +3,10 @@
 #include <catch2/catch.hpp>
 
 #include <GLFW/glfw3.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <thread>
 
 #include "app/headless.hpp"
 #include "model/demo.hpp"
@@ -206,6 +210,59 @@ TEST_CASE_METHOD(AppFixture, "a character above U+FFFF is drawn from its own gly
   REQUIRE(ui->frames_until([&] { return app.settled() && app.list().state().query.search == "𠮷田"; }));
   CHECK(app.list().state().total >= 1);
   CHECK(app.list().row(0)->author == "𠮷田 浩二");
+}
+
+}  // namespace tsunagi
+
+namespace tsunagi {
+
+TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock for 3 s, the window saves and no frame waits",
+                 "[client][app][freeze]") {
+  auto ui = host();
+  App& app = ui->app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  ui->key(GLFW_KEY_N, true);
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  REQUIRE(ui->click(probe, "/title"));
+  for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());
+  ui->type("ロックの間に保存した会議");
+  for (int i = 0; i < 10; ++i) REQUIRE(ui->frame());  // the atlas takes in the new characters before the timing
+
+  // A sync, an import or an index rebuild on another connection holds the write lock.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open((folder.path / "data" / Store::kFileName).c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto locked = std::chrono::steady_clock::now();
+  ui->key(GLFW_KEY_S, true);  // save, then keep typing and leave the field (an autosave)
+  double slowest_ms = 0;
+  int frames = 0;
+  while (std::chrono::steady_clock::now() - locked < std::chrono::seconds(3)) {
+    if (frames == 10) ui->type(" 2");
+    if (frames == 20) REQUIRE(ui->click(probe, "/venue"));
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(ui->frame());
+    slowest_ms = std::max(slowest_ms, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    ++frames;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CHECK(app.editor().saving());  // the write is still waiting for the lock
+  CHECK(app.editor().notice() == EditorNotice::Saving);
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  INFO(frames << " frames during the 3 s lock, the slowest " << slowest_ms << " ms");
+  CHECK(frames > 100);
+  CHECK(slowest_ms < 16.0);
+
+  // Once the lock is gone the record is stored, with what was typed while it waited kept in the editor.
+  REQUIRE(ui->frames_until([&] { return !app.writer().busy(); }));
+  CHECK(app.editor().notice() == EditorNotice::Saved);
+  CHECK(app.editor().record().title == "ロックの間に保存した会議 2");
+  RecordQuery query;
+  query.search = "ロックの間に保存";
+  CHECK(*store->count(query) == 1);
 }
 
 }  // namespace tsunagi
