@@ -173,11 +173,14 @@ std::optional<double> App::idle_timeout() const {
   };
   // The caret of the text field with the keyboard blinks: ImGui shows it while CursorAnim <= 0 (just typed) or
   // its phase in a 1.2 s period is at most 0.8 s. Draw again when it appears or disappears, and not before.
+  // After config_.caret_blink_seconds without input it stays lit: one frame to light it, then nothing.
   const ImGuiContext& context = *ImGui::GetCurrentContext();
-  if (context.ActiveId != 0 && context.InputTextState.ID == context.ActiveId) {
+  if (context.ActiveId != 0 && context.InputTextState.ID == context.ActiveId && context.IO.ConfigInputTextCursorBlink) {
     const float anim = context.InputTextState.CursorAnim;
     const float phase = std::fmod(anim, 1.2f);
     sooner(anim <= 0.0f ? 0.8 - anim : phase <= 0.8f ? 0.8 - phase : 1.2 - phase);
+    sooner(config_.caret_blink_seconds -
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - last_input_).count());
   }
   if (auto due = editor_->autosave_due())
     sooner(std::chrono::duration<double>(*due - std::chrono::steady_clock::now()).count());
@@ -243,6 +246,16 @@ void draw_navigation(Screen& screen, bool& new_record, bool editing_new, const F
 }  // namespace
 
 void App::draw(const FontSet& fonts, float scale) {
+  // Any input this frame (typed, pointed, pressed) keeps the caret blinking for a while.
+  ImGuiIO& io = ImGui::GetIO();
+  bool input = io.InputQueueCharacters.Size > 0 || io.MouseWheel != 0.0f || io.MouseWheelH != 0.0f ||
+               io.MouseDelta.x != 0.0f || io.MouseDelta.y != 0.0f;
+  for (bool down : io.MouseDown) input = input || down;
+  for (bool down : io.KeysDown) input = input || down;
+  const auto now = std::chrono::steady_clock::now();
+  if (input) last_input_ = now;
+  io.ConfigInputTextCursorBlink = now - last_input_ < std::chrono::duration<double>(config_.caret_blink_seconds);
+
   handle_shortcuts();
   if (new_record_asked_) {
     new_record_asked_ = false;

@@ -7,6 +7,7 @@
 // more than one record from SQLite on the UI thread.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -38,6 +39,9 @@ struct AppConfig {
   std::function<void()> wake;    // called from worker threads when a result is ready (thread-safe, quick)
   bool resume_editor = true;     // typing autosaved before a crash reopens the editor (not for a list screenshot)
   bool focus_search = false;     // the list's search box has the keyboard from the first frame
+  // The caret blinks while the user is at work and stays lit after this long without any input, as GNOME's does:
+  // a window left with a field focused then sleeps until the next key.
+  double caret_blink_seconds = 10.0;
   SyncControllerOptions sync;
 };
 
@@ -67,6 +71,7 @@ class App {
   // caret's next blink while a text field has the keyboard, the autosave's delay, a sync's progress. nullopt: no
   // need at all (workers wake the window when they finish).
   std::optional<double> idle_timeout() const;
+
   Screen screen() const { return screen_; }
 
   const RecordListModel& list() const { return *list_; }
@@ -108,6 +113,7 @@ class App {
   std::unique_ptr<RecordListModel> list_;
   std::unique_ptr<SyncController> sync_;
   bool was_busy_ = false;  // a sync or an enrollment was under way at the last poll
+  std::chrono::steady_clock::time_point last_input_ = std::chrono::steady_clock::now();
   std::shared_ptr<const ReferenceData> seen_reference_;  // the reference data whose text the atlas covers
   std::shared_ptr<const ReferenceData> editor_reference_;  // the reference data the editor was last given
   // The record submitted last and the sync that sends it (ticket 0: none asked), until its outcome is known.

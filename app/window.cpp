@@ -226,7 +226,8 @@ int run_window(const WindowOptions& options) {
         glfwWaitEventsTimeout(std::max(*timeout, 0.001));
       else
         glfwWaitEvents();
-      if (!timeout || glfwGetTime() - before < *timeout) eager_frames = 3;  // woken by an event, not the timeout
+      // Woken by an event, not by the timeout (which may end a little early: the wait counts in milliseconds).
+      if (!timeout || glfwGetTime() - before < *timeout - 0.002) eager_frames = 3;
     }
 
     auto prepared = prepare_frame(app, fonts, content_scale(glfw.window));

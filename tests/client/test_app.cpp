@@ -266,3 +266,51 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
 }
 
 }  // namespace tsunagi
+
+namespace tsunagi {
+
+TEST_CASE_METHOD(AppFixture, "the window sleeps unless the caret must blink, the autosave is due or a sync moves",
+                 "[client][app][energy]") {
+  AppConfig config;
+  config.data_dir = folder.path / "data";
+  config.sync.probe_interval = std::chrono::milliseconds(0);
+  config.caret_blink_seconds = 1.5;
+  auto opened = HeadlessHost::open(std::move(config));
+  REQUIRE(opened);
+  HeadlessHost& ui = **opened;
+  App& app = ui.app();
+  REQUIRE(ui.frames_until([&] { return app.settled(); }));
+  for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());
+  CHECK_FALSE(app.idle_timeout());  // the list, idle: asleep until input or a worker's result
+
+  ui.key(GLFW_KEY_F, true);  // the search box takes the keyboard: awake for the caret's blink only
+  for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());
+  REQUIRE(ImGui::GetIO().WantTextInput);
+  auto caret = app.idle_timeout();
+  REQUIRE(caret);
+  CHECK(*caret > 0.0);
+  CHECK(*caret <= 1.2);
+
+  // Typing into a record: the autosave is due 2 s after the last key.
+  ui.key(GLFW_KEY_N, true);
+  ItemProbe probe;
+  app.set_probe(&probe);
+  for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());
+  REQUIRE(ui.click(probe, "/title"));
+  for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());
+  ui.type("自動保存まで");
+  REQUIRE(ui.frame());
+  REQUIRE(app.editor().autosave_due());
+  REQUIRE(app.idle_timeout());
+  CHECK(*app.idle_timeout() <= 2.0);
+
+  // Without input the caret stops blinking and stays lit; once the typing is autosaved, nothing is due.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  REQUIRE(ui.frames_until([&] { return !app.editor().autosave_due() && !app.writer().busy(); }, 100));
+  REQUIRE(ui.frame());
+  CHECK(ImGui::GetIO().WantTextInput);
+  CHECK_FALSE(ImGui::GetIO().ConfigInputTextCursorBlink);
+  CHECK_FALSE(app.idle_timeout());
+}
+
+}  // namespace tsunagi
