@@ -3,30 +3,10 @@
 # Usage: cli_test.sh PATH_TO_TSUNAGI
 set -uo pipefail
 tsunagi=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 data=$work/data
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-  checks=$((checks + 1))
-  local what=$1; shift
-  "$@" || fail "$what"
-}
-# run_tsunagi EXPECTED_EXIT ARGS...: runs tsunagi, keeps stdout/stderr in $out/$err, checks the exit code
-run_tsunagi() {
-  checks=$((checks + 1))
-  local expected=$1; shift
-  "$tsunagi" --data "$data" --lang en "$@" > "$work/out" 2> "$work/err"
-  local code=$?
-  out=$(cat "$work/out"); err=$(cat "$work/err")
-  if [ "$code" != "$expected" ]; then
-    fail "tsunagi $* exited $code, expected $expected; stderr: $err"
-  fi
-}
-contains() { [[ "$1" == *"$2"* ]]; }
+# run_tsunagi EXPECTED_EXIT ARGS...: tsunagi on the test's data folder, in English
+run_tsunagi() { run_program "$1" "$tsunagi" --data "$data" --lang en "${@:2}"; }
 count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi; }
 
 cat > "$work/meeting.json" <<'JSON'
@@ -239,5 +219,4 @@ check "--focus names what it takes" contains "$err" "--focus: expected search"
 run_tsunagi 64 --drawn-text "$work/drawn.txt"
 check "--drawn-text goes with a screenshot" contains "$err" "only with --screenshot"
 
-echo "cli: $((checks - failures)) passed, $failures failed"
-[ "$failures" = 0 ]
+finish cli

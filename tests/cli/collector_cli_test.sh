@@ -4,30 +4,10 @@
 # Usage: collector_cli_test.sh PATH_TO_TSUNAGI_COLLECTOR
 set -uo pipefail
 collector=$1
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/lib.sh"
 data=$work/collector
-failures=0
-checks=0
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-check() {  # check DESCRIPTION COMMAND...: the command must succeed
-  checks=$((checks + 1))
-  local what=$1; shift
-  "$@" || fail "$what"
-}
-# run_collector EXPECTED_EXIT ARGS...: runs the collector, keeps stdout/stderr in $out/$err, checks the exit code
-run_collector() {
-  checks=$((checks + 1))
-  local expected=$1; shift
-  "$collector" "$@" > "$work/out" 2> "$work/err"
-  local code=$?
-  out=$(cat "$work/out"); err=$(cat "$work/err")
-  if [ "$code" != "$expected" ]; then
-    fail "tsunagi-collector $* exited $code, expected $expected; stderr: $err"
-  fi
-}
-contains() { [[ "$1" == *"$2"* ]]; }
+# run_collector EXPECTED_EXIT ARGS...: the collector's exit code, stdout and stderr
+run_collector() { run_program "$1" "$collector" "${@:2}"; }
 usage_error() {  # usage_error MESSAGE ARGS...: exit 64, MESSAGE and the usage text on stderr, nothing on stdout
   local message=$1; shift
   run_collector 64 "$@"
@@ -71,5 +51,4 @@ usage_error "unknown option --bogus" --bogus
 after=$("$collector" user list --data "$data" | md5sum)
 check "no refused command line added a user" [ "$before" = "$after" ]
 
-echo "collector cli: $((checks - failures)) passed, $failures failed"
-[ "$failures" = 0 ]
+finish "collector cli"

@@ -8,28 +8,13 @@
 #include <chrono>
 #include <thread>
 
-#include "app/headless.hpp"
-#include "model/demo.hpp"
 #include "model/text.hpp"
-#include "tests/store_fixture.hpp"
+#include "tests/client/app_fixture.hpp"
 
 namespace tsunagi {
 namespace {
 
-struct AppFixture : StoreFixture {
-  AppFixture() {
-    REQUIRE(load_demo_once(*store));
-  }
-  std::unique_ptr<HeadlessHost> host(Screen screen = Screen::List) {
-    AppConfig config;
-    config.data_dir = folder.path / "data";
-    config.screen = screen;
-    config.sync.probe_interval = std::chrono::milliseconds(0);
-    auto opened = HeadlessHost::open(std::move(config));
-    if (!opened) FAIL(opened.error().describe());
-    return std::move(*opened);
-  }
-};
+using AppFixture = DemoAppFixture;
 
 }  // namespace
 
@@ -180,9 +165,6 @@ TEST_CASE_METHOD(AppFixture, "the text size follows Ctrl+plus and Ctrl+minus and
   CHECK(reopened->app().font_scale() == 1.0f);
 }
 
-}  // namespace tsunagi
-
-namespace tsunagi {
 
 TEST_CASE_METHOD(AppFixture, "a character above U+FFFF is drawn from its own glyph and typed back as itself",
                  "[client][app][glyphs]") {
@@ -212,9 +194,6 @@ TEST_CASE_METHOD(AppFixture, "a character above U+FFFF is drawn from its own gly
   CHECK(app.list().row(0)->author == "𠮷田 浩二");
 }
 
-}  // namespace tsunagi
-
-namespace tsunagi {
 
 TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock for 3 s, the window saves and no frame waits",
                  "[client][app][freeze]") {
@@ -265,19 +244,13 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
   CHECK(*store->count(query) == 1);
 }
 
-}  // namespace tsunagi
-
-namespace tsunagi {
 
 TEST_CASE_METHOD(AppFixture, "the window sleeps unless the caret must blink, the autosave is due or a sync moves",
                  "[client][app][energy]") {
-  AppConfig config;
-  config.data_dir = folder.path / "data";
-  config.sync.probe_interval = std::chrono::milliseconds(0);
-  config.caret_blink_seconds = 1.5;
-  auto opened = HeadlessHost::open(std::move(config));
-  REQUIRE(opened);
-  HeadlessHost& ui = **opened;
+  AppConfig quick_blink = config();
+  quick_blink.caret_blink_seconds = 1.5;
+  auto opened = host(quick_blink);
+  HeadlessHost& ui = *opened;
   App& app = ui.app();
   REQUIRE(ui.frames_until([&] { return app.settled(); }));
   for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());

@@ -15,11 +15,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/headless.hpp"
-#include "model/demo.hpp"
 #include "model/files.hpp"
 #include "sync/client.hpp"
-#include "tests/store_fixture.hpp"
+#include "tests/client/app_fixture.hpp"
 
 namespace tsunagi {
 namespace {
@@ -113,19 +111,12 @@ void check_plain(const std::string& text, const std::string& where) {
   CHECK_FALSE(std::regex_search(text, identifier));
 }
 
-struct CatalogueFixture : StoreFixture {
-  CatalogueFixture() { REQUIRE(load_demo_once(*store)); }
-
-  std::unique_ptr<HeadlessHost> host(const std::string& language, Screen screen) {
-    AppConfig config;
-    config.data_dir = folder.path / "data";
-    config.screen = screen;
-    config.language = language;
-    config.sync.probe_interval = std::chrono::milliseconds(0);
-    config.sync.engine.attempts = 1;
-    auto opened = HeadlessHost::open(std::move(config));
-    if (!opened) FAIL(opened.error().describe());
-    return std::move(*opened);
+struct CatalogueFixture : DemoAppFixture {
+  std::unique_ptr<HeadlessHost> host_in(const std::string& language) {
+    AppConfig in_language = config();
+    in_language.language = language;
+    in_language.sync.engine.attempts = 1;  // the collector that does not answer is not asked five times
+    return host(in_language);
   }
 };
 
@@ -183,7 +174,7 @@ TEST_CASE_METHOD(CatalogueFixture, "every screen in both languages asks for no m
   REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
 
   for (const std::string language : {"ja", "en"}) {
-    auto ui = host(language, Screen::List);
+    auto ui = host_in(language);
     App& app = ui->app();
     ItemProbe probe;
     app.set_probe(&probe);

@@ -12,25 +12,13 @@
 #include <vector>
 
 #include "app/drawn_text.hpp"
-#include "app/headless.hpp"
-#include "model/demo.hpp"
 #include "model/text.hpp"
-#include "tests/store_fixture.hpp"
+#include "tests/client/app_fixture.hpp"
 
 namespace tsunagi {
 namespace {
 
-struct DrawnTextFixture : StoreFixture {
-  DrawnTextFixture() { REQUIRE(load_demo_once(*store)); }
-  std::unique_ptr<HeadlessHost> host(Screen screen = Screen::List) {
-    AppConfig config;
-    config.data_dir = folder.path / "data";
-    config.screen = screen;
-    config.sync.probe_interval = std::chrono::milliseconds(0);
-    auto opened = HeadlessHost::open(std::move(config));
-    if (!opened) FAIL(opened.error().describe());
-    return std::move(*opened);
-  }
+struct DrawnTextFixture : DemoAppFixture {
   // Until the App has nothing left to do, then a few frames more: the atlas takes in the rows' characters and the
   // table settles its column widths.
   static void settle(HeadlessHost& ui) {

@@ -1,0 +1,33 @@
+# Shared by the command-line tests (bash, sourced): a fresh $work folder removed on exit, a count of checks and
+# failures, and the checks themselves.
+#   check DESCRIPTION COMMAND...   the command must succeed
+#   run_program EXPECTED_EXIT PROGRAM ARGS...
+#                                  runs PROGRAM, keeps its stdout and stderr in $out and $err, checks the exit code
+#   contains TEXT PART             whether TEXT contains PART
+#   finish NAME                    prints the counts and fails when any check failed
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+failures=0
+checks=0
+
+fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
+check() {
+  checks=$((checks + 1))
+  local what=$1; shift
+  "$@" || fail "$what"
+}
+run_program() {
+  checks=$((checks + 1))
+  local expected=$1 program=$2; shift 2
+  "$program" "$@" > "$work/out" 2> "$work/err"
+  local code=$?
+  out=$(cat "$work/out"); err=$(cat "$work/err")
+  if [ "$code" != "$expected" ]; then
+    fail "$(basename "$program") $* exited $code, expected $expected; stderr: $err"
+  fi
+}
+contains() { [[ "$1" == *"$2"* ]]; }
+finish() {
+  echo "$1: $((checks - failures)) passed, $failures failed"
+  [ "$failures" = 0 ]
+}

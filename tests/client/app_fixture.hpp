@@ -1,0 +1,35 @@
+// The client tests' common ground: a store with the demo's 48 records, and the App on it in the headless host
+// (no probe of the collector, so that nothing but the test touches the network).
+#pragma once
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <memory>
+
+#include "app/headless.hpp"
+#include "model/demo.hpp"
+#include "tests/store_fixture.hpp"
+
+namespace tsunagi {
+
+struct DemoAppFixture : StoreFixture {
+  DemoAppFixture() { REQUIRE(load_demo_once(*store)); }
+
+  // How the App is opened on the fixture's data folder, for a test to change before host(config).
+  AppConfig config(Screen screen = Screen::List) const {
+    AppConfig config;
+    config.data_dir = folder.path / "data";
+    config.screen = screen;
+    config.sync.probe_interval = std::chrono::milliseconds(0);
+    return config;
+  }
+  std::unique_ptr<HeadlessHost> host(Screen screen = Screen::List) { return host(config(screen)); }
+  std::unique_ptr<HeadlessHost> host(AppConfig config) {
+    auto opened = HeadlessHost::open(std::move(config));
+    if (!opened) FAIL(opened.error().describe());
+    return std::move(*opened);
+  }
+};
+
+}  // namespace tsunagi
