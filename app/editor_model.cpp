@@ -231,6 +231,8 @@ bool EditorModel::reopen_scratch() {
   if (record_.id.empty()) record_.id = new_uuid_v7();  // a scratch from before new records had their id at once
   required_paths_ = required_paths(record_.kind);
   is_new_ = parsed->value("new", false);
+  // Stored already, and cut off before the scratch was cleared: it is saved as a change, not created twice.
+  if (auto stored = reader_.get(record_.id); is_new_ && stored && *stored) is_new_ = false;
   show_all_issues_ = !is_new_;
   load_number_texts();
   if (auto numbers = parsed->find("numbers"); numbers != parsed->end() && numbers->is_object())
