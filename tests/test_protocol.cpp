@@ -43,7 +43,7 @@ RevisionDecision decide(const Principal& who, const Revision& revision, const st
 
 }  // namespace
 
-TEST_CASE("cursors carry the collector id; another collector's cursor starts over", "[protocol]") {
+TEST_CASE("cursors carry the collector id: another collector's cursor starts over", "[protocol]") {
   CHECK(format_cursor("c1", 42) == "c1.42");
   CHECK(parse_cursor("c1.42", "c1") == 42);
   CHECK(parse_cursor("", "c1") == 0);
@@ -66,7 +66,7 @@ TEST_CASE("the enrollment line round-trips and bad lines are named", "[protocol]
   CHECK_FALSE(parse_enrollment_line("something else entirely"));
 }
 
-TEST_CASE("enrollment codes are readable and forgiving to type; tokens are 256 bits", "[protocol]") {
+TEST_CASE("enrollment codes are readable and forgiving to type: tokens are 256 bits", "[protocol]") {
   std::string code = new_enrollment_code();
   CHECK(code.size() == 24);  // 20 characters in groups of four
   CHECK(code.find_first_of("ILOU") == std::string::npos);
@@ -119,7 +119,7 @@ TEST_CASE("a revision is checked against its id, clock and hash", "[collector]")
   CHECK(decide(supervisor, mistyped, std::nullopt).result.error.path == "/record/participant_count");
 }
 
-TEST_CASE("staff write their own records; only supervisors approve or return", "[collector]") {
+TEST_CASE("staff write their own records: only supervisors approve or return", "[collector]") {
   Principal tanaka = principal("田中 花子", Role::Staff, "東区");
   Principal sato = principal("佐藤 一郎", Role::Staff, "東区");
   Principal chief = principal("主任", Role::Supervisor);
@@ -148,7 +148,7 @@ TEST_CASE("a revision with nothing newer than the stored record is already store
   CHECK_FALSE(decision.to_store);
 }
 
-TEST_CASE("visibility: supervisors see all; staff their own and their team's and committees' meetings", "[collector]") {
+TEST_CASE("visibility: supervisors see all: staff their own and their team's and committees' meetings", "[collector]") {
   ReferenceData reference;
   reference.areas = {{"hh", "東・博多エリア", "", ""}, {"higashi", "東区", "", "hh"}, {"nishi", "西区", "", ""}};
   Record meeting_east = meeting("田中 花子");

@@ -152,7 +152,7 @@ TEST_CASE_METHOD(StoreFixture, "a deleted record is a tombstone, not a missing r
   CHECK(store->remove("no-such-id").error().code == "record.not_found");
 }
 
-TEST_CASE_METHOD(StoreFixture, "a draft may be incomplete; a submitted record must be valid", "[store]") {
+TEST_CASE_METHOD(StoreFixture, "a draft may be incomplete: a submitted record must be valid", "[store]") {
   CHECK_NOTHROW(add(R"({"kind":"outreach","title":"途中まで","status":"draft"})"));
   auto parsed = parse_record(R"({"kind":"outreach","title":"不完全","status":"submitted"})");
   auto rejected = store->create(*parsed);

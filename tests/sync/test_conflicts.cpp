@@ -9,7 +9,7 @@
 namespace tsunagi::sync_tests {
 
 TEST_CASE_METHOD(SyncFixture,
-                 "edits to one record on two devices merge by field; the same field is a reported conflict",
+                 "edits to one record on two devices merge by field: the same field is a reported conflict",
                  "[sync][conflict]") {
   std::string line_a = add_user("主任 一郎", "supervisor");
   std::string line_b = add_user("主任 二郎", "supervisor");

@@ -75,7 +75,7 @@ struct WindowJourney : SyncFixture {
 
 }  // namespace
 
-TEST_CASE_METHOD(WindowJourney, "day one: write, enroll in 設定, submit; the collector has it from the enrolled user, "
+TEST_CASE_METHOD(WindowJourney, "day one: write, enroll in 設定, submit: the collector has it from the enrolled user, "
                                 "and the office's new reference data reaches the open editor",
                  "[sync][window][journey]") {
   const std::string title = "登録前に書き始めた家庭訪問";
