@@ -202,32 +202,35 @@ void build_glyph_ranges(const std::vector<ImWchar>& extra, ImVector<ImWchar>& ra
 }
 
 Result<UiFont> UiFont::load(FontFace face) {
-  auto content = read_file(face.path);
-  if (!content)
-    return make_error("font.read", face.path.string(), "cannot read the font: " + content.error().message,
-                      "フォントを読み込めません: " + content.error().message_ja);
+  auto mapped = MappedFile::open(face.path);
+  if (!mapped)
+    return make_error("font.read", face.path.string(), "cannot read the font: " + mapped.error().message,
+                      "フォントを読み込めません: " + mapped.error().message_ja);
+  if (mapped->size() == 0)
+    return make_error("font.read", face.path.string(), "the font file is empty", "フォントのファイルが空です");
   UiFont font;
   font.face_ = std::move(face);
-  font.bytes_.assign(content->begin(), content->end());
+  font.file_ = std::make_shared<const MappedFile>(std::move(*mapped));
   return font;
 }
 
 ImFont* UiFont::add_to(ImFontAtlas& atlas, float pixel_size, const ImVector<ImWchar>& ranges) {
   ImFontConfig config;
   config.FontNo = face_.index;
-  config.FontDataOwnedByAtlas = false;  // the bytes belong to this object and survive atlas rebuilds
+  config.FontDataOwnedByAtlas = false;  // the bytes belong to this object and survive atlas rebuilds; read only
   config.OversampleH = 1;  // ImGui's advice for CJK: thousands of glyphs, and horizontal oversampling doubles the atlas
   config.OversampleV = 1;
   config.PixelSnapH = true;
   ImFont* font =
-      atlas.AddFontFromMemoryTTF(bytes_.data(), static_cast<int>(bytes_.size()), pixel_size, &config, ranges.Data);
+      atlas.AddFontFromMemoryTTF(const_cast<unsigned char*>(bytes()), static_cast<int>(size()), pixel_size, &config,
+                                 ranges.Data);
   return font;
 }
 
 std::optional<UiFont::Bitmap> UiFont::render(char32_t cp, float pixel_size) const {
   stbtt_fontinfo info;
-  const int offset = stbtt_GetFontOffsetForIndex(bytes_.data(), face_.index);
-  if (offset < 0 || !stbtt_InitFont(&info, bytes_.data(), offset)) return std::nullopt;
+  const int offset = stbtt_GetFontOffsetForIndex(bytes(), face_.index);
+  if (offset < 0 || !stbtt_InitFont(&info, bytes(), offset)) return std::nullopt;
   const int glyph = stbtt_FindGlyphIndex(&info, static_cast<int>(cp));
   if (glyph == 0) return std::nullopt;
   // The same scale and ascent as ImGui's own build (ImFontAtlasBuildWithStbTruetype, ImFontAtlasBuildSetupFont).

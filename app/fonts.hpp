@@ -12,6 +12,7 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@
 #include <imgui.h>
 
 #include "model/error.hpp"
+#include "model/files.hpp"
 
 namespace tsunagi {
 
@@ -95,7 +97,8 @@ void build_heading_ranges(std::string_view text, ImVector<ImWchar>& ranges);
 // The font file in memory, so that the atlas can be rebuilt (new rare kanji) without reading the disk again.
 class UiFont {
  public:
-  // Reads the file of `face`. Fails with "font.read" when it cannot.
+  // Maps the file of `face` (read as it is used: a CJK font is large and few of its glyphs are drawn). Fails with
+  // "font.read" when it cannot.
   static Result<UiFont> load(FontFace face);
 
   const FontFace& face() const { return face_; }
@@ -115,8 +118,11 @@ class UiFont {
   std::optional<Bitmap> render(char32_t cp, float pixel_size) const;
 
  private:
+  const unsigned char* bytes() const { return file_ ? file_->data() : nullptr; }
+  std::size_t size() const { return file_ ? file_->size() : 0; }
+
   FontFace face_;
-  std::vector<unsigned char> bytes_;
+  std::shared_ptr<const MappedFile> file_;
 };
 
 // The fonts the screens draw with.
