@@ -118,8 +118,15 @@ std::filesystem::path default_data_dir() {
   return "tsunagi-data";
 }
 
-bool japanese_messages(const Arguments& args) {
-  std::string lang = args.option("--lang");
+// Whether messages are Japanese: --lang, else $LANG. Read from the raw words, so that a usage error in the very
+// command line that names the language is told in it.
+bool japanese_messages(int argc, char** argv) {
+  std::string lang;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word == "--lang" && i + 1 < argc) lang = argv[i + 1];
+    if (word.rfind("--lang=", 0) == 0) lang = word.substr(7);
+  }
   if (lang.empty())
     if (const char* env = std::getenv("LANG")) lang = env;
   return lang.rfind("ja", 0) == 0;
@@ -152,7 +159,8 @@ std::optional<E> enum_option(const Arguments& args, const std::string& name) {
   if (!value) {
     std::string allowed;
     for (auto option : EnumNames<E>::names) allowed += (allowed.empty() ? "" : ", ") + std::string(option);
-    throw UsageError{name + ": unknown value \"" + args.option(name) + "\" (one of: " + allowed + ")"};
+    throw UsageError{name + ": unknown value \"" + args.option(name) + "\" (one of: " + allowed + ")",
+                     name + ": 「" + args.option(name) + "」は使えません（" + allowed + " のどれか）"};
   }
   return value;
 }
@@ -160,7 +168,9 @@ std::optional<E> enum_option(const Arguments& args, const std::string& name) {
 std::string date_option(const Arguments& args, const std::string& name) {
   if (!args.has(name)) return "";
   auto date = parse_date(args.option(name));
-  if (!date) throw UsageError{name + ": \"" + args.option(name) + "\" is not a date"};
+  if (!date)
+    throw UsageError{name + ": \"" + args.option(name) + "\" is not a date",
+                     name + ": 「" + args.option(name) + "」は日付として読めません（例: 2024-04-01、R6.4.1、令和6年4月1日）"};
   return format_iso(*date);
 }
 
@@ -170,11 +180,13 @@ RecordQuery query_from(const Arguments& args) {
   query.status = enum_option<ReviewStatus>(args, "--status");
   if (args.has("--fy")) {
     query.fiscal_year = parse_fiscal_year(args.option("--fy"));
-    if (!query.fiscal_year) throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year"};
+    if (!query.fiscal_year)
+      throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year",
+                       "--fy: 「" + args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
   }
   if (args.has("--month")) {
     auto month = parse_integer(args.option("--month"));
-    if (!month || *month < 1 || *month > 12) throw UsageError{"--month: expected 1 to 12"};
+    if (!month || *month < 1 || *month > 12) throw UsageError{"--month: expected 1 to 12", "--month: 1 から 12 の数を指定してください"};
     query.month = static_cast<int>(*month);
   }
   query.date_from = date_option(args, "--from");
@@ -189,7 +201,7 @@ RecordQuery query_from(const Arguments& args) {
   for (auto [name, target] : {std::pair{"--limit", &query.limit}, std::pair{"--offset", &query.offset}}) {
     if (!args.has(name)) continue;
     auto value = parse_integer(args.option(name));
-    if (!value || *value < 0 || *value > 100000000) throw UsageError{std::string(name) + ": expected a number"};
+    if (!value || *value < 0 || *value > 100000000) throw UsageError{std::string(name) + ": expected a number", std::string(name) + ": 数を指定してください"};
     *target = static_cast<int>(*value);
   }
   return query;
@@ -318,7 +330,7 @@ int command_record(const Context& ctx) {
   if (!store) return fail(store.error(), ctx.japanese);
 
   if (action == "add") {
-    if (!ctx.args.has("--json")) throw UsageError{"record add: --json FILE|- is required"};
+    if (!ctx.args.has("--json")) throw UsageError{"record add: --json FILE|- is required", "record add: --json ファイル名（標準入力なら -）が必要です"};
     auto text = read_input(ctx.args.option("--json"));
     if (!text) return fail(text.error(), ctx.japanese);
     auto record = parse_record(*text);
@@ -354,7 +366,7 @@ int command_record(const Context& ctx) {
         return true;
       });
     } else {
-      throw UsageError{"--format: expected table, json or csv"};
+      throw UsageError{"--format: expected table, json or csv", "--format: table、json、csv のどれかを指定してください"};
     }
     if (!status) return fail(status.error(), ctx.japanese);
     if (auto written = write_output("-", out.str()); !written) return fail(written.error(), ctx.japanese);
@@ -365,7 +377,7 @@ int command_record(const Context& ctx) {
     auto record = (*store)->get(id);
     if (!record) return fail(record.error(), ctx.japanese);
     if (!*record)
-      return fail(make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません"),
+      return fail(make_error("record.not_found", "", "no record " + id, "記録 " + id + " はありません"),
                   ctx.japanese);
     std::string format = ctx.args.option("--format", "json");
     if (format == "json") {
@@ -374,12 +386,12 @@ int command_record(const Context& ctx) {
       const json object = record_to_json(**record);  // items() must not outlive the object it iterates
       for (const auto& [key, value] : object.items()) std::cout << key << ": " << cell_text(value) << "\n";
     } else {
-      throw UsageError{"--format: expected json or table"};
+      throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
     }
     return 0;
   }
   if (action == "edit") {
-    if (!ctx.args.has("--json")) throw UsageError{"record edit: --json FILE|- is required"};
+    if (!ctx.args.has("--json")) throw UsageError{"record edit: --json FILE|- is required", "record edit: --json ファイル名（標準入力なら -）が必要です"};
     auto text = read_input(ctx.args.option("--json"));
     if (!text) return fail(text.error(), ctx.japanese);
     auto patch = parse_json_text(*text);
@@ -394,7 +406,7 @@ int command_record(const Context& ctx) {
     if (auto status = (*store)->remove(id); !status) return fail(status.error(), ctx.japanese);
     return 0;
   }
-  throw UsageError{"record: unknown action \"" + action + "\""};
+  throw UsageError{"record: unknown action \"" + action + "\"", "record: 「" + action + "」という操作はありません"};
 }
 
 int command_import(const Context& ctx) {
@@ -413,8 +425,8 @@ int command_import(const Context& ctx) {
 
 int command_export(const Context& ctx) {
   std::string format = ctx.args.option("--format", "json");
-  if (format != "json" && format != "csv") throw UsageError{"export: --format json|csv"};
-  if (!ctx.args.has("--out")) throw UsageError{"export: --out FILE is required"};
+  if (format != "json" && format != "csv") throw UsageError{"export: --format json|csv", "export: --format は json か csv です"};
+  if (!ctx.args.has("--out")) throw UsageError{"export: --out FILE is required", "export: --out ファイル名が必要です"};
   RecordQuery query = query_from(ctx.args);
   query.sort = SortColumn::Date;
   query.descending = false;
@@ -464,7 +476,8 @@ int command_enroll(const Context& ctx) {
   } else {
     line = {ctx.args.option("--server"), ctx.args.option("--code"), ctx.args.option("--pin")};
     if (line.server.empty() || line.code.empty() || (line.pin.empty() && !ctx.args.has("--ca")))
-      throw UsageError{"enroll: give the line from tsunagi-collector, or --server, --code and --pin (or --ca)"};
+      throw UsageError{"enroll: give the line from tsunagi-collector, or --server, --code and --pin (or --ca)",
+                       "enroll: 事務所から受け取った登録用の行か、--server・--code・--pin（または --ca）を指定してください"};
   }
   sync::TlsTrust trust{line.pin, ctx.args.option("--ca")};
   std::string device_name = ctx.args.option("--device-name");
@@ -489,10 +502,16 @@ int command_enroll(const Context& ctx) {
 }
 
 void print_progress(const sync::SyncProgress& p, bool japanese) {
-  std::cerr << (japanese ? "同期 " : "sync ") << sync::sync_phase_name(p.phase) << ": "
-            << (japanese ? "送信 " : "sent ") << p.records_sent << ", " << (japanese ? "受信 " : "received ")
-            << p.records_received << ", " << (japanese ? "未送信 " : "waiting ") << p.waiting << " (" << p.bytes_sent
-            << " B out, " << p.bytes_received << " B in)\n";
+  if (!japanese) {
+    std::cerr << "sync " << sync::sync_phase_name(p.phase) << ": sent " << p.records_sent << ", received "
+              << p.records_received << ", waiting " << p.waiting << " (" << p.bytes_sent << " B out, "
+              << p.bytes_received << " B in)\n";
+    return;
+  }
+  static const char* phases[] = {"待機", "送信中", "受信中", "完了", "失敗"};
+  std::cerr << "同期 " << phases[static_cast<int>(p.phase)] << ": 送信 " << p.records_sent << " 件、受信 "
+            << p.records_received << " 件、未送信 " << p.waiting << " 件（送った量 " << p.bytes_sent
+            << " バイト、受けた量 " << p.bytes_received << " バイト）\n";
 }
 
 int command_sync(const Context& ctx, bool restore) {
@@ -524,8 +543,10 @@ int command_sync(const Context& ctx, bool restore) {
   } else {
     Error error = outcome.error;
     if (outcome.result == sync::SyncResult::Offline)
-      error = error.with_context(std::to_string(outcome.progress.waiting) +
-                                 (ctx.japanese ? " 件が未送信のまま（オフライン）" : " changes wait (offline)"));
+      error = error.with_context(ctx.japanese ? "未送信 " + std::to_string(outcome.progress.waiting) +
+                                                    " 件は端末に残り、次の同期で送ります"
+                                              : std::to_string(outcome.progress.waiting) +
+                                                    " changes stay on this device for the next sync");
     if (outcome.result == sync::SyncResult::PinMismatch)
       error = error.with_context(ctx.japanese ? "証明書が登録時と違います。事務所に連絡してください"
                                               : "the collector's certificate is not the enrolled one: call the office");
@@ -565,15 +586,16 @@ int command_window(const Context& ctx) {
   options.timing = ctx.args.flag("--timing");
   options.drawn_text = ctx.args.option("--drawn-text");
   if (!options.drawn_text.empty() && options.screenshot.empty())
-    throw UsageError{"--drawn-text: only with --screenshot (the text of that picture)"};
+    throw UsageError{"--drawn-text: only with --screenshot (the text of that picture)",
+                     "--drawn-text: --screenshot と一緒に使います"};
   options.focus = ctx.args.option("--focus");
-  if (!options.focus.empty() && options.focus != "search") throw UsageError{"--focus: expected search"};
+  if (!options.focus.empty() && options.focus != "search") throw UsageError{"--focus: expected search", "--focus: search を指定してください"};
   if (ctx.args.has("--frames")) {
     const std::string frames = ctx.args.option("--frames");
     char* end = nullptr;
     const long count = std::strtol(frames.c_str(), &end, 10);
     if (end == frames.c_str() || *end != '\0' || count < 1 || count > 1000000)
-      throw UsageError{"--frames: expected a number of frames (1 or more)"};
+      throw UsageError{"--frames: expected a number of frames (1 or more)", "--frames: 1 以上のフレーム数を指定してください"};
     options.frames = static_cast<int>(count);
   }
   return run_window(options);
@@ -584,8 +606,8 @@ int command_window(const Context& ctx) {
 int run_cli(int argc, char** argv) {
   Context ctx;
   try {
+    ctx.japanese = japanese_messages(argc, argv);
     ctx.args = Arguments(command_line(), argc, argv);
-    ctx.japanese = japanese_messages(ctx.args);
     if (ctx.args.flag("--help")) {
       std::cout << kUsage;
       return 0;
@@ -608,9 +630,9 @@ int run_cli(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
-    throw UsageError{"unknown command \"" + command + "\""};
+    throw UsageError{"unknown command \"" + command + "\"", "「" + command + "」というコマンドはありません"};
   } catch (const UsageError& error) {
-    std::cerr << "tsunagi: " << error.message << "\n\n" << kUsage;
+    std::cerr << "tsunagi: " << error.text(ctx.japanese) << "\n\n" << kUsage;
     return kExitUsage;
   }
 }

@@ -56,11 +56,19 @@ SplitWords split_words(int argc, char** argv, const TakesValue& takes_value) {
 // Throws UsageError if `option` lacks the value it needs, or has one it must not. `context` begins the message.
 void check_value(const OptionWord& option, bool takes_value, const std::string& context) {
   if (takes_value && !option.value) {
-    if (option.refused_value.empty()) throw UsageError{context + option.name + " needs a value"};
+    if (option.refused_value.empty())
+      throw UsageError{context + option.name + " needs a value", context + option.name + " には値が必要です"};
     throw UsageError{context + option.name + " needs a value, not " + option.refused_value + " (write " + option.name +
-                     "=" + option.refused_value + " if that is the value)"};
+                         "=" + option.refused_value + " if that is the value)",
+                     context + option.name + " には値が必要です（" + option.refused_value + " が値なら " +
+                         option.name + "=" + option.refused_value + " と書いてください）"};
   }
-  if (!takes_value && option.value) throw UsageError{context + option.name + " takes no value"};
+  if (!takes_value && option.value)
+    throw UsageError{context + option.name + " takes no value", context + option.name + " は値をとりません"};
+}
+
+UsageError unknown_option(const std::string& context, const std::string& name) {
+  return {context + "unknown option " + name, context + name + " というオプションはありません"};
 }
 
 // "record list: " for the first `count` words, or nothing for none: the start of a message about that command.
@@ -86,7 +94,7 @@ bool begins_with(const CommandSpec& command, const std::vector<std::string>& pos
 struct CommandMatch {
   const CommandSpec* command = nullptr;  // null when the positional words name no command
   std::size_t depth = 0;                 // how many positional words name the command, or the group they began
-  std::string problem;                   // why they name no command, when `command` is null
+  UsageError problem;                    // why they name no command, when `command` is null
 };
 
 // The command the positional words name: the longest run of them that is, or begins, some command's words.
@@ -117,10 +125,11 @@ CommandMatch find_command(const CommandLineSpec& spec, const std::vector<std::st
   }
   const std::string context = context_of(positional, match.depth);
   if (more_words)
-    match.problem =
-        context + "unknown command \"" + positional[match.depth] + "\" (expected " + choices(next_words) + ")";
+    match.problem = {
+        context + "unknown command \"" + positional[match.depth] + "\" (expected " + choices(next_words) + ")",
+        context + "「" + positional[match.depth] + "」というコマンドはありません（" + choices(next_words) + " のどれか）"};
   else
-    match.problem = context + "expected " + choices(next_words);
+    match.problem = {context + "expected " + choices(next_words), context + choices(next_words) + " のどれかが必要です"};
   return match;
 }
 
@@ -158,8 +167,8 @@ Arguments::Arguments(const CommandLineSpec& spec, int argc, char** argv) {
   if (!match.command) {
     // An option no command knows is the likelier slip: the word after it, read as a command word, may be its value.
     for (const auto& option : split.options)
-      if (known.count(option.name) == 0) throw UsageError{context + "unknown option " + option.name};
-    throw UsageError{match.problem};
+      if (known.count(option.name) == 0) throw unknown_option(context, option.name);
+    throw match.problem;
   }
 
   const CommandSpec& command = *match.command;
@@ -168,15 +177,18 @@ Arguments::Arguments(const CommandLineSpec& spec, int argc, char** argv) {
     auto accepted = std::find_if(command.options.begin(), command.options.end(), named);
     if (accepted == command.options.end()) {
       accepted = std::find_if(spec.global_options.begin(), spec.global_options.end(), named);
-      if (accepted == spec.global_options.end()) throw UsageError{context + "unknown option " + option.name};
+      if (accepted == spec.global_options.end()) throw unknown_option(context, option.name);
     }
     check_value(option, accepted->takes_value, context);
   }
   const std::size_t given = split.positional.size() - command.words.size();
   const std::size_t most = command.operands.size() + command.optional_operands.size();
-  if (given < command.operands.size()) throw UsageError{context + "missing " + command.operands[given]};
-  if (given > most)
-    throw UsageError{context + "unexpected word \"" + split.positional[command.words.size() + most] + "\""};
+  if (given < command.operands.size())
+    throw UsageError{context + "missing " + command.operands[given], context + command.operands[given] + " が必要です"};
+  if (given > most) {
+    const std::string& word = split.positional[command.words.size() + most];
+    throw UsageError{context + "unexpected word \"" + word + "\"", context + "余分な語「" + word + "」があります"};
+  }
   keep_words(std::move(split), positional_, options_, flags_);
 }
 

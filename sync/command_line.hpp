@@ -14,8 +14,11 @@
 
 namespace tsunagi {
 
+// A command line the program cannot run, with what is wrong in English and (where the program speaks it) Japanese.
 struct UsageError {
   std::string message;
+  std::string message_ja = {};  // empty: the English message serves both
+  const std::string& text(bool japanese) const { return japanese && !message_ja.empty() ? message_ja : message; }
 };
 
 // One option: "--name VALUE" (or --name=VALUE) when it takes a value, else a bare flag.

@@ -94,8 +94,8 @@ Error transfer_error(CURL* handle, CURLcode result, const std::string& url, cons
   // Couldn't connect to server", without the errno); it is empty for some failures, so fall back to the code's
   // generic text.
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
-  std::string suffix = " (" + url + "): " + detail;
-  return make_error(text.code, "", text.message + suffix, text.message_ja + suffix);
+  // The Japanese text leaves libcurl's English out: the office can copy the English one for details.
+  return make_error(text.code, "", std::string(text.message) + " (" + url + "): " + detail, std::string(text.message_ja) + "（" + url + "）");
 }
 
 // [SECTION] libcurl callbacks

@@ -156,6 +156,10 @@ usage_error "record: expected add, list, show, edit or delete" record
 usage_error "unknown command \"frobnicate\" (expected record, import, export, enroll, sync, restore, status or help)" \
   frobnicate
 usage_error "import: missing FILE.json" import
+# In Japanese when asked for, even when the command line that asks is the wrong one.
+usage_error "record list: --bogus というオプションはありません" record list --bogus x --lang ja
+usage_error "--from: 「R6.13.1」は日付として読めません（例: 2024-04-01、R6.4.1、令和6年4月1日）" \
+  --lang=ja record list --from R6.13.1
 usage_error "import: unexpected word \"again\"" import "$work/export.json" again
 usage_error "export: unknown option --limt" export --format csv --out "$work/typo.csv" --limt 3
 usage_error "--kind: unknown value \"meetng\" (one of: meeting, case_review, outreach)" export --format csv --out "$work/typo.csv" --kind meetng

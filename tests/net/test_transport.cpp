@@ -419,6 +419,7 @@ TEST_CASE("nothing listening is net.refused, quickly", "[transport]") {
   CHECK(response.error().message_ja.find("集約サーバーが接続を拒否しました") != std::string::npos);
   CHECK(response.error().message.find(url) != std::string::npos);
   CHECK(response.error().message.find("Failed to connect") != std::string::npos);  // libcurl's detail
+  CHECK(response.error().message_ja.find("Failed") == std::string::npos);  // only in the English text
   CHECK(elapsed < std::chrono::seconds(2));
 }
 

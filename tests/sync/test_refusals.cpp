@@ -145,8 +145,16 @@ TEST_CASE_METHOD(SyncFixture, "offline: tsunagi sync exits 2 and says how many c
   auto synced = device.sync();
   INFO(describe(synced));
   CHECK(synced.exit_code == 2);
-  CHECK(contains(synced.err, "3 changes wait"));
+  CHECK(contains(synced.err, "3 changes stay on this device"));
   CHECK(std::chrono::steady_clock::now() - started < 30s);  // it gives up in bounded time
+  // In Japanese: the collector is not answering (not "offline": the network works), in Japanese only.
+  auto japanese = device.tsunagi({"sync", "--lang", "ja"});
+  INFO(describe(japanese));
+  CHECK(japanese.exit_code == 2);
+  CHECK(contains(japanese.err, "未送信 3 件は端末に残り"));
+  CHECK(contains(japanese.err, "集約サーバーが接続を拒否しました"));
+  CHECK_FALSE(contains(japanese.err, "オフライン"));
+  CHECK_FALSE(contains(japanese.err, "Failed to connect"));  // libcurl's English stays in the English text
 }
 
 TEST_CASE_METHOD(SyncFixture, "not enrolled: tsunagi sync exits 3 and says how to enroll", "[sync][offline]") {
