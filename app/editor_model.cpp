@@ -153,6 +153,7 @@ void EditorModel::reset_state() {
   notice_ = EditorNotice::None;
   submitting_ = false;
   touched_.clear();
+  settled_.clear();
   show_all_issues_ = false;
   dirty_ = false;
   scratch_pending_ = false;
@@ -282,6 +283,18 @@ void EditorModel::parse_numbers() {
 }
 
 void EditorModel::revalidate() {
+  validate();
+  settle();
+}
+
+void EditorModel::settle() {
+  settle_due_ = false;
+  settled_.clear();
+  for (const ValidationIssue& issue : issues_)
+    if (show_all_issues_ || touched_.count(top_level(issue.path))) settled_.push_back(issue);
+}
+
+void EditorModel::validate() {
   // Validate what would be stored: typed dates and times in the seeds' forms ("R5.7.3", "9時30分") are fine.
   Record normalized = record_;
   normalize_record(normalized);
@@ -299,7 +312,7 @@ void EditorModel::changed(const std::string& path) {
   touched_.insert(top_level(path));
   ++revision_;
   parse_numbers();
-  revalidate();
+  validate();  // shown when the user leaves the field (settle), not while typing
   dirty_ = true;
   scratch_pending_ = true;
   last_edit_ = now();
@@ -392,6 +405,7 @@ bool EditorModel::add_value(EditorList list, const std::string& value) {
 }
 
 void EditorModel::field_left() {
+  settle_due_ = true;
   if (open_ && scratch_pending_) write_scratch();
 }
 
@@ -548,6 +562,7 @@ void EditorModel::finish_store(std::uint64_t serial, const Record& sent, bool wa
 Status EditorModel::save() {
   if (!open_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
   show_all_issues_ = true;
+  settle();
   if (read_only()) return ok_status();  // a submitted record is not edited here (withdraw it first)
   if (!dirty_ && !is_new_) {            // nothing to store (and a submitted record stays submitted)
     notice_ = saving_ ? notice_ : EditorNotice::NothingToSave;
@@ -580,8 +595,7 @@ Status EditorModel::withdraw() {
 
 std::vector<const ValidationIssue*> EditorModel::visible_issues(std::string_view path) const {
   std::vector<const ValidationIssue*> shown;
-  if (!show_all_issues_ && !touched_.count(top_level(path))) return shown;
-  for (const ValidationIssue& issue : issues_)
+  for (const ValidationIssue& issue : settled_)
     if (issue.path == path) shown.push_back(&issue);
   return shown;
 }

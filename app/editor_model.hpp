@@ -181,8 +181,15 @@ class EditorModel {
   // --- What to show ---
   const std::vector<ValidationIssue>& issues() const { return issues_; }
   // The issues at exactly `path` that should be shown now: for a new record those of the fields touched, or all
-  // after a save or submit was tried; for a stored record all of them.
+  // after a save or submit was tried; for a stored record all of them. They are the issues as of the last
+  // settle(): typing does not change them, so the form below a field does not jump while the user types in it
+  // or aims the mouse at the next field. The pointers stay valid until the next settle().
   std::vector<const ValidationIssue*> visible_issues(std::string_view path) const;
+  // Makes visible_issues() show the current issues. Done by every step that is not typing (open, save, submit);
+  // the window calls it at the end of a frame where focus left a field (settle_due) or no text field is active,
+  // never in the middle of one: a message appearing above a field being clicked would move it from under the click.
+  void settle();
+  bool settle_due() const { return settle_due_; }
   // Which fields a record of this kind must have before it is submitted ("/title", "/agenda/*/title").
   bool required(std::string_view path) const;
   // The error of the last failed store write (save, submit, scratch), if any.
@@ -196,6 +203,8 @@ class EditorModel {
 
  private:
   std::chrono::steady_clock::time_point now() const;
+  // Checks the record again (validate) and shows the result at once (revalidate, which also settles).
+  void validate();
   void revalidate();
   void parse_numbers();
   void write_scratch();
@@ -222,6 +231,8 @@ class EditorModel {
   std::set<std::string> touched_;  // top-level field paths ("/agenda") the user has changed
   bool show_all_issues_ = false;
   std::vector<ValidationIssue> issues_;
+  std::vector<ValidationIssue> settled_;  // what visible_issues() shows: issues_ as of the last settle()
+  bool settle_due_ = false;               // focus left a field since the last settle()
 
   bool dirty_ = false;
   bool scratch_pending_ = false;

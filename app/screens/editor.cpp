@@ -808,6 +808,8 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
     if (key_pressed(GLFW_KEY_S)) (void)model.save();
     if (key_pressed(io.KeyMap[ImGuiKey_Enter]) || key_pressed(io.KeyMap[ImGuiKey_KeyPadEnter])) (void)model.submit();
   }
+  // Messages under the fields follow the record except while the user types in one (see EditorModel::settle).
+  if (model.settle_due() || !io.WantTextInput) model.settle();
   model.tick();
   return actions;
 }

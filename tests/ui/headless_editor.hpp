@@ -93,7 +93,10 @@ class HeadlessEditor {
   // text field places its cursor at the end of a short text).
   void click(const std::string& name, bool twice = false) {
     frame();
-    const ItemRect r = rect(name);
+    click_at(rect(name), twice);
+  }
+  // Clicks where `r` was, as a user aims at what the screen showed a moment ago.
+  void click_at(const ItemRect& r, bool twice = false) {
     ImGuiIO& io = ImGui::GetIO();
     io.MousePos = ImVec2(std::min(r.x0 + (r.x1 - r.x0) * 0.5f, r.x0 + 400.0f), (r.y0 + r.y1) * 0.5f);
     frame();

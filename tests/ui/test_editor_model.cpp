@@ -153,6 +153,26 @@ TEST_CASE_METHOD(EditorFixture, "submit refuses an invalid record and shows ever
   CHECK(events[0].status_changed);
 }
 
+TEST_CASE_METHOD(EditorFixture, "a field's message changes when focus leaves it, not while typing", "[editor]") {
+  // The form below a field must not move under the user's hand: a message appearing (or going) as each key is
+  // typed shifts every field below it, so a click aimed at the next field lands on another one.
+  EditorModel model(*store, writer);
+  REQUIRE(model.start_new(RecordKind::Meeting, "2024-07-03"));
+  model.record().date = "R6.13";  // half-typed
+  model.changed("/date");
+  CHECK(model.visible_issues("/date").empty());
+  model.field_left();
+  CHECK(model.settle_due());
+  model.settle();  // at the end of the frame focus left the field in
+  REQUIRE(model.visible_issues("/date").size() == 1);
+  CHECK(model.visible_issues("/date")[0]->code == "date.invalid");
+  model.record().date = "R6.12.1";  // fixed while typing again: the message stays until focus leaves
+  model.changed("/date");
+  CHECK(model.visible_issues("/date").size() == 1);
+  model.settle();  // what the window does on a frame with no text field active
+  CHECK(model.visible_issues("/date").empty());
+}
+
 TEST_CASE_METHOD(EditorFixture, "a returned record is fixed and submitted again", "[editor]") {
   Record added = add(R"({"kind": "outreach", "date": "2024-09-12", "title": "訪問", "status": "draft",
                          "visit_type": "home", "place": "ご自宅"})");

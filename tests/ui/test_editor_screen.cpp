@@ -107,6 +107,8 @@ TEST_CASE_METHOD(ScreenFixture, "dates: typed seed forms, the month grid, and Es
   CHECK(editor.has("/date.wareki"));
   retype("/date", "R5.2.30");  // no such day
   CHECK_FALSE(editor.has("/date.wareki"));
+  CHECK_FALSE(editor.has("issue./date"));  // not while typing: the form below must not move
+  editor.press(GLFW_KEY_TAB);              // focus leaves the field
   CHECK(editor.has("issue./date"));
 
   retype("/date", "R5.7.3");
@@ -138,6 +140,19 @@ TEST_CASE_METHOD(ScreenFixture, "Tab moves through the fields in order, and Esc 
   CHECK(model.record().title == "全体会");
   editor.press(GLFW_KEY_ESCAPE);
   CHECK(model.record().title == "全体会");
+}
+
+TEST_CASE_METHOD(ScreenFixture, "the form stays still while a field is typed in, so a click lands where aimed",
+                 "[editor][screen]") {
+  REQUIRE(model.start_new(RecordKind::Meeting, "2024-07-03"));
+  editor.frame();
+  const ItemRect start_time = editor.rect("/start_time");  // where the user sees the next field
+  retype("/date", "R5.2.30");                                // no such day: a message will go under the date
+  editor.click_at(start_time);
+  editor.type("10:00");
+  CHECK(model.record().start_time == "10:00");
+  CHECK(model.record().date == "R5.2.30");
+  CHECK(editor.has("issue./date"));  // shown once focus left the date
 }
 
 TEST_CASE_METHOD(ScreenFixture, "agenda items: add, reorder, remove", "[editor][screen]") {
