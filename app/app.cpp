@@ -352,7 +352,9 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::SameLine(0, 28.0f * scale);
   const RecordListState& list = list_->state();
   if (list.loaded)
-    ImGui::TextDisabled("%s", i18n_.format("statusbar.records", {{"count", std::to_string(list.total)}}).c_str());
+    ImGui::TextDisabled("%s", i18n_.format(list.query.narrows() ? "statusbar.records_found" : "statusbar.records",
+                                           {{"count", std::to_string(list.total)}})
+                                  .c_str());
   if (!note_.empty()) {
     ImGui::SameLine(0, 28.0f * scale);
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);

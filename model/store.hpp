@@ -47,6 +47,12 @@ struct RecordQuery {
   bool descending = true;
   int limit = 100;  // <= 0: no limit
   int offset = 0;
+
+  // Whether any filter narrows the records (sorting and paging aside).
+  bool narrows() const {
+    return kind || fiscal_year || month || !date_from.empty() || !date_to.empty() || !area.empty() ||
+           !theme.empty() || !committee.empty() || status || !author.empty() || !search.empty();
+  }
 };
 
 // Where a record stands with the collector.

@@ -21,9 +21,12 @@ class Checker {
     out_.push_back({std::move(path), std::move(code), Severity::Warning, std::move(en), std::move(ja)});
   }
 
-  void required(const std::string& path, const std::string& value, const char* label_en, const char* label_ja) {
+  // `chosen`: a field filled by choosing from a list, whose message asks to choose rather than to type.
+  void required(const std::string& path, const std::string& value, const char* label_en, const char* label_ja,
+                bool chosen = false) {
     if (trim(value).empty())
-      error(path, "required", std::string(label_en) + " is required", std::string(label_ja) + "を入力してください");
+      error(path, "required", std::string(label_en) + " is required",
+            std::string(label_ja) + (chosen ? "を選んでください" : "を入力してください"));
   }
 
   // An ISO date that exists; empty allowed unless required.
@@ -175,7 +178,7 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
       if (!m.meeting_type)
         check.error("/meeting_type", "required", "the kind of meeting is required", "会議の種類を選んでください");
       if (!m.format) check.error("/format", "required", "the format (in person, online, written) is required", "開催形式を選んでください");
-      check.required("/body", m.body, "the committee or group (body)", "会議体");
+      check.required("/body", m.body, "the committee or group (body)", "会議体", true);
       if (m.format == MeetingFormat::Written && !r.start_time.empty())
         check.warning("/start_time", "written.time", "a written meeting (書面開催) usually has no start time",
                       "書面開催には通常、開始時刻はありません");

@@ -70,8 +70,8 @@ SyncLabel sync_label(const RecordSummary& row) {
       return {"sync_state.local_only", kMutedText};
     case SyncState::Waiting:
       return {"sync_state.waiting", {0.16f, 0.38f, 0.62f, 1.0f}};
-    case SyncState::Sent:
-      return {"sync_state.sent", kGoodText};
+    case SyncState::Sent:  // a draft the collector holds is a backup, not something the office reviews
+      return {row.status == ReviewStatus::Draft ? "sync_state.backed_up" : "sync_state.sent", kGoodText};
     case SyncState::Rejected:
       return {"sync_state.rejected", kErrorText};
   }
