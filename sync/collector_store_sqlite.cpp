@@ -93,7 +93,9 @@ class SqliteCollectorStore final : public CollectorStore {
   explicit SqliteCollectorStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
   Status init() {
-    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = NORMAL",
+    // synchronous=FULL: a push's commit is on the disk before its answer "stored" is written (one fsync per
+    // request: a request is one transaction), since the device then drops its copy from the outbox.
+    for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
                                "PRAGMA cache_size = -8192"})  // one connection per worker thread
       if (auto status = db_->exec(pragma); !status) return status;
     auto version = db_->query_int("PRAGMA user_version");
