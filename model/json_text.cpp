@@ -119,6 +119,31 @@ void append_string(std::string& out, std::string_view text) {
 
 void append_json_string(std::string& out, std::string_view text) { append_string(out, text); }
 
+bool json_nesting_exceeds(std::string_view text, int limit) {
+  int depth = 0;
+  const std::size_t size = text.size();
+  for (std::size_t i = 0; i < size; ++i) {
+    switch (text[i]) {
+      case '"':
+        // To the closing quote: skip escaped characters; a string left open ends the text.
+        for (++i; i < size && text[i] != '"'; ++i)
+          if (text[i] == '\\') ++i;
+        break;
+      case '{':
+      case '[':
+        if (++depth > limit) return true;
+        break;
+      case '}':
+      case ']':
+        --depth;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
+}
+
 void append_json_text(std::string& out, const nlohmann::json& value) {
   switch (value.type()) {
     case nlohmann::json::value_t::object: {
@@ -287,18 +312,23 @@ bool JsonReader::skip_value() {
     return false;
   }
   if (c == '{' || c == '[') {
-    char close = c == '{' ? '}' : ']';
+    if (depth_ >= kMaxJsonDepth) return false;
+    const char close = c == '{' ? '}' : ']';
     ++pos_;
-    if (consume(close)) return true;
-    for (;;) {
+    ++depth_;
+    bool read = consume(close);
+    while (!read) {
       if (c == '{') {
         skip_space();
-        if (pos_ >= text_.size() || text_[pos_] != '"' || !skip_value() || !consume(':')) return false;
+        if (pos_ >= text_.size() || text_[pos_] != '"' || !skip_value() || !consume(':')) break;
       }
-      if (!skip_value()) return false;
+      if (!skip_value()) break;
       if (consume(',')) continue;
-      return consume(close);
+      read = consume(close);
+      break;
     }
+    --depth_;
+    return read;
   }
   if (c == 't' || c == 'f') {
     bool ignored = false;

@@ -15,6 +15,14 @@
 
 namespace tsunagi {
 
+// How deeply arrays and objects may nest in JSON read from outside (a request, an answer, a file): records nest
+// four levels; a limit keeps a hostile text from exhausting the stack of any reader or printer.
+constexpr int kMaxJsonDepth = 64;
+
+// Whether `text` opens more than `limit` arrays or objects inside one another (strings are skipped). Linear, no
+// recursion; the text need not be valid JSON.
+bool json_nesting_exceeds(std::string_view text, int limit = kMaxJsonDepth);
+
 // The value as compact JSON, as nlohmann's dump() would write it. A string that is not valid UTF-8 is written with
 // U+FFFD in place of each bad byte, never thrown about. Thread-safe.
 std::string to_json_text(const nlohmann::json& value);
@@ -47,6 +55,7 @@ class JsonReader {
   // order check.
   bool key(std::string& out, const std::string& previous, bool first);
   // Skips one value of any kind, checking its syntax loosely (a caller that needs it exactly parses it again).
+  // False past kMaxJsonDepth levels of nesting.
   bool skip_value();
   // Skips one value and gives its text (without the white space before it).
   bool value_text(std::string_view& out);
@@ -76,15 +85,16 @@ class JsonReader {
       if (!consume(',')) return consume(']');
     }
   }
-  // object() for a message whose members are `names` (each at most once; any other skipped): `member(index)`
-  // reads the value of names[index]. The bit mask of the names seen, or nullopt on any failure.
+  // object() for a message whose members are `names` (each at most once): `member(index)` reads the value of
+  // names[index]. The bit mask of the names seen, or nullopt on any failure, a member not in `names` included
+  // (the caller's document path then checks it exactly and refuses or keeps it).
   template <std::size_t N, typename Member>
   std::optional<unsigned> members(const std::array<std::string_view, N>& names, Member&& member) {
     static_assert(N <= 32);
     unsigned seen = 0;
     const bool read = object([&](const std::string& name) {
       const auto known = std::find(names.begin(), names.end(), name);
-      if (known == names.end()) return skip_value();
+      if (known == names.end()) return false;
       const auto bit = 1u << static_cast<unsigned>(known - names.begin());
       if (seen & bit) return false;  // repeated
       seen |= bit;
@@ -100,6 +110,7 @@ class JsonReader {
 
   std::string_view text_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // arrays and objects skip_value is inside
 };
 
 // The string member `key` of `object`, or "" when `object` is not an object or the member is absent or not a

@@ -673,11 +673,17 @@ Result<json> parse_json_text(std::string_view text) {
   if (!is_valid_utf8(text, &bad))
     return make_error("utf8.invalid", "", "invalid UTF-8 at byte " + std::to_string(bad),
                       std::to_string(bad) + "バイト目が不正なUTF-8です");
+  if (json_nesting_exceeds(text))
+    return make_error("json.depth", "", "arrays and objects nest more than " + std::to_string(kMaxJsonDepth) + " deep",
+                      "JSONの入れ子が深すぎます（" + std::to_string(kMaxJsonDepth) + "段まで）");
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     // nlohmann's message names the byte position: "[json.exception.parse_error.101] parse error at line 1, ..."
     return make_error("json.syntax", "", e.what(), std::string("JSONの構文が正しくありません: ") + e.what());
+  } catch (const json::exception& e) {
+    // A number out of range ("1e400": out_of_range.406) and whatever else the parser refuses.
+    return make_error("json.range", "", e.what(), std::string("JSONの数値が範囲外です: ") + e.what());
   }
 }
 

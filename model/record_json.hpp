@@ -22,7 +22,9 @@ nlohmann::json record_to_json(const Record& record);
 // naming the field's path (prefixed with `path`). Values are not otherwise validated (see validation.hpp).
 Result<Record> record_from_json(const nlohmann::json& object, const std::string& path = "");
 
-// Parses JSON text after checking that it is valid UTF-8; errors carry the byte offset.
+// Parses JSON text from anywhere (a request, an answer, a file) after checking that it is valid UTF-8 and nests at
+// most kMaxJsonDepth deep. Every failure is an error value (utf8.invalid, json.depth, json.syntax with the byte
+// offset, json.range for a number like 1e400), never an exception.
 Result<nlohmann::json> parse_json_text(std::string_view text);
 
 // Parses one record from JSON text (parse_json_text + record_from_json).

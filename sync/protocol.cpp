@@ -78,6 +78,17 @@ std::optional<Error> read_text(const json& object, const char* key, const std::s
   return std::nullopt;
 }
 
+// A member of `object` not among `known`, as an error at its path; protocol version 1 has no optional extras, so a
+// member it does not define is a mistake (or a newer client talking to this collector), never quietly dropped.
+std::optional<Error> unknown_member(const json& object, std::initializer_list<std::string_view> known,
+                                    const std::string& path) {
+  for (const auto& [key, value] : object.items())
+    if (std::find(known.begin(), known.end(), key) == known.end())
+      return make_error("protocol.member", path + "/" + key, "not a member of this message in protocol 1",
+                        "この通信で使えない項目です");
+  return std::nullopt;
+}
+
 // The Error described by an {"code", "message", "message_ja", "path"} object (missing members are empty).
 Error error_from_object(const json& e) {
   return make_error(string_member(e, "code"), string_member(e, "path"), string_member(e, "message"),
@@ -91,6 +102,7 @@ Result<std::vector<Revision>> parse_push_request(json& body) {
   auto list = body.find("revisions");
   if (list == body.end() || !list->is_array())
     return field_error("/revisions", "expected an array of revisions", "revisions の配列が必要です");
+  if (auto error = unknown_member(body, {"revisions"}, "")) return *error;
   if (list->size() > kMaxPushRevisions)
     return make_error("protocol.too_many", "/revisions",
                       "at most " + std::to_string(kMaxPushRevisions) + " revisions per request",
@@ -101,6 +113,7 @@ Result<std::vector<Revision>> parse_push_request(json& body) {
     json& item = (*list)[i];
     std::string path = "/revisions/" + std::to_string(i);
     if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
+    if (auto error = unknown_member(item, {"base", "hash", "hlc", "id", "record"}, path)) return *error;
     Revision revision;
     for (auto [key, out, required] :
          {std::tuple{"id", &revision.id, true}, std::tuple{"hlc", &revision.hlc, true},
@@ -134,7 +147,8 @@ std::optional<std::vector<Revision>> read_plain_push_request(std::string_view bo
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
   std::optional<std::vector<Revision>> revisions;
-  static constexpr std::array<std::string_view, 1> kRequest{"revisions"};  // the document path ignores others too
+  // Members not named here are refused, as by the document path.
+  static constexpr std::array<std::string_view, 1> kRequest{"revisions"};
   static constexpr std::array<std::string_view, 5> kRevision{"base", "hash", "hlc", "id", "record"};
   auto read_revision = [&] {
     if (revisions->size() == kMaxPushRevisions) return false;  // the document path refuses it
@@ -282,9 +296,9 @@ json error_json(const Error& error) {
 }
 
 Error error_from_response(int status, const std::string& body) {
-  auto parsed = json::parse(body, nullptr, false);
-  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object())
-    return error_from_object(parsed["error"]);
+  auto parsed = parse_json_text(body);
+  if (parsed && parsed->is_object() && parsed->contains("error") && (*parsed)["error"].is_object())
+    return error_from_object((*parsed)["error"]);
   return make_error("http." + std::to_string(status), "", "the collector answered HTTP " + std::to_string(status),
                     "集約サーバーが HTTP " + std::to_string(status) + " を返しました");
 }

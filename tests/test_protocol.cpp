@@ -232,9 +232,20 @@ TEST_CASE("a push request read from its text gives the revisions the document gi
   CHECK_FALSE(read_plain_push_request(push_request_text(many)));
   many.pop_back();
   CHECK(read_plain_push_request(push_request_text(many)).has_value());
-  auto empty = read_plain_push_request(R"({"revisions":[],"other":[1,{"a":"\u3042"}]})");
+  auto empty = read_plain_push_request(R"({"revisions":[]})");
   REQUIRE(empty.has_value());
   CHECK(empty->empty());
+  // A member the protocol does not know is refused (it is never skipped unchecked), in the request and in a
+  // revision, by both readers.
+  for (const char* text : {R"({"revisions":[],"other":[1,{"a":"\u3042"}]})",
+                           R"({"revisions":[{"id":"r1","hlc":"h","hash":"x","record":{"kind":"meeting"},"x":1}]})"}) {
+    INFO(text);
+    CHECK_FALSE(read_plain_push_request(text));
+    json document = json::parse(text);
+    auto parsed = parse_push_request(document);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == "protocol.member");
+  }
 }
 
 TEST_CASE("a pull answer read from its text gives the records and texts the document gives", "[protocol]") {
@@ -267,4 +278,26 @@ TEST_CASE("a pull answer read from its text gives the records and texts the docu
   CHECK_FALSE(read_plain_pull_answer(R"({"records":["r1"],"cursor":"c"})"));
   CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"cursor":"c","more":1})"));
   CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"cursor":"c"} x)"));
+}
+
+TEST_CASE("JSON nested beyond the limit is refused by every reader, without recursing into it", "[protocol]") {
+  // 100,000 levels would overflow the stack of a reader that recursed for each (the collector died of 30,000).
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const std::string in_record = R"({"records":[{"kind":"meeting","id":"r1","extra":)" + deep + R"(}],"cursor":"c"})";
+  CHECK_FALSE(read_plain_pull_answer(in_record));
+  CHECK_FALSE(read_plain_pull_answer(R"({"records":[],"cursor":"c","reference":)" + deep + "}"));
+  CHECK_FALSE(read_plain_push_request(R"({"revisions":[{"id":"r1","record":)" + deep + "}]}"));
+  for (const std::string& text : {deep, in_record}) {
+    auto parsed = parse_json_text(text);
+    REQUIRE_FALSE(parsed);
+    CHECK(parsed.error().code == "json.depth");
+  }
+  // At the limit it is read; a string holding brackets is not nesting.
+  const std::string at_limit = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
+  CHECK(parse_json_text(at_limit));
+  CHECK_FALSE(parse_json_text("[" + at_limit + "]"));
+  CHECK(parse_json_text("[\"" + std::string(1000, '[') + "\"]"));
+  auto huge = parse_json_text(R"({"n": 1e400})");
+  REQUIRE_FALSE(huge);
+  CHECK(huge.error().code == "json.range");
 }
