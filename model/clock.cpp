@@ -1,5 +1,6 @@
 #include "model/clock.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdio>
@@ -15,16 +16,17 @@ std::string Hlc::to_string() const {
 }
 
 std::optional<Hlc> Hlc::parse(std::string_view text) {
-  // 13 digits, '.', 4 hex, '.', node
-  if (text.size() < 19 || text[13] != '.' || text[18] != '.') return std::nullopt;
+  // 13 digits, '.', 4 hex, '.', 8 hex; hex in lower case, as to_string writes it.
+  if (text.size() != 27 || text[13] != '.' || text[18] != '.') return std::nullopt;
+  auto lower_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i == 13 || i == 18) continue;
+    if (i < 13 ? !(text[i] >= '0' && text[i] <= '9') : !lower_hex(text[i])) return std::nullopt;
+  }
   Hlc clock;
-  auto wall = std::from_chars(text.data(), text.data() + 13, clock.wall_ms);
-  if (wall.ec != std::errc() || wall.ptr != text.data() + 13) return std::nullopt;
-  auto count = std::from_chars(text.data() + 14, text.data() + 18, clock.counter, 16);
-  if (count.ec != std::errc() || count.ptr != text.data() + 18) return std::nullopt;
+  std::from_chars(text.data(), text.data() + 13, clock.wall_ms);
+  std::from_chars(text.data() + 14, text.data() + 18, clock.counter, 16);
   clock.node = std::string(text.substr(19));
-  for (char c : clock.node)
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return std::nullopt;
   return clock;
 }
 
@@ -39,19 +41,36 @@ Hlc HlcClock::tick() {
   if (now > last_.wall_ms) {
     last_.wall_ms = now;
     last_.counter = 0;
-  } else {
+  } else if (last_.counter < Hlc::kMaxCounter) {
     ++last_.counter;  // wall clock stood still or went back: stay ahead logically
+  } else {
+    ++last_.wall_ms;  // the text has four hex digits for the counter: borrow the next millisecond
+    last_.counter = 0;
   }
   last_.node = node_;
   return last_;
 }
 
-void HlcClock::observe(const Hlc& remote) {
+bool HlcClock::observe(const Hlc& remote) {
+  if (remote.wall_ms > wall_() + kMaxClockAheadMs) return false;
+  resume(remote);
+  return true;
+}
+
+void HlcClock::resume(const Hlc& own) {
   std::lock_guard lock(mutex_);
-  if (remote.wall_ms > last_.wall_ms || (remote.wall_ms == last_.wall_ms && remote.counter > last_.counter)) {
-    last_.wall_ms = remote.wall_ms;
-    last_.counter = remote.counter;
+  if (own.wall_ms > last_.wall_ms || (own.wall_ms == last_.wall_ms && own.counter > last_.counter)) {
+    last_.wall_ms = own.wall_ms;
+    last_.counter = own.counter;
   }
+}
+
+void HlcClock::rewind(const Hlc& to) {
+  std::int64_t now = wall_();
+  std::lock_guard lock(mutex_);
+  last_.wall_ms = std::max(to.wall_ms, now);
+  last_.counter = to.wall_ms >= now ? to.counter : 0;
+  last_.node = node_;
 }
 
 Hlc HlcClock::last() const {

@@ -55,8 +55,9 @@ bool is_uuid(std::string_view s) {
   return true;
 }
 
-std::string now_iso8601() {
-  std::int64_t ms = now_unix_ms();
+std::string now_iso8601() { return iso8601_of_unix_ms(now_unix_ms()); }
+
+std::string iso8601_of_unix_ms(std::int64_t ms) {
   std::time_t seconds = static_cast<std::time_t>(ms / 1000);
   std::tm utc{};
   gmtime_r(&seconds, &utc);

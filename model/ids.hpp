@@ -18,6 +18,8 @@ bool is_uuid(std::string_view s);
 void random_bytes(void* out, std::size_t size);
 // Current UTC time as ISO 8601 with milliseconds: "2024-04-01T09:30:00.123Z".
 std::string now_iso8601();
+// The UTC time `unix_ms` in the same form.
+std::string iso8601_of_unix_ms(std::int64_t unix_ms);
 // Current Unix time in milliseconds.
 std::int64_t now_unix_ms();
 

@@ -161,7 +161,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
     if (auto row = (*latest)->step(); row && *row) *high = (*latest)->text(0);
     (*latest)->reset();
   }
-  if (auto clock = Hlc::parse(*high)) clock_->observe(*clock);
+  if (auto clock = Hlc::parse(*high)) clock_->resume(*clock);
 
   if (options.load_default_reference && target >= 1) {
     auto has_reference = db_->query_int("SELECT count(*) FROM reference_data");
@@ -213,7 +213,7 @@ Record Store::stamp_new(Record record) {
 
 Result<std::int64_t> Store::write_record(const Record& record, const Record* before, const std::string& op,
                                          const std::vector<std::string>& fields, const RemoteVersion* remote,
-                                         const std::string* checked_document) {
+                                         const std::string* checked_document, bool queue) {
   bool local_change = remote == nullptr;
   if (!checked_document)
     if (auto error = check_storable(record, local_change)) return *error;
@@ -269,7 +269,7 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
       if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
   }
 
-  if (!local_change) return seq;
+  if (!local_change || !queue) return seq;
   auto outbox = db_->prepare(
       "INSERT INTO outbox(record_id, hlc, op, fields, changed_by, device, created_at) VALUES(?, ?, ?, ?, ?, ?, ?)");
   if (!outbox) return outbox.error();
@@ -919,6 +919,52 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return changed;
+}
+
+Result<std::size_t> Store::rewind_future_clocks() {
+  const Hlc bound{clock_->wall_now() + kMaxClockAheadMs, Hlc::kMaxCounter, "ffffffff"};
+  if (clock_->last() <= bound) return 0;  // the usual case: no lock, no scan
+  const std::string bound_text = bound.to_string();
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
+  auto latest = db_->prepare(
+      "SELECT max(hlc) FROM (SELECT max(hlc) AS hlc FROM records WHERE hlc <= ?1 "
+      "UNION ALL SELECT max(hlc) FROM outbox WHERE hlc <= ?1)");
+  auto future = db_->prepare("SELECT DISTINCT record_id FROM outbox WHERE hlc > ?");
+  if (!latest || !future) return (!latest ? latest : future).error();
+  auto row = (*latest)->bind(1, bound_text).step();
+  if (!row) return row.error();
+  const auto within = *row ? Hlc::parse((*latest)->text(0)) : std::nullopt;
+  (*latest)->reset();
+  std::vector<std::string> ids;
+  for ((*future)->bind(1, bound_text);;) {
+    auto next = (*future)->step();
+    if (!next) return next.error();
+    if (!*next) break;
+    ids.push_back((*future)->text(0));
+  }
+  (*future)->reset();
+
+  clock_->rewind(within.value_or(Hlc{}));
+  auto restamp_outbox = db_->prepare("UPDATE outbox SET hlc = ?2 WHERE record_id = ?1 AND hlc > ?2");
+  auto clear_refusal = db_->prepare("DELETE FROM sync_rejections WHERE record_id = ?");
+  if (!restamp_outbox || !clear_refusal) return (!restamp_outbox ? restamp_outbox : clear_refusal).error();
+  for (const std::string& id : ids) {
+    auto before = get(id);
+    if (!before) return before.error();
+    if (!*before) continue;
+    Record after = **before;
+    after.clock = clock_->tick().to_string();
+    for (auto& [field, clock] : after.field_clocks)
+      if (clock > after.clock) clock = after.clock;
+    auto written = write_record(after, &**before, "", {}, nullptr, nullptr, /*queue=*/false);
+    if (!written) return written.error().with_context("record " + id);
+    if (auto status = (*restamp_outbox)->bind(1, id).bind(2, after.clock).run(); !status) return status.error();
+    if (auto status = (*clear_refusal)->bind(1, id).run(); !status) return status.error();
+  }
+  if (auto status = commit(transaction); !status) return status.error();
+  return ids.size();
 }
 
 Status Store::mark_synced(const std::string& record_id, const std::string& clock) {

@@ -191,6 +191,13 @@ class Store {
   // The collector refused the revision at `clock`; its outbox entries stay until the record is changed again.
   Status mark_rejected(const std::string& record_id, const std::string& clock, const Error& error);
   Result<std::vector<SyncRejection>> rejections() const;
+  // A laptop whose wall clock ran ahead stamped its changes with clocks the collector refuses (clock.future). Once
+  // the wall clock is right again (this clock's last value is more than kMaxClockAheadMs ahead of it), every record
+  // waiting to be sent whose clock is beyond that bound takes a fresh clock (its field clocks later than that too),
+  // and the device's clock goes back to the latest value within the bound: the waiting changes then sync with
+  // nothing lost. Clocks beyond the bound never left this device (the collector refuses them), so no other device
+  // has ordered anything after them. Returns how many records took a new clock.
+  Result<std::size_t> rewind_future_clocks();
   // A record as it will be sent: its stored JSON text (canonical: record_to_json, compact), its clock, and the
   // clock the collector last had (the revision's base).
   struct Outgoing {
@@ -241,10 +248,11 @@ class Store {
   // Writes the record's row, themes and outbox entry (not its full-text row); returns its row number. `before` is
   // the stored version it replaces, or null for a new record. With `remote`, the change came from the collector:
   // no outbox entry, no validity check (the collector's rules may be newer), and the synced clock is set. With
-  // `checked_document`, the record was checked already and this is its JSON text.
+  // `checked_document`, the record was checked already and this is its JSON text. Without `queue`, a local change
+  // makes no outbox entry (its entries are there already).
   Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
                                     const std::vector<std::string>& fields, const RemoteVersion* remote = nullptr,
-                                    const std::string* checked_document = nullptr);
+                                    const std::string* checked_document = nullptr, bool queue = true);
   // write_record, then the full-text row.
   Status write_and_index(const Record& record, const Record* before, const std::string& op,
                          const std::vector<std::string>& fields);

@@ -396,6 +396,9 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
   std::optional<Failure> failure;
   if (auto adopted = store_.adopt_author(enrollment_.user_name); !adopted)
     failure = Failure{SyncResult::Failed, adopted.error().with_context("author")};
+  // Changes stamped while the laptop's clock ran ahead take fresh clocks once it is right again (clock.future).
+  if (auto rewound = store_.rewind_future_clocks(); !failure && !rewound)
+    failure = Failure{SyncResult::Failed, rewound.error().with_context("clock")};
   report(SyncPhase::Pushing);
   if (!failure) failure = push();
   if (!failure) {

@@ -47,6 +47,50 @@ TEST_CASE("HLC orders local changes after a received remote clock from the futur
   CHECK(next.counter == 8);
 }
 
+TEST_CASE("only the exact text form is a clock", "[clock]") {
+  // Anything else would compare wrongly as text against real clocks ("9" sorts after every one of them).
+  for (const char* text :
+       {"9", "", "1732233600000.0000.9F3C2A1B", "1732233600000.0000.9f3c2a1", "1732233600000.00000.9f3c2a1b",
+        "173223360000.0000.9f3c2a1b0", "1732233600000-0000-9f3c2a1b", "-732233600000.0000.9f3c2a1b",
+        "1732233600000.0000.9f3c2a1b ", "1732233600000.+000.9f3c2a1b"}) {
+    INFO(text);
+    CHECK_FALSE(Hlc::parse(text));
+  }
+  CHECK(Hlc::parse("1732233600000.ffff.9f3c2a1b"));
+}
+
+TEST_CASE("the counter never widens the text: past 0xffff ticks in a millisecond it borrows the next one", "[clock]") {
+  std::int64_t wall = 1000;
+  HlcClock clock("00000001", [&wall] { return wall; });
+  std::string previous = clock.tick().to_string();
+  for (int i = 0; i < 70000; ++i) {  // the wall clock stands still for 70,000 ticks
+    const Hlc next = clock.tick();
+    REQUIRE(next.counter <= Hlc::kMaxCounter);
+    const std::string text = next.to_string();
+    REQUIRE(text.size() == 27);
+    REQUIRE(text > previous);
+    previous = text;
+  }
+  CHECK(clock.last().wall_ms == 1001);
+}
+
+TEST_CASE("a received clock more than an hour ahead of the wall clock is not adopted", "[clock]") {
+  std::int64_t wall = 10'000'000;
+  HlcClock clock("00000001", [&wall] { return wall; });
+  CHECK_FALSE(clock.observe(Hlc{wall + kMaxClockAheadMs + 1, 0, "00000002"}));
+  CHECK(clock.tick().wall_ms == wall);
+  CHECK(clock.observe(Hlc{wall + kMaxClockAheadMs, 3, "00000002"}));  // within the bound: adopted
+  CHECK(clock.tick() > Hlc{wall + kMaxClockAheadMs, 3, "00000002"});
+  // The device's own stored high-water mark is resumed however far ahead (it issued those values itself), and a
+  // rewind goes back to a given value or the wall clock.
+  clock.resume(Hlc{wall + 10 * kMaxClockAheadMs, 0, "00000001"});
+  CHECK(clock.last().wall_ms == wall + 10 * kMaxClockAheadMs);
+  clock.rewind(Hlc{wall - 5, 2, "00000001"});
+  const Hlc after = clock.tick();
+  CHECK(after.wall_ms == wall);
+  CHECK(after.counter <= 1);
+}
+
 TEST_CASE("UUIDv7 ids are well-formed, versioned and ordered by time", "[ids]") {
   std::string early = new_uuid_v7(1700000000000);
   std::string late = new_uuid_v7(1700000000001);
