@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "model/clock.hpp"
+#include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/merge.hpp"
 #include "model/record_json.hpp"
@@ -32,6 +34,26 @@ RevisionDecision reject(const CheckedRevision& revision, Error error) {
   return decision;
 }
 
+Error not_yours() {
+  return make_error("auth.forbidden", "/record/author", "staff may change only their own records",
+                    "職員は自分の記録だけを変更できます");
+}
+
+Error bad_clock(const std::string& path) {
+  return make_error("protocol.clock", path, "not a clock (13 digits, 4 and 8 lower-case hex digits) or later than hlc",
+                    "時刻印の形式が正しくありません");
+}
+
+// Every clock of a revision is one (Hlc::parse), and no field's is later than the record's: the collector orders
+// fields by comparing these texts, so one malformed or oversized value would win every merge.
+std::optional<Error> check_clocks(const CheckedRevision& revision) {
+  if (!Hlc::parse(revision.hlc)) return bad_clock("/hlc");
+  if (!revision.base.empty() && !Hlc::parse(revision.base)) return bad_clock("/base");
+  for (const auto& [field, clock] : revision.record.field_clocks)
+    if (!Hlc::parse(clock) || clock > revision.hlc) return bad_clock("/record/field_hlc/" + field);
+  return std::nullopt;
+}
+
 bool is_review_decision(ReviewStatus status) {
   return status == ReviewStatus::Approved || status == ReviewStatus::Returned;
 }
@@ -56,6 +78,8 @@ CheckedRevision check_revision(Revision revision) {
   } else if (checked.record.clock != checked.hlc) {
     checked.error = make_error("protocol.mismatch", "/record/hlc", "the record's clock is not the revision's",
                                "記録の時刻印が送信内容と一致しません");
+  } else if (auto clock_error = check_clocks(checked)) {
+    checked.error = std::move(clock_error);
   } else {
     // Keys sorted, compact: what the hash is over.
     checked.canonical = revision.decoded ? std::move(revision.canonical) : to_json_text(revision.record);
@@ -66,15 +90,40 @@ CheckedRevision check_revision(Revision revision) {
   return checked;
 }
 
+std::optional<Error> future_clock_refusal(const std::vector<Revision>& revisions, std::int64_t now_ms) {
+  for (const Revision& revision : revisions) {
+    auto clock = Hlc::parse(revision.hlc);
+    if (!clock || clock->wall_ms <= now_ms + kMaxClockAheadMs) continue;
+    const std::string now = iso8601_of_unix_ms(now_ms);
+    return make_error(
+        "clock.future", "/hlc",
+        "the device's clock runs ahead of the collector's (" + now + "): set the date and time right",
+        "端末の時計が集約サーバーの時刻（" + now + "）より進んでいます。日付と時刻の設定を直してください");
+  }
+  return std::nullopt;
+}
+
+std::optional<Error> refuse_known_revision(const Principal& who, const std::optional<Record>& stored) {
+  // The same answer as for a record the user may not write, so that a pushed (id, clock) tells a staff member
+  // nothing about records that are not theirs.
+  if (who.user.role == Role::Staff && stored && stored->author != who.user.name) return not_yours();
+  return std::nullopt;
+}
+
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored) {
   if (revision.error) return reject(revision, *revision.error);
   Record& incoming = revision.record;
   bool staff = who.user.role == Role::Staff;
+  // Staff create records as themselves and change only their own; supervisors may enter a record for a member of
+  // staff (a paper record typed in at the office), which is then that person's.
   const std::string& owner = stored ? stored->author : incoming.author;
-  if (staff && owner != who.user.name)
-    return reject(revision, make_error("auth.forbidden", "/record/author",
-                                       "staff may change only their own records (this one is " + owner + "'s)",
-                                       "職員は自分の記録だけを変更できます（この記録は" + owner + "さんのものです）"));
+  if (staff && owner != who.user.name) return reject(revision, not_yours());
+  // Who changed it is the token's user, whatever the device wrote: the text is printed again when it differs.
+  bool rewritten = false;
+  if (incoming.updated_by != who.user.name) {
+    incoming.updated_by = who.user.name;
+    rewritten = true;
+  }
 
   RevisionDecision decision;
   decision.result.id = revision.id;
@@ -87,7 +136,14 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       decision.result.status = PushStatus::AlreadyStored;  // nothing newer than what is stored
       return decision;
     }
+    if (staff && stored->status == ReviewStatus::Approved)
+      return reject(revision, make_error("auth.locked", "/record/status",
+                                         "the record is approved: staff cannot change it (a supervisor can reopen it)",
+                                         "承認済みの記録は変更できません（管理者が再開すると変更できます）"));
     merged_with_stored = std::move(merge->merged);
+    if (merged_with_stored->author != stored->author)
+      return reject(revision, make_error("auth.author", "/record/author", "a record's author cannot change",
+                                         "記録の作成者は変更できません"));
     if (!merge->lost.empty()) {
       decision.result.status = PushStatus::Conflict;
       decision.result.lost = std::move(merge->lost);
@@ -104,7 +160,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       return reject(revision, make_error("record.invalid", "/record" + issue.path, issue.message, issue.message_ja));
     }
   }
-  decision.exactly_as_sent = !merged_with_stored || merged == incoming;
+  decision.exactly_as_sent = !rewritten && (!merged_with_stored || merged == incoming);
   // The pushed text is the stored text when nothing was merged into it; it was canonical when it had our
   // fields only (a newer client's extra fields are kept too, and re-printed the same way).
   decision.document = decision.exactly_as_sent ? std::move(revision.canonical) : record_text(merged);

@@ -29,12 +29,22 @@ struct CheckedRevision {
   std::string canonical;       // the record's canonical JSON text, over which the hash is
   std::optional<Error> error;  // why it is rejected already
 };
-// Rejects a record that does not decode or does not match its id, clock or hash.
+// Rejects a record that does not decode, does not match its id, clock or hash, or whose clocks are not clocks.
+// (A clock from the future refuses the whole request: future_clock_refusal.)
 CheckedRevision check_revision(Revision revision);
+
+// clock.future when a revision's clock runs more than kMaxClockAheadMs ahead of `now_ms`: the device's clock is
+// wrong, and every device that pulled the revision would jump ahead with it. Nothing of the request is stored.
+std::optional<Error> future_clock_refusal(const std::vector<Revision>& revisions, std::int64_t now_ms);
+
+// For a revision the store has seen before (same id and clock): the refusal to answer instead of already_stored
+// when `who` may not write the record (staff and another's record), or nothing.
+std::optional<Error> refuse_known_revision(const Principal& who, const std::optional<Record>& stored);
 
 // Decides a checked revision that the store has not seen before (same id and clock), given the stored version of
 // the record, if any. Rejects what check_revision rejected, what the user may not write (staff write only their
-// own records, and only supervisors approve or return), and a merged result that is invalid while not a draft.
+// own records, never an approved one: auth.locked; only supervisors approve or return), a change of author
+// (auth.author), and a merged result that is invalid while not a draft. Sets `updated_by` to the token's user.
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): supervisors and admins see everything;

@@ -21,6 +21,8 @@
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "sync/collector_rules.hpp"
+#include "sync/gzip.hpp"
 #include "sync/tls.hpp"
 
 namespace tsunagi::sync {
@@ -84,6 +86,7 @@ std::string new_device_token() {
 namespace {
 
 constexpr std::int64_t kEnrollWindowMs = 10 * 60 * 1000;
+constexpr std::size_t kMaxEnrollBodyBytes = 16 * 1024;  // a code and a device name
 constexpr int kEnrollFailuresAllowed = 5;
 
 // Store connections for the server's worker threads: a request borrows one and gives it back.
@@ -135,13 +138,40 @@ class StorePool {
 thread_local std::chrono::steady_clock::time_point request_started;
 thread_local std::string request_device;
 
+// With the charset named, httplib does not compress the body itself (it would answer brotli to a client asking
+// for it); the protocol's one coding is gzip, applied by answer().
+constexpr const char* kJsonType = "application/json; charset=utf-8";
+constexpr std::size_t kCompressAboveBytes = 1024;
+
 void send_json(httplib::Response& res, int status, const std::string& body) {
   res.status = status;
-  res.set_content(body, "application/json");
+  res.set_content(body, kJsonType);
+}
+
+// A 200 answer: gzip-compressed when the client accepts gzip and the body is large enough to gain from it.
+void answer(const httplib::Request& req, httplib::Response& res, std::string body) {
+  res.set_header("Vary", "Accept-Encoding");
+  if (body.size() > kCompressAboveBytes && accepts_gzip(req.get_header_value("Accept-Encoding")))
+    if (auto packed = gzip_compress(body)) {
+      res.set_header("Content-Encoding", "gzip");
+      body = std::move(*packed);
+    }
+  send_json(res, 200, body);
 }
 
 void send_error(httplib::Response& res, int status, const Error& error) {
   send_json(res, status, to_json_text(error_json(error)));
+}
+
+// A store failure as the client should read it: busy (retry later), the collector's disk full (507: the device
+// keeps its records and tells the user to call the office), or an internal error.
+void send_store_failure(httplib::Response& res, const Error& error) {
+  if (error.code == "store.busy") return send_error(res, 503, error);
+  if (error.code == "store.full")
+    return send_error(res, 507,
+                      make_error("collector.full", "", "the collector's disk is full: call the office",
+                                 "集約サーバーのディスクがいっぱいです。事務所に連絡してください"));
+  send_error(res, 500, error);
 }
 
 Error unauthorized() {
@@ -149,35 +179,61 @@ Error unauthorized() {
                     "認証できません（トークンが無いか無効です）。端末を登録し直してください");
 }
 
-// The request body, decompressed, read through `reader` and stopped at `limit` bytes: httplib checks its payload
-// limit against the compressed size only, so a small gzip body could otherwise inflate without bound.
-std::optional<std::string> read_limited(const httplib::Request& req, const httplib::ContentReader& reader,
-                                        httplib::Response& res, std::size_t limit) {
-  std::string body;
-  // A declared length over the limit is refused before reading (httplib then refuses to read it, too).
-  bool too_large = std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > limit;
-  bool complete = !too_large && reader([&](const char* data, std::size_t size) {
-    if (body.size() + size > limit) {
-      too_large = true;
-      return false;
+// A request's body, read through httplib's reader at most once. A handler that answers without reading it (a
+// wrong token, too many enrollment failures) leaves it to drain(), run after every handler: httplib reads the
+// next request of a kept-alive connection from where the handler stopped, so an unread body would be taken for
+// a request.
+class RequestBody {
+ public:
+  RequestBody(const httplib::Request& req, const httplib::ContentReader& reader) : req_(req), reader_(reader) {}
+
+  // The body, decompressed, up to `limit` bytes (httplib checks its payload limit against the compressed size
+  // only, so a small gzip body could otherwise inflate without bound); or an error response already sent.
+  std::optional<std::string> read(httplib::Response& res, std::size_t limit) {
+    std::string body;
+    bool too_large = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10) > limit;
+    // Read to its end even when too large (httplib skips a declared length over its limit itself).
+    bool complete = consume([&](const char* data, std::size_t size) {
+      if (too_large || body.size() + size > limit) {
+        too_large = true;
+        body.clear();
+      } else {
+        body.append(data, size);
+      }
+      return true;
+    });
+    if (too_large) {
+      send_error(
+          res, 413,
+          make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
+                     "送信内容が大きすぎます"));
+      return std::nullopt;
     }
-    body.append(data, size);
-    return true;
-  });
-  if (too_large) {
-    res.set_header("Connection", "close");  // the rest of the body was not read
-    send_error(
-        res, 413,
-        make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
-                   "送信内容が大きすぎます"));
-    return std::nullopt;
+    if (!complete) {
+      res.set_header("Connection", "close");
+      send_error(res, 400,
+                 make_error("protocol.body", "", "the request body could not be read", "送信内容を読めません"));
+      return std::nullopt;
+    }
+    return body;
   }
-  if (!complete) {
-    send_error(res, 400, make_error("protocol.body", "", "the request body could not be read", "送信内容を読めません"));
-    return std::nullopt;
+
+  // Reads and drops whatever of the body is still unread.
+  void drain() {
+    consume([](const char*, std::size_t) { return true; });
   }
-  return body;
-}
+
+ private:
+  bool consume(const httplib::ContentReceiver& receiver) {
+    if (consumed_) return true;
+    consumed_ = true;
+    return reader_(receiver);
+  }
+
+  const httplib::Request& req_;
+  const httplib::ContentReader& reader_;
+  bool consumed_ = false;
+};
 
 // The JSON body of a request, or an error response already sent.
 std::optional<json> read_body(const std::string& text, httplib::Response& res) {
@@ -242,7 +298,7 @@ struct CollectorServer::Impl {
     }
     auto who = store.authenticate(sha256_hex(header.substr(prefix.size())));
     if (!who) {
-      send_error(res, 500, who.error());
+      send_store_failure(res, who.error());
       return std::nullopt;
     }
     if (!*who) {
@@ -254,9 +310,8 @@ struct CollectorServer::Impl {
   }
 
   // The JSON object body of a request (decompressed, within the size limit), or an error response already sent.
-  std::optional<json> json_body(const httplib::Request& req, const httplib::ContentReader& reader,
-                                httplib::Response& res) {
-    auto text = read_limited(req, reader, res, options.max_body_bytes);
+  std::optional<json> json_body(RequestBody& body, httplib::Response& res, std::size_t limit) {
+    auto text = body.read(res, limit);
     if (!text) return std::nullopt;
     return read_body(*text, res);
   }
@@ -269,8 +324,8 @@ struct CollectorServer::Impl {
     json body;
     std::string text;
   };
-  std::optional<Call> authorized_call(const httplib::Request& req, const httplib::ContentReader& reader,
-                                      httplib::Response& res, bool parse_body = true) {
+  std::optional<Call> authorized_call(const httplib::Request& req, RequestBody& request_body, httplib::Response& res,
+                                      bool parse_body = true) {
     auto store = pool.borrow();
     if (!store) {
       send_error(res, 503, store.error());
@@ -278,7 +333,7 @@ struct CollectorServer::Impl {
     }
     auto who = authenticate(req, res, **store);
     if (!who) return std::nullopt;
-    auto text = read_limited(req, reader, res, options.max_body_bytes);
+    auto text = request_body.read(res, options.max_body_bytes);
     if (!text) return std::nullopt;
     if (!parse_body) return Call{std::move(*store), std::move(*who), json(), std::move(*text)};
     auto body = read_body(*text, res);
@@ -290,19 +345,19 @@ struct CollectorServer::Impl {
   // [SECTION] Routes
   // -------------------------------------------------------------------------------------------------------------
 
-  void enroll(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
+  void enroll(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
     auto store = pool.borrow();
     if (!store) return send_error(res, 503, store.error());
     std::int64_t now = now_unix_ms();
     auto failures = (*store)->enrollment_failures(req.remote_addr, now, kEnrollWindowMs);
-    if (!failures) return send_error(res, 500, failures.error());
+    if (!failures) return send_store_failure(res, failures.error());
     if (*failures >= kEnrollFailuresAllowed) {
       res.set_header("Retry-After", std::to_string(kEnrollWindowMs / 1000));
       return send_error(res, 429,
                         make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
                                    "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
     }
-    auto body = json_body(req, reader, res);
+    auto body = json_body(request_body, res, kMaxEnrollBodyBytes);
     if (!body) return;
     std::string code;
     std::string device_name;
@@ -324,22 +379,22 @@ struct CollectorServer::Impl {
         (void)(*store)->note_enrollment_failure(req.remote_addr, now, kEnrollWindowMs);
         return send_error(res, 401, who.error());
       }
-      return send_error(res, 500, who.error());
+      return send_store_failure(res, who.error());
     }
     request_device = who->device.id;
-    json answer = {{"device_id", who->device.id},
-                   {"token", token},
-                   {"collector_id", (*store)->collector_id()},
-                   {"user",
-                    {{"name", who->user.name},
-                     {"role", std::string(role_name(who->user.role))},
-                     {"team", who->user.team},
-                     {"committees", who->user.committees}}}};
-    send_json(res, 200, to_json_text(answer));
+    json enrolled = {{"device_id", who->device.id},
+                     {"token", token},
+                     {"collector_id", (*store)->collector_id()},
+                     {"user",
+                      {{"name", who->user.name},
+                       {"role", std::string(role_name(who->user.role))},
+                       {"team", who->user.team},
+                       {"committees", who->user.committees}}}};
+    answer(req, res, to_json_text(enrolled));
   }
 
-  void push(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    auto call = authorized_call(req, reader, res, /*parse_body=*/false);
+  void push(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
+    auto call = authorized_call(req, request_body, res, /*parse_body=*/false);
     if (!call) return;
     // Devices send canonical records: read them from the text. Anything else is read as a document, which
     // handles the unusual and names what is wrong.
@@ -354,13 +409,14 @@ struct CollectorServer::Impl {
     }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
+    if (auto refusal = future_clock_refusal(*revisions, now_unix_ms())) return send_error(res, 422, *refusal);
     auto results = call->store->push(call->who, std::move(*revisions));
-    if (!results) return send_error(res, results.error().code == "store.busy" ? 503 : 500, results.error());
-    send_json(res, 200, to_json_text(push_results_json(*results)));
+    if (!results) return send_store_failure(res, results.error());
+    answer(req, res, to_json_text(push_results_json(*results)));
   }
 
-  void pull(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
-    auto call = authorized_call(req, reader, res);
+  void pull(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
+    auto call = authorized_call(req, request_body, res);
     if (!call) return;
     const json* body = &call->body;
     CollectorStore& store = *call->store;
@@ -381,7 +437,7 @@ struct CollectorServer::Impl {
       limit = std::min<std::size_t>(limit, static_cast<std::size_t>(it->get<long long>()));
     }
     auto page = store.pull(call->who, *after, limit);
-    if (!page) return send_error(res, page.error().code == "store.busy" ? 503 : 500, page.error());
+    if (!page) return send_store_failure(res, page.error());
     // The stored documents are already JSON text: splice them in rather than parse and print them again.
     std::string out = "{\"records\":[";
     for (std::size_t i = 0; i < page->records.size(); ++i) {
@@ -392,7 +448,7 @@ struct CollectorServer::Impl {
     out += page->reference ? *page->reference : "null";
     out += ",\"cursor\":" + to_json_text(json(format_cursor(store.collector_id(), page->sequence)));
     out += std::string(",\"more\":") + (page->more ? "true" : "false") + "}";
-    send_json(res, 200, out);
+    answer(req, res, std::move(out));
   }
 
   void status(const httplib::Request&, httplib::Response& res) {
@@ -467,21 +523,27 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   server.set_keep_alive_max_count(1000);
   server.set_keep_alive_timeout(5);
   server.set_tcp_nodelay(true);
+  // Address reuse only (a restart binds at once past connections in TIME_WAIT), not SO_REUSEPORT, which httplib
+  // sets by default and which lets a second collector listen on the same port and take some of its connections.
+  server.set_socket_options([](socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
     request_started = std::chrono::steady_clock::now();
     request_device.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
   using Reader = httplib::ContentReader;
-  server.Post(kEnrollPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
-    self->enroll(req, res, reader);
-  });
-  server.Post(kPushPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
-    self->push(req, res, reader);
-  });
-  server.Post(kPullPath, [self](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
-    self->pull(req, res, reader);
-  });
+  using Route = void (Impl::*)(const httplib::Request&, httplib::Response&, RequestBody&);
+  for (auto [path, route] :
+       {std::pair<const char*, Route>{kEnrollPath, &Impl::enroll},
+        std::pair<const char*, Route>{kPushPath, &Impl::push}, std::pair<const char*, Route>{kPullPath, &Impl::pull}})
+    server.Post(path, [self, route](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+      RequestBody body(req, reader);
+      (self->*route)(req, res, body);
+      body.drain();
+    });
   server.Get(kStatusPath, [self](const httplib::Request& req, httplib::Response& res) { self->status(req, res); });
   // Every error a client sees is JSON with a stable code, also the ones httplib makes itself (404, 413).
   server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
@@ -513,9 +575,12 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   } else if (!server.bind_to_port(options.host, port)) {
     port = 0;
   }
-  if (port <= 0)
-    return make_error("net.bind", "", "cannot listen on " + options.host + ":" + std::to_string(options.port),
-                      options.host + ":" + std::to_string(options.port) + " で待ち受けできません");
+  if (port <= 0) {
+    const std::string where = options.host + ":" + std::to_string(options.port);
+    return make_error("net.bind", "",
+                      "cannot listen on " + where + ": the port is in use (another collector?) or not allowed",
+                      where + " で待ち受けできません（ほかの集約サーバーなどが使用中か、使えないポートです）");
+  }
   impl->port = port;
   return std::unique_ptr<CollectorServer>(new CollectorServer(std::move(impl)));
 }

@@ -314,12 +314,15 @@ class SqliteCollectorStore final : public CollectorStore {
     for (CheckedRevision& revision : checked) {
       auto seen = revision_seen(revision.id, revision.hlc);
       if (!seen) return seen.error();
-      if (*seen) {
-        results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
-        continue;
-      }
       auto stored = load_record(revision.id);
       if (!stored) return stored.error();
+      if (*seen) {
+        if (auto refusal = refuse_known_revision(who, *stored))
+          results.push_back({revision.id, revision.hlc, PushStatus::Rejected, {}, std::move(*refusal)});
+        else
+          results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
+        continue;
+      }
       RevisionDecision decision = decide_revision(who, revision, *stored);
       if (decision.to_store)
         if (auto status = store_record(*decision.to_store, decision.document,

@@ -5,7 +5,6 @@
 // [SECTION] libcurl callbacks
 // [SECTION] CurlTransport
 #include <curl/curl.h>
-#include <zlib.h>
 
 #include <cctype>
 #include <cstdlib>
@@ -17,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "sync/gzip.hpp"
 #include "sync/transport.hpp"
 #include "sync/transport_errors.hpp"
 
@@ -28,26 +28,6 @@ namespace {
 constexpr std::size_t kCompressAboveBytes = 1024;
 
 // [SECTION] gzip request bodies
-
-// `text` as one gzip member (RFC 1952).
-Result<std::string> gzip_compress(std::string_view text) {
-  const Error failed = make_error("net.other", "", "cannot compress the request body", "要求本文を圧縮できません");
-  z_stream stream{};
-  // windowBits 15 + 16 asks zlib for a gzip wrapper instead of a zlib one: Content-Encoding gzip means RFC 1952.
-  if (deflateInit2(&stream, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) return failed;
-  std::string compressed(deflateBound(&stream, static_cast<uLong>(text.size())) + 32, '\0');
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(compressed.data());
-  stream.avail_out = static_cast<uInt>(compressed.size());
-  // deflateBound plus the gzip header room guarantees one Z_FINISH call completes.
-  int status = deflate(&stream, Z_FINISH);
-  std::size_t produced = stream.total_out;
-  deflateEnd(&stream);
-  if (status != Z_STREAM_END) return failed;
-  compressed.resize(produced);
-  return compressed;
-}
 
 // The request's body gzip-compressed when it is not yet and is large enough to gain from it; else nothing.
 std::optional<Result<std::string>> compressed_body(const HttpRequest& request) {
@@ -95,7 +75,8 @@ Error transfer_error(CURL* handle, CURLcode result, const std::string& url, cons
   // generic text.
   std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(result);
   // The Japanese text leaves libcurl's English out: the office can copy the English one for details.
-  return make_error(text.code, "", std::string(text.message) + " (" + url + "): " + detail, std::string(text.message_ja) + "（" + url + "）");
+  return make_error(text.code, "", std::string(text.message) + " (" + url + "): " + detail,
+                    std::string(text.message_ja) + "（" + url + "）");
 }
 
 // [SECTION] libcurl callbacks

@@ -77,7 +77,7 @@ std::set<std::string> built_keys() {
   add_enum_keys<ReviewType>(keys, "review_type");
   add_enum_keys<VisitType>(keys, "visit_type");
   for (const char* role : {"staff", "supervisor", "admin"}) keys.insert("role." + std::string(role));
-  for (const char* state : {"local_only", "waiting", "sent", "rejected", "returned"})
+  for (const char* state : {"local_only", "waiting", "sent", "backed_up", "rejected", "returned"})
     keys.insert("sync_state." + std::string(state));
   for (Connection connection : {Connection::Unknown, Connection::Online, Connection::NoNetwork,
                                 Connection::NotAnswering, Connection::PinMismatch, Connection::Refusing})
@@ -90,10 +90,12 @@ std::set<std::string> built_keys() {
         "net.timeout", "net.connect", "net.other", "net.cancelled", "tls.pin_mismatch", "tls.handshake",
         "tls.failure", "auth.token", "enroll.line", "enroll.invalid", "enroll.expired", "enroll.used",
         "enroll.slow_down", "enroll.file", "sync.not_enrolled", "protocol.response", "server.internal",
-        "editor.closed", "editor.not_submitted", "editor.scratch", "io.read", "io.write"})
+        "editor.closed", "editor.not_submitted", "editor.scratch", "io.read", "io.write", "clock.future",
+        "collector.full", "auth.locked", "auth.author"})
     keys.insert("error." + std::string(code));
   keys.insert("editor.issue.number.invalid");  // the editor's own issue, worded by the catalogue
-  for (const char* code : {"auth.forbidden", "auth.review", "protocol.mismatch", "protocol.hash", "other"})
+  for (const char* code : {"auth.forbidden", "auth.review", "auth.locked", "auth.author", "protocol.mismatch",
+                           "protocol.hash", "protocol.clock", "other"})
     keys.insert("sync.rejection.reason." + std::string(code));
   return keys;
 }

@@ -137,6 +137,10 @@ inline json case_review_json(const std::string& title, const std::string& area, 
           {"policy", "支援者間で情報を共有し、目標を一本化する。"}};
 }
 
+inline bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
 inline Record to_record(const json& object) {
   auto record = record_from_json(object);
   if (!record) throw std::runtime_error("bad test record: " + record.error().describe());

@@ -165,6 +165,85 @@ TEST_CASE_METHOD(SyncFixture, "the collector refuses bad input with JSON errors 
     CHECK(answer.status == 413);
     check_error_body(answer.body);
   }
+  SECTION("JSON nested 30,000 deep, in a record or around it: 400 json.depth, and the collector lives") {
+    // The stack of a recursive reader would overflow before authorisation (issue [5]: SIGSEGV on one request).
+    const std::string deep = std::string(30000, '[') + std::string(30000, ']');
+    auto revision = good("深い入れ子");
+    const std::string record_text = revision.record.dump();
+    const std::string in_record = R"({"revisions":[{"id":")" + revision.id + R"(","hlc":")" + revision.hlc +
+                                  R"(","hash":")" + revision.hash + R"(","record":)" +
+                                  record_text.substr(0, record_text.size() - 1) + R"(,"extra":)" + deep + "}}]}";
+    for (const std::string& body : {in_record, R"({"revisions":)" + deep + "}", deep}) {
+      auto answer = push(body, token);
+      CHECK(answer.status == 400);
+      check_error_body(answer.body);
+      CHECK(error_of(answer).at("code") == "json.depth");
+    }
+    auto without_token = push(deep, "");
+    CHECK(without_token.status / 100 == 4);
+  }
+  SECTION("a number out of range (1e400): 400 json.range, on push and on enroll") {
+    auto answer =
+        push(R"({"revisions":[{"id":"a","hlc":"b","hash":"c","record":{"participant_count":1e400}}]})", token);
+    CHECK(answer.status == 400);
+    check_error_body(answer.body);
+    CHECK(error_of(answer).at("code") == "json.range");
+    auto enroll = transport->send({"POST", sync::kEnrollPath, R"({"code":"x","device_name":1e400})", ""});
+    REQUIRE(enroll);
+    CHECK(enroll->status == 400);
+    check_error_body(enroll->body);
+    CHECK(error_of(*enroll).at("code") == "json.range");
+  }
+  SECTION("a member the protocol does not know: 400 protocol.member, nothing stored") {
+    json body = sync::push_request_json({good("未知の項目")});
+    body["revisions"][0]["priority"] = "high";
+    auto answer = push(body.dump(), token);
+    CHECK(answer.status == 400);
+    check_error_body(answer.body);
+    CHECK(error_of(answer).at("code") == "protocol.member");
+    CHECK(error_of(answer).at("path") == "/revisions/0/priority");
+    CHECK(database().integer("SELECT count(*) FROM records") == 0);
+  }
+  SECTION("clocks that are not clocks: that item is rejected with protocol.clock") {
+    auto with_clocks = [&](const std::string& title, const std::string& hlc, const std::string& field_clock) {
+      auto revision = good(title);
+      revision.hlc = hlc;
+      revision.record["hlc"] = hlc;
+      revision.record["field_hlc"] = json{{"*", hlc}};
+      if (!field_clock.empty()) revision.record["field_hlc"]["title"] = field_clock;
+      revision.hash = sync::content_hash(to_record(revision.record));
+      return revision;
+    };
+    const std::string later = Hlc{now_unix_ms(), 5, "00000000"}.to_string();
+    auto not_a_clock = with_clocks("時刻印が9", "9", "");
+    auto upper_case =
+        with_clocks("大文字の時刻印", Hlc{now_unix_ms(), 0, "abcdef01"}.to_string().substr(0, 19) + "ABCDEF01", "");
+    auto field_later = with_clocks("項目の時刻印が後", Hlc{now_unix_ms() - 1000, 0, "00000000"}.to_string(), later);
+    auto answer = push(sync::push_request_json({not_a_clock, upper_case, field_later}).dump(), token);
+    REQUIRE(answer.status == 200);
+    auto results = json::parse(answer.body).at("results");
+    REQUIRE(results.size() == 3);
+    for (const auto& result : results) {
+      INFO(result.dump());
+      CHECK(result.at("status") == "rejected");
+      CHECK(result.at("error").at("code") == "protocol.clock");
+    }
+    CHECK(results[2].at("error").at("path") == "/record/field_hlc/title");
+    CHECK(database().integer("SELECT count(*) FROM records") == 0);
+  }
+  SECTION("a clock more than an hour ahead of the collector's: 422 clock.future, nothing of the request stored") {
+    auto fine = good("正しい時刻の記録");
+    auto ahead = good("先の時刻の記録");
+    ahead.hlc = Hlc{now_unix_ms() + kMaxClockAheadMs + 60 * 1000, 0, "00000000"}.to_string();
+    ahead.record["hlc"] = ahead.hlc;
+    ahead.record["field_hlc"] = json{{"*", ahead.hlc}};
+    ahead.hash = sync::content_hash(to_record(ahead.record));
+    auto answer = push(sync::push_request_json({fine, ahead}).dump(), token);
+    CHECK(answer.status == 422);
+    check_error_body(answer.body);
+    CHECK(error_of(answer).at("code") == "clock.future");
+    CHECK(database().integer("SELECT count(*) FROM records") == 0);
+  }
   SECTION("no token: 401") {
     auto answer = push(R"({"revisions": []})", "");
     CHECK(answer.status == 401);

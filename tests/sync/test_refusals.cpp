@@ -7,8 +7,6 @@
 namespace tsunagi::sync_tests {
 namespace {
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-
 // `line` with its pin replaced by the pin of a certificate the collector does not have.
 std::string with_foreign_pin(const std::string& line) {
   auto identity = sync::generate_self_signed({"localhost", "127.0.0.1"});
