@@ -197,16 +197,12 @@ Result<TlsIdentity> load_identity(const std::filesystem::path& cert_path, const 
   return TlsIdentity{std::move(*certificate_pem), std::move(*private_key_pem)};
 }
 
-}  // namespace
-
-Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, int days) {
+// A self-signed certificate for `key`, valid for `days` from a day ago.
+Result<TlsIdentity> self_signed_for(EVP_PKEY* key, const std::vector<std::string>& hosts, int days) {
   if (hosts.empty())
     return make_error("tls.generate", "", "no host name for the certificate", "証明書のホスト名がありません");
   if (days <= 0)
     return make_error("tls.generate", "", "the validity must be at least one day", "有効期間は1日以上にしてください");
-
-  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
-  if (!key) return generate_error("EC P-256 key");
 
   X509Ptr certificate(X509_new());
   if (!certificate || X509_set_version(certificate.get(), X509_VERSION_3) != 1) return generate_error("X509_new");
@@ -228,7 +224,7 @@ Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, 
       X509_set_subject_name(certificate.get(), name.get()) != 1 ||
       X509_set_issuer_name(certificate.get(), name.get()) != 1)
     return generate_error("subject name " + common_name);
-  if (X509_set_pubkey(certificate.get(), key.get()) != 1) return generate_error("public key");
+  if (X509_set_pubkey(certificate.get(), key) != 1) return generate_error("public key");
 
   if (Status names = add_subject_alt_names(certificate.get(), hosts); !names) return names.error();
   X509V3_CTX context;
@@ -239,11 +235,49 @@ Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, 
     if (Status added = add_extension(certificate.get(), &context, nid, value); !added) return added.error();
   }
 
-  if (X509_sign(certificate.get(), key.get(), EVP_sha256()) <= 0) return generate_error("signature");
+  if (X509_sign(certificate.get(), key, EVP_sha256()) <= 0) return generate_error("signature");
 
-  TlsIdentity identity{certificate_to_pem(certificate.get()), key_to_pem(key.get())};
+  TlsIdentity identity{certificate_to_pem(certificate.get()), key_to_pem(key)};
   if (identity.certificate_pem.empty() || identity.private_key_pem.empty()) return generate_error("PEM encoding");
   return identity;
+}
+
+// The collector's own self-signed certificate, issued again for the same key when it has less than
+// kRenewBeforeDays left: devices pin the key, not the certificate, so they follow without enrolling again. A
+// certificate from a CA (passed with --cert) is never touched.
+Result<TlsIdentity> renew_if_expiring(const std::filesystem::path& cert_path, TlsIdentity identity) {
+  auto days = days_until_expiry(identity.certificate_pem);
+  if (!days) return days.error();
+  X509Ptr certificate = parse_certificate(identity.certificate_pem);
+  const bool self_signed =
+      certificate &&
+      X509_NAME_cmp(X509_get_subject_name(certificate.get()), X509_get_issuer_name(certificate.get())) == 0 &&
+      X509_verify(certificate.get(), X509_get0_pubkey(certificate.get())) == 1;
+  if (*days >= kRenewBeforeDays || !self_signed) return identity;
+  PkeyPtr key = parse_private_key(identity.private_key_pem);
+  if (!key) return generate_error("the key to renew with");
+  auto renewed = self_signed_for(key.get(), default_hosts(), kCertificateDays);
+  if (!renewed) return renewed;
+  renewed->private_key_pem = std::move(identity.private_key_pem);  // the key file stays as it is
+  if (Status written = write_file_atomic(cert_path, renewed->certificate_pem, 0644); !written) return written.error();
+  return renewed;
+}
+
+}  // namespace
+
+Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, int days) {
+  PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
+  if (!key) return generate_error("EC P-256 key");
+  return self_signed_for(key.get(), hosts, days);
+}
+
+Result<int> days_until_expiry(const std::string& certificate_pem) {
+  X509Ptr certificate = parse_certificate(certificate_pem);
+  if (!certificate) return tls_error("tls.load", "", "not a PEM certificate", "PEM 形式の証明書ではありません");
+  int days = 0, seconds = 0;
+  if (ASN1_TIME_diff(&days, &seconds, nullptr, X509_get0_notAfter(certificate.get())) != 1)
+    return tls_error("tls.load", "", "the certificate's end date cannot be read", "証明書の有効期限を読み取れません");
+  return days;
 }
 
 // [SECTION] Public key pin
@@ -279,7 +313,11 @@ Result<TlsIdentity> load_or_create_identity(const std::filesystem::path& folder,
   std::error_code error;
   const bool have_cert = std::filesystem::exists(cert_path, error);
   const bool have_key = std::filesystem::exists(key_path, error);
-  if (have_cert && have_key) return load_identity(cert_path, key_path);
+  if (have_cert && have_key) {
+    auto identity = load_identity(cert_path, key_path);
+    if (!identity) return identity;
+    return renew_if_expiring(cert_path, std::move(*identity));
+  }
   if (have_cert != have_key) {
     // Never overwrite the half that is there: replacing a certificate devices have pinned would cut them all off.
     const std::filesystem::path& present = have_cert ? cert_path : key_path;

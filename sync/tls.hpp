@@ -15,16 +15,25 @@ struct TlsIdentity {
   std::string private_key_pem;
 };
 
+// How long the collector's own certificate is valid, and how long before its end it is issued again (for the same
+// key, so that the pin devices hold stays right).
+constexpr int kCertificateDays = 730;
+constexpr int kRenewBeforeDays = 90;
+
 // A new key (ECDSA P-256) and a self-signed X.509 certificate for `hosts` (DNS names and IP addresses, all put in
 // subjectAltName; the first is also the CN), valid for `days`.
-Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, int days = 3650);
+Result<TlsIdentity> generate_self_signed(const std::vector<std::string>& hosts, int days = kCertificateDays);
+
+// Whole days until the certificate's notAfter (negative once it has passed).
+Result<int> days_until_expiry(const std::string& certificate_pem);
 
 // "sha256//<base64>" of the SHA-256 of the certificate's SubjectPublicKeyInfo (DER): the form libcurl's
 // CURLOPT_PINNEDPUBLICKEY takes.
 Result<std::string> public_key_pin(const std::string& certificate_pem);
 
 // Loads cert.pem and key.pem from `folder`, or, when neither exists, makes them (key mode 0600, written atomically)
-// for localhost, 127.0.0.1, ::1 and this machine's host name. `created` says which happened.
+// for localhost, 127.0.0.1, ::1 and this machine's host name. `created` says which happened. A self-signed
+// cert.pem with less than kRenewBeforeDays left is issued again for the same key (its pin does not change).
 Result<TlsIdentity> load_or_create_identity(const std::filesystem::path& folder, bool* created = nullptr);
 
 }  // namespace tsunagi::sync

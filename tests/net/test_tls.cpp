@@ -170,6 +170,40 @@ TEST_CASE("load_or_create_identity creates the pair once, then loads it", "[tls]
   CHECK(*public_key_pin(second->certificate_pem) == *public_key_pin(first->certificate_pem));
 }
 
+TEST_CASE("the collector's certificate lasts two years and is issued again for the same key before it ends",
+          "[tls]") {
+  TempFolder folder;
+  auto fresh = load_or_create_identity(folder.path());
+  REQUIRE(fresh.ok());
+  auto days = tsunagi::sync::days_until_expiry(fresh->certificate_pem);
+  REQUIRE(days.ok());
+  CHECK(*days >= tsunagi::sync::kCertificateDays - 1);
+  CHECK(*days <= tsunagi::sync::kCertificateDays);
+
+  // A certificate with 30 days left (as if made 700 days ago): the next start issues a new one for the same key,
+  // so the pin every device holds stays right and none has to enroll again.
+  auto ending = generate_self_signed({"localhost", "127.0.0.1"}, 30);
+  REQUIRE(ending.ok());
+  write_text(folder.path() / "cert.pem", ending->certificate_pem);
+  write_text(folder.path() / "key.pem", ending->private_key_pem);
+  auto renewed = load_or_create_identity(folder.path());
+  REQUIRE(renewed.ok());
+  CHECK(renewed->certificate_pem != ending->certificate_pem);
+  CHECK(renewed->private_key_pem == ending->private_key_pem);
+  CHECK(*public_key_pin(renewed->certificate_pem) == *public_key_pin(ending->certificate_pem));
+  CHECK(*tsunagi::sync::days_until_expiry(renewed->certificate_pem) >= tsunagi::sync::kCertificateDays - 1);
+  auto on_disk = load_or_create_identity(folder.path());  // written, not only returned
+  REQUIRE(on_disk.ok());
+  CHECK(on_disk->certificate_pem == renewed->certificate_pem);
+
+  // One with more time left is left alone.
+  auto later = generate_self_signed({"localhost"}, 200);
+  REQUIRE(later.ok());
+  write_text(folder.path() / "cert.pem", later->certificate_pem);
+  write_text(folder.path() / "key.pem", later->private_key_pem);
+  CHECK(load_or_create_identity(folder.path())->certificate_pem == later->certificate_pem);
+}
+
 TEST_CASE("load_or_create_identity does not overwrite a lone cert.pem or key.pem", "[tls]") {
   auto identity = generate_self_signed({"localhost"});
   REQUIRE(identity.ok());
