@@ -87,7 +87,12 @@ namespace {
 
 constexpr std::int64_t kEnrollWindowMs = 10 * 60 * 1000;
 constexpr std::size_t kMaxEnrollBodyBytes = 16 * 1024;  // a code and a device name
-constexpr int kEnrollFailuresAllowed = 5;
+// Wrong enrollment codes allowed in kEnrollWindowMs, from one address and for one code. Codes carry 100 random
+// bits, so the limits are not what stops guessing; they stop a script hammering the collector, without locking out
+// an office whose colleagues share one address behind NAT (a pasted line is rarely wrong; the same wrong line
+// pasted again and again is).
+constexpr int kEnrollFailuresPerAddress = 20;
+constexpr int kEnrollFailuresPerCode = 5;
 
 // Store connections for the server's worker threads: a request borrows one and gives it back.
 class StorePool {
@@ -349,14 +354,21 @@ struct CollectorServer::Impl {
     auto store = pool.borrow();
     if (!store) return send_error(res, 503, store.error());
     std::int64_t now = now_unix_ms();
-    auto failures = (*store)->enrollment_failures(req.remote_addr, now, kEnrollWindowMs);
-    if (!failures) return send_store_failure(res, failures.error());
-    if (*failures >= kEnrollFailuresAllowed) {
+    // Failures are counted per address and, under the key "code:" + its hash, per code.
+    auto too_many = [&](const std::string& key, int allowed) {
+      auto failures = (*store)->enrollment_failures(key, now, kEnrollWindowMs);
+      if (!failures) {
+        send_store_failure(res, failures.error());
+        return true;
+      }
+      if (*failures < allowed) return false;
       res.set_header("Retry-After", std::to_string(kEnrollWindowMs / 1000));
-      return send_error(res, 429,
-                        make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
-                                   "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
-    }
+      send_error(res, 429,
+                 make_error("enroll.slow_down", "", "too many wrong enrollment codes; try again later",
+                            "登録コードの誤りが続いたため、しばらく受け付けません。時間をおいてください"));
+      return true;
+    };
+    if (too_many(req.remote_addr, kEnrollFailuresPerAddress)) return;
     auto body = json_body(request_body, res, kMaxEnrollBodyBytes);
     if (!body) return;
     std::string code;
@@ -371,12 +383,16 @@ struct CollectorServer::Impl {
     }
     if (code.empty())
       return send_error(res, 400, make_error("protocol.field", "/code", "missing", "コードがありません"));
+    const std::string code_hash = sha256_hex(canonical_enrollment_code(code));
+    const std::string code_key = "code:" + code_hash;
+    if (too_many(code_key, kEnrollFailuresPerCode)) return;
     std::string token = new_device_token();
-    auto who = (*store)->redeem_enrollment(sha256_hex(canonical_enrollment_code(code)),
-                                           device_name.empty() ? "device" : device_name, sha256_hex(token), now);
+    auto who =
+        (*store)->redeem_enrollment(code_hash, device_name.empty() ? "device" : device_name, sha256_hex(token), now);
     if (!who) {
       if (who.error().code.rfind("enroll.", 0) == 0) {
         (void)(*store)->note_enrollment_failure(req.remote_addr, now, kEnrollWindowMs);
+        (void)(*store)->note_enrollment_failure(code_key, now, kEnrollWindowMs);
         return send_error(res, 401, who.error());
       }
       return send_store_failure(res, who.error());
@@ -465,9 +481,41 @@ struct CollectorServer::Impl {
 
 namespace {
 
+// [SECTION] Bounded request heads
+//
+// httplib 0.11 keeps every header line of a request (each up to 8 KB) with no limit on their number, before any
+// handler runs: a client that sends header lines without end grows the collector's memory without end. The bytes
+// read from each connection are counted beneath TLS; once a request's head (all that is read before its handler
+// starts) passes kMaxRequestHeadBytes, the read fails and httplib drops the connection. httplib serves one
+// connection at a time on each worker thread, so the count is the thread's.
+
+constexpr std::size_t kMaxRequestHeadBytes = 64 * 1024;  // a device's request head is a few hundred bytes
+
+struct HeadCount {
+  std::size_t bytes = 0;  // read since the current request began
+  bool in_body = false;   // the request's handler runs: its body is read, under its own limits
+};
+thread_local HeadCount head_count;
+
+long count_head_bytes(BIO*, int operation, const char*, std::size_t, int, long, int result, std::size_t* processed) {
+  if (operation != (BIO_CB_READ | BIO_CB_RETURN) || result <= 0 || head_count.in_body) return result;
+  head_count.bytes += *processed;
+  return head_count.bytes > kMaxRequestHeadBytes ? -1 : result;
+}
+
+// Counts from the end of the handshake (the handshake's own bytes are OpenSSL's to bound).
+void watch_connection(const SSL* ssl, int where, int) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) == 0) return;
+  head_count = {};
+  BIO_set_callback_ex(SSL_get_rbio(ssl), count_head_bytes);
+}
+
 bool configure_tls(SSL_CTX& ctx, const TlsIdentity& identity) {
   SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  // TLS 1.2 with forward-secret AEAD suites only, in the server's order (TLS 1.3's suites are all AEAD).
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  if (SSL_CTX_set_cipher_list(&ctx, "ECDHE+AESGCM:ECDHE+CHACHA20") != 1) return false;
+  SSL_CTX_set_info_callback(&ctx, watch_connection);
   std::unique_ptr<BIO, decltype(&BIO_free)> cert_bio(
       BIO_new_mem_buf(identity.certificate_pem.data(), static_cast<int>(identity.certificate_pem.size())), BIO_free);
   std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(cert_bio.get(), nullptr, nullptr, nullptr),
@@ -530,6 +578,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+    head_count.in_body = true;
     request_started = std::chrono::steady_clock::now();
     request_device.clear();
     return httplib::Server::HandlerResponse::Unhandled;
@@ -561,6 +610,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   });
   // One line per request: never a token or record text.
   server.set_logger([self](const httplib::Request& req, const httplib::Response& res) {
+    head_count = {};  // the answer is written: the connection's next request begins
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_started).count();
     char line[512];
     std::snprintf(line, sizeof line, "%s %s %s %d %.1fms device=%s", now_iso8601().c_str(), req.method.c_str(),

@@ -73,7 +73,8 @@ class CollectorStore {
   virtual Result<std::vector<Device>> devices() = 0;
   virtual Status revoke_device(const std::string& device_id) = 0;  // "device.not_found" when unknown
 
-  // Counts a failed enrollment from `address` and says how many failed in the last `window_ms`, this one included.
+  // Counts a failed enrollment under `key` (the client's address, or "code:" + the code's hash) and says how many
+  // failed in the last `window_ms`, this one included.
   virtual Result<int> note_enrollment_failure(const std::string& address, std::int64_t now_ms,
                                               std::int64_t window_ms) = 0;
   virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <openssl/ssl.h>
 #include <sys/socket.h>
+#include <csignal>
 
 #include "tests/sync/sync_fixture.hpp"
 
@@ -36,8 +37,10 @@ class RawTls {
   RawTls(const RawTls&) = delete;
   RawTls& operator=(const RawTls&) = delete;
 
-  void write(const std::string& bytes) {
-    REQUIRE(SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) == static_cast<int>(bytes.size()));
+  void write(const std::string& bytes) { REQUIRE(try_write(bytes)); }
+  // False once the collector has closed the connection.
+  bool try_write(const std::string& bytes) {
+    return SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size())) == static_cast<int>(bytes.size());
   }
   // What the collector sends until it closes the connection or says nothing for `quiet`.
   std::string read_all(std::chrono::milliseconds quiet = std::chrono::milliseconds(1500)) {
@@ -60,6 +63,29 @@ class RawTls {
   SSL_CTX* context_ = nullptr;
   SSL* ssl_ = nullptr;
 };
+
+// The TLS 1.2 suite the collector chooses from `ciphers` (OpenSSL's names, in the client's order), or nothing
+// when it accepts none of them.
+std::optional<std::string> negotiated_suite(int port, const char* ciphers) {
+  int socket = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(socket >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::connect(socket, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  SSL_CTX* context = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_max_proto_version(context, TLS1_2_VERSION);
+  REQUIRE(SSL_CTX_set_cipher_list(context, ciphers) == 1);
+  SSL* ssl = SSL_new(context);
+  SSL_set_fd(ssl, socket);
+  std::optional<std::string> suite;
+  if (SSL_connect(ssl) == 1) suite = SSL_get_cipher_name(ssl);
+  SSL_free(ssl);
+  SSL_CTX_free(context);
+  ::close(socket);
+  return suite;
+}
 
 std::size_t count_of(const std::string& text, const std::string& part) {
   std::size_t count = 0;
@@ -145,6 +171,44 @@ TEST_CASE_METHOD(SyncFixture, "answers are gzip-compressed when the client accep
   INFO(either);
   CHECK(either.rfind("HTTP/1.1 200", 0) == 0);
   CHECK(contains(either, "Content-Encoding: gzip"));
+}
+
+TEST_CASE_METHOD(SyncFixture, "TLS 1.2 offers forward-secret AEAD suites only, in the collector's order",
+                 "[sync][connections]") {
+  const int port = collector->port();
+  for (const char* weak : {"ECDHE-ECDSA-AES128-SHA", "ECDHE-ECDSA-AES256-SHA384", "ECDHE-ECDSA-AES128-SHA256"}) {
+    INFO(weak);
+    CHECK_FALSE(negotiated_suite(port, weak));
+  }
+  // The client prefers CBC, then ChaCha20: the collector picks its own first choice, AES-GCM.
+  auto chosen =
+      negotiated_suite(port, "ECDHE-ECDSA-AES128-SHA:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-ECDSA-AES128-GCM-SHA256");
+  REQUIRE(chosen);
+  CHECK(*chosen == "ECDHE-ECDSA-AES128-GCM-SHA256");
+  CHECK(negotiated_suite(port, "ECDHE-ECDSA-CHACHA20-POLY1305") == "ECDHE-ECDSA-CHACHA20-POLY1305");
+}
+
+TEST_CASE_METHOD(SyncFixture, "a request head without end is cut off, and the collector's memory stays small",
+                 "[sync][connections]") {
+  // httplib keeps every header line it reads: 200,000 of them (about 20 MB) would all be held before any handler
+  // could refuse the request. The collector cuts the connection once a head passes 64 KB.
+  std::signal(SIGPIPE, SIG_IGN);  // the collector closes while this side still writes
+  const long memory_before = collector->peak_memory_kb();
+  RawTls connection(collector->port());
+  connection.write("GET /v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+  const std::string line = "X-Filler: " + std::string(90, 'x') + "\r\n";
+  std::string batch;
+  for (int i = 0; i < 100; ++i) batch += line;  // 10 KB a write
+  std::size_t sent = 0;
+  for (int i = 0; i < 2000 && connection.try_write(batch); ++i) sent += batch.size();
+  INFO("sent " << sent << " bytes of headers");
+  // Cut off long before the end: what this side could still write is what the socket buffers held when the
+  // collector closed (a few MB on loopback), not the 20 MB a collector reading on would take.
+  CHECK(sent < 8 * 1024 * 1024);
+  CHECK(collector->peak_memory_kb() - memory_before < 50 * 1024);
+  auto status = transport()->send({"GET", sync::kStatusPath, "", ""});
+  REQUIRE(status);
+  CHECK(status->status == 200);  // and serves on
 }
 
 }  // namespace tsunagi::sync_tests

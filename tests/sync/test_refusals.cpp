@@ -107,32 +107,56 @@ TEST_CASE_METHOD(SyncFixture, "a certificate that is not the pinned one: exit 5"
   }
 }
 
-TEST_CASE_METHOD(SyncFixture, "after 5 wrong enrollment codes the collector answers 429", "[sync][refused]") {
+TEST_CASE_METHOD(SyncFixture, "wrong enrollment codes slow down that code and, many, that address, not an office",
+                 "[sync][refused]") {
   std::string line = add_user("佐藤 花子", "staff", "東区");
   auto parsed = sync::parse_enrollment_line(line);
   REQUIRE(parsed);
+  auto transport = this->transport();
+  auto enroll = [&](const std::string& code) {
+    auto answer = transport->send({"POST", sync::kEnrollPath, json{{"code", code}}.dump(), ""});
+    REQUIRE(answer);
+    return *answer;
+  };
+  auto slowed_down = [](const sync::HttpResponse& answer) {
+    INFO(answer.body);
+    CHECK(answer.status == 429);
+    CHECK_FALSE(answer.retry_after.empty());
+    CHECK(json::parse(answer.body).at("error").at("code") == "enroll.slow_down");
+  };
+
+  // One line pasted wrong again and again: the sixth try of that code is turned away, through the real client too.
   Laptop device = laptop("laptop");
-  std::string wrong = sync::format_enrollment_line({parsed->server, "K7Q2-M9XD-4PRT-WZ3H-8B5N", parsed->pin});
+  const std::string wrong_code = "K7Q2-M9XD-4PRT-WZ3H-8B5N";
+  std::string wrong = sync::format_enrollment_line({parsed->server, wrong_code, parsed->pin});
   for (int attempt = 1; attempt <= 5; ++attempt) {
     auto enrolled = device.enroll(wrong);
     INFO("attempt " << attempt << "\n" << describe(enrolled));
     CHECK(enrolled.exit_code == 3);
     CHECK(contains(enrolled.err, "enroll.invalid"));
   }
+  slowed_down(enroll(wrong_code));
+  auto refused = device.enroll(wrong);
+  INFO(describe(refused));
+  CHECK(refused.exit_code == 3);
+  CHECK(contains(refused.err, "enroll.slow_down"));
 
-  // The sixth try is turned away before the code is even looked at: even a right code.
-  auto transport = this->transport();
-  auto answer = transport->send({"POST", sync::kEnrollPath, json{{"code", parsed->code}}.dump(), ""});
-  REQUIRE(answer);
-  INFO(answer->body);
-  CHECK(answer->status == 429);
-  CHECK_FALSE(answer->retry_after.empty());
-  CHECK(json::parse(answer->body).at("error").at("code") == "enroll.slow_down");
+  // A colleague behind the same address enrolls with a right code all the same.
   auto enrolled = device.enroll(line);
   INFO(describe(enrolled));
-  CHECK(enrolled.exit_code == 3);
-  CHECK(contains(enrolled.err, "enroll.slow_down"));
-  CHECK_FALSE(fs::exists(device.data() / "enrollment.json"));
+  CHECK(enrolled.exit_code == 0);
+
+  // Many different wrong codes from one address (guessing): after 20, even a right code waits.
+  std::string second = add_user("鈴木 一郎", "staff", "東区");
+  auto second_code = sync::parse_enrollment_line(second)->code;
+  for (int attempt = 6; attempt <= 20; ++attempt) {  // 5 wrong already, 15 more
+    std::string guess = "K7Q2-M9XD-4PRT-WZ3H-" + std::string(4 - std::to_string(attempt).size(), '0') +
+                        std::to_string(attempt);
+    INFO("guess " << guess);
+    CHECK(enroll(guess).status == 401);
+  }
+  slowed_down(enroll(second_code));
+  CHECK(database().integer("SELECT count(*) FROM devices") == 1);
 }
 
 TEST_CASE_METHOD(SyncFixture, "offline: tsunagi sync exits 2 and says how many changes wait", "[sync][offline]") {
