@@ -423,13 +423,26 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
 }
 
 SyncOutcome SyncEngine::restore(const std::function<void(const SyncProgress&)>& on_progress) {
-  if (auto status = store_.reset_pull_cursor(); !status) {
+  // A restore cut off (a kill, a dropped link) goes on from its last stored page when asked again: starting over
+  // each time would never finish on a link that drops more often than a whole restore takes. The cursor is reset
+  // before the mark is set, so a kill between the two starts over rather than skipping anything.
+  constexpr const char* kRestoring = "sync.restoring";
+  auto fail = [](const Error& error) {
     SyncOutcome outcome;
     outcome.result = SyncResult::Failed;
-    outcome.error = status.error();
+    outcome.error = error;
     return outcome;
+  };
+  auto restoring = store_.setting(kRestoring);
+  if (!restoring) return fail(restoring.error());
+  if (*restoring != "1") {
+    if (auto status = store_.reset_pull_cursor(); !status) return fail(status.error());
+    if (auto status = store_.set_setting(kRestoring, "1"); !status) return fail(status.error());
   }
-  return run(on_progress);
+  SyncOutcome outcome = run(on_progress);
+  if (outcome.result == SyncResult::Done || outcome.result == SyncResult::Rejected)
+    if (auto status = store_.set_setting(kRestoring, ""); !status) return fail(status.error());
+  return outcome;
 }
 
 }  // namespace tsunagi::sync

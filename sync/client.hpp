@@ -88,7 +88,8 @@ class SyncEngine {
   // moment (crash, kill, lost connection): an outbox entry goes only when the collector acknowledged it, and the
   // cursor moves only with the page it belongs to. Not thread-safe; run it on one background thread.
   SyncOutcome run(const std::function<void(const SyncProgress&)>& on_progress = {});
-  // A full pull from the beginning (a new or wiped laptop), after pushing whatever waits.
+  // A full pull from the beginning (a new or wiped laptop), after pushing whatever waits. A restore that did not
+  // finish goes on from its last stored page instead of starting over.
   SyncOutcome restore(const std::function<void(const SyncProgress&)>& on_progress = {});
 
  private:

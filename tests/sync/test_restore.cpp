@@ -62,4 +62,44 @@ TEST_CASE_METHOD(SyncFixture, "a wiped laptop enrolled again restores all of its
   CHECK(status.out.find("waiting: 0") != std::string::npos);
 }
 
+TEST_CASE_METHOD(SyncFixture, "a restore cut off goes on from its last page when asked again", "[sync][restore]") {
+  EngineDevice staff = engine_device("staff", add_user("佐藤 花子", "staff", "東区"));
+  staff.import(numbered_records("復元の続き", 1, 25));
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+
+  EngineDevice office = engine_device("office", add_user("山本 課長", "supervisor"));
+  sync::SyncOptions options = test_sync_options();
+  options.pull_page = 10;
+  options.attempts = 1;
+  {
+    FaultTransport dropping(*office.transport);  // the link drops at the third page
+    dropping.refuse = [](int number, const sync::HttpRequest& request) {
+      return request.path == sync::kPullPath && number >= 3;
+    };
+    auto cut = sync::SyncEngine(*office.store, dropping, office.enrollment, options).restore();
+    CHECK(cut.result == sync::SyncResult::Offline);
+    CHECK(office.record_count() == 20);
+  }
+  FaultTransport counting(*office.transport);
+  std::vector<std::string> cursors;
+  counting.before_send = [&cursors](int, const sync::HttpRequest& request) {
+    if (request.path != sync::kPullPath) return;
+    const json cursor = json::parse(request.body).at("cursor");
+    cursors.push_back(cursor.is_string() ? cursor.get<std::string>() : "");
+  };
+  auto resumed = sync::SyncEngine(*office.store, counting, office.enrollment, options).restore();
+  INFO(counting.events());
+  REQUIRE(resumed.result == sync::SyncResult::Done);
+  CHECK(office.record_count() == 25);
+  REQUIRE(cursors.size() == 1);  // the last page only
+  CHECK_FALSE(cursors[0].empty());
+
+  // Once finished, the next restore starts from the beginning again.
+  cursors.clear();
+  REQUIRE(sync::SyncEngine(*office.store, counting, office.enrollment, options).restore().result ==
+          sync::SyncResult::Done);
+  REQUIRE(cursors.size() == 3);
+  CHECK(cursors[0].empty());
+}
+
 }  // namespace tsunagi::sync_tests
