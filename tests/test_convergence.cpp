@@ -1,0 +1,178 @@
+// Convergence, as a property: three replicas of one record edit random fields while apart (with clocks that skew
+// and step back), sync in random pairs and orders, and at the end agree; every field holds the value of the edit
+// with the latest clock for it, so no edit is lost unless a later edit of the same field superseded it.
+//
+// TSUNAGI_CONVERGENCE_RUNS sets the number of seeded runs (1,000 by default; bench/ runs more).
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <cstdlib>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+
+#include "model/clock.hpp"
+#include "model/merge.hpp"
+#include "model/record_json.hpp"
+
+using namespace tsunagi;
+using nlohmann::json;
+
+namespace {
+
+struct Replica {
+  std::int64_t wall = 0;  // this device's wall clock, in Unix ms
+  HlcClock clock;
+  Record record;
+  explicit Replica(std::string node) : clock(std::move(node), [this] { return wall; }) {}
+};
+
+struct Edit {
+  std::string field;
+  json value;
+  std::string clock;
+};
+
+const std::array<const char*, 7> kFields{"title", "area", "participant_count", "themes", "agenda", "body", "deleted"};
+
+json random_value(const std::string& field, std::mt19937& random) {
+  auto pick = [&random](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  static const std::array<const char*, 5> kTexts{"第1回 運営会議", "相談支援部会", "東区", "博多区", "𠮷野の会議"};
+  if (field == "participant_count") return pick(40);
+  if (field == "deleted") return pick(2) == 0;
+  if (field == "themes") {
+    json themes = json::array();
+    for (int i = pick(3); i > 0; --i) themes.push_back(kTexts[pick(5)]);
+    return themes;
+  }
+  if (field == "agenda") {
+    json agenda = json::array();
+    for (int i = pick(3); i > 0; --i)
+      agenda.push_back({{"title", kTexts[pick(5)]}, {"summary", std::to_string(pick(9))}});
+    return agenda;
+  }
+  return std::string(kTexts[pick(5)]) + " " + std::to_string(pick(100));
+}
+
+// The value of `field` as the merge compares it.
+json value_of(const Record& record, const std::string& field) {
+  return field == "deleted" ? json(record.deleted) : field_value(record, field);
+}
+
+// An edit made on `replica`: one field, a new clock, as Store::save_changes stamps it.
+Edit edit(Replica& replica, const std::string& field, const json& value) {
+  Record after = replica.record;
+  if (field == "deleted") {
+    after.deleted = value.get<bool>();
+  } else {
+    auto patched = apply_patch(after, json{{field, value}}, nullptr);
+    REQUIRE(patched);
+    after = std::move(*patched);
+  }
+  after.clock = replica.clock.tick().to_string();
+  after.field_clocks[field] = after.clock;
+  replica.record = std::move(after);
+  return {field, value_of(replica.record, field), replica.record.clock};
+}
+
+// `to` receives `from`'s version, as a pull (or the collector receiving a push) does.
+void receive(Replica& to, const Replica& from) {
+  if (auto clock = Hlc::parse(from.record.clock)) to.clock.observe(*clock);
+  auto merged = merge_records(to.record, from.record);
+  REQUIRE(merged);
+  to.record = std::move(merged->merged);
+}
+
+json content(const Record& record) {
+  json object = record_to_json(record);
+  for (const char* bookkeeping : {"updated_at", "updated_by", "device"}) object.erase(bookkeeping);
+  return object;
+}
+
+int runs() {
+  const char* configured = std::getenv("TSUNAGI_CONVERGENCE_RUNS");
+  return configured && std::atoi(configured) > 0 ? std::atoi(configured) : 1000;
+}
+
+}  // namespace
+
+TEST_CASE("three replicas editing apart and syncing in any order converge, losing no latest edit", "[merge]") {
+  const int count = runs();
+  long long edits = 0, syncs = 0, superseded = 0;
+  for (int seed = 1; seed <= count; ++seed) {
+    INFO("seed " << seed << " (of " << count << ")");
+    std::mt19937 random(static_cast<unsigned>(seed));
+    std::deque<Replica> replicas;  // in place: a Replica's clock reads its own wall
+    for (const char* node : {"0000000a", "0000000b", "0000000c"}) replicas.emplace_back(node);
+    // Clocks a few seconds apart, as laptops' are.
+    for (auto& replica : replicas) replica.wall = 1'733'000'000'000 + static_cast<std::int64_t>(random() % 5000);
+
+    auto made = record_from_json(json{{"kind", "meeting"},
+                                      {"id", "0193a000-0000-7000-8000-000000000001"},
+                                      {"title", "初めの件名"},
+                                      {"date", "2024-07-03"}});
+    REQUIRE(made);
+    made->clock = replicas[0].clock.tick().to_string();
+    made->field_clocks = {{"*", made->clock}};
+    for (auto& replica : replicas) {
+      replica.record = *made;
+      if (auto clock = Hlc::parse(made->clock)) replica.clock.observe(*clock);
+    }
+    std::map<std::string, Edit> latest;  // per field, the edit with the greatest clock
+
+    const int steps = 20 + static_cast<int>(random() % 60);
+    for (int step = 0; step < steps; ++step) {
+      for (auto& replica : replicas) {  // time passes, unevenly; now and then a clock is set back a little
+        replica.wall += static_cast<std::int64_t>(random() % 40);
+        if (random() % 20 == 0) replica.wall -= static_cast<std::int64_t>(random() % 2000);
+      }
+      Replica& here = replicas[random() % 3];
+      if (random() % 3 != 0) {
+        const std::string field = kFields[random() % kFields.size()];
+        Edit made_edit = edit(here, field, random_value(field, random));
+        ++edits;
+        auto& best = latest[field];
+        if (best.clock.empty() || made_edit.clock > best.clock) {
+          if (!best.clock.empty()) ++superseded;
+          best = made_edit;
+        } else {
+          ++superseded;
+        }
+      } else {
+        Replica& there = replicas[random() % 3];
+        if (&here == &there) continue;
+        // Merging is commutative: either way round gives the same content.
+        auto one = merge_records(here.record, there.record);
+        auto other = merge_records(there.record, here.record);
+        REQUIRE(one);
+        REQUIRE(other);
+        REQUIRE(content(one->merged) == content(other->merged));
+        if (random() % 2) {
+          receive(here, there);
+        } else {
+          receive(there, here);
+        }
+        ++syncs;
+      }
+    }
+    // Everyone syncs with everyone (through the collector, say), twice round.
+    for (int round = 0; round < 2; ++round)
+      for (auto& to : replicas)
+        for (auto& from : replicas)
+          if (&to != &from) receive(to, from);
+
+    const json agreed = content(replicas[0].record);
+    for (const auto& replica : replicas) REQUIRE(content(replica.record) == agreed);
+    for (const auto& [field, made_edit] : latest) {
+      INFO("field " << field);
+      REQUIRE(value_of(replicas[0].record, field) == made_edit.value);
+    }
+    // Idempotent: receiving the same version again changes nothing.
+    auto again = merge_records(replicas[1].record, replicas[2].record);
+    REQUIRE(again);
+    REQUIRE(content(again->merged) == agreed);
+  }
+  WARN(count << " runs: " << edits << " edits, " << syncs << " pairwise syncs, " << superseded
+             << " edits superseded by a later one of the same field; every run converged");
+}
