@@ -11,9 +11,10 @@ TSUNAGI_PACKAGES=(
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
 )
 
+# tsunagi_install_deps [PACKAGE...]: the packages above, and those named (scripts/fuzz.sh adds clang).
 tsunagi_install_deps() {
   local missing=()
-  for package in "${TSUNAGI_PACKAGES[@]}"; do
+  for package in "${TSUNAGI_PACKAGES[@]}" "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   [ ${#missing[@]} -eq 0 ] && return 0

@@ -588,9 +588,10 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   for (auto [path, route] :
        {std::pair<const char*, Route>{kEnrollPath, &Impl::enroll},
         std::pair<const char*, Route>{kPushPath, &Impl::push}, std::pair<const char*, Route>{kPullPath, &Impl::pull}})
-    server.Post(path, [self, route](const httplib::Request& req, httplib::Response& res, const Reader& reader) {
+    server.Post(path, [self, handle = route](const httplib::Request& req, httplib::Response& res,
+                                             const Reader& reader) {  // (clang 14 cannot capture a binding)
       RequestBody body(req, reader);
-      (self->*route)(req, res, body);
+      (self->*handle)(req, res, body);
       body.drain();
     });
   server.Get(kStatusPath, [self](const httplib::Request& req, httplib::Response& res) { self->status(req, res); });

@@ -1,0 +1,33 @@
+// What a device reads from the collector (or from whatever answers at its address): pull pages by both readers,
+// the records and reference data in them, push results and error bodies. Any input must give a value or an error,
+// never a crash, a hang or unbounded memory.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/record_json.hpp"
+#include "model/reference.hpp"
+#include "sync/protocol.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::sync;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+
+  // POST /v1/pull: the plain reader, then the document reader's steps.
+  if (auto plain = read_plain_pull_answer(text))
+    if (!plain->reference.empty())
+      if (auto reference = parse_json_text(plain->reference)) (void)reference_from_json(*reference);
+  (void)error_from_response(400, text);
+  auto body = parse_json_text(text);
+  if (!body || !body->is_object()) return 0;
+  if (auto records = body->find("records"); records != body->end() && records->is_array())
+    for (const auto& record : *records) (void)record_from_json(record, "/records");
+  if (auto reference = body->find("reference"); reference != body->end() && reference->is_object())
+    (void)reference_from_json(*reference);
+  // POST /v1/push answers.
+  (void)parse_push_results(*body);
+  return 0;
+}

@@ -1,0 +1,40 @@
+// What the collector reads from a device, before it knows whether the device is honest: the body of an enrollment,
+// a push (both readers: the plain one and the document one, then each revision's check) and a pull. Any input
+// must give a value or an error, never a crash, a hang or unbounded memory.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "model/record_json.hpp"
+#include "sync/collector_rules.hpp"
+#include "sync/collector_server.hpp"
+#include "sync/protocol.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::sync;
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view body(reinterpret_cast<const char*>(data), size);
+
+  // POST /v1/push
+  if (auto plain = read_plain_push_request(body))
+    for (Revision& revision : *plain) (void)check_revision(std::move(revision));
+  auto document = parse_json_text(body);
+  if (!document) return 0;
+  if (auto revisions = parse_push_request(*document))
+    for (Revision& revision : *revisions) (void)check_revision(std::move(revision));
+
+  // POST /v1/enroll and /v1/pull read members of the same document.
+  auto reparsed = parse_json_text(body);
+  if (reparsed && reparsed->is_object()) {
+    for (const char* key : {"code", "device_name", "cursor"}) {
+      auto it = reparsed->find(key);
+      if (it != reparsed->end() && it->is_string()) {
+        (void)canonical_enrollment_code(it->get<std::string>());
+        (void)parse_cursor(it->get<std::string>(), "0193a000-0000-7000-8000-000000000001");
+      }
+    }
+  }
+  return 0;
+}
