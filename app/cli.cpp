@@ -61,6 +61,7 @@ Commands:
 Filters: --kind meeting|case_review|outreach  --fy 2024|令和6年度  --from DATE --to DATE
          --month 1-12  --status draft|submitted|returned|approved  --area NAME  --theme NAME
          --committee NAME  --by AUTHOR  --search TEXT  --deleted (include tombstones)
+         --conflicts (only records where two changes made apart collided; record show lists both values)
 Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末.
 
 sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refused, 4 a record was rejected,
@@ -80,6 +81,7 @@ CommandLineSpec command_line() {
                                         value_option("--to"),    value_option("--month"),  value_option("--status"),
                                         value_option("--area"),  value_option("--theme"),  value_option("--committee"),
                                         value_option("--by"),    value_option("--search"), flag_option("--deleted"),
+                                        flag_option("--conflicts"),
                                         value_option("--limit"), value_option("--offset")};
   std::vector<OptionSpec> list_options = filters;
   list_options.push_back(value_option("--format"));
@@ -197,6 +199,7 @@ RecordQuery query_from(const Arguments& args) {
   query.author = args.option("--by");
   query.search = args.option("--search");
   query.include_deleted = args.flag("--deleted");
+  query.conflicts_only = args.flag("--conflicts");
   query.limit = 0;
   for (auto [name, target] : {std::pair{"--limit", &query.limit}, std::pair{"--offset", &query.offset}}) {
     if (!args.has(name)) continue;
@@ -298,6 +301,26 @@ void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
   }
 }
 
+// The open conflicts of `record` by field, as `record show` prints them: each field's current value first, then
+// every value that lost to it: [{"field", "values": [{"value", "clock", "current": true}, {"value", "clock", "by",
+// "device", "at"}]}].
+json conflicts_by_field(const Record& record, const std::vector<FieldConflict>& conflicts) {
+  json out = json::array();
+  for (const FieldConflict& conflict : conflicts) {
+    if (out.empty() || out.back().at("field") != conflict.field)
+      out.push_back({{"field", conflict.field},
+                     {"values", json::array({{{"value", merge_value(record, conflict.field)},
+                                              {"clock", field_clock(record, conflict.field)},
+                                              {"current", true}}})}});
+    out.back()["values"].push_back({{"value", conflict.value},
+                                    {"clock", conflict.clock},
+                                    {"by", conflict.by},
+                                    {"device", conflict.device},
+                                    {"at", conflict.at}});
+  }
+  return out;
+}
+
 Status write_output(const std::string& path, const std::string& content) {
   if (path.empty() || path == "-") {
     std::cout << content;
@@ -380,11 +403,21 @@ int command_record(const Context& ctx) {
       return fail(make_error("record.not_found", "", "no record " + id, "記録 " + id + " はありません"),
                   ctx.japanese);
     std::string format = ctx.args.option("--format", "json");
+    auto conflicts = (*store)->conflicts(id);
+    if (!conflicts) return fail(conflicts.error(), ctx.japanese);
     if (format == "json") {
-      std::cout << record_to_json(**record).dump(2) << "\n";
+      json shown = record_to_json(**record);
+      if (!conflicts->empty()) shown["conflicts"] = conflicts_by_field(**record, *conflicts);
+      std::cout << shown.dump(2) << "\n";
     } else if (format == "table") {
       const json object = record_to_json(**record);  // items() must not outlive the object it iterates
       for (const auto& [key, value] : object.items()) std::cout << key << ": " << cell_text(value) << "\n";
+      for (const auto& conflict : conflicts_by_field(**record, *conflicts))
+        for (const auto& value : conflict.at("values"))
+          std::cout << (ctx.japanese ? "競合 " : "conflict ") << conflict.at("field").get<std::string>() << ": "
+                    << cell_text(value.at("value")) << " (" << value.value("by", std::string()) << " "
+                    << value.value("at", std::string()) << (value.value("current", false) ? ", current" : "")
+                    << ")\n";
     } else {
       throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
     }

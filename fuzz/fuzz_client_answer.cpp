@@ -17,9 +17,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string text(reinterpret_cast<const char*>(data), size);
 
   // POST /v1/pull: the plain reader, then the document reader's steps.
-  if (auto plain = read_plain_pull_answer(text))
+  if (auto plain = read_plain_pull_answer(text)) {
     if (!plain->reference.empty())
       if (auto reference = parse_json_text(plain->reference)) (void)reference_from_json(*reference);
+    if (!plain->conflicts.empty())
+      if (auto conflicts = parse_json_text(plain->conflicts)) (void)conflicts_from_json(*conflicts);
+  }
   (void)error_from_response(400, text);
   auto body = parse_json_text(text);
   if (!body || !body->is_object()) return 0;
@@ -27,6 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& record : *records) (void)record_from_json(record, "/records");
   if (auto reference = body->find("reference"); reference != body->end() && reference->is_object())
     (void)reference_from_json(*reference);
+  if (auto conflicts = body->find("conflicts"); conflicts != body->end()) (void)conflicts_from_json(*conflicts);
   // POST /v1/push answers.
   (void)parse_push_results(*body);
   return 0;

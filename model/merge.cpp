@@ -23,10 +23,6 @@ std::vector<std::string> merge_fields(const Record& a, const Record& b) {
   return fields;
 }
 
-json value_of(const Record& record, const std::string& field) {
-  return field == "deleted" ? json(record.deleted) : field_value(record, field);
-}
-
 // Sets one field of `record` to `value` (null clears it).
 Status set_value(Record& record, const std::string& field, const json& value) {
   if (field == "deleted") {
@@ -47,6 +43,14 @@ std::string field_clock(const Record& record, const std::string& field) {
   return record.clock;
 }
 
+json merge_value(const Record& record, const std::string& field) {
+  return field == "deleted" ? json(record.deleted) : field_value(record, field);
+}
+
+bool conflict_open(const Record& record, const FieldConflict& conflict) {
+  return field_clock(record, conflict.field) <= conflict.winner_clock;
+}
+
 Result<MergeResult> merge_records(const Record& current, const Record& incoming, const std::string& incoming_base) {
   if (current.kind != incoming.kind)
     return make_error("merge.kind", "/kind", "a record cannot change its kind", "記録の種類は変更できません");
@@ -61,8 +65,8 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
   for (const auto& field : merge_fields(current, incoming)) {
     std::string ours = field_clock(current, field);
     std::string theirs = field_clock(incoming, field);
-    json our_value = value_of(current, field);
-    json their_value = value_of(incoming, field);
+    json our_value = merge_value(current, field);
+    json their_value = merge_value(incoming, field);
     std::string winner = ours;
     if (our_value != their_value) {
       if (theirs > ours) {

@@ -17,8 +17,29 @@ struct MergeResult {
   std::vector<std::string> lost;   // fields `incoming` edited after its base but an edit with a later clock won
 };
 
-// The clock of the change that last set `field` ("deleted" included) in `record`.
+// The clock of the change that last set `field` ("deleted" included) in `record`, and its value as merging
+// compares it.
 std::string field_clock(const Record& record, const std::string& field);
+nlohmann::json merge_value(const Record& record, const std::string& field);
+
+// A value that lost a merge and is kept rather than dropped: two people changed `field` while apart, the later
+// change won (its clock is `winner_clock`), and this one's value waits for someone to look. The conflict is open
+// while the field still holds the winner, and resolved by any later change of the field (keeping either value or
+// writing a third), on every replica alike, since each compares the same clocks.
+struct FieldConflict {
+  std::string record_id;
+  std::string field;
+  nlohmann::json value;      // the value that lost
+  std::string clock;         // the change that set it
+  std::string winner_clock;  // the change that won over it
+  std::string by;            // who made the losing change, on which device, and when it reached the collector
+  std::string device;
+  std::string at;
+  bool operator==(const FieldConflict&) const = default;
+};
+
+// Whether `conflict` is still open in `record`: nobody changed the field since the winning change.
+bool conflict_open(const Record& record, const FieldConflict& conflict);
 
 // Merges `incoming` into `current` (two versions of the record with the same id and kind; a different kind is an
 // error, "merge.kind"). Ties (equal clocks) keep `current`: one change has one value. `incoming_base` is the clock

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <future>
+#include <set>
 
 #include "model/calendar.hpp"
 #include "model/database.hpp"
@@ -330,6 +331,7 @@ Result<Record> Store::save_changes(const Record& before, Record after, const std
   after.device = device_id_;
   std::string op = after.deleted && !before.deleted ? "delete" : "update";
   if (auto status = write_and_index(after, &before, op, changed); !status) return status.error();
+  if (auto status = drop_resolved_conflicts(after); !status) return status.error();
   return after;
 }
 
@@ -623,6 +625,7 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
     for (const auto& value : values) q.params.emplace_back(value);
   };
   if (!query.include_deleted) q.condition("r.deleted = 0");
+  if (query.conflicts_only) q.condition("r.id IN (SELECT record_id FROM record_conflicts)");
   if (query.kind) q.condition("r.kind = ?", std::string(enum_name(*query.kind)));
   if (query.fiscal_year) {
     // Also as a date range, which records_date serves in list order (there is no fiscal year index). A record
@@ -884,6 +887,10 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t changed = 0;
   std::vector<std::int64_t> backlog;  // rows whose full-text row the backlog writes
+  // A pulled change of a field resolves a conflict kept on it (looked at only while any is kept).
+  auto any_conflicts = db_->query_int("SELECT EXISTS(SELECT 1 FROM record_conflicts)");
+  if (!any_conflicts) return any_conflicts.error();
+  const bool check_conflicts = any_conflicts->value_or(0) != 0;
   for (std::size_t i = 0; i < page.records.size(); ++i) {
     Record& incoming = page.records[i];
     std::string context = "pulled record " + incoming.id;
@@ -903,6 +910,8 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
       }
       if (merged->merged != incoming) remote.document.clear();  // our newer fields are in it: print it anew
       written = write_record(merged->merged, &**stored, "", {}, &remote);
+      if (written && check_conflicts)
+        if (auto status = drop_resolved_conflicts(merged->merged); !status) return status.error();
       // Its full-text row is rewritten by the backlog, as for imports: remove the old one now.
       if (written)
         if (auto status = unindex_record_text(*db_, *written, (*stored)->date, (*stored)->start_time); !status)
@@ -913,6 +922,7 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
     ++changed;
   }
   if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
+  if (auto status = keep_conflicts(page.conflicts); !status) return status.error();
   if (page.reference) {
     if (auto status = replace_reference(*page.reference); !status) return status.error();
   }
@@ -965,6 +975,69 @@ Result<std::size_t> Store::rewind_future_clocks() {
   }
   if (auto status = commit(transaction); !status) return status.error();
   return ids.size();
+}
+
+Result<std::vector<FieldConflict>> Store::conflicts(const std::string& id) const {
+  auto select = db_->prepare(
+      "SELECT field, clock, value, winner_clock, by_user, device, at FROM record_conflicts WHERE record_id = ? "
+      "ORDER BY field, clock");
+  if (!select) return select.error();
+  Statement& s = **select;
+  s.bind(1, id);
+  std::vector<FieldConflict> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto value = parse_json_text(s.text(2));
+    out.push_back({id, s.text(0), value ? std::move(*value) : json(nullptr), s.text(1), s.text(3), s.text(4),
+                   s.text(5), s.text(6)});
+  }
+  s.reset();
+  return out;
+}
+
+Status Store::drop_resolved_conflicts(const Record& record) {
+  auto kept = conflicts(record.id);
+  if (!kept) return kept.error();
+  auto drop = db_->prepare("DELETE FROM record_conflicts WHERE record_id = ? AND field = ? AND clock = ?");
+  if (!drop) return drop.error();
+  for (const FieldConflict& conflict : *kept)
+    if (!conflict_open(record, conflict))
+      if (auto status = (*drop)->bind(1, record.id).bind(2, conflict.field).bind(3, conflict.clock).run(); !status)
+        return status;
+  return ok_status();
+}
+
+Status Store::keep_conflicts(const std::vector<FieldConflict>& received) {
+  if (received.empty()) return ok_status();
+  auto insert = db_->prepare(
+      "INSERT OR IGNORE INTO record_conflicts(record_id, field, clock, value, winner_clock, by_user, device, at) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  std::set<std::string> records;
+  for (const FieldConflict& c : received) {
+    auto status = (*insert)
+                      ->bind(1, c.record_id)
+                      .bind(2, c.field)
+                      .bind(3, c.clock)
+                      .bind(4, to_json_text(c.value))
+                      .bind(5, c.winner_clock)
+                      .bind(6, c.by)
+                      .bind(7, c.device)
+                      .bind(8, c.at)
+                      .run();
+    if (!status) return status;
+    records.insert(c.record_id);
+  }
+  // One this device already resolved (a change of the field, not yet sent) stays resolved.
+  for (const std::string& id : records) {
+    auto record = get(id);
+    if (!record) return record.error();
+    if (*record)
+      if (auto status = drop_resolved_conflicts(**record); !status) return status;
+  }
+  return ok_status();
 }
 
 Status Store::mark_synced(const std::string& record_id, const std::string& clock) {

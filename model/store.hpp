@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/clock.hpp"
+#include "model/merge.hpp"
 #include "model/error.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
@@ -43,6 +44,7 @@ struct RecordQuery {
   std::string author;
   std::string search;  // full-text over the title and every text field; words separated by spaces must all match
   bool include_deleted = false;
+  bool conflicts_only = false;  // records with an open conflict
   SortColumn sort = SortColumn::Date;
   bool descending = true;
   int limit = 100;  // <= 0: no limit
@@ -51,7 +53,7 @@ struct RecordQuery {
   // Whether any filter narrows the records (sorting and paging aside).
   bool narrows() const {
     return kind || fiscal_year || month || !date_from.empty() || !date_to.empty() || !area.empty() ||
-           !theme.empty() || !committee.empty() || status || !author.empty() || !search.empty();
+           !theme.empty() || !committee.empty() || status || !author.empty() || !search.empty() || conflicts_only;
   }
 };
 
@@ -92,6 +94,7 @@ struct PulledPage {
   std::vector<std::string> documents;  // optional: each record's canonical JSON text as received, to store as is
   std::optional<ReferenceData> reference;
   std::string cursor;
+  std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
 };
 
 // One change waiting to be sent: the record's revision at `clock`. The sync engine reads the record's current
@@ -162,6 +165,8 @@ class Store {
 
   // The record with `id`, tombstones included; nullopt when there is none.
   Result<std::optional<Record>> get(const std::string& id) const;
+  // The open conflicts of record `id` (values that lost a merge, kept until a later change of the field).
+  Result<std::vector<FieldConflict>> conflicts(const std::string& id) const;
   Result<std::vector<RecordSummary>> list(const RecordQuery& query) const;
   Result<std::int64_t> count(const RecordQuery& query) const;
   // Every matching record, in query order, one at a time (exports); stops early when `visit` returns false.
@@ -253,6 +258,10 @@ class Store {
   Result<std::int64_t> write_record(const Record& record, const Record* before, const std::string& op,
                                     const std::vector<std::string>& fields, const RemoteVersion* remote = nullptr,
                                     const std::string* checked_document = nullptr, bool queue = true);
+  // Drops the conflicts of `record` that a later change of their field resolved.
+  Status drop_resolved_conflicts(const Record& record);
+  // Keeps conflicts the collector sent (those not resolved here already).
+  Status keep_conflicts(const std::vector<FieldConflict>& received);
   // write_record, then the full-text row.
   Status write_and_index(const Record& record, const Record* before, const std::string& op,
                          const std::vector<std::string>& fields);

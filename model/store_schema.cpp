@@ -110,6 +110,22 @@ INSERT INTO record_docs(seq, doc) SELECT seq, doc FROM records;
 ALTER TABLE records DROP COLUMN doc;
 )sql";
 
+// Version 6: values that lost a merge, kept as the collector sends them until a later change of their field
+// resolves them (then the row goes).
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE record_conflicts(
+  record_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  clock TEXT NOT NULL,
+  value TEXT NOT NULL,
+  winner_clock TEXT NOT NULL,
+  by_user TEXT NOT NULL,
+  device TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY(record_id, field, clock)
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   int version;
   std::function<Status(Database&)> apply;
@@ -126,6 +142,7 @@ const std::vector<Migration>& migrations() {
       {3, [](Database& db) { return db.exec(kSchemaV3); }},
       {4, [](Database& db) { return db.exec(kSchemaV4); }},
       {5, [](Database& db) { return db.exec(kSchemaV5); }},
+      {6, [](Database& db) { return db.exec(kSchemaV6); }},
   };
   return steps;
 }

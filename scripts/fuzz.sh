@@ -31,7 +31,9 @@ for i, record in enumerate(records[:8]):
     r = with_ids(record, i)
     push = {"revisions": [{"id": r["id"], "hlc": clock, "base": None, "hash": "sha256:" + "0" * 64, "record": r}]}
     open(f"{seeds}/collector_request/push-{i}.json", "w").write(compact(push))
-    pull = {"records": [r], "reference": None, "cursor": "0193a000-0000-7000-8000-000000000001.%d" % i, "more": False}
+    pull = {"records": [r], "reference": None, "cursor": "0193a000-0000-7000-8000-000000000001.%d" % i, "more": False,
+            "conflicts": [{"id": r["id"], "field": "title", "value": "別の件名", "clock": clock,
+                           "winner_clock": clock, "by": "田中", "device": "d", "at": "2024-07-03T00:00:00Z"}]}
     open(f"{seeds}/client_answer/pull-{i}.json", "w").write(compact(pull))
 open(f"{seeds}/collector_request/enroll.json", "w").write(compact({"code": "K7Q2-M9XD-4PRT-WZ3H-8B5N", "device_name": "laptop-12"}))
 open(f"{seeds}/collector_request/pull.json", "w").write(compact({"cursor": "0193a000-0000-7000-8000-000000000001.42", "limit": 1000}))

@@ -319,6 +319,12 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     page.reference = std::move(*data);
     return std::nullopt;
   };
+  auto read_conflicts = [&page](const json& list) -> std::optional<Error> {
+    auto conflicts = conflicts_from_json(list);
+    if (!conflicts) return conflicts.error().with_context("pulled conflicts");
+    page.conflicts = std::move(*conflicts);
+    return std::nullopt;
+  };
   // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
   // document to store. Anything unusual takes the document path below, which also names any error.
   if (auto plain = read_plain_pull_answer(response->body)) {
@@ -330,6 +336,11 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
       auto reference = parse_json_text(plain->reference);
       if (!reference) return fail(reference.error().with_context("pulled reference data"));
       if (auto error = read_reference(*reference)) return fail(*error);
+    }
+    if (!plain->conflicts.empty()) {
+      auto conflicts = parse_json_text(plain->conflicts);
+      if (!conflicts) return fail(conflicts.error().with_context("pulled conflicts"));
+      if (auto error = read_conflicts(*conflicts)) return fail(*error);
     }
     return fetched;
   }
@@ -349,6 +360,7 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
   }
   if (const json& reference = (*body)["reference"]; reference.is_object())
     if (auto error = read_reference(reference)) return fail(*error);
+  if (auto error = read_conflicts((*body)["conflicts"])) return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }

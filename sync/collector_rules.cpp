@@ -146,6 +146,11 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
                                          "記録の作成者は変更できません"));
     if (!merge->lost.empty()) {
       decision.result.status = PushStatus::Conflict;
+      // Each value that lost is kept, with who changed it and where, until someone resolves it.
+      for (const std::string& field : merge->lost)
+        decision.conflicts.push_back({incoming.id, field, merge_value(incoming, field), field_clock(incoming, field),
+                                      field_clock(*merged_with_stored, field), who.user.name, who.device.id,
+                                      now_iso8601()});
       decision.result.lost = std::move(merge->lost);
     }
   }

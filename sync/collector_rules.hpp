@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "model/merge.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
 #include "sync/collector_store.hpp"
@@ -17,6 +18,7 @@ struct RevisionDecision {
   std::optional<Record> to_store;  // the merged record to write, when anything changed
   std::string document;            // to_store as canonical JSON text
   bool exactly_as_sent = false;    // to_store is the pushed version itself: the pushing device need not pull it
+  std::vector<FieldConflict> conflicts;  // the pushed values that lost to later changes, to keep
 };
 
 // A revision checked on its own, before the store's write transaction (so that the lock is held for the merge

@@ -462,6 +462,11 @@ struct CollectorServer::Impl {
     }
     out += "],\"reference\":";
     out += page->reference ? *page->reference : "null";
+    if (!page->conflicts.empty()) {
+      json conflicts = json::array();
+      for (const FieldConflict& conflict : page->conflicts) conflicts.push_back(conflict_json(conflict));
+      out += ",\"conflicts\":" + to_json_text(conflicts);
+    }
     out += ",\"cursor\":" + to_json_text(json(format_cursor(store.collector_id(), page->sequence)));
     out += std::string(",\"more\":") + (page->more ? "true" : "false") + "}";
     answer(req, res, std::move(out));

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "model/error.hpp"
+#include "model/merge.hpp"
 #include "sync/protocol.hpp"
 
 namespace tsunagi::sync {
@@ -50,6 +51,7 @@ struct PullPage {
   std::optional<std::string> reference;  // reference data (JSON text), when it changed after the cursor
   std::int64_t sequence = 0;             // the cursor to ask from next
   bool more = false;                     // another page is ready now
+  std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
 };
 
 class CollectorStore {

@@ -30,6 +30,20 @@ using nlohmann::json;
 
 constexpr int kCollectorSchemaVersion = 1;
 
+constexpr const char* kConflictsTable = R"sql(
+CREATE TABLE IF NOT EXISTS conflicts(
+  record_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  clock TEXT NOT NULL,         -- the losing change
+  value TEXT NOT NULL,         -- its value, JSON
+  winner_clock TEXT NOT NULL,  -- the change that won over it
+  by_user TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY(record_id, field, clock)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -116,6 +130,9 @@ class SqliteCollectorStore final : public CollectorStore {
       }
       if (auto status = transaction.commit(); !status) return status;
     }
+    // Added to schema 1 in place (a new table changes nothing else): values that lost a merge, kept until a later
+    // change of their field resolves them.
+    if (auto status = db_->exec(kConflictsTable); !status) return status;
     auto id = meta("collector_id");
     if (!id) return id.error();
     collector_id_ = *id;
@@ -324,11 +341,13 @@ class SqliteCollectorStore final : public CollectorStore {
         continue;
       }
       RevisionDecision decision = decide_revision(who, revision, *stored);
-      if (decision.to_store)
+      if (decision.to_store) {
         if (auto status = store_record(*decision.to_store, decision.document,
                                        decision.exactly_as_sent ? who.device.id : "", ++sequence);
             !status)
           return status.error();
+        if (auto status = keep_conflicts(*decision.to_store, decision.conflicts); !status) return status.error();
+      }
       if (decision.result.status != PushStatus::Rejected)
         if (auto status = remember_revision(revision, who.device.id, decision.result.status, now); !status)
           return status.error();
@@ -464,6 +483,55 @@ class SqliteCollectorStore final : public CollectorStore {
         .run();
   }
 
+  // Drops the record's conflicts that a later change of their field resolved, then keeps the new ones.
+  Status keep_conflicts(const Record& record, const std::vector<FieldConflict>& added) {
+    auto open = record_conflicts(record.id);
+    if (!open) return open.error();
+    auto drop = db_->prepare("DELETE FROM conflicts WHERE record_id = ? AND field = ? AND clock = ?");
+    if (!drop) return drop.error();
+    for (const FieldConflict& conflict : *open)
+      if (!conflict_open(record, conflict))
+        if (auto status = (*drop)->bind(1, record.id).bind(2, conflict.field).bind(3, conflict.clock).run(); !status)
+          return status;
+    auto insert = db_->prepare(
+        "INSERT OR IGNORE INTO conflicts(record_id, field, clock, value, winner_clock, by_user, device_id, at) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    for (const FieldConflict& c : added)
+      if (auto status = (*insert)
+                            ->bind(1, c.record_id)
+                            .bind(2, c.field)
+                            .bind(3, c.clock)
+                            .bind(4, to_json_text(c.value))
+                            .bind(5, c.winner_clock)
+                            .bind(6, c.by)
+                            .bind(7, c.device)
+                            .bind(8, c.at)
+                            .run();
+          !status)
+        return status;
+    return ok_status();
+  }
+
+  Result<std::vector<FieldConflict>> record_conflicts(const std::string& record_id) {
+    auto select = db_->prepare(
+        "SELECT field, clock, value, winner_clock, by_user, device_id, at FROM conflicts WHERE record_id = ? "
+        "ORDER BY field, clock");
+    if (!select) return select.error();
+    std::vector<FieldConflict> conflicts;
+    Statement& s = **select;
+    s.bind(1, record_id);
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      conflicts.push_back({record_id, s.text(0), json::parse(s.text(2), nullptr, false), s.text(1), s.text(3),
+                           s.text(4), s.text(5), s.text(6)});
+    }
+    s.reset();
+    return conflicts;
+  }
+
   Status remember_revision(const CheckedRevision& revision, const std::string& device_id, PushStatus status,
                            const std::string& now) {
     auto insert = db_->prepare(
@@ -501,7 +569,7 @@ class SqliteCollectorStore final : public CollectorStore {
     }
     (*ref)->reset();
 
-    std::string sql = "SELECT seq, doc FROM records r WHERE seq > ? AND r.echo_device <> ?";
+    std::string sql = "SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?";
     std::vector<std::string> values{who.device.id};
     if (who.user.role == Role::Staff) {
       // Must agree with may_see().
@@ -537,14 +605,21 @@ class SqliteCollectorStore final : public CollectorStore {
     for (const auto& value : values) s.bind(index++, value);
     s.bind(index, static_cast<std::int64_t>(limit));
     std::int64_t last = after;
+    std::vector<std::string> ids;
     for (;;) {
       auto row = s.step();
       if (!row) return row.error();
       if (!*row) break;
       last = s.integer(0);
       page.records.push_back(s.text(1));
+      ids.push_back(s.text(2));
     }
     s.reset();
+    for (const std::string& id : ids) {
+      auto conflicts = record_conflicts(id);
+      if (!conflicts) return conflicts.error();
+      page.conflicts.insert(page.conflicts.end(), conflicts->begin(), conflicts->end());
+    }
     page.more = page.records.size() >= limit;
     if (page.more) {
       page.sequence = last;

@@ -181,14 +181,21 @@ std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
   PlainPullAnswer answer;
-  static constexpr std::array<std::string_view, 4> kAnswer{"cursor", "more", "records", "reference"};
+  static constexpr std::array<std::string_view, 5> kAnswer{"conflicts", "cursor", "more", "records", "reference"};
   const auto seen = in.members(kAnswer, [&](std::size_t index) {
     switch (index) {
-      case 0:
-        return in.string(answer.cursor);
+      case 0: {
+        if (in.null()) return true;
+        std::string_view conflicts;
+        if (!in.value_text(conflicts) || conflicts.empty() || conflicts.front() != '[') return false;
+        answer.conflicts = conflicts;
+        return true;
+      }
       case 1:
-        return in.boolean(answer.more);
+        return in.string(answer.cursor);
       case 2:
+        return in.boolean(answer.more);
+      case 3:
         return in.array([&] {
           std::optional<Record> record;
           if (!read_plain_record_text(in, record, answer.documents.emplace_back())) return false;
@@ -204,8 +211,45 @@ std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
       }
     }
   });
-  if (!seen || !in.at_end() || (*seen & 0b101) != 0b101) return std::nullopt;  // cursor and records are required
+  if (!seen || !in.at_end() || (*seen & 0b1010) != 0b1010) return std::nullopt;  // cursor and records are required
   return answer;
+}
+
+json conflict_json(const FieldConflict& c) {
+  return {{"id", c.record_id},
+          {"field", c.field},
+          {"value", c.value},
+          {"clock", c.clock},
+          {"winner_clock", c.winner_clock},
+          {"by", c.by},
+          {"device", c.device},
+          {"at", c.at}};
+}
+
+Result<FieldConflict> conflict_from_json(const json& object, const std::string& path) {
+  if (!object.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
+  FieldConflict c;
+  for (auto [key, out, required] :
+       {std::tuple{"id", &c.record_id, true}, std::tuple{"field", &c.field, true}, std::tuple{"clock", &c.clock, true},
+        std::tuple{"winner_clock", &c.winner_clock, true}, std::tuple{"by", &c.by, false},
+        std::tuple{"device", &c.device, false}, std::tuple{"at", &c.at, false}})
+    if (auto error = read_text(object, key, path, required, *out)) return *error;
+  auto value = object.find("value");
+  if (value == object.end()) return field_error(path + "/value", "missing", "ありません");
+  c.value = *value;
+  return c;
+}
+
+Result<std::vector<FieldConflict>> conflicts_from_json(const json& list) {
+  std::vector<FieldConflict> conflicts;
+  if (list.is_null()) return conflicts;
+  if (!list.is_array()) return field_error("/conflicts", "expected an array", "配列が必要です");
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    auto conflict = conflict_from_json(list[i], "/conflicts/" + std::to_string(i));
+    if (!conflict) return conflict.error();
+    conflicts.push_back(std::move(*conflict));
+  }
+  return conflicts;
 }
 
 json push_request_json(const std::vector<Revision>& revisions) {

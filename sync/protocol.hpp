@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/error.hpp"
+#include "model/merge.hpp"
 #include "model/record.hpp"
 
 namespace tsunagi::sync {
@@ -81,10 +82,17 @@ struct PlainPullAnswer {
   std::vector<Record> records;
   std::vector<std::string> documents;  // each record's canonical JSON text
   std::string reference;               // the reference data's JSON text; empty when null
+  std::string conflicts;               // the kept conflicts' JSON text (an array); empty when absent
   std::string cursor;
   bool more = false;
 };
 std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body);
+
+// A kept conflict in a pull answer: {"id", "field", "value", "clock", "winner_clock", "by", "device", "at"}.
+nlohmann::json conflict_json(const FieldConflict& conflict);
+Result<FieldConflict> conflict_from_json(const nlohmann::json& object, const std::string& path);
+// The "conflicts" member of a pull answer (absent or null: none).
+Result<std::vector<FieldConflict>> conflicts_from_json(const nlohmann::json& list);
 
 // The pull cursor is opaque to clients: "<collector id>.<sequence>". A cursor from another collector (or another
 // database) is not ours: the client starts over from the beginning, which is safe because pulls merge.

@@ -55,11 +55,6 @@ json random_value(const std::string& field, std::mt19937& random) {
   return std::string(kTexts[pick(5)]) + " " + std::to_string(pick(100));
 }
 
-// The value of `field` as the merge compares it.
-json value_of(const Record& record, const std::string& field) {
-  return field == "deleted" ? json(record.deleted) : field_value(record, field);
-}
-
 // An edit made on `replica`: one field, a new clock, as Store::save_changes stamps it.
 Edit edit(Replica& replica, const std::string& field, const json& value) {
   Record after = replica.record;
@@ -73,7 +68,7 @@ Edit edit(Replica& replica, const std::string& field, const json& value) {
   after.clock = replica.clock.tick().to_string();
   after.field_clocks[field] = after.clock;
   replica.record = std::move(after);
-  return {field, value_of(replica.record, field), replica.record.clock};
+  return {field, merge_value(replica.record, field), replica.record.clock};
 }
 
 // `to` receives `from`'s version, as a pull (or the collector receiving a push) does.
@@ -166,7 +161,7 @@ TEST_CASE("three replicas editing apart and syncing in any order converge, losin
     for (const auto& replica : replicas) REQUIRE(content(replica.record) == agreed);
     for (const auto& [field, made_edit] : latest) {
       INFO("field " << field);
-      REQUIRE(value_of(replicas[0].record, field) == made_edit.value);
+      REQUIRE(merge_value(replicas[0].record, field) == made_edit.value);
     }
     // Idempotent: receiving the same version again changes nothing.
     auto again = merge_records(replicas[1].record, replicas[2].record);

@@ -7,6 +7,7 @@
 
 #include "model/database.hpp"
 #include "model/ids.hpp"
+#include "model/store_schema.hpp"
 #include "store_fixture.hpp"
 
 using namespace tsunagi;
@@ -55,7 +56,7 @@ TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreig
   CHECK((info.st_mode & 0777) == 0600);
   REQUIRE(::stat(store->file().parent_path().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0700);
-  CHECK(store->schema_version() == 5);
+  CHECK(store->schema_version() == kLatestSchemaVersion);
   CHECK(is_uuid(store->device_id()));
 
   sqlite3* db = nullptr;

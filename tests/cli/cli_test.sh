@@ -136,8 +136,8 @@ usage_error() {  # usage_error MESSAGE ARGS...: exit 64, MESSAGE and the usage t
     fail "tsunagi $*: expected the line \"tsunagi: $message\", the usage and no stdout; stdout: $out; stderr: $err"
   fi
 }
-usage_error "record list: unknown option --conflicts" record list --conflicts
-usage_error "record list: unknown option --conflicts" record list --conflicts --format json
+usage_error "record list: unknown option --conflict" record list --conflict
+usage_error "record list: unknown option --conflict" record list --conflict --format json
 usage_error "record list: unknown option --bogus" record list --bogus x
 usage_error "record list: unknown option --bogus" --bogus record list
 usage_error "record list: --by needs a value, not --format (write --by=--format if that is the value)" \

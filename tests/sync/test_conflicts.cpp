@@ -48,6 +48,47 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK((*on_a)->meeting.venue == "Aの会場");
   CHECK((*on_a)->participant_count == 30);
   CHECK(**on_a == **on_b);
+
+  // The minutes that lost are kept, not dropped: at the collector and on both devices, with who and where.
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 1);
+  for (EngineDevice* device : {&a, &b}) {
+    auto kept = device->store->conflicts(id);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().field == "minutes");
+    CHECK(kept->front().value == "Aの議事録");
+    CHECK(kept->front().by == "主任 一郎");
+    CHECK(kept->front().device == a.enrollment.device_id);
+  }
+  // The command line lists the record and shows both values.
+  auto run = [&a](const std::vector<std::string>& words) {
+    std::vector<std::string> argv{TSUNAGI_BIN, "--data", a.folder.string(), "--lang", "en"};
+    argv.insert(argv.end(), words.begin(), words.end());
+    auto result = testing::run(argv, kProcessLimit);
+    INFO(describe(result));
+    REQUIRE(result.exit_code == 0);
+    return json::parse(result.out);
+  };
+  const json listed = run({"record", "list", "--conflicts", "--format", "json"});
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].at("id") == id);
+  const json shown = run({"record", "show", id});
+  REQUIRE(shown.at("conflicts").size() == 1);
+  CHECK(shown.at("conflicts")[0].at("field") == "minutes");
+  CHECK(shown.at("conflicts")[0].at("values")[0].at("value") == "Bの議事録");
+  CHECK(shown.at("conflicts")[0].at("values")[0].at("current") == true);
+  CHECK(shown.at("conflicts")[0].at("values")[1].at("value") == "Aの議事録");
+  CHECK(shown.at("conflicts")[0].at("values")[1].at("by") == "主任 一郎");
+
+  // Writing the merged text resolves it everywhere.
+  REQUIRE(a.store->update(id, json{{"minutes", "AとBを合わせた議事録"}}));
+  CHECK(a.store->conflicts(id)->empty());
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  CHECK(b.store->conflicts(id)->empty());
+  CHECK((*b.store->get(id))->meeting.minutes == "AとBを合わせた議事録");
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 0);
+  CHECK(run({"record", "list", "--conflicts", "--format", "json"}).empty());
 }
 
 // Answers 503 (with Retry-After) for the first `busy` requests, then forwards.
