@@ -413,11 +413,13 @@ int command_record(const Context& ctx) {
       const json object = record_to_json(**record);  // items() must not outlive the object it iterates
       for (const auto& [key, value] : object.items()) std::cout << key << ": " << cell_text(value) << "\n";
       for (const auto& conflict : conflicts_by_field(**record, *conflicts))
-        for (const auto& value : conflict.at("values"))
+        for (const auto& value : conflict.at("values")) {
+          const std::string source = value.value("current", false)
+                                         ? (ctx.japanese ? "現在の値" : "current")
+                                         : value.value("by", std::string()) + " " + value.value("at", std::string());
           std::cout << (ctx.japanese ? "競合 " : "conflict ") << conflict.at("field").get<std::string>() << ": "
-                    << cell_text(value.at("value")) << " (" << value.value("by", std::string()) << " "
-                    << value.value("at", std::string()) << (value.value("current", false) ? ", current" : "")
-                    << ")\n";
+                    << cell_text(value.at("value")) << " (" << source << ")\n";
+        }
     } else {
       throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
     }

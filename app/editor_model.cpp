@@ -154,6 +154,7 @@ void EditorModel::reset_state() {
   submitting_ = false;
   touched_.clear();
   settled_.clear();
+  conflicts_.clear();
   show_all_issues_ = false;
   dirty_ = false;
   scratch_pending_ = false;
@@ -194,6 +195,7 @@ Status EditorModel::open(const std::string& id) {
   reset_state();
   is_new_ = false;
   record_ = std::move(**found);
+  if (auto conflicts = reader_.conflicts(id)) conflicts_ = std::move(*conflicts);
   required_paths_ = required_paths(record_.kind);
   show_all_issues_ = true;  // a stored record's problems (a returned one's above all) are shown at once
   load_number_texts();
@@ -591,6 +593,36 @@ Status EditorModel::withdraw() {
     return make_error("editor.not_submitted", "/status", "only a submitted record can be withdrawn",
                       "取り下げられるのは提出済みの記録だけです");
   return store_record(ReviewStatus::Draft);
+}
+
+Status EditorModel::resolve_conflict(const std::string& field, const nlohmann::json& value) {
+  if (!open_ || is_new_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
+  ++saving_;
+  writer_.post([this, serial = open_serial_, id = record_.id, field, value](
+                   Store* store, const Error* open_error) -> StoreWriter::Completion {
+    Result<Record> stored = open_error ? Result<Record>(*open_error)
+                            : store    ? store->resolve_conflict(id, field, value)
+                                       : Result<Record>(make_error("editor.closed", "", "no store", "保存先がありません"));
+    return [this, serial, field, stored = std::move(stored)]() mutable {
+      --saving_;
+      if (!stored) {
+        last_error_ = stored.error();
+        return;
+      }
+      stored_.push_back({stored->id, stored->status, false});
+      if (serial != open_serial_ || !open_) return;
+      std::erase_if(conflicts_, [&field](const FieldConflict& c) { return c.field == field; });
+      // The field as stored, with its new clock; other typing stays.
+      auto patched = apply_patch(record_, nlohmann::json{{field, merge_value(*stored, field)}}, nullptr);
+      if (patched) record_ = std::move(*patched);
+      record_.field_clocks[field] = field_clock(*stored, field);
+      record_.clock = stored->clock;
+      ++revision_;
+      load_number_texts();
+      revalidate();
+    };
+  });
+  return ok_status();
 }
 
 std::vector<const ValidationIssue*> EditorModel::visible_issues(std::string_view path) const {

@@ -172,6 +172,11 @@ class EditorModel {
   Status submit();
   // A submitted record goes back to being a draft its author can edit (before the supervisor acts on it).
   Status withdraw();
+  // --- Conflicts (values that lost a merge with a change made elsewhere, kept until someone decides) ---
+  const std::vector<FieldConflict>& conflicts() const { return conflicts_; }
+  // Resolves the conflicts on `field` by storing `value` (the current one, or one that lost) with a new clock for
+  // the field, through the writer; the next sync resolves it on every device. Typing in that field is replaced.
+  Status resolve_conflict(const std::string& field, const nlohmann::json& value);
   // Writes queued for this model and not finished yet.
   bool saving() const { return saving_ > 0; }
   EditorNotice notice() const { return notice_; }
@@ -231,6 +236,7 @@ class EditorModel {
   std::set<std::string> touched_;  // top-level field paths ("/agenda") the user has changed
   bool show_all_issues_ = false;
   std::vector<ValidationIssue> issues_;
+  std::vector<FieldConflict> conflicts_;  // the open record's, as the store had them when it opened
   std::vector<ValidationIssue> settled_;  // what visible_issues() shows: issues_ as of the last settle()
   bool settle_due_ = false;               // focus left a field since the last settle()
 

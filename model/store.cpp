@@ -997,6 +997,27 @@ Result<std::vector<FieldConflict>> Store::conflicts(const std::string& id) const
   return out;
 }
 
+Result<Record> Store::resolve_conflict(const std::string& id, const std::string& field, const json& value) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun().error();
+  refresh_if_changed();
+  auto before = get(id);
+  if (!before) return before.error();
+  if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
+  Record after = **before;
+  if (field == "deleted") {
+    after.deleted = value.is_boolean() && value.get<bool>();
+  } else {
+    auto patched = apply_patch(after, json{{field, value}}, nullptr);
+    if (!patched) return patched.error();
+    after = std::move(*patched);
+  }
+  auto saved = save_changes(**before, std::move(after), {field});
+  if (!saved) return saved;
+  if (auto status = commit(transaction); !status) return status.error();
+  return saved;
+}
+
 Status Store::drop_resolved_conflicts(const Record& record) {
   auto kept = conflicts(record.id);
   if (!kept) return kept.error();

@@ -66,8 +66,36 @@ void label(Form& form, const char* key, float indent = 0.0f, std::string_view pa
   ImGui::SameLine(form.label_width);
 }
 
+// A value kept from a change made elsewhere that collided with this one (a conflict the collector kept), under the
+// field: what it was, who made it, and the two ways out. Either choice is stored at once.
+void conflicts(Form& form, const std::string& path) {
+  const std::string field = path.substr(1);
+  for (const FieldConflict& conflict : form.model.conflicts()) {
+    if (conflict.field != field) continue;
+    ImGui::PushID(conflict.clock.c_str());
+    ImGui::SetCursorPosX(form.label_width);
+    ImGui::PushTextWrapPos(form.label_width + form.field_width);
+    ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
+    const std::string value = conflict.value.is_string() ? conflict.value.get<std::string>() : conflict.value.dump();
+    text_unformatted(form.i18n.format("editor.conflict", {{"value", value}, {"by", conflict.by}}));
+    ImGui::PopStyleColor();
+    probe_item(form.view.probe, "conflict." + path);
+    ImGui::PopTextWrapPos();
+    ImGui::SetCursorPosX(form.label_width);
+    if (ImGui::SmallButton(form.i18n.tr("editor.conflict.take")))
+      (void)form.model.resolve_conflict(field, conflict.value);
+    probe_item(form.view.probe, "conflict." + path + ".take");
+    ImGui::SameLine();
+    if (ImGui::SmallButton(form.i18n.tr("editor.conflict.keep")))
+      (void)form.model.resolve_conflict(field, merge_value(form.model.record(), field));
+    probe_item(form.view.probe, "conflict." + path + ".keep");
+    ImGui::PopID();
+  }
+}
+
 // The validation messages for `path`, under its field, in the UI language.
 void messages(Form& form, const std::string& path) {
+  if (path.find('/', 1) == std::string::npos) conflicts(form, path);  // kept per top-level field
   for (const ValidationIssue* issue : form.model.visible_issues(path)) {
     ImGui::SetCursorPosX(form.label_width);
     ImGui::PushStyleColor(ImGuiCol_Text, issue->severity == Severity::Error ? kErrorColour : kWarningColour);

@@ -91,6 +91,28 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK(run({"record", "list", "--conflicts", "--format", "json"}).empty());
 }
 
+TEST_CASE_METHOD(SyncFixture, "a push whose only change lost is a conflict kept, not already stored",
+                 "[sync][conflict]") {
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  FaultTransport watching(*a.transport);
+  REQUIRE(a.sync(test_sync_options(), &watching).result == sync::SyncResult::Done);
+  CHECK(push_results_with(watching.answers(), "conflict") == 1);
+  CHECK(push_results_with(watching.answers(), "already_stored") == 0);
+  auto kept = a.store->conflicts(id);
+  REQUIRE(kept);
+  REQUIRE(kept->size() == 1);
+  CHECK(kept->front().value == "Aの議事録");
+  CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
+}
+
 // Answers 503 (with Retry-After) for the first `busy` requests, then forwards.
 class BusyTransport final : public sync::Transport {
  public:

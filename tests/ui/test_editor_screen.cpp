@@ -155,6 +155,36 @@ TEST_CASE_METHOD(ScreenFixture, "the form stays still while a field is typed in,
   CHECK(editor.has("issue./date"));  // shown once focus left the date
 }
 
+TEST_CASE_METHOD(ScreenFixture, "a kept conflict shows under its field, and a click resolves it in the store",
+                 "[editor][screen]") {
+  auto made = record_from_json(nlohmann::json{{"kind", "meeting"}, {"date", "2024-07-03"}, {"title", "運営会議"},
+                                              {"minutes", "今の議事録"}, {"status", "draft"}});
+  REQUIRE(made);
+  auto created = store->create(*made);
+  REQUIRE(created);
+  // What a pull brings: the record as it is, and the value of another device's change that lost to it.
+  PulledPage page;
+  page.records = {*created};
+  page.cursor = "c.1";
+  page.conflicts = {{created->id, "minutes", "別の端末の議事録", "1700000000000.0000.0000000b", created->clock,
+                     "佐藤 花子", "device-b", "2024-07-03T01:00:00Z"}};
+  REQUIRE(store->apply_pulled(page));
+  REQUIRE(store->conflicts(created->id)->size() == 1);
+
+  REQUIRE(model.open(created->id));
+  editor.frame();
+  REQUIRE(editor.has("conflict./minutes"));
+  editor.click("conflict./minutes.take");
+  editor.settle();
+  auto stored = store->get(created->id);
+  REQUIRE(stored);
+  CHECK((*stored)->meeting.minutes == "別の端末の議事録");
+  CHECK(store->conflicts(created->id)->empty());
+  CHECK(model.record().meeting.minutes == "別の端末の議事録");
+  editor.frame();
+  CHECK_FALSE(editor.has("conflict./minutes"));
+}
+
 TEST_CASE_METHOD(ScreenFixture, "agenda items: add, reorder, remove", "[editor][screen]") {
   REQUIRE(model.start_new(RecordKind::Meeting, "2024-07-03"));
   editor.click("/agenda.add");
