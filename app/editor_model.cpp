@@ -595,7 +595,7 @@ Status EditorModel::withdraw() {
   return store_record(ReviewStatus::Draft);
 }
 
-Status EditorModel::resolve_conflict(const std::string& field, const nlohmann::json& value) {
+Status EditorModel::resolve_conflict(const std::string& field, const std::optional<nlohmann::json>& value) {
   if (!open_ || is_new_) return make_error("editor.closed", "", "no record is open", "記録が開かれていません");
   ++saving_;
   writer_.post([this, serial = open_serial_, id = record_.id, field, value](

@@ -174,9 +174,10 @@ class EditorModel {
   Status withdraw();
   // --- Conflicts (values that lost a merge with a change made elsewhere, kept until someone decides) ---
   const std::vector<FieldConflict>& conflicts() const { return conflicts_; }
-  // Resolves the conflicts on `field` by storing `value` (the current one, or one that lost) with a new clock for
-  // the field, through the writer; the next sync resolves it on every device. Typing in that field is replaced.
-  Status resolve_conflict(const std::string& field, const nlohmann::json& value);
+  // Resolves the conflicts on `field` by storing `value` (one that lost), or the stored value (nullopt), with a new
+  // clock for the field, through the writer; the next sync resolves it on every device. Typing in that field is
+  // replaced.
+  Status resolve_conflict(const std::string& field, const std::optional<nlohmann::json>& value);
   // Writes queued for this model and not finished yet.
   bool saving() const { return saving_ > 0; }
   EditorNotice notice() const { return notice_; }

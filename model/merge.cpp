@@ -78,6 +78,7 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
       }
     } else if (theirs > ours) {
       winner = theirs;
+      if (winner != creation) result.advanced.push_back(field);
     }
     if (winner != creation) clocks[field] = winner;
   }

@@ -14,7 +14,10 @@ namespace tsunagi {
 struct MergeResult {
   Record merged;
   std::vector<std::string> taken;  // fields whose value came from `incoming`
-  std::vector<std::string> lost;   // fields `incoming` edited after its base but an edit with a later clock won
+  // Fields whose value stayed but whose clock moved on to `incoming`'s: set again to the same value, which is how a
+  // conflict is resolved by keeping the current value. The merged record must be stored for those too.
+  std::vector<std::string> advanced;
+  std::vector<std::string> lost;  // fields `incoming` edited after its base but an edit with a later clock won
 };
 
 // The clock of the change that last set `field` ("deleted" included) in `record`, and its value as merging

@@ -904,7 +904,7 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
     } else {
       auto merged = merge_records(**stored, incoming);
       if (!merged) return merged.error().with_context(context);
-      if (merged->taken.empty()) {
+      if (merged->taken.empty() && merged->advanced.empty()) {
         if (auto status = mark_synced(incoming.id, incoming.clock); !status) return status.error();
         continue;
       }
@@ -997,7 +997,8 @@ Result<std::vector<FieldConflict>> Store::conflicts(const std::string& id) const
   return out;
 }
 
-Result<Record> Store::resolve_conflict(const std::string& id, const std::string& field, const json& value) {
+Result<Record> Store::resolve_conflict(const std::string& id, const std::string& field,
+                                       const std::optional<json>& chosen) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   refresh_if_changed();
@@ -1005,6 +1006,7 @@ Result<Record> Store::resolve_conflict(const std::string& id, const std::string&
   if (!before) return before.error();
   if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
   Record after = **before;
+  const json value = chosen ? *chosen : merge_value(after, field);
   if (field == "deleted") {
     after.deleted = value.is_boolean() && value.get<bool>();
   } else {

@@ -167,9 +167,10 @@ class Store {
   Result<std::optional<Record>> get(const std::string& id) const;
   // The open conflicts of record `id` (values that lost a merge, kept until a later change of the field).
   Result<std::vector<FieldConflict>> conflicts(const std::string& id) const;
-  // Resolves the conflicts on `field` of record `id` by setting it to `value` (the current one or one that lost)
-  // with a new clock, even when the value does not change: the change is what resolves it on every replica.
-  Result<Record> resolve_conflict(const std::string& id, const std::string& field, const nlohmann::json& value);
+  // Resolves the conflicts on `field` of record `id` by setting it to `value` (one that lost), or keeping the stored
+  // value (nullopt), with a new clock either way: the change is what resolves it on every replica.
+  Result<Record> resolve_conflict(const std::string& id, const std::string& field,
+                                  const std::optional<nlohmann::json>& value);
   Result<std::vector<RecordSummary>> list(const RecordQuery& query) const;
   Result<std::int64_t> count(const RecordQuery& query) const;
   // Every matching record, in query order, one at a time (exports); stops early when `visit` returns false.

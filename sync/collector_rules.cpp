@@ -132,7 +132,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   if (stored) {
     auto merge = merge_records(*stored, incoming, revision.base);
     if (!merge) return reject(revision, merge.error());
-    if (merge->taken.empty() && merge->lost.empty()) {
+    if (merge->taken.empty() && merge->advanced.empty() && merge->lost.empty()) {
       decision.result.status = PushStatus::AlreadyStored;  // nothing newer than what is stored
       return decision;
     }

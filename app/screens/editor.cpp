@@ -87,7 +87,7 @@ void conflicts(Form& form, const std::string& path) {
     probe_item(form.view.probe, "conflict." + path + ".take");
     ImGui::SameLine();
     if (ImGui::SmallButton(form.i18n.tr("editor.conflict.keep")))
-      (void)form.model.resolve_conflict(field, merge_value(form.model.record(), field));
+      (void)form.model.resolve_conflict(field, std::nullopt);  // the stored value, not unsaved typing
     probe_item(form.view.probe, "conflict." + path + ".keep");
     ImGui::PopID();
   }

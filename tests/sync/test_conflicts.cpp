@@ -113,6 +113,33 @@ TEST_CASE_METHOD(SyncFixture, "a push whose only change lost is a conflict kept,
   CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
 }
 
+TEST_CASE_METHOD(SyncFixture, "keeping the current value resolves a conflict on every device", "[sync][conflict]") {
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.store->conflicts(id)->size() == 1);
+
+  // b decides its own (current) text stands: the value stays, its clock moves, and that is what travels.
+  auto kept = b.store->resolve_conflict(id, "minutes", std::nullopt);
+  REQUIRE(kept);
+  CHECK(kept->meeting.minutes == "Bの議事録");
+  CHECK(b.store->conflicts(id)->empty());
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 0);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  CHECK(a.store->conflicts(id)->empty());
+  CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
+  CHECK(**a.store->get(id) == **b.store->get(id));
+}
+
 // Answers 503 (with Retry-After) for the first `busy` requests, then forwards.
 class BusyTransport final : public sync::Transport {
  public:
