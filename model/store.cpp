@@ -162,7 +162,12 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
     if (auto row = (*latest)->step(); row && *row) *high = (*latest)->text(0);
     (*latest)->reset();
   }
-  if (auto clock = Hlc::parse(*high)) clock_->resume(*clock);
+  if (auto clock = Hlc::parse(*high)) {
+    clock_->resume(*clock);
+  } else if (high->size() > 14 && (*high)[13] == '.') {
+    // Written by a version whose counter could widen past four hex digits: go on from the next millisecond.
+    if (auto wall = parse_integer(high->substr(0, 13))) clock_->resume(Hlc{*wall + 1, 0, clock_->node()});
+  }
 
   if (options.load_default_reference && target >= 1) {
     auto has_reference = db_->query_int("SELECT count(*) FROM reference_data");
@@ -933,8 +938,16 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
 
 Result<std::size_t> Store::rewind_future_clocks() {
   const Hlc bound{clock_->wall_now() + kMaxClockAheadMs, Hlc::kMaxCounter, "ffffffff"};
-  if (clock_->last() <= bound) return 0;  // the usual case: no lock, no scan
   const std::string bound_text = bound.to_string();
+  if (clock_->last() <= bound) {
+    // Clocks an import brought (kept as given, never adopted by this clock) may be beyond the bound too.
+    auto waiting = db_->prepare("SELECT 1 FROM outbox WHERE hlc > ? LIMIT 1");
+    if (!waiting) return waiting.error();
+    auto found = (*waiting)->bind(1, bound_text).step();
+    (*waiting)->reset();
+    if (!found) return found.error();
+    if (!*found) return 0;  // the usual case: no write lock
+  }
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   refresh_if_changed();
@@ -956,6 +969,15 @@ Result<std::size_t> Store::rewind_future_clocks() {
   }
   (*future)->reset();
 
+  // Back to the latest clock within the bound; forward again if this fails, as the transaction rolls back.
+  const Hlc previous = clock_->last();
+  bool committed = false;
+  struct Guard {
+    std::function<void()> undo;
+    ~Guard() { undo(); }
+  } guard{[&] {
+    if (!committed) clock_->resume(previous);
+  }};
   clock_->rewind(within.value_or(Hlc{}));
   auto restamp_outbox = db_->prepare("UPDATE outbox SET hlc = ?2 WHERE record_id = ?1 AND hlc > ?2");
   auto clear_refusal = db_->prepare("DELETE FROM sync_rejections WHERE record_id = ?");
@@ -968,12 +990,15 @@ Result<std::size_t> Store::rewind_future_clocks() {
     after.clock = clock_->tick().to_string();
     for (auto& [field, clock] : after.field_clocks)
       if (clock > after.clock) clock = after.clock;
-    auto written = write_record(after, &**before, "", {}, nullptr, nullptr, /*queue=*/false);
+    // Only its clocks change: the content was stored before and is not checked again (rules may be newer).
+    const std::string document = record_text(after);
+    auto written = write_record(after, &**before, "", {}, nullptr, &document, /*queue=*/false);
     if (!written) return written.error().with_context("record " + id);
     if (auto status = (*restamp_outbox)->bind(1, id).bind(2, after.clock).run(); !status) return status.error();
     if (auto status = (*clear_refusal)->bind(1, id).run(); !status) return status.error();
   }
   if (auto status = commit(transaction); !status) return status.error();
+  committed = true;
   return ids.size();
 }
 

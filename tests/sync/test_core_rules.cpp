@@ -86,6 +86,29 @@ TEST_CASE_METHOD(SyncFixture, "a laptop whose clock runs days ahead is refused, 
   CHECK(contains(collector_doc(database(), ids[1]), "時計を直してから直した記録 2"));
 }
 
+TEST_CASE_METHOD(SyncFixture, "an imported record carrying a clock from the future is rewound before it is pushed",
+                 "[sync][clock]") {
+  EngineDevice device = engine_device("laptop", add_user("東 太郎", "staff", "東区"));
+  // An export from a laptop whose clock ran days ahead: the import keeps its clocks (its history) as given.
+  Record exported = to_record(case_review_json("未来の時計の記録", "東区"));
+  exported.clock = Hlc{now_unix_ms() + 3LL * 24 * 60 * 60 * 1000, 0, "0badc10c"}.to_string();
+  exported.field_clocks = {{"*", exported.clock}};
+  const std::string id = device.import({exported}).front();
+  REQUIRE(stored(device, id).clock == exported.clock);
+
+  auto synced = device.sync();
+  INFO(synced.error.describe());
+  REQUIRE(synced.result == sync::SyncResult::Done);
+  CHECK(device.outbox_size() == 0);
+  const std::int64_t bound = now_unix_ms() + kMaxClockAheadMs;
+  auto pushed = Hlc::parse(stored(device, id).clock);
+  REQUIRE(pushed);
+  CHECK(pushed->wall_ms <= bound);
+  auto db = database();
+  CHECK(contains(collector_doc(db, id), "未来の時計の記録"));
+  CHECK(db.column("SELECT hlc FROM records WHERE id = ?", {id}) == std::vector<std::string>{stored(device, id).clock});
+}
+
 TEST_CASE_METHOD(SyncFixture, "staff cannot change an approved record: auth.locked, and the collector keeps it",
                  "[sync][rules]") {
   EngineDevice staff = engine_device("staff", add_user("東 太郎", "staff", "東区"));
