@@ -184,10 +184,29 @@ Error unauthorized() {
                     "認証できません（トークンが無いか無効です）。端末を登録し直してください");
 }
 
+// [SECTION] Bounded request heads
+//
+// httplib 0.11 keeps every header line of a request (each up to 8 KB) with no limit on their number, before any
+// handler runs: a client that sends header lines without end grows the collector's memory without end. The bytes
+// read from each connection are counted beneath TLS; once a request's head (all that is read before its handler
+// starts) passes kMaxRequestHeadBytes, the read fails and httplib drops the connection. httplib serves one
+// connection at a time on each worker thread, so the count is the thread's. The same failing read ends a connection
+// whose request body was left unread (httplib 0.11 keeps a connection open whatever the answer says).
+
+constexpr std::size_t kMaxRequestHeadBytes = 64 * 1024;  // a device's request head is a few hundred bytes
+
+struct HeadCount {
+  std::size_t bytes = 0;  // read since the current request began
+  bool in_body = false;   // the request's handler runs: its body is read, under its own limits
+  bool close = false;     // the connection ends after this answer: every later read fails
+};
+thread_local HeadCount head_count;
+
 // A request's body, read through httplib's reader at most once. A handler that answers without reading it (a
 // wrong token, too many enrollment failures) leaves it to drain(), run after every handler: httplib reads the
 // next request of a kept-alive connection from where the handler stopped, so an unread body would be taken for
-// a request.
+// a request. A small plain body is read and dropped; any other (compressed, chunked, large) ends the connection
+// instead, so that nobody without a token can make the collector inflate 32 MB of gzip.
 class RequestBody {
  public:
   RequestBody(const httplib::Request& req, const httplib::ContentReader& reader) : req_(req), reader_(reader) {}
@@ -198,16 +217,17 @@ class RequestBody {
     std::string body;
     bool too_large = std::strtoull(req_.get_header_value("Content-Length").c_str(), nullptr, 10) > limit;
     // Read to its end even when too large (httplib skips a declared length over its limit itself).
-    bool complete = consume([&](const char* data, std::size_t size) {
-      if (too_large || body.size() + size > limit) {
-        too_large = true;
-        body.clear();
-      } else {
-        body.append(data, size);
+    bool complete = !too_large && consume([&](const char* data, std::size_t size) {
+      if (body.size() + size > limit) {
+        too_large = true;  // stop reading (and inflating) at once
+        return false;
       }
+      body.append(data, size);
       return true;
     });
     if (too_large) {
+      consumed_ = true;
+      head_count.close = true;  // the rest of the body is never read
       send_error(
           res, 413,
           make_error("protocol.too_large", "", "request body too large (" + std::to_string(limit) + " bytes at most)",
@@ -223,9 +243,17 @@ class RequestBody {
     return body;
   }
 
-  // Reads and drops whatever of the body is still unread.
+  // Reads and drops a small plain body still unread, or ends the connection after the answer.
   void drain() {
-    consume([](const char*, std::size_t) { return true; });
+    if (consumed_) return;
+    constexpr std::size_t kMaxDrainedBytes = 64 * 1024;
+    const std::string length = req_.get_header_value("Content-Length");
+    const bool small_and_plain = !length.empty() && std::strtoull(length.c_str(), nullptr, 10) <= kMaxDrainedBytes &&
+                                 req_.get_header_value("Content-Encoding").empty();
+    if (small_and_plain)
+      consume([](const char*, std::size_t) { return true; });
+    else
+      head_count.close = true;
   }
 
  private:
@@ -486,24 +514,10 @@ struct CollectorServer::Impl {
 
 namespace {
 
-// [SECTION] Bounded request heads
-//
-// httplib 0.11 keeps every header line of a request (each up to 8 KB) with no limit on their number, before any
-// handler runs: a client that sends header lines without end grows the collector's memory without end. The bytes
-// read from each connection are counted beneath TLS; once a request's head (all that is read before its handler
-// starts) passes kMaxRequestHeadBytes, the read fails and httplib drops the connection. httplib serves one
-// connection at a time on each worker thread, so the count is the thread's.
-
-constexpr std::size_t kMaxRequestHeadBytes = 64 * 1024;  // a device's request head is a few hundred bytes
-
-struct HeadCount {
-  std::size_t bytes = 0;  // read since the current request began
-  bool in_body = false;   // the request's handler runs: its body is read, under its own limits
-};
-thread_local HeadCount head_count;
-
 long count_head_bytes(BIO*, int operation, const char*, std::size_t, int, long, int result, std::size_t* processed) {
-  if (operation != (BIO_CB_READ | BIO_CB_RETURN) || result <= 0 || head_count.in_body) return result;
+  if (operation != (BIO_CB_READ | BIO_CB_RETURN)) return result;
+  if (head_count.close) return -1;
+  if (result <= 0 || head_count.in_body) return result;
   head_count.bytes += *processed;
   return head_count.bytes > kMaxRequestHeadBytes ? -1 : result;
 }
@@ -616,7 +630,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   });
   // One line per request: never a token or record text.
   server.set_logger([self](const httplib::Request& req, const httplib::Response& res) {
-    head_count = {};  // the answer is written: the connection's next request begins
+    head_count = {.close = head_count.close};  // the answer is written: the next request begins, or none
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - request_started).count();
     char line[512];
     std::snprintf(line, sizeof line, "%s %s %s %d %.1fms device=%s", now_iso8601().c_str(), req.method.c_str(),
