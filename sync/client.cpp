@@ -398,6 +398,10 @@ std::optional<SyncEngine::Failure> SyncEngine::pull_pages(const std::string& cur
   }
 }
 
+namespace {
+constexpr const char* kRestoringSetting = "sync.restoring";  // "1" while a restore has not finished
+}  // namespace
+
 SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_progress) {
   on_progress_ = on_progress;
   progress_ = {};
@@ -423,6 +427,9 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
     report(SyncPhase::Failed);
   } else {
     (void)store_.set_setting("sync.last_success", now_iso8601());
+    // Every change is here now: a restore cut off earlier is complete, and the next one starts from the beginning.
+    if (auto restoring = store_.setting(kRestoringSetting); restoring && *restoring == "1")
+      (void)store_.set_setting(kRestoringSetting, "");
     if (!rejections_.empty()) {
       outcome.result = SyncResult::Rejected;
       outcome.error = rejections_.front().error;
@@ -438,23 +445,19 @@ SyncOutcome SyncEngine::restore(const std::function<void(const SyncProgress&)>& 
   // A restore cut off (a kill, a dropped link) goes on from its last stored page when asked again: starting over
   // each time would never finish on a link that drops more often than a whole restore takes. The cursor is reset
   // before the mark is set, so a kill between the two starts over rather than skipping anything.
-  constexpr const char* kRestoring = "sync.restoring";
   auto fail = [](const Error& error) {
     SyncOutcome outcome;
     outcome.result = SyncResult::Failed;
     outcome.error = error;
     return outcome;
   };
-  auto restoring = store_.setting(kRestoring);
+  auto restoring = store_.setting(kRestoringSetting);
   if (!restoring) return fail(restoring.error());
   if (*restoring != "1") {
     if (auto status = store_.reset_pull_cursor(); !status) return fail(status.error());
-    if (auto status = store_.set_setting(kRestoring, "1"); !status) return fail(status.error());
+    if (auto status = store_.set_setting(kRestoringSetting, "1"); !status) return fail(status.error());
   }
-  SyncOutcome outcome = run(on_progress);
-  if (outcome.result == SyncResult::Done || outcome.result == SyncResult::Rejected)
-    if (auto status = store_.set_setting(kRestoring, ""); !status) return fail(status.error());
-  return outcome;
+  return run(on_progress);  // which clears the mark once every change is here
 }
 
 }  // namespace tsunagi::sync

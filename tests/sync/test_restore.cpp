@@ -102,4 +102,39 @@ TEST_CASE_METHOD(SyncFixture, "a restore cut off goes on from its last page when
   CHECK(cursors[0].empty());
 }
 
+TEST_CASE_METHOD(SyncFixture, "a restore cut off and finished by a plain sync does not resume later",
+                 "[sync][restore]") {
+  EngineDevice staff = engine_device("staff", add_user("佐藤 花子", "staff", "東区"));
+  staff.import(numbered_records("復元の続き", 1, 25));
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+
+  EngineDevice office = engine_device("office", add_user("山本 課長", "supervisor"));
+  sync::SyncOptions options = test_sync_options();
+  options.pull_page = 10;
+  options.attempts = 1;
+  {
+    FaultTransport dropping(*office.transport);
+    dropping.refuse = [](int number, const sync::HttpRequest& request) {
+      return request.path == sync::kPullPath && number >= 3;
+    };
+    REQUIRE(sync::SyncEngine(*office.store, dropping, office.enrollment, options).restore().result ==
+            sync::SyncResult::Offline);
+  }
+  // The window's ordinary sync finishes the pull: every change is here, so the restore is complete.
+  REQUIRE(sync::SyncEngine(*office.store, *office.transport, office.enrollment, options).run().result ==
+          sync::SyncResult::Done);
+  CHECK(office.record_count() == 25);
+  FaultTransport counting(*office.transport);
+  std::vector<std::string> cursors;
+  counting.before_send = [&cursors](int, const sync::HttpRequest& request) {
+    if (request.path != sync::kPullPath) return;
+    const json cursor = json::parse(request.body).at("cursor");
+    cursors.push_back(cursor.is_string() ? cursor.get<std::string>() : "");
+  };
+  REQUIRE(sync::SyncEngine(*office.store, counting, office.enrollment, options).restore().result ==
+          sync::SyncResult::Done);
+  REQUIRE(cursors.size() == 3);  // from the beginning
+  CHECK(cursors[0].empty());
+}
+
 }  // namespace tsunagi::sync_tests
