@@ -10,3 +10,12 @@ echo "== convergence: $runs seeded runs of three replicas"
 start=$(date +%s)
 TSUNAGI_CONVERGENCE_RUNS=$runs "$tests" "three replicas editing apart*" 2>&1 | grep -A2 "runs:" | sed 's/^ *//'
 echo "   $(( $(date +%s) - start )) s"
+
+# Sync rounds through the fault-injecting proxy (tests/sync/test_fault_proxy.cpp): PROXY_ROUNDS (default 2000);
+# PROXY_SEED replays a run.
+proxy_rounds=${PROXY_ROUNDS:-2000}
+echo "== fault proxy: $proxy_rounds sync rounds through a proxy that delays, drops, truncates and resets"
+start=$(date +%s)
+TSUNAGI_PROXY_ROUNDS=$proxy_rounds TSUNAGI_PROXY_SEED=${PROXY_SEED:-} build/tests/sync/tsunagi_sync_tests "[faults]" 2>&1 |
+  sed -n '/fault proxy:/,/^====/p' | grep -v '^====' | sed 's/^ */   /'
+echo "   $(( $(date +%s) - start )) s"
