@@ -42,6 +42,14 @@ std::string new_uuid_v7(std::int64_t unix_ms) {
 
 std::string new_uuid_v7() { return new_uuid_v7(now_unix_ms()); }
 
+std::string new_item_id() {
+  unsigned char b[8];
+  random_bytes(b, sizeof b);
+  char out[17];
+  std::snprintf(out, sizeof out, "%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+  return out;
+}
+
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {

@@ -12,6 +12,8 @@ namespace tsunagi {
 std::string new_uuid_v7();
 // Same, with the given Unix millisecond timestamp (tests, bulk import).
 std::string new_uuid_v7(std::int64_t unix_ms);
+// A new id for an item of a record's list (agenda item, role, follow-up): 16 random lower-case hex digits.
+std::string new_item_id();
 // True for the canonical 8-4-4-4-12 lower- or upper-case hex form of any UUID version.
 bool is_uuid(std::string_view s);
 // Fills `size` bytes with random bytes from the OS (getrandom). Thread-safe.

@@ -1,5 +1,6 @@
 #include "model/merge.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "model/record_json.hpp"
@@ -23,28 +24,76 @@ std::vector<std::string> merge_fields(const Record& a, const Record& b) {
   return fields;
 }
 
-// Sets one field of `record` to `value` (null clears it).
-Status set_value(Record& record, const std::string& field, const json& value) {
-  if (field == "deleted") {
-    record.deleted = value.is_boolean() && value.get<bool>();
-    return ok_status();
+// One side's state of one member of a list field: whether it is in the list, as what, set by which change.
+struct MemberState {
+  bool present = false;
+  json value;
+  std::string clock;
+  bool same_as(const MemberState& other) const {
+    return present == other.present && (!present || value == other.value);
   }
-  auto patched = apply_patch(record, json{{field, value}}, nullptr);
-  if (!patched) return patched.error();
-  record = std::move(*patched);
-  return ok_status();
+};
+
+MemberState member_state(const Record& record, const std::map<std::string, json>& members, const std::string& field,
+                         const std::string& key) {
+  MemberState state;
+  if (auto it = members.find(key); it != members.end()) {
+    state.present = true;
+    state.value = it->second;
+  }
+  state.clock = field_clock(record, member_path(field, key));
+  return state;
+}
+
+// The members' keys a record knows: those in the list and those with a clock of their own (removed ones too).
+void known_keys(const Record& record, const std::map<std::string, json>& members, const std::string& field,
+                std::set<std::string>& keys) {
+  for (const auto& [key, member] : members) keys.insert(key);
+  const std::string prefix = field + "/";
+  for (auto it = record.field_clocks.lower_bound(prefix);
+       it != record.field_clocks.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    keys.insert(it->first.substr(prefix.size()));
 }
 
 }  // namespace
 
 std::string field_clock(const Record& record, const std::string& field) {
-  if (auto it = record.field_clocks.find(field); it != record.field_clocks.end()) return it->second;
+  if (auto it = record.field_clocks.find(field); it != record.field_clocks.end()) {
+    if (auto member = split_member_path(field)) return std::max(it->second, field_clock(record, member->first));
+    return it->second;
+  }
+  if (auto member = split_member_path(field)) return field_clock(record, member->first);
   if (auto it = record.field_clocks.find(kCreation); it != record.field_clocks.end()) return it->second;
   return record.clock;
 }
 
 json merge_value(const Record& record, const std::string& field) {
-  return field == "deleted" ? json(record.deleted) : field_value(record, field);
+  if (field == "deleted") return json(record.deleted);
+  if (auto member = split_member_path(field)) {
+    auto members = field_members(record, member->first);
+    auto it = members.find(member->second);
+    return it != members.end() ? it->second : json(nullptr);
+  }
+  return field_value(record, field);
+}
+
+Status set_merge_value(Record& record, const std::string& field, const json& value) {
+  if (field == "deleted") {
+    record.deleted = value.is_boolean() && value.get<bool>();
+    return ok_status();
+  }
+  if (auto member = split_member_path(field)) {
+    auto members = field_members(record, member->first);
+    if (value.is_null())
+      members.erase(member->second);
+    else
+      members[member->second] = value;
+    return set_field_members(record, member->first, members);
+  }
+  auto patched = apply_patch(record, json{{field, value}}, nullptr);
+  if (!patched) return patched.error();
+  record = std::move(*patched);
+  return ok_status();
 }
 
 bool conflict_open(const Record& record, const FieldConflict& conflict) {
@@ -61,27 +110,76 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
   if (auto other = field_clock(incoming, kCreation); !other.empty() && (creation.empty() || other < creation))
     creation = other;  // both sides normally share it: the record was made once
 
+  // One value (a field, or one member of a list) set by each side: the later change wins.
+  auto decide = [&](const std::string& name, const std::string& ours, const std::string& theirs, bool same,
+                    bool theirs_on_tie) {
+    if (same) {
+      if (theirs > ours && theirs != creation) result.advanced.push_back(name);
+      return false;
+    }
+    if (theirs > ours || (theirs == ours && theirs_on_tie)) {
+      result.taken.push_back(name);
+      return true;
+    }
+    if (theirs != creation && theirs > incoming_base && ours > incoming_base)
+      result.lost.push_back(name);  // both sides changed it since the incoming side's base: a real conflict
+    return false;
+  };
+
   std::map<std::string, std::string> clocks;
   for (const auto& field : merge_fields(current, incoming)) {
     std::string ours = field_clock(current, field);
     std::string theirs = field_clock(incoming, field);
-    json our_value = merge_value(current, field);
-    json their_value = merge_value(incoming, field);
-    std::string winner = ours;
-    if (our_value != their_value) {
-      if (theirs > ours) {
-        if (auto status = set_value(merged, field, their_value); !status) return status.error();
-        result.taken.push_back(field);
-        winner = theirs;
-      } else if (theirs != creation && theirs > incoming_base && ours > incoming_base) {
-        result.lost.push_back(field);  // both sides changed it since the incoming side's base: a real conflict
+    const std::string winner = std::max(ours, theirs);  // ties keep `current`, whose clock it is as well
+    if (is_member_field(field)) {
+      // Member by member: each member (a set's text, a list's item by id) has the clock of the change that last
+      // added, changed or removed it, else the whole field's.
+      const auto our_members = field_members(current, field);
+      const auto their_members = field_members(incoming, field);
+      std::set<std::string> keys;
+      known_keys(current, our_members, field, keys);
+      known_keys(incoming, their_members, field, keys);
+      std::map<std::string, json> members;
+      for (const std::string& key : keys) {
+        const std::string path = member_path(field, key);
+        MemberState mine = member_state(current, our_members, field, key);
+        MemberState theirs_state = member_state(incoming, their_members, field, key);
+        // Equal clocks with different states come only from hand-made documents: the same side wins on every
+        // replica (present over absent, then the greater text).
+        const bool theirs_on_tie = std::make_pair(theirs_state.present, theirs_state.value.dump()) >
+                                   std::make_pair(mine.present, mine.value.dump());
+        const MemberState& kept =
+            decide(path, mine.clock, theirs_state.clock, mine.same_as(theirs_state), theirs_on_tie) ? theirs_state
+                                                                                                    : mine;
+        if (kept.present) members[key] = kept.value;
+        const std::string member_winner =
+            mine.same_as(theirs_state) ? std::max(mine.clock, theirs_state.clock) : kept.clock;
+        if (member_winner > winner) clocks[path] = member_winner;
       }
-    } else if (theirs > ours) {
-      winner = theirs;
-      if (winner != creation) result.advanced.push_back(field);
+      // Rebuilt even when no member changed: in the one order, whatever order the current list was in.
+      if (auto status = set_field_members(merged, field, members); !status) return status.error();
+    } else {
+      json their_value = merge_value(incoming, field);
+      if (decide(field, ours, theirs, merge_value(current, field) == their_value, false))
+        if (auto status = set_merge_value(merged, field, their_value); !status) return status.error();
     }
     if (winner != creation) clocks[field] = winner;
   }
+
+  // An edit against a deletion: the record stays deleted (the deletion is a change of its own field), and the
+  // edits made meanwhile on the other side are kept as a conflict on "deleted", so that someone can bring it back.
+  if (merged.deleted && current.deleted && !incoming.deleted) {
+    const std::string deleted_at = field_clock(current, "deleted");
+    bool edited = false;
+    for (const auto& [field, clock] : incoming.field_clocks)
+      if (field != kCreation && field != "deleted" && clock != creation && clock > incoming_base &&
+          clock > field_clock(current, field))
+        edited = true;
+    if (edited && deleted_at > incoming_base &&
+        std::find(result.lost.begin(), result.lost.end(), "deleted") == result.lost.end())
+      result.lost.emplace_back("deleted");
+  }
+
   clocks[kCreation] = creation;
   merged.field_clocks = std::move(clocks);
   if (incoming.clock > current.clock) {

@@ -20,10 +20,13 @@ struct MergeResult {
   std::vector<std::string> lost;  // fields `incoming` edited after its base but an edit with a later clock won
 };
 
-// The clock of the change that last set `field` ("deleted" included) in `record`, and its value as merging
-// compares it.
+// The clock of the change that last set `field` ("deleted" included, or one member of a list: "agenda/<id>") in
+// `record`, and its value as merging compares it (a member's value, or null when it is not in the list).
 std::string field_clock(const Record& record, const std::string& field);
 nlohmann::json merge_value(const Record& record, const std::string& field);
+// Sets what merge_value gives: one field (null clears it), the tombstone, or one member of a list ("agenda/<id>",
+// "themes/<text>"; null removes it).
+Status set_merge_value(Record& record, const std::string& field, const nlohmann::json& value);
 
 // A value that lost a merge and is kept rather than dropped: two people changed `field` while apart, the later
 // change won (its clock is `winner_clock`), and this one's value waits for someone to look. The conflict is open

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -79,11 +80,21 @@ constexpr std::size_t enum_count() {
   return EnumNames<E>::names.size();
 }
 
+// What keeps an item of a list (agenda items, roles, follow-ups) the same item while it is edited, moved or merged
+// with another device's changes: an id made when it is first stored, and a position that orders the list
+// (items sort by position, then id; a move changes the moved item's position only). Set by normalize_record.
+struct ListItemKey {
+  std::string id;
+  std::int64_t pos = 0;
+  bool operator==(const ListItemKey&) const = default;
+};
+
 struct FollowUp {
   std::string action;
   std::string owner;
   std::string due;  // ISO date or empty
   bool done = false;
+  ListItemKey key;
   bool operator==(const FollowUp&) const = default;
 };
 
@@ -91,12 +102,14 @@ struct AgendaItem {
   std::string title;
   std::string summary;
   std::string decision;
+  ListItemKey key;
   bool operator==(const AgendaItem&) const = default;
 };
 
 struct RoleAssignment {
   std::string agency;
   std::string role;
+  ListItemKey key;
   bool operator==(const RoleAssignment&) const = default;
 };
 

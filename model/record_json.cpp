@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <unordered_map>
 
 #include "model/json_text.hpp"
@@ -221,7 +222,8 @@ FieldCodec string_list_codec(std::string_view name, Accessor<std::vector<std::st
           }};
 }
 
-// Arrays of small objects (agenda items, roles, follow-ups): each member named by `fields` is a string or a bool.
+// Arrays of small objects (agenda items, roles, follow-ups): each member named by `fields` is a string or a bool;
+// every item also has its key (ListItemKey): "id" (a string) and "pos" (an integer), printed when set.
 template <class Item>
 struct ItemField {
   std::string_view name;
@@ -229,12 +231,33 @@ struct ItemField {
   bool Item::*flag = nullptr;
 };
 
+constexpr long long kMaxItemPos = 9'999'999'999LL;  // ten digits, what the fast reader takes
+
+std::optional<Error> read_item_pos(std::int64_t& out, const json& value, const std::string& path) {
+  if (value.is_null()) {
+    out = 0;
+    return std::nullopt;
+  }
+  if (!value.is_number_integer()) return type_error(path, "an integer", "整数");
+  auto number = value.get<long long>();
+  if (number < 0 || number > kMaxItemPos)
+    return make_error("json.range", path, "position out of range", "位置が範囲外です");
+  out = number;
+  return std::nullopt;
+}
+
 template <class Item>
 FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::vector<Item>> ref,
                              std::vector<ItemField<Item>> fields) {
-  // Printed as a document prints an object: members in key order.
-  std::vector<ItemField<Item>> sorted = fields;
-  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  // Printed as a document prints an object: members in key order ("id" and "pos" among them).
+  std::vector<std::string_view> printed{"id", "pos"};
+  for (const auto& f : fields) printed.push_back(f.name);
+  std::sort(printed.begin(), printed.end());
+  auto field_index = [fields](std::string_view key) {
+    std::size_t f = 0;
+    while (f < fields.size() && fields[f].name != key) ++f;
+    return f;
+  };
   return {name, kind,
           [ref, fields](const Record& r) {
             json out = json::array();
@@ -242,6 +265,8 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
               json object = json::object();
               for (const auto& f : fields)
                 object[std::string(f.name)] = f.text ? json(item.*f.text) : json(item.*f.flag);
+              if (!item.key.id.empty()) object["id"] = item.key.id;
+              if (item.key.pos != 0) object["pos"] = item.key.pos;
               out.push_back(std::move(object));
             }
             return out;
@@ -263,11 +288,15 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
                                     : read_bool(item.*f.flag, *member, member_path);
                 if (error) return error;
               }
+              if (auto id = v[i].find("id"); id != v[i].end())
+                if (auto error = read_string(item.key.id, *id, item_path + "/id")) return error;
+              if (auto pos = v[i].find("pos"); pos != v[i].end())
+                if (auto error = read_item_pos(item.key.pos, *pos, item_path + "/pos")) return error;
               out.push_back(std::move(item));
             }
             return std::nullopt;
           },
-          [ref, sorted](std::string& out, const Record& r) {
+          [ref, fields, printed, field_index](std::string& out, const Record& r) {
             out += '[';
             bool first_item = true;
             for (const Item& item : access(ref, r)) {
@@ -275,21 +304,29 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
               first_item = false;
               out += '{';
               bool first = true;
-              for (const auto& f : sorted) {
+              for (std::string_view key : printed) {
+                if ((key == "id" && item.key.id.empty()) || (key == "pos" && item.key.pos == 0)) continue;
                 if (!first) out += ',';
                 first = false;
-                append_json_string(out, f.name);
+                append_json_string(out, key);
                 out += ':';
-                if (f.text)
-                  append_json_string(out, item.*f.text);
-                else
-                  out += item.*f.flag ? "true" : "false";
+                if (key == "id") {
+                  append_json_string(out, item.key.id);
+                } else if (key == "pos") {
+                  out += std::to_string(item.key.pos);
+                } else {
+                  const auto& f = fields[field_index(key)];
+                  if (f.text)
+                    append_json_string(out, item.*f.text);
+                  else
+                    out += item.*f.flag ? "true" : "false";
+                }
               }
               out += '}';
             }
             out += ']';
           },
-          [ref, fields](Record& r, JsonReader& in) {
+          [ref, fields, field_index](Record& r, JsonReader& in) {
             auto& out = ref(r);
             out.clear();
             if (in.null()) return true;
@@ -297,10 +334,23 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
               Item& item = out.emplace_back();
               unsigned seen = 0;
               return in.object([&](const std::string& key) {
-                std::size_t f = 0;
-                while (f < fields.size() && fields[f].name != key) ++f;
-                if (f == fields.size() || (seen & (1u << f))) return false;  // unknown or repeated member
+                // Bits: one per field, then "id" and "pos".
+                const std::size_t f = key == "id" ? fields.size() : key == "pos" ? fields.size() + 1 : field_index(key);
+                if (f == fields.size() && key != "id") return false;  // unknown member
+                if (seen & (1u << f)) return false;                  // repeated member
                 seen |= 1u << f;
+                if (key == "id") {
+                  if (!read_text(item.key.id, in)) return false;
+                  if (item.key.id.empty()) in.canonical = false;  // printed without it
+                  return true;
+                }
+                if (key == "pos") {
+                  long long pos = 0;
+                  if (!in.null() && (!in.integer(pos) || pos < 0)) return false;
+                  if (pos == 0) in.canonical = false;  // printed without it
+                  item.key.pos = pos;
+                  return true;
+                }
                 return fields[f].text ? read_text(item.*fields[f].text, in) : read_flag(item.*fields[f].flag, in);
               });
             });
@@ -556,6 +606,62 @@ json field_value(const Record& record, std::string_view field) {
   return unknown != record.unknown.end() ? *unknown : json(nullptr);
 }
 
+bool is_set_field(std::string_view field) { return field == "themes" || field == "organizations"; }
+
+bool is_member_field(std::string_view field) {
+  return is_set_field(field) || field == "agenda" || field == "roles" || field == "follow_ups";
+}
+
+std::string member_path(std::string_view field, std::string_view key) {
+  return std::string(field) + "/" + std::string(key);
+}
+
+std::optional<std::pair<std::string, std::string>> split_member_path(std::string_view path) {
+  const auto slash = path.find('/');
+  if (slash == std::string_view::npos || !is_member_field(path.substr(0, slash))) return std::nullopt;
+  return std::make_pair(std::string(path.substr(0, slash)), std::string(path.substr(slash + 1)));
+}
+
+std::string member_key(const json& member) {
+  if (member.is_string()) return member.get<std::string>();
+  if (member.is_object())
+    if (auto id = member.find("id"); id != member.end() && id->is_string() && !id->get<std::string>().empty())
+      return id->get<std::string>();
+  return member.dump();
+}
+
+std::map<std::string, json> field_members(const Record& record, std::string_view field) {
+  std::map<std::string, json> members;
+  const json list = field_value(record, field);
+  if (!list.is_array()) return members;
+  for (const json& member : list) {
+    // A key given twice (only a hand-made document has that) keeps one member, the same one on every replica.
+    auto [it, added] = members.try_emplace(member_key(member), member);
+    if (!added && member.dump() > it->second.dump()) it->second = member;
+  }
+  return members;
+}
+
+Status set_field_members(Record& record, std::string_view field, const std::map<std::string, json>& members) {
+  std::vector<std::pair<std::string, const json*>> ordered;
+  for (const auto& [key, member] : members) ordered.emplace_back(key, &member);
+  if (!is_set_field(field)) {
+    auto pos = [](const json& item) {
+      auto it = item.find("pos");
+      return it != item.end() && it->is_number_integer() ? it->get<std::int64_t>() : std::int64_t{0};
+    };
+    std::stable_sort(ordered.begin(), ordered.end(), [&pos](const auto& a, const auto& b) {
+      return pos(*a.second) < pos(*b.second);  // equal positions: by id, the map's order
+    });
+  }
+  json list = json::array();
+  for (const auto& [key, member] : ordered) list.push_back(*member);
+  const FieldCodec* codec = find_codec(field, record.kind);
+  if (!codec) return make_error("record.field", "/" + std::string(field), "no such field", "その項目はありません");
+  if (auto error = codec->set(record, list, "/" + std::string(field))) return *error;
+  return ok_status();
+}
+
 json record_to_json(const Record& record) {
   json out = json::object();
   out["id"] = record.id;
@@ -734,8 +840,23 @@ Result<Record> apply_patch(const Record& base, const json& patch, std::vector<st
 
 std::vector<std::string> changed_fields(const Record& a, const Record& b) {
   std::vector<std::string> changed;
-  for (const auto& codec : content_codecs())
-    if ((!codec.kind || *codec.kind == a.kind) && codec.get(a) != codec.get(b)) changed.emplace_back(codec.name);
+  for (const auto& codec : content_codecs()) {
+    if (codec.kind && *codec.kind != a.kind) continue;
+    json before = codec.get(a);
+    json after = codec.get(b);
+    if (before == after) continue;
+    if (!is_member_field(codec.name)) {
+      changed.emplace_back(codec.name);
+      continue;
+    }
+    auto old_members = field_members(a, codec.name);
+    auto new_members = field_members(b, codec.name);
+    for (const auto& [key, member] : old_members)
+      if (auto it = new_members.find(key); it == new_members.end() || it->second != member)
+        changed.push_back(member_path(codec.name, key));
+    for (const auto& [key, member] : new_members)
+      if (!old_members.count(key)) changed.push_back(member_path(codec.name, key));
+  }
   for (const auto& [key, value] : a.unknown.items())
     if (!b.unknown.contains(key) || b.unknown[key] != value) changed.push_back(key);
   for (const auto& [key, value] : b.unknown.items())

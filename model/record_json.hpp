@@ -48,8 +48,24 @@ std::optional<Record> read_plain_record(std::string_view text, bool* canonical =
 Result<Record> apply_patch(const Record& base, const nlohmann::json& patch, std::vector<std::string>* changed);
 
 // The names of the fields (of a's kind, plus unknown ones) whose values differ between a and b; bookkeeping
-// fields (clocks, timestamps, device) are not compared.
+// fields (clocks, timestamps, device) are not compared. A list field whose members merge one by one (below) names
+// each member that was added, removed or changed ("agenda/<item id>", "themes/<theme>"), not the whole list.
 std::vector<std::string> changed_fields(const Record& a, const Record& b);
+
+// --- Lists whose members merge one by one ---
+// Sets of strings (themes, organizations: a member is its text) and lists of keyed items (agenda, roles,
+// follow-ups: a member is an item, named by its id). Two people adding to one list while apart both keep theirs.
+bool is_member_field(std::string_view field);
+bool is_set_field(std::string_view field);
+// One member's name, "<field>/<key>", and back (nullopt for a name without a member).
+std::string member_path(std::string_view field, std::string_view key);
+std::optional<std::pair<std::string, std::string>> split_member_path(std::string_view path);
+// The key of one member as field_value gives it: a set's text, an item's "id" (an item without one: its JSON text).
+std::string member_key(const nlohmann::json& member);
+// The members of a member field by key, and the field rebuilt from such members in its one order (sets by text,
+// items by position, then id).
+std::map<std::string, nlohmann::json> field_members(const Record& record, std::string_view field);
+Status set_field_members(Record& record, std::string_view field, const std::map<std::string, nlohmann::json>& members);
 
 // The JSON value of one named field of `record`, or null when the kind has no such field.
 nlohmann::json field_value(const Record& record, std::string_view field);

@@ -1031,14 +1031,8 @@ Result<Record> Store::resolve_conflict(const std::string& id, const std::string&
   if (!before) return before.error();
   if (!*before) return make_error("record.not_found", "/id", "no record " + id, "記録 " + id + " はありません");
   Record after = **before;
-  const json value = chosen ? *chosen : merge_value(after, field);
-  if (field == "deleted") {
-    after.deleted = value.is_boolean() && value.get<bool>();
-  } else {
-    auto patched = apply_patch(after, json{{field, value}}, nullptr);
-    if (!patched) return patched.error();
-    after = std::move(*patched);
-  }
+  if (auto status = set_merge_value(after, field, chosen ? *chosen : merge_value(after, field)); !status)
+    return status.error();
   auto saved = save_changes(**before, std::move(after), {field});
   if (!saved) return saved;
   if (auto status = commit(transaction); !status) return status.error();

@@ -1,8 +1,10 @@
 #include "model/validation.hpp"
 
+#include <algorithm>
 #include <set>
 
 #include "model/calendar.hpp"
+#include "model/ids.hpp"
 #include "model/reference.hpp"
 #include "model/text.hpp"
 
@@ -101,6 +103,71 @@ bool looks_like_full_name(std::string_view code) {
   return all_japanese && only.size() >= 3 && only.size() <= 8;  // "山田太郎"; two kanji are more often a code
 }
 
+namespace {
+
+// Gives every item of a list an id (a new one where it has none, or repeats one before it) and a position, so that
+// (position, id) increases along the list's order, changing as few as possible: the longest run of items already in
+// increasing order keeps theirs, the others get positions between their neighbours (all are renumbered only when
+// there is no room). A move in the editor thus changes the moved item alone.
+template <class Item>
+void key_items(std::vector<Item>& items) {
+  constexpr std::int64_t kGap = 1024;
+  constexpr std::int64_t kMaxPos = 9'999'999'999LL;  // what record JSON reads
+  std::set<std::string> ids;
+  for (Item& item : items)
+    if (item.key.id.empty() || !ids.insert(item.key.id).second) {
+      item.key.id = new_item_id();
+      ids.insert(item.key.id);
+    }
+  // Lists sort by position, then id (two devices adding at the end give equal positions).
+  auto before = [](const ListItemKey& a, const ListItemKey& b) {
+    return a.pos < b.pos || (a.pos == b.pos && a.id < b.id);
+  };
+  const std::size_t n = items.size();
+  std::vector<std::size_t> length(n, 0);
+  std::vector<std::ptrdiff_t> previous(n, -1);
+  std::ptrdiff_t last = -1;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (items[i].key.pos <= 0) continue;
+    length[i] = 1;
+    for (std::size_t j = 0; j < i; ++j)
+      if (length[j] > 0 && before(items[j].key, items[i].key) && length[j] + 1 > length[i]) {
+        length[i] = length[j] + 1;
+        previous[i] = static_cast<std::ptrdiff_t>(j);
+      }
+    if (last < 0 || length[i] > length[static_cast<std::size_t>(last)]) last = static_cast<std::ptrdiff_t>(i);
+  }
+  std::vector<bool> keep(n, false);
+  for (std::ptrdiff_t i = last; i >= 0; i = previous[static_cast<std::size_t>(i)])
+    keep[static_cast<std::size_t>(i)] = true;
+  auto renumber = [&items] {
+    for (std::size_t k = 0; k < items.size(); ++k) items[k].key.pos = static_cast<std::int64_t>(k + 1) * kGap;
+  };
+  for (std::size_t i = 0; i < n;) {
+    if (keep[i]) {
+      ++i;
+      continue;
+    }
+    std::size_t j = i;
+    while (j < n && !keep[j]) ++j;
+    const std::int64_t low = i > 0 ? items[i - 1].key.pos : 0;
+    const auto count = static_cast<std::int64_t>(j - i);
+    const std::int64_t step = j < n ? (items[j].key.pos - low) / (count + 1) : kGap;
+    if (step < 1 || low + step * count > kMaxPos) return renumber();
+    for (std::size_t k = i; k < j; ++k) items[k].key.pos = low + step * static_cast<std::int64_t>(k - i + 1);
+    i = j;
+  }
+}
+
+// A set's members in one order whatever order they were added in, each once: replicas that hold the same members
+// hold the same list.
+void sort_members(std::vector<std::string>& members) {
+  std::sort(members.begin(), members.end());
+  members.erase(std::unique(members.begin(), members.end()), members.end());
+}
+
+}  // namespace
+
 void normalize_record(Record& r) {
   auto normalize_date = [](std::string& value) {
     std::string trimmed = trim(value);
@@ -129,6 +196,11 @@ void normalize_record(Record& r) {
   normalize_date(r.meeting.next_date);
   normalize_date(r.case_review.next_review);
   trim_in_place(r.case_review.case_code);
+  sort_members(r.themes);
+  sort_members(r.organizations);
+  key_items(r.follow_ups);
+  key_items(r.meeting.agenda);
+  key_items(r.case_review.roles);
 }
 
 std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceData* reference) {

@@ -1,6 +1,8 @@
 // Convergence, as a property: three replicas of one record edit random fields while apart (with clocks that skew
-// and step back), sync in random pairs and orders, and at the end agree; every field holds the value of the edit
-// with the latest clock for it, so no edit is lost unless a later edit of the same field superseded it.
+// and step back): plain fields, members of sets (themes, organizations: added and removed), items of lists (agenda
+// items added, changed, moved and removed) and the tombstone; they sync in random pairs and orders, and at the end
+// agree; every field and every member holds the value of the edit with the latest clock for it, so no edit is lost
+// unless a later edit of the same field or member superseded it.
 //
 // TSUNAGI_CONVERGENCE_RUNS sets the number of seeded runs (1,000 by default; bench/ runs more).
 #include <catch2/catch.hpp>
@@ -15,6 +17,7 @@
 #include "model/clock.hpp"
 #include "model/merge.hpp"
 #include "model/record_json.hpp"
+#include "model/validation.hpp"
 
 using namespace tsunagi;
 using nlohmann::json;
@@ -34,30 +37,54 @@ struct Edit {
   std::string clock;
 };
 
-const std::array<const char*, 7> kFields{"title", "area", "participant_count", "themes", "agenda", "body", "deleted"};
+const std::array<const char*, 8> kFields{"title",  "area", "participant_count", "themes",
+                                         "agenda", "body", "organizations",     "deleted"};
+const std::array<const char*, 5> kTexts{"第1回 運営会議", "相談支援部会", "東区", "博多区", "𠮷野の会議"};
 
-json random_value(const std::string& field, std::mt19937& random) {
-  auto pick = [&random](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
-  static const std::array<const char*, 5> kTexts{"第1回 運営会議", "相談支援部会", "東区", "博多区", "𠮷野の会議"};
-  if (field == "participant_count") return pick(40);
-  if (field == "deleted") return pick(2) == 0;
-  if (field == "themes") {
-    json themes = json::array();
-    for (int i = pick(3); i > 0; --i) themes.push_back(kTexts[pick(5)]);
-    return themes;
+int pick(std::mt19937& random, int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); }
+
+// A random change of `field` in `record`, as a person makes it in the editor: a new value; one member of a set added
+// or removed; an agenda item added (its id from the seeded generator), changed, moved or removed.
+json changed_value(const Record& record, const std::string& field, std::mt19937& random) {
+  if (field == "participant_count") return pick(random, 40);
+  if (field == "deleted") return pick(random, 2) == 0;
+  json value = field_value(record, field);
+  if (field == "themes" || field == "organizations") {
+    const std::string member = kTexts[pick(random, 5)];
+    auto at = std::find(value.begin(), value.end(), member);
+    if (at == value.end())
+      value.push_back(member);
+    else
+      value.erase(at);
+    return value;
   }
   if (field == "agenda") {
-    json agenda = json::array();
-    for (int i = pick(3); i > 0; --i)
-      agenda.push_back({{"title", kTexts[pick(5)]}, {"summary", std::to_string(pick(9))}});
-    return agenda;
+    const int size = static_cast<int>(value.size());
+    const int op = size == 0 ? 0 : pick(random, 4);
+    if (op == 0) {  // added, at a random place, without a position (the store gives it one)
+      char id[17];
+      std::snprintf(id, sizeof id, "%08x%08x", static_cast<unsigned>(random()), static_cast<unsigned>(random()));
+      value.insert(value.begin() + pick(random, size + 1),
+                   json{{"id", id}, {"title", kTexts[pick(random, 5)]}, {"summary", std::to_string(pick(random, 9))}});
+    } else if (op == 1) {  // changed
+      value[static_cast<std::size_t>(pick(random, size))]["summary"] = std::to_string(pick(random, 9));
+    } else if (op == 2) {  // moved
+      json item = value[static_cast<std::size_t>(pick(random, size))];
+      value.erase(std::find(value.begin(), value.end(), item));
+      value.insert(value.begin() + pick(random, size), item);
+    } else {  // removed
+      value.erase(value.begin() + pick(random, size));
+    }
+    return value;
   }
-  return std::string(kTexts[pick(5)]) + " " + std::to_string(pick(100));
+  return std::string(kTexts[pick(random, 5)]) + " " + std::to_string(pick(random, 100));
 }
 
-// An edit made on `replica`: one field, a new clock, as Store::save_changes stamps it.
-Edit edit(Replica& replica, const std::string& field, const json& value) {
-  Record after = replica.record;
+// An edit made on `replica`, as Store::update makes it: the new value, normalised (items get positions), and a new
+// clock for each field or member that changed. Gives one Edit per changed field or member.
+std::vector<Edit> edit(Replica& replica, const std::string& field, const json& value) {
+  const Record before = replica.record;
+  Record after = before;
   if (field == "deleted") {
     after.deleted = value.get<bool>();
   } else {
@@ -65,10 +92,16 @@ Edit edit(Replica& replica, const std::string& field, const json& value) {
     REQUIRE(patched);
     after = std::move(*patched);
   }
+  normalize_record(after);
+  const std::vector<std::string> changed = changed_fields(before, after);
+  std::vector<Edit> made;
+  if (changed.empty()) return made;
   after.clock = replica.clock.tick().to_string();
-  after.field_clocks[field] = after.clock;
+  for (const std::string& name : changed) after.field_clocks[name] = after.clock;
   replica.record = std::move(after);
-  return {field, merge_value(replica.record, field), replica.record.clock};
+  for (const std::string& name : changed)
+    made.push_back({name, merge_value(replica.record, name), replica.record.clock});
+  return made;
 }
 
 // `to` receives `from`'s version, as a pull (or the collector receiving a push) does.
@@ -93,6 +126,8 @@ int runs() {
 }  // namespace
 
 TEST_CASE("three replicas editing apart and syncing in any order converge, losing no latest edit", "[merge]") {
+  // Each edit is of one field or one member (a set's member, a list's item); an edit that changes several members
+  // (a move that renumbers the list) counts once per member.
   const int count = runs();
   long long edits = 0, syncs = 0, superseded = 0;
   for (int seed = 1; seed <= count; ++seed) {
@@ -125,14 +160,15 @@ TEST_CASE("three replicas editing apart and syncing in any order converge, losin
       Replica& here = replicas[random() % 3];
       if (random() % 3 != 0) {
         const std::string field = kFields[random() % kFields.size()];
-        Edit made_edit = edit(here, field, random_value(field, random));
-        ++edits;
-        auto& best = latest[field];
-        if (best.clock.empty() || made_edit.clock > best.clock) {
-          if (!best.clock.empty()) ++superseded;
-          best = made_edit;
-        } else {
-          ++superseded;
+        for (Edit& made_edit : edit(here, field, changed_value(here.record, field, random))) {
+          ++edits;
+          auto& best = latest[made_edit.field];
+          if (best.clock.empty() || made_edit.clock > best.clock) {
+            if (!best.clock.empty()) ++superseded;
+            best = std::move(made_edit);
+          } else {
+            ++superseded;
+          }
         }
       } else {
         Replica& there = replicas[random() % 3];
@@ -160,7 +196,7 @@ TEST_CASE("three replicas editing apart and syncing in any order converge, losin
     const json agreed = content(replicas[0].record);
     for (const auto& replica : replicas) REQUIRE(content(replica.record) == agreed);
     for (const auto& [field, made_edit] : latest) {
-      INFO("field " << field);
+      INFO("field or member " << field);
       REQUIRE(merge_value(replicas[0].record, field) == made_edit.value);
     }
     // Idempotent: receiving the same version again changes nothing.
@@ -169,5 +205,5 @@ TEST_CASE("three replicas editing apart and syncing in any order converge, losin
     REQUIRE(content(again->merged) == agreed);
   }
   WARN(count << " runs: " << edits << " edits, " << syncs << " pairwise syncs, " << superseded
-             << " edits superseded by a later one of the same field; every run converged");
+             << " edits superseded by a later one of the same field or member; every run converged");
 }

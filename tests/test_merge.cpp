@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "model/merge.hpp"
 #include "model/record_json.hpp"
+#include "model/validation.hpp"
 
 using namespace tsunagi;
 using nlohmann::json;
@@ -100,4 +103,92 @@ TEST_CASE("a record cannot change kind in a merge", "[merge]") {
   auto merged = merge_records(base(), other);
   REQUIRE_FALSE(merged.ok());
   CHECK(merged.error().code == "merge.kind");
+}
+
+namespace {
+
+// `record` changed as the store changes it: `patch` applied, normalised, each changed field or member stamped with
+// `clock`.
+Record change(const Record& record, const json& patch, const std::string& clock) {
+  auto patched = apply_patch(record, patch, nullptr);
+  REQUIRE(patched.ok());
+  normalize_record(*patched);
+  for (const std::string& name : changed_fields(record, *patched)) patched->field_clocks[name] = clock;
+  patched->clock = std::max(patched->clock, clock);
+  return *patched;
+}
+
+std::vector<std::string> agenda_titles(const Record& record) {
+  std::vector<std::string> titles;
+  for (const auto& item : record.meeting.agenda) titles.push_back(item.title);
+  return titles;
+}
+
+}  // namespace
+
+TEST_CASE("agenda items added on two devices apart are both kept, each item merging on its own", "[merge]") {
+  Record start = change(base(), json{{"agenda", {{{"title", "報告"}}, {{"title", "協議"}}}}},
+                        "0000000000110.0000.aaaaaaaa");
+  REQUIRE(start.meeting.agenda.size() == 2);
+  CHECK_FALSE(start.meeting.agenda[0].key.id.empty());
+  CHECK(start.meeting.agenda[0].key.pos < start.meeting.agenda[1].key.pos);
+
+  json on_a_list = field_value(start, "agenda");
+  on_a_list.push_back({{"title", "Aが足した議題"}});
+  on_a_list[0]["summary"] = "Aの要約";
+  Record on_a = change(start, json{{"agenda", on_a_list}}, "0000000000200.0000.aaaaaaaa");
+  json on_b_list = field_value(start, "agenda");
+  on_b_list.push_back({{"title", "Bが足した議題"}});
+  on_b_list.erase(on_b_list.begin() + 1);  // b removes 協議
+  Record on_b = change(start, json{{"agenda", on_b_list}}, "0000000000300.0000.bbbbbbbb");
+
+  const Record one = merge(on_a, on_b);
+  const Record other = merge(on_b, on_a);
+  CHECK(one == other);
+  auto titles = agenda_titles(one);
+  CHECK(titles.size() == 3);
+  CHECK(titles[0] == "報告");
+  CHECK(std::count(titles.begin(), titles.end(), "Aが足した議題") == 1);
+  CHECK(std::count(titles.begin(), titles.end(), "Bが足した議題") == 1);
+  CHECK(std::count(titles.begin(), titles.end(), "協議") == 0);  // the removal stands: nobody changed it since
+  CHECK(one.meeting.agenda[0].summary == "Aの要約");             // a's change of an item b did not touch
+  CHECK(merge(one, on_a) == one);                               // idempotent
+
+  // A move changes the moved item alone.
+  json moved = field_value(one, "agenda");
+  moved.push_back(moved[0]);
+  moved.erase(moved.begin());
+  Record after_move = change(one, json{{"agenda", moved}}, "0000000000400.0000.aaaaaaaa");
+  CHECK(changed_fields(one, after_move).size() == 1);
+  CHECK(agenda_titles(after_move).back() == "報告");
+}
+
+TEST_CASE("themes merge as a set: members added and removed apart are all kept", "[merge]") {
+  Record start = change(base(), json{{"themes", {"T01", "T02"}}}, "0000000000110.0000.aaaaaaaa");
+  Record on_a = change(start, json{{"themes", {"T01", "T02", "T05"}}}, "0000000000200.0000.aaaaaaaa");
+  Record on_b = change(start, json{{"themes", {"T03", "T02"}}}, "0000000000300.0000.bbbbbbbb");  // -T01 +T03
+  CHECK(changed_fields(start, on_b) == std::vector<std::string>{"themes/T01", "themes/T03"});
+  const Record one = merge(on_a, on_b);
+  CHECK(one == merge(on_b, on_a));
+  CHECK(one.themes == std::vector<std::string>{"T02", "T03", "T05"});
+}
+
+TEST_CASE("an edit against a deletion is a conflict: the record stays deleted, the edit is kept", "[merge]") {
+  Record start = base();
+  Record deleted = change(start, json::object(), "0000000000200.0000.aaaaaaaa");
+  deleted.deleted = true;
+  deleted.field_clocks["deleted"] = "0000000000200.0000.aaaaaaaa";
+  deleted.clock = "0000000000200.0000.aaaaaaaa";
+  Record edited = change(start, json{{"minutes", "削除と同時に書いた議事録"}}, "0000000000150.0000.bbbbbbbb");
+
+  auto result = merge_records(deleted, edited, start.clock);
+  REQUIRE(result.ok());
+  CHECK(result->merged.deleted);
+  CHECK(result->merged.meeting.minutes == "削除と同時に書いた議事録");  // kept beneath the tombstone
+  CHECK(result->lost == std::vector<std::string>{"deleted"});
+  CHECK(merge_value(edited, "deleted") == false);  // the kept value: "not deleted", which brings it back
+  // An edit made after the device saw the deletion is no conflict.
+  Record later = merge(edited, deleted);
+  Record after = change(later, json{{"minutes", "後で"}}, "0000000000500.0000.bbbbbbbb");
+  CHECK(merge_records(deleted, after, later.clock)->lost.empty());
 }

@@ -68,26 +68,36 @@ void label(Form& form, const char* key, float indent = 0.0f, std::string_view pa
 
 // A value kept from a change made elsewhere that collided with this one (a conflict the collector kept), under the
 // field: what it was, who made it, and the two ways out. Either choice is stored at once.
+// A list's conflicts are per member ("agenda/<id>": an item changed or removed on both sides); they show under the
+// list, the item's texts joined, a removed one as "—".
 void conflicts(Form& form, const std::string& path) {
   const std::string field = path.substr(1);
   for (const FieldConflict& conflict : form.model.conflicts()) {
-    if (conflict.field != field) continue;
+    if (conflict.field != field && conflict.field.rfind(field + "/", 0) != 0) continue;
     ImGui::PushID(conflict.clock.c_str());
     ImGui::SetCursorPosX(form.label_width);
     ImGui::PushTextWrapPos(form.label_width + form.field_width);
     ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
-    const std::string value = conflict.value.is_string() ? conflict.value.get<std::string>() : conflict.value.dump();
+    std::string value = conflict.value.is_string() ? conflict.value.get<std::string>()
+                        : conflict.value.is_null() ? "—"
+                                                   : conflict.value.dump();
+    if (conflict.value.is_object()) {
+      value.clear();
+      for (const auto& [key, member] : conflict.value.items())
+        if (key != "id" && member.is_string() && !member.get<std::string>().empty())
+          value += (value.empty() ? "" : "・") + member.get<std::string>();
+    }
     text_unformatted(form.i18n.format("editor.conflict", {{"value", value}, {"by", conflict.by}}));
     ImGui::PopStyleColor();
     probe_item(form.view.probe, "conflict." + path);
     ImGui::PopTextWrapPos();
     ImGui::SetCursorPosX(form.label_width);
     if (ImGui::SmallButton(form.i18n.tr("editor.conflict.take")))
-      (void)form.model.resolve_conflict(field, conflict.value);
+      (void)form.model.resolve_conflict(conflict.field, conflict.value);
     probe_item(form.view.probe, "conflict." + path + ".take");
     ImGui::SameLine();
     if (ImGui::SmallButton(form.i18n.tr("editor.conflict.keep")))
-      (void)form.model.resolve_conflict(field, std::nullopt);  // the stored value, not unsaved typing
+      (void)form.model.resolve_conflict(conflict.field, std::nullopt);  // the stored value, not unsaved typing
     probe_item(form.view.probe, "conflict." + path + ".keep");
     ImGui::PopID();
   }
@@ -380,6 +390,7 @@ void themes_field(Form& form, Record& record) {
   }
   ImGui::PopID();
   for (std::size_t i = 0; i < record.themes.size(); ++i) messages(form, "/themes/" + std::to_string(i));
+  conflicts(form, "/themes");
 }
 
 // A search box over the organisations of the reference data; returns the organisation (or typed name, on Enter)
@@ -435,6 +446,7 @@ void organizations_field(Form& form, Record& record) {
   }
   ImGui::PopID();
   for (std::size_t i = 0; i < record.organizations.size(); ++i) messages(form, "/organizations/" + std::to_string(i));
+  conflicts(form, "/organizations");
 }
 
 // One organisation (the presenting agency): typed freely, or taken from the search.
@@ -503,6 +515,7 @@ void repeated_items(Form& form, std::vector<Item>& items, EditorList list, const
     fields(items[i], item_path, indent);
     ImGui::PopID();
   }
+  conflicts(form, path);  // an item changed or removed elsewhere, kept
   add_button(form, list, path, add_key);
 }
 
