@@ -342,11 +342,15 @@ class SqliteCollectorStore final : public CollectorStore {
       }
       RevisionDecision decision = decide_revision(who, revision, *stored);
       if (decision.to_store) {
-        if (auto status = store_record(*decision.to_store, decision.document,
-                                       decision.exactly_as_sent ? who.device.id : "", ++sequence);
+        if (auto status = keep_conflicts(*decision.to_store, decision.conflicts); !status) return status.error();
+        // A version stored as sent is not sent back to its device, unless a conflict is open on it: conflicts
+        // travel with the record, and that device must hear of them too.
+        auto open = record_conflicts(revision.id);
+        if (!open) return open.error();
+        const bool echo = decision.exactly_as_sent && open->empty();
+        if (auto status = store_record(*decision.to_store, decision.document, echo ? who.device.id : "", ++sequence);
             !status)
           return status.error();
-        if (auto status = keep_conflicts(*decision.to_store, decision.conflicts); !status) return status.error();
       }
       if (decision.result.status != PushStatus::Rejected)
         if (auto status = remember_revision(revision, who.device.id, decision.result.status, now); !status)

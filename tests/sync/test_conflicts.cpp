@@ -1,6 +1,7 @@
 // Two devices editing one record while apart, and a collector that is briefly overloaded.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -138,6 +139,67 @@ TEST_CASE_METHOD(SyncFixture, "keeping the current value resolves a conflict on 
   CHECK(a.store->conflicts(id)->empty());
   CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
   CHECK(**a.store->get(id) == **b.store->get(id));
+}
+
+TEST_CASE_METHOD(SyncFixture, "agenda items and themes added on two devices apart are all kept after sync",
+                 "[sync][conflict]") {
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.store->update(id, json{{"agenda", {{{"title", "報告"}}}}}));
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+
+  json on_a = field_value(**a.store->get(id), "agenda");
+  on_a.push_back({{"title", "Aの議題"}});
+  REQUIRE(a.store->update(id, json{{"agenda", on_a}, {"themes", {"T01"}}}));
+  json on_b = field_value(**b.store->get(id), "agenda");
+  on_b.push_back({{"title", "Bの議題"}});
+  REQUIRE(b.store->update(id, json{{"agenda", on_b}, {"themes", {"T02"}}}));
+
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  FaultTransport watching(*b.transport);
+  REQUIRE(b.sync(test_sync_options(), &watching).result == sync::SyncResult::Done);
+  CHECK(push_results_with(watching.answers(), "conflict") == 0);  // different items: nothing collides
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  const Record on_collector = *parse_record(
+      database().column("SELECT doc FROM records WHERE id = ?", {id}).at(0));
+  for (EngineDevice* device : {&a, &b}) {
+    const Record record = **device->store->get(id);
+    std::vector<std::string> titles;
+    for (const auto& item : record.meeting.agenda) titles.push_back(item.title);
+    CHECK(titles.size() == 3);
+    CHECK(titles.at(0) == "報告");
+    CHECK(std::count(titles.begin(), titles.end(), "Aの議題") == 1);
+    CHECK(std::count(titles.begin(), titles.end(), "Bの議題") == 1);
+    CHECK(record.themes == std::vector<std::string>{"T01", "T02"});
+    CHECK(record.meeting.agenda == on_collector.meeting.agenda);
+    CHECK(device->store->conflicts(id)->empty());
+  }
+}
+
+TEST_CASE_METHOD(SyncFixture, "a conflict kept after a device last pulled the record still reaches it",
+                 "[sync][conflict]") {
+  // The device's next push of the record is stored exactly as sent; the record still goes back to it, with the
+  // conflict, since conflicts travel with the record.
+  EngineDevice staff = engine_device("staff", add_user("佐藤 花子", "staff", "東区"));
+  EngineDevice chief = engine_device("chief", add_user("山本 課長", "supervisor"));
+  std::string id = staff.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+  REQUIRE(chief.sync().result == sync::SyncResult::Done);
+  REQUIRE(chief.store->update(id, json{{"title", "課長の件名"}}));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(staff.store->update(id, json{{"title", "佐藤の件名"}}));
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+  REQUIRE(chief.sync().result == sync::SyncResult::Done);  // the chief's title loses: kept as a conflict
+  REQUIRE(chief.store->conflicts(id)->size() == 1);
+  REQUIRE(staff.store->update(id, json{{"venue", "区役所"}}));
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+  REQUIRE(staff.sync().result == sync::SyncResult::Done);
+  auto kept = staff.store->conflicts(id);
+  REQUIRE(kept);
+  REQUIRE(kept->size() == 1);
+  CHECK(kept->front().value == "課長の件名");
 }
 
 // Answers 503 (with Retry-After) for the first `busy` requests, then forwards.
