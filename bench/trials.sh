@@ -19,3 +19,12 @@ start=$(date +%s)
 TSUNAGI_PROXY_ROUNDS=$proxy_rounds TSUNAGI_PROXY_SEED=${PROXY_SEED:-} build/tests/sync/tsunagi_sync_tests "[faults]" 2>&1 |
   sed -n '/fault proxy:/,/^====/p' | grep -v '^====' | sed 's/^ */   /'
 echo "   $(( $(date +%s) - start )) s"
+
+# Power cuts (tests/sync/test_power_cut.cpp): POWER_CUT_TRIALS (default 1000) of 200 pushes and of 200 editor saves,
+# every one a real cut (no ghost cuts); POWER_CUT_SEED starts the seeds elsewhere.
+power_trials=${POWER_CUT_TRIALS:-1000}
+echo "== power cuts: $power_trials real cuts of each, in runs of 200 pushes and of 200 editor saves"
+start=$(date +%s)
+TSUNAGI_POWER_CUT_TRIALS=$power_trials TSUNAGI_POWER_CUT_GHOSTS=0 TSUNAGI_POWER_CUT_SEED=${POWER_CUT_SEED:-1} \
+  build/tests/sync/tsunagi_sync_tests "[power-cut]" 2>&1 | sed -n '/power cuts, /,/s)$/p' | sed 's/^ */   /'
+echo "   $(( $(date +%s) - start )) s"
