@@ -12,6 +12,7 @@
 #include <set>
 
 #include "model/calendar.hpp"
+#include "model/conflict_rows.hpp"
 #include "model/database.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
@@ -1007,19 +1008,8 @@ Result<std::vector<FieldConflict>> Store::conflicts(const std::string& id) const
       "SELECT field, clock, value, winner_clock, by_user, device, at FROM record_conflicts WHERE record_id = ? "
       "ORDER BY field, clock");
   if (!select) return select.error();
-  Statement& s = **select;
-  s.bind(1, id);
-  std::vector<FieldConflict> out;
-  for (;;) {
-    auto row = s.step();
-    if (!row) return row.error();
-    if (!*row) break;
-    auto value = parse_json_text(s.text(2));
-    out.push_back({id, s.text(0), value ? std::move(*value) : json(nullptr), s.text(1), s.text(3), s.text(4),
-                   s.text(5), s.text(6)});
-  }
-  s.reset();
-  return out;
+  (*select)->bind(1, id);
+  return read_conflicts(**select, id);
 }
 
 Result<Record> Store::resolve_conflict(const std::string& id, const std::string& field,
@@ -1044,11 +1034,7 @@ Status Store::drop_resolved_conflicts(const Record& record) {
   if (!kept) return kept.error();
   auto drop = db_->prepare("DELETE FROM record_conflicts WHERE record_id = ? AND field = ? AND clock = ?");
   if (!drop) return drop.error();
-  for (const FieldConflict& conflict : *kept)
-    if (!conflict_open(record, conflict))
-      if (auto status = (*drop)->bind(1, record.id).bind(2, conflict.field).bind(3, conflict.clock).run(); !status)
-        return status;
-  return ok_status();
+  return drop_resolved(**drop, record, *kept);
 }
 
 Status Store::keep_conflicts(const std::vector<FieldConflict>& received) {
@@ -1058,19 +1044,9 @@ Status Store::keep_conflicts(const std::vector<FieldConflict>& received) {
       "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
   if (!insert) return insert.error();
   std::set<std::string> records;
-  for (const FieldConflict& c : received) {
-    auto status = (*insert)
-                      ->bind(1, c.record_id)
-                      .bind(2, c.field)
-                      .bind(3, c.clock)
-                      .bind(4, to_json_text(c.value))
-                      .bind(5, c.winner_clock)
-                      .bind(6, c.by)
-                      .bind(7, c.device)
-                      .bind(8, c.at)
-                      .run();
-    if (!status) return status;
-    records.insert(c.record_id);
+  for (const FieldConflict& conflict : received) {
+    if (auto status = insert_conflict(**insert, conflict); !status) return status;
+    records.insert(conflict.record_id);
   }
   // One this device already resolved (a change of the field, not yet sent) stays resolved.
   for (const std::string& id : records) {

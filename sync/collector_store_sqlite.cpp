@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "model/conflict_rows.hpp"
 #include "model/database.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
@@ -493,27 +494,13 @@ class SqliteCollectorStore final : public CollectorStore {
     if (!open) return open.error();
     auto drop = db_->prepare("DELETE FROM conflicts WHERE record_id = ? AND field = ? AND clock = ?");
     if (!drop) return drop.error();
-    for (const FieldConflict& conflict : *open)
-      if (!conflict_open(record, conflict))
-        if (auto status = (*drop)->bind(1, record.id).bind(2, conflict.field).bind(3, conflict.clock).run(); !status)
-          return status;
+    if (auto status = drop_resolved(**drop, record, *open); !status) return status;
     auto insert = db_->prepare(
         "INSERT OR IGNORE INTO conflicts(record_id, field, clock, value, winner_clock, by_user, device_id, at) "
         "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
-    for (const FieldConflict& c : added)
-      if (auto status = (*insert)
-                            ->bind(1, c.record_id)
-                            .bind(2, c.field)
-                            .bind(3, c.clock)
-                            .bind(4, to_json_text(c.value))
-                            .bind(5, c.winner_clock)
-                            .bind(6, c.by)
-                            .bind(7, c.device)
-                            .bind(8, c.at)
-                            .run();
-          !status)
-        return status;
+    for (const FieldConflict& conflict : added)
+      if (auto status = insert_conflict(**insert, conflict); !status) return status;
     return ok_status();
   }
 
@@ -522,18 +509,8 @@ class SqliteCollectorStore final : public CollectorStore {
         "SELECT field, clock, value, winner_clock, by_user, device_id, at FROM conflicts WHERE record_id = ? "
         "ORDER BY field, clock");
     if (!select) return select.error();
-    std::vector<FieldConflict> conflicts;
-    Statement& s = **select;
-    s.bind(1, record_id);
-    for (;;) {
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      conflicts.push_back({record_id, s.text(0), json::parse(s.text(2), nullptr, false), s.text(1), s.text(3),
-                           s.text(4), s.text(5), s.text(6)});
-    }
-    s.reset();
-    return conflicts;
+    (*select)->bind(1, record_id);
+    return read_conflicts(**select, record_id);
   }
 
   Status remember_revision(const CheckedRevision& revision, const std::string& device_id, PushStatus status,

@@ -21,7 +21,7 @@ Record sample(RecordKind kind) {
   r.themes = {"地域生活支援拠点等の整備", "相談支援体制の充実・強化"};
   r.organizations = {"髙田ワークス", "𠮷野の里作業所"};
   r.participant_count = 24;
-  r.follow_ups = {{"議事録を各市町へ送付", "事務局", "2023-07-14", false}, {"アンケート集計", "田中", "", true}};
+  r.follow_ups = {{"議事録を各市町へ送付", "事務局", "2023-07-14", false, {}}, {"アンケート集計", "田中", "", true, {}}};
   r.status = ReviewStatus::Submitted;
   r.author = "田中 花子";
   switch (kind) {
@@ -30,7 +30,7 @@ Record sample(RecordKind kind) {
       r.meeting.meeting_type = MeetingType::Plenary;
       r.meeting.format = MeetingFormat::Written;
       r.meeting.venue = "本庄市役所　第２会議室";
-      r.meeting.agenda = {{"サインレスの継続について", "計画相談導入率向上と事業所負担軽減", "サインレスの継続を決定"}};
+      r.meeting.agenda = {{"サインレスの継続について", "計画相談導入率向上と事業所負担軽減", "サインレスの継続を決定", {}}};
       r.meeting.minutes = "各委員から意見を頂戴した。\n「第７期障害者福祉計画」について資料を配付。";
       r.meeting.next_date = "2023-11-20";
       break;
@@ -40,7 +40,7 @@ Record sample(RecordKind kind) {
       r.case_review.presenting_agency = "相談支援事業所　ひまわり";
       r.case_review.issues = "強度行動障がい、8050問題";
       r.case_review.policy = "短期入所の利用を検討し、家族の負担を軽減する";
-      r.case_review.roles = {{"基幹相談支援センター", "全体調整"}, {"就労継続支援B型", "日中活動"}};
+      r.case_review.roles = {{"基幹相談支援センター", "全体調整", {}}, {"就労継続支援B型", "日中活動", {}}};
       r.case_review.next_review = "2024-01-10";
       break;
     case RecordKind::Outreach:

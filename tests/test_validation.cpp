@@ -77,11 +77,11 @@ TEST_CASE("each common field is checked and named, in English and Japanese", "[v
       {[](Record& r) { r.themes = {""}; }, "/themes/0", "required"},
       {[](Record& r) { r.organizations = {" "}; }, "/organizations/0", "required"},
       {[](Record& r) {
-         r.follow_ups = {{"", "田中", "", false}};
+         r.follow_ups = {{"", "田中", "", false, {}}};
        },
        "/follow_ups/0/action", "required"},
       {[](Record& r) {
-         r.follow_ups = {{"連絡", "田中", "2024-13-01", false}};
+         r.follow_ups = {{"連絡", "田中", "2024-13-01", false, {}}};
        },
        "/follow_ups/0/due", "date.invalid"},
   };
@@ -104,7 +104,7 @@ TEST_CASE("each kind's own fields are checked", "[validation]") {
   meeting.meeting.meeting_type.reset();
   meeting.meeting.format.reset();
   meeting.meeting.body = "";
-  meeting.meeting.agenda = {{"", "", ""}};
+  meeting.meeting.agenda = {{"", "", "", {}}};
   meeting.meeting.next_date = "2024-03-01";
   auto issues = validate_record(meeting);
   CHECK(find(issues, "/meeting_type", "required"));
@@ -116,7 +116,7 @@ TEST_CASE("each kind's own fields are checked", "[validation]") {
   Record review = valid(RecordKind::CaseReview);
   review.case_review.case_code = "";
   review.case_review.review_type.reset();
-  review.case_review.roles = {{"", ""}};
+  review.case_review.roles = {{"", "", {}}};
   review.case_review.next_review = "R6.5.1";
   issues = validate_record(review);
   CHECK(find(issues, "/case_code", "required"));
@@ -162,7 +162,7 @@ TEST_CASE("normalize_record accepts the seeds' forms and full-width digits", "[v
   r.start_time = "１３：３０";
   r.end_time = "15時";
   r.meeting.next_date = "令和5年11月20日";
-  r.follow_ups = {{"報告", "事務局", "令和6年3月末", false}};
+  r.follow_ups = {{"報告", "事務局", "令和6年3月末", false, {}}};
   r.title = "  全体会  ";
   normalize_record(r);
   CHECK(r.date == "2023-07-03");
