@@ -28,3 +28,14 @@ start=$(date +%s)
 TSUNAGI_POWER_CUT_TRIALS=$power_trials TSUNAGI_POWER_CUT_GHOSTS=0 TSUNAGI_POWER_CUT_SEED=${POWER_CUT_SEED:-1} \
   build/tests/sync/tsunagi_sync_tests "[power-cut]" 2>&1 | sed -n '/power cuts, /,/s)$/p' | sed 's/^ */   /'
 echo "   $(( $(date +%s) - start )) s"
+
+# Kill trials (tests/sync/test_kill_trials.cpp): KILL_CLIENT (default 300) kills of `tsunagi sync` and
+# KILL_COLLECTOR (default 100) of the collector, each landed at a kill point mid-request; KILL_SEED replays a run.
+kill_client=${KILL_CLIENT:-300}
+kill_collector=${KILL_COLLECTOR:-100}
+echo "== kills: $kill_client of tsunagi sync and $kill_collector of the collector, each mid-request"
+start=$(date +%s)
+TSUNAGI_KILL_TRIALS_CLIENT=$kill_client TSUNAGI_KILL_TRIALS_COLLECTOR=$kill_collector \
+  TSUNAGI_KILL_SEED=${KILL_SEED:-1} build/tests/sync/tsunagi_sync_tests "[kill]" 2>&1 |
+  sed -n '/kill trials (seed/,/^$/p' | sed 's/^ */   /'
+echo "   $(( $(date +%s) - start )) s"

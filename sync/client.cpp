@@ -16,6 +16,7 @@
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "sync/kill_point.hpp"
 #include "sync/protocol.hpp"
 
 namespace tsunagi::sync {
@@ -256,6 +257,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
   auto start = [this](PushBatch& batch) {
     std::future<Sent> flight;
     if (batch.end || batch.request.body.empty()) return flight;
+    kill_point("client.push.sending");  // test hook, sync/kill_point.hpp (as below)
     flight = std::async(std::launch::async, [this, request = std::move(batch.request)] {
       Sent sent;
       sent.response = send(request, sent.failure, sent.traffic);
@@ -280,6 +282,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
     if (answer) {
       progress_.bytes_sent += answer->traffic.sent;
       progress_.bytes_received += answer->traffic.received;
+      kill_point("client.push.answered");
       if (auto failure = finish_push(current, *answer->response)) return failure;
       report(SyncPhase::Pushing, false);
     }
@@ -387,11 +390,13 @@ std::optional<SyncEngine::Failure> SyncEngine::pull_pages(const std::string& cur
     progress_.bytes_sent += fetched.traffic.sent;
     progress_.bytes_received += fetched.traffic.received;
     if (fetched.failure) return fetched.failure;
+    kill_point("client.pull.fetched");
     if (fetched.more)
       next = std::async(std::launch::async, [this, from = fetched.page.cursor] { return fetch_page(from); });
     std::size_t received = fetched.page.records.size();
     auto applied = store_.apply_pulled(std::move(fetched.page));
     if (!applied) return Failure{SyncResult::Failed, applied.error()};  // `next` finishes before we return
+    kill_point("client.pull.applied");
     progress_.records_received += static_cast<std::int64_t>(received);
     report(SyncPhase::Pulling, false);
     if (!fetched.more) return std::nullopt;
@@ -418,6 +423,7 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
   report(SyncPhase::Pushing);
   if (!failure) failure = push();
   if (!failure) {
+    kill_point("client.between");
     report(SyncPhase::Pulling);
     failure = pull();
   }

@@ -23,6 +23,7 @@
 #include "model/record_json.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/gzip.hpp"
+#include "sync/kill_point.hpp"
 #include "sync/tls.hpp"
 
 namespace tsunagi::sync {
@@ -434,6 +435,7 @@ struct CollectorServer::Impl {
                        {"role", std::string(role_name(who->user.role))},
                        {"team", who->user.team},
                        {"committees", who->user.committees}}}};
+    kill_point("collector.enroll.redeemed");  // test hook, sync/kill_point.hpp (as below)
     answer(req, res, to_json_text(enrolled));
   }
 
@@ -454,8 +456,10 @@ struct CollectorServer::Impl {
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
     if (auto refusal = future_clock_refusal(*revisions, now_unix_ms())) return send_error(res, 422, *refusal);
+    kill_point("collector.push.received");
     auto results = call->store->push(call->who, std::move(*revisions));
     if (!results) return send_store_failure(res, results.error());
+    kill_point("collector.push.stored");
     answer(req, res, to_json_text(push_results_json(*results)));
   }
 
@@ -482,6 +486,7 @@ struct CollectorServer::Impl {
     }
     auto page = store.pull(call->who, *after, limit);
     if (!page) return send_store_failure(res, page.error());
+    kill_point("collector.pull.read");
     // The stored documents are already JSON text: splice them in rather than parse and print them again.
     std::string out = "{\"records\":[";
     for (std::size_t i = 0; i < page->records.size(); ++i) {

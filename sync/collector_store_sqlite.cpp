@@ -18,6 +18,7 @@
 #include "model/reference.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/collector_store.hpp"
+#include "sync/kill_point.hpp"
 
 namespace tsunagi::sync {
 
@@ -364,6 +365,7 @@ class SqliteCollectorStore final : public CollectorStore {
       if (auto status = (*advance)->bind(1, sequence).run(); !status) return status.error();
     }
     if (auto status = touch_device(who.device.id, now); !status) return status.error();
+    kill_point("collector.push.uncommitted");  // test hook, sync/kill_point.hpp
     if (auto status = transaction.commit(); !status) return status.error();
     return results;
   }

@@ -185,18 +185,11 @@ class CollectorProcess {
                        const std::vector<std::string>& extra = {}) const {
     std::vector<std::string> words{"user", "add", "--name", name, "--role", role};
     words.insert(words.end(), extra.begin(), extra.end());
-    ProcessResult result = admin(words);
-    if (result.exit_code != 0) throw std::runtime_error("user add failed: " + result.err);
-    std::string line;
-    for (std::size_t start = 0; start < result.out.size();) {
-      std::size_t end = result.out.find('\n', start);
-      std::string row = result.out.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (row.rfind("tsunagi-enroll ", 0) == 0) line = row;
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-    if (line.empty()) throw std::runtime_error("no enrollment line in: " + result.out);
-    return line;
+    return enrollment_line(admin(words), "user add");
+  }
+  // A new enrollment code for an existing user (a new or wiped laptop): the line it prints.
+  std::string user_code(const std::string& name) const {
+    return enrollment_line(admin({"user", "code", "--name", name}), "user code");
   }
 
   // Its peak resident memory so far (VmHWM), in kB; 0 when not running.
@@ -223,6 +216,21 @@ class CollectorProcess {
   }
 
  private:
+  // The last "tsunagi-enroll ..." line `result` printed; throws, naming `what`, when the command failed.
+  static std::string enrollment_line(const ProcessResult& result, const std::string& what) {
+    if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
+    std::string line;
+    for (std::size_t start = 0; start < result.out.size();) {
+      std::size_t end = result.out.find('\n', start);
+      std::string row = result.out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (row.rfind("tsunagi-enroll ", 0) == 0) line = row;
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    if (line.empty()) throw std::runtime_error("no enrollment line in: " + result.out);
+    return line;
+  }
+
   void start(int port) {
     int out_fd = -1;
     std::filesystem::create_directories(folder_);

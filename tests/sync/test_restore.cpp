@@ -2,18 +2,6 @@
 #include "tests/sync/sync_fixture.hpp"
 
 namespace tsunagi::sync_tests {
-namespace {
-
-// The "tsunagi-enroll ..." line of a `tsunagi-collector user add|code` output.
-std::string enrollment_line_in(const std::string& output) {
-  std::istringstream lines(output);
-  std::string line, found;
-  while (std::getline(lines, line))
-    if (line.rfind("tsunagi-enroll ", 0) == 0) found = line;
-  return found;
-}
-
-}  // namespace
 
 TEST_CASE_METHOD(SyncFixture, "a wiped laptop enrolled again restores all of its user's records", "[sync][restore]") {
   Laptop laptop_u = laptop("laptop-u");
@@ -39,12 +27,7 @@ TEST_CASE_METHOD(SyncFixture, "a wiped laptop enrolled again restores all of its
   // The laptop is wiped: its data folder, enrollment included, is gone.
   std::string old_device = laptop_u.enrollment_file().at("device_id");
   fs::remove_all(laptop_u.data());
-  auto code = admin({"user", "code", "--name", "佐藤 花子"});
-  INFO(describe(code));
-  REQUIRE(code.exit_code == 0);
-  std::string line = enrollment_line_in(code.out);
-  REQUIRE_FALSE(line.empty());
-  auto enrolled = laptop_u.enroll(line);
+  auto enrolled = laptop_u.enroll(collector->user_code("佐藤 花子"));
   INFO(describe(enrolled));
   REQUIRE(enrolled.exit_code == 0);
   CHECK(laptop_u.enrollment_file().at("device_id") != old_device);
