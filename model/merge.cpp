@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "model/record_json.hpp"
 
@@ -12,6 +13,12 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kCreation = "*";
+
+// The device part of a clock's text ("wall.counter.node"): one device's changes follow each other, never conflict.
+std::string_view clock_node(std::string_view clock) {
+  auto dot = clock.rfind('.');
+  return dot == std::string_view::npos ? clock : clock.substr(dot + 1);
+}
 
 // Every field either version carries: its kind's fields, the tombstone flag, and unknown fields.
 std::vector<std::string> merge_fields(const Record& a, const Record& b) {
@@ -119,6 +126,8 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
     }
     if (theirs > ours || (theirs == ours && theirs_on_tie)) {
       result.taken.push_back(name);
+      if (ours != creation && ours > incoming_base && clock_node(ours) != clock_node(theirs))
+        result.overwritten.push_back({name, ours});  // replaced by a change made without seeing it
       return true;
     }
     if (theirs != creation && theirs > incoming_base && ours > incoming_base)
@@ -178,6 +187,20 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
     if (edited && deleted_at > incoming_base &&
         std::find(result.lost.begin(), result.lost.end(), "deleted") == result.lost.end())
       result.lost.emplace_back("deleted");
+  }
+
+  // A deletion against edits it had not seen (the first case the other way round): the edits are kept as a
+  // conflict on "deleted" the same way.
+  if (merged.deleted && !current.deleted && incoming.deleted &&
+      std::none_of(result.overwritten.begin(), result.overwritten.end(),
+                   [](const MergeResult::Overwritten& o) { return o.field == "deleted"; })) {
+    const std::string deleted_at = field_clock(incoming, "deleted");
+    std::string latest_edit;
+    for (const auto& [field, clock] : current.field_clocks)
+      if (field != kCreation && field != "deleted" && clock != creation && clock > incoming_base &&
+          clock > field_clock(incoming, field) && clock_node(clock) != clock_node(deleted_at))
+        latest_edit = std::max(latest_edit, clock);
+    if (!latest_edit.empty()) result.overwritten.push_back({"deleted", latest_edit});
   }
 
   clocks[kCreation] = creation;

@@ -18,6 +18,15 @@ struct MergeResult {
   // conflict is resolved by keeping the current value. The merged record must be stored for those too.
   std::vector<std::string> advanced;
   std::vector<std::string> lost;  // fields `incoming` edited after its base but an edit with a later clock won
+  // The other way round: `current`'s values that `incoming`'s later change replaced though `incoming` had not seen
+  // them (set after its base, on another device). `clock` is the change that set the replaced value (for
+  // "deleted", the latest edit the deletion had not seen).
+  struct Overwritten {
+    std::string field;
+    std::string clock;
+    bool operator==(const Overwritten&) const = default;
+  };
+  std::vector<Overwritten> overwritten;
 };
 
 // The clock of the change that last set `field` ("deleted" included, or one member of a list: "agenda/<id>") in

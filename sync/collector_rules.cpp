@@ -153,6 +153,10 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
                                       now_iso8601()});
       decision.result.lost = std::move(merge->lost);
     }
+    for (const MergeResult::Overwritten& replaced : merge->overwritten)
+      decision.overwritten.push_back({incoming.id, replaced.field, merge_value(*stored, replaced.field),
+                                      replaced.clock, field_clock(*merged_with_stored, replaced.field),
+                                      stored->updated_by, "", ""});
   }
   const Record& merged = merged_with_stored ? *merged_with_stored : incoming;
   bool status_changed = !stored || stored->status != merged.status;

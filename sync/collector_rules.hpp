@@ -19,6 +19,10 @@ struct RevisionDecision {
   std::string document;            // to_store as canonical JSON text
   bool exactly_as_sent = false;    // to_store is the pushed version itself: the pushing device need not pull it
   std::vector<FieldConflict> conflicts;  // the pushed values that lost to later changes, to keep
+  // The stored values the pushed change replaced without having seen them, to keep as well. Who made each and
+  // when it arrived are the store's to find (by the clock's device, from the revisions it recorded): here they are
+  // the stored version's last writer, with device and `at` empty.
+  std::vector<FieldConflict> overwritten;
 };
 
 // A revision checked on its own, before the store's write transaction (so that the lock is held for the merge

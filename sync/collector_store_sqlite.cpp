@@ -10,6 +10,7 @@
 
 #include <algorithm>
 
+#include "model/clock.hpp"
 #include "model/conflict_rows.hpp"
 #include "model/database.hpp"
 #include "model/ids.hpp"
@@ -344,6 +345,10 @@ class SqliteCollectorStore final : public CollectorStore {
       }
       RevisionDecision decision = decide_revision(who, revision, *stored);
       if (decision.to_store) {
+        for (FieldConflict& replaced : decision.overwritten) {
+          if (auto status = attribute_change(replaced); !status) return status.error();
+          decision.conflicts.push_back(std::move(replaced));
+        }
         if (auto status = keep_conflicts(*decision.to_store, decision.conflicts); !status) return status.error();
         // A version stored as sent is not sent back to its device, unless a conflict is open on it: conflicts
         // travel with the record, and that device must hear of them too.
@@ -488,6 +493,30 @@ class SqliteCollectorStore final : public CollectorStore {
         .bind(8, document)
         .bind(9, echo_device)
         .run();
+  }
+
+  // Who made the change at `conflict.clock`, on which device, and when it arrived: the first revision of the record
+  // pushed from the device whose clock it is (a clock's last part names the device's own store), at or after the
+  // change. Left as they are when none was pushed (a record imported at the collector).
+  Status attribute_change(FieldConflict& conflict) {
+    auto clock = Hlc::parse(conflict.clock);
+    if (!clock) return ok_status();
+    auto select = db_->prepare(
+        "SELECT v.device_id, u.name, v.received_at FROM revisions v JOIN devices d ON d.id = v.device_id "
+        "JOIN users u ON u.id = d.user_id WHERE v.record_id = ? AND v.hlc >= ? AND substr(v.hlc, -8) = ? "
+        "ORDER BY v.hlc LIMIT 1");
+    if (!select) return select.error();
+    Statement& s = **select;
+    s.bind(1, conflict.record_id).bind(2, conflict.clock).bind(3, clock->node);
+    auto found = s.step();
+    if (!found) return found.error();
+    if (*found) {
+      conflict.device = s.text(0);
+      conflict.by = s.text(1);
+      conflict.at = s.text(2);
+    }
+    s.reset();
+    return ok_status();
   }
 
   // Drops the record's conflicts that a later change of their field resolved, then keeps the new ones.

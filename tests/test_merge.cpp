@@ -192,3 +192,43 @@ TEST_CASE("an edit against a deletion is a conflict: the record stays deleted, t
   Record after = change(later, json{{"minutes", "後で"}}, "0000000000500.0000.bbbbbbbb");
   CHECK(merge_records(deleted, after, later.clock)->lost.empty());
 }
+
+TEST_CASE("a value replaced by a later change made without seeing it is reported as overwritten", "[merge]") {
+  Record early = edit(base(), "minutes", "早い版", "0000000000200.0000.aaaaaaaa");
+  Record late = edit(base(), "minutes", "遅い版", "0000000000300.0000.bbbbbbbb");
+  // The early one is stored; the late one, edited from the base, arrives second and wins.
+  auto merged = merge_records(early, late, "0000000000100.0000.aaaaaaaa");
+  REQUIRE(merged.ok());
+  CHECK(merged->merged.meeting.minutes == "遅い版");
+  CHECK(merged->lost.empty());
+  CHECK(merged->overwritten ==
+        std::vector<MergeResult::Overwritten>{{"minutes", "0000000000200.0000.aaaaaaaa"}});
+  // Not when the later change was made after seeing it, nor when one device changed its own value again.
+  CHECK(merge_records(early, late, "0000000000200.0000.aaaaaaaa")->overwritten.empty());
+  Record again = edit(early, "minutes", "自分で直した版", "0000000000300.0000.aaaaaaaa");
+  CHECK(merge_records(early, again, "0000000000100.0000.aaaaaaaa")->overwritten.empty());
+  // A list item replaced the same way is reported by its own path.
+  Record with_item = change(base(), json{{"agenda", json::array({{{"title", "議題"}, {"id", "i1"}, {"pos", 1}}})}},
+                            "0000000000150.0000.aaaaaaaa");
+  Record item_a = change(with_item, json{{"agenda", json::array({{{"title", "議題A"}, {"id", "i1"}, {"pos", 1}}})}},
+                         "0000000000200.0000.aaaaaaaa");
+  Record item_b = change(with_item, json{{"agenda", json::array({{{"title", "議題B"}, {"id", "i1"}, {"pos", 1}}})}},
+                         "0000000000300.0000.bbbbbbbb");
+  auto items = merge_records(item_a, item_b, with_item.clock);
+  REQUIRE(items.ok());
+  CHECK(items->overwritten == std::vector<MergeResult::Overwritten>{{"agenda/i1", "0000000000200.0000.aaaaaaaa"}});
+}
+
+TEST_CASE("a deletion made without seeing an edit reports the edit as overwritten on deleted", "[merge]") {
+  Record start = base();
+  Record edited = change(start, json{{"minutes", "削除前の議事録"}}, "0000000000150.0000.aaaaaaaa");
+  Record deleted = change(start, json::object(), "0000000000200.0000.bbbbbbbb");
+  deleted.deleted = true;
+  deleted.field_clocks["deleted"] = "0000000000200.0000.bbbbbbbb";
+  auto result = merge_records(edited, deleted, start.clock);
+  REQUIRE(result.ok());
+  CHECK(result->merged.deleted);
+  CHECK(result->overwritten == std::vector<MergeResult::Overwritten>{{"deleted", "0000000000150.0000.aaaaaaaa"}});
+  // A deletion made after seeing the edit is no conflict.
+  CHECK(merge_records(edited, deleted, edited.clock)->overwritten.empty());
+}

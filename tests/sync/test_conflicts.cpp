@@ -114,6 +114,85 @@ TEST_CASE_METHOD(SyncFixture, "a push whose only change lost is a conflict kept,
   CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
 }
 
+TEST_CASE_METHOD(SyncFixture,
+                 "a value replaced by a later change made apart is kept too, though the later one arrives second",
+                 "[sync][conflict]") {
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  // Apart: a edits the minutes and syncs first; b, who never saw it, edits them later and syncs second.
+  REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
+  FaultTransport watching(*b.transport);
+  REQUIRE(b.sync(test_sync_options(), &watching).result == sync::SyncResult::Done);
+  CHECK(push_results_with(watching.answers(), "stored") == 1);  // b's change won: stored, not a conflict
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+
+  // a's minutes are not lost: kept as a conflict, with a's user and device, everywhere.
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 1);
+  for (EngineDevice* device : {&a, &b}) {
+    INFO(device->folder);
+    CHECK((*device->store->get(id))->meeting.minutes == "Bの議事録");
+    auto kept = device->store->conflicts(id);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().field == "minutes");
+    CHECK(kept->front().value == "Aの議事録");
+    CHECK(kept->front().by == "主任 一郎");
+    CHECK(kept->front().device == a.enrollment.device_id);
+    CHECK_FALSE(kept->front().at.empty());
+  }
+
+  // An edit made after pulling the other is no conflict, whichever device makes it; nor is a device's own later
+  // change of its own value, even one pushed without having heard the first push answered.
+  REQUIRE(a.store->resolve_conflict(id, "minutes", std::nullopt));
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録（修正）"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録（再修正）"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 0);
+  CHECK(a.store->conflicts(id)->empty());
+  CHECK(b.store->conflicts(id)->empty());
+}
+
+TEST_CASE_METHOD(SyncFixture, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
+                 "[sync][conflict]") {
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.store->update(id, json{{"minutes", "削除される前に書いた議事録"}}));
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(b.store->remove(id));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  for (EngineDevice* device : {&a, &b}) {
+    auto record = device->store->get(id);
+    REQUIRE(record);
+    REQUIRE(record->has_value());
+    CHECK((*record)->deleted);
+    auto kept = device->store->conflicts(id);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().field == "deleted");
+    CHECK(kept->front().value == false);  // "not deleted": using it brings the record back, edit and all
+    CHECK(kept->front().by == "主任 一郎");
+  }
+  REQUIRE(a.store->resolve_conflict(id, "deleted", json(false)));
+  auto back = a.store->get(id);
+  CHECK_FALSE((*back)->deleted);
+  CHECK((*back)->meeting.minutes == "削除される前に書いた議事録");
+}
+
 TEST_CASE_METHOD(SyncFixture, "keeping the current value resolves a conflict on every device", "[sync][conflict]") {
   EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
   EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
