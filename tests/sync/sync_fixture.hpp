@@ -398,6 +398,26 @@ inline int push_results_with(const std::vector<FaultTransport::Answer>& answers,
 // [SECTION] The collector's database
 // ---------------------------------------------------------------------------------------------------------------
 
+// The first column of every row of `sql` on `db`, as text; `?` placeholders take `values` in order. Throws on an
+// SQL error.
+inline std::vector<std::string> query_column(sqlite3* db, const std::string& sql,
+                                             const std::vector<std::string>& values = {}) {
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
+    throw std::runtime_error(std::string("bad SQL: ") + sqlite3_errmsg(db) + ": " + sql);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    sqlite3_bind_text(statement, static_cast<int>(i + 1), values[i].c_str(), -1, SQLITE_TRANSIENT);
+  std::vector<std::string> rows;
+  int step = SQLITE_ROW;
+  while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
+    const unsigned char* text = sqlite3_column_text(statement, 0);
+    rows.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+  }
+  sqlite3_finalize(statement);
+  if (step != SQLITE_DONE) throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(db) + ": " + sql);
+  return rows;
+}
+
 // collector.db opened read-only (SQLite reads the WAL, so what the running collector committed is visible).
 class CollectorDatabase {
  public:
@@ -412,20 +432,7 @@ class CollectorDatabase {
 
   // The first column of every row of `sql`, as text; `?` placeholders take `values` in order.
   std::vector<std::string> column(const std::string& sql, const std::vector<std::string>& values = {}) const {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("bad SQL: ") + sqlite3_errmsg(db_));
-    for (std::size_t i = 0; i < values.size(); ++i)
-      sqlite3_bind_text(statement, static_cast<int>(i + 1), values[i].c_str(), -1, SQLITE_TRANSIENT);
-    std::vector<std::string> rows;
-    int step = SQLITE_ROW;
-    while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(statement, 0);
-      rows.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-    sqlite3_finalize(statement);
-    if (step != SQLITE_DONE) throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(db_));
-    return rows;
+    return query_column(db_, sql, values);
   }
   long long integer(const std::string& sql, const std::vector<std::string>& values = {}) const {
     auto rows = column(sql, values);

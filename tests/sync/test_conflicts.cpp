@@ -9,6 +9,20 @@
 
 namespace tsunagi::sync_tests {
 
+// Two supervisors' laptops that both hold one meeting: two people about to change one record while apart.
+class SharedMeeting : public SyncFixture {
+ public:
+  SharedMeeting() {
+    REQUIRE(a.sync().result == sync::SyncResult::Done);
+    REQUIRE(b.sync().result == sync::SyncResult::Done);
+  }
+
+ protected:
+  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
+  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
+  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
+};
+
 TEST_CASE_METHOD(SyncFixture,
                  "edits to one record on two devices merge by field: the same field is a reported conflict",
                  "[sync][conflict]") {
@@ -92,13 +106,8 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK(run({"record", "list", "--conflicts", "--format", "json"}).empty());
 }
 
-TEST_CASE_METHOD(SyncFixture, "a push whose only change lost is a conflict kept, not already stored",
+TEST_CASE_METHOD(SharedMeeting, "a push whose only change lost is a conflict kept, not already stored",
                  "[sync][conflict]") {
-  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
-  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
-  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
-  REQUIRE(a.sync().result == sync::SyncResult::Done);
-  REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
@@ -114,14 +123,9 @@ TEST_CASE_METHOD(SyncFixture, "a push whose only change lost is a conflict kept,
   CHECK((*a.store->get(id))->meeting.minutes == "Bの議事録");
 }
 
-TEST_CASE_METHOD(SyncFixture,
+TEST_CASE_METHOD(SharedMeeting,
                  "a value replaced by a later change made apart is kept too, though the later one arrives second",
                  "[sync][conflict]") {
-  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
-  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
-  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
-  REQUIRE(a.sync().result == sync::SyncResult::Done);
-  REQUIRE(b.sync().result == sync::SyncResult::Done);
   // Apart: a edits the minutes and syncs first; b, who never saw it, edits them later and syncs second.
   REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
   REQUIRE(a.sync().result == sync::SyncResult::Done);
@@ -162,13 +166,8 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK(b.store->conflicts(id)->empty());
 }
 
-TEST_CASE_METHOD(SyncFixture, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
+TEST_CASE_METHOD(SharedMeeting, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
                  "[sync][conflict]") {
-  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
-  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
-  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
-  REQUIRE(a.sync().result == sync::SyncResult::Done);
-  REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(a.store->update(id, json{{"minutes", "削除される前に書いた議事録"}}));
   REQUIRE(a.sync().result == sync::SyncResult::Done);
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -193,12 +192,7 @@ TEST_CASE_METHOD(SyncFixture, "a deletion made without seeing an edit keeps the 
   CHECK((*back)->meeting.minutes == "削除される前に書いた議事録");
 }
 
-TEST_CASE_METHOD(SyncFixture, "keeping the current value resolves a conflict on every device", "[sync][conflict]") {
-  EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
-  EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
-  std::string id = a.import({to_record(meeting_json("運営会議", "東区", "submitted"))}).front();
-  REQUIRE(a.sync().result == sync::SyncResult::Done);
-  REQUIRE(b.sync().result == sync::SyncResult::Done);
+TEST_CASE_METHOD(SharedMeeting, "keeping the current value resolves a conflict on every device", "[sync][conflict]") {
   REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
   std::this_thread::sleep_for(std::chrono::milliseconds(5));
   REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));

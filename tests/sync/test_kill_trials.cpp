@@ -162,20 +162,7 @@ class Ledger {
 
   // The first column of every row of `sql`, as text; `?` placeholders take `values` in order.
   std::vector<std::string> column(const std::string& sql, const std::vector<std::string>& values = {}) {
-    sqlite3_stmt* statement = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK)
-      throw std::runtime_error(std::string("bad SQL: ") + sqlite3_errmsg(db_) + ": " + sql);
-    for (std::size_t i = 0; i < values.size(); ++i)
-      sqlite3_bind_text(statement, static_cast<int>(i + 1), values[i].c_str(), -1, SQLITE_TRANSIENT);
-    std::vector<std::string> rows;
-    int step = SQLITE_ROW;
-    while ((step = sqlite3_step(statement)) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(statement, 0);
-      rows.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
-    }
-    sqlite3_finalize(statement);
-    if (step != SQLITE_DONE) throw std::runtime_error(std::string("SQL failed: ") + sqlite3_errmsg(db_) + ": " + sql);
-    return rows;
+    return query_column(db_, sql, values);
   }
   void exec(const std::string& sql, const std::vector<std::string>& values = {}) { column(sql, values); }
   long long integer(const std::string& sql) {
