@@ -107,9 +107,12 @@ bool conflict_open(const Record& record, const FieldConflict& conflict) {
   return field_clock(record, conflict.field) <= conflict.winner_clock;
 }
 
-Result<MergeResult> merge_records(const Record& current, const Record& incoming, const std::string& incoming_base) {
+Result<MergeResult> merge_records(const Record& current, const Record& incoming, const std::string& incoming_base,
+                                  const SawChange& saw) {
   if (current.kind != incoming.kind)
     return make_error("merge.kind", "/kind", "a record cannot change its kind", "記録の種類は変更できません");
+  // Whether incoming had not seen the change of current's at `clock`.
+  auto unseen = [&](const std::string& clock) { return saw ? !saw(clock) : clock > incoming_base; };
   MergeResult result;
   Record& merged = result.merged;
   merged = current;
@@ -126,11 +129,11 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
     }
     if (theirs > ours || (theirs == ours && theirs_on_tie)) {
       result.taken.push_back(name);
-      if (ours != creation && ours > incoming_base && clock_node(ours) != clock_node(theirs))
+      if (ours != creation && clock_node(ours) != clock_node(theirs) && unseen(ours))
         result.overwritten.push_back({name, ours});  // replaced by a change made without seeing it
       return true;
     }
-    if (theirs != creation && theirs > incoming_base && ours > incoming_base)
+    if (theirs != creation && theirs > incoming_base && unseen(ours))
       result.lost.push_back(name);  // both sides changed it since the incoming side's base: a real conflict
     return false;
   };
@@ -184,7 +187,7 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
       if (field != kCreation && field != "deleted" && clock != creation && clock > incoming_base &&
           clock > field_clock(current, field))
         edited = true;
-    if (edited && deleted_at > incoming_base &&
+    if (edited && unseen(deleted_at) &&
         std::find(result.lost.begin(), result.lost.end(), "deleted") == result.lost.end())
       result.lost.emplace_back("deleted");
   }
@@ -197,8 +200,8 @@ Result<MergeResult> merge_records(const Record& current, const Record& incoming,
     const std::string deleted_at = field_clock(incoming, "deleted");
     std::string latest_edit;
     for (const auto& [field, clock] : current.field_clocks)
-      if (field != kCreation && field != "deleted" && clock != creation && clock > incoming_base &&
-          clock > field_clock(incoming, field) && clock_node(clock) != clock_node(deleted_at))
+      if (field != kCreation && field != "deleted" && clock != creation && clock > field_clock(incoming, field) &&
+          clock_node(clock) != clock_node(deleted_at) && unseen(clock))
         latest_edit = std::max(latest_edit, clock);
     if (!latest_edit.empty()) result.overwritten.push_back({"deleted", latest_edit});
   }

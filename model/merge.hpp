@@ -3,6 +3,7 @@
 // whatever order revisions arrive in, and a revision applied twice changes nothing.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -56,10 +57,18 @@ struct FieldConflict {
 // Whether `conflict` is still open in `record`: nobody changed the field since the winning change.
 bool conflict_open(const Record& record, const FieldConflict& conflict);
 
+// Whether the side that made `incoming` had received the change at `clock` (one that set a value of `current`)
+// before it made its own changes: the collector answers from the order in which changes reached it.
+using SawChange = std::function<bool(const std::string& clock)>;
+
 // Merges `incoming` into `current` (two versions of the record with the same id and kind; a different kind is an
 // error, "merge.kind"). Ties (equal clocks) keep `current`: one change has one value. `incoming_base` is the clock
-// of the version `incoming` was edited from (empty: unknown); it only decides what counts as lost. Pure;
-// thread-safe.
-Result<MergeResult> merge_records(const Record& current, const Record& incoming, const std::string& incoming_base = "");
+// of the version `incoming` was edited from (empty: unknown): incoming's changes are those with later clocks.
+// `saw` tells which of current's changes incoming had seen; without it, those at `incoming_base` or before (which
+// a device whose clock runs behind can get wrong: another's change with an early clock may reach the collector
+// after the device's base). Both only decide what counts as lost or overwritten, never the merged values. Pure;
+// thread-safe when `saw` is.
+Result<MergeResult> merge_records(const Record& current, const Record& incoming, const std::string& incoming_base = "",
+                                  const SawChange& saw = nullptr);
 
 }  // namespace tsunagi

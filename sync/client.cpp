@@ -212,7 +212,10 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
   }
   if (revisions.empty()) return std::nullopt;
   // Compressed here, while the previous batch is on the wire, not on the sending thread between two requests.
-  batch.request = {"POST", kPushPath, push_request_text(revisions), enrollment_.token};
+  // With the pull cursor, by which the collector knows which of its changes this device had received.
+  auto cursor = store_.pull_cursor();
+  if (!cursor) return Failure{SyncResult::Failed, cursor.error()};
+  batch.request = {"POST", kPushPath, push_request_text(revisions, *cursor), enrollment_.token};
   if (auto status = compress_body(batch.request); !status) return Failure{SyncResult::Failed, status.error()};
   return std::nullopt;
 }

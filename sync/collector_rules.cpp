@@ -110,7 +110,8 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
   return std::nullopt;
 }
 
-RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored) {
+RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
+                                 const SawChange& saw) {
   if (revision.error) return reject(revision, *revision.error);
   Record& incoming = revision.record;
   bool staff = who.user.role == Role::Staff;
@@ -130,7 +131,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   decision.result.hlc = revision.hlc;
   std::optional<Record> merged_with_stored;  // a new record is stored as it came, without a copy
   if (stored) {
-    auto merge = merge_records(*stored, incoming, revision.base);
+    auto merge = merge_records(*stored, incoming, revision.base, saw);
     if (!merge) return reject(revision, merge.error());
     if (merge->taken.empty() && merge->advanced.empty() && merge->lost.empty()) {
       decision.result.status = PushStatus::AlreadyStored;  // nothing newer than what is stored

@@ -51,7 +51,9 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
 // the record, if any. Rejects what check_revision rejected, what the user may not write (staff write only their
 // own records, never an approved one: auth.locked; only supervisors approve or return), a change of author
 // (auth.author), and a merged result that is invalid while not a draft. Sets `updated_by` to the token's user.
-RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored);
+// `saw` tells which stored changes the pushing device had received (merge_records; nullptr: judged by its base).
+RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
+                                 const SawChange& saw = nullptr);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): supervisors and admins see everything;
 // staff see what they wrote and the meetings of their team's areas and of their committees.

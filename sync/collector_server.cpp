@@ -180,6 +180,10 @@ void send_store_failure(httplib::Response& res, const Error& error) {
   send_error(res, 500, error);
 }
 
+Error malformed_cursor(const std::string& path) {
+  return make_error("protocol.cursor", path, "malformed cursor", "カーソルが不正です");
+}
+
 Error unauthorized() {
   return make_error("auth.token", "", "missing, unknown or revoked token: enroll this device again",
                     "認証できません（トークンが無いか無効です）。端末を登録し直してください");
@@ -445,19 +449,26 @@ struct CollectorServer::Impl {
     // Devices send canonical records: read them from the text. Anything else is read as a document, which
     // handles the unusual and names what is wrong.
     Result<std::vector<Revision>> revisions = Error{};
-    if (auto plain = read_plain_push_request(call->text)) {
+    std::string seen_cursor;
+    if (auto plain = read_plain_push_request(call->text, &seen_cursor)) {
       revisions = std::move(*plain);
     } else {
       auto body = read_body(call->text, res);
       if (!body) return;
       call->text.clear();
-      revisions = parse_push_request(*body);
+      revisions = parse_push_request(*body, &seen_cursor);
     }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
+    std::optional<std::int64_t> seen;
+    if (!seen_cursor.empty()) {
+      seen = parse_cursor(seen_cursor, call->store->collector_id());
+      if (!seen) return send_error(res, 400, malformed_cursor("/seen"));
+      if (*seen == 0) seen.reset();  // another collector's cursor (or none): judged by clocks, as before
+    }
     if (auto refusal = future_clock_refusal(*revisions, now_unix_ms())) return send_error(res, 422, *refusal);
     kill_point("collector.push.received");
-    auto results = call->store->push(call->who, std::move(*revisions));
+    auto results = call->store->push(call->who, std::move(*revisions), seen);
     if (!results) return send_store_failure(res, results.error());
     kill_point("collector.push.stored");
     answer(req, res, to_json_text(push_results_json(*results)));
@@ -475,8 +486,7 @@ struct CollectorServer::Impl {
       cursor = it->get<std::string>();
     }
     auto after = parse_cursor(cursor, store.collector_id());
-    if (!after)
-      return send_error(res, 400, make_error("protocol.cursor", "/cursor", "malformed cursor", "カーソルが不正です"));
+    if (!after) return send_error(res, 400, malformed_cursor("/cursor"));
     std::size_t limit = kMaxPullPage;
     if (auto it = body->find("limit"); it != body->end() && !it->is_null()) {
       if (!it->is_number_integer() || it->get<long long>() < 1)

@@ -81,8 +81,11 @@ class CollectorStore {
                                               std::int64_t window_ms) = 0;
   virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;
 
-  // Applies each revision at most once, in one transaction, and says what became of each.
-  virtual Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions) = 0;
+  // Applies each revision at most once, in one transaction, and says what became of each. `seen` is the change
+  // sequence the pushing device had pulled up to (nullopt: it did not say, as before protocol 1.1): a stored change
+  // that reached the collector after it from another device is one the device had not seen.
+  virtual Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions,
+                                               std::optional<std::int64_t> seen) = 0;
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document); it syncs down to every device.

@@ -136,10 +136,28 @@ class SqliteCollectorStore final : public CollectorStore {
     // Added to schema 1 in place (a new table changes nothing else): values that lost a merge, kept until a later
     // change of their field resolves them.
     if (auto status = db_->exec(kConflictsTable); !status) return status;
+    if (auto status = add_revision_sequence(); !status) return status;
     auto id = meta("collector_id");
     if (!id) return id.error();
     collector_id_ = *id;
     return ok_status();
+  }
+
+  // Added to schema 1 in place too: revisions.seq, the change sequence at which a revision's changes were stored
+  // (NULL when it stored nothing, and for revisions from before), by which a push's `seen` tells which stored
+  // changes the pushing device had received.
+  Status add_revision_sequence() {
+    constexpr const char* kPresent = "SELECT count(*) FROM pragma_table_info('revisions') WHERE name = 'seq'";
+    auto present = db_->query_int(kPresent);
+    if (!present) return present.error();
+    if (present->value_or(0) > 0) return ok_status();
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun();
+    auto again = db_->query_int(kPresent);  // another process may have added it while we waited
+    if (!again) return again.error();
+    if (again->value_or(0) == 0)
+      if (auto status = db_->exec("ALTER TABLE revisions ADD COLUMN seq INTEGER"); !status) return status;
+    return transaction.commit();
   }
 
   const std::string& collector_id() const override { return collector_id_; }
@@ -316,7 +334,8 @@ class SqliteCollectorStore final : public CollectorStore {
   // [SECTION] Push and pull
   // -------------------------------------------------------------------------------------------------------------
 
-  Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions) override {
+  Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions,
+                                       std::optional<std::int64_t> seen) override {
     // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
     // for the merges and writes.
     std::vector<CheckedRevision> checked;
@@ -332,18 +351,33 @@ class SqliteCollectorStore final : public CollectorStore {
     if (!last_sequence) return last_sequence.error();
     std::int64_t sequence = last_sequence->value_or(0);
     for (CheckedRevision& revision : checked) {
-      auto seen = revision_seen(revision.id, revision.hlc);
-      if (!seen) return seen.error();
+      auto known = revision_seen(revision.id, revision.hlc);
+      if (!known) return known.error();
       auto stored = load_record(revision.id);
       if (!stored) return stored.error();
-      if (*seen) {
+      if (*known) {
         if (auto refusal = refuse_known_revision(who, *stored))
           results.push_back({revision.id, revision.hlc, PushStatus::Rejected, {}, std::move(*refusal)});
         else
           results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
         continue;
       }
-      RevisionDecision decision = decide_revision(who, revision, *stored);
+      // Which stored changes the device had received: those that reached the collector up to its pull cursor, and
+      // its own. Without a cursor (an older client), those with clocks up to its base.
+      std::optional<Error> failed;
+      SawChange saw;
+      if (seen)
+        saw = [&](const std::string& clock) {
+          auto arrival = change_arrival(revision.id, clock);
+          if (!arrival) {
+            failed = arrival.error();
+            return true;
+          }
+          if (!*arrival) return clock <= revision.base;
+          return (*arrival)->device_id == who.device.id || (*arrival)->sequence <= *seen;
+        };
+      RevisionDecision decision = decide_revision(who, revision, *stored, saw);
+      if (failed) return *failed;
       if (decision.to_store) {
         for (FieldConflict& replaced : decision.overwritten) {
           if (auto status = attribute_change(replaced); !status) return status.error();
@@ -360,7 +394,9 @@ class SqliteCollectorStore final : public CollectorStore {
           return status.error();
       }
       if (decision.result.status != PushStatus::Rejected)
-        if (auto status = remember_revision(revision, who.device.id, decision.result.status, now); !status)
+        if (auto status = remember_revision(revision, who.device.id, decision.result.status, now,
+                                            decision.to_store ? std::optional(sequence) : std::nullopt);
+            !status)
           return status.error();
       results.push_back(std::move(decision.result));
     }
@@ -545,17 +581,41 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
   Status remember_revision(const CheckedRevision& revision, const std::string& device_id, PushStatus status,
-                           const std::string& now) {
+                           const std::string& now, std::optional<std::int64_t> stored_at) {
     auto insert = db_->prepare(
-        "INSERT OR IGNORE INTO revisions(record_id, hlc, device_id, status, received_at) VALUES(?, ?, ?, ?, ?)");
+        "INSERT OR IGNORE INTO revisions(record_id, hlc, device_id, status, received_at, seq) "
+        "VALUES(?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
-    return (*insert)
-        ->bind(1, revision.id)
-        .bind(2, revision.hlc)
-        .bind(3, device_id)
-        .bind(4, push_status_name(status))
-        .bind(5, now)
-        .run();
+    Statement& s = **insert;
+    s.bind(1, revision.id).bind(2, revision.hlc).bind(3, device_id).bind(4, push_status_name(status)).bind(5, now);
+    if (stored_at)
+      s.bind(6, *stored_at);
+    else
+      s.bind_null(6);
+    return s.run();
+  }
+
+  // When the change at `clock` of a record reached the collector: the first revision its device pushed at or
+  // after that clock (a device sends its changes in clock order, several in one revision). nullopt when unknown.
+  struct Arrival {
+    std::string device_id;
+    std::int64_t sequence = 0;
+  };
+  Result<std::optional<Arrival>> change_arrival(const std::string& record_id, const std::string& clock) {
+    auto parsed = Hlc::parse(clock);
+    if (!parsed) return std::optional<Arrival>();
+    auto select = db_->prepare(
+        "SELECT device_id, seq FROM revisions WHERE record_id = ? AND hlc >= ? AND substr(hlc, -8) = ? "
+        "ORDER BY hlc LIMIT 1");
+    if (!select) return select.error();
+    Statement& s = **select;
+    s.bind(1, record_id).bind(2, clock).bind(3, parsed->node);
+    auto found = s.step();
+    if (!found) return found.error();
+    std::optional<Arrival> arrival;
+    if (*found && !s.is_null(1)) arrival = Arrival{s.text(0), s.integer(1)};
+    s.reset();
+    return arrival;
   }
 
   Status touch_device(const std::string& device_id, const std::string& now) {

@@ -33,7 +33,7 @@ std::string content_hash_of_text(std::string_view canonical_json) { return "sha2
 
 std::string content_hash(const Record& record) { return content_hash_of_text(record_text(record)); }
 
-std::string push_request_text(const std::vector<RevisionText>& revisions) {
+std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen) {
   std::string out = "{\"revisions\":[";
   for (std::size_t i = 0; i < revisions.size(); ++i) {
     const RevisionText& r = revisions[i];
@@ -50,7 +50,12 @@ std::string push_request_text(const std::vector<RevisionText>& revisions) {
     out += r.document;
     out += '}';
   }
-  return out + "]}";
+  out += ']';
+  if (!seen.empty()) {
+    out += ",\"seen\":";
+    append_json_text(out, json(seen));
+  }
+  return out + '}';
 }
 
 // Indexed by PushStatus, in declaration order.
@@ -97,12 +102,15 @@ Error error_from_object(const json& e) {
 
 }  // namespace
 
-Result<std::vector<Revision>> parse_push_request(json& body) {
+Result<std::vector<Revision>> parse_push_request(json& body, std::string* seen) {
   if (!body.is_object()) return field_error("/", "expected an object", "オブジェクトが必要です");
   auto list = body.find("revisions");
   if (list == body.end() || !list->is_array())
     return field_error("/revisions", "expected an array of revisions", "revisions の配列が必要です");
-  if (auto error = unknown_member(body, {"revisions"}, "")) return *error;
+  if (auto error = unknown_member(body, {"revisions", "seen"}, "")) return *error;
+  std::string cursor;
+  if (auto error = read_text(body, "seen", "", false, cursor)) return *error;
+  if (seen) *seen = std::move(cursor);
   if (list->size() > kMaxPushRevisions)
     return make_error("protocol.too_many", "/revisions",
                       "at most " + std::to_string(kMaxPushRevisions) + " revisions per request",
@@ -143,17 +151,18 @@ bool read_plain_record_text(JsonReader& in, std::optional<Record>& record, std::
 
 }  // namespace
 
-std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body) {
+std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body, std::string* seen) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
   std::optional<std::vector<Revision>> revisions;
   // Members not named here are refused, as by the document path.
-  static constexpr std::array<std::string_view, 1> kRequest{"revisions"};
+  static constexpr std::array<std::string_view, 2> kRequest{"revisions", "seen"};
+  std::string cursor;
   static constexpr std::array<std::string_view, 5> kRevision{"base", "hash", "hlc", "id", "record"};
   auto read_revision = [&] {
     if (revisions->size() == kMaxPushRevisions) return false;  // the document path refuses it
     Revision& revision = revisions->emplace_back();
-    auto seen = in.members(kRevision, [&](std::size_t index) {
+    auto present = in.members(kRevision, [&](std::size_t index) {
       switch (index) {
         case 0:
           return in.null() ? (revision.base.clear(), true) : in.string(revision.base);
@@ -167,13 +176,15 @@ std::optional<std::vector<Revision>> read_plain_push_request(std::string_view bo
           return read_plain_record_text(in, revision.decoded, revision.canonical);
       }
     });
-    return seen && (*seen & 0b11110) == 0b11110;  // hash, hlc, id and record are required
+    return present && (*present & 0b11110) == 0b11110;  // hash, hlc, id and record are required
   };
-  const auto seen = in.members(kRequest, [&](std::size_t) {
+  const auto members = in.members(kRequest, [&](std::size_t index) {
+    if (index == 1) return in.null() ? (cursor.clear(), true) : in.string(cursor);
     revisions.emplace();
     return in.array(read_revision);
   });
-  if (!seen || !in.at_end() || !revisions) return std::nullopt;
+  if (!members || !in.at_end() || !revisions) return std::nullopt;
+  if (seen) *seen = std::move(cursor);
   return revisions;
 }
 
@@ -252,11 +263,13 @@ Result<std::vector<FieldConflict>> conflicts_from_json(const json& list) {
   return conflicts;
 }
 
-json push_request_json(const std::vector<Revision>& revisions) {
+json push_request_json(const std::vector<Revision>& revisions, const std::string& seen) {
   json list = json::array();
   for (const auto& r : revisions)
     list.push_back({{"id", r.id}, {"hlc", r.hlc}, {"base", r.base}, {"hash", r.hash}, {"record", r.record}});
-  return {{"revisions", std::move(list)}};
+  json request{{"revisions", std::move(list)}};
+  if (!seen.empty()) request["seen"] = seen;
+  return request;
 }
 
 json push_results_json(const std::vector<PushResult>& results) {

@@ -55,15 +55,16 @@ struct PushResult {
   Error error;                    // rejected: why, and the field's path
 };
 
-// Reads a push request body ({"revisions": [...]}), moving the records out of `body`; errors name the path
-// ("/revisions/3/hlc").
-Result<std::vector<Revision>> parse_push_request(nlohmann::json& body);
+// Reads a push request body ({"seen": "<cursor>", "revisions": [...]}), moving the records out of `body`; errors
+// name the path ("/revisions/3/hlc"). `seen` is the pushing device's pull cursor, by which the collector knows which
+// stored changes the device had received (absent or null: empty).
+Result<std::vector<Revision>> parse_push_request(nlohmann::json& body, std::string* seen = nullptr);
 // The same request read straight from its text, without building a document: each revision with `decoded` and
 // `canonical` set. nullopt when the text is anything but a plain request of canonical records (a syntax error, a
 // wrong type, a record with fields this version does not know...): parse_push_request then reads it as a document,
 // which handles the unusual case or names the error.
-std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body);
-nlohmann::json push_request_json(const std::vector<Revision>& revisions);
+std::optional<std::vector<Revision>> read_plain_push_request(std::string_view body, std::string* seen = nullptr);
+nlohmann::json push_request_json(const std::vector<Revision>& revisions, const std::string& seen = "");
 // The same request, written around records that are already canonical JSON text (no parsing, no re-printing).
 struct RevisionText {
   std::string id;
@@ -71,7 +72,7 @@ struct RevisionText {
   std::string base;
   std::string document;  // canonical JSON of the record
 };
-std::string push_request_text(const std::vector<RevisionText>& revisions);
+std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen = "");
 nlohmann::json push_results_json(const std::vector<PushResult>& results);
 Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body);
 

@@ -188,12 +188,32 @@ TEST_CASE("a push request read from its text gives the revisions the document gi
   second.title = "tab\there \"quoted\"";
   std::vector<RevisionText> texts{{first.id, first.clock, "", record_text(first)},
                                   {second.id, second.clock, first.clock, record_text(second)}};
-  std::string body = push_request_text(texts);
-  auto plain = read_plain_push_request(body);
+  const std::string cursor = "0193a000-0000-7000-8000-00000000000c.42";
+  std::string body = push_request_text(texts, cursor);
+  std::string seen_fast = "x", seen_slow = "x";
+  auto plain = read_plain_push_request(body, &seen_fast);
   REQUIRE(plain.has_value());
   json document = json::parse(body);
-  auto parsed = parse_push_request(document);
+  auto reparsed = parse_push_request(document);
+  REQUIRE(reparsed);
+  CHECK(json::parse(body) == push_request_json(*reparsed, cursor));
+  document = json::parse(body);
+  auto parsed = parse_push_request(document, &seen_slow);
   REQUIRE(parsed.ok());
+  CHECK(seen_fast == cursor);
+  CHECK(seen_slow == cursor);
+  // Without a cursor (an older client), or with null: empty either way.
+  for (const char* without : {R"({"revisions":[]})", R"({"revisions":[],"seen":null})"}) {
+    seen_fast = seen_slow = "x";
+    REQUIRE(read_plain_push_request(without, &seen_fast));
+    json older = json::parse(without);
+    REQUIRE(parse_push_request(older, &seen_slow));
+    CHECK(seen_fast.empty());
+    CHECK(seen_slow.empty());
+  }
+  json wrong_type = json::parse(R"({"revisions":[],"seen":7})");
+  CHECK_FALSE(read_plain_push_request(wrong_type.dump()));
+  CHECK(parse_push_request(wrong_type).error().path == "/seen");
   REQUIRE(plain->size() == parsed->size());
   for (std::size_t i = 0; i < plain->size(); ++i) {
     const Revision& fast = (*plain)[i];

@@ -282,6 +282,16 @@ struct EngineDevice {
     }));
     return ids;
   }
+  // From now on the device's wall clock runs `ahead` milliseconds ahead of the real one (negative: behind), as a
+  // laptop's with a wrong clock: the store is opened again with that clock.
+  void run_clock_ahead(std::shared_ptr<std::atomic<std::int64_t>> ahead) {
+    store.reset();
+    StoreOptions options;
+    options.wall_clock = [ahead] { return now_unix_ms() + ahead->load(); };
+    auto reopened = Store::open(folder, options);
+    REQUIRE(reopened);
+    store = std::move(*reopened);
+  }
   // Stores `records` in one transaction (each gets an outbox entry) and returns their ids.
   std::vector<std::string> import(std::vector<Record> records) {
     std::vector<std::string> ids;

@@ -121,6 +121,16 @@ TEST_CASE_METHOD(SyncFixture, "the collector refuses bad input with JSON errors 
     check_error_body(answer.body);
     CHECK(error_of(answer).at("path") == "/revisions/0");
   }
+  SECTION("a pull cursor in seen that is not a cursor: 400, nothing stored") {
+    for (const char* seen : {"x.y", "12", "a.-3"}) {
+      auto answer = push(sync::push_request_json({good("カーソルの誤り")}, seen).dump(), token);
+      CHECK(answer.status == 400);
+      check_error_body(answer.body);
+      CHECK(error_of(answer).at("code") == "protocol.cursor");
+      CHECK(error_of(answer).at("path") == "/seen");
+    }
+    CHECK(database().integer("SELECT count(*) FROM records") == 0);
+  }
   SECTION("wrong types inside a record: only that item is rejected, with the field's path") {
     auto bad = good("型の誤り");
     bad.record["participant_count"] = "x";

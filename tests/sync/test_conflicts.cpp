@@ -166,6 +166,39 @@ TEST_CASE_METHOD(SharedMeeting,
   CHECK(b.store->conflicts(id)->empty());
 }
 
+TEST_CASE_METHOD(SharedMeeting,
+                 "a value that reached the collector after a device last pulled is unseen by it, whatever its clock",
+                 "[sync][conflict]") {
+  // c's clock runs 30 minutes ahead: its change gives the record a clock later than anything a, whose clock is
+  // right, makes meanwhile. b pulls c's change, then a's change of the minutes reaches the collector with a clock
+  // earlier than what b last pulled. b, who never saw a's minutes, then writes its own: judged by clocks (a's is
+  // before b's base) a's minutes would be replaced as if b had seen them; judged by arrival they are kept.
+  EngineDevice c = engine_device("c", add_user("主任 三郎", "supervisor"));
+  REQUIRE(c.sync().result == sync::SyncResult::Done);
+  c.run_clock_ahead(std::make_shared<std::atomic<std::int64_t>>(30 * 60 * 1000));
+  REQUIRE(c.store->update(id, json{{"title", "運営会議（時計が進んだ端末で修正）"}}));
+  REQUIRE(c.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.store->update(id, json{{"minutes", "Aの議事録"}}));
+  FaultTransport a_watching(*a.transport);
+  REQUIRE(a.sync(test_sync_options(), &a_watching).result == sync::SyncResult::Done);
+  REQUIRE(push_results_with(a_watching.answers(), "stored") == 1);
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ? AND field = 'minutes'", {id}) == 1);
+  for (EngineDevice* device : {&a, &b}) {
+    INFO(device->folder);
+    CHECK((*device->store->get(id))->meeting.minutes == "Bの議事録");
+    auto kept = device->store->conflicts(id);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().value == "Aの議事録");
+    CHECK(kept->front().device == a.enrollment.device_id);
+  }
+}
+
 TEST_CASE_METHOD(SharedMeeting, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
                  "[sync][conflict]") {
   REQUIRE(a.store->update(id, json{{"minutes", "削除される前に書いた議事録"}}));

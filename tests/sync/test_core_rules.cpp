@@ -5,16 +5,6 @@
 namespace tsunagi::sync_tests {
 namespace {
 
-// A device whose wall clock runs `ahead` milliseconds ahead of the real one, as a laptop with a wrong clock.
-void run_clock_ahead(EngineDevice& device, std::shared_ptr<std::atomic<std::int64_t>> ahead) {
-  device.store.reset();
-  StoreOptions options;
-  options.wall_clock = [ahead] { return now_unix_ms() + ahead->load(); };
-  auto store = Store::open(device.folder, options);
-  REQUIRE(store);
-  device.store = std::move(*store);
-}
-
 std::string collector_doc(const CollectorDatabase& db, const std::string& id) {
   auto docs = db.column("SELECT doc FROM records WHERE id = ?", {id});
   REQUIRE(docs.size() == 1);
@@ -48,7 +38,7 @@ TEST_CASE_METHOD(SyncFixture, "a laptop whose clock runs days ahead is refused, 
                  "[sync][clock]") {
   EngineDevice device = engine_device("laptop", add_user("東 太郎", "staff", "東区"));
   auto ahead = std::make_shared<std::atomic<std::int64_t>>(3LL * 24 * 60 * 60 * 1000);
-  run_clock_ahead(device, ahead);
+  device.run_clock_ahead(ahead);
   auto ids = device.import({to_record(case_review_json("三日先の時計で書いた記録 1", "東区")),
                             to_record(case_review_json("三日先の時計で書いた記録 2", "東区"))});
   REQUIRE(device.store->update(ids[0], json{{"title", "三日先の時計で直した記録 1"}}));
