@@ -897,6 +897,16 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   auto any_conflicts = db_->query_int("SELECT EXISTS(SELECT 1 FROM record_conflicts)");
   if (!any_conflicts) return any_conflicts.error();
   const bool check_conflicts = any_conflicts->value_or(0) != 0;
+  // A record with changes waiting to be sent keeps its version from before the merge (sync_snapshots), looked for
+  // only while anything waits.
+  auto any_waiting = db_->query_int("SELECT EXISTS(SELECT 1 FROM outbox)");
+  if (!any_waiting) return any_waiting.error();
+  std::optional<std::string> cursor_before;
+  if (any_waiting->value_or(0) != 0) {
+    auto cursor = setting("sync.cursor");
+    if (!cursor) return cursor.error();
+    cursor_before = std::move(*cursor);
+  }
   for (std::size_t i = 0; i < page.records.size(); ++i) {
     Record& incoming = page.records[i];
     std::string context = "pulled record " + incoming.id;
@@ -910,6 +920,8 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
     } else {
       auto merged = merge_records(**stored, incoming);
       if (!merged) return merged.error().with_context(context);
+      if (cursor_before && (!merged->taken.empty() || !merged->lost.empty()))
+        if (auto status = keep_snapshot(incoming.id, *cursor_before); !status) return status.error();
       if (merged->taken.empty() && merged->advanced.empty()) {
         if (auto status = mark_synced(incoming.id, incoming.clock); !status) return status.error();
         continue;
@@ -935,6 +947,57 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return changed;
+}
+
+Status Store::keep_snapshot(const std::string& id, const std::string& seen) {
+  auto waiting = db_->prepare("SELECT EXISTS(SELECT 1 FROM outbox WHERE record_id = ?)");
+  if (!waiting) return waiting.error();
+  auto row = (*waiting)->bind(1, id).step();
+  if (!row) return row.error();
+  const bool has_waiting = *row && (*waiting)->integer(0) != 0;
+  (*waiting)->reset();
+  if (!has_waiting) return ok_status();
+  auto current = outgoing({id});
+  if (!current) return current.error();
+  if (current->empty()) return ok_status();
+  const Outgoing& version = current->front();
+  auto insert = db_->prepare(
+      "INSERT OR IGNORE INTO sync_snapshots(record_id, hlc, base, seen, doc) VALUES(?, ?, ?, ?, ?)");
+  if (!insert) return insert.error();
+  return (*insert)
+      ->bind(1, id)
+      .bind(2, version.clock)
+      .bind(3, version.synced_clock)
+      .bind(4, seen)
+      .bind(5, version.document)
+      .run();
+}
+
+Result<std::vector<Store::Snapshot>> Store::snapshots(std::size_t limit) const {
+  auto statement =
+      db_->prepare("SELECT record_id, hlc, base, seen, doc FROM sync_snapshots ORDER BY seen, hlc LIMIT ?");
+  if (!statement) return statement.error();
+  Statement& s = **statement;
+  s.bind(1, static_cast<std::int64_t>(limit));
+  std::vector<Snapshot> out;
+  for (;;) {
+    auto row = s.step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4)});
+  }
+  s.reset();
+  return out;
+}
+
+Status Store::drop_snapshots(const std::vector<std::pair<std::string, std::string>>& answered) {
+  Transaction transaction(*db_);
+  if (!transaction.begun()) return transaction.begun();
+  auto remove = db_->prepare("DELETE FROM sync_snapshots WHERE record_id = ? AND hlc = ?");
+  if (!remove) return remove.error();
+  for (const auto& [id, clock] : answered)
+    if (auto status = (*remove)->bind(1, id).bind(2, clock).run(); !status) return status;
+  return transaction.commit();
 }
 
 Result<std::size_t> Store::rewind_future_clocks() {

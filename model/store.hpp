@@ -218,6 +218,20 @@ class Store {
   // The records among `ids` that exist, in the order given.
   Result<std::vector<Outgoing>> outgoing(const std::vector<std::string>& ids) const;
 
+  // A record's version with changes not yet sent, as it was before a pull merged other changes into it (kept by
+  // apply_pulled), with its base and the pull cursor its changes were made under: the sync engine pushes it before
+  // the current version, so that the collector keeps a conflict either way.
+  struct Snapshot {
+    std::string id;
+    std::string clock;
+    std::string base;
+    std::string seen;
+    std::string document;
+  };
+  Result<std::vector<Snapshot>> snapshots(std::size_t limit) const;
+  // The collector answered for these (id, clock): they go.
+  Status drop_snapshots(const std::vector<std::pair<std::string, std::string>>& answered);
+
   // Merges pulled records into the store (field by field by clock: local changes not yet sent survive), replaces
   // the reference data when the page brings it, and stores the cursor: all in one transaction, so a crash
   // never moves the cursor past records it did not store. Pulled changes make no outbox entries. Returns how
@@ -284,6 +298,8 @@ class Store {
   mutable std::int64_t data_version_ = -1;  // PRAGMA data_version when the caches below were last checked
   std::unique_ptr<HlcClock> clock_;
   Status mark_synced(const std::string& record_id, const std::string& clock);
+  // Keeps the record's current version as a snapshot (see Snapshot) when it has changes waiting to be sent.
+  Status keep_snapshot(const std::string& id, const std::string& seen);
   // Commits a write transaction, with the clock's high-water mark (read at the next open instead of a scan).
   Status commit(Transaction& transaction);
 

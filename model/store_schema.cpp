@@ -126,6 +126,21 @@ CREATE TABLE record_conflicts(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 7: a record's version with changes not yet sent, as it was before a pull merged another device's
+// changes into it: its base and the pull cursor its changes were made under go with it. It is pushed before the
+// record's current version, so that the collector judges those changes against what they had seen: pushed merged,
+// a local value that lost to the pulled one would be gone, and one that won would pass as having seen it.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE sync_snapshots(
+  record_id TEXT NOT NULL,
+  hlc TEXT NOT NULL,
+  base TEXT NOT NULL,
+  seen TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  PRIMARY KEY(record_id, hlc)
+) WITHOUT ROWID;
+)sql";
+
 struct Migration {
   int version;
   std::function<Status(Database&)> apply;
@@ -143,6 +158,7 @@ const std::vector<Migration>& migrations() {
       {4, [](Database& db) { return db.exec(kSchemaV4); }},
       {5, [](Database& db) { return db.exec(kSchemaV5); }},
       {6, [](Database& db) { return db.exec(kSchemaV6); }},
+      {7, [](Database& db) { return db.exec(kSchemaV7); }},
   };
   return steps;
 }

@@ -11,7 +11,7 @@ namespace tsunagi {
 
 struct Record;
 
-constexpr int kLatestSchemaVersion = 6;
+constexpr int kLatestSchemaVersion = 7;
 
 // Migrates `db` from its PRAGMA user_version to `target` (1..kLatestSchemaVersion), each step in its own
 // transaction. When the file already held data (version > 0) and a step will run, first copies the file to

@@ -222,13 +222,23 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
 
 // Stores what the collector answered for `batch`: acknowledged revisions leave the outbox, rejected ones are
 // marked.
-std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batch, const HttpResponse& response) {
-  if (response.status != 200)
-    return Failure{SyncResult::Failed, error_from_response(response.status, response.body).with_context("push")};
+namespace {
+
+// The results of a push answer, or why there are none.
+Result<std::vector<PushResult>> push_answer(const HttpResponse& response) {
+  if (response.status != 200) return error_from_response(response.status, response.body).with_context("push");
   auto body = parse_json_text(response.body);
-  if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
+  if (!body) return body.error().with_context("push answer");
   auto results = parse_push_results(*body);
-  if (!results) return Failure{SyncResult::Failed, results.error().with_context("push answer")};
+  if (!results) return results.error().with_context("push answer");
+  return results;
+}
+
+}  // namespace
+
+std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batch, const HttpResponse& response) {
+  auto results = push_answer(response);
+  if (!results) return Failure{SyncResult::Failed, results.error()};
   std::vector<Store::Acknowledgement> acknowledged;
   for (const auto& result : *results) {
     auto entry = batch.last_entry.find(result.id);
@@ -247,7 +257,44 @@ std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batc
   return std::nullopt;
 }
 
+// Versions kept from before a pull merged other changes into changes still waiting (Store::Snapshot) go first,
+// each request with the pull cursor those changes were made under; once answered (whatever the answer: the current
+// version follows in the outbox), they go.
+std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
+  for (;;) {
+    auto kept = store_.snapshots(kMaxPushRevisions);
+    if (!kept) return Failure{SyncResult::Failed, kept.error()};
+    if (kept->empty()) return std::nullopt;
+    const std::string seen = kept->front().seen;
+    std::vector<RevisionText> revisions;
+    for (auto& snapshot : *kept) {
+      if (snapshot.seen != seen) break;
+      revisions.push_back({snapshot.id, snapshot.clock, snapshot.base, std::move(snapshot.document)});
+    }
+    HttpRequest request{"POST", kPushPath, push_request_text(revisions, seen), enrollment_.token};
+    if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
+    std::optional<Failure> failure;
+    Traffic traffic;
+    auto response = send(request, failure, traffic);
+    if (failure) return failure;
+    progress_.bytes_sent += traffic.sent;
+    progress_.bytes_received += traffic.received;
+    auto results = push_answer(*response);
+    if (!results) return Failure{SyncResult::Failed, results.error()};
+    std::vector<std::pair<std::string, std::string>> answered;
+    for (const auto& result : *results)
+      if (std::any_of(revisions.begin(), revisions.end(),
+                      [&](const RevisionText& sent) { return sent.id == result.id && sent.hlc == result.hlc; }))
+        answered.emplace_back(result.id, result.hlc);
+    if (answered.empty())
+      return Failure{SyncResult::Failed, make_error("protocol.answer", "", "the collector answered none of the revisions sent",
+                                                    "送った記録への応答がありません")};
+    if (auto status = store_.drop_snapshots(answered); !status) return Failure{SyncResult::Failed, status.error()};
+  }
+}
+
 std::optional<SyncEngine::Failure> SyncEngine::push() {
+  if (auto failure = push_snapshots()) return failure;
   // Pipelined: while one batch is on the wire (on a worker thread), this thread reads the next one from the store
   // and, once the answer is in and the next batch is on its way, stores the acknowledgements of the answered one.
   // One request is in flight at a time (the transport is one connection); the store is used by this thread only,

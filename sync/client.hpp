@@ -107,6 +107,7 @@ class SyncEngine {
   // the transport (used by one request at a time), so it may run on a worker thread.
   Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure, Traffic& traffic);
   std::optional<Failure> push();
+  std::optional<Failure> push_snapshots();
   std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);
   std::optional<Failure> pull();

@@ -199,6 +199,55 @@ TEST_CASE_METHOD(SharedMeeting,
   }
 }
 
+namespace {
+
+// A sync during which the user changes record `id` once, as the pull starts (typing while the window syncs): the
+// change waits in the outbox while the pull merges another's change of the same field into the record.
+sync::SyncOutcome sync_typing_during_pull(EngineDevice& device, const std::string& id, const json& change) {
+  bool typed = false;
+  sync::SyncEngine engine(*device.store, *device.transport, device.enrollment, test_sync_options());
+  return engine.run([&](const sync::SyncProgress& progress) {
+    if (progress.phase != sync::SyncPhase::Pulling || typed) return;
+    typed = true;
+    REQUIRE(device.store->update(id, change));
+  });
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(SharedMeeting, "a pull that meets a change still waiting to be sent keeps the conflict either way",
+                 "[sync][conflict]") {
+  std::string winner, loser;
+  SECTION("the pulled change is later: the waiting one is kept") {
+    b.run_clock_ahead(std::make_shared<std::atomic<std::int64_t>>(10 * 60 * 1000));
+    winner = "Bの議事録";
+    loser = "Aの議事録";
+  }
+  SECTION("the waiting change is later: the pulled one is kept") {
+    winner = "Aの議事録";
+    loser = "Bの議事録";
+  }
+  REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE(sync_typing_during_pull(a, id, json{{"minutes", "Aの議事録"}}).result == sync::SyncResult::Done);
+  CHECK((*a.store->get(id))->meeting.minutes == winner);  // merged here first, and still waiting to be sent
+  CHECK(a.outbox_size() > 0);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+  REQUIRE(b.sync().result == sync::SyncResult::Done);
+  REQUIRE(a.sync().result == sync::SyncResult::Done);
+
+  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ? AND field = 'minutes'", {id}) == 1);
+  for (EngineDevice* device : {&a, &b}) {
+    INFO(device->folder);
+    CHECK((*device->store->get(id))->meeting.minutes == winner);
+    auto kept = device->store->conflicts(id);
+    REQUIRE(kept);
+    REQUIRE(kept->size() == 1);
+    CHECK(kept->front().value == loser);
+  }
+}
+
 TEST_CASE_METHOD(SharedMeeting, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
                  "[sync][conflict]") {
   REQUIRE(a.store->update(id, json{{"minutes", "削除される前に書いた議事録"}}));
