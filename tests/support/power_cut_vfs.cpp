@@ -80,6 +80,7 @@ struct PowerCutVfs::State {
   sqlite3_vfs* inner = nullptr;  // the default VFS before this one ("unix"), which does the real work
   std::string root;              // canonical, with a trailing '/'
   std::atomic<bool> cut{false};
+  std::atomic<bool> full{false};  // set_full
   std::atomic<int> handles{0};  // every file open through the shim, under the root or not
 
   mutable std::mutex mutex;  // guards everything below
@@ -348,6 +349,10 @@ int file_read(sqlite3_file* file, void* buffer, int amount, sqlite3_int64 offset
 int file_write(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   ShimFile* f = shim(file);
   if (!f->inode || amount <= 0) return f->real->pMethods->xWrite(f->real, data, amount, offset);
+  if (f->state->full && !f->state->cut) {
+    sqlite3_int64 size = 0;
+    if (f->real->pMethods->xFileSize(f->real, &size) != SQLITE_OK || offset + amount > size) return SQLITE_FULL;
+  }
   std::lock_guard lock(f->state->mutex);
   if (!f->state->count("write", *f->path)) return SQLITE_IOERR_WRITE;
   Inode& inode = *f->inode;
@@ -673,6 +678,8 @@ void PowerCutVfs::cut_now() {
 }
 
 bool PowerCutVfs::is_cut() const { return state_->cut; }
+
+void PowerCutVfs::set_full(bool full) { state_->full = full; }
 
 PowerCutVfs::CutPoint PowerCutVfs::cut_point() const {
   std::lock_guard lock(state_->mutex);

@@ -79,6 +79,9 @@ class PowerCutVfs {
   void cut_now();
   bool is_cut() const;
   CutPoint cut_point() const;
+  // The disk is full (or has room again): while it is, a write under the root that would take a new block (past
+  // the file's end) fails with SQLITE_FULL, as ENOSPC does; writes within a file go on. Nothing is counted or cut.
+  void set_full(bool full);
   // Files under the root held open by SQLite now.
   int open_files() const;
 

@@ -362,6 +362,35 @@ std::vector<std::string> check_collector(const fs::path& folder,
   return losses;
 }
 
+// A member of staff added to the collector store in `folder`, as `tsunagi-collector user add` does: the enrollment
+// code issued.
+std::string add_staff_member(const fs::path& folder) {
+  const std::string code = sync::new_enrollment_code();
+  auto admin = sync::open_sqlite_collector_store(folder);
+  REQUIRE(admin);
+  sync::User user;
+  user.name = "佐藤 美咲";
+  user.role = sync::Role::Staff;
+  user.team = "東区";
+  auto added = (*admin)->add_user(user);
+  REQUIRE(added);
+  REQUIRE((*admin)->add_enrollment_code(added->id, sync::sha256_hex(sync::canonical_enrollment_code(code)),
+                                        now_unix_ms() + 3600 * 1000));
+  return code;
+}
+
+// A collector on `folder`, served in this process on a free port with the certificate in `tls`.
+sync::CollectorOptions served_options(const fs::path& folder, const fs::path& tls) {
+  sync::CollectorOptions options;
+  options.data_dir = folder;
+  options.port = 0;
+  options.cert_file = tls / "cert.pem";
+  options.key_file = tls / "key.pem";
+  options.threads = 4;
+  options.log = [](const std::string&) {};
+  return options;
+}
+
 // One run: a new collector (its user added, its enrollment code issued, as `tsunagi-collector user add` does) and an
 // enrolled device; kPushes rounds of one to three changes (new case reviews, or new titles of earlier ones), each
 // synced at once, until the power goes; the restart; the checks of every cut point.
@@ -380,27 +409,8 @@ RunOutcome push_run(const fs::path& tls, int seed, std::int64_t budget, int poin
   {
     PowerCutVfs disk(collector_dir);
     {
-      const std::string code = sync::new_enrollment_code();
-      {
-        auto admin = sync::open_sqlite_collector_store(collector_dir);
-        REQUIRE(admin);
-        sync::User user;
-        user.name = "佐藤 美咲";
-        user.role = sync::Role::Staff;
-        user.team = "東区";
-        auto added = (*admin)->add_user(user);
-        REQUIRE(added);
-        REQUIRE((*admin)->add_enrollment_code(added->id, sync::sha256_hex(sync::canonical_enrollment_code(code)),
-                                              now_unix_ms() + 3600 * 1000));
-      }
-      sync::CollectorOptions options;
-      options.data_dir = collector_dir;
-      options.port = 0;
-      options.cert_file = tls / "cert.pem";
-      options.key_file = tls / "key.pem";
-      options.threads = 4;
-      options.log = [](const std::string&) {};
-      ServedCollector collector(options);
+      const std::string code = add_staff_member(collector_dir);
+      ServedCollector collector(served_options(collector_dir, tls));
       EngineDevice device = enroll_engine_device(
           root.path() / "device", sync::format_enrollment_line({collector->url(), code, collector->pin()}));
       FaultTransport wire(*device.transport);  // keeps every answer
@@ -471,6 +481,46 @@ TEST_CASE("power cuts during pushes lose no revision the collector answered stor
       run_trials([&tls](int seed, std::int64_t budget, int points) { return push_run(tls, seed, budget, points); });
   const auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   WARN("power cuts, pushes: " << figures.line("pushes", "revisions answered stored") << " (" << seconds << " s)");
+}
+
+TEST_CASE("a collector whose disk is full answers 507, and the device keeps its changes until there is room",
+          "[power-cut]") {
+  TempFolder root;
+  const fs::path collector_dir = root.path() / "collector";
+  fs::create_directories(collector_dir);
+  REQUIRE(sync::load_or_create_identity(root.path() / "tls"));
+  PowerCutVfs disk(collector_dir);
+  {
+    const std::string code = add_staff_member(collector_dir);
+    ServedCollector collector(served_options(collector_dir, root.path() / "tls"));
+    EngineDevice device = enroll_engine_device(
+        root.path() / "device", sync::format_enrollment_line({collector->url(), code, collector->pin()}));
+    device.import({to_record(case_review_json("空きのあるうち", "東区"))});
+    REQUIRE(device.sync().result == sync::SyncResult::Done);
+
+    disk.set_full(true);
+    std::vector<Record> large;
+    for (int i = 0; i < 3; ++i) {
+      json review = case_review_json("満杯の後 " + std::to_string(i), "東区");
+      review["issues"] = std::string(60000, 'x');  // more than the log has room for
+      large.push_back(to_record(review));
+    }
+    device.import(std::move(large));
+    FaultTransport wire(*device.transport);
+    auto outcome = device.sync(test_sync_options(), &wire);
+    CHECK(outcome.result == sync::SyncResult::Failed);
+    CHECK(outcome.error.code == "collector.full");
+    CHECK(outcome.error.message_ja.find("ディスク") != std::string::npos);
+    REQUIRE_FALSE(wire.answers().empty());
+    CHECK(wire.answers().back().status == 507);
+    CHECK(device.outbox_size() == 3);  // nothing dropped: the changes wait
+
+    disk.set_full(false);  // room again: the same sync goes through
+    REQUIRE(device.sync().result == sync::SyncResult::Done);
+    CHECK(device.outbox_size() == 0);
+    CollectorDatabase database(collector_dir / "collector.db");
+    CHECK(database.integer("SELECT count(*) FROM records") == 4);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
