@@ -572,6 +572,7 @@ int command_sync(const Context& ctx, bool restore) {
     if (p.phase == sync::SyncPhase::Pushing || p.phase == sync::SyncPhase::Pulling) print_progress(p, ctx.japanese);
   };
   sync::SyncOutcome outcome = restore ? engine.restore(progress) : engine.run(progress);
+  if (auto status = sync::remember_pins(ctx.data_dir, **enrollment, outcome); !status) fail(status.error(), ctx.japanese);
   for (const auto& rejection : outcome.rejections) fail(rejection.error, ctx.japanese);
   if (outcome.result == sync::SyncResult::Done || outcome.result == sync::SyncResult::Rejected) {
     print_progress(outcome.progress, ctx.japanese);

@@ -205,6 +205,8 @@ void SyncController::run_sync(Store& store, std::uint64_t ticket) {
   sync::SyncEngine engine(store, *transport, **enrollment, options_.engine);
   sync::SyncOutcome outcome =
       engine.run([this](const sync::SyncProgress& progress) { publish([&](SyncView& view) { view.progress = progress; }); });
+  if (auto status = sync::remember_pins(data_folder_, **enrollment, outcome); !status && outcome.error.code.empty())
+    outcome.error = status.error();
   DeviceState state = read_state(store);
   publish([&](SyncView& view) {
     view.running = false;

@@ -116,13 +116,16 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
     ::unlink(temp.c_str());
     return error;
   }
-  std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+  sync_folder(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));  // the rename, durable
+  return ok_status();
+}
+
+void sync_folder(const std::filesystem::path& folder) {
   int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir >= 0) {
-    ::fsync(dir);  // make the rename itself durable
+    ::fsync(dir);
     ::close(dir);
   }
-  return ok_status();
 }
 
 std::filesystem::path assets_dir() {

@@ -88,7 +88,15 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
   if (e.token.empty() || e.device_id.empty())
     return make_error("protocol.response", "", "the enrollment answer has no token",
                       "登録の応答にトークンがありません");
+  if (!e.trust.pin.empty() && !response->next_pin.empty() && !response->pin.empty())
+    e.trust.pin = response->pin + ";" + response->next_pin;  // a key rotation is under way: accept the next too
   return e;
+}
+
+Status remember_pins(const std::filesystem::path& data_dir, Enrollment& enrollment, const SyncOutcome& outcome) {
+  if (outcome.trust_pin.empty() || outcome.trust_pin == enrollment.trust.pin) return ok_status();
+  enrollment.trust.pin = outcome.trust_pin;
+  return save_enrollment(data_dir, enrollment);
 }
 
 Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
@@ -141,6 +149,8 @@ Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<
     } else {
       traffic.sent += static_cast<std::int64_t>(request.body.size());
       traffic.received += static_cast<std::int64_t>(response->body.size());
+      if (!response->pin.empty())
+        traffic.pins = response->next_pin.empty() ? response->pin : response->pin + ";" + response->next_pin;
       if (response->status == 401) {
         failure = Failure{SyncResult::NotEnrolled, error_from_response(401, response->body)};
         return failure->error;
@@ -157,6 +167,12 @@ Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<
   }
   failure = Failure{SyncResult::Offline, last};
   return last;
+}
+
+void SyncEngine::count(const Traffic& traffic) {
+  progress_.bytes_sent += traffic.sent;
+  progress_.bytes_received += traffic.received;
+  if (!traffic.pins.empty()) pins_told_ = traffic.pins;
 }
 
 void SyncEngine::report(SyncPhase phase, bool count_waiting) {
@@ -277,8 +293,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
     Traffic traffic;
     auto response = send(request, failure, traffic);
     if (failure) return failure;
-    progress_.bytes_sent += traffic.sent;
-    progress_.bytes_received += traffic.received;
+    count(traffic);
     auto results = push_answer(*response);
     if (!results) return Failure{SyncResult::Failed, results.error()};
     std::vector<std::pair<std::string, std::string>> answered;
@@ -330,8 +345,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push() {
     std::future<Sent> next_flight;
     if (!prepared) next_flight = start(next);
     if (answer) {
-      progress_.bytes_sent += answer->traffic.sent;
-      progress_.bytes_received += answer->traffic.received;
+      count(answer->traffic);
       kill_point("client.push.answered");
       if (auto failure = finish_push(current, *answer->response)) return failure;
       report(SyncPhase::Pushing, false);
@@ -437,8 +451,7 @@ std::optional<SyncEngine::Failure> SyncEngine::pull_pages(const std::string& cur
   std::future<FetchedPage> next = std::async(std::launch::async, [this, from = cursor] { return fetch_page(from); });
   for (;;) {
     FetchedPage fetched = next.get();
-    progress_.bytes_sent += fetched.traffic.sent;
-    progress_.bytes_received += fetched.traffic.received;
+    count(fetched.traffic);
     if (fetched.failure) return fetched.failure;
     kill_point("client.pull.fetched");
     if (fetched.more)
@@ -494,6 +507,9 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
   }
   outcome.progress = progress_;
   outcome.rejections = rejections_;
+  // A device that pins the collector's key follows what its answers named (a rotation under way, then done).
+  if (!enrollment_.trust.pin.empty() && !pins_told_.empty() && pins_told_ != enrollment_.trust.pin)
+    outcome.trust_pin = pins_told_;
   return outcome;
 }
 

@@ -69,7 +69,14 @@ struct SyncOutcome {
   Error error;  // why, when not Done
   SyncProgress progress;
   std::vector<SyncRejection> rejections;
+  // The pins the device should accept from now on, as the collector's answers named them ("sha256//A", or
+  // "sha256//A;sha256//B" while a key rotation waits): empty when they are those the enrollment holds (or it pins
+  // no key). remember_pins stores them.
+  std::string trust_pin;
 };
+
+// Stores the pins a sync learned (SyncOutcome::trust_pin) in `enrollment` and its file, when they changed.
+Status remember_pins(const std::filesystem::path& data_dir, Enrollment& enrollment, const SyncOutcome& outcome);
 
 struct SyncOptions {
   std::size_t push_batch = 500;  // outbox entries per push request
@@ -100,6 +107,7 @@ class SyncEngine {
   struct Traffic {
     std::int64_t sent = 0;
     std::int64_t received = 0;
+    std::string pins;  // the collector's key and the next one, as the last answer named them
   };
   struct PushBatch;
   struct FetchedPage;
@@ -114,6 +122,7 @@ class SyncEngine {
   std::optional<Failure> pull_pages(const std::string& cursor);  // from `cursor` to the last page
   FetchedPage fetch_page(const std::string& cursor);  // runs on a worker thread: no store access
   void report(SyncPhase phase, bool count_waiting = true);
+  void count(const Traffic& traffic);  // into progress_ and pins_told_
 
   Store& store_;
   Transport& transport_;
@@ -122,6 +131,7 @@ class SyncEngine {
   SyncProgress progress_;
   std::vector<SyncRejection> rejections_;
   std::function<void(const SyncProgress&)> on_progress_;
+  std::string pins_told_;
 };
 
 }  // namespace tsunagi::sync

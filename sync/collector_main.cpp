@@ -34,6 +34,11 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
   device list
   device revoke DEVICE_ID
   reference import FILE.json      organisations, areas, committees, themes, staff, indicators; syncs to devices
+  key next                        makes the key to move to and prints its pin; every answer names it from the
+                                  next start, and devices that sync accept it too
+  key rotate                      moves to the next key at the next start; the current pair is kept as
+                                  previous-cert.pem and previous-key.pem. Devices that synced since `key next`
+                                  follow without enrolling again
 )";
 
 constexpr int kExitError = 1;
@@ -58,6 +63,8 @@ CommandLineSpec command_line() {
           {.words = {"device", "list"}},
           {.words = {"device", "revoke"}, .operands = {"DEVICE_ID"}},
           {.words = {"reference", "import"}, .operands = {"FILE.json"}},
+          {.words = {"key", "next"}},
+          {.words = {"key", "rotate"}},
       }};
 }
 
@@ -218,6 +225,22 @@ int reference_command(const Arguments& args, CollectorStore& store) {
   return 0;
 }
 
+int key_command(const Arguments& args, const std::filesystem::path& dir) {
+  if (args.positional()[1] == "next") {
+    auto pin = create_next_identity(dir);
+    if (!pin) return fail(pin.error());
+    std::printf("next key made in %s\nnext pin %s\n"
+                "Restart the collector: its answers then name this key, and each device that syncs accepts it.\n"
+                "Once they have synced, stop the collector, run `key rotate` and start it again.\n",
+                dir.c_str(), pin->c_str());
+    return 0;
+  }
+  auto pin = rotate_identity(dir);  // command_line() allows only "key next" and "key rotate"
+  if (!pin) return fail(pin.error());
+  std::printf("now serving the key with pin %s (the previous pair is kept as previous-*.pem)\n", pin->c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -233,6 +256,7 @@ int main(int argc, char** argv) {
     std::filesystem::path dir = args.option("--data");
     const std::string& command = args.positional()[0];
     if (command == "serve") return serve(args, dir);
+    if (command == "key") return key_command(args, dir);
     auto store = open_sqlite_collector_store(dir);
     if (!store) return fail(store.error());
     if (command == "user") return user_command(args, **store, dir);

@@ -294,6 +294,7 @@ struct CollectorServer::Impl {
   TlsIdentity identity;
   bool created_certificate = false;
   std::string pin;
+  std::string next_pin;  // of the key waiting to be rotated to (tls.hpp), or empty
   std::unique_ptr<httplib::SSLServer> server;
   StorePool pool;
   int port = 0;
@@ -580,6 +581,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
     auto identity = load_or_create_identity(options.data_dir, &impl->created_certificate);
     if (!identity) return identity.error();
     impl->identity = std::move(*identity);
+    auto next = next_identity_pin(options.data_dir);
+    if (!next) return next.error();
+    impl->next_pin = next->value_or("");
   }
   auto pin = public_key_pin(impl->identity.certificate_pem);
   if (!pin) return pin.error();
@@ -611,7 +615,10 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
     int yes = 1;
     setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
-  server.set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+  server.set_pre_routing_handler([self](const httplib::Request&, httplib::Response& res) {
+    // Every answer names the key it came with and the next one, if one waits: devices follow a key rotation.
+    res.set_header("Tsunagi-Pin", self->pin);
+    if (!self->next_pin.empty()) res.set_header("Tsunagi-Next-Pin", self->next_pin);
     head_count.in_body = true;
     request_started = std::chrono::steady_clock::now();
     request_device.clear();

@@ -306,6 +306,31 @@ Result<std::string> public_key_pin(const std::string& certificate_pem) {
   return "sha256//" + base64;
 }
 
+namespace {
+
+// A new self-signed pair written as `<prefix>key.pem` (0600) and `<prefix>cert.pem` (0644) in `folder`: the key
+// first, so that a crash between the two leaves a lone key, which is reported rather than paired with a new
+// certificate.
+Result<TlsIdentity> write_new_identity(const std::filesystem::path& folder, const std::string& prefix) {
+  std::error_code error;
+  std::filesystem::create_directories(folder, error);
+  if (error)
+    return make_error("tls.generate", folder.string(), "cannot create the folder: " + error.message(),
+                      "フォルダを作成できません: " + error.message());
+  Result<TlsIdentity> identity = generate_self_signed(default_hosts());
+  if (!identity) return identity;
+  const std::filesystem::path key_path = folder / (prefix + "key.pem");
+  const std::filesystem::path cert_path = folder / (prefix + "cert.pem");
+  if (Status written = write_file_atomic(key_path, identity->private_key_pem, 0600); !written) return written.error();
+  if (Status written = write_file_atomic(cert_path, identity->certificate_pem, 0644); !written) return written.error();
+  // write_file_atomic's mode passes through the umask; the certificate is public, so make it readable whatever the
+  // umask (the key can only get stricter, never looser).
+  std::filesystem::permissions(cert_path, static_cast<std::filesystem::perms>(0644), error);
+  return identity;
+}
+
+}  // namespace
+
 Result<TlsIdentity> load_or_create_identity(const std::filesystem::path& folder, bool* created) {
   if (created) *created = false;
   const std::filesystem::path cert_path = folder / "cert.pem";
@@ -328,21 +353,63 @@ Result<TlsIdentity> load_or_create_identity(const std::filesystem::path& folder,
                           " はあります)。復元するか、両方を削除して新しい証明書を作成してください");
   }
 
-  std::filesystem::create_directories(folder, error);
-  if (error)
-    return make_error("tls.generate", folder.string(), "cannot create the folder: " + error.message(),
-                      "フォルダを作成できません: " + error.message());
-  Result<TlsIdentity> identity = generate_self_signed(default_hosts());
-  if (!identity) return identity;
-  // The key first: a crash between the two writes then leaves a lone key.pem, which the check above reports
-  // instead of silently making a certificate for a key nobody pinned.
-  if (Status written = write_file_atomic(key_path, identity->private_key_pem, 0600); !written) return written.error();
-  if (Status written = write_file_atomic(cert_path, identity->certificate_pem, 0644); !written) return written.error();
-  // write_file_atomic's mode passes through the umask; the certificate is public, so make it readable whatever the
-  // umask (the key can only get stricter, never looser).
-  std::filesystem::permissions(cert_path, static_cast<std::filesystem::perms>(0644), error);
-  if (created) *created = true;
+  Result<TlsIdentity> identity = write_new_identity(folder, "");
+  if (identity && created) *created = true;
   return identity;
+}
+
+Result<std::optional<std::string>> next_identity_pin(const std::filesystem::path& folder) {
+  std::error_code error;
+  const bool have_cert = std::filesystem::exists(folder / "next-cert.pem", error);
+  const bool have_key = std::filesystem::exists(folder / "next-key.pem", error);
+  if (!have_cert && !have_key) return std::optional<std::string>();
+  auto identity = load_identity(folder / "next-cert.pem", folder / "next-key.pem");
+  if (!identity) return identity.error();
+  auto pin = public_key_pin(identity->certificate_pem);
+  if (!pin) return pin.error();
+  return std::optional<std::string>(std::move(*pin));
+}
+
+Result<std::string> create_next_identity(const std::filesystem::path& folder) {
+  auto waiting = next_identity_pin(folder);
+  if (!waiting) return waiting.error();
+  if (*waiting)
+    return make_error("tls.next_exists", (folder / "next-key.pem").string(),
+                      "a next key is already waiting (pin " + **waiting + "): rotate to it first",
+                      "次の鍵がすでに用意されています（ピン " + **waiting + "）。先に切り替えてください");
+  auto current = load_or_create_identity(folder);  // the current pair must be sound before another is made
+  if (!current) return current.error();
+  auto identity = write_new_identity(folder, "next-");
+  if (!identity) return identity.error();
+  return public_key_pin(identity->certificate_pem);
+}
+
+Result<std::string> rotate_identity(const std::filesystem::path& folder) {
+  auto waiting = next_identity_pin(folder);
+  if (!waiting) return waiting.error();
+  if (!*waiting)
+    return make_error("tls.no_next", (folder / "next-key.pem").string(),
+                      "no next key is waiting: make one with `key next` and let devices sync first",
+                      "次の鍵がありません。`key next` で作成し、端末が同期してから切り替えてください");
+  // Each rename is atomic; the current pair is kept aside first, so that a crash midway leaves either pair whole
+  // (the next one still waiting, or the previous one to put back) and never a key without its certificate.
+  for (const char* name : {"cert.pem", "key.pem"}) {
+    std::error_code error;
+    if (std::filesystem::exists(folder / name, error))
+      std::filesystem::rename(folder / name, folder / (std::string("previous-") + name), error);
+    if (error)
+      return make_error("tls.rotate", (folder / name).string(), "cannot keep the current pair: " + error.message(),
+                        "現在の証明書を退避できません: " + error.message());
+  }
+  for (const char* name : {"key.pem", "cert.pem"}) {
+    std::error_code error;
+    std::filesystem::rename(folder / (std::string("next-") + name), folder / name, error);
+    if (error)
+      return make_error("tls.rotate", (folder / name).string(), "cannot move the next pair in: " + error.message(),
+                        "次の証明書に切り替えられません: " + error.message());
+  }
+  sync_folder(folder);
+  return **waiting;
 }
 
 }  // namespace tsunagi::sync

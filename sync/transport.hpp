@@ -23,6 +23,8 @@ struct HttpResponse {
   int status = 0;
   std::string body;         // decompressed
   std::string retry_after;  // the Retry-After header, if any
+  std::string pin;          // Tsunagi-Pin: the collector's key, as it says (the connection checked it)
+  std::string next_pin;     // Tsunagi-Next-Pin: the key it will move to, if one waits
 };
 
 // How the client trusts the collector's certificate. With a pin, only a certificate whose public key matches is

@@ -121,9 +121,14 @@ size_t read_header(char* data, size_t size, size_t count, void* user) {
     if (line.starts_with("HTTP/")) {
       // A new header block (after a 100 Continue, or a proxy's CONNECT reply): only the final one counts.
       response->retry_after.clear();
+      response->pin.clear();
+      response->next_pin.clear();
     } else if (std::size_t colon = line.find(':'); colon != std::string_view::npos) {
-      if (equals_ignoring_case(trim(line.substr(0, colon)), "Retry-After"))
-        response->retry_after = std::string(trim(line.substr(colon + 1)));
+      const std::string_view name = trim(line.substr(0, colon));
+      for (auto [header, value] : {std::pair{"Retry-After", &response->retry_after},
+                                   std::pair{"Tsunagi-Pin", &response->pin},
+                                   std::pair{"Tsunagi-Next-Pin", &response->next_pin}})
+        if (equals_ignoring_case(name, header)) *value = std::string(trim(line.substr(colon + 1)));
     }
     return size * count;
   } catch (...) {

@@ -46,7 +46,7 @@ usage_error "device list: unknown option --all" device list --all --data "$data"
 usage_error "reference import: missing FILE.json" reference import --data "$data"
 usage_error "serve: unknown option --port" serve --data "$data" --port 8443
 usage_error "serve: --help takes no value" serve --help=yes
-usage_error "unknown command \"users\" (expected serve, user, device or reference)" users list --data "$data"
+usage_error "unknown command \"users\" (expected serve, user, device, reference or key)" users list --data "$data"
 usage_error "unknown option --bogus" --bogus
 after=$("$collector" user list --data "$data" | md5sum)
 check "no refused command line added a user" [ "$before" = "$after" ]

@@ -362,7 +362,7 @@ class BusyTransport final : public sync::Transport {
  public:
   BusyTransport(sync::Transport& inner, int busy) : inner_(inner), busy_(busy) {}
   Result<sync::HttpResponse> send(const sync::HttpRequest& request) override {
-    if (calls_++ < busy_) return sync::HttpResponse{503, R"({"error":{"code":"store.busy"}})", "1"};
+    if (calls_++ < busy_) return sync::HttpResponse{503, R"({"error":{"code":"store.busy"}})", "1", "", ""};
     return inner_.send(request);
   }
   int calls() const { return calls_; }

@@ -107,6 +107,53 @@ TEST_CASE_METHOD(SyncFixture, "a certificate that is not the pinned one: exit 5"
   }
 }
 
+TEST_CASE_METHOD(SyncFixture, "a key rotation: laptops that synced since key next follow it without enrolling again",
+                 "[sync][pin]") {
+  std::string line = add_user("佐藤 花子", "staff", "東区");
+  Laptop synced = laptop("synced");
+  Laptop away = laptop("away");  // enrolled, then not synced until after the rotation
+  REQUIRE(synced.enroll(line).exit_code == 0);
+  REQUIRE(away.enroll(add_user("鈴木 一郎", "staff", "東区")).exit_code == 0);
+  const std::string old_pin = collector->pin();
+
+  auto rotated_early = collector->admin({"key", "rotate"});
+  CHECK(rotated_early.exit_code == 1);
+  CHECK(contains(rotated_early.err, "tls.no_next"));
+  auto next = collector->admin({"key", "next"});
+  INFO(describe(next));
+  REQUIRE(next.exit_code == 0);
+  const auto at = next.out.find("next pin ");
+  REQUIRE(at != std::string::npos);
+  const std::string next_pin = next.out.substr(at + 9, next.out.find('\n', at) - at - 9);
+  REQUIRE(next_pin.rfind("sha256//", 0) == 0);
+  CHECK(next_pin != old_pin);
+  CHECK(contains(collector->admin({"key", "next"}).err, "tls.next_exists"));  // one waits at a time
+
+  collector->restart();  // its answers now name the next key too
+  CHECK(collector->pin() == old_pin);
+  auto learned = synced.sync();
+  INFO(describe(learned));
+  REQUIRE(learned.exit_code == 0);
+  CHECK(synced.enrollment_file().at("pin") == old_pin + ";" + next_pin);
+
+  REQUIRE(collector->admin({"key", "rotate"}).exit_code == 0);
+  collector->restart();
+  CHECK(collector->pin() == next_pin);
+  synced.add_record(case_review_json("鍵の切り替え後の記録", "東区"));
+  auto after = synced.sync();
+  INFO(describe(after));
+  CHECK(after.exit_code == 0);
+  CHECK(synced.enrollment_file().at("pin") == next_pin);  // the old key is no longer accepted
+  CHECK(database().integer("SELECT count(*) FROM records") == 1);
+  CHECK(fs::exists(collector_dir() / "previous-key.pem"));
+
+  away.add_record(case_review_json("切り替えを知らない端末", "東区"));
+  auto refused = away.sync();
+  INFO(describe(refused));
+  CHECK(refused.exit_code == 5);
+  CHECK(contains(refused.err, "tls.pin_mismatch"));
+}
+
 TEST_CASE_METHOD(SyncFixture, "wrong enrollment codes slow down that code and, many, that address, not an office",
                  "[sync][refused]") {
   std::string line = add_user("佐藤 花子", "staff", "東区");
