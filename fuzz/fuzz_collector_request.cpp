@@ -17,13 +17,19 @@ using namespace tsunagi::sync;
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view body(reinterpret_cast<const char*>(data), size);
 
-  // POST /v1/push
-  if (auto plain = read_plain_push_request(body))
+  // POST /v1/push, with the pull cursor it carries (seen)
+  constexpr const char* kCollector = "0193a000-0000-7000-8000-000000000001";
+  std::string seen;
+  if (auto plain = read_plain_push_request(body, &seen)) {
     for (Revision& revision : *plain) (void)check_revision(std::move(revision));
+    (void)parse_cursor(seen, kCollector);
+  }
   auto document = parse_json_text(body);
   if (!document) return 0;
-  if (auto revisions = parse_push_request(*document))
+  if (auto revisions = parse_push_request(*document, &seen)) {
     for (Revision& revision : *revisions) (void)check_revision(std::move(revision));
+    (void)parse_cursor(seen, kCollector);
+  }
 
   // POST /v1/enroll and /v1/pull read members of the same document.
   auto reparsed = parse_json_text(body);
@@ -32,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto it = reparsed->find(key);
       if (it != reparsed->end() && it->is_string()) {
         (void)canonical_enrollment_code(it->get<std::string>());
-        (void)parse_cursor(it->get<std::string>(), "0193a000-0000-7000-8000-000000000001");
+        (void)parse_cursor(it->get<std::string>(), kCollector);
       }
     }
   }

@@ -29,7 +29,8 @@ def with_ids(record, i):
 compact = lambda value: json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 for i, record in enumerate(records[:8]):
     r = with_ids(record, i)
-    push = {"revisions": [{"id": r["id"], "hlc": clock, "base": None, "hash": "sha256:" + "0" * 64, "record": r}]}
+    push = {"revisions": [{"id": r["id"], "hlc": clock, "base": None, "hash": "sha256:" + "0" * 64, "record": r}],
+            "seen": "0193a000-0000-7000-8000-000000000001.%d" % (i * 7)}
     open(f"{seeds}/collector_request/push-{i}.json", "w").write(compact(push))
     pull = {"records": [r], "reference": None, "cursor": "0193a000-0000-7000-8000-000000000001.%d" % i, "more": False,
             "conflicts": [{"id": r["id"], "field": "title", "value": "別の件名", "clock": clock,
