@@ -50,6 +50,9 @@ Commands:
   record show ID [--format json|table]
   record edit ID --json FILE|-      update only the fields given
   record delete ID                  mark deleted (a tombstone that syncs)
+  record resolve ID FIELD [--take N]
+                                    resolve a conflict on FIELD: keep the current value, or take the N-th value
+                                    record show lists for it (1 = the first kept one); syncs to every device
   import FILE.json                  add or update a JSON array of records, all or nothing
   export --format json|csv --out FILE [FILTERS]
   enroll "LINE"                     enroll this device with the line from tsunagi-collector user add
@@ -99,6 +102,7 @@ CommandLineSpec command_line() {
               {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
               {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json")}},
               {.words = {"record", "delete"}, .operands = {"ID"}},
+              {.words = {"record", "resolve"}, .operands = {"ID", "FIELD"}, .options = {value_option("--take")}},
               {.words = {"import"}, .operands = {"FILE.json"}},
               {.words = {"export"}, .options = export_options},
               {.words = {"enroll"},
@@ -441,6 +445,35 @@ int command_record(const Context& ctx) {
     if (auto status = (*store)->remove(id); !status) return fail(status.error(), ctx.japanese);
     return 0;
   }
+  if (action == "resolve") {
+    const std::string& field = pos[3];
+    auto record = (*store)->get(id);
+    auto conflicts = (*store)->conflicts(id);
+    if (!record || !conflicts) return fail((!record ? record.error() : conflicts.error()), ctx.japanese);
+    json values = json::array();  // as record show lists them: the current value first
+    if (*record)
+      for (const auto& conflict : conflicts_by_field(**record, *conflicts))
+        if (conflict.at("field") == field) values = conflict.at("values");
+    if (values.empty())
+      return fail(make_error("conflict.none", "/" + field, "no open conflict on " + field + " of record " + id,
+                             "記録 " + id + " の " + field + " に未解決の競合はありません"),
+                  ctx.japanese);
+    std::optional<json> taken;  // nullopt: keep the current value
+    if (ctx.args.has("--take")) {
+      const std::string& text = ctx.args.option("--take");
+      const std::size_t n = std::all_of(text.begin(), text.end(), ::isdigit) && !text.empty() && text.size() < 6
+                                ? static_cast<std::size_t>(std::stoul(text))
+                                : 0;
+      if (n == 0 || n >= values.size())
+        throw UsageError{"--take: expected the number of a kept value of " + field + " (record show lists them)",
+                         "--take: " + field + " に残っている値の番号を指定してください（record show で確認できます）"};
+      taken = values[n].at("value");
+    }
+    auto resolved = (*store)->resolve_conflict(id, field, taken);
+    if (!resolved) return fail(resolved.error(), ctx.japanese);
+    std::cout << resolved->id << "\n";
+    return 0;
+  }
   throw UsageError{"record: unknown action \"" + action + "\"", "record: 「" + action + "」という操作はありません"};
 }
 
@@ -584,8 +617,11 @@ int command_sync(const Context& ctx, bool restore) {
                                               : std::to_string(outcome.progress.waiting) +
                                                     " changes stay on this device for the next sync");
     if (outcome.result == sync::SyncResult::PinMismatch)
-      error = error.with_context(ctx.japanese ? "証明書が登録時と違います。事務所に連絡してください"
-                                              : "the collector's certificate is not the enrolled one: call the office");
+      error = error.with_context(
+          ctx.japanese ? "同期を止めました。集約サーバーの鍵が変わったのなら、事務所から新しい登録用の行をもらい "
+                         "tsunagi enroll で登録し直してください（未送信の変更は端末に残ります）"
+                       : "sync stopped; if the collector's key was changed, ask the office for a new enrollment line "
+                         "and run tsunagi enroll again (waiting changes stay on this device)");
     fail(error, ctx.japanese);
   }
   return sync::sync_exit_code(outcome.result);

@@ -118,6 +118,9 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
     return fail(status.error());
   if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", dir.c_str());
   std::printf("tsunagi-collector listening on %s\npin %s\n", url.c_str(), (*server)->pin().c_str());
+  if (!(*server)->next_pin().empty())
+    std::printf("next pin %s (waiting: devices that sync accept it; then `key rotate` and restart)\n",
+                (*server)->next_pin().c_str());
   std::fflush(stdout);
 
   std::thread waiter([&signals, &server] {
@@ -237,7 +240,9 @@ int key_command(const Arguments& args, const std::filesystem::path& dir) {
   }
   auto pin = rotate_identity(dir);  // command_line() allows only "key next" and "key rotate"
   if (!pin) return fail(pin.error());
-  std::printf("now serving the key with pin %s (the previous pair is kept as previous-*.pem)\n", pin->c_str());
+  std::printf("the key with pin %s is served from the collector's next start: restart it now\n"
+              "(the previous pair is kept as previous-cert.pem and previous-key.pem)\n",
+              pin->c_str());
   return 0;
 }
 

@@ -686,6 +686,7 @@ std::string CollectorServer::url() const {
 }
 
 const std::string& CollectorServer::pin() const { return impl_->pin; }
+const std::string& CollectorServer::next_pin() const { return impl_->next_pin; }
 bool CollectorServer::created_certificate() const { return impl_->created_certificate; }
 
 void CollectorServer::serve() {

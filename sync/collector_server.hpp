@@ -32,6 +32,7 @@ class CollectorServer {
   int port() const;
   std::string url() const;         // "https://127.0.0.1:<port>"
   const std::string& pin() const;  // "sha256//..." of the certificate's public key
+  const std::string& next_pin() const;  // of the key waiting to be rotated to (tls.hpp), or empty
   bool created_certificate() const;
 
   // Serves until stop() is called (from another thread or a signal handler's thread).

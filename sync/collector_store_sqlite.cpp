@@ -416,6 +416,11 @@ class SqliteCollectorStore final : public CollectorStore {
     if (auto status = db_->exec("BEGIN"); !status) return status.error();
     auto page = read_page(who, after_sequence, limit);
     (void)db_->exec(page ? "COMMIT" : "ROLLBACK");
+    // A device that only receives is seen too (an admin waits for every device to sync before a key rotation):
+    // noted at most once a minute, so that pulls otherwise write nothing.
+    const std::int64_t now = now_unix_ms();
+    if (page && who.device.last_seen < iso8601_of_unix_ms(now - 60 * 1000))
+      if (auto status = touch_device(who.device.id, iso8601_of_unix_ms(now)); !status) return status.error();
     return page;
   }
 

@@ -32,7 +32,10 @@ size_t keep_body(char* data, size_t size, size_t count, void* out) {
   return size * count;
 }
 
-// POSTs `body` as it is (no gzip, unlike the client's transport) over a pinned connection; the status and body.
+// POSTs `body` as it is (no gzip, unlike the client's transport, and without waiting for 100 Continue) over a
+// pinned connection; the status and body. Status 0 when the collector answered and closed the connection before
+// the whole body went out: the client may then fail to send before it reads the answer (TCP resets a connection
+// closed with unread data), which is a refusal too.
 std::pair<long, std::string> post_uncompressed(const std::string& url, const std::string& pin, const std::string& body,
                                                const std::string& token) {
   CURL* handle = curl_easy_init();
@@ -58,7 +61,8 @@ std::pair<long, std::string> post_uncompressed(const std::string& url, const std
   curl_slist_free_all(headers);
   curl_easy_cleanup(handle);
   INFO(curl_easy_strerror(result));
-  CHECK(result == CURLE_OK);
+  CHECK((result == CURLE_OK || result == CURLE_SEND_ERROR || result == CURLE_RECV_ERROR));
+  if (result != CURLE_OK) return {0, ""};
   return {status, answer};
 }
 
@@ -165,8 +169,9 @@ TEST_CASE_METHOD(SyncFixture, "the collector refuses bad input with JSON errors 
   }
   SECTION("a body over 32 MiB, sent as it is: 413") {
     auto [status, body] = post_uncompressed(collector->url(), collector->pin(), oversized_push_body(), token);
-    CHECK(status == 413);
-    check_error_body(body);
+    CHECK((status == 413 || status == 0));  // answered 413, or cut off while sending after the answer
+    if (status == 413) check_error_body(body);
+    CHECK(push(R"({"revisions":[]})", token).status == 200);  // and it goes on serving
   }
   SECTION("a body over 32 MiB once decompressed, sent gzip-compressed by the client's transport: 413") {
     // The limit is on the decompressed body (protocol.hpp, kMaxBodyBytes): a few kilobytes of gzip may not

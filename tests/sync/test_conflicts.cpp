@@ -153,7 +153,13 @@ TEST_CASE_METHOD(SharedMeeting,
 
   // An edit made after pulling the other is no conflict, whichever device makes it; nor is a device's own later
   // change of its own value, even one pushed without having heard the first push answered.
-  REQUIRE(a.store->resolve_conflict(id, "minutes", std::nullopt));
+  // a takes its own minutes back from the command line (the first value record show lists after the current).
+  auto taken = testing::run({TSUNAGI_BIN, "--data", a.folder.string(), "record", "resolve", id, "minutes", "--take", "1"},
+                            kProcessLimit);
+  INFO(describe(taken));
+  REQUIRE(taken.exit_code == 0);
+  CHECK((*a.store->get(id))->meeting.minutes == "Aの議事録");
+  CHECK(a.store->conflicts(id)->empty());
   REQUIRE(a.sync().result == sync::SyncResult::Done);
   REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録（修正）"}}));
@@ -283,10 +289,21 @@ TEST_CASE_METHOD(SharedMeeting, "keeping the current value resolves a conflict o
   REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(b.store->conflicts(id)->size() == 1);
 
-  // b decides its own (current) text stands: the value stays, its clock moves, and that is what travels.
-  auto kept = b.store->resolve_conflict(id, "minutes", std::nullopt);
-  REQUIRE(kept);
-  CHECK(kept->meeting.minutes == "Bの議事録");
+  // b decides its own (current) text stands: the value stays, its clock moves, and that is what travels. Done
+  // from the command line, as a script would: a field without a conflict, or a value it does not list, is refused.
+  auto tsunagi = [this](const std::vector<std::string>& words) {
+    std::vector<std::string> argv{TSUNAGI_BIN, "--data", b.folder.string(), "--lang", "en", "record", "resolve", id};
+    argv.insert(argv.end(), words.begin(), words.end());
+    return testing::run(argv, kProcessLimit);
+  };
+  auto no_conflict = tsunagi({"venue"});
+  CHECK(no_conflict.exit_code == 1);
+  CHECK(contains(no_conflict.err, "conflict.none"));
+  CHECK(tsunagi({"minutes", "--take", "2"}).exit_code == 64);  // one value is kept: 1 is the only one to take
+  auto kept = tsunagi({"minutes"});
+  INFO(describe(kept));
+  REQUIRE(kept.exit_code == 0);
+  CHECK((*b.store->get(id))->meeting.minutes == "Bの議事録");
   CHECK(b.store->conflicts(id)->empty());
   REQUIRE(b.sync().result == sync::SyncResult::Done);
   CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 0);

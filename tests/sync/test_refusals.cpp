@@ -135,6 +135,10 @@ TEST_CASE_METHOD(SyncFixture, "a key rotation: laptops that synced since key nex
   INFO(describe(learned));
   REQUIRE(learned.exit_code == 0);
   CHECK(synced.enrollment_file().at("pin") == old_pin + ";" + next_pin);
+  // The admin sees which laptops have synced since, a pull with nothing to send included.
+  const std::string devices = collector->admin({"device", "list"}).out;
+  CHECK(contains(devices, "last seen -"));  // away
+  CHECK(contains(devices, "last seen 20"));  // synced
 
   REQUIRE(collector->admin({"key", "rotate"}).exit_code == 0);
   collector->restart();
