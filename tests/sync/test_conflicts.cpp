@@ -17,6 +17,24 @@ class SharedMeeting : public SyncFixture {
     REQUIRE(b.sync().result == sync::SyncResult::Done);
   }
 
+  // Both laptops and the collector agree on the minutes `winner`, and keep `loser`, written on `maker`, as the
+  // one conflict of the record, with who wrote it and where.
+  void check_minutes_kept(const std::string& winner, const std::string& loser, const EngineDevice& maker) {
+    CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 1);
+    for (EngineDevice* device : {&a, &b}) {
+      INFO(device->folder);
+      CHECK((*device->store->get(id))->meeting.minutes == winner);
+      auto kept = device->store->conflicts(id);
+      REQUIRE(kept);
+      REQUIRE(kept->size() == 1);
+      CHECK(kept->front().field == "minutes");
+      CHECK(kept->front().value == loser);
+      CHECK(kept->front().by == maker.enrollment.user_name);
+      CHECK(kept->front().device == maker.enrollment.device_id);
+      CHECK_FALSE(kept->front().at.empty());
+    }
+  }
+
  protected:
   EngineDevice a = engine_device("a", add_user("主任 一郎", "supervisor"));
   EngineDevice b = engine_device("b", add_user("主任 二郎", "supervisor"));
@@ -137,19 +155,7 @@ TEST_CASE_METHOD(SharedMeeting,
   REQUIRE(a.sync().result == sync::SyncResult::Done);
 
   // a's minutes are not lost: kept as a conflict, with a's user and device, everywhere.
-  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ?", {id}) == 1);
-  for (EngineDevice* device : {&a, &b}) {
-    INFO(device->folder);
-    CHECK((*device->store->get(id))->meeting.minutes == "Bの議事録");
-    auto kept = device->store->conflicts(id);
-    REQUIRE(kept);
-    REQUIRE(kept->size() == 1);
-    CHECK(kept->front().field == "minutes");
-    CHECK(kept->front().value == "Aの議事録");
-    CHECK(kept->front().by == "主任 一郎");
-    CHECK(kept->front().device == a.enrollment.device_id);
-    CHECK_FALSE(kept->front().at.empty());
-  }
+  check_minutes_kept("Bの議事録", "Aの議事録", a);
 
   // An edit made after pulling the other is no conflict, whichever device makes it; nor is a device's own later
   // change of its own value, even one pushed without having heard the first push answered.
@@ -192,17 +198,7 @@ TEST_CASE_METHOD(SharedMeeting,
   REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
   REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(a.sync().result == sync::SyncResult::Done);
-
-  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ? AND field = 'minutes'", {id}) == 1);
-  for (EngineDevice* device : {&a, &b}) {
-    INFO(device->folder);
-    CHECK((*device->store->get(id))->meeting.minutes == "Bの議事録");
-    auto kept = device->store->conflicts(id);
-    REQUIRE(kept);
-    REQUIRE(kept->size() == 1);
-    CHECK(kept->front().value == "Aの議事録");
-    CHECK(kept->front().device == a.enrollment.device_id);
-  }
+  check_minutes_kept("Bの議事録", "Aの議事録", a);
 }
 
 namespace {
@@ -224,14 +220,17 @@ sync::SyncOutcome sync_typing_during_pull(EngineDevice& device, const std::strin
 TEST_CASE_METHOD(SharedMeeting, "a pull that meets a change still waiting to be sent keeps the conflict either way",
                  "[sync][conflict]") {
   std::string winner, loser;
+  const EngineDevice* maker = nullptr;  // of the loser
   SECTION("the pulled change is later: the waiting one is kept") {
     b.run_clock_ahead(std::make_shared<std::atomic<std::int64_t>>(10 * 60 * 1000));
     winner = "Bの議事録";
     loser = "Aの議事録";
+    maker = &a;
   }
   SECTION("the waiting change is later: the pulled one is kept") {
     winner = "Aの議事録";
     loser = "Bの議事録";
+    maker = &b;
   }
   REQUIRE(b.store->update(id, json{{"minutes", "Bの議事録"}}));
   REQUIRE(b.sync().result == sync::SyncResult::Done);
@@ -242,16 +241,7 @@ TEST_CASE_METHOD(SharedMeeting, "a pull that meets a change still waiting to be 
   REQUIRE(a.sync().result == sync::SyncResult::Done);
   REQUIRE(b.sync().result == sync::SyncResult::Done);
   REQUIRE(a.sync().result == sync::SyncResult::Done);
-
-  CHECK(database().integer("SELECT count(*) FROM conflicts WHERE record_id = ? AND field = 'minutes'", {id}) == 1);
-  for (EngineDevice* device : {&a, &b}) {
-    INFO(device->folder);
-    CHECK((*device->store->get(id))->meeting.minutes == winner);
-    auto kept = device->store->conflicts(id);
-    REQUIRE(kept);
-    REQUIRE(kept->size() == 1);
-    CHECK(kept->front().value == loser);
-  }
+  check_minutes_kept(winner, loser, *maker);
 }
 
 TEST_CASE_METHOD(SharedMeeting, "a deletion made without seeing an edit keeps the edit as a conflict on deleted",
