@@ -66,6 +66,16 @@ Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& 
   return write_file_atomic(enrollment_file(data_dir), j.dump(2) + "\n", 0600);
 }
 
+namespace {
+
+// The pins an answer named, in curl's list form: the collector's key, and the next one when a rotation waits.
+std::string accepted_pins(const HttpResponse& response) {
+  if (response.pin.empty() || response.next_pin.empty()) return response.pin;
+  return response.pin + ";" + response.next_pin;
+}
+
+}  // namespace
+
 Result<Enrollment> enroll_device(Transport& transport, const std::string& server, const TlsTrust& trust,
                                  const std::string& code, const std::string& device_name) {
   HttpRequest request{"POST", kEnrollPath, to_json_text(json{{"code", code}, {"device_name", device_name}}), ""};
@@ -88,8 +98,8 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
   if (e.token.empty() || e.device_id.empty())
     return make_error("protocol.response", "", "the enrollment answer has no token",
                       "登録の応答にトークンがありません");
-  if (!e.trust.pin.empty() && !response->next_pin.empty() && !response->pin.empty())
-    e.trust.pin = response->pin + ";" + response->next_pin;  // a key rotation is under way: accept the next too
+  if (!e.trust.pin.empty() && !response->pin.empty() && !response->next_pin.empty())  // a rotation waits
+    e.trust.pin = accepted_pins(*response);
   return e;
 }
 
@@ -149,8 +159,7 @@ Result<HttpResponse> SyncEngine::send(const HttpRequest& request, std::optional<
     } else {
       traffic.sent += static_cast<std::int64_t>(request.body.size());
       traffic.received += static_cast<std::int64_t>(response->body.size());
-      if (!response->pin.empty())
-        traffic.pins = response->next_pin.empty() ? response->pin : response->pin + ";" + response->next_pin;
+      if (!response->pin.empty()) traffic.pins = accepted_pins(*response);
       if (response->status == 401) {
         failure = Failure{SyncResult::NotEnrolled, error_from_response(401, response->body)};
         return failure->error;

@@ -131,6 +131,9 @@ TEST_CASE_METHOD(SyncFixture, "a key rotation: laptops that synced since key nex
 
   collector->restart();  // its answers now name the next key too
   CHECK(collector->pin() == old_pin);
+  Laptop late = laptop("late");  // enrolled while the next key waits: accepts both from the start
+  REQUIRE(late.enroll(add_user("高橋 三郎", "staff", "東区")).exit_code == 0);
+  CHECK(late.enrollment_file().at("pin") == old_pin + ";" + next_pin);
   auto learned = synced.sync();
   INFO(describe(learned));
   REQUIRE(learned.exit_code == 0);
@@ -150,6 +153,7 @@ TEST_CASE_METHOD(SyncFixture, "a key rotation: laptops that synced since key nex
   CHECK(synced.enrollment_file().at("pin") == next_pin);  // the old key is no longer accepted
   CHECK(database().integer("SELECT count(*) FROM records") == 1);
   CHECK(fs::exists(collector_dir() / "previous-key.pem"));
+  CHECK(late.sync().exit_code == 0);
 
   away.add_record(case_review_json("切り替えを知らない端末", "東区"));
   auto refused = away.sync();
