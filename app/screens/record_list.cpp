@@ -33,11 +33,11 @@ const std::array<Column, 7> kColumns{{
      ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_DefaultSort |
          ImGuiTableColumnFlags_PreferSortDescending,
      1.5f},
-    {ColumnId::Title, "list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 4.0f},
+    {ColumnId::Title, "list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 3.6f},
     {ColumnId::Area, "list.column.area", SortColumn::Area, ImGuiTableColumnFlags_WidthStretch, 1.4f},
     {ColumnId::Status, "list.column.status", SortColumn::Status, ImGuiTableColumnFlags_WidthStretch, 0.9f},
     {ColumnId::Sync, "list.column.sync", std::nullopt,
-     ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort, 0.9f},
+     ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort, 1.3f},
     {ColumnId::Author, "list.column.author", SortColumn::Author, ImGuiTableColumnFlags_WidthStretch, 1.1f},
 }};
 
@@ -357,13 +357,14 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
       ImGui::TableSetColumnIndex(3);
       text_ellipsis(row->area, ImGui::GetContentRegionAvail().x);
       ImGui::TableSetColumnIndex(4);
+      // Labels too may not fit a narrow column at a large text size: cut with "…", whole on hover.
       ImGui::PushStyleColor(ImGuiCol_Text, status_colour(row->status));
-      ImGui::TextUnformatted(i18n.tr("status." + std::string(enum_name(row->status))));
+      text_ellipsis(i18n.tr("status." + std::string(enum_name(row->status))), ImGui::GetContentRegionAvail().x);
       ImGui::PopStyleColor();
       ImGui::TableSetColumnIndex(5);
       const SyncLabel sync = sync_label(*row);
       ImGui::PushStyleColor(ImGuiCol_Text, sync.colour);
-      ImGui::TextUnformatted(i18n.tr(sync.key));
+      text_ellipsis(i18n.tr(sync.key), ImGui::GetContentRegionAvail().x);
       ImGui::PopStyleColor();
       ImGui::TableSetColumnIndex(6);
       text_ellipsis(row->author, ImGui::GetContentRegionAvail().x);

@@ -151,8 +151,8 @@ usage_error "record show: unknown option --kind" record show "$id" --kind meetin
 usage_error "record add: unknown option --kind" record add --json "$work/meeting.json" --kind meeting
 usage_error "record edit: unknown option --jsn" record edit "$id" --jsn "$work/patch.json"
 usage_error "record delete: unexpected word \"$id2\"" record delete "$id" "$id2"
-usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit or delete)" record frobnicate
-usage_error "record: expected add, list, show, edit or delete" record
+usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit, delete or resolve)" record frobnicate
+usage_error "record: expected add, list, show, edit, delete or resolve" record
 usage_error "unknown command \"frobnicate\" (expected record, import, export, enroll, sync, restore, status or help)" \
   frobnicate
 usage_error "import: missing FILE.json" import
