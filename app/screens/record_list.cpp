@@ -33,11 +33,11 @@ const std::array<Column, 7> kColumns{{
      ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_DefaultSort |
          ImGuiTableColumnFlags_PreferSortDescending,
      1.5f},
-    {ColumnId::Title, "list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 3.6f},
+    {ColumnId::Title, "list.column.title", SortColumn::Title, ImGuiTableColumnFlags_WidthStretch, 4.0f},
     {ColumnId::Area, "list.column.area", SortColumn::Area, ImGuiTableColumnFlags_WidthStretch, 1.4f},
     {ColumnId::Status, "list.column.status", SortColumn::Status, ImGuiTableColumnFlags_WidthStretch, 0.9f},
     {ColumnId::Sync, "list.column.sync", std::nullopt,
-     ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort, 1.3f},
+     ImGuiTableColumnFlags_WidthStretch | ImGuiTableColumnFlags_NoSort, 0.9f},
     {ColumnId::Author, "list.column.author", SortColumn::Author, ImGuiTableColumnFlags_WidthStretch, 1.1f},
 }};
 
