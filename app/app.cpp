@@ -155,7 +155,10 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
   }
   if (editor_->revision() != seen_editor_revision_) {  // typed or opened text may bring characters the atlas lacks
     seen_editor_revision_ = editor_->revision();
-    missing |= coverage.add_text(searchable_text(editor_->record()) + editor_->record().area, body);
+    std::string typed = searchable_text(editor_->record());
+    for (const auto* values : {&editor_->record().areas, &editor_->record().committees, &editor_->record().organizations})
+      for (const auto& value : *values) typed += '\n' + value;  // a value that matched no entry shows as typed
+    missing |= coverage.add_text(typed, body);
   }
   return missing;
 }

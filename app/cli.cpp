@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "app/window.hpp"
+#include "app/i18n.hpp"
 #include "model/calendar.hpp"
+#include "model/csv_export.hpp"
 #include "model/demo.hpp"
 #include "model/files.hpp"
 #include "model/record_json.hpp"
@@ -45,27 +47,36 @@ With no command, opens the desktop window:
    from the program's start; --frames N closes the window after N frames)
 
 Commands:
-  record add --json FILE|-          add a record (JSON object); prints its id
+  record add --json FILE|- [--fy YEAR]
+                                    add a record (JSON object); prints its id. References (council, areas,
+                                    themes, committees, organisations, work items) by id or name; ids are stored
   record list [FILTERS] [--format table|json|csv] [--limit N] [--offset N]
   record show ID [--format json|table]
-  record edit ID --json FILE|-      update only the fields given
+                                    the stored record, with the names of its references ("names")
+  record edit ID --json FILE|- [--fy YEAR]
+                                    update only the fields given
   record delete ID                  mark deleted (a tombstone that syncs)
   record resolve ID FIELD [--take N]
                                     resolve a conflict on FIELD: keep the current value, or take the N-th value
                                     record show lists for it (1 = the first kept one); syncs to every device
-  import FILE.json                  add or update a JSON array of records, all or nothing
+  import FILE.json [--fy YEAR]      add or update a JSON array of records, all or nothing
   export --format json|csv --out FILE [FILTERS]
+                                    CSV: UTF-8 with BOM, Japanese headers and values unless --lang en
   enroll "LINE"                     enroll this device with the line from tsunagi-collector user add
   enroll --server URL --code CODE --pin PIN [--ca FILE] [--device-name NAME]
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
 
-Filters: --kind meeting|case_review|outreach  --fy 2024|令和6年度  --from DATE --to DATE
-         --month 1-12  --status draft|submitted|returned|approved  --area NAME  --theme NAME
-         --committee NAME  --by AUTHOR  --search TEXT  --deleted (include tombstones)
+Filters: --kind meeting|case_review|outreach|initiative  --fy 2024|令和6年度  --from DATE --to DATE
+         --month 1-12  --status draft|submitted|returned|approved  --council ID|NAME
+         --area ID|NAME (any of a record's areas, and the wards of an area)  --theme ID|NAME|WORD
+         --committee ID|NAME (and its sub-committees)  --by AUTHOR  --search TEXT  --deleted (include tombstones)
          --conflicts (only records where two changes made apart collided; record show lists both values)
-Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末.
+Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末, and for a record's
+date also a month (令和6年1月), a fiscal year (令和5年度), a period (R5.9.21～R5.12.19, 令和6年1月から), and with
+--fy YEAR a day or month without a year (4/17, 5月). An era written past its end (平成31年5月1日) is read as the date
+it means, with a warning.
 
 sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refused, 4 a record was rejected,
 5 certificate pin mismatch (call the office), 1 other errors.
@@ -83,6 +94,7 @@ CommandLineSpec command_line() {
   const std::vector<OptionSpec> filters{value_option("--kind"),  value_option("--fy"),     value_option("--from"),
                                         value_option("--to"),    value_option("--month"),  value_option("--status"),
                                         value_option("--area"),  value_option("--theme"),  value_option("--committee"),
+                                        value_option("--council"),
                                         value_option("--by"),    value_option("--search"), flag_option("--deleted"),
                                         flag_option("--conflicts"),
                                         value_option("--limit"), value_option("--offset")};
@@ -97,13 +109,13 @@ CommandLineSpec command_line() {
               {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
                            flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
                            value_option("--focus")}},
-              {.words = {"record", "add"}, .options = {value_option("--json")}},
+              {.words = {"record", "add"}, .options = {value_option("--json"), value_option("--fy")}},
               {.words = {"record", "list"}, .options = list_options},
               {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
-              {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json")}},
+              {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json"), value_option("--fy")}},
               {.words = {"record", "delete"}, .operands = {"ID"}},
               {.words = {"record", "resolve"}, .operands = {"ID", "FIELD"}, .options = {value_option("--take")}},
-              {.words = {"import"}, .operands = {"FILE.json"}},
+              {.words = {"import"}, .operands = {"FILE.json"}, .options = {value_option("--fy")}},
               {.words = {"export"}, .options = export_options},
               {.words = {"enroll"},
                .optional_operands = {"LINE"},
@@ -144,8 +156,13 @@ int fail(const Error& error, bool japanese) {
   return kExitError;
 }
 
-void print_warnings(const Record& record, bool japanese) {
-  for (const auto& issue : validate_record(record)) {
+// What validation says of a stored record (with the reference data: unknown references, unregistered
+// organisations), and `notes` on how its input was read (an old era past its end).
+void print_warnings(const Record& record, const ReferenceData& reference, bool japanese,
+                    std::vector<ValidationIssue> notes = {}) {
+  auto issues = validate_record(record, &reference);
+  notes.insert(notes.end(), issues.begin(), issues.end());
+  for (const auto& issue : notes) {
     const char* label =
         issue.severity == Severity::Error ? (japanese ? "要修正" : "to fix") : (japanese ? "注意" : "warning");
     std::cerr << label << ": " << (record.title.empty() ? record.id : record.title) << ": " << issue.path << ": "
@@ -200,6 +217,7 @@ RecordQuery query_from(const Arguments& args) {
   query.area = args.option("--area");
   query.theme = args.option("--theme");
   query.committee = args.option("--committee");
+  query.council = args.option("--council");
   query.author = args.option("--by");
   query.search = args.option("--search");
   query.include_deleted = args.flag("--deleted");
@@ -218,17 +236,7 @@ RecordQuery query_from(const Arguments& args) {
 // [SECTION] Output
 // ---------------------------------------------------------------------------------------------------------------
 
-// One CSV cell, RFC 4180 quoting. Text that Excel would run as a formula is prefixed with an apostrophe.
-std::string csv_cell(const std::string& value, bool is_text) {
-  std::string cell = value;
-  if (is_text && !cell.empty() && std::strchr("=+@\t\r", cell[0]) != nullptr) cell.insert(cell.begin(), '\'');
-  if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-  std::string quoted = "\"";
-  for (char c : cell) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return quoted + "\"";
-}
-
-// A JSON value as the text of a CSV cell: lists one item a line, objects as "key: value" separated by " / ".
+// A JSON value as the text of a table line: lists one item a line, objects as "key: value" separated by " / ".
 std::string cell_text(const json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
@@ -247,40 +255,26 @@ std::string cell_text(const json& value) {
   return out;
 }
 
-// The CSV columns: bookkeeping, the common fields, then each kind's own fields, each once.
-std::vector<std::string> csv_columns() {
-  std::vector<std::string> columns{"id", "kind"};
-  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach})
-    for (const auto& field : record_fields(kind))
-      if (std::find(columns.begin(), columns.end(), field) == columns.end()) columns.push_back(field);
-  for (const char* field : {"updated_by", "device", "created_at", "updated_at", "deleted"}) columns.push_back(field);
-  return columns;
+// The names a record's references show as, beside the ids it stores (record show).
+json reference_names(const Record& record, const ReferenceData& reference) {
+  json names = json::object();
+  auto list = [&](const char* field, ReferenceKind kind, const std::vector<std::string>& values) {
+    if (values.empty()) return;
+    json shown = json::array();
+    for (const auto& value : values) shown.push_back(reference.name_of(kind, value));
+    names[field] = std::move(shown);
+  };
+  if (!record.council.empty()) names["council"] = reference.name_of(ReferenceKind::Council, record.council);
+  list("areas", ReferenceKind::Area, record.areas);
+  list("themes", ReferenceKind::Theme, record.themes);
+  list("committees", ReferenceKind::Committee, record.committees);
+  list("organizations", ReferenceKind::Organization, record.organizations);
+  list("work_items", ReferenceKind::WorkItem, record.work_items);
+  return names;
 }
 
-class CsvWriter {
- public:
-  explicit CsvWriter(std::ostream& out) : out_(out), columns_(csv_columns()) {
-    out_ << "\xEF\xBB\xBF";  // UTF-8 BOM: Excel then reads the file as UTF-8, not Shift_JIS
-    for (std::size_t i = 0; i < columns_.size(); ++i) out_ << (i ? "," : "") << columns_[i];
-    out_ << "\r\n";
-  }
-  void write(const Record& record) {
-    json object = record_to_json(record);
-    for (std::size_t i = 0; i < columns_.size(); ++i) {
-      auto it = object.find(columns_[i]);
-      json value = it == object.end() ? json(nullptr) : *it;
-      out_ << (i ? "," : "") << csv_cell(cell_text(value), value.is_string() || value.is_array());
-    }
-    out_ << "\r\n";
-  }
-
- private:
-  std::ostream& out_;
-  std::vector<std::string> columns_;
-};
-
 std::string kind_label(RecordKind kind, bool japanese) {
-  static const char* ja[] = {"会議", "ケース検討", "訪問"};
+  static const char* ja[] = {"会議", "ケース検討", "訪問", "その他の取組"};
   return japanese ? ja[static_cast<int>(kind)] : std::string(enum_name(kind));
 }
 
@@ -348,6 +342,25 @@ struct Context {
     options.author = args.option("--author");
     return Store::open(data_dir, options);
   }
+
+  // CSV for people: Japanese headers and values unless --lang en (whatever $LANG says: the file is for the office's
+  // spreadsheets, not for this terminal), from the catalogue (assets/i18n) that `i18n` loads.
+  CsvOptions csv_options(I18n& i18n) const {
+    (void)i18n.load(args.option("--lang") == "en" ? "en" : "ja");  // without the catalogue: the keys, still a CSV
+    return {[&i18n](const std::string& key) { return std::string(i18n.tr(key)); }};
+  }
+
+  // --fy: the fiscal year that dates written without a year ("4/17", "5月") are read in.
+  NormalizeOptions normalize_options() const {
+    NormalizeOptions options;
+    if (args.has("--fy")) {
+      options.fiscal_year = parse_fiscal_year(args.option("--fy"));
+      if (!options.fiscal_year)
+        throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year",
+                         "--fy: 「" + args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
+    }
+    return options;
+  }
 };
 
 int command_record(const Context& ctx) {
@@ -362,9 +375,10 @@ int command_record(const Context& ctx) {
     if (!text) return fail(text.error(), ctx.japanese);
     auto record = parse_record(*text);
     if (!record) return fail(record.error(), ctx.japanese);
+    auto notes = normalize_record(*record, ctx.normalize_options());
     auto created = (*store)->create(std::move(*record));
     if (!created) return fail(created.error(), ctx.japanese);
-    print_warnings(*created, ctx.japanese);
+    print_warnings(*created, *(*store)->reference(), ctx.japanese, std::move(notes));
     std::cout << created->id << "\n";
     return 0;
   }
@@ -387,7 +401,10 @@ int command_record(const Context& ctx) {
       });
       out << array.dump(2) << "\n";
     } else if (format == "csv") {
-      CsvWriter csv(out);
+      auto reference = (*store)->reference();
+      if (!reference) return fail(reference.error(), ctx.japanese);
+      I18n i18n;
+      CsvWriter csv(out, *reference, ctx.csv_options(i18n));
       status = (*store)->for_each(query, [&csv](const Record& r) {
         csv.write(r);
         return true;
@@ -409,13 +426,19 @@ int command_record(const Context& ctx) {
     std::string format = ctx.args.option("--format", "json");
     auto conflicts = (*store)->conflicts(id);
     if (!conflicts) return fail(conflicts.error(), ctx.japanese);
+    auto reference = (*store)->reference();
+    if (!reference) return fail(reference.error(), ctx.japanese);
+    // Stored ids, and the names they show as beside them ("names"); a table shows the names in their place.
+    const json names = reference_names(**record, *reference);
     if (format == "json") {
       json shown = record_to_json(**record);
+      if (!names.empty()) shown["names"] = names;
       if (!conflicts->empty()) shown["conflicts"] = conflicts_by_field(**record, *conflicts);
       std::cout << shown.dump(2) << "\n";
     } else if (format == "table") {
       const json object = record_to_json(**record);  // items() must not outlive the object it iterates
-      for (const auto& [key, value] : object.items()) std::cout << key << ": " << cell_text(value) << "\n";
+      for (const auto& [key, value] : object.items())
+        std::cout << key << ": " << cell_text(names.contains(key) ? names[key] : value) << "\n";
       for (const auto& conflict : conflicts_by_field(**record, *conflicts))
         for (const auto& value : conflict.at("values")) {
           const std::string source = value.value("current", false)
@@ -435,9 +458,22 @@ int command_record(const Context& ctx) {
     if (!text) return fail(text.error(), ctx.japanese);
     auto patch = parse_json_text(*text);
     if (!patch) return fail(patch.error(), ctx.japanese);
+    std::vector<ValidationIssue> notes;
+    if (patch->is_object() && (patch->contains("date") || patch->contains("date_end"))) {
+      // A date written as the seeds write it is read here, where --fy is known.
+      Record dated;
+      dated.date = patch->value("date", std::string());
+      dated.date_end = patch->value("date_end", std::string());
+      notes = normalize_record(dated, ctx.normalize_options());
+      if (patch->contains("date")) {
+        (*patch)["date"] = dated.date;
+        (*patch)["date_end"] = dated.date_end;
+        (*patch)["date_precision"] = std::string(enum_name(dated.date_precision));
+      }
+    }
     auto updated = (*store)->update(id, *patch);
     if (!updated) return fail(updated.error(), ctx.japanese);
-    print_warnings(*updated, ctx.japanese);
+    print_warnings(*updated, *(*store)->reference(), ctx.japanese, std::move(notes));
     std::cout << updated->id << "\n";
     return 0;
   }
@@ -482,6 +518,11 @@ int command_import(const Context& ctx) {
   if (!text) return fail(text.error(), ctx.japanese);
   auto records = parse_record_array(*text);
   if (!records) return fail(records.error().with_context(ctx.args.positional()[1]), ctx.japanese);
+  const NormalizeOptions normalize = ctx.normalize_options();
+  for (std::size_t i = 0; i < records->size(); ++i)
+    for (const auto& note : normalize_record((*records)[i], normalize))
+      std::cerr << (ctx.japanese ? "注意" : "warning") << ": " << (ctx.japanese ? "記録 " : "record ") << i + 1 << ": "
+                << note.path << ": " << (ctx.japanese ? note.message_ja : note.message) << "\n";
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
   std::size_t total = records->size();
@@ -504,7 +545,10 @@ int command_export(const Context& ctx) {
   Status status = ok_status();
   std::size_t count = 0;
   if (format == "csv") {
-    CsvWriter csv(out);
+    auto reference = (*store)->reference();
+    if (!reference) return fail(reference.error(), ctx.japanese);
+    I18n i18n;
+    CsvWriter csv(out, *reference, ctx.csv_options(i18n));
     status = (*store)->for_each(query, [&](const Record& r) {
       csv.write(r);
       ++count;

@@ -1,5 +1,7 @@
 #include "app/editor_model.hpp"
 
+#include "model/search_fold.hpp"
+
 #include <algorithm>
 #include <ctime>
 
@@ -21,6 +23,7 @@ std::string top_level(std::string_view path) {
 
 std::optional<int>* number_field(Record& record, std::string_view path) {
   if (path == "/participant_count") return &record.participant_count;
+  if (path == "/occurrences") return &record.occurrences;
   if (path == "/people_met") return &record.outreach.people_met;
   if (path == "/duration_minutes") return &record.outreach.duration_minutes;
   return nullptr;
@@ -52,6 +55,12 @@ const char* list_path(EditorList list) {
       return "/organizations";
     case EditorList::Themes:
       return "/themes";
+    case EditorList::Areas:
+      return "/areas";
+    case EditorList::Committees:
+      return "/committees";
+    case EditorList::WorkItems:
+      return "/work_items";
   }
   return "";
 }
@@ -60,13 +69,6 @@ const char* list_path(EditorList list) {
 // it read-only until the writer answers.
 bool status_moves(ReviewStatus from, ReviewStatus to, bool was_new) {
   return to == ReviewStatus::Submitted || (!was_new && from == ReviewStatus::Submitted && to == ReviewStatus::Draft);
-}
-
-std::string fold_for_search(std::string_view text) {
-  std::string folded = normalize_width(text);
-  for (char& c : folded)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return folded;
 }
 
 }  // namespace
@@ -80,7 +82,7 @@ std::vector<const Organization*> find_organizations(const ReferenceData& referen
     if (found.size() >= limit) break;
     if (fold_for_search(organization.name).find(wanted) != std::string::npos ||
         fold_for_search(organization.service_type).find(wanted) != std::string::npos ||
-        fold_for_search(organization.area).find(wanted) != std::string::npos)
+        fold_for_search(reference.name_of(ReferenceKind::Area, organization.area)).find(wanted) != std::string::npos)
       found.push_back(&organization);
   }
   return found;
@@ -112,6 +114,12 @@ bool EditorModel::required(std::string_view path) const {
     const bool index = part.size() > 1 && part.find_first_not_of("0123456789", 1) == std::string_view::npos;
     general += index ? std::string("/*") : std::string(part);
     at = next;
+  }
+  // Which kind of meeting it is decides whether the committee is required: asked again when it changes.
+  const std::optional<MeetingType> type = record_.kind == RecordKind::Meeting ? record_.meeting.meeting_type : std::nullopt;
+  if (type != required_for_type_) {
+    required_paths_ = required_paths(record_.kind, type);
+    required_for_type_ = type;
   }
   return required_paths_.count(general) > 0;
 }
@@ -180,6 +188,7 @@ Status EditorModel::start_new(RecordKind kind, const std::string& today) {
   record_.kind = kind;
   record_.date = today;
   required_paths_ = required_paths(kind);
+  required_for_type_.reset();
   load_number_texts();
   revalidate();
   return ok_status();
@@ -197,6 +206,7 @@ Status EditorModel::open(const std::string& id) {
   record_ = std::move(**found);
   if (auto conflicts = reader_.conflicts(id)) conflicts_ = std::move(*conflicts);
   required_paths_ = required_paths(record_.kind);
+  required_for_type_.reset();
   show_all_issues_ = true;  // a stored record's problems (a returned one's above all) are shown at once
   load_number_texts();
   revalidate();
@@ -233,6 +243,7 @@ bool EditorModel::reopen_scratch() {
   record_ = std::move(*record);
   if (record_.id.empty()) record_.id = new_uuid_v7();  // a scratch from before new records had their id at once
   required_paths_ = required_paths(record_.kind);
+  required_for_type_.reset();
   is_new_ = parsed->value("new", false);
   // Stored already, and cut off before the scratch was cleared: it is saved as a change, not created twice.
   if (auto stored = reader_.get(record_.id); is_new_ && stored && *stored) is_new_ = false;
@@ -324,12 +335,30 @@ void EditorModel::set_kind(RecordKind kind) {
   if (!is_new_ || record_.kind == kind) return;
   record_.kind = kind;
   required_paths_ = required_paths(kind);
+  required_for_type_.reset();
   changed("/kind");
   // The next new record starts as this kind.
   writer_.post([kind](Store* store, const Error*) -> StoreWriter::Completion {
     if (store) (void)store->set_setting(kLastKindKey, std::string(enum_name(kind)));
     return {};
   });
+}
+
+std::vector<std::string>* EditorModel::values_of(EditorList list) {
+  switch (list) {
+    case EditorList::Organizations:
+      return &record_.organizations;
+    case EditorList::Themes:
+      return &record_.themes;
+    case EditorList::Areas:
+      return &record_.areas;
+    case EditorList::Committees:
+      return &record_.committees;
+    case EditorList::WorkItems:
+      return &record_.work_items;
+    default:
+      return nullptr;
+  }
 }
 
 void EditorModel::add_item(EditorList list) {
@@ -343,12 +372,8 @@ void EditorModel::add_item(EditorList list) {
     case EditorList::FollowUps:
       record_.follow_ups.emplace_back();
       break;
-    case EditorList::Organizations:
-      record_.organizations.emplace_back();
-      break;
-    case EditorList::Themes:
-      record_.themes.emplace_back();
-      break;
+    default:
+      values_of(list)->emplace_back();
   }
   changed(list_path(list));
 }
@@ -364,12 +389,8 @@ void EditorModel::remove_item(EditorList list, std::size_t index) {
     case EditorList::FollowUps:
       remove_from(record_.follow_ups, index);
       break;
-    case EditorList::Organizations:
-      remove_from(record_.organizations, index);
-      break;
-    case EditorList::Themes:
-      remove_from(record_.themes, index);
-      break;
+    default:
+      remove_from(*values_of(list), index);
   }
   changed(list_path(list));
 }
@@ -385,20 +406,14 @@ void EditorModel::move_item(EditorList list, std::size_t index, int delta) {
     case EditorList::FollowUps:
       move_in(record_.follow_ups, index, delta);
       break;
-    case EditorList::Organizations:
-      move_in(record_.organizations, index, delta);
-      break;
-    case EditorList::Themes:
-      move_in(record_.themes, index, delta);
-      break;
+    default:
+      move_in(*values_of(list), index, delta);
   }
   changed(list_path(list));
 }
 
 bool EditorModel::add_value(EditorList list, const std::string& value) {
-  std::vector<std::string>* values = list == EditorList::Themes          ? &record_.themes
-                                     : list == EditorList::Organizations ? &record_.organizations
-                                                                         : nullptr;
+  std::vector<std::string>* values = values_of(list);
   if (!values || trim(value).empty() || std::find(values->begin(), values->end(), value) != values->end())
     return false;
   values->push_back(value);

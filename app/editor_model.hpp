@@ -37,10 +37,11 @@
 namespace tsunagi {
 
 // The repeatable parts of a record the editor can add to, remove from and reorder.
-enum class EditorList { Agenda, Roles, FollowUps, Organizations, Themes };
+enum class EditorList { Agenda, Roles, FollowUps, Organizations, Themes, Areas, Committees, WorkItems };
 
 // The number fields, kept as typed ("１２" is fine) until they parse; the record holds the parsed value.
-inline constexpr std::string_view kNumberFields[] = {"/participant_count", "/people_met", "/duration_minutes"};
+inline constexpr std::string_view kNumberFields[] = {"/participant_count", "/occurrences", "/people_met",
+                                                     "/duration_minutes"};
 
 struct EditorOptions {
   std::chrono::milliseconds autosave_delay{2000};
@@ -53,13 +54,19 @@ std::vector<const Organization*> find_organizations(const ReferenceData& referen
                                                     std::size_t limit);
 
 // A reference tree (committees, areas: items with an id and a parent id) in display order: each item followed by
-// its children, with its depth (0 at the top). Items whose parent is unknown are shown at the top.
+// its children, with its depth (0 at the top). Items whose parent is unknown, and items of a flat list (themes), are
+// shown at the top.
 struct TreeRow {
   std::size_t index = 0;
   int depth = 0;
 };
 template <class Item>
 std::vector<TreeRow> tree_order(const std::vector<Item>& items) {
+  if constexpr (!requires(const Item& item) { item.parent; }) {
+    std::vector<TreeRow> flat;
+    for (std::size_t i = 0; i < items.size(); ++i) flat.push_back({i, 0});
+    return flat;
+  } else {
   std::vector<TreeRow> rows;
   std::vector<bool> placed(items.size(), false);
   auto visit = [&](auto&& self, std::size_t index, int depth) -> void {
@@ -78,6 +85,7 @@ std::vector<TreeRow> tree_order(const std::vector<Item>& items) {
     if (items[i].parent.empty() || !known(items[i].parent)) visit(visit, i, 0);
   for (std::size_t i = 0; i < items.size(); ++i) visit(visit, i, 0);  // cycles: still listed
   return rows;
+  }
 }
 
 // What happened to the last save, submit or withdraw of the record open now (the editor's quiet note).
@@ -208,6 +216,8 @@ class EditorModel {
   static std::string today();
 
  private:
+  // The list of strings `list` names (organisations, themes, areas, committees, work items); null for the others.
+  std::vector<std::string>* values_of(EditorList list);
   std::chrono::steady_clock::time_point now() const;
   // Checks the record again (validate) and shows the result at once (revalidate, which also settles).
   void validate();
@@ -227,7 +237,8 @@ class EditorModel {
   StoreWriter& writer_;
   EditorOptions options_;
   ReferenceData reference_;
-  std::set<std::string> required_paths_;  // of record_.kind
+  mutable std::set<std::string> required_paths_;  // of record_.kind, and of its meeting type when it has one
+  mutable std::optional<MeetingType> required_for_type_;
 
   bool open_ = false;
   bool is_new_ = false;

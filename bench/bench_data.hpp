@@ -32,18 +32,11 @@ class Rng {  // xorshift32, as the anchors use
 inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
   static const char* kTitles[] = {"定例ミーティング", "ケースレビュー", "アウトリーチ訪問"};
   static const char* kAreas[] = {"東区", "博多区", "中央区", "南区", "城南区", "早良区", "西区"};
+  static const char* kAreaIds[] = {"higashi", "hakata", "chuo", "minami", "jonan", "sawara", "nishi"};
   static const char* kSurnames[] = {"佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"};
   static const char* kGiven[] = {"太郎", "花子", "健一", "美咲", "翔太", "陽子", "大輔", "由美"};
-  static const char* kThemes[] = {"地域生活支援拠点等の整備",
-                                  "相談支援体制の充実・強化",
-                                  "就労支援",
-                                  "こども支援",
-                                  "精神障がいにも対応した地域包括ケアシステム",
-                                  "権利擁護",
-                                  "災害対策",
-                                  "医療的ケア",
-                                  "強度行動障がい",
-                                  "住まいの確保"};
+  // Records refer to the default reference data by id.
+  static const char* kThemes[] = {"T01", "T02", "T03", "T04", "T05", "T06", "T07", "T08", "T09", "T10"};
   static const char* kPhrases[] = {"本日は地域包括支援センターと連携し、",
                                    "利用者の生活状況について聞き取りを行った。",
                                    "家族からの相談内容を整理し、",
@@ -68,9 +61,10 @@ inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
   r.date = date;
   r.start_time = "10:00";
   r.end_time = "11:30";
-  r.area = kAreas[rng.pick(7)];
-  r.title =
-      std::string(kTitles[static_cast<int>(r.kind)]) + "（" + r.area + "）第" + std::to_string(1 + rng.pick(50)) + "回";
+  const auto area = rng.pick(7);
+  r.areas = {kAreaIds[area]};
+  r.title = std::string(kTitles[static_cast<int>(r.kind)]) + "（" + kAreas[area] + "）第" +
+            std::to_string(1 + rng.pick(50)) + "回";
   std::string text;
   while (text.size() < 900) text += kPhrases[rng.pick(16)];  // 300 three-byte characters
   text.resize(900);
@@ -86,7 +80,7 @@ inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
   r.status = ReviewStatus::Submitted;
   switch (r.kind) {
     case RecordKind::Meeting:
-      r.meeting.body = "相談支援部会";
+      r.committees = {"consultation"};
       r.meeting.meeting_type = MeetingType::Committee;
       r.meeting.format = MeetingFormat::InPerson;
       r.meeting.minutes = text;
@@ -99,7 +93,9 @@ inline Record make_record(std::uint32_t index, std::uint32_t seed = 42) {
     case RecordKind::Outreach:
       r.outreach.visit_type = VisitType::Home;
       r.outreach.place = "利用者宅";
-      r.outreach.content = text;
+      r.content = text;
+      break;
+    case RecordKind::Initiative:
       break;
   }
   return r;

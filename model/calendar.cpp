@@ -3,6 +3,7 @@
 //   [2] Input cursor shared by the parsers
 //   [3] Gregorian dates and times
 //   [4] Fiscal years and eras
+//   [5] Dates and times as people write them
 
 #include "model/calendar.hpp"
 
@@ -10,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <tuple>
 
 namespace tsunagi {
 
@@ -69,6 +71,13 @@ struct Cursor {
     }
     rest.remove_prefix(token.size());
     return true;
+  }
+
+  // How many ASCII digits come next.
+  std::size_t digits() const {
+    std::size_t count = 0;
+    while (count < rest.size() && rest[count] >= '0' && rest[count] <= '9') ++count;
+    return count;
   }
 
   // A run of min_digits..max_digits ASCII digits; a longer run is rejected, not split.
@@ -299,6 +308,304 @@ std::optional<int> parse_fiscal_year(std::string_view s) {
     if (!overlaps) return std::nullopt;
   }
   return fy;
+}
+
+// [5] Dates and times as people write them ----------------------------------------------------------------
+
+namespace {
+
+// One end of a written date, before a year is known for it.
+struct WrittenDate {
+  std::optional<Era> era;
+  int era_year = 0;
+  int year = 0;  // Gregorian; 0 when not written
+  int month = 0;  // 0: a year (fiscal) only
+  int day = 0;    // 0: a month only
+  bool last_day = false;  // 末
+  bool fiscal = false;    // 年度
+};
+
+// "（月）", "(火・祝)": a weekday, as forms print after a date.
+void skip_weekday(Cursor& c) {
+  Cursor probe = c;
+  probe.skip_spaces();
+  if (!probe.eat("(")) return;
+  bool any = false;
+  for (;;) {
+    bool ate = false;
+    for (std::string_view day : {"月", "火", "水", "木", "金", "土", "日", "祝", "・", "曜", "曜日"})
+      if (probe.eat(day)) ate = any = true;
+    if (!ate) break;
+  }
+  if (any && probe.eat(")")) c = probe;
+}
+
+// Month and day after a year written with 年: "7月3日", "7月", "3月末".
+bool read_kanji_month_day(Cursor& c, WrittenDate& w) {
+  c.skip_spaces();
+  auto month = c.number(1, 2);
+  c.skip_spaces();
+  if (!month || !c.eat("月")) return false;
+  w.month = *month;
+  c.skip_spaces();
+  if (c.eat("末")) {
+    w.last_day = true;
+  } else if (c.digits() > 0) {
+    auto day = c.number(1, 2);
+    c.skip_spaces();
+    if (!day || !c.eat("日")) return false;
+    w.day = *day;
+  }
+  return true;
+}
+
+// Month and optional day after a year written with a separator: ".7.3", "/7", "-07-03".
+bool read_separated_month_day(Cursor& c, WrittenDate& w) {
+  const std::string_view separator = c.rest.substr(0, 1);
+  if (separator != "-" && separator != "/" && separator != ".") return false;
+  c.eat(separator);
+  c.skip_spaces();
+  auto month = c.number(1, 2);
+  if (!month) return false;
+  w.month = *month;
+  c.skip_spaces();
+  if (c.eat(separator)) {
+    c.skip_spaces();
+    auto day = c.number(1, 2);
+    if (!day) return false;
+    w.day = *day;
+  }
+  return true;
+}
+
+std::optional<WrittenDate> read_written_date(Cursor& c) {
+  WrittenDate w;
+  c.skip_spaces();
+  if (c.eat_ascii_ci("FY")) {
+    c.skip_spaces();
+    auto year = c.number(4, 4);
+    if (!year) return std::nullopt;
+    c.skip_spaces();
+    c.eat("年度");
+    w.year = *year;
+    w.fiscal = true;
+    return w;
+  }
+  if ((w.era = c.era())) {
+    c.skip_spaces();
+    auto era_year = c.era_year();
+    if (!era_year) return std::nullopt;
+    w.era_year = *era_year;
+    w.year = gregorian_year(*w.era, *era_year);
+  } else if (c.digits() == 4) {
+    w.year = *c.number(4, 4);
+  } else if (c.digits() == 1 || c.digits() == 2) {
+    // No year: "4/17", "4.17", "4月17日", "5月".
+    w.month = *c.number(1, 2);
+    c.skip_spaces();
+    if (c.eat("月")) {
+      c.skip_spaces();
+      if (c.eat("末")) {
+        w.last_day = true;
+      } else if (c.digits() > 0) {
+        auto day = c.number(1, 2);
+        c.skip_spaces();
+        if (!day || !c.eat("日")) return std::nullopt;
+        w.day = *day;
+      }
+    } else if (c.eat("/") || c.eat(".")) {
+      c.skip_spaces();
+      auto day = c.number(1, 2);
+      if (!day) return std::nullopt;
+      w.day = *day;
+    } else {
+      return std::nullopt;
+    }
+    skip_weekday(c);
+    return w;
+  } else {
+    return std::nullopt;
+  }
+  c.skip_spaces();
+  if (c.eat("年度")) {
+    w.fiscal = true;
+    return w;
+  }
+  if (c.eat("年")) {
+    if (!read_kanji_month_day(c, w)) return std::nullopt;
+  } else if (!read_separated_month_day(c, w)) {
+    return std::nullopt;
+  }
+  skip_weekday(c);
+  return w;
+}
+
+// The span a written date stands for. A date without a year takes one from `fiscal_year` (April..March), else
+// the first such date on or after `not_before` (the start of a period).
+std::optional<DateSpan> span_of(const WrittenDate& w, std::optional<int> fiscal_year,
+                                std::optional<Date> not_before) {
+  DateSpan span;
+  int year = w.year;
+  if (w.fiscal) {
+    if (year < 1 || year > 9998) return std::nullopt;
+    std::tie(span.from, span.to) = fiscal_year_range(year);
+    span.precision = DatePrecision::FiscalYear;
+    if (w.era) {
+      // Either era naming part of the year is right (平成31年度 and 令和元年度 are FY2019); a later one is past.
+      const auto at_start = era_of(span.from);
+      const auto at_end = era_of(span.to);
+      if ((at_start && at_start->era == *w.era) || (at_end && at_end->era == *w.era)) return span;
+      if (at_start && at_start->era > *w.era) {
+        span.era_past_end = true;
+        return span;
+      }
+      return std::nullopt;
+    }
+    return span;
+  }
+  if (w.month < 1 || w.month > 12) return std::nullopt;
+  if (year == 0) {
+    if (fiscal_year) {
+      year = w.month >= 4 ? *fiscal_year : *fiscal_year + 1;
+    } else if (not_before) {
+      year = not_before->year;
+      if (Date{year, w.month, w.day ? w.day : days_in_month(year, w.month)} < *not_before) ++year;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (year < 1 || year > 9999) return std::nullopt;
+  if (w.day == 0 && !w.last_day) {
+    span.from = Date{year, w.month, 1};
+    span.to = Date{year, w.month, days_in_month(year, w.month)};
+    span.precision = DatePrecision::Month;
+  } else {
+    const int day = w.last_day ? days_in_month(year, w.month) : w.day;
+    if (!is_valid_date(year, w.month, day)) return std::nullopt;
+    span.from = span.to = Date{year, w.month, day};
+  }
+  if (w.era) {
+    // The era must have begun by the span's end; one that had ended by its start was written from habit.
+    const auto at_end = era_of(span.to);
+    const auto at_start = era_of(span.from);
+    if (!at_end || at_end->era < *w.era) return std::nullopt;
+    if (at_start && at_start->era > *w.era) span.era_past_end = true;
+  }
+  return span;
+}
+
+// Splits "A～B" at its first range mark; `open` when the mark ends the text ("Aから").
+struct RangeParts {
+  std::string_view from, to;
+  bool ranged = false;
+};
+
+RangeParts split_range(std::string_view text) {
+  RangeParts parts{text, {}, false};
+  std::size_t best = std::string_view::npos;
+  std::size_t mark_size = 0;
+  for (std::string_view mark : {"~", "〜", "から"}) {
+    auto at = text.find(mark);
+    if (at != std::string_view::npos && at < best) {
+      best = at;
+      mark_size = mark.size();
+    }
+  }
+  if (best == std::string_view::npos) return parts;
+  parts.from = text.substr(0, best);
+  parts.to = text.substr(best + mark_size);
+  if (parts.to.ends_with("まで")) parts.to.remove_suffix(std::string_view("まで").size());
+  parts.ranged = true;
+  return parts;
+}
+
+std::optional<DateSpan> read_span(std::string_view text, std::optional<int> fiscal_year,
+                                  std::optional<Date> not_before) {
+  Cursor c{text};
+  auto written = read_written_date(c);
+  c.skip_spaces();
+  if (!written || !c.done()) return std::nullopt;
+  return span_of(*written, fiscal_year, not_before);
+}
+
+}  // namespace
+
+std::optional<DateSpan> parse_date_span(std::string_view s, std::optional<int> fiscal_year) {
+  std::string storage;
+  normalized_cursor(s, storage);
+  const RangeParts parts = split_range(storage);
+  auto from = read_span(trim(parts.from), fiscal_year, std::nullopt);
+  if (!from || !parts.ranged) return from;
+  const std::string to_text = trim(parts.to);
+  DateSpan period = *from;
+  period.precision = DatePrecision::Period;
+  if (to_text.empty()) {
+    // "令和6年1月から": from then to the end of its fiscal year.
+    period.to = fiscal_year_range(tsunagi::fiscal_year(from->from)).second;
+  } else {
+    auto to = read_span(to_text, fiscal_year, from->from);
+    if (!to || to->to < from->from) return std::nullopt;
+    period.to = to->to;
+    period.era_past_end = from->era_past_end || to->era_past_end;
+  }
+  if (period.to == period.from) period.precision = DatePrecision::Day;
+  return period;
+}
+
+std::string format_date_span(const DateSpan& span) {
+  switch (span.precision) {
+    case DatePrecision::Day:
+      return format_wareki(span.from);
+    case DatePrecision::Month: {
+      std::string day = format_wareki(span.from);  // "令和6年1月1日": the month is all but the day
+      auto month_end = day.find("月");
+      return month_end == std::string::npos ? day : day.substr(0, month_end + std::string_view("月").size());
+    }
+    case DatePrecision::FiscalYear:
+      return format_fiscal_year(tsunagi::fiscal_year(span.from));
+    case DatePrecision::Period:
+      return format_wareki(span.from) + "～" + format_wareki(span.to);
+  }
+  return format_iso(span.from);
+}
+
+namespace {
+
+// One time, after an optional 午前/午後: "午後1時30分" is 13:30. `afternoon_default`: a time with neither follows
+// the start's 午後 ("午後1時～3時").
+std::optional<TimeOfDay> read_time(std::string_view text, bool& afternoon) {
+  Cursor c{text};
+  c.skip_spaces();
+  bool morning = false;
+  if (c.eat("午後"))
+    afternoon = true;
+  else if (c.eat("午前"))
+    morning = true, afternoon = false;
+  auto time = parse_time(c.rest);
+  if (!time) return std::nullopt;
+  if (afternoon && time->hour < 12) time->hour += 12;
+  if (morning && time->hour == 12) time->hour = 0;
+  return time;
+}
+
+}  // namespace
+
+std::optional<TimeRange> parse_time_range(std::string_view s) {
+  std::string storage;
+  normalized_cursor(s, storage);
+  RangeParts parts = split_range(storage);
+  if (!parts.ranged)
+    if (auto dash = storage.find('-'); dash != std::string::npos)
+      parts = {std::string_view(storage).substr(0, dash), std::string_view(storage).substr(dash + 1), true};
+  bool afternoon = false;
+  auto start = read_time(parts.from, afternoon);
+  if (!start) return std::nullopt;
+  TimeRange range{*start, std::nullopt};
+  if (!parts.ranged) return range;
+  auto end = read_time(parts.to, afternoon);
+  if (!end) return std::nullopt;
+  range.end = end;
+  return range;
 }
 
 }  // namespace tsunagi

@@ -16,6 +16,9 @@ struct Date {
   auto operator<=>(const Date&) const = default;
 };
 
+// How exactly a date is known: a day, a month, a whole fiscal year, or a period from one day to another.
+enum class DatePrecision { Day, Month, FiscalYear, Period };
+
 struct TimeOfDay {
   int hour = 0, minute = 0;
   auto operator<=>(const TimeOfDay&) const = default;
@@ -90,5 +93,39 @@ std::optional<int> parse_fiscal_year(std::string_view s);
 // "R5.7.3", "H31.4.30", "r5.7.3", "令和5年7月3日", "令和元年5月1日", "令和 6 年 3 月 1 日", "令和6年3月末".
 // nullopt if the date does not exist or the era year is not in force on it ("令和1年4月30日", "平成31年5月1日").
 std::optional<Date> parse_date(std::string_view s);
+
+// [5] Dates and times as people write them ----------------------------------------------------------------
+
+// A date as written, with how exactly it is known: its first and last day (equal for a day).
+struct DateSpan {
+  Date from, to;
+  DatePrecision precision = DatePrecision::Day;
+  // Written in an era after the era had ended ("平成31年5月1日": printed forms keep the old era for months): read as
+  // the date it means; the right form is format_date_span's.
+  bool era_past_end = false;
+};
+
+// Reads a date as the seeds and forms write it, in either width:
+// - a day, as parse_date reads it ("R5.7.3", "令和5年7月3日", "2023/7/3"), with a weekday suffix ("（月）") allowed;
+// - a month: "令和6年1月", "R6.1", "2024年1月";
+// - a fiscal year: "令和5年度", "R5年度", "FY2023", "2023年度";
+// - a day or month without a year ("4/17", "4月17日", "５月"): read within `fiscal_year` (April..March), and
+//   nullopt without one;
+// - a period: two of the above joined by "～", "〜", "~" or "から…まで" ("R5.9.21～R5.12.19", "令和5年7月～9月": the
+//   second may leave out the year, then taken from the first); "令和6年1月から" runs to the end of its fiscal year.
+// An era year past the era's end is read as the date it means, with era_past_end set; one before the era began
+// ("令和1年4月30日") is nullopt. Pure; thread-safe.
+std::optional<DateSpan> parse_date_span(std::string_view s, std::optional<int> fiscal_year = std::nullopt);
+
+// The span in 和暦 at its precision: "令和5年7月3日", "令和6年1月", "令和5年度", "令和5年9月21日～令和5年12月19日".
+std::string format_date_span(const DateSpan& span);
+
+// A time or a time range as typed into a start-time field: "13:30", "13：30～15：00", "13:30-15:00", "午後1時30分",
+// "午後1時30分～3時" (the end follows the start's 午後). nullopt unless every part reads.
+struct TimeRange {
+  TimeOfDay start;
+  std::optional<TimeOfDay> end;
+};
+std::optional<TimeRange> parse_time_range(std::string_view s);
 
 }  // namespace tsunagi

@@ -2,6 +2,8 @@
 
 namespace tsunagi {
 
+int occurrence_count(const Record& record) { return record.occurrences.value_or(1); }
+
 std::string searchable_text(const Record& r) {
   std::string text;
   auto add = [&text](const std::string& part) {
@@ -9,16 +11,16 @@ std::string searchable_text(const Record& r) {
     if (!text.empty()) text += '\n';
     text += part;
   };
-  add(r.area);
-  for (const auto& theme : r.themes) add(theme);
-  for (const auto& organization : r.organizations) add(organization);
+  // References are ids: the store indexes their names beside this text (reference_text).
+  add(r.purpose);
+  add(r.outcome);
+  add(r.content);
   for (const auto& follow_up : r.follow_ups) {
     add(follow_up.action);
     add(follow_up.owner);
   }
   switch (r.kind) {
     case RecordKind::Meeting:
-      add(r.meeting.body);
       add(r.meeting.venue);
       for (const auto& item : r.meeting.agenda) {
         add(item.title);
@@ -39,10 +41,9 @@ std::string searchable_text(const Record& r) {
       break;
     case RecordKind::Outreach:
       add(r.outreach.place);
-      add(r.outreach.purpose);
-      add(r.outreach.content);
-      add(r.outreach.outcome);
       add(r.outreach.referral);
+      break;
+    case RecordKind::Initiative:
       break;
   }
   return text;

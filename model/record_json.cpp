@@ -25,9 +25,22 @@ Error type_error(const std::string& path, const char* expected_en, const char* e
   return make_error("json.type", path, std::string("expected ") + expected_en, std::string(expected_ja) + "が必要です");
 }
 
+// The kinds of record that have a field: every kind by default.
+struct Kinds {
+  unsigned mask = (1u << enum_count<RecordKind>()) - 1;
+  Kinds() = default;
+  Kinds(RecordKind kind) : mask(1u << static_cast<unsigned>(kind)) {}  // NOLINT: one kind reads as the set
+  Kinds operator|(Kinds other) const {
+    Kinds out;
+    out.mask = mask | other.mask;
+    return out;
+  }
+  bool has(RecordKind kind) const { return (mask >> static_cast<unsigned>(kind)) & 1u; }
+};
+
 struct FieldCodec {
   std::string_view name;
-  std::optional<RecordKind> kind;  // nullopt: every kind has it
+  Kinds kinds;
   std::function<json(const Record&)> get;
   // Sets the field from a JSON value (null resets it); returns an error naming `path` on a wrong type.
   std::function<std::optional<Error>(Record&, const json&, const std::string& path)> set;
@@ -147,14 +160,14 @@ void write_enum(std::string& out, const std::optional<E>& value) {
     out += "null";
 }
 
-FieldCodec text_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::string> ref) {
+FieldCodec text_codec(std::string_view name, Kinds kind, Accessor<std::string> ref) {
   return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
           [ref](Record& r, const json& v, const std::string& p) { return read_string(ref(r), v, p); },
           [ref](std::string& out, const Record& r) { append_json_string(out, access(ref, r)); },
           [ref](Record& r, JsonReader& in) { return read_text(ref(r), in); }};
 }
 
-FieldCodec int_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<int>> ref) {
+FieldCodec int_codec(std::string_view name, Kinds kind, Accessor<std::optional<int>> ref) {
   return {name, kind, [ref](const Record& r) { return int_json(access(ref, r)); },
           [ref](Record& r, const json& v, const std::string& p) { return read_int(ref(r), v, p); },
           [ref](std::string& out, const Record& r) { write_int(out, access(ref, r)); },
@@ -170,7 +183,7 @@ FieldCodec int_codec(std::string_view name, std::optional<RecordKind> kind, Acce
           }};
 }
 
-FieldCodec bool_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<bool> ref) {
+FieldCodec bool_codec(std::string_view name, Kinds kind, Accessor<bool> ref) {
   return {name, kind, [ref](const Record& r) { return json(access(ref, r)); },
           [ref](Record& r, const json& v, const std::string& p) { return read_bool(ref(r), v, p); },
           [ref](std::string& out, const Record& r) { out += access(ref, r) ? "true" : "false"; },
@@ -178,7 +191,7 @@ FieldCodec bool_codec(std::string_view name, std::optional<RecordKind> kind, Acc
 }
 
 template <class E>
-FieldCodec enum_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::optional<E>> ref) {
+FieldCodec enum_codec(std::string_view name, Kinds kind, Accessor<std::optional<E>> ref) {
   return {name, kind, [ref](const Record& r) { return enum_json(access(ref, r)); },
           [ref](Record& r, const json& v, const std::string& p) { return read_enum<E>(ref(r), v, p); },
           [ref](std::string& out, const Record& r) { write_enum(out, access(ref, r)); },
@@ -186,7 +199,7 @@ FieldCodec enum_codec(std::string_view name, std::optional<RecordKind> kind, Acc
 }
 
 FieldCodec string_list_codec(std::string_view name, Accessor<std::vector<std::string>> ref) {
-  return {name, std::nullopt, [ref](const Record& r) { return json(access(ref, r)); },
+  return {name, Kinds{}, [ref](const Record& r) { return json(access(ref, r)); },
           [ref](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
             auto& out = ref(r);
             out.clear();
@@ -247,7 +260,7 @@ std::optional<Error> read_item_pos(std::int64_t& out, const json& value, const s
 }
 
 template <class Item>
-FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> kind, Accessor<std::vector<Item>> ref,
+FieldCodec object_list_codec(std::string_view name, Kinds kind, Accessor<std::vector<Item>> ref,
                              std::vector<ItemField<Item>> fields) {
   // Printed as a document prints an object: members in key order ("id" and "pos" among them).
   std::vector<std::string_view> printed{"id", "pos"};
@@ -357,51 +370,65 @@ FieldCodec object_list_codec(std::string_view name, std::optional<RecordKind> ki
           }};
 }
 
+// An enum that always has a value: null and absent read as its first value (a draft, a day).
+template <class E>
+FieldCodec set_enum_codec(std::string_view name, Kinds kind, Accessor<E> ref) {
+  return {name, kind, [ref](const Record& r) { return json(std::string(enum_name(access(ref, r)))); },
+          [ref](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
+            std::optional<E> value;
+            if (auto error = read_enum(value, v, p)) return error;
+            ref(r) = value.value_or(E{});
+            return std::nullopt;
+          },
+          [ref](std::string& out, const Record& r) { append_json_string(out, enum_name(access(ref, r))); },
+          [ref](Record& r, JsonReader& in) {
+            std::optional<E> value;
+            if (!read_enum_text(value, in)) return false;
+            ref(r) = value.value_or(E{});
+            return true;
+          }};
+}
+
 constexpr auto kMeeting = RecordKind::Meeting;
 constexpr auto kCase = RecordKind::CaseReview;
 constexpr auto kOutreach = RecordKind::Outreach;
+constexpr auto kInitiative = RecordKind::Initiative;
 
 // The content fields, in export order. Bookkeeping fields (id, kind, clocks, timestamps) are handled separately.
 const std::vector<FieldCodec>& content_codecs() {
   static const std::vector<FieldCodec> codecs = [] {
     std::vector<FieldCodec> c;
+    c.push_back(text_codec("council", {}, [](Record& r) -> std::string& { return r.council; }));
     c.push_back(text_codec("date", {}, [](Record& r) -> std::string& { return r.date; }));
+    c.push_back(text_codec("date_end", {}, [](Record& r) -> std::string& { return r.date_end; }));
+    c.push_back(set_enum_codec<DatePrecision>("date_precision", {},
+                                              [](Record& r) -> DatePrecision& { return r.date_precision; }));
     c.push_back(text_codec("start_time", {}, [](Record& r) -> std::string& { return r.start_time; }));
     c.push_back(text_codec("end_time", {}, [](Record& r) -> std::string& { return r.end_time; }));
     c.push_back(text_codec("title", {}, [](Record& r) -> std::string& { return r.title; }));
-    c.push_back(text_codec("area", {}, [](Record& r) -> std::string& { return r.area; }));
+    c.push_back(string_list_codec("areas", [](Record& r) -> std::vector<std::string>& { return r.areas; }));
     c.push_back(string_list_codec("themes", [](Record& r) -> std::vector<std::string>& { return r.themes; }));
+    c.push_back(string_list_codec("committees", [](Record& r) -> std::vector<std::string>& { return r.committees; }));
     c.push_back(
         string_list_codec("organizations", [](Record& r) -> std::vector<std::string>& { return r.organizations; }));
+    c.push_back(string_list_codec("work_items", [](Record& r) -> std::vector<std::string>& { return r.work_items; }));
     c.push_back(
         int_codec("participant_count", {}, [](Record& r) -> std::optional<int>& { return r.participant_count; }));
+    c.push_back(int_codec("occurrences", {}, [](Record& r) -> std::optional<int>& { return r.occurrences; }));
+    c.push_back(enum_codec<Participation>("participation", {},
+                                          [](Record& r) -> std::optional<Participation>& { return r.participation; }));
+    c.push_back(text_codec("purpose", {}, [](Record& r) -> std::string& { return r.purpose; }));
+    c.push_back(text_codec("outcome", {}, [](Record& r) -> std::string& { return r.outcome; }));
+    c.push_back(text_codec("content", Kinds(kOutreach) | kInitiative, [](Record& r) -> std::string& { return r.content; }));
     c.push_back(object_list_codec<FollowUp>("follow_ups", {},
                                             [](Record& r) -> std::vector<FollowUp>& { return r.follow_ups; },
                                             {{"action", &FollowUp::action},
                                              {"owner", &FollowUp::owner},
                                              {"due", &FollowUp::due},
                                              {"done", nullptr, &FollowUp::done}}));
-    c.push_back({"status", std::nullopt, [](const Record& r) { return json(std::string(enum_name(r.status))); },
-                 [](Record& r, const json& v, const std::string& p) -> std::optional<Error> {
-                   std::optional<ReviewStatus> status;
-                   if (v.is_null()) {
-                     r.status = ReviewStatus::Draft;
-                     return std::nullopt;
-                   }
-                   if (auto error = read_enum(status, v, p)) return error;
-                   r.status = *status;
-                   return std::nullopt;
-                 },
-                 [](std::string& out, const Record& r) { append_json_string(out, enum_name(r.status)); },
-                 [](Record& r, JsonReader& in) {
-                   std::optional<ReviewStatus> status;
-                   if (!read_enum_text(status, in)) return false;
-                   r.status = status.value_or(ReviewStatus::Draft);
-                   return true;
-                 }});
+    c.push_back(set_enum_codec<ReviewStatus>("status", {}, [](Record& r) -> ReviewStatus& { return r.status; }));
     c.push_back(text_codec("author", {}, [](Record& r) -> std::string& { return r.author; }));
 
-    c.push_back(text_codec("body", kMeeting, [](Record& r) -> std::string& { return r.meeting.body; }));
     c.push_back(enum_codec<MeetingType>(
         "meeting_type", kMeeting, [](Record& r) -> std::optional<MeetingType>& { return r.meeting.meeting_type; }));
     c.push_back(enum_codec<MeetingFormat>("format", kMeeting,
@@ -409,7 +436,10 @@ const std::vector<FieldCodec>& content_codecs() {
     c.push_back(text_codec("venue", kMeeting, [](Record& r) -> std::string& { return r.meeting.venue; }));
     c.push_back(object_list_codec<AgendaItem>(
         "agenda", kMeeting, [](Record& r) -> std::vector<AgendaItem>& { return r.meeting.agenda; },
-        {{"title", &AgendaItem::title}, {"summary", &AgendaItem::summary}, {"decision", &AgendaItem::decision}}));
+        {{"title", &AgendaItem::title},
+         {"summary", &AgendaItem::summary},
+         {"decision", &AgendaItem::decision},
+         {"work_item", &AgendaItem::work_item}}));
     c.push_back(text_codec("minutes", kMeeting, [](Record& r) -> std::string& { return r.meeting.minutes; }));
     c.push_back(text_codec("next_date", kMeeting, [](Record& r) -> std::string& { return r.meeting.next_date; }));
 
@@ -424,13 +454,12 @@ const std::vector<FieldCodec>& content_codecs() {
         "roles", kCase, [](Record& r) -> std::vector<RoleAssignment>& { return r.case_review.roles; },
         {{"agency", &RoleAssignment::agency}, {"role", &RoleAssignment::role}}));
     c.push_back(text_codec("next_review", kCase, [](Record& r) -> std::string& { return r.case_review.next_review; }));
+    c.push_back(bool_codec("people_concerned_attended", kCase,
+                           [](Record& r) -> bool& { return r.case_review.people_concerned_attended; }));
 
     c.push_back(enum_codec<VisitType>("visit_type", kOutreach,
                                       [](Record& r) -> std::optional<VisitType>& { return r.outreach.visit_type; }));
     c.push_back(text_codec("place", kOutreach, [](Record& r) -> std::string& { return r.outreach.place; }));
-    c.push_back(text_codec("purpose", kOutreach, [](Record& r) -> std::string& { return r.outreach.purpose; }));
-    c.push_back(text_codec("content", kOutreach, [](Record& r) -> std::string& { return r.outreach.content; }));
-    c.push_back(text_codec("outcome", kOutreach, [](Record& r) -> std::string& { return r.outreach.outcome; }));
     c.push_back(
         int_codec("people_met", kOutreach, [](Record& r) -> std::optional<int>& { return r.outreach.people_met; }));
     c.push_back(int_codec("duration_minutes", kOutreach,
@@ -443,9 +472,31 @@ const std::vector<FieldCodec>& content_codecs() {
   return codecs;
 }
 
+// Fields of records written before records held lists of references: one area ("area") and, on meetings, one
+// committee ("body"). Read into the lists (after them, so that a record with both keeps both); never written.
+// `replace`: the list becomes the one value (a patch), else the value joins it. Returns false when `name` is not
+// such a field.
+bool is_legacy_field(std::string_view name, RecordKind kind) {
+  return name == "area" || (name == "body" && kind == RecordKind::Meeting);
+}
+
+bool read_legacy_field(Record& r, std::string_view name, const json& value, const std::string& path, bool replace,
+                       std::optional<Error>& error) {
+  std::vector<std::string>* list = nullptr;
+  if (name == "area") list = &r.areas;
+  if (name == "body" && r.kind == RecordKind::Meeting) list = &r.committees;
+  if (!list) return false;
+  std::string text;
+  error = read_string(text, value, path);
+  if (error) return true;
+  if (replace) list->clear();
+  if (!text.empty() && std::find(list->begin(), list->end(), text) == list->end()) list->push_back(text);
+  return true;
+}
+
 const FieldCodec* find_codec(std::string_view name, RecordKind kind) {
   for (const auto& codec : content_codecs())
-    if (codec.name == name && (!codec.kind || *codec.kind == kind)) return &codec;
+    if (codec.name == name && codec.kinds.has(kind)) return &codec;
   return nullptr;
 }
 
@@ -571,10 +622,10 @@ struct PrintedField {
 
 const std::vector<PrintedField>& printed_fields(RecordKind kind) {
   static const auto per_kind = [] {
-    std::array<std::vector<PrintedField>, 3> fields;
+    std::array<std::vector<PrintedField>, enum_count<RecordKind>()> fields;
     for (std::size_t k = 0; k < fields.size(); ++k) {
       for (const auto& codec : content_codecs())
-        if (!codec.kind || *codec.kind == static_cast<RecordKind>(k)) fields[k].push_back({codec.name, &codec, 0});
+        if (codec.kinds.has(static_cast<RecordKind>(k))) fields[k].push_back({codec.name, &codec, 0});
       for (std::size_t i = 0; i < kBookkeeping.size(); ++i) fields[k].push_back({kBookkeeping[i], nullptr, i});
       std::sort(fields[k].begin(), fields[k].end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     }
@@ -591,13 +642,22 @@ const std::vector<PrintedField>& printed_fields(RecordKind kind) {
 
 const std::vector<std::string>& record_fields(RecordKind kind) {
   static const auto per_kind = [] {
-    std::array<std::vector<std::string>, 3> fields;
+    std::array<std::vector<std::string>, enum_count<RecordKind>()> fields;
     for (std::size_t k = 0; k < fields.size(); ++k)
       for (const auto& codec : content_codecs())
-        if (!codec.kind || *codec.kind == static_cast<RecordKind>(k)) fields[k].emplace_back(codec.name);
+        if (codec.kinds.has(static_cast<RecordKind>(k))) fields[k].emplace_back(codec.name);
     return fields;
   }();
   return per_kind[static_cast<std::size_t>(kind)];
+}
+
+const std::vector<std::string>& all_record_fields() {
+  static const auto fields = [] {
+    std::vector<std::string> names;
+    for (const auto& codec : content_codecs()) names.emplace_back(codec.name);
+    return names;
+  }();
+  return fields;
 }
 
 json field_value(const Record& record, std::string_view field) {
@@ -606,7 +666,10 @@ json field_value(const Record& record, std::string_view field) {
   return unknown != record.unknown.end() ? *unknown : json(nullptr);
 }
 
-bool is_set_field(std::string_view field) { return field == "themes" || field == "organizations"; }
+bool is_set_field(std::string_view field) {
+  return field == "areas" || field == "themes" || field == "committees" || field == "organizations" ||
+         field == "work_items";
+}
 
 bool is_member_field(std::string_view field) {
   return is_set_field(field) || field == "agenda" || field == "roles" || field == "follow_ups";
@@ -667,7 +730,7 @@ json record_to_json(const Record& record) {
   out["id"] = record.id;
   out["kind"] = std::string(enum_name(record.kind));
   for (const auto& codec : content_codecs())
-    if (!codec.kind || *codec.kind == record.kind) out[std::string(codec.name)] = codec.get(record);
+    if (codec.kinds.has(record.kind)) out[std::string(codec.name)] = codec.get(record);
   out["updated_by"] = record.updated_by;
   out["device"] = record.device;
   out["created_at"] = record.created_at;
@@ -743,7 +806,7 @@ std::optional<Record> read_plain_record(std::string_view text, bool* canonical) 
   if (!(seen_bookkeeping & (1u << 1))) return std::nullopt;  // no kind: the document path names the error
   // Another kind's field is unknown to this one: the document path keeps it in `unknown`.
   for (std::size_t i = 0; i < codecs.size(); ++i)
-    if ((seen_content & (std::uint64_t{1} << i)) && codecs[i].kind && *codecs[i].kind != record.kind)
+    if ((seen_content & (std::uint64_t{1} << i)) && !codecs[i].kinds.has(record.kind))
       return std::nullopt;
   if (canonical) *canonical = in.canonical;
   return record;
@@ -765,10 +828,18 @@ Result<Record> record_from_json(const json& object, const std::string& path) {
     std::optional<Error> error;
     if (const FieldCodec* codec = find_codec(key, record.kind))
       error = codec->set(record, value, field_path);
+    else if (is_legacy_field(key, record.kind))
+      continue;  // read below, once the lists are
     else if (is_bookkeeping(key))
       error = read_bookkeeping(record, key, value, field_path);
     else
       record.unknown[key] = value;
+    if (error) return *error;
+  }
+  for (const char* legacy : {"area", "body"}) {
+    std::optional<Error> error;
+    if (auto it = object.find(legacy); it != object.end())
+      read_legacy_field(record, legacy, *it, path + "/" + legacy, false, error);
     if (error) return *error;
   }
   return record;
@@ -826,8 +897,11 @@ Result<Record> apply_patch(const Record& base, const json& patch, std::vector<st
       continue;
     }
     if (is_bookkeeping(key)) continue;  // the store sets these
+    std::optional<Error> legacy_error;
     if (const FieldCodec* codec = find_codec(key, updated.kind)) {
       if (auto error = codec->set(updated, value, field_path)) return *error;
+    } else if (read_legacy_field(updated, key, value, field_path, true, legacy_error)) {
+      if (legacy_error) return *legacy_error;
     } else if (value.is_null()) {
       updated.unknown.erase(key);
     } else {
@@ -841,7 +915,7 @@ Result<Record> apply_patch(const Record& base, const json& patch, std::vector<st
 std::vector<std::string> changed_fields(const Record& a, const Record& b) {
   std::vector<std::string> changed;
   for (const auto& codec : content_codecs()) {
-    if (codec.kind && *codec.kind != a.kind) continue;
+    if (!codec.kinds.has(a.kind)) continue;
     json before = codec.get(a);
     json after = codec.get(b);
     if (before == after) continue;

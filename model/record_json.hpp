@@ -67,6 +67,9 @@ std::string member_key(const nlohmann::json& member);
 std::map<std::string, nlohmann::json> field_members(const Record& record, std::string_view field);
 Status set_field_members(Record& record, std::string_view field, const std::map<std::string, nlohmann::json>& members);
 
+// Every content field of every kind, each once, in export order (the common ones first).
+const std::vector<std::string>& all_record_fields();
+
 // The JSON value of one named field of `record`, or null when the kind has no such field.
 nlohmann::json field_value(const Record& record, std::string_view field);
 

@@ -19,6 +19,7 @@
 #include "model/json_text.hpp"
 #include "model/merge.hpp"
 #include "model/record_json.hpp"
+#include "model/search_fold.hpp"
 #include "model/store_schema.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
@@ -57,11 +58,11 @@ Status add_to_text_backlog(Database& db, const std::vector<std::int64_t>& seqs) 
 // A store rejects a record it could not merge or show: no id, an id that is too long, or (for a local change) an
 // invalid record that is no longer a draft (a draft may be incomplete; a submitted record must be valid). What the
 // collector sends was checked there, by rules that may be newer than ours: it is stored as it comes.
-std::optional<Error> check_storable(const Record& record, bool local_change) {
+std::optional<Error> check_storable(const Record& record, bool local_change, const ReferenceData& reference) {
   if (record.id.empty() || record.id.size() > 128)
     return make_error("record.id", "/id", "id must be 1 to 128 characters", "IDは1〜128文字にしてください");
   if (!local_change || record.deleted || record.status == ReviewStatus::Draft) return std::nullopt;
-  for (const auto& issue : validate_record(record)) {
+  for (const auto& issue : validate_record(record, &reference)) {
     if (issue.severity != Severity::Error) continue;
     return make_error("record.invalid", issue.path,
                       issue.message + " (a " + std::string(enum_name(record.status)) +
@@ -195,12 +196,17 @@ int Store::schema_version() const {
 // [SECTION] Writes
 // ---------------------------------------------------------------------------------------------------------------
 
-Record Store::stamp_new(Record record) {
+void Store::prepare_content(Record& record, const ReferenceData& reference) const {
   normalize_record(record);
+  resolve_references(record, reference, reference.council_of(record.author.empty() ? author_ : record.author));
+}
+
+Record Store::stamp_new(Record record, const ReferenceData& reference) {
+  if (record.author.empty()) record.author = author_;
+  prepare_content(record, reference);
   if (record.id.empty()) record.id = new_uuid_v7();
   std::string now = now_iso8601();
   if (record.created_at.empty()) record.created_at = now;
-  if (record.author.empty()) record.author = author_;
   auto given = Hlc::parse(record.clock);
   if (given) {
     clock_->observe(*given);  // an exported record keeps its history
@@ -223,15 +229,15 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
                                          const std::string* checked_document, bool queue) {
   bool local_change = remote == nullptr;
   if (!checked_document)
-    if (auto error = check_storable(record, local_change)) return *error;
+    if (auto error = check_storable(record, local_change, *current_reference())) return *error;
   // New records take a plain INSERT (cheapest for bulk imports); a changed one is rewritten in place.
   auto write = db_->prepare(
       before ? "UPDATE records SET kind = ?2, date = ?3, fiscal_year = ?4, start_time = ?5, title = ?6, area = ?7, "
                "body = ?8, status = ?9, author = ?10, deleted = ?11, hlc = ?12, updated_at = ?13, "
-               "synced_hlc = max(synced_hlc, ?14) WHERE id = ?1 RETURNING seq"
+               "synced_hlc = max(synced_hlc, ?14), council = ?15, date_end = ?16 WHERE id = ?1 RETURNING seq"
              : "INSERT INTO records(id, kind, date, fiscal_year, start_time, title, area, body, status, author, "
-               "deleted, hlc, updated_at, synced_hlc) "
-               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+               "deleted, hlc, updated_at, synced_hlc, council, date_end) "
+               "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
   if (!write) return write.error();
   Statement& s = **write;
   s.bind(1, record.id).bind(2, enum_name(record.kind)).bind(3, record.date);
@@ -239,11 +245,13 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
     s.bind(4, *fy);
   else
     s.bind_null(4);
-  s.bind(5, record.start_time).bind(6, record.title).bind(7, record.area);
-  s.bind(8, record.kind == RecordKind::Meeting ? record.meeting.body : std::string());
+  const ReferenceData& reference = *current_reference();
+  const ReferenceColumns columns = reference_columns(record, reference);
+  s.bind(5, record.start_time).bind(6, record.title).bind(7, columns.area_column).bind(8, columns.body_column);
   s.bind(9, enum_name(record.status)).bind(10, record.author).bind(11, record.deleted).bind(12, record.clock);
   s.bind(13, record.updated_at);
   s.bind(14, remote ? remote->clock : std::string());
+  s.bind(15, record.council).bind(16, record.date_end);
   auto row = s.step();
   if (!row) return row.error().with_context("record " + record.id);
   if (before && !*row)
@@ -263,18 +271,10 @@ Result<std::int64_t> Store::write_record(const Record& record, const Record* bef
     (*write_doc)->bind(2, record_text(record));
   if (auto status = (*write_doc)->run(); !status) return status.error().with_context("record " + record.id);
 
-  if (before) {
-    auto clear_theme = db_->prepare("DELETE FROM record_themes WHERE theme = ? AND record_seq = ?");
-    if (!clear_theme) return clear_theme.error();
-    for (const auto& theme : before->themes)
-      if (auto status = (*clear_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
-  }
-  if (!record.themes.empty()) {
-    auto add_theme = db_->prepare("INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)");
-    if (!add_theme) return add_theme.error();
-    for (const auto& theme : record.themes)
-      if (auto status = (*add_theme)->bind(1, theme).bind(2, seq).run(); !status) return status.error();
-  }
+  std::optional<ReferenceColumns> previous;
+  if (before) previous = reference_columns(*before, reference);
+  if (auto status = index_record_references(*db_, seq, columns, previous ? &*previous : nullptr); !status)
+    return status.error();
 
   if (!local_change || !queue) return seq;
   auto outbox = db_->prepare(
@@ -303,16 +303,16 @@ Status Store::write_and_index(const Record& record, const Record* before, const 
                               const std::vector<std::string>& fields) {
   auto seq = write_record(record, before, op, fields);
   if (!seq) return seq.error();
-  if (!before) return index_record_text(*db_, *seq, record, nullptr);
+  if (!before) return index_record_text(*db_, *seq, record, *current_reference(), nullptr);
   TextIndexKey previous{before->date, before->start_time};
-  return index_record_text(*db_, *seq, record, &previous);
+  return index_record_text(*db_, *seq, record, *current_reference(), &previous);
 }
 
 Result<Record> Store::create(Record record) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   refresh_if_changed();
-  record = stamp_new(std::move(record));
+  record = stamp_new(std::move(record), *current_reference());
   auto existing = db_->prepare("SELECT 1 FROM records WHERE id = ?");
   if (!existing) return existing.error();
   auto found = (*existing)->bind(1, record.id).step();
@@ -351,7 +351,7 @@ Result<Record> Store::update(const std::string& id, const json& patch) {
   std::vector<std::string> changed;
   auto after = apply_patch(**before, patch, &changed);
   if (!after) return after.error();
-  normalize_record(*after);
+  prepare_content(*after, *current_reference());
   changed = changed_fields(**before, *after);
   auto saved = save_changes(**before, std::move(*after), changed);
   if (!saved) return saved;
@@ -372,7 +372,7 @@ Result<Record> Store::replace(const Record& record) {
   Record after = **before;
   // Content comes from `record`; bookkeeping stays the store's.
   Record content = record;
-  normalize_record(content);
+  prepare_content(content, *current_reference());
   content.id = after.id;
   content.created_at = after.created_at;
   content.clock = after.clock;
@@ -418,14 +418,15 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
   // prepares the next chunk while this thread stores the current one. Records that carry an id may update
   // stored ones, so they take the path below on this thread.
   constexpr std::size_t kChunk = 1000;
-  auto prepare = [this, &records](std::size_t begin, std::size_t end) {
+  std::shared_ptr<const ReferenceData> reference;  // one version for the workers and this thread
+  auto prepare = [this, &records, &reference](std::size_t begin, std::size_t end) {
     std::vector<PreparedRecord> prepared(end - begin);
     for (std::size_t i = begin; i < end; ++i) {
       if (!records[i].id.empty()) continue;
-      records[i] = stamp_new(std::move(records[i]));
+      records[i] = stamp_new(std::move(records[i]), *reference);
       PreparedRecord& p = prepared[i - begin];
       p.ready = true;
-      p.error = check_storable(records[i], true);
+      p.error = check_storable(records[i], true, *reference);
       if (!p.error) p.document = record_text(records[i]);
     }
     return prepared;
@@ -433,6 +434,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun().error();
   refresh_if_changed();  // before the workers stamp records with the author
+  reference = current_reference();
   // An import at least as large as the store builds its indexes afresh after its rows (see SetAsideIndexes).
   constexpr std::size_t kLargeImport = 2000;
   std::optional<SetAsideIndexes> set_aside;
@@ -469,8 +471,8 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       }
       if (!before) {
         if (!ready.ready) {
-          record = stamp_new(std::move(record));
-          if (auto error = check_storable(record, true)) return error->with_context(context());
+          record = stamp_new(std::move(record), *reference);
+          if (auto error = check_storable(record, true, *reference)) return error->with_context(context());
           ready.document = record_text(record);
         }
         auto seq = write_record(record, nullptr, "create", {}, nullptr, &ready.document);
@@ -483,7 +485,7 @@ Result<std::size_t> Store::import_records(std::vector<Record> records) {
       if (before->kind != record.kind)
         return make_error("record.immutable", "/kind", "\"kind\" cannot be changed", "「kind」は変更できません")
             .with_context(context());
-      normalize_record(record);
+      prepare_content(record, *reference);
       Record content = record;
       content.created_at = before->created_at;
       content.clock = before->clock;
@@ -551,7 +553,7 @@ std::string placeholders(std::size_t count) {
 std::vector<std::string> search_words(const std::string& search) {
   std::vector<std::string> words;
   std::string current;
-  for (char c : normalize_width(search)) {
+  for (char c : fold_for_search(search)) {
     if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
       if (!current.empty()) words.push_back(std::move(current));
       current.clear();
@@ -646,17 +648,32 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
     std::snprintf(month, sizeof month, "%02d", std::clamp(*query.month, 0, 99));
     q.condition("substr(r.date, 6, 2) = ?", std::string(month));
   }
-  if (!query.date_from.empty()) q.condition("r.date >= ?", query.date_from);
-  if (!query.date_to.empty()) q.condition("r.date <= ?", query.date_to);
-  if (!query.area.empty())
-    add_in("r.area", reference ? reference->area_and_descendants(query.area) : std::vector<std::string>{query.area});
-  if (!query.theme.empty()) q.condition("r.seq IN (SELECT record_seq FROM record_themes WHERE theme = ?)", query.theme);
-  if (!query.committee.empty()) {
-    // Only meetings have a committee; naming the kind as a literal lets SQLite use the meetings-only index.
-    q.condition("r.kind = 'meeting'");
-    add_in("r.body", reference ? reference->committee_and_descendants(query.committee)
-                               : std::vector<std::string>{query.committee});
+  // A month, fiscal year or period counts from its first day to its last (date_end).
+  if (!query.date_from.empty()) {
+    q.condition("(r.date >= ? OR r.date_end >= ?)", query.date_from);
+    q.params.emplace_back(query.date_from);
   }
+  if (!query.date_to.empty()) q.condition("r.date <= ?", query.date_to);
+  // Reference filters take an id or a name (each entry so named, in any council) and the value itself, which a
+  // record keeps when it matched nothing.
+  auto with_value = [](std::vector<std::string> ids, const std::string& value) {
+    if (std::find(ids.begin(), ids.end(), value) == ids.end()) ids.push_back(value);
+    return ids;
+  };
+  auto add_member = [&q](const char* table, const char* column, const std::vector<std::string>& ids) {
+    q.condition(std::string("r.seq IN (SELECT record_seq FROM ") + table + " WHERE " + column + " IN (" +
+                placeholders(ids.size()) + "))");
+    for (const auto& id : ids) q.params.emplace_back(id);
+  };
+  const ReferenceData empty;
+  const ReferenceData& ref = reference ? *reference : empty;
+  if (!query.council.empty()) add_in("r.council", with_value(ref.matching_ids(ReferenceKind::Council, query.council), query.council));
+  if (!query.area.empty()) add_member("record_areas", "area", with_value(ref.area_and_descendants(query.area), query.area));
+  if (!query.theme.empty())
+    add_member("record_themes", "theme", with_value(ref.matching_ids(ReferenceKind::Theme, query.theme), query.theme));
+  if (!query.committee.empty())
+    add_member("record_committees", "committee",
+               with_value(ref.committee_and_descendants(query.committee), query.committee));
   if (query.status) q.condition("r.status = ?", std::string(enum_name(*query.status)));
   if (!query.author.empty()) q.condition("r.author = ?", query.author);
 
@@ -688,7 +705,7 @@ Result<std::size_t> Store::index_search_backlog_step(std::size_t limit, int wait
   Transaction transaction(*db_);
   if (wait_ms >= 0) db_->set_busy_timeout(Database::kBusyTimeoutMs);
   if (!transaction.begun()) return transaction.begun().error();
-  auto indexed = index_text_backlog(*db_, limit);
+  auto indexed = index_text_backlog(*db_, limit, *current_reference());
   if (!indexed) return indexed.error();
   if (auto status = transaction.commit(); !status) return status.error();
   return indexed;
@@ -703,11 +720,7 @@ Result<std::int64_t> Store::search_backlog() const {
 Result<Statement*> Store::run_query(const RecordQuery& query, const std::string& columns, bool ordered) const {
   if (!query.search.empty())
     if (auto status = index_search_backlog(); !status) return status.error().with_context("search index");
-  // Only the area and committee filters read the reference tree: do not copy it for every other query.
-  std::optional<ReferenceData> reference;
-  if (!query.area.empty() || !query.committee.empty())
-    if (auto loaded = this->reference(); loaded) reference = std::move(*loaded);
-  auto prepared = prepare_query(query, reference ? &*reference : nullptr, columns, ordered);
+  auto prepared = prepare_query(query, current_reference().get(), columns, ordered);
   auto statement = db_->prepare(prepared.sql);
   if (!statement) return statement.error();
   for (std::size_t i = 0; i < prepared.params.size(); ++i) {
@@ -720,7 +733,25 @@ Result<Statement*> Store::run_query(const RecordQuery& query, const std::string&
   return statement;
 }
 
+namespace {
+
+// The names of the ids in a list column (separated by U+001F, see reference_columns), joined by "・".
+std::string joined_names(const ReferenceData& reference, ReferenceKind kind, const std::string& column) {
+  std::string names;
+  std::size_t at = 0;
+  while (at <= column.size() && !column.empty()) {
+    std::size_t next = column.find('\x1f', at);
+    if (next == std::string::npos) next = column.size();
+    names += (names.empty() ? "" : "・") + reference.name_of(kind, column.substr(at, next - at));
+    at = next + 1;
+  }
+  return names;
+}
+
+}  // namespace
+
 Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
+  const auto reference = current_reference();
   auto statement = run_query(query,
                              "r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
                              "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id), "
@@ -739,8 +770,8 @@ Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
     summary.date = s.text(2);
     summary.start_time = s.text(3);
     summary.title = s.text(4);
-    summary.area = s.text(5);
-    summary.body = s.text(6);
+    summary.area = joined_names(*reference, ReferenceKind::Area, s.text(5));
+    summary.body = joined_names(*reference, ReferenceKind::Committee, s.text(6));
     summary.status = parse_enum<ReviewStatus>(s.text(7)).value_or(ReviewStatus::Draft);
     summary.author = s.text(8);
     summary.updated_at = s.text(9);
@@ -893,6 +924,9 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   if (!transaction.begun()) return transaction.begun().error();
   std::size_t changed = 0;
   std::vector<std::int64_t> backlog;  // rows whose full-text row the backlog writes
+  // The page's reference data first: its records' references are indexed by it.
+  if (page.reference)
+    if (auto status = replace_reference(*page.reference); !status) return status.error();
   // A pulled change of a field resolves a conflict kept on it (looked at only while any is kept).
   auto any_conflicts = db_->query_int("SELECT EXISTS(SELECT 1 FROM record_conflicts)");
   if (!any_conflicts) return any_conflicts.error();
@@ -941,9 +975,6 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   }
   if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
   if (auto status = keep_conflicts(page.conflicts); !status) return status.error();
-  if (page.reference) {
-    if (auto status = replace_reference(*page.reference); !status) return status.error();
-  }
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return changed;
@@ -1174,6 +1205,14 @@ Result<std::string> Store::pull_cursor() const { return setting("sync.cursor"); 
 
 Status Store::reset_pull_cursor() { return set_setting("sync.cursor", ""); }
 
+std::shared_ptr<const ReferenceData> Store::current_reference() const {
+  refresh_if_changed();
+  if (reference_cache_) return reference_cache_;
+  auto loaded = reference();
+  if (!loaded) return std::make_shared<const ReferenceData>();  // unreadable: checked as if there were none
+  return reference_cache_;
+}
+
 Result<ReferenceData> Store::reference() const {
   refresh_if_changed();
   if (reference_cache_) return *reference_cache_;
@@ -1188,7 +1227,7 @@ Result<ReferenceData> Store::reference() const {
   if (!parsed) return parsed.error().with_context("stored reference data");
   auto data = reference_from_json(*parsed);
   if (!data) return data.error().with_context("stored reference data");
-  reference_cache_ = *data;
+  reference_cache_ = std::make_shared<const ReferenceData>(*data);
   return data;
 }
 

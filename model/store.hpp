@@ -37,9 +37,10 @@ struct RecordQuery {
   std::optional<int> month;        // 1..12, any year
   std::string date_from;           // ISO, inclusive; empty = open
   std::string date_to;             // ISO, inclusive; empty = open
-  std::string area;                // the area's name; a parent area also matches its wards
-  std::string theme;               // a theme's name
-  std::string committee;           // meetings of this committee or one below it in the tree
+  std::string area;                // an area's id or name; a parent area also matches its wards; any of a record's
+  std::string theme;               // a theme's id or name (or a word of it)
+  std::string council;             // a council's id or name
+  std::string committee;           // records of this committee or one below it in the tree (id or name)
   std::optional<ReviewStatus> status;
   std::string author;
   std::string search;  // full-text over the title and every text field; words separated by spaces must all match
@@ -53,7 +54,7 @@ struct RecordQuery {
   // Whether any filter narrows the records (sorting and paging aside).
   bool narrows() const {
     return kind || fiscal_year || month || !date_from.empty() || !date_to.empty() || !area.empty() ||
-           !theme.empty() || !committee.empty() || status || !author.empty() || !search.empty() || conflicts_only;
+           !theme.empty() || !council.empty() || !committee.empty() || status || !author.empty() || !search.empty() || conflicts_only;
   }
 };
 
@@ -72,8 +73,8 @@ struct RecordSummary {
   std::string date;
   std::string start_time;
   std::string title;
-  std::string area;
-  std::string body;  // the committee, for meetings
+  std::string area;  // the names of its areas, joined by "・"
+  std::string body;  // the names of its committees, joined by "・"
   ReviewStatus status = ReviewStatus::Draft;
   std::string author;
   std::string updated_at;
@@ -284,7 +285,11 @@ class Store {
   Status write_and_index(const Record& record, const Record* before, const std::string& op,
                          const std::vector<std::string>& fields);
   Result<Record> save_changes(const Record& before, Record after, const std::vector<std::string>& changed);
-  Record stamp_new(Record record);
+  // normalize_record, then resolve_references in the author's council.
+  void prepare_content(Record& record, const ReferenceData& reference) const;
+  Record stamp_new(Record record, const ReferenceData& reference);
+  // The reference data as stored (empty when there is none or it cannot be read), indexed; shared with workers.
+  std::shared_ptr<const ReferenceData> current_reference() const;
   // The prepared statement selecting `columns` (of records r) for `query`, with its values bound; ORDER BY and
   // LIMIT when `ordered`.
   Result<Statement*> run_query(const RecordQuery& query, const std::string& columns, bool ordered) const;
@@ -304,7 +309,7 @@ class Store {
   Status commit(Transaction& transaction);
 
   std::vector<std::filesystem::path> backups_;
-  mutable std::optional<ReferenceData> reference_cache_;  // read once; cleared by replace_reference
+  mutable std::shared_ptr<const ReferenceData> reference_cache_;  // read once; cleared by replace_reference
 };
 
 }  // namespace tsunagi

@@ -8,7 +8,10 @@
 #include "model/calendar.hpp"
 #include "model/record.hpp"
 #include "model/record_json.hpp"
+#include "model/reference.hpp"
+#include "model/search_fold.hpp"
 #include "model/text.hpp"
+#include "model/validation.hpp"
 
 namespace tsunagi {
 
@@ -141,6 +144,102 @@ CREATE TABLE sync_snapshots(
 ) WITHOUT ROWID;
 )sql";
 
+// Version 8: records refer to councils, areas, committees, themes and organisations by id, and a record may name
+// several areas and committees (indexed in tables of their own, as themes are; the single-value indexes on area
+// and body go). Every stored record is rewritten: the old "area" and "body" become lists, names become ids; a name
+// that matches nothing is kept in the record and listed in unmatched_references. The full-text index is built
+// again, as it now holds the references' names and text folded for search.
+constexpr const char* kSchemaV8 = R"sql(
+ALTER TABLE records ADD COLUMN council TEXT NOT NULL DEFAULT '';
+ALTER TABLE records ADD COLUMN date_end TEXT NOT NULL DEFAULT '';
+DROP INDEX IF EXISTS records_area_date;
+DROP INDEX IF EXISTS records_meeting_body_date;
+CREATE TABLE record_areas(
+  area TEXT NOT NULL,
+  record_seq INTEGER NOT NULL REFERENCES records(seq) ON DELETE CASCADE,
+  PRIMARY KEY(area, record_seq)
+) WITHOUT ROWID;
+CREATE TABLE record_committees(
+  committee TEXT NOT NULL,
+  record_seq INTEGER NOT NULL REFERENCES records(seq) ON DELETE CASCADE,
+  PRIMARY KEY(committee, record_seq)
+) WITHOUT ROWID;
+CREATE TABLE unmatched_references(
+  record_id TEXT NOT NULL,
+  field TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY(record_id, field, value)
+) WITHOUT ROWID;
+DELETE FROM record_themes;
+DELETE FROM record_fts;
+DELETE FROM fts_backlog;
+INSERT INTO fts_backlog(seq) SELECT seq FROM records;
+)sql";
+
+Status rewrite_references(Database& db) {
+  ReferenceData reference;
+  if (auto doc = db.prepare("SELECT doc FROM reference_data WHERE id = 1"); !doc) {
+    return doc.error();
+  } else if (auto row = (*doc)->step(); !row) {
+    return row.error();
+  } else if (*row) {
+    auto parsed = parse_json_text((*doc)->text(0));
+    if (parsed)
+      if (auto data = reference_from_json(*parsed)) reference = std::move(*data);
+    (*doc)->reset();
+  }
+  auto select = db.prepare("SELECT d.seq, d.doc FROM record_docs d ORDER BY d.seq");
+  if (!select) return select.error();
+  std::vector<std::pair<std::int64_t, Record>> records;
+  for (;;) {
+    auto row = (*select)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    auto record = parse_record((*select)->text(1));
+    if (!record) return record.error().with_context("stored record " + std::to_string((*select)->integer(0)));
+    records.emplace_back((*select)->integer(0), std::move(*record));
+  }
+  (*select)->reset();
+  auto write_doc = db.prepare("UPDATE record_docs SET doc = ? WHERE seq = ?");
+  auto write_row = db.prepare("UPDATE records SET area = ?, body = ?, council = ?, date_end = ? WHERE seq = ?");
+  auto unmatched =
+      db.prepare("INSERT OR IGNORE INTO unmatched_references(record_id, field, value) VALUES(?, ?, ?)");
+  if (!write_doc) return write_doc.error();
+  if (!write_row) return write_row.error();
+  if (!unmatched) return unmatched.error();
+  for (auto& [seq, record] : records) {
+    // Ids and names mean the same to every reader, so this is no change to sync: clocks stay as they are.
+    resolve_references(record, reference, reference.council_of(record.author));
+    struct List {
+      const char* field;
+      ReferenceKind kind;
+      const std::vector<std::string>* values;
+    };
+    const List lists[] = {{"areas", ReferenceKind::Area, &record.areas},
+                          {"themes", ReferenceKind::Theme, &record.themes},
+                          {"committees", ReferenceKind::Committee, &record.committees},
+                          {"work_items", ReferenceKind::WorkItem, &record.work_items}};
+    for (const List& list : lists)
+      for (const auto& value : *list.values)
+        if (!reference.known(list.kind, value))
+          if (auto status = (*unmatched)->bind(1, record.id).bind(2, list.field).bind(3, value).run(); !status)
+            return status;
+    ReferenceColumns columns = reference_columns(record, reference);
+    if (auto status = (*write_doc)->bind(1, record_text(record)).bind(2, seq).run(); !status) return status;
+    if (auto status = (*write_row)
+                          ->bind(1, columns.area_column)
+                          .bind(2, columns.body_column)
+                          .bind(3, record.council)
+                          .bind(4, record.date_end)
+                          .bind(5, seq)
+                          .run();
+        !status)
+      return status;
+    if (auto status = index_record_references(db, seq, columns, nullptr); !status) return status;
+  }
+  return ok_status();
+}
+
 struct Migration {
   int version;
   std::function<Status(Database&)> apply;
@@ -159,6 +258,11 @@ const std::vector<Migration>& migrations() {
       {5, [](Database& db) { return db.exec(kSchemaV5); }},
       {6, [](Database& db) { return db.exec(kSchemaV6); }},
       {7, [](Database& db) { return db.exec(kSchemaV7); }},
+      {8,
+       [](Database& db) {
+         if (auto status = db.exec(kSchemaV8); !status) return status;
+         return rewrite_references(db);
+       }},
   };
   return steps;
 }
@@ -207,16 +311,78 @@ Status unindex_record_text(Database& db, std::int64_t seq, const std::string& da
   return (*unlist)->bind(1, seq).run();
 }
 
-Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous) {
+Status index_record_text(Database& db, std::int64_t seq, const Record& record, const ReferenceData& reference,
+                         const TextIndexKey* previous) {
   if (previous)
     if (auto status = unindex_record_text(db, seq, previous->date, previous->start_time); !status) return status;
   auto insert = db.prepare("INSERT INTO record_fts(rowid, title, text) VALUES(?, ?, ?)");
   if (!insert) return insert.error();
+  std::string text = searchable_text(record);
+  const std::pair<ReferenceKind, const std::vector<std::string>*> references[] = {
+      {ReferenceKind::Area, &record.areas},
+      {ReferenceKind::Theme, &record.themes},
+      {ReferenceKind::Committee, &record.committees},
+      {ReferenceKind::Organization, &record.organizations},
+      {ReferenceKind::WorkItem, &record.work_items}};
+  for (const auto& [kind, values] : references)
+    for (const auto& value : *values) text += '\n' + reference.name_of(kind, value);
   return (*insert)
       ->bind(1, text_index_key(record.date, record.start_time, seq))
-      .bind(2, normalize_width(record.title))
-      .bind(3, normalize_width(searchable_text(record)))
+      .bind(2, fold_for_search(record.title))
+      .bind(3, fold_for_search(text))
       .run();
+}
+
+ReferenceColumns reference_columns(const Record& record, const ReferenceData& reference) {
+  ReferenceColumns columns;
+  auto resolved = [&](ReferenceKind kind, const std::vector<std::string>& values, std::string& joined) {
+    std::vector<std::string> ids;
+    for (const auto& value : values) {
+      ids.push_back(reference.resolve(kind, value, record.council).value_or(value));
+      // The list shows these: ids in the record's order, separated by a character no id has.
+      joined += (joined.empty() ? "" : "\x1f") + ids.back();
+    }
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    return ids;
+  };
+  std::string themes_joined;
+  columns.areas = resolved(ReferenceKind::Area, record.areas, columns.area_column);
+  columns.committees = resolved(ReferenceKind::Committee, record.committees, columns.body_column);
+  columns.themes = resolved(ReferenceKind::Theme, record.themes, themes_joined);
+  return columns;
+}
+
+Status index_record_references(Database& db, std::int64_t seq, const ReferenceColumns& columns,
+                               const ReferenceColumns* before) {
+  struct Table {
+    const char* remove;
+    const char* add;
+    const std::vector<std::string> ReferenceColumns::*ids;
+  };
+  static constexpr Table kTables[] = {
+      {"DELETE FROM record_areas WHERE area = ? AND record_seq = ?",
+       "INSERT OR IGNORE INTO record_areas(area, record_seq) VALUES(?, ?)", &ReferenceColumns::areas},
+      {"DELETE FROM record_committees WHERE committee = ? AND record_seq = ?",
+       "INSERT OR IGNORE INTO record_committees(committee, record_seq) VALUES(?, ?)", &ReferenceColumns::committees},
+      {"DELETE FROM record_themes WHERE theme = ? AND record_seq = ?",
+       "INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)", &ReferenceColumns::themes}};
+  for (const Table& table : kTables) {
+    const auto& ids = columns.*table.ids;
+    if (before && *before.*table.ids == ids) continue;
+    if (before && !(before->*table.ids).empty()) {
+      auto remove = db.prepare(table.remove);
+      if (!remove) return remove.error();
+      for (const auto& id : before->*table.ids)
+        if (auto status = (*remove)->bind(1, id).bind(2, seq).run(); !status) return status;
+    }
+    if (ids.empty()) continue;
+    auto add = db.prepare(table.add);
+    if (!add) return add.error();
+    for (const auto& id : ids)
+      if (auto status = (*add)->bind(1, id).bind(2, seq).run(); !status) return status;
+  }
+  return ok_status();
 }
 
 Status migrate_store(Database& db, const std::filesystem::path& file, int target,
@@ -284,7 +450,7 @@ Status SetAsideIndexes::rebuild(Database& db) {
   return ok_status();
 }
 
-Result<std::size_t> index_text_backlog(Database& db, std::size_t limit) {
+Result<std::size_t> index_text_backlog(Database& db, std::size_t limit, const ReferenceData& reference) {
   auto select =
       db.prepare("SELECT b.seq, d.doc FROM fts_backlog b JOIN record_docs d ON d.seq = b.seq ORDER BY b.seq LIMIT ?");
   if (!select) return select.error();
@@ -318,7 +484,7 @@ Result<std::size_t> index_text_backlog(Database& db, std::size_t limit) {
            text_index_key(b.second.date, b.second.start_time, b.first);
   });
   for (const auto& [seq, record] : keyed)
-    if (auto status = index_record_text(db, seq, record, nullptr); !status) return status.error();
+    if (auto status = index_record_text(db, seq, record, reference, nullptr); !status) return status.error();
   return rows.size();
 }
 

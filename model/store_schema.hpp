@@ -10,8 +10,9 @@
 namespace tsunagi {
 
 struct Record;
+struct ReferenceData;
 
-constexpr int kLatestSchemaVersion = 7;
+constexpr int kLatestSchemaVersion = 8;
 
 // Migrates `db` from its PRAGMA user_version to `target` (1..kLatestSchemaVersion), each step in its own
 // transaction. When the file already held data (version > 0) and a step will run, first copies the file to
@@ -34,7 +35,22 @@ struct TextIndexKey {
 // Writes the full-text row of one record, as the last write of its transaction (FTS5 flushes its pending index at
 // every later statement savepoint). With `previous`, first removes the row written under those values and any
 // backlog entry.
-Status index_record_text(Database& db, std::int64_t seq, const Record& record, const TextIndexKey* previous);
+// The text indexed is the record's own (searchable_text) and the names of what it refers to, so that a search for
+// a ward, a committee or a theme finds it; both folded for search (search_fold.hpp), as queries are.
+Status index_record_text(Database& db, std::int64_t seq, const Record& record, const ReferenceData& reference,
+                         const TextIndexKey* previous);
+
+// The ids a record's references resolve to (a value no entry matches stays as it is), as the tables record_areas,
+// record_committees and record_themes index them, and the columns area and body join them (the list shows them).
+struct ReferenceColumns {
+  std::vector<std::string> areas, committees, themes;
+  std::string area_column, body_column;
+};
+ReferenceColumns reference_columns(const Record& record, const ReferenceData& reference);
+// Writes the rows of record_areas, record_committees and record_themes for record `seq`, first removing those of
+// `before` (its previous columns) when given.
+Status index_record_references(Database& db, std::int64_t seq, const ReferenceColumns& columns,
+                               const ReferenceColumns* before);
 
 // Removes a record's full-text row, written when it had `date` and `start_time`, and any backlog entry.
 Status unindex_record_text(Database& db, std::int64_t seq, const std::string& date, const std::string& start_time);
@@ -59,6 +75,6 @@ class SetAsideIndexes {
 };
 
 // Indexes up to `limit` records of the full-text backlog, inside the caller's transaction; returns how many.
-Result<std::size_t> index_text_backlog(Database& db, std::size_t limit);
+Result<std::size_t> index_text_backlog(Database& db, std::size_t limit, const ReferenceData& reference);
 
 }  // namespace tsunagi

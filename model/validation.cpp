@@ -168,40 +168,227 @@ void sort_members(std::vector<std::string>& members) {
 
 }  // namespace
 
-void normalize_record(Record& r) {
-  auto normalize_date = [](std::string& value) {
-    std::string trimmed = trim(value);
-    if (trimmed.empty()) {
-      value.clear();
-      return;
-    }
-    if (auto parsed = parse_date(trimmed)) value = format_iso(*parsed);
-  };
-  auto normalize_time = [](std::string& value) {
-    std::string trimmed = trim(value);
-    if (trimmed.empty()) {
-      value.clear();
-      return;
-    }
-    if (auto parsed = parse_time(trimmed)) value = format_time(*parsed);
-  };
-  auto trim_in_place = [](std::string& value) { value = trim(value); };
+namespace {
 
-  normalize_date(r.date);
+// A date field other than the record's own (a due date, the next meeting): a day, in the seeds' forms.
+void normalize_day(std::string& value, const NormalizeOptions& options) {
+  std::string trimmed = trim(value);
+  value = trimmed;
+  if (trimmed.empty() || parse_iso_date(trimmed)) return;
+  if (auto span = parse_date_span(trimmed, options.fiscal_year); span && span->precision == DatePrecision::Day)
+    value = format_iso(span->from);
+}
+
+void normalize_time(std::string& value) {
+  std::string trimmed = trim(value);
+  value = trimmed;
+  if (trimmed.empty()) return;
+  if (auto parsed = parse_time(trimmed)) value = format_time(*parsed);
+}
+
+// The record's date, its end and precision, from what was typed into `date` (and `date_end`).
+void normalize_record_date(Record& r, const NormalizeOptions& options, std::vector<ValidationIssue>& notes) {
+  const std::string typed = trim(r.date);
+  r.date = typed;
+  r.date_end = trim(r.date_end);
+  if (!typed.empty() && !parse_iso_date(typed)) {
+    if (auto span = parse_date_span(typed, options.fiscal_year)) {
+      r.date = format_iso(span->from);
+      r.date_precision = span->precision;
+      r.date_end = span->precision == DatePrecision::Day ? std::string() : format_iso(span->to);
+      if (span->era_past_end)
+        notes.push_back({"/date", "date.old_era", Severity::Warning,
+                         "\"" + typed + "\" names an era after it ended; read as " + format_date_span(*span) + " (" +
+                             format_iso(span->from) + ")",
+                         "「" + typed + "」は元号が改まった後の日付です。" + format_date_span(*span) + "として読みました"});
+    }
+  }
+  if (!r.date_end.empty() && !parse_iso_date(r.date_end)) {
+    std::optional<Date> start = parse_iso_date(r.date);
+    std::optional<DateSpan> end;
+    if (start && !options.fiscal_year) {
+      // "12/19" after a start date: the first such day on or after it.
+      end = parse_date_span(format_iso(*start) + "～" + r.date_end);
+      if (end) end->from = end->to;
+    } else {
+      end = parse_date_span(r.date_end, options.fiscal_year);
+    }
+    if (end) r.date_end = format_iso(end->to);
+  }
+  auto start = parse_iso_date(r.date);
+  if (!start) return;
+  // A precision given without its end (an import naming "month"): the end follows from it.
+  if (r.date_end.empty()) {
+    if (r.date_precision == DatePrecision::Month)
+      r.date_end = format_iso(Date{start->year, start->month, days_in_month(start->year, start->month)});
+    if (r.date_precision == DatePrecision::FiscalYear) r.date_end = format_iso(fiscal_year_range(fiscal_year(*start)).second);
+  }
+  if (r.date_precision == DatePrecision::Day && !r.date_end.empty())
+    r.date_precision = r.date_end == r.date ? DatePrecision::Day : DatePrecision::Period;
+  if (r.date_precision == DatePrecision::Day) r.date_end.clear();
+}
+
+}  // namespace
+
+std::vector<ValidationIssue> normalize_record(Record& r, const NormalizeOptions& options) {
+  std::vector<ValidationIssue> notes;
+  auto trim_in_place = [](std::string& value) { value = trim(value); };
+  auto trim_all = [&trim_in_place](std::vector<std::string>& values) {
+    for (auto& value : values) trim_in_place(value);
+  };
+
+  normalize_record_date(r, options, notes);
+  // A time range typed into the start time fills the end time too.
+  if (!r.start_time.empty() && !parse_time(r.start_time))
+    if (auto range = parse_time_range(r.start_time)) {
+      r.start_time = format_time(range->start);
+      if (range->end && trim(r.end_time).empty()) r.end_time = format_time(*range->end);
+    }
+  if (!r.end_time.empty() && !parse_time(r.end_time))
+    if (auto range = parse_time_range(r.end_time); range && !range->end) r.end_time = format_time(range->start);
   normalize_time(r.start_time);
   normalize_time(r.end_time);
   trim_in_place(r.title);
-  trim_in_place(r.area);
-  for (auto& follow_up : r.follow_ups) normalize_date(follow_up.due);
-  normalize_date(r.meeting.next_date);
-  normalize_date(r.case_review.next_review);
+  trim_in_place(r.council);
+  for (auto& follow_up : r.follow_ups) normalize_day(follow_up.due, options);
+  normalize_day(r.meeting.next_date, options);
+  normalize_day(r.case_review.next_review, options);
   trim_in_place(r.case_review.case_code);
-  sort_members(r.themes);
-  sort_members(r.organizations);
+  for (auto* set : {&r.areas, &r.themes, &r.committees, &r.organizations, &r.work_items}) {
+    trim_all(*set);
+    sort_members(*set);
+  }
+  for (auto& item : r.meeting.agenda) trim_in_place(item.work_item);
   key_items(r.follow_ups);
   key_items(r.meeting.agenda);
   key_items(r.case_review.roles);
+  return notes;
 }
+
+void resolve_references(Record& r, const ReferenceData& reference, const std::string& default_council) {
+  if (r.council.empty()) r.council = default_council;
+  if (auto id = reference.resolve(ReferenceKind::Council, r.council)) r.council = *id;
+  auto resolve_all = [&](std::vector<std::string>& values, ReferenceKind kind) {
+    for (auto& value : values)
+      if (auto id = reference.resolve(kind, value, r.council)) value = *id;
+    sort_members(values);
+  };
+  resolve_all(r.areas, ReferenceKind::Area);
+  resolve_all(r.themes, ReferenceKind::Theme);
+  resolve_all(r.committees, ReferenceKind::Committee);
+  resolve_all(r.organizations, ReferenceKind::Organization);
+  resolve_all(r.work_items, ReferenceKind::WorkItem);
+  for (auto& item : r.meeting.agenda)
+    if (!item.work_item.empty())
+      if (auto id = reference.resolve(ReferenceKind::WorkItem, item.work_item, r.council)) item.work_item = *id;
+}
+
+namespace {
+
+struct ReferenceField {
+  std::string_view field;
+  ReferenceKind kind;
+  const char* label_en;
+  const char* label_ja;
+};
+
+// Each reference of the record that the reference data does not know: an error once submitted, else a warning.
+void check_references(Checker& check, const Record& r, const ReferenceData& reference) {
+  const bool submitted = r.status != ReviewStatus::Draft;
+  auto unknown = [&](const std::string& path, ReferenceKind kind, const std::string& value, const char* label_en,
+                     const char* label_ja) {
+    if (reference.resolve(kind, value, r.council)) return;
+    std::string near_en, near_ja;
+    for (const auto& name : reference.nearest_names(kind, value)) {
+      near_en += (near_en.empty() ? "" : ", ") + name;
+      near_ja += (near_ja.empty() ? "" : "、") + name;
+    }
+    std::string en = std::string(label_en) + " \"" + value + "\" is not in the reference data" +
+                     (near_en.empty() ? std::string() : " (nearest: " + near_en + ")");
+    std::string ja = std::string(label_ja) + "「" + value + "」は参照データにありません" +
+                     (near_ja.empty() ? std::string() : "（近いもの: " + near_ja + "）");
+    if (submitted)
+      check.error(path, "reference.unknown", en, ja);
+    else
+      check.warning(path, "reference.unknown", en, ja);
+  };
+  if (!r.council.empty() && !reference.councils.empty())
+    unknown("/council", ReferenceKind::Council, r.council, "council", "協議会");
+  // A kind of which the reference data has no entries at all is not checked (a store or collector without them).
+  const ReferenceField lists[] = {{"areas", ReferenceKind::Area, "area", "地域"},
+                                  {"themes", ReferenceKind::Theme, "theme", "テーマ"},
+                                  {"committees", ReferenceKind::Committee, "committee", "会議体"},
+                                  {"work_items", ReferenceKind::WorkItem, "work item", "事業項目"}};
+  for (const auto& list : lists) {
+    const bool none = list.field == "areas"        ? reference.areas.empty()
+                      : list.field == "themes"     ? reference.themes.empty()
+                      : list.field == "committees" ? reference.committees.empty()
+                                                   : reference.work_items.empty() && reference.projects.empty();
+    if (none) continue;
+    const auto& values = list.field == "areas"        ? r.areas
+                         : list.field == "themes"     ? r.themes
+                         : list.field == "committees" ? r.committees
+                                                      : r.work_items;
+    for (std::size_t i = 0; i < values.size(); ++i)
+      unknown("/" + std::string(list.field) + "/" + std::to_string(i), list.kind, values[i], list.label_en,
+              list.label_ja);
+  }
+  for (std::size_t i = 0; i < r.meeting.agenda.size(); ++i)
+    if (r.kind == RecordKind::Meeting && !r.meeting.agenda[i].work_item.empty() &&
+        !(reference.work_items.empty() && reference.projects.empty()))
+      unknown("/agenda/" + std::to_string(i) + "/work_item", ReferenceKind::WorkItem, r.meeting.agenda[i].work_item,
+              "work item", "事業項目");
+  for (std::size_t i = 0; i < r.organizations.size() && !reference.organizations.empty(); ++i)
+    if (!trim(r.organizations[i]).empty() && !reference.resolve(ReferenceKind::Organization, r.organizations[i], r.council))
+      check.warning("/organizations/" + std::to_string(i), "organization.unregistered",
+                    "organisation \"" + r.organizations[i] + "\" is not registered (kept as typed)",
+                    "関係機関「" + r.organizations[i] + "」は未登録です（入力のまま保存します）");
+  // A committee meets between its establishment and its abolition.
+  auto date = parse_iso_date(r.date);
+  for (std::size_t i = 0; date && i < r.committees.size(); ++i) {
+    auto id = reference.resolve(ReferenceKind::Committee, r.committees[i], r.council);
+    const Committee* committee = id ? reference.committee(*id) : nullptr;
+    if (!committee) continue;
+    const std::string path = "/committees/" + std::to_string(i);
+    if (!committee->established.empty() && (r.date_end.empty() ? r.date : r.date_end) < committee->established)
+      check.warning(path, "committee.not_yet", "\"" + committee->name + "\" was set up on " + committee->established,
+                    "「" + committee->name + "」の設置は" + committee->established + "です");
+    if (!committee->abolished.empty() && r.date > committee->abolished)
+      check.warning(path, "committee.abolished", "\"" + committee->name + "\" was abolished on " + committee->abolished,
+                    "「" + committee->name + "」は" + committee->abolished + "に廃止されています");
+  }
+}
+
+// The record's date with its precision: the day exists, and the end agrees with the precision.
+void check_date_span(Checker& check, const Record& r, const std::optional<Date>& date) {
+  if (!date) return;
+  auto end = r.date_end.empty() ? std::optional<Date>() : parse_iso_date(r.date_end);
+  if (!r.date_end.empty() && !end) {
+    check.date("/date_end", r.date_end);
+    return;
+  }
+  const char* en = nullptr;
+  switch (r.date_precision) {
+    case DatePrecision::Day:
+      if (end && *end != *date) en = "a single day has no end date";
+      break;
+    case DatePrecision::Month:
+      if (date->day != 1 || !end || *end != Date{date->year, date->month, days_in_month(date->year, date->month)})
+        en = "a month runs from its first day to its last";
+      break;
+    case DatePrecision::FiscalYear:
+      if (!end || std::make_pair(*date, *end) != fiscal_year_range(fiscal_year(*date)))
+        en = "a fiscal year runs from 1 April to 31 March";
+      break;
+    case DatePrecision::Period:
+      if (!end || *end < *date) en = "a period ends on or after its first day";
+      break;
+  }
+  if (en)
+    check.error("/date_end", "date.span", en, "期間の終わりが日付の精度と合いません（月・年度・期間）");
+}
+
+}  // namespace
 
 std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceData* reference) {
   std::vector<ValidationIssue> issues;
@@ -209,6 +396,7 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
 
   if (r.date.empty()) check.error("/date", "required", "the date is required", "日付を入力してください");
   auto date = check.date("/date", r.date);
+  check_date_span(check, r, date);
   auto start = check.time("/start_time", r.start_time);
   auto end = check.time("/end_time", r.end_time);
   if (start && end && *end < *start)
@@ -220,24 +408,27 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
   if (utf8_length(r.title) > 200)
     check.error("/title", "text.too_long", "the title is longer than 200 characters", "件名は200文字以内にしてください");
   check.count("/participant_count", r.participant_count, 100000);
+  if (r.occurrences && (*r.occurrences < 1 || *r.occurrences > 1000))
+    check.error("/occurrences", "number.range", "must be between 1 and 1000", "1から1000までの数にしてください");
 
-  std::set<std::string> seen_themes;
-  for (std::size_t i = 0; i < r.themes.size(); ++i) {
-    std::string path = "/themes/" + std::to_string(i);
-    if (trim(r.themes[i]).empty()) check.error(path, "required", "theme is empty", "テーマが空です");
-    if (!seen_themes.insert(r.themes[i]).second)
-      check.error(path, "duplicate", "theme \"" + r.themes[i] + "\" is listed twice",
-                  "テーマ「" + r.themes[i] + "」が重複しています");
-    if (reference && !reference->themes.empty() && !reference->has_theme(r.themes[i]))
-      check.warning(path, "reference.unknown", "theme \"" + r.themes[i] + "\" is not in the reference data",
-                    "テーマ「" + r.themes[i] + "」は参照データにありません");
-  }
-  if (reference && !r.area.empty() && !reference->areas.empty() && !reference->has_area(r.area))
-    check.warning("/area", "reference.unknown", "area \"" + r.area + "\" is not in the reference data",
-                  "地域「" + r.area + "」は参照データにありません");
-  for (std::size_t i = 0; i < r.organizations.size(); ++i)
-    if (trim(r.organizations[i]).empty())
-      check.error("/organizations/" + std::to_string(i), "required", "organization is empty", "関係機関が空です");
+  auto check_set = [&check](const std::vector<std::string>& values, const std::string& field, const char* label_en,
+                            const char* label_ja) {
+    std::set<std::string> seen;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      std::string path = "/" + field + "/" + std::to_string(i);
+      if (trim(values[i]).empty())
+        check.error(path, "required", std::string(label_en) + " is empty", std::string(label_ja) + "が空です");
+      if (!seen.insert(values[i]).second)
+        check.error(path, "duplicate", std::string(label_en) + " \"" + values[i] + "\" is listed twice",
+                    std::string(label_ja) + "「" + values[i] + "」が重複しています");
+    }
+  };
+  check_set(r.areas, "areas", "area", "地域");
+  check_set(r.themes, "themes", "theme", "テーマ");
+  check_set(r.committees, "committees", "committee", "会議体");
+  check_set(r.organizations, "organizations", "organization", "関係機関");
+  check_set(r.work_items, "work_items", "work item", "事業項目");
+  if (reference) check_references(check, r, *reference);
   for (std::size_t i = 0; i < r.follow_ups.size(); ++i) {
     std::string path = "/follow_ups/" + std::to_string(i);
     check.required(path + "/action", r.follow_ups[i].action, "follow-up action", "対応内容");
@@ -250,7 +441,13 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
       if (!m.meeting_type)
         check.error("/meeting_type", "required", "the kind of meeting is required", "会議の種類を選んでください");
       if (!m.format) check.error("/format", "required", "the format (in person, online, written) is required", "開催形式を選んでください");
-      check.required("/body", m.body, "the committee or group (body)", "会議体", true);
+      // The council's own bodies meet as a committee: which one is what the reports count.
+      static constexpr MeetingType kBodies[] = {MeetingType::Plenary, MeetingType::Steering, MeetingType::Committee,
+                                                MeetingType::Subcommittee, MeetingType::WorkingTeam};
+      if (m.meeting_type && std::find(std::begin(kBodies), std::end(kBodies), *m.meeting_type) != std::end(kBodies) &&
+          r.committees.empty())
+        check.error("/committees", "required", "the committee is required for a meeting of the council's bodies",
+                    "会議体を選んでください");
       if (m.format == MeetingFormat::Written && !r.start_time.empty())
         check.warning("/start_time", "written.time", "a written meeting (書面開催) usually has no start time",
                       "書面開催には通常、開始時刻はありません");
@@ -261,7 +458,10 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
     }
     case RecordKind::CaseReview: {
       const auto& c = r.case_review;
-      check.required("/case_code", c.case_code, "the case code", "ケースコード");
+      // A thematic review (合同部会【事例検討】) is about a theme, not one person: it names a theme instead.
+      if (trim(c.case_code).empty() && r.themes.empty())
+        check.error("/case_code", "required", "the case code is required (or a theme, for a thematic review)",
+                    "ケースコードを入力してください（テーマ別の検討ではテーマを選んでください）");
       if (looks_like_full_name(c.case_code))
         check.warning("/case_code", "case_code.looks_like_name",
                       "the case code looks like a person's full name; use a pseudonymous code (for example A-2024-017)",
@@ -284,14 +484,17 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
       check.count("/duration_minutes", o.duration_minutes, 24 * 60);
       break;
     }
+    case RecordKind::Initiative:
+      break;
   }
   return issues;
 }
 
-std::set<std::string> required_paths(RecordKind kind) {
+std::set<std::string> required_paths(RecordKind kind, std::optional<MeetingType> meeting_type) {
   // What validate_record asks of a blank record with one of each repeatable item: the rule stays in one place.
   Record blank;
   blank.kind = kind;
+  blank.meeting.meeting_type = meeting_type;
   blank.meeting.agenda.emplace_back();
   blank.case_review.roles.emplace_back();
   blank.follow_ups.emplace_back();

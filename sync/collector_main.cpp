@@ -33,7 +33,10 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
   user list
   device list
   device revoke DEVICE_ID
-  reference import FILE.json      organisations, areas, committees, themes, staff, indicators; syncs to devices
+  reference import FILE.json [--replace]
+        Councils, areas, committees, themes, organisations, staff, work items, projects, indicators; syncs to
+        devices. Entries join those already there (one with the same id is replaced), so several councils' files
+        import side by side; --replace drops what was there first
   key next                        makes the key to move to and prints its pin; every answer names it from the
                                   next start, and devices that sync accept it too
   key rotate                      moves to the next key at the next start; the current pair is kept as
@@ -62,7 +65,7 @@ CommandLineSpec command_line() {
           {.words = {"user", "list"}},
           {.words = {"device", "list"}},
           {.words = {"device", "revoke"}, .operands = {"DEVICE_ID"}},
-          {.words = {"reference", "import"}, .operands = {"FILE.json"}},
+          {.words = {"reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
           {.words = {"key", "next"}},
           {.words = {"key", "rotate"}},
       }};
@@ -218,13 +221,28 @@ int device_command(const Arguments& args, CollectorStore& store) {
 }
 
 int reference_command(const Arguments& args, CollectorStore& store) {
-  auto reference = load_reference_file(args.positional()[2]);  // command_line() allows only "reference import FILE"
-  if (!reference) return fail(reference.error());
-  if (auto status = store.set_reference(to_json_text(reference_to_json(*reference))); !status)
+  auto added = load_reference_file(args.positional()[2]);  // command_line() allows only "reference import FILE"
+  if (!added) return fail(added.error());
+  ReferenceData reference = *added;
+  if (!args.flag("--replace")) {
+    auto current = store.reference_document();
+    if (!current) return fail(current.error());
+    if (!current->empty()) {
+      auto parsed = parse_json_text(*current);
+      if (!parsed) return fail(parsed.error().with_context("stored reference data"));
+      auto stored = reference_from_json(*parsed);
+      if (!stored) return fail(stored.error().with_context("stored reference data"));
+      reference = merge_reference(std::move(*stored), *added);
+    }
+  }
+  if (auto status = store.set_reference(to_json_text(reference_to_json(reference))); !status)
     return fail(status.error());
-  std::printf("reference data imported: %zu themes, %zu areas, %zu committees, %zu organisations, %zu staff\n",
-              reference->themes.size(), reference->areas.size(), reference->committees.size(),
-              reference->organizations.size(), reference->staff.size());
+  std::printf(
+      "reference data imported: %zu councils, %zu themes, %zu areas, %zu committees, %zu organisations, %zu staff, "
+      "%zu work items, %zu projects (now %zu councils, %zu committees in all)\n",
+      added->councils.size(), added->themes.size(), added->areas.size(), added->committees.size(),
+      added->organizations.size(), added->staff.size(), added->work_items.size(), added->projects.size(),
+      reference.councils.size(), reference.committees.size());
   return 0;
 }
 

@@ -111,7 +111,7 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
 }
 
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
-                                 const SawChange& saw) {
+                                 const SawChange& saw, const ReferenceData* reference) {
   if (revision.error) return reject(revision, *revision.error);
   Record& incoming = revision.record;
   bool staff = who.user.role == Role::Staff;
@@ -165,7 +165,7 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
     return reject(revision, make_error("auth.review", "/record/status", "only supervisors approve or return records",
                                        "承認・差し戻しは管理者だけが行えます"));
   if (!merged.deleted && merged.status != ReviewStatus::Draft) {
-    for (const auto& issue : validate_record(merged)) {
+    for (const auto& issue : validate_record(merged, reference)) {
       if (issue.severity != Severity::Error) continue;
       return reject(revision, make_error("record.invalid", "/record" + issue.path, issue.message, issue.message_ja));
     }
@@ -178,16 +178,49 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   return decision;
 }
 
+namespace {
+
+// The ids and names of `ids` as the reference data has them.
+std::vector<std::string> with_names(std::vector<std::string> ids, ReferenceKind kind, const ReferenceData& reference) {
+  const std::size_t count = ids.size();
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string name = reference.name_of(kind, ids[i]);
+    if (std::find(ids.begin(), ids.end(), name) == ids.end()) ids.push_back(std::move(name));
+  }
+  return ids;
+}
+
+bool any_of_in(const std::vector<std::string>& values, const std::vector<std::string>& allowed) {
+  for (const auto& value : values)
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> visible_areas(const Principal& who, const ReferenceData& reference) {
+  if (who.user.team.empty()) return {};
+  auto ids = reference.area_and_descendants(who.user.team);
+  if (ids.empty()) ids.push_back(who.user.team);
+  return with_names(std::move(ids), ReferenceKind::Area, reference);
+}
+
+std::vector<std::string> visible_committees(const Principal& who, const ReferenceData& reference) {
+  std::vector<std::string> ids;
+  for (const auto& committee : who.user.committees) {
+    auto matching = reference.matching_ids(ReferenceKind::Committee, committee);
+    if (matching.empty()) matching.push_back(committee);
+    ids.insert(ids.end(), matching.begin(), matching.end());
+  }
+  return with_names(std::move(ids), ReferenceKind::Committee, reference);
+}
+
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
   if (who.user.role != Role::Staff) return true;
   if (record.author == who.user.name) return true;
   if (record.kind != RecordKind::Meeting) return false;
-  if (!who.user.team.empty()) {
-    auto areas = reference.area_and_descendants(who.user.team);
-    if (std::find(areas.begin(), areas.end(), record.area) != areas.end()) return true;
-  }
-  const auto& committees = who.user.committees;
-  return std::find(committees.begin(), committees.end(), record.meeting.body) != committees.end();
+  return any_of_in(record.areas, visible_areas(who, reference)) ||
+         any_of_in(record.committees, visible_committees(who, reference));
 }
 
 }  // namespace tsunagi::sync

@@ -52,11 +52,17 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
 // own records, never an approved one: auth.locked; only supervisors approve or return), a change of author
 // (auth.author), and a merged result that is invalid while not a draft. Sets `updated_by` to the token's user.
 // `saw` tells which stored changes the pushing device had received (merge_records; nullptr: judged by its base).
+// With `reference`, a record that is not a draft must also refer only to entries it knows (validate_record).
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
-                                 const SawChange& saw = nullptr);
+                                 const SawChange& saw = nullptr, const ReferenceData* reference = nullptr);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): supervisors and admins see everything;
 // staff see what they wrote and the meetings of their team's areas and of their committees.
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference);
+// The values of a record's areas and committees that put a meeting in a staff member's view: the ids of their
+// team's area and every area below it, and of their committees (a user's committees name ids or names), each with
+// its name too (records written before ids hold names).
+std::vector<std::string> visible_areas(const Principal& who, const ReferenceData& reference);
+std::vector<std::string> visible_committees(const Principal& who, const ReferenceData& reference);
 
 }  // namespace tsunagi::sync

@@ -90,6 +90,8 @@ class CollectorStore {
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document); it syncs down to every device.
   virtual Status set_reference(const std::string& document) = 0;
+  // The reference data's JSON document; empty when none was ever set.
+  virtual Result<std::string> reference_document() = 0;
   // Moves committed changes from the write-ahead log into the main database file where the store keeps one,
   // without waiting for readers. The server calls it from one background thread.
   virtual Status checkpoint() { return ok_status(); }

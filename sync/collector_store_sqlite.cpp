@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <mutex>
 
 #include "model/clock.hpp"
 #include "model/conflict_rows.hpp"
@@ -82,7 +83,7 @@ CREATE TABLE records(
   seq INTEGER NOT NULL,
   kind TEXT NOT NULL,
   author TEXT NOT NULL,
-  area TEXT NOT NULL,
+  area TEXT NOT NULL,  -- each of its areas and committees as written in it, between '|': "|higashi|hakata|"
   body TEXT NOT NULL,
   hlc TEXT NOT NULL,
   echo_device TEXT NOT NULL DEFAULT '',  -- the device whose pushed version this is, unchanged: not sent back to it
@@ -137,6 +138,7 @@ class SqliteCollectorStore final : public CollectorStore {
     // change of their field resolves them.
     if (auto status = db_->exec(kConflictsTable); !status) return status;
     if (auto status = add_revision_sequence(); !status) return status;
+    if (auto status = list_reference_columns(); !status) return status;
     auto id = meta("collector_id");
     if (!id) return id.error();
     collector_id_ = *id;
@@ -158,6 +160,15 @@ class SqliteCollectorStore final : public CollectorStore {
     if (again->value_or(0) == 0)
       if (auto status = db_->exec("ALTER TABLE revisions ADD COLUMN seq INTEGER"); !status) return status;
     return transaction.commit();
+  }
+
+  // Changed in place too: records.area and records.body held a record's one area and one committee; now each holds
+  // every one between '|' (records name several), so that a staff member's pull finds those of their areas and
+  // committees with instr(). Rows written before get the marks around their one value.
+  Status list_reference_columns() {
+    return db_->exec(
+        "UPDATE records SET area = '|' || area || '|', body = '|' || body || '|' "
+        "WHERE substr(area, 1, 1) <> '|' OR substr(body, 1, 1) <> '|'");
   }
 
   const std::string& collector_id() const override { return collector_id_; }
@@ -350,6 +361,8 @@ class SqliteCollectorStore final : public CollectorStore {
     auto last_sequence = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
     if (!last_sequence) return last_sequence.error();
     std::int64_t sequence = last_sequence->value_or(0);
+    auto reference = current_reference();
+    if (!reference) return reference.error();
     for (CheckedRevision& revision : checked) {
       auto known = revision_seen(revision.id, revision.hlc);
       if (!known) return known.error();
@@ -376,7 +389,7 @@ class SqliteCollectorStore final : public CollectorStore {
           if (!*arrival) return clock <= revision.base;
           return (*arrival)->device_id == who.device.id || (*arrival)->sequence <= *seen;
         };
-      RevisionDecision decision = decide_revision(who, revision, *stored, saw);
+      RevisionDecision decision = decide_revision(who, revision, *stored, saw, reference->get());
       if (failed) return *failed;
       if (decision.to_store) {
         for (FieldConflict& replaced : decision.overwritten) {
@@ -443,6 +456,16 @@ class SqliteCollectorStore final : public CollectorStore {
     return transaction.commit();
   }
 
+  Result<std::string> reference_document() override {
+    auto select = db_->prepare("SELECT doc FROM reference_data WHERE id = 1");
+    if (!select) return select.error();
+    auto row = (*select)->step();
+    if (!row) return row.error();
+    std::string doc = *row ? (*select)->text(0) : std::string();
+    (*select)->reset();
+    return doc;
+  }
+
  private:
   Result<std::string> meta(const std::string& key) {
     auto select = db_->prepare("SELECT value FROM meta WHERE key = ?");
@@ -452,6 +475,26 @@ class SqliteCollectorStore final : public CollectorStore {
     std::string value = *row ? (*select)->text(0) : std::string();
     (*select)->reset();
     return value;
+  }
+
+  // The reference data as stored, parsed once per change of it (pushes check records against it).
+  Result<std::shared_ptr<const ReferenceData>> current_reference() {
+    auto select = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
+    if (!select) return select.error();
+    auto row = (*select)->step();
+    if (!row) return row.error();
+    const std::int64_t seq = *row ? (*select)->integer(0) : 0;
+    std::lock_guard<std::mutex> lock(reference_mutex_);
+    if (!reference_ || reference_seq_ != seq) {
+      ReferenceData data;
+      if (*row)
+        if (auto parsed = parse_json_text((*select)->text(1)))
+          if (auto read = reference_from_json(*parsed)) data = std::move(*read);
+      reference_ = std::make_shared<const ReferenceData>(std::move(data));
+      reference_seq_ = seq;
+    }
+    (*select)->reset();
+    return reference_;
   }
 
   Status set_meta(const std::string& key, const std::string& value) {
@@ -515,6 +558,13 @@ class SqliteCollectorStore final : public CollectorStore {
     return std::optional<Record>(std::move(*record));
   }
 
+  // "|a|b|": the values as the records.area and body columns list them.
+  static std::string listed(const std::vector<std::string>& values) {
+    std::string out = "|";
+    for (const auto& value : values) out += value + "|";
+    return out;
+  }
+
   // Stores `record` as change `seq` (taken inside the caller's write transaction).
   Status store_record(const Record& record, const std::string& document, const std::string& echo_device,
                       std::int64_t seq) {
@@ -528,8 +578,8 @@ class SqliteCollectorStore final : public CollectorStore {
         .bind(2, seq)
         .bind(3, enum_name(record.kind))
         .bind(4, record.author)
-        .bind(5, record.area)
-        .bind(6, record.kind == RecordKind::Meeting ? record.meeting.body : std::string())
+        .bind(5, listed(record.areas))
+        .bind(6, listed(record.committees))
         .bind(7, record.clock)
         .bind(8, document)
         .bind(9, echo_device)
@@ -640,7 +690,7 @@ class SqliteCollectorStore final : public CollectorStore {
       std::int64_t seq = (*ref)->integer(0);
       std::string doc = (*ref)->text(1);
       // Only staff visibility needs the area tree; a supervisor's pull does not parse it.
-      if (who.user.role == Role::Staff && !who.user.team.empty())
+      if (who.user.role == Role::Staff && (!who.user.team.empty() || !who.user.committees.empty()))
         if (auto data = reference_from_json(json::parse(doc, nullptr, false)); data) reference = std::move(*data);
       if (seq > after) page.reference = std::move(doc);
     }
@@ -649,25 +699,22 @@ class SqliteCollectorStore final : public CollectorStore {
     std::string sql = "SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?";
     std::vector<std::string> values{who.device.id};
     if (who.user.role == Role::Staff) {
-      // Must agree with may_see().
-      std::vector<std::string> areas;
-      if (!who.user.team.empty()) areas = reference.area_and_descendants(who.user.team);
-      std::string meeting_scope;
-      for (std::size_t i = 0; i < areas.size(); ++i) meeting_scope += i ? ", ?" : "?";
+      // Must agree with may_see(): the areas and committees a staff member follows, by id and by name (a record
+      // written before ids, or pushed by an older client, holds names).
+      const std::vector<std::string> areas = visible_areas(who, reference);
+      const std::vector<std::string> committees = visible_committees(who, reference);
       sql += " AND (r.author = ?";
       values.push_back(who.user.name);
-      if (!areas.empty() || !who.user.committees.empty()) {
+      if (!areas.empty() || !committees.empty()) {
         sql += " OR (r.kind = 'meeting' AND (";
         std::string alternatives;
-        if (!areas.empty()) {
-          alternatives += "r.area IN (" + meeting_scope + ")";
-          values.insert(values.end(), areas.begin(), areas.end());
+        for (const auto& area : areas) {
+          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.area, ?) > 0";
+          values.push_back("|" + area + "|");
         }
-        if (!who.user.committees.empty()) {
-          std::string marks;
-          for (std::size_t i = 0; i < who.user.committees.size(); ++i) marks += i ? ", ?" : "?";
-          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "r.body IN (" + marks + ")";
-          values.insert(values.end(), who.user.committees.begin(), who.user.committees.end());
+        for (const auto& committee : committees) {
+          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.body, ?) > 0";
+          values.push_back("|" + committee + "|");
         }
         sql += alternatives + "))";
       }
@@ -710,6 +757,9 @@ class SqliteCollectorStore final : public CollectorStore {
 
   std::unique_ptr<Database> db_;
   std::string collector_id_;
+  std::mutex reference_mutex_;  // guards reference_ and reference_seq_
+  std::shared_ptr<const ReferenceData> reference_;
+  std::int64_t reference_seq_ = -1;
 };
 
 }  // namespace

@@ -17,7 +17,12 @@ Record sample(RecordKind kind) {
   r.start_time = "13:30";
   r.end_time = "15:00";
   r.title = "第１回全体会（サインレス導入後のアンケート報告）";
-  r.area = "東区";
+  r.areas = {"東区", "博多区"};
+  r.committees = {"全体会"};
+  r.purpose = "サインレス導入の効果を確かめる";
+  r.outcome = "サインレスの継続を決定";
+  r.occurrences = 2;
+  r.participation = Participation::Held;
   r.themes = {"地域生活支援拠点等の整備", "相談支援体制の充実・強化"};
   r.organizations = {"髙田ワークス", "𠮷野の里作業所"};
   r.participant_count = 24;
@@ -26,7 +31,6 @@ Record sample(RecordKind kind) {
   r.author = "田中 花子";
   switch (kind) {
     case RecordKind::Meeting:
-      r.meeting.body = "全体会";
       r.meeting.meeting_type = MeetingType::Plenary;
       r.meeting.format = MeetingFormat::Written;
       r.meeting.venue = "本庄市役所　第２会議室";
@@ -46,13 +50,17 @@ Record sample(RecordKind kind) {
     case RecordKind::Outreach:
       r.outreach.visit_type = VisitType::Provider;
       r.outreach.place = "グループホーム山﨑ハウス";
-      r.outreach.purpose = "空き情報の確認";
-      r.outreach.content = "施設入所支援・グループホームの空き情報を把握";
-      r.outreach.outcome = "相談支援事業所へ情報提供";
+      r.content = "施設入所支援・グループホームの空き情報を把握";
       r.outreach.people_met = 3;
       r.outreach.duration_minutes = 90;
       r.outreach.referral = "";
       r.outreach.follow_up_needed = true;
+      break;
+    case RecordKind::Initiative:
+      r.content = "令和6年度ふくしマップを作成し、市町のHP掲載及び関係機関に配付した。";
+      r.date_precision = DatePrecision::FiscalYear;
+      r.date = "2023-04-01";
+      r.date_end = "2024-03-31";
       break;
   }
   r.unknown["x_future_field"] = json{{"nested", {1, 2, 3}}};
@@ -62,7 +70,7 @@ Record sample(RecordKind kind) {
 }  // namespace
 
 TEST_CASE("every kind round-trips through JSON with Japanese text intact", "[json]") {
-  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach}) {
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach, RecordKind::Initiative}) {
     Record original = sample(kind);
     std::string text = record_to_json(original).dump();
     auto parsed = parse_record(text);
@@ -74,12 +82,18 @@ TEST_CASE("every kind round-trips through JSON with Japanese text intact", "[jso
 
 TEST_CASE("JSON uses exactly the field names of the spec", "[json]") {
   json meeting = record_to_json(sample(RecordKind::Meeting));
-  for (const char* key : {"id",         "kind",    "date",    "start_time",    "end_time",
-                          "title",      "area",    "themes",  "organizations", "participant_count",
-                          "follow_ups", "status",  "author",  "device",        "created_at",
-                          "updated_at", "deleted", "body",    "meeting_type",  "format",
-                          "venue",      "agenda",  "minutes", "next_date"})
+  for (const char* key :
+       {"id",          "kind",       "council",    "date",          "date_end",          "date_precision",
+        "start_time",  "end_time",   "title",      "areas",         "themes",            "committees",
+        "organizations", "work_items", "participant_count", "occurrences", "participation", "purpose",
+        "outcome",     "follow_ups", "status",     "author",        "device",            "created_at",
+        "updated_at",  "deleted",    "meeting_type", "format",      "venue",             "agenda",
+        "minutes",     "next_date"})
     CHECK(meeting.contains(key));
+  // Records before lists of references had one area and, on meetings, one committee ("body"): never written now.
+  CHECK_FALSE(meeting.contains("area"));
+  CHECK_FALSE(meeting.contains("body"));
+  CHECK_FALSE(meeting.contains("content"));  // outreach and initiatives only
   CHECK(meeting["meeting_type"] == "plenary");
   CHECK(meeting["format"] == "written");
   CHECK(meeting["follow_ups"][0] ==
@@ -242,7 +256,7 @@ std::vector<Record> demo_records() {
 
 TEST_CASE("record_text prints what record_to_json and to_json_text print", "[json]") {
   std::vector<Record> records = demo_records();
-  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach}) {
+  for (auto kind : {RecordKind::Meeting, RecordKind::CaseReview, RecordKind::Outreach, RecordKind::Initiative}) {
     Record r = sample(kind);
     r.clock = "1732233600000.0003.9f3c2a1b";
     r.field_clocks = {{"*", "1732230000000.0000.9f3c2a1b"}, {"title", r.clock}};
@@ -378,4 +392,43 @@ TEST_CASE("the plain JSON reader finds every quote, escape and control character
   std::string read;
   JsonReader reader(unterminated);
   CHECK_FALSE(reader.string(read));
+}
+
+TEST_CASE("records written before lists of references are read into the lists", "[json]") {
+  auto old = parse_record(
+      R"({"id":"r1","kind":"meeting","date":"2023-07-03","title":"全体会","area":"東区","body":"全体会",)"
+      R"("themes":[],"meeting_type":"plenary"})");
+  REQUIRE(old.ok());
+  CHECK(old->areas == std::vector<std::string>{"東区"});
+  CHECK(old->committees == std::vector<std::string>{"全体会"});
+  CHECK_FALSE(old->unknown.contains("area"));  // read, not kept as an unknown field
+  CHECK_FALSE(old->unknown.contains("body"));
+  // With both, the record keeps both; a patch naming the old field replaces the list.
+  auto both = parse_record(R"({"id":"r2","kind":"outreach","area":"東区","areas":["博多区"]})");
+  REQUIRE(both.ok());
+  CHECK(both->areas == std::vector<std::string>{"博多区", "東区"});
+  auto patched = apply_patch(*old, json{{"area", "西区"}}, nullptr);
+  REQUIRE(patched.ok());
+  CHECK(patched->areas == std::vector<std::string>{"西区"});
+  // An outreach record has no committee field of its own: "body" there is another program's field, kept.
+  auto visit = parse_record(R"({"id":"r3","kind":"outreach","body":"x"})");
+  REQUIRE(visit.ok());
+  CHECK(visit->unknown["body"] == "x");
+}
+
+TEST_CASE("an initiative and the new fields round-trip through the JSON text", "[json]") {
+  Record r = sample(RecordKind::Initiative);
+  r.work_items = {"kodama.steering.1"};
+  r.council = "kodama";
+  std::string text = record_text(r);
+  CHECK(text == to_json_text(record_to_json(r)));
+  auto back = parse_record(text);
+  REQUIRE(back.ok());
+  CHECK(*back == r);
+  json document = record_to_json(r);
+  CHECK(document["kind"] == "initiative");
+  CHECK(document["date_precision"] == "fiscal_year");
+  CHECK(document["participation"] == "held");
+  CHECK(document["occurrences"] == 2);
+  CHECK_FALSE(document.contains("meeting_type"));
 }

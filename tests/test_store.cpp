@@ -16,7 +16,7 @@ using nlohmann::json;
 namespace {
 
 const char* kMeeting = R"({"kind":"meeting","date":"2023-07-03","start_time":"13:30","end_time":"15:00",
-  "title":"第１回全体会","area":"東区","themes":["地域生活支援拠点等の整備"],"status":"submitted",
+  "title":"第１回全体会","area":"東区","themes":["T08"],"status":"submitted",
   "body":"全体会","meeting_type":"plenary","format":"in_person",
   "agenda":[{"title":"サインレスについて","summary":"アンケート結果を報告","decision":"サインレスの継続を決定"}]})";
 
@@ -183,8 +183,8 @@ TEST_CASE_METHOD(StoreFixture, "queries filter by every indexed column", "[store
       "meeting", "2024-03-31", "年度末の会議",
       R"("area":"東区","status":"approved","author":"佐藤","body":"運営会議","meeting_type":"steering","format":"online")"));
   add(record_json("meeting", "2024-04-01", "年度初めの会議",
-                  R"("area":"博多区","body":"相談支援部会","themes":["地域生活支援拠点等の整備"])"));
-  add(record_json("outreach", "2024-07-15", "夏の家庭訪問", R"("area":"西区","themes":["地域生活支援拠点等の整備"])"));
+                  R"("area":"博多区","body":"相談支援部会","themes":["T08"])"));
+  add(record_json("outreach", "2024-07-15", "夏の家庭訪問", R"("area":"西区","themes":["T08"])"));
   add(record_json("case_review", "2025-03-31", "年度末のケース検討", R"("area":"東区")"));
 
   RecordQuery fy2024;
@@ -212,7 +212,7 @@ TEST_CASE_METHOD(StoreFixture, "queries filter by every indexed column", "[store
   east_area.area = "東・博多エリア";
   CHECK(store->list(east_area)->size() == 3);
   RecordQuery theme;
-  theme.theme = "地域生活支援拠点等の整備";
+  theme.theme = "ひきこもり";
   CHECK(titles(store->list(theme)) == std::vector<std::string>{"夏の家庭訪問", "年度初めの会議"});
   RecordQuery approved;
   approved.status = ReviewStatus::Approved;
@@ -602,7 +602,7 @@ TEST_CASE_METHOD(StoreFixture, "a large import into a smaller store indexes old 
   for (int i = 0; i < 3000; ++i) {
     auto record = parse_record(record_json(i % 2 ? "outreach" : "meeting", "2024-05-01", "取り込み" + std::to_string(i)));
     REQUIRE(record.ok());
-    record->area = i % 3 ? "西区" : "東区";
+    record->areas = {i % 3 ? "西区" : "東区"};
     record->author = i % 5 ? "田中 花子" : "山本 太郎";
     record->themes = {i % 4 ? "就労支援" : "権利擁護"};
     batch.push_back(std::move(*record));

@@ -19,7 +19,7 @@ Record valid(RecordKind kind) {
   r.title = "件名";
   switch (kind) {
     case RecordKind::Meeting:
-      r.meeting.body = "運営会議";
+      r.committees = {"運営会議"};
       r.meeting.meeting_type = MeetingType::Steering;
       r.meeting.format = MeetingFormat::InPerson;
       break;
@@ -30,6 +30,8 @@ Record valid(RecordKind kind) {
     case RecordKind::Outreach:
       r.outreach.visit_type = VisitType::Home;
       r.outreach.place = "利用者宅";
+      break;
+    case RecordKind::Initiative:
       break;
   }
   return r;
@@ -103,13 +105,17 @@ TEST_CASE("each kind's own fields are checked", "[validation]") {
   Record meeting = valid(RecordKind::Meeting);
   meeting.meeting.meeting_type.reset();
   meeting.meeting.format.reset();
-  meeting.meeting.body = "";
+  meeting.committees.clear();
   meeting.meeting.agenda = {{"", "", "", {}}};
   meeting.meeting.next_date = "2024-03-01";
   auto issues = validate_record(meeting);
   CHECK(find(issues, "/meeting_type", "required"));
   CHECK(find(issues, "/format", "required"));
-  CHECK(find(issues, "/body", "required"));
+  CHECK_FALSE(find(issues, "/committees", "required"));  // which kind of meeting it is decides
+  meeting.meeting.meeting_type = MeetingType::Steering;
+  CHECK(find(validate_record(meeting), "/committees", "required"));  // the council's own bodies name theirs
+  meeting.meeting.meeting_type = MeetingType::Event;
+  CHECK_FALSE(find(validate_record(meeting), "/committees", "required"));  // an event need not
   CHECK(find(issues, "/agenda/0/title", "required"));
   CHECK(find(issues, "/next_date", "date.order"));
 
@@ -180,26 +186,55 @@ TEST_CASE("normalize_record accepts the seeds' forms and full-width digits", "[v
   CHECK(find(validate_record(unreadable), "/date", "date.invalid"));
 }
 
-TEST_CASE("with reference data, unknown themes and areas are warnings", "[validation]") {
+TEST_CASE("with reference data, unknown references are warnings on a draft and errors once submitted",
+          "[validation]") {
   ReferenceData reference;
-  reference.themes = {{"T01", "地域生活支援拠点等の整備", ""}};
-  reference.areas = {{"higashi", "東区", "", ""}};
+  reference.themes = {{"T01", "地域生活支援拠点等の整備", "", ""}};
+  reference.areas = {{"higashi", "東区", "", "", "", "ward"}, {"hakata", "博多区", "", "", "", "ward"}};
+  reference.committees = {{"steering", "運営会議", "", "", "steering", "", "", ""}};
+  reference.organizations = {{"org-1", "髙田ワークス", "就労継続支援A型", "higashi"}};
   Record r = valid(RecordKind::Meeting);
-  r.themes = {"地域生活支援拠点等の整備", "未知のテーマ"};
-  r.area = "火星区";
+  r.status = ReviewStatus::Draft;
+  r.themes = {"T01", "未知のテーマ"};
+  r.areas = {"火星区"};
+  r.organizations = {"org-1", "ひまわり作業所"};
   auto issues = validate_record(r, &reference);
   const ValidationIssue* theme = find(issues, "/themes/1", "reference.unknown");
   REQUIRE(theme);
   CHECK(theme->severity == Severity::Warning);
-  CHECK(find(issues, "/area", "reference.unknown"));
+  const ValidationIssue* area = find(issues, "/areas/0", "reference.unknown");
+  REQUIRE(area);
+  CHECK(area->message_ja.find("火星区") != std::string::npos);
+  CHECK(area->message_ja.find("近いもの") != std::string::npos);  // names the nearest known areas
   CHECK_FALSE(find(issues, "/themes/0", "reference.unknown"));
+  CHECK_FALSE(find(issues, "/organizations/0", "organization.unregistered"));
+  const ValidationIssue* free_text = find(issues, "/organizations/1", "organization.unregistered");
+  REQUIRE(free_text);  // free text is allowed for organisations: shown as 未登録, never an error
+  CHECK(free_text->severity == Severity::Warning);
   CHECK_FALSE(has_errors(issues));
+
+  r.status = ReviewStatus::Submitted;
+  issues = validate_record(r, &reference);
+  REQUIRE(find(issues, "/areas/0", "reference.unknown"));
+  CHECK(find(issues, "/areas/0", "reference.unknown")->severity == Severity::Error);
+  CHECK(find(issues, "/themes/1", "reference.unknown")->severity == Severity::Error);
+  CHECK(find(issues, "/organizations/1", "organization.unregistered")->severity == Severity::Warning);
+
+  // Names in any width or variant resolve; an id needs no lookup.
+  r.themes = {"T01"};
+  r.areas = {"東区", "博多区"};
+  resolve_references(r, reference);
+  CHECK(r.areas == std::vector<std::string>{"hakata", "higashi"});
+  r.organizations = {"高田ワークス"};  // 高 for 髙
+  resolve_references(r, reference);
+  CHECK(r.organizations == std::vector<std::string>{"org-1"});
+  CHECK_FALSE(has_errors(validate_record(r, &reference)));
 }
 
 TEST_CASE("the required fields of each kind are the ones validation asks for", "[validation]") {
   using Paths = std::set<std::string>;
   CHECK(required_paths(RecordKind::Meeting) ==
-        Paths{"/date", "/title", "/meeting_type", "/format", "/body", "/agenda/*/title", "/follow_ups/*/action"});
+        Paths{"/date", "/title", "/meeting_type", "/format", "/agenda/*/title", "/follow_ups/*/action"});
   CHECK(required_paths(RecordKind::CaseReview) == Paths{"/date", "/title", "/case_code", "/review_type",
                                                          "/roles/*/agency", "/roles/*/role", "/follow_ups/*/action"});
   CHECK(required_paths(RecordKind::Outreach) ==

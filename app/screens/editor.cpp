@@ -171,18 +171,33 @@ void multiline_field(Form& form, const std::string& path, const char* key, std::
 }
 
 // A typed date in any of the seeds' forms, a month grid to pick one, and the date in 和暦 beside the field.
-void date_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f) {
+// `span`: the record whose own date this is, shown at its precision (a month, a fiscal year, a period).
+void date_field(Form& form, const std::string& path, const char* key, std::string& value, float indent = 0.0f,
+                Record* span = nullptr) {
   label(form, key, indent, path);
   ImGui::PushID(path.c_str());
-  ImGui::SetNextItemWidth(form.em * 9.0f);
-  // A stored date shows in 和暦 as the seeds write it ("R6.4.1"), as the list does; what the user types stays as
-  // typed until it is stored (as ISO).
+  ImGui::SetNextItemWidth(form.em * (span && span->date_precision == DatePrecision::Period ? 18.0f : 9.0f));
+  // A stored date shows in 和暦 as the seeds write it ("R6.4.1", "令和6年1月"), as the list does; what the user types
+  // stays as typed until it is stored (as ISO).
   std::string display = value;
-  if (auto iso = parse_iso_date(value); iso && form.japanese && format_iso(*iso) == value)
-    display = format_wareki_short(*iso);
+  if (auto iso = parse_iso_date(value); iso && format_iso(*iso) == value) {
+    auto end = span ? parse_iso_date(span->date_end) : std::nullopt;
+    if (span && span->date_precision != DatePrecision::Day && end)
+      display = format_date_span({*iso, *end, span->date_precision});
+    else if (form.japanese)
+      display = format_wareki_short(*iso);
+  }
   const std::string before = display;
   const bool typed = ImGui::InputTextWithHint("##v", form.i18n.tr("editor.date_hint"), &display) && display != before;
-  if (typed) value = display;
+  // A new value brings its own precision: what was typed is read again when it is stored, a picked day is a day.
+  auto take = [&](std::string taken) {
+    value = std::move(taken);
+    if (span) {
+      span->date_precision = DatePrecision::Day;
+      span->date_end.clear();
+    }
+  };
+  if (typed) take(display);
   after_field(form, path, typed);
   ImGui::SameLine();
   if (ImGui::Button(form.i18n.tr("editor.pick_date"))) {
@@ -193,20 +208,20 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
   }
   probe_item(form.view.probe, path + ".pick");
   const ImVec2 below_button(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 4.0f);
-  const auto parsed = parse_date(trim(value));
-  if (parsed) {
+  const auto parsed = parse_date_span(trim(value));
+  if (parsed && (parsed->precision == DatePrecision::Day || display == value)) {
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
-    ImGui::TextDisabled("%s", format_wareki(*parsed).c_str());
+    ImGui::TextDisabled("%s", format_date_span(*parsed).c_str());
     probe_item(form.view.probe, path + ".wareki");
   }
   ImGui::SetNextWindowPos(below_button, ImGuiCond_Appearing);
   if (ImGui::BeginPopup("picker")) {
     close_on_escape();
     const std::string picked =
-        date_picker_grid(form.view.picker, parsed ? format_iso(*parsed) : "", form.i18n, form.view.probe);
+        date_picker_grid(form.view.picker, parsed ? format_iso(parsed->from) : "", form.i18n, form.view.probe);
     if (!picked.empty()) {
-      value = picked;
+      take(picked);
       form.model.changed(path);
       form.model.field_left();
       ImGui::CloseCurrentPopup();
@@ -294,107 +309,85 @@ const std::string& display_name(const Form& form, const Item& item) {
   return display_name(item, form.japanese);
 }
 
-// A tree of reference items (committees, areas) in a combo; stores the item's (Japanese) name in `value`.
-// Returns the index chosen, or -1.
+// The name to show for a stored reference (an id, or text that matched no entry).
 template <class Item>
-int tree_combo(Form& form, const std::string& path, const char* key, std::string& value,
-               const std::vector<Item>& items) {
+std::string name_for(const Form& form, const std::vector<Item>& items, const std::string& value) {
+  for (const Item& item : items)
+    if (item.id == value) return display_name(form, item);
+  return value;
+}
+
+// A multi-select over reference items (areas, committees, themes): check boxes in a drop-down, indented by their
+// depth in the tree, of the record's council and of every council; the chosen ones listed below, each removable.
+// Stores ids. Returns the index of an item just checked, or -1.
+template <class Item>
+int multi_select(Form& form, const std::string& path, const char* key, EditorList list,
+                 const std::vector<std::string>& values, const std::vector<Item>& items, const std::string& council) {
   int chosen = -1;
   label(form, key, 0.0f, path);
   ImGui::PushID(path.c_str());
   ImGui::SetNextItemWidth(form.em * 18.0f);
-  std::string preview = value.empty() ? form.i18n.tr("editor.choose") : value;
-  for (const Item& item : items)
-    if (item.name == value) preview = display_name(form, item);
+  std::string preview = values.empty() ? std::string(form.i18n.tr("editor.choose"))
+                        : values.size() == 1
+                            ? name_for(form, items, values.front())
+                            : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(values.size())}});
+  ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
   if (begin_combo("##v", shown(preview).c_str(), ImGuiComboFlags_HeightLarge)) {
     close_on_escape();
-    if (ImGui::Selectable(form.i18n.tr("editor.none"), value.empty()) && !value.empty()) {
-      value.clear();
-      form.model.changed(path);
-    }
     for (const TreeRow& row : tree_order(items)) {
       const Item& item = items[row.index];
+      if (!council.empty() && !item.council.empty() && item.council != council) continue;
       ImGui::PushID(static_cast<int>(row.index));
       const float indent = form.em * 1.2f * static_cast<float>(row.depth);
       if (indent > 0) ImGui::Indent(indent);
-      if (ImGui::Selectable(shown(display_name(form, item)).c_str(), item.name == value)) {
-        value = item.name;
-        chosen = static_cast<int>(row.index);
-        form.model.changed(path);
+      auto at = std::find(values.begin(), values.end(), item.id);
+      bool on = at != values.end();
+      if (ImGui::Checkbox("##on", &on)) {
+        if (on) {
+          form.model.add_value(list, item.id);
+          chosen = static_cast<int>(row.index);
+        } else {
+          form.model.remove_item(list, static_cast<std::size_t>(at - values.begin()));
+        }
         form.model.field_left();
       }
       probe_item(form.view.probe, path + "/choice/" + std::to_string(row.index));
+      ImGui::SameLine();
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextUnformatted(display_name(form, item).c_str());
+      ImGui::PopTextWrapPos();
       if (indent > 0) ImGui::Unindent(indent);
       ImGui::PopID();
     }
     ImGui::EndCombo();
   }
   probe_item(form.view.probe, path);
-  ImGui::PopID();
-  messages(form, path);
-  return chosen;
-}
-
-// Themes: a multi-select (check boxes in a drop-down); the chosen ones listed below, each removable.
-void themes_field(Form& form, Record& record) {
-  const ReferenceData& reference = form.model.reference();
-  label(form, "editor.field.themes");
-  ImGui::PushID("/themes");
-  ImGui::SetNextItemWidth(form.em * 18.0f);
-  const std::string preview = record.themes.empty()
-                                  ? std::string(form.i18n.tr("editor.choose"))
-                                  : form.i18n.format("editor.themes_chosen", {{"count", std::to_string(record.themes.size())}});
-  ImGui::SetNextWindowSizeConstraints(ImVec2(form.field_width, 0), ImVec2(form.field_width, form.em * 30.0f));
-  if (begin_combo("##v", shown(preview).c_str(), ImGuiComboFlags_HeightLarge)) {
-    close_on_escape();
-    for (std::size_t i = 0; i < reference.themes.size(); ++i) {
-      const Theme& theme = reference.themes[i];
+  if (values.size() > 1 || (values.size() == 1 && utf8_length(values.front()) > 24)) {
+    for (std::size_t i = 0; i < values.size(); ++i) {
       ImGui::PushID(static_cast<int>(i));
-      bool chosen = std::find(record.themes.begin(), record.themes.end(), theme.name) != record.themes.end();
-      if (ImGui::Checkbox("##on", &chosen)) {
-        if (chosen) {
-          form.model.add_value(EditorList::Themes, theme.name);
-        } else {
-          auto at = std::find(record.themes.begin(), record.themes.end(), theme.name);
-          form.model.remove_item(EditorList::Themes, static_cast<std::size_t>(at - record.themes.begin()));
-        }
+      ImGui::SetCursorPosX(form.label_width);
+      if (ImGui::SmallButton(form.i18n.tr("editor.remove_mark"))) {
+        form.model.remove_item(list, i);
         form.model.field_left();
+        ImGui::PopID();
+        break;
       }
-      probe_item(form.view.probe, "/themes/choice/" + std::to_string(i));
       ImGui::SameLine();
-      ImGui::PushTextWrapPos(0.0f);
-      ImGui::TextUnformatted(display_name(form, theme).c_str());
+      ImGui::PushTextWrapPos(form.label_width + form.field_width);
+      text_unformatted(name_for(form, items, values[i]));
       ImGui::PopTextWrapPos();
       ImGui::PopID();
     }
-    ImGui::EndCombo();
-  }
-  probe_item(form.view.probe, "/themes");
-  for (std::size_t i = 0; i < record.themes.size(); ++i) {
-    ImGui::PushID(static_cast<int>(i));
-    ImGui::SetCursorPosX(form.label_width);
-    if (ImGui::SmallButton(form.i18n.tr("editor.remove_mark"))) {
-      form.model.remove_item(EditorList::Themes, i);
-      form.model.field_left();
-      ImGui::PopID();
-      break;
-    }
-    ImGui::SameLine();
-    std::string name = record.themes[i];
-    for (const Theme& theme : reference.themes)
-      if (theme.name == name) name = display_name(form, theme);
-    ImGui::PushTextWrapPos(form.label_width + form.field_width);
-    text_unformatted(name);
-    ImGui::PopTextWrapPos();
-    ImGui::PopID();
   }
   ImGui::PopID();
-  for (std::size_t i = 0; i < record.themes.size(); ++i) messages(form, "/themes/" + std::to_string(i));
-  conflicts(form, "/themes");
+  messages(form, path);
+  for (std::size_t i = 0; i < values.size(); ++i) messages(form, path + "/" + std::to_string(i));
+  conflicts(form, path);
+  return chosen;
 }
 
-// A search box over the organisations of the reference data; returns the organisation (or typed name, on Enter)
-// the user took, or an empty string.
+// A search box over the organisations of the reference data; returns the id of the organisation the user took (or
+// the typed name, on Enter, when nothing matches: an organisation not registered), or an empty string.
 std::string organization_search(Form& form, const std::string& path, float width) {
   std::string taken;
   std::string& search = form.view.searches[path];
@@ -404,13 +397,14 @@ std::string organization_search(Form& form, const std::string& path, float width
   probe_item(form.view.probe, path + ".search");
   if (trim(search).empty()) return taken;
   const auto found = find_organizations(form.model.reference(), search, 8);
-  if (entered) taken = found.empty() ? trim(search) : found.front()->name;
+  if (entered) taken = found.empty() ? trim(search) : found.front()->id;
   for (std::size_t i = 0; i < found.size(); ++i) {
     ImGui::PushID(static_cast<int>(i));
-    const std::string text = shown(found[i]->name + "  (" + found[i]->service_type + " / " + found[i]->area + ")");
+    const std::string text = shown(found[i]->name + "  (" + found[i]->service_type + " / " +
+                                   form.model.reference().name_of(ReferenceKind::Area, found[i]->area) + ")");
     const std::string cut = ellipsized(text, width - ImGui::GetStyle().ItemSpacing.x);
     ImGui::SetCursorPosX(form.label_width);
-    if (ImGui::Selectable(cut.c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->name;
+    if (ImGui::Selectable(cut.c_str(), false, 0, ImVec2(width, 0))) taken = found[i]->id;
     if (cut.size() != text.size() && ImGui::IsItemHovered()) text_tooltip(text);
     probe_item(form.view.probe, path + ".match." + std::to_string(i));
     ImGui::PopID();
@@ -441,7 +435,11 @@ void organizations_field(Form& form, Record& record) {
       break;
     }
     ImGui::SameLine();
-    text_ellipsis(record.organizations[i], form.field_width - (ImGui::GetCursorPosX() - form.label_width));
+    const ReferenceData& reference = form.model.reference();
+    const bool registered = reference.resolve(ReferenceKind::Organization, record.organizations[i]).has_value();
+    text_ellipsis(registered ? reference.name_of(ReferenceKind::Organization, record.organizations[i])
+                             : record.organizations[i] + "（" + form.i18n.tr("editor.unregistered") + "）",
+                  form.field_width - (ImGui::GetCursorPosX() - form.label_width));
     ImGui::PopID();
   }
   ImGui::PopID();
@@ -456,7 +454,7 @@ void agency_field(Form& form, const std::string& path, const char* key, std::str
   label(form, "editor.field.choose_organization", form.em);
   const std::string taken = organization_search(form, path, form.em * 18.0f);
   if (!taken.empty()) {
-    value = taken;
+    value = form.model.reference().name_of(ReferenceKind::Organization, taken);  // a text field: the name
     form.model.changed(path);
     form.model.field_left();
   }
@@ -553,30 +551,53 @@ void follow_up_items(Form& form, std::vector<FollowUp>& follow_ups) {
 // [SECTION] Sections per kind -----------------------------------------------------------------------------------
 
 void common_fields(Form& form, Record& record) {
+  const ReferenceData& reference = form.model.reference();
   section(form, "editor.section.basic");
-  date_field(form, "/date", "editor.field.date", record.date);
+  date_field(form, "/date", "editor.field.date", record.date, 0.0f, &record);
   time_fields(form, record);
   text_field(form, "/title", "editor.field.title", record.title);
   label(form, "editor.field.author");
   const std::string author = form.model.author();
   text_unformatted(author.empty() ? form.i18n.tr("editor.author_unknown") : author);
   probe_item(form.view.probe, "/author");
-  tree_combo(form, "/area", "editor.field.area", record.area, form.model.reference().areas);
-  themes_field(form, record);
+  if (reference.councils.size() > 1) {
+    label(form, "editor.field.council");
+    text_unformatted(reference.name_of(ReferenceKind::Council, record.council, !form.japanese));
+    probe_item(form.view.probe, "/council");
+  }
+  multi_select(form, "/areas", "editor.field.area", EditorList::Areas, record.areas, reference.areas, record.council);
+  const int chosen = multi_select(form, "/committees", "editor.field.body", EditorList::Committees, record.committees,
+                                  reference.committees, record.council);
+  if (chosen >= 0 && record.kind == RecordKind::Meeting && !record.meeting.meeting_type) {
+    // The committee says what kind of meeting it holds.
+    record.meeting.meeting_type =
+        parse_enum<MeetingType>(reference.committees[static_cast<std::size_t>(chosen)].meeting_type);
+    if (record.meeting.meeting_type) form.model.changed("/meeting_type");
+  }
+  multi_select(form, "/themes", "editor.field.themes", EditorList::Themes, record.themes, reference.themes,
+               record.council);
   organizations_field(form, record);
   number_field(form, "/participant_count", "editor.field.participant_count", "editor.unit.people");
+}
+
+// What it was for and what came of it (the theme report's 目的・ねらい and 成果): a section after each kind's own
+// fields, except on a visit, where they follow the place visited.
+void purpose_fields(Form& form, Record& record) {
+  if (record.kind != RecordKind::Outreach) {
+    section(form, "editor.section.purpose");
+    enum_combo(form, "/participation", "editor.field.participation", record.participation, "participation");
+  }
+  // What was done comes first where it is the record's substance (a visit, an initiative).
+  if (record.kind == RecordKind::Outreach || record.kind == RecordKind::Initiative)
+    multiline_field(form, "/content", "editor.field.content", record.content, 5);
+  multiline_field(form, "/purpose", "editor.field.purpose", record.purpose, 2);
+  multiline_field(form, "/outcome", "editor.field.outcome", record.outcome, 3);
+  number_field(form, "/occurrences", "editor.field.occurrences", "editor.unit.times");
 }
 
 void meeting_fields(Form& form, Record& record) {
   MeetingDetails& meeting = record.meeting;
   section(form, "editor.section.meeting");
-  const auto& committees = form.model.reference().committees;
-  const int chosen = tree_combo(form, "/body", "editor.field.body", meeting.body, committees);
-  if (chosen >= 0 && !meeting.meeting_type) {
-    // The committee says what kind of meeting it holds.
-    meeting.meeting_type = parse_enum<MeetingType>(committees[static_cast<std::size_t>(chosen)].meeting_type);
-    if (meeting.meeting_type) form.model.changed("/meeting_type");
-  }
   enum_combo(form, "/meeting_type", "editor.field.meeting_type", meeting.meeting_type, "meeting_type");
   enum_combo(form, "/format", "editor.field.format", meeting.format, "format");
   text_field(form, "/venue", "editor.field.venue", meeting.venue);
@@ -598,6 +619,11 @@ void case_review_fields(Form& form, Record& record) {
   section(form, "editor.section.roles");
   role_items(form, review.roles);
   date_field(form, "/next_review", "editor.field.next_review", review.next_review);
+  label(form, "editor.field.people_concerned_attended");
+  ImGui::PushID("/people_concerned_attended");
+  if (ImGui::Checkbox("##v", &review.people_concerned_attended)) form.model.changed("/people_concerned_attended");
+  probe_item(form.view.probe, "/people_concerned_attended");
+  ImGui::PopID();
 }
 
 void outreach_fields(Form& form, Record& record) {
@@ -605,9 +631,7 @@ void outreach_fields(Form& form, Record& record) {
   section(form, "editor.section.outreach");
   enum_combo(form, "/visit_type", "editor.field.visit_type", outreach.visit_type, "visit_type");
   agency_field(form, "/place", "editor.field.place", outreach.place);
-  multiline_field(form, "/purpose", "editor.field.purpose", outreach.purpose, 2);
-  multiline_field(form, "/content", "editor.field.content", outreach.content, 5);
-  multiline_field(form, "/outcome", "editor.field.outcome", outreach.outcome, 3);
+  purpose_fields(form, record);
   number_field(form, "/people_met", "editor.field.people_met", "editor.unit.people");
   number_field(form, "/duration_minutes", "editor.field.duration", "editor.unit.minutes");
   text_field(form, "/referral", "editor.field.referral", outreach.referral);
@@ -833,7 +857,10 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
     case RecordKind::Outreach:
       outreach_fields(form, record);
       break;
+    case RecordKind::Initiative:
+      break;  // the common fields are all it has
   }
+  if (record.kind != RecordKind::Outreach) purpose_fields(form, record);
   section(form, "editor.section.follow_ups");
   follow_up_items(form, record.follow_ups);
   ImGui::Spacing();

@@ -11,7 +11,7 @@ count_lines() { if [ -z "$1" ]; then echo 0; else printf '%s\n' "$1" | wc -l; fi
 
 cat > "$work/meeting.json" <<'JSON'
 {"kind":"meeting","date":"R5.7.3","start_time":"１３：３０","end_time":"15:00","title":"第１回全体会",
- "area":"東区","themes":["地域生活支援拠点等の整備"],"organizations":["髙田ワークス"],"participant_count":24,
+ "area":"東区","themes":["T08"],"organizations":["髙田ワークス"],"participant_count":24,
  "status":"submitted","body":"全体会","meeting_type":"plenary","format":"in_person","venue":"市役所",
  "agenda":[{"title":"サインレスについて","summary":"アンケート結果を報告","decision":"サインレスの継続を決定"}]}
 JSON
@@ -69,9 +69,13 @@ check "list as CSV has a BOM" [ "$(head -c 3 "$work/out" | od -An -tx1 | tr -d '
 # export JSON and CSV; import the JSON into a fresh folder: the same records.
 run_tsunagi 0 export --format json --out "$work/export.json"
 check "export JSON written" [ -s "$work/export.json" ]
-run_tsunagi 0 export --format csv --out "$work/export.csv"
+run_program 0 "$tsunagi" --data "$data" export --format csv --out "$work/export.csv"  # no --lang: Japanese
 check "CSV starts with a BOM" [ "$(head -c 3 "$work/export.csv" | od -An -tx1 | tr -d ' ')" = "efbbbf" ]
-check "CSV header names the fields" grep -q "id,kind,date,start_time,end_time,title" "$work/export.csv"
+check "CSV header is Japanese by default" grep -q "ID,種別,協議会,日付,終了日,日付（和暦）,日付の単位,開始時刻,終了時刻,件名,地域・区" "$work/export.csv"
+check "CSV values are Japanese: kind, status, names for ids, 和暦" grep -q ",会議,福岡市障がい者等地域生活支援協議会,2023-07-03,,令和5年7月3日,日,13:30,15:00,第１回全体会（修正）,東区," "$work/export.csv"
+run_tsunagi 0 --lang en export --format csv --out "$work/export-en.csv"
+check "CSV header in English with --lang en" grep -q "ID,Kind,Council,Date,End date,Date (Japanese era),Date precision,Start,End,Title" "$work/export-en.csv"
+check "CSV values in English with --lang en" grep -q ",Meeting,福岡市障がい者等地域生活支援協議会,2023-07-03,," "$work/export-en.csv"
 check "CSV quotes multi-line cells and keeps Japanese" grep -q "サインレスの継続を決定" "$work/export.csv"
 checks=$((checks + 1))
 "$tsunagi" --data "$work/copy" import "$work/export.json" 2> "$work/err" || fail "import of an export"
@@ -162,7 +166,7 @@ usage_error "--from: 「R6.13.1」は日付として読めません（例: 2024-
   --lang=ja record list --from R6.13.1
 usage_error "import: unexpected word \"again\"" import "$work/export.json" again
 usage_error "export: unknown option --limt" export --format csv --out "$work/typo.csv" --limt 3
-usage_error "--kind: unknown value \"meetng\" (one of: meeting, case_review, outreach)" export --format csv --out "$work/typo.csv" --kind meetng
+usage_error "--kind: unknown value \"meetng\" (one of: meeting, case_review, outreach, initiative)" export --format csv --out "$work/typo.csv" --kind meetng
 check "a refused export wrote no file" [ ! -e "$work/typo.csv" ]
 usage_error "sync: unexpected word \"now\"" sync now
 usage_error "restore: unknown option --all" restore --all
@@ -179,7 +183,7 @@ check "nothing was written by any refused command line" [ "$before" = "$after" ]
 
 # Valid command lines still work: every filter at once, global options anywhere, --name=value, a value from --.
 run_tsunagi 0 record list --kind meeting --fy 令和5年度 --from R5.4.1 --to 2023-12-31 --month 7 --status submitted \
-  --area 東区 --theme 地域生活支援拠点等の整備 --search サインレス --deleted --format json --limit 10 --offset 0 \
+  --area 東区 --theme ひきこもり --search サインレス --deleted --format json --limit 10 --offset 0 \
   --author 誰か --lang en
 check "every filter at once finds the meeting" contains "$out" "\"id\": \"$id\""
 run_tsunagi 0 record list --committee 運営会議 --by 誰か --format=table
@@ -187,7 +191,7 @@ check "committee and author filters find nothing here" [ -z "$out" ]
 run_tsunagi 0 record list --by=--x
 check "an author written --by=--x is a value" [ -z "$out" ]
 run_tsunagi 0 export --format=csv --out "$work/filtered.csv" --kind meeting --fy 2023 --from 2023-04-01 --to R6.3.31 \
-  --month 7 --status submitted --area 東区 --theme 地域生活支援拠点等の整備 --committee= --by= --search 全体会 \
+  --month 7 --status submitted --area 東区 --theme ひきこもり --committee= --by= --search 全体会 \
   --deleted --limit 5 --offset 0
 check "a filtered export has the meeting" grep -q "$id" "$work/filtered.csv"
 run_tsunagi 0 record show "$id" --format table --lang en

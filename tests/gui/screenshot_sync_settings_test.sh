@@ -34,9 +34,9 @@ cat >"$work/records.json" <<'JSON'
 [
   {"kind": "meeting", "date": "2024-07-03", "start_time": "10:00", "end_time": "11:30",
    "title": "東区 地域連絡会（新規事業所の紹介）", "area": "東区", "status": "submitted",
-   "body": "東区地域連絡会", "meeting_type": "liaison", "format": "in_person", "venue": "東区役所"},
+   "body": "区部会", "meeting_type": "liaison", "format": "in_person", "venue": "東区役所"},
   {"kind": "meeting", "date": "2024-07-10", "title": "承認済みにしてしまった会議", "area": "東区",
-   "status": "approved", "body": "東区地域連絡会", "meeting_type": "liaison", "format": "in_person"}
+   "status": "approved", "body": "区部会", "meeting_type": "liaison", "format": "in_person"}
 ]
 JSON
 "$tsunagi" --data "$data" import "$work/records.json" >/dev/null

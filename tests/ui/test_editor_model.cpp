@@ -182,13 +182,13 @@ TEST_CASE_METHOD(EditorFixture, "a returned record is fixed and submitted again"
   REQUIRE(model.open(added.id));
   CHECK(model.record().status == ReviewStatus::Returned);
   CHECK(model.issues().empty());
-  model.record().outreach.content = "本人と面談";
+  model.record().content = "本人と面談";
   model.changed("/content");
   REQUIRE(model.submit());
   settle();
   auto stored = *store->get(added.id);
   CHECK(stored->status == ReviewStatus::Submitted);
-  CHECK(stored->outreach.content == "本人と面談");
+  CHECK(stored->content == "本人と面談");
 }
 
 TEST_CASE_METHOD(EditorFixture, "opening another record stores the unsaved typing first", "[editor]") {
@@ -387,7 +387,7 @@ TEST_CASE_METHOD(EditorFixture, "required fields are known before any submit, an
   CHECK(model.last_kind() == RecordKind::Meeting);
   REQUIRE(model.start_new(RecordKind::Meeting, "2024-07-03"));
   CHECK(model.required("/title"));
-  CHECK(model.required("/body"));
+  CHECK(model.required("/meeting_type"));
   CHECK(model.required("/agenda/3/title"));
   CHECK_FALSE(model.required("/venue"));
   CHECK_FALSE(model.required("/case_code"));

@@ -71,9 +71,9 @@ TEST_CASE_METHOD(ScreenFixture, "Ctrl+Enter refuses an invalid record, shows mes
   CHECK(stored_records().empty());
   editor.frame();
   // The message sits right under its field.
-  REQUIRE(editor.has("issue./body"));
-  CHECK(editor.rect("issue./body").y0 >= editor.rect("/body").y1);
-  CHECK(editor.rect("issue./body").y0 - editor.rect("/body").y1 < 20.0f);
+  REQUIRE(editor.has("issue./meeting_type"));
+  CHECK(editor.rect("issue./meeting_type").y0 >= editor.rect("/meeting_type").y1);
+  CHECK(editor.rect("issue./meeting_type").y0 - editor.rect("/meeting_type").y1 < 20.0f);
   CHECK(editor.has("issue./format"));
   CHECK_FALSE(editor.has("issue./title"));
 
@@ -82,20 +82,21 @@ TEST_CASE_METHOD(ScreenFixture, "Ctrl+Enter refuses an invalid record, shows mes
   std::size_t committee = 0;
   while (committee < committees.size() && committees[committee].name != "相談支援部会") ++committee;
   REQUIRE(committee < committees.size());
-  editor.click("/body");
-  editor.click("/body/choice/" + std::to_string(committee));
-  CHECK(model.record().meeting.body == "相談支援部会");
+  editor.click("/committees");
+  editor.click("/committees/choice/" + std::to_string(committee));
+  editor.press(GLFW_KEY_ESCAPE);
+  CHECK(model.record().committees == std::vector<std::string>{committees[committee].id});
   CHECK(model.record().meeting.meeting_type == MeetingType::Committee);
   editor.click("/format");
   editor.click("/format/choice/2");
   CHECK(model.record().meeting.format == MeetingFormat::Written);
-  CHECK_FALSE(editor.has("issue./body"));
+  CHECK_FALSE(editor.has("issue./meeting_type"));
 
   editor.press(GLFW_KEY_ENTER, true);
   const auto records = stored_records();
   REQUIRE(records.size() == 1);
   CHECK(records[0].status == ReviewStatus::Submitted);
-  CHECK(records[0].meeting.body == "相談支援部会");
+  CHECK(records[0].committees == std::vector<std::string>{"consultation"});
 }
 
 TEST_CASE_METHOD(ScreenFixture, "dates: typed seed forms, the month grid, and Esc closes it", "[editor][screen]") {
@@ -210,13 +211,18 @@ TEST_CASE_METHOD(ScreenFixture, "organisations by type-ahead, themes by multi-se
   REQUIRE(editor.has("/organizations.match.0"));
   editor.click("/organizations.match.0");
   REQUIRE(model.record().organizations.size() == 1);
-  CHECK(model.record().organizations[0] == "ワークステップ香椎");
+  CHECK(model.record().organizations[0] == "org-0001");  // stored by id, shown by name
+  editor.click("/organizations.search");
+  editor.type("ひまわり作業所");  // not registered: kept as typed
+  editor.press(GLFW_KEY_ENTER);
+  REQUIRE(model.record().organizations.size() == 2);
+  CHECK(model.record().organizations[1] == "ひまわり作業所");
 
   editor.click("/themes");
   editor.click("/themes/choice/0");
   editor.click("/themes/choice/7");
   REQUIRE(model.record().themes.size() == 2);
-  CHECK(model.record().themes[1] == model.reference().themes[7].name);
+  CHECK(model.record().themes[1] == model.reference().themes[7].id);
   editor.press(GLFW_KEY_ESCAPE);  // closes the drop-down
   CHECK_FALSE(editor.has("/themes/choice/0"));
 
