@@ -36,6 +36,8 @@ class Statement {
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
   Statement& bind(int index, bool value) { return bind(index, static_cast<std::int64_t>(value ? 1 : 0)); }
+  // A string literal is text (without this, a const char* would convert to bool, not to string_view).
+  Statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   Statement& bind_null(int index);
   // Steps once: true when a row is ready, false when done; an Error otherwise.
   Result<bool> step();

@@ -222,7 +222,7 @@ Status rewrite_references(Database& db) {
     for (const List& list : lists)
       for (const auto& value : *list.values)
         if (!reference.known(list.kind, value))
-          if (auto status = (*unmatched)->bind(1, record.id).bind(2, list.field).bind(3, value).run(); !status)
+          if (auto status = (*unmatched)->bind(1, record.id).bind(2, std::string(list.field)).bind(3, value).run(); !status)
             return status;
     ReferenceColumns columns = reference_columns(record, reference);
     if (auto status = (*write_doc)->bind(1, record_text(record)).bind(2, seq).run(); !status) return status;

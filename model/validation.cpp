@@ -193,9 +193,12 @@ void normalize_record_date(Record& r, const NormalizeOptions& options, std::vect
   r.date_end = trim(r.date_end);
   if (!typed.empty() && !parse_iso_date(typed)) {
     if (auto span = parse_date_span(typed, options.fiscal_year)) {
+      // The end of a month or fiscal year went with the date typed before; an end given apart (a period) stays.
+      if (r.date_precision == DatePrecision::Month || r.date_precision == DatePrecision::FiscalYear)
+        r.date_end.clear();
       r.date = format_iso(span->from);
       r.date_precision = span->precision;
-      r.date_end = span->precision == DatePrecision::Day ? std::string() : format_iso(span->to);
+      if (span->precision != DatePrecision::Day) r.date_end = format_iso(span->to);  // else: an end given apart
       if (span->era_past_end)
         notes.push_back({"/date", "date.old_era", Severity::Warning,
                          "\"" + typed + "\" names an era after it ended; read as " + format_date_span(*span) + " (" +
@@ -440,7 +443,8 @@ std::vector<ValidationIssue> validate_record(const Record& r, const ReferenceDat
       const auto& m = r.meeting;
       if (!m.meeting_type)
         check.error("/meeting_type", "required", "the kind of meeting is required", "会議の種類を選んでください");
-      if (!m.format) check.error("/format", "required", "the format (in person, online, written) is required", "開催形式を選んでください");
+      // The format is often not known of a meeting typed in from a report (the seeds name it only when written
+      // or online): optional.
       // The council's own bodies meet as a committee: which one is what the reports count.
       static constexpr MeetingType kBodies[] = {MeetingType::Plenary, MeetingType::Steering, MeetingType::Committee,
                                                 MeetingType::Subcommittee, MeetingType::WorkingTeam};

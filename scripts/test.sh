@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-tsunagi_install_deps
+# Tests also read the CSV export back with LibreOffice Calc.
+tsunagi_install_deps libreoffice-calc
 
 build=build
 flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)

@@ -252,3 +252,113 @@ TEST_CASE("parse_date rejects impossible dates, wrong era years and garbage", "[
     CHECK_FALSE(parse_date(text));
   }
 }
+
+// ---- Dates as people write them: a day, a month, a fiscal year, a period ----------------------------------------
+
+namespace {
+
+std::string span_text(const std::optional<tsunagi::DateSpan>& span) {
+  if (!span) return "none";
+  static const char* kPrecision[] = {"day", "month", "fiscal_year", "period"};
+  return tsunagi::format_iso(span->from) + ".." + tsunagi::format_iso(span->to) + " " +
+         kPrecision[static_cast<int>(span->precision)] + (span->era_past_end ? " past-era" : "");
+}
+
+}  // namespace
+
+TEST_CASE("parse_date_span reads a day, a month and a fiscal year as the seeds write them", "[calendar]") {
+  using tsunagi::parse_date_span;
+  CHECK(span_text(parse_date_span("R5.7.3")) == "2023-07-03..2023-07-03 day");
+  CHECK(span_text(parse_date_span("R５.9.13")) == "2023-09-13..2023-09-13 day");
+  CHECK(span_text(parse_date_span("令和5年7月3日（月）")) == "2023-07-03..2023-07-03 day");
+  CHECK(span_text(parse_date_span("R6.2.2(金)")) == "2024-02-02..2024-02-02 day");
+  CHECK(span_text(parse_date_span("2023-07-03")) == "2023-07-03..2023-07-03 day");
+  CHECK(span_text(parse_date_span("令和6年3月末")) == "2024-03-31..2024-03-31 day");
+  // A month.
+  CHECK(span_text(parse_date_span("令和6年1月")) == "2024-01-01..2024-01-31 month");
+  CHECK(span_text(parse_date_span("R6.2")) == "2024-02-01..2024-02-29 month");  // a leap year
+  CHECK(span_text(parse_date_span("２０２３年２月")) == "2023-02-01..2023-02-28 month");
+  // A fiscal year, April to March.
+  CHECK(span_text(parse_date_span("令和5年度")) == "2023-04-01..2024-03-31 fiscal_year");
+  CHECK(span_text(parse_date_span("平成28年度")) == "2016-04-01..2017-03-31 fiscal_year");
+  CHECK(span_text(parse_date_span("FY2024")) == "2024-04-01..2025-03-31 fiscal_year");
+  CHECK(span_text(parse_date_span("令和元年度")) == "2019-04-01..2020-03-31 fiscal_year");
+  CHECK(span_text(parse_date_span("平成31年度")) == "2019-04-01..2020-03-31 fiscal_year");  // both eras name FY2019
+  // Not dates.
+  CHECK(span_text(parse_date_span("夏休み期間")) == "none");
+  CHECK(span_text(parse_date_span("令和5年13月")) == "none");
+  CHECK(span_text(parse_date_span("R5.2.30")) == "none");
+  CHECK(span_text(parse_date_span("2023")) == "none");  // a year alone is not a date (令和5年度 is)
+}
+
+TEST_CASE("a day or month without a year is read within the fiscal year given, and not without one", "[calendar]") {
+  using tsunagi::parse_date_span;
+  const int fy = 2023;  // 令和5年度: 2023-04-01 .. 2024-03-31
+  CHECK(span_text(parse_date_span("4/17", fy)) == "2023-04-17..2023-04-17 day");
+  CHECK(span_text(parse_date_span("3/31", fy)) == "2024-03-31..2024-03-31 day");  // March is next calendar year
+  CHECK(span_text(parse_date_span("1/1", fy)) == "2024-01-01..2024-01-01 day");
+  CHECK(span_text(parse_date_span("12/31", fy)) == "2023-12-31..2023-12-31 day");
+  CHECK(span_text(parse_date_span("５月", fy)) == "2023-05-01..2023-05-31 month");
+  CHECK(span_text(parse_date_span("2月", fy)) == "2024-02-01..2024-02-29 month");
+  CHECK(span_text(parse_date_span("10月16日", fy)) == "2023-10-16..2023-10-16 day");
+  CHECK(span_text(parse_date_span("2/29", 2022)) == "none");  // FY2022's February is 2023's: no 29th
+  CHECK(span_text(parse_date_span("4/17")) == "none");        // which year? not guessed
+}
+
+TEST_CASE("a period: two dates joined, the second may leave out the year, and 'から' runs to the fiscal year's end",
+          "[calendar]") {
+  using tsunagi::parse_date_span;
+  CHECK(span_text(parse_date_span("R5.9.21～R5.12.19")) == "2023-09-21..2023-12-19 period");
+  CHECK(span_text(parse_date_span("R5.9.21〜12.19")) == "2023-09-21..2023-12-19 period");
+  CHECK(span_text(parse_date_span("令和5年7月～9月")) == "2023-07-01..2023-09-30 period");
+  CHECK(span_text(parse_date_span("令和5年12月～2月")) == "2023-12-01..2024-02-29 period");  // across the new year
+  CHECK(span_text(parse_date_span("令和6年1月から")) == "2024-01-01..2024-03-31 period");
+  CHECK(span_text(parse_date_span("R5.7.3から R5.7.5まで")) == "2023-07-03..2023-07-05 period");
+  CHECK(span_text(parse_date_span("7/21～8/31", 2023)) == "2023-07-21..2023-08-31 period");
+  CHECK(span_text(parse_date_span("R5.12.19～R5.9.21")) == "none");  // ends before it begins
+}
+
+TEST_CASE("an era written past its end is read as the date it means, flagged, and one before its start is refused",
+          "[calendar]") {
+  using tsunagi::parse_date_span;
+  CHECK(span_text(parse_date_span("平成31年4月30日")) == "2019-04-30..2019-04-30 day");
+  CHECK(span_text(parse_date_span("令和元年5月1日")) == "2019-05-01..2019-05-01 day");
+  CHECK(span_text(parse_date_span("平成31年5月1日")) == "2019-05-01..2019-05-01 day past-era");
+  CHECK(span_text(parse_date_span("H31.6.1")) == "2019-06-01..2019-06-01 day past-era");
+  CHECK(span_text(parse_date_span("平成32年1月")) == "2020-01-01..2020-01-31 month past-era");
+  CHECK(span_text(parse_date_span("令和元年4月30日")) == "none");  // 令和 had not begun
+  CHECK(span_text(parse_date_span("令和元年4月")) == "none");
+  CHECK(span_text(parse_date_span("平成31年4月")) == "2019-04-01..2019-04-30 month");
+  CHECK(span_text(parse_date_span("昭和64年1月7日")) == "1989-01-07..1989-01-07 day");
+  CHECK(span_text(parse_date_span("昭和64年1月8日")) == "1989-01-08..1989-01-08 day past-era");  // 平成元年1月8日
+  const auto past = parse_date_span("平成31年5月1日");
+  REQUIRE(past);
+  CHECK(tsunagi::format_date_span(*past) == "令和元年5月1日");  // the right form, for the warning
+}
+
+TEST_CASE("format_date_span writes each precision as the reports do", "[calendar]") {
+  using tsunagi::DatePrecision;
+  using tsunagi::Date;
+  CHECK(tsunagi::format_date_span({Date{2023, 7, 3}, Date{2023, 7, 3}, DatePrecision::Day}) == "令和5年7月3日");
+  CHECK(tsunagi::format_date_span({Date{2024, 1, 1}, Date{2024, 1, 31}, DatePrecision::Month}) == "令和6年1月");
+  CHECK(tsunagi::format_date_span({Date{2019, 4, 1}, Date{2020, 3, 31}, DatePrecision::FiscalYear}) == "令和元年度");
+  CHECK(tsunagi::format_date_span({Date{2023, 9, 21}, Date{2023, 12, 19}, DatePrecision::Period}) ==
+        "令和5年9月21日～令和5年12月19日");
+}
+
+TEST_CASE("parse_time_range reads a range typed into the start time, and 午前/午後", "[calendar]") {
+  auto text = [](std::string_view s) {
+    auto range = tsunagi::parse_time_range(s);
+    if (!range) return std::string("none");
+    return tsunagi::format_time(range->start) + (range->end ? "-" + tsunagi::format_time(*range->end) : "");
+  };
+  CHECK(text("13：30～15：00") == "13:30-15:00");
+  CHECK(text("13:30-15:00") == "13:30-15:00");
+  CHECK(text("13:30〜15:00") == "13:30-15:00");
+  CHECK(text("午後1時30分") == "13:30");
+  CHECK(text("午後1時30分～3時") == "13:30-15:00");
+  CHECK(text("午前10時～午後2時") == "10:00-14:00");
+  CHECK(text("午前12時") == "00:00");
+  CHECK(text("13:30～") == "none");
+  CHECK(text("25:00") == "none");
+}

@@ -163,3 +163,126 @@ TEST_CASE("schema 4 drops the fiscal year index, indexes committees of meetings 
   committee.committee = "相談支援部会";
   CHECK(titles(committee) == std::vector<std::string>{"日付の誤り", "年度初め", "年度末"});
 }
+
+namespace {
+
+std::vector<std::string> query_column(const std::filesystem::path& file, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
+  std::vector<std::string> out;
+  while (sqlite3_step(stmt) == SQLITE_ROW) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("schema 8 turns the names a schema 5 store holds into ids, and keeps and lists names that match nothing",
+          "[store][migration]") {
+  TempFolder folder;
+  auto data = folder.path / "data";
+  {
+    StoreOptions old;
+    old.target_schema_version = 5;
+    auto store = Store::open(data, old);  // with the default reference data, as every store has
+    REQUIRE(store.ok());
+    CHECK((*store)->schema_version() == 5);
+  }
+  // Rows as schema 5 held them: one area and (on meetings) one committee by name, themes by their full sentence.
+  int added = 0;
+  auto add = [&](const std::string& kind, const std::string& area, const std::string& body, const std::string& theme,
+                 const std::string& organization, const std::string& title) {
+    ++added;
+    const std::string id = "0193a5f2-c3d4-7abc-8def-00000000000" + std::to_string(added);
+    const std::string clock = "1688000000000.000" + std::to_string(added) + ".456789ab";
+    std::string doc = R"({"id":")" + id + R"(","kind":")" + kind + R"(","date":"2024-07-0)" + std::to_string(added) +
+                      R"(","title":")" + title + R"(","area":")" + area + R"(","themes":[")" + theme +
+                      R"("],"organizations":[")" + organization + R"("],"status":"submitted","author":"田中 花子",)" +
+                      (kind == "meeting" ? R"("body":")" + body + R"(","meeting_type":"committee","format":"in_person",)"
+                                         : std::string(R"("visit_type":"home","place":"ご自宅",)")) +
+                      R"("hlc":")" + clock + R"(","field_hlc":{"*":")" + clock + R"("}})";
+    exec(data / Store::kFileName,
+         "INSERT INTO records(id, kind, date, fiscal_year, title, area, body, status, author, hlc) VALUES('" + id +
+             "', '" + kind + "', '2024-07-0" + std::to_string(added) + "', 2024, '" + title + "', '" + area + "', '" +
+             (kind == "meeting" ? body : "") + "', 'submitted', '田中 花子', '" + clock +
+             "'); INSERT INTO record_docs(seq, doc) SELECT max(seq), '" + doc +
+             "' FROM records; INSERT INTO record_themes(theme, record_seq) SELECT '" + theme +
+             "', max(seq) FROM records; INSERT INTO fts_backlog(seq) SELECT max(seq) FROM records");
+    return id;
+  };
+  const std::string known = add("meeting", "東区", "相談支援部会",
+                                "ひきこもり状態のため、医療に繋がらず、福祉サービスの導入、支援の継続が難しい",
+                                "髙田ワークス", "相談支援部会 定例会");
+  const std::string unknown = add("meeting", "火星区", "謎の部会", "未知のテーマ", "ひまわり作業所", "名前の合わない会議");
+  const std::string visit = add("outreach", "西区", "", "ひきこもり状態のため、医療に繋がらず、福祉サービスの導入、支援の継続が難しい",
+                                "𠮷野の里作業所", "家庭訪問");
+
+  auto store = Store::open(data);
+  REQUIRE(store.ok());
+  CHECK((*store)->schema_version() == kLatestSchemaVersion);
+  CHECK_FALSE((*store)->migration_backups().empty());  // the schema 5 file was copied first
+
+  auto record = [&](const std::string& id) {
+    auto got = (*store)->get(id);
+    REQUIRE(got.ok());
+    REQUIRE(got->has_value());
+    return **got;
+  };
+  const Record matched = record(known);
+  CHECK(matched.areas == std::vector<std::string>{"higashi"});
+  CHECK(matched.committees == std::vector<std::string>{"consultation"});
+  CHECK(matched.themes == std::vector<std::string>{"T08"});
+  CHECK(matched.organizations == std::vector<std::string>{"org-0003"});
+  CHECK(matched.council == "fukuoka");
+  CHECK(matched.clock == "1688000000000.0001.456789ab");  // the same version: ids and names mean the same
+  CHECK(record(visit).organizations == std::vector<std::string>{"org-0005"});
+
+  // Nothing is dropped: names with no match stay as they were, and the migration lists them.
+  const Record kept = record(unknown);
+  CHECK(kept.areas == std::vector<std::string>{"火星区"});
+  CHECK(kept.committees == std::vector<std::string>{"謎の部会"});
+  CHECK(kept.themes == std::vector<std::string>{"未知のテーマ"});
+  CHECK(kept.organizations == std::vector<std::string>{"ひまわり作業所"});
+  CHECK(query_column((*store)->file(), "SELECT field || '=' || value FROM unmatched_references WHERE record_id = '" +
+                                           unknown + "' ORDER BY field") ==
+        std::vector<std::string>{"areas=火星区", "committees=謎の部会", "themes=未知のテーマ"});
+  CHECK(query_column((*store)->file(), "SELECT value FROM unmatched_references WHERE record_id = '" + known + "'")
+            .empty());
+
+  // Filters find them by id or name, and the unmatched by what they hold.
+  auto titles = [&](RecordQuery query) {
+    std::vector<std::string> out;
+    auto rows = (*store)->list(query);
+    REQUIRE(rows.ok());
+    for (const auto& row : *rows) out.push_back(row.title);
+    return out;
+  };
+  RecordQuery query;
+  query.area = "東区";
+  CHECK(titles(query) == std::vector<std::string>{"相談支援部会 定例会"});
+  query.area = "higashi_hakata";  // the area above the ward
+  CHECK(titles(query) == std::vector<std::string>{"相談支援部会 定例会"});
+  query.area = "火星区";
+  CHECK(titles(query) == std::vector<std::string>{"名前の合わない会議"});
+  query = {};
+  query.theme = "T08";
+  CHECK(titles(query) == std::vector<std::string>{"家庭訪問", "相談支援部会 定例会"});
+  query = {};
+  query.search = "城南";  // not anywhere
+  CHECK(titles(query).empty());
+  query.search = "相談支援部会";  // the committee's name is in the index, though the record holds its id
+  CHECK(titles(query) == std::vector<std::string>{"相談支援部会 定例会"});
+  query.search = "吉野の里";  // an organisation's name, folded (𠮷野)
+  CHECK(titles(query) == std::vector<std::string>{"家庭訪問"});
+  // The list shows names.
+  auto rows = (*store)->list(RecordQuery{});
+  REQUIRE(rows.ok());
+  for (const auto& row : *rows)
+    if (row.title == "相談支援部会 定例会") {
+      CHECK(row.area == "東区");
+      CHECK(row.body == "相談支援部会");
+    }
+}

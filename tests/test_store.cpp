@@ -764,3 +764,87 @@ TEST_CASE_METHOD(StoreFixture, "an enrollment makes the records written before i
   CHECK(author_of(hers) == "佐藤 花子");
   ::setenv("USER", restore_user.c_str(), 1);
 }
+
+TEST_CASE_METHOD(StoreFixture, "search folds width, kana and variant kanji alike in the text and the query",
+                 "[store][search]") {
+  add(R"({"kind":"meeting","date":"2024-07-01","title":"サインレスの継続","meeting_type":"event"})");
+  add(R"({"kind":"meeting","date":"2024-07-02","title":"ヒキコモリ支援の勉強会","meeting_type":"training"})");
+  add(R"({"kind":"outreach","date":"2024-07-03","title":"髙田ワークス訪問","place":"𠮷野の里作業所"})");
+  add(R"({"kind":"outreach","date":"2024-07-04","title":"グループホーム山﨑ハウス","place":"栁川ベーカリー工房"})");
+  add(R"({"kind":"outreach","date":"2024-07-05","title":"短期入所事業所 德寿苑","place":"ご自宅"})");
+  add(R"({"kind":"meeting","date":"2024-07-06","title":"第①回 運営会議","meeting_type":"steering","committees":["steering"]})");
+  auto found = [this](const std::string& search) {
+    RecordQuery query;
+    query.search = search;
+    auto rows = store->list(query);
+    REQUIRE(rows.ok());
+    std::vector<std::string> titles;
+    for (const auto& row : *rows) titles.push_back(row.title);
+    return titles;
+  };
+  using Titles = std::vector<std::string>;
+  CHECK(found("ｻｲﾝﾚｽ") == Titles{"サインレスの継続"});  // half-width katakana, voiced marks and all
+  CHECK(found("さいんれす") == Titles{"サインレスの継続"});  // hiragana finds katakana
+  CHECK(found("ひきこもり") == Titles{"ヒキコモリ支援の勉強会"});
+  CHECK(found("高田") == Titles{"髙田ワークス訪問"});  // 髙 / 高
+  CHECK(found("吉野の里") == Titles{"髙田ワークス訪問"});  // 𠮷 / 吉, in another field
+  CHECK(found("山崎") == Titles{"グループホーム山﨑ハウス"});  // 﨑 / 崎
+  CHECK(found("柳川") == Titles{"グループホーム山﨑ハウス"});  // 栁 / 柳
+  CHECK(found("徳寿苑") == Titles{"短期入所事業所 德寿苑"});  // 德 / 徳
+  CHECK(found("第1回") == Titles{"第①回 運営会議"});  // ① / 1
+  CHECK(found("ＳＡＩＮ").empty());
+  CHECK(found("髙田ワークス") == Titles{"髙田ワークス訪問"});  // the variant itself still finds it
+}
+
+TEST_CASE_METHOD(StoreFixture, "filters take ids or names: a theme by a word of it, committees with their subtree, "
+                               "any of several areas, a council",
+                 "[store]") {
+  add(R"({"kind":"meeting","date":"2024-07-01","title":"東区・博多区合同","areas":["東区","博多区"],
+          "themes":["ひきこもり"],"committees":["こども部会"],"meeting_type":"committee","status":"submitted"})");
+  add(R"({"kind":"meeting","date":"2024-07-02","title":"未就学児分科会","areas":["higashi"],
+          "committees":["preschool_sub"],"meeting_type":"subcommittee","status":"submitted"})");
+  add(R"({"kind":"case_review","date":"2024-07-03","title":"事例検討（こども部会）","areas":["西区"],
+          "committees":["children"],"themes":["T05"],"review_type":"case_study","status":"submitted"})");
+  add(R"({"kind":"outreach","date":"2024-07-04","title":"学校訪問","areas":["西区"],"visit_type":"school",
+          "place":"小学校","status":"submitted"})");
+  auto titles = [this](RecordQuery query) {
+    auto rows = store->list(query);
+    REQUIRE(rows.ok());
+    std::vector<std::string> out;
+    for (const auto& row : *rows) out.push_back(row.title);
+    return out;
+  };
+  using Titles = std::vector<std::string>;
+  RecordQuery query;
+  query.theme = "T08";
+  CHECK(titles(query) == Titles{"東区・博多区合同"});
+  query.theme = "ひきこもり";
+  CHECK(titles(query) == Titles{"東区・博多区合同"});
+  query = {};
+  query.committee = "こども部会";  // a case review done for the committee counts too, and its sub-committees
+  CHECK(titles(query) == Titles{"事例検討（こども部会）", "未就学児分科会", "東区・博多区合同"});
+  query.committee = "children";
+  CHECK(titles(query) == Titles{"事例検討（こども部会）", "未就学児分科会", "東区・博多区合同"});
+  query = {};
+  query.area = "博多区";
+  CHECK(titles(query) == Titles{"東区・博多区合同"});
+  query.area = "東区";
+  CHECK(titles(query) == Titles{"未就学児分科会", "東区・博多区合同"});
+  query.area = "東・博多エリア";
+  CHECK(titles(query) == Titles{"未就学児分科会", "東区・博多区合同"});
+  auto counted = store->count(query);
+  REQUIRE(counted.ok());
+  CHECK(*counted == 2);  // a record in two wards of the area is one record
+  query = {};
+  query.council = "fukuoka";
+  CHECK(titles(query).size() == 4);
+  query.council = "福岡市障がい者等地域生活支援協議会";
+  CHECK(titles(query).size() == 4);
+  query.council = "kodama";
+  CHECK(titles(query).empty());
+  // The list shows names, every area of a record.
+  auto rows = store->list(RecordQuery{});
+  REQUIRE(rows.ok());
+  CHECK(rows->back().area == "博多区・東区");  // a set: in the order of the ids
+  CHECK(rows->back().body == "こども部会");
+}

@@ -227,4 +227,51 @@ check "--focus names what it takes" contains "$err" "--focus: expected search"
 run_tsunagi 64 --drawn-text "$work/drawn.txt"
 check "--drawn-text goes with a screenshot" contains "$err" "only with --screenshot"
 
+# Dates as the seeds write them, read within the fiscal year --fy names; references by id or name.
+fy_data=$work/fy-data
+cat > "$work/kodama.json" <<'JSON'
+[
+ {"kind":"meeting","council":"fukuoka","date":"4/17","title":"相談支援部会 情報共有","committees":["相談支援部会"],
+  "meeting_type":"committee","status":"submitted","areas":["東区","博多区"],"themes":["ひきこもり"]},
+ {"kind":"meeting","date":"2/2","title":"未就学児分科会","committees":["preschool_sub"],"meeting_type":"subcommittee",
+  "status":"submitted","areas":["higashi"]},
+ {"kind":"initiative","date":"令和5年度","title":"ふくしマップを作成","status":"submitted","areas":["西区"]},
+ {"kind":"meeting","date":"令和6年1月から","title":"委託事業所連絡会議を定期開催","committees":["委託事業所連絡会議"],
+  "meeting_type":"liaison","status":"submitted","occurrences":3}
+]
+JSON
+run_program 0 "$tsunagi" --data "$fy_data" --lang en import "$work/kodama.json" --fy 令和5年度
+run_program 0 "$tsunagi" --data "$fy_data" --lang en record list --format json
+check "--fy reads 4/17 within FY2023" contains "$out" '"date": "2023-04-17"'
+check "--fy reads 2/2 as the next calendar year" contains "$out" '"date": "2024-02-02"'
+check "a fiscal year keeps its precision" contains "$out" '"date_precision": "fiscal_year"'
+check "a period from a month runs to the fiscal year's end" contains "$out" '"date_end": "2024-03-31"'
+check "areas are stored by id" contains "$out" '"hakata"'
+run_program 1 "$tsunagi" --data "$work/nofy" --lang en import "$work/kodama.json"
+check "without --fy, 4/17 is no date: the submitted record is refused, naming the field" contains "$err" "/date"
+count_titles() { run_program 0 "$tsunagi" --data "$fy_data" --lang en record list "$@"; count_lines "$out"; }
+check "--theme T08 finds the record" [ "$(count_titles --theme T08)" = 1 ]
+check "--theme by a word of the theme finds it" [ "$(count_titles --theme ひきこもり)" = 1 ]
+check "--committee by name takes in its sub-committees" [ "$(count_titles --committee こども部会)" = 1 ]
+check "--committee by id" [ "$(count_titles --committee consultation)" = 1 ]
+check "--area matches any of a record's areas" [ "$(count_titles --area 博多区)" = 1 ]
+check "--area of an area takes in its wards, each record once" [ "$(count_titles --area 東・博多エリア)" = 2 ]
+check "--council by id" [ "$(count_titles --council fukuoka)" = 4 ]
+check "--council by name" [ "$(count_titles --council 福岡市障がい者等地域生活支援協議会)" = 4 ]
+check "--council of another council" [ "$(count_titles --council kodama)" = 0 ]
+run_program 0 "$tsunagi" --data "$fy_data" --lang en record list --theme T08 --format json
+id_t08=$(printf '%s' "$out" | grep -o '"id": "[^"]*"' | head -1 | cut -d'"' -f4)
+run_program 0 "$tsunagi" --data "$fy_data" --lang en record show "$id_t08"
+check "show names the references beside their ids" contains "$out" '"names"'
+check "show gives the committee's name" contains "$out" '"相談支援部会"'
+echo '{"kind":"meeting","date":"平成31年5月1日","title":"古い元号","meeting_type":"event"}' > "$work/old-era.json"
+run_program 0 "$tsunagi" --data "$fy_data" --lang ja record add --json "$work/old-era.json"
+check "an era past its end is read, with the right form named" contains "$err" "令和元年5月1日"
+echo '{"kind":"meeting","date":"2024-05-01","title":"知らない会議体","committees":["謎の部会"],"meeting_type":"steering","status":"submitted"}' > "$work/unknown.json"
+run_program 1 "$tsunagi" --data "$fy_data" --lang en record add --json "$work/unknown.json"
+check "an unknown committee on a submitted record is refused with the nearest names" contains "$err" 'committee "謎の部会" is not in the reference data (nearest:'
+sed -i 's/"submitted"/"draft"/' "$work/unknown.json"
+run_program 0 "$tsunagi" --data "$fy_data" --lang en record add --json "$work/unknown.json"
+check "on a draft it is a warning" contains "$err" 'warning: 知らない会議体: /committees/0'
+
 finish cli

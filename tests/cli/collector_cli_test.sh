@@ -31,6 +31,19 @@ run_collector 0 device list --data "$data"
 run_collector 0 --help
 check "--help prints the usage" contains "$out" "Usage: tsunagi-collector"
 
+# Reference data: each council's file imports beside the others; --replace starts afresh.
+assets=$(cd "$(dirname "$0")/../../assets" && pwd)
+run_collector 0 reference import "$assets/reference/default.json" --data "$data"
+check "default reference imported" contains "$out" "now 1 councils"
+run_collector 0 reference import "$assets/reference/kodama.json" --data "$data"
+check "a council's file joins the others" contains "$out" "now 2 councils"
+run_collector 0 reference import "$assets/reference/hiratsuka.json" --data "$data"
+check "and another" contains "$out" "now 3 councils"
+run_collector 0 reference import "$assets/reference/kodama.json" --data "$data"
+check "importing a file again replaces its entries, adds none" contains "$out" "now 3 councils"
+run_collector 0 reference import "$assets/reference/kodama.json" --replace --data "$data"
+check "--replace drops what was there" contains "$out" "now 1 councils"
+
 before=$("$collector" user list --data "$data" | md5sum)
 usage_error "user add: unknown option --bogus" user add --data "$data" --name X --role staff --bogus 1
 usage_error "user list: unknown option --nme" user list --data "$data" --nme x
