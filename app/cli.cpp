@@ -292,7 +292,10 @@ std::string sync_label(SyncState state, bool japanese) {
 void print_table(const std::vector<RecordSummary>& rows, bool japanese) {
   for (const auto& row : rows) {
     std::string date = row.date;
-    if (auto parsed = parse_iso_date(row.date); parsed && japanese) date = format_wareki_short(*parsed);
+    if (auto span = stored_date_span(row.date, row.date_end))
+      date = !japanese ? format_date_span_iso(*span)
+             : span->precision == DatePrecision::Day ? format_wareki_short(span->from)
+                                                     : format_date_span(*span);
     std::cout << row.id << "  " << kind_label(row.kind, japanese) << "  " << date << "  "
               << status_label(row.status, japanese) << "  " << sync_label(row.sync_state, japanese) << "  " << row.title
               << (row.deleted ? "  [deleted]" : "") << "\n";

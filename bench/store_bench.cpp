@@ -1,12 +1,15 @@
 // bench/store: the local store at 100,000 records of about 1.5 KB of JSON each.
 // Prints bulk import rate (one file in one transaction, and in 10,000-record transactions), page query and full-text
 // search latency, and file size, beside the targets (import >= 50,000 records/s, page query < 5 ms, search < 30 ms)
-// and SQLite's raw insert rate on this machine.
+// and SQLite's raw insert rate on this machine, and beside the figures of an earlier commit
+// (bench/baselines/store.tsv) with the ratio.
 //
 // Usage: bench_store [N=100000] [folder]
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
+#include <map>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -34,8 +37,25 @@ std::pair<double, double> time_queries(int runs, const std::function<void(int)>&
   return {percentile(ms, 0.5), percentile(ms, 0.99)};
 }
 
+// The figures of an earlier commit (bench/baselines/store.tsv: "measure<TAB>value" lines, # comments), by measure.
+std::map<std::string, double> previous_figures() {
+  std::map<std::string, double> figures;
+  std::ifstream in(std::filesystem::path(TSUNAGI_BENCH_DIR) / "baselines" / "store.tsv");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto tab = line.find('\t');
+    if (tab != std::string::npos) figures[line.substr(0, tab)] = std::atof(line.c_str() + tab + 1);
+  }
+  return figures;
+}
+
 void row(const char* what, double value, const char* unit, const char* target, bool met) {
-  std::printf("  %-44s %12.2f %-10s %-14s %s\n", what, value, unit, target, met ? "met" : "NOT MET");
+  static const std::map<std::string, double> previous = previous_figures();
+  std::printf("  %-44s %12.2f %-10s %-14s %-8s", what, value, unit, target, met ? "met" : "NOT MET");
+  if (auto it = previous.find(what); it != previous.end() && it->second > 0)
+    std::printf(" %12.2f  %5.2fx", it->second, value / it->second);
+  std::printf("\n");
 }
 
 }  // namespace
@@ -113,7 +133,7 @@ int main(int argc, char** argv) {
   auto [status_median, status_p99] = time_queries(200, [&](int i) {
     RecordQuery query;
     query.area = i % 2 ? "東区" : "西区";
-    query.theme = "就労支援";
+    query.theme = "T03";  // by id, as records store it (by name resolves to the same)
     query.limit = 100;
     auto rows = store.list(query);
     if (!rows || rows->empty()) std::abort();
@@ -145,7 +165,8 @@ int main(int argc, char** argv) {
   for (const auto& entry : std::filesystem::directory_iterator(folder))
     if (entry.is_regular_file()) file_bytes += entry.file_size();
 
-  std::printf("\n  %-44s %12s %-10s %-14s %s\n", "measure", "value", "unit", "target", "");
+  std::printf("\n  %-44s %12s %-10s %-14s %-8s %12s  %s\n", "measure", "value", "unit", "target", "",
+              "previous", "ratio");
   row("bulk import of one file (tsunagi import)", import_rate, "records/s", ">= 50,000", import_rate >= 50000);
   row("import in 10,000-record transactions", paged_rate, "records/s", "", true);
   row("full-text indexing of the import's backlog", n / index_seconds, "records/s", "", true);

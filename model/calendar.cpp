@@ -569,6 +569,40 @@ std::string format_date_span(const DateSpan& span) {
   return format_iso(span.from);
 }
 
+std::string format_date_span_iso(const DateSpan& span) {
+  switch (span.precision) {
+    case DatePrecision::Day:
+      return format_iso(span.from);
+    case DatePrecision::Month:
+      return format_iso(span.from).substr(0, 7);
+    case DatePrecision::FiscalYear:
+      return "FY" + std::to_string(tsunagi::fiscal_year(span.from));
+    case DatePrecision::Period:
+      return format_iso(span.from) + " – " + format_iso(span.to);
+  }
+  return format_iso(span.from);
+}
+
+std::optional<DateSpan> stored_date_span(std::string_view date, std::string_view end) {
+  auto from = parse_iso_date(date);
+  if (!from) return std::nullopt;
+  DateSpan span{*from, *from, DatePrecision::Day};
+  if (end.empty()) return span;
+  auto to = parse_iso_date(end);
+  if (!to || *to < *from) return std::nullopt;
+  span.to = *to;
+  if (*to == *from)
+    span.precision = DatePrecision::Day;
+  else if (from->day == 1 && to->year == from->year && to->month == from->month &&
+           to->day == days_in_month(to->year, to->month))
+    span.precision = DatePrecision::Month;
+  else if (std::make_pair(*from, *to) == fiscal_year_range(tsunagi::fiscal_year(*from)))
+    span.precision = DatePrecision::FiscalYear;
+  else
+    span.precision = DatePrecision::Period;
+  return span;
+}
+
 namespace {
 
 // One time, after an optional 午前/午後: "午後1時30分" is 13:30. `afternoon_default`: a time with neither follows

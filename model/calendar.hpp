@@ -119,6 +119,12 @@ std::optional<DateSpan> parse_date_span(std::string_view s, std::optional<int> f
 
 // The span in 和暦 at its precision: "令和5年7月3日", "令和6年1月", "令和5年度", "令和5年9月21日～令和5年12月19日".
 std::string format_date_span(const DateSpan& span);
+// The same in ISO forms, for English: "2023-07-03", "2024-01", "FY2023", "2023-09-21 – 2023-12-19".
+std::string format_date_span_iso(const DateSpan& span);
+
+// The span a stored date and its end stand for (ISO; an empty end is a day): a whole month or fiscal year reads as
+// one, any other end as a period. nullopt unless `date` (and `end`, if given) are ISO dates in order.
+std::optional<DateSpan> stored_date_span(std::string_view date, std::string_view end);
 
 // A time or a time range as typed into a start-time field: "13:30", "13：30～15：00", "13:30-15:00", "午後1時30分",
 // "午後1時30分～3時" (the end follows the start's 午後). nullopt unless every part reads.

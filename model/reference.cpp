@@ -70,7 +70,7 @@ void ReferenceData::reindex() const {
   for (const auto& t : themes) add(ReferenceKind::Theme, t.id, t.name, t.name_en, t.council);
   for (const auto& c : committees) add(ReferenceKind::Committee, c.id, c.name, c.name_en, c.council);
   for (const auto& o : organizations) add(ReferenceKind::Organization, o.id, o.name, o.name_en, o.council);
-  for (const auto& w : work_items) add(ReferenceKind::WorkItem, w.id, w.name, "", w.council);
+  for (const auto& w : work_items) add(ReferenceKind::WorkItem, w.id, w.name, w.name_en, w.council);
   for (const auto& p : projects) add(ReferenceKind::WorkItem, p.id, p.name, "", p.council);
   index->built_from = list_sizes(*this);
   index_ = std::move(index);
@@ -307,7 +307,8 @@ const std::vector<Member<StaffMember>> kStaffMembers{{"id", &StaffMember::id},  
                                                      {"council", &StaffMember::council}};
 const std::vector<Member<WorkItem>> kWorkItemMembers{
     {"id", &WorkItem::id},         {"council", &WorkItem::council}, {"committee", &WorkItem::committee},
-    {"fiscal_year", nullptr, &WorkItem::fiscal_year}, {"number", &WorkItem::number}, {"name", &WorkItem::name}};
+    {"fiscal_year", nullptr, &WorkItem::fiscal_year}, {"number", &WorkItem::number}, {"name", &WorkItem::name},
+    {"name_en", &WorkItem::name_en}};
 const std::vector<Member<Project>> kProjectMembers{
     {"id", &Project::id},
     {"council", &Project::council},

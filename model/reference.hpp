@@ -44,7 +44,7 @@ struct StaffMember {
 };
 // A committee's work item (事業項目) for one fiscal year: the committee activity report's rows.
 struct WorkItem {
-  std::string id, council, committee, number, name;
+  std::string id, council, committee, number, name, name_en;
   int fiscal_year = 0;
 };
 // A project (事業) of the plan for one fiscal year: the progress management table's rows.

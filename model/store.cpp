@@ -522,12 +522,14 @@ Result<std::optional<Record>> Store::get(const std::string& id) const {
 
 namespace {
 
-std::string order_by(const RecordQuery& query) {
+// `date_table` and `seq`: where the date order's columns come from (a table that holds a record's date, start time
+// and row number in list order, walked instead of the records).
+std::string order_by(const RecordQuery& query, const std::string& date_table = "r.", const std::string& seq = "r.seq") {
   const char* direction = query.descending ? " DESC" : " ASC";
-  auto column = [&](const char* name) { return std::string(name) + direction; };
+  auto column = [&](const std::string& name) { return name + direction; };
   switch (query.sort) {
     case SortColumn::Date:
-      return column("r.date") + ", " + column("r.start_time") + ", " + column("r.seq");
+      return column(date_table + "date") + ", " + column(date_table + "start_time") + ", " + column(seq);
     case SortColumn::Kind:
       return column("r.kind") + ", r.date DESC, r.seq DESC";
     case SortColumn::Title:
@@ -601,6 +603,19 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   }
   bool searching = !match.empty() || !short_words.empty();
   bool index_driven = searching && ordered && query.sort == SortColumn::Date;
+  // Reference filters take an id or a name (each entry so named, in any council), or the value itself when it
+  // matches no entry (a record keeps what matched nothing as typed; the indexes hold ids otherwise).
+  const ReferenceData empty;
+  const ReferenceData& ref = reference ? *reference : empty;
+  auto with_value = [](std::vector<std::string> ids, const std::string& value) {
+    if (ids.empty()) ids.push_back(value);
+    return ids;
+  };
+  const std::vector<std::string> areas =
+      query.area.empty() ? std::vector<std::string>{} : with_value(ref.area_and_descendants(query.area), query.area);
+  // A list of one ward's records in date order walks that ward's rows of record_areas, kept in list order, and
+  // stops after a page (as the single-area index of schema 4 did).
+  const bool area_driven = !index_driven && ordered && query.sort == SortColumn::Date && areas.size() == 1;
   // The search's conditions on the full-text table `table`, joined by AND; their values go to q.params first,
   // as this is the first condition either way.
   auto text_conditions = [&q, &match, &short_words](const std::string& table) {
@@ -622,6 +637,9 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   if (index_driven) {
     q.sql = "SELECT " + columns + " FROM record_fts f JOIN records r ON r.seq = (f.rowid" + seq_of_rowid + ")";
     q.condition(text_conditions("f"));
+  } else if (area_driven) {
+    q.sql = "SELECT " + columns + " FROM record_areas a JOIN records r ON r.seq = a.record_seq";
+    q.condition("a.area = ?", areas.front());
   } else {
     q.sql = "SELECT " + columns + " FROM records r";
     if (searching)
@@ -654,21 +672,13 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
     q.params.emplace_back(query.date_from);
   }
   if (!query.date_to.empty()) q.condition("r.date <= ?", query.date_to);
-  // Reference filters take an id or a name (each entry so named, in any council) and the value itself, which a
-  // record keeps when it matched nothing.
-  auto with_value = [](std::vector<std::string> ids, const std::string& value) {
-    if (std::find(ids.begin(), ids.end(), value) == ids.end()) ids.push_back(value);
-    return ids;
-  };
   auto add_member = [&q](const char* table, const char* column, const std::vector<std::string>& ids) {
     q.condition(std::string("r.seq IN (SELECT record_seq FROM ") + table + " WHERE " + column + " IN (" +
                 placeholders(ids.size()) + "))");
     for (const auto& id : ids) q.params.emplace_back(id);
   };
-  const ReferenceData empty;
-  const ReferenceData& ref = reference ? *reference : empty;
   if (!query.council.empty()) add_in("r.council", with_value(ref.matching_ids(ReferenceKind::Council, query.council), query.council));
-  if (!query.area.empty()) add_member("record_areas", "area", with_value(ref.area_and_descendants(query.area), query.area));
+  if (!areas.empty() && !area_driven) add_member("record_areas", "area", areas);
   if (!query.theme.empty())
     add_member("record_themes", "theme", with_value(ref.matching_ids(ReferenceKind::Theme, query.theme), query.theme));
   if (!query.committee.empty())
@@ -680,7 +690,9 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
   for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
   if (ordered) {
     q.sql += " ORDER BY " +
-             (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC") : order_by(query));
+             (index_driven ? std::string("f.rowid") + (query.descending ? " DESC" : " ASC")
+              : area_driven ? order_by(query, "a.", "a.record_seq")
+                            : order_by(query));
     if (query.limit > 0) {  // bound, so that every page of a list is one prepared statement
       q.sql += " LIMIT ? OFFSET ?";
       q.params.emplace_back(query.limit);
@@ -755,7 +767,8 @@ Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
   auto statement = run_query(query,
                              "r.id, r.kind, r.date, r.start_time, r.title, r.area, r.body, r.status, r.author, "
                              "r.updated_at, r.deleted, EXISTS(SELECT 1 FROM outbox o WHERE o.record_id = r.id), "
-                             "r.synced_hlc, EXISTS(SELECT 1 FROM sync_rejections j WHERE j.record_id = r.id)",
+                             "r.synced_hlc, EXISTS(SELECT 1 FROM sync_rejections j WHERE j.record_id = r.id), "
+                             "r.date_end",
                              true);
   if (!statement) return statement.error();
   Statement& s = **statement;
@@ -768,6 +781,7 @@ Result<std::vector<RecordSummary>> Store::list(const RecordQuery& query) const {
     summary.id = s.text(0);
     summary.kind = parse_enum<RecordKind>(s.text(1)).value_or(RecordKind::Meeting);
     summary.date = s.text(2);
+    summary.date_end = s.text(14);
     summary.start_time = s.text(3);
     summary.title = s.text(4);
     summary.area = joined_names(*reference, ReferenceKind::Area, s.text(5));

@@ -71,6 +71,7 @@ struct RecordSummary {
   std::string id;
   RecordKind kind = RecordKind::Meeting;
   std::string date;
+  std::string date_end;  // the last day of a month, fiscal year or period; empty for a day
   std::string start_time;
   std::string title;
   std::string area;  // the names of its areas, joined by "・"

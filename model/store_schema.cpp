@@ -154,10 +154,14 @@ ALTER TABLE records ADD COLUMN council TEXT NOT NULL DEFAULT '';
 ALTER TABLE records ADD COLUMN date_end TEXT NOT NULL DEFAULT '';
 DROP INDEX IF EXISTS records_area_date;
 DROP INDEX IF EXISTS records_meeting_body_date;
+-- An area's records in list order (date, start time), as the single-area index of schema 4 gave them: a list of
+-- one ward's records walks this in order and stops after a page.
 CREATE TABLE record_areas(
   area TEXT NOT NULL,
+  date TEXT NOT NULL,
+  start_time TEXT NOT NULL,
   record_seq INTEGER NOT NULL REFERENCES records(seq) ON DELETE CASCADE,
-  PRIMARY KEY(area, record_seq)
+  PRIMARY KEY(area, date, start_time, record_seq)
 ) WITHOUT ROWID;
 CREATE TABLE record_committees(
   committee TEXT NOT NULL,
@@ -318,9 +322,10 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
   auto insert = db.prepare("INSERT INTO record_fts(rowid, title, text) VALUES(?, ?, ?)");
   if (!insert) return insert.error();
   std::string text = searchable_text(record);
+  // Themes are long sentences chosen from a list: the theme filter finds them, and indexing every record's would
+  // double the index.
   const std::pair<ReferenceKind, const std::vector<std::string>*> references[] = {
       {ReferenceKind::Area, &record.areas},
-      {ReferenceKind::Theme, &record.themes},
       {ReferenceKind::Committee, &record.committees},
       {ReferenceKind::Organization, &record.organizations},
       {ReferenceKind::WorkItem, &record.work_items}};
@@ -350,6 +355,8 @@ ReferenceColumns reference_columns(const Record& record, const ReferenceData& re
   columns.areas = resolved(ReferenceKind::Area, record.areas, columns.area_column);
   columns.committees = resolved(ReferenceKind::Committee, record.committees, columns.body_column);
   columns.themes = resolved(ReferenceKind::Theme, record.themes, themes_joined);
+  columns.date = record.date;
+  columns.start_time = record.start_time;
   return columns;
 }
 
@@ -359,28 +366,38 @@ Status index_record_references(Database& db, std::int64_t seq, const ReferenceCo
     const char* remove;
     const char* add;
     const std::vector<std::string> ReferenceColumns::*ids;
+    bool dated;  // rows hold the record's date and start time too
   };
   static constexpr Table kTables[] = {
-      {"DELETE FROM record_areas WHERE area = ? AND record_seq = ?",
-       "INSERT OR IGNORE INTO record_areas(area, record_seq) VALUES(?, ?)", &ReferenceColumns::areas},
+      {"DELETE FROM record_areas WHERE area = ?1 AND date = ?3 AND start_time = ?4 AND record_seq = ?2",
+       "INSERT OR IGNORE INTO record_areas(area, record_seq, date, start_time) VALUES(?1, ?2, ?3, ?4)",
+       &ReferenceColumns::areas, true},
       {"DELETE FROM record_committees WHERE committee = ? AND record_seq = ?",
-       "INSERT OR IGNORE INTO record_committees(committee, record_seq) VALUES(?, ?)", &ReferenceColumns::committees},
+       "INSERT OR IGNORE INTO record_committees(committee, record_seq) VALUES(?, ?)", &ReferenceColumns::committees,
+       false},
       {"DELETE FROM record_themes WHERE theme = ? AND record_seq = ?",
-       "INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)", &ReferenceColumns::themes}};
+       "INSERT OR IGNORE INTO record_themes(theme, record_seq) VALUES(?, ?)", &ReferenceColumns::themes, false}};
   for (const Table& table : kTables) {
     const auto& ids = columns.*table.ids;
-    if (before && *before.*table.ids == ids) continue;
+    const bool moved = table.dated && before && (before->date != columns.date || before->start_time != columns.start_time);
+    if (before && before->*table.ids == ids && !moved) continue;
     if (before && !(before->*table.ids).empty()) {
       auto remove = db.prepare(table.remove);
       if (!remove) return remove.error();
-      for (const auto& id : before->*table.ids)
-        if (auto status = (*remove)->bind(1, id).bind(2, seq).run(); !status) return status;
+      for (const auto& id : before->*table.ids) {
+        (*remove)->bind(1, id).bind(2, seq);
+        if (table.dated) (*remove)->bind(3, before->date).bind(4, before->start_time);
+        if (auto status = (*remove)->run(); !status) return status;
+      }
     }
     if (ids.empty()) continue;
     auto add = db.prepare(table.add);
     if (!add) return add.error();
-    for (const auto& id : ids)
-      if (auto status = (*add)->bind(1, id).bind(2, seq).run(); !status) return status;
+    for (const auto& id : ids) {
+      (*add)->bind(1, id).bind(2, seq);
+      if (table.dated) (*add)->bind(3, columns.date).bind(4, columns.start_time);
+      if (auto status = (*add)->run(); !status) return status;
+    }
   }
   return ok_status();
 }

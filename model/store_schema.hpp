@@ -35,8 +35,8 @@ struct TextIndexKey {
 // Writes the full-text row of one record, as the last write of its transaction (FTS5 flushes its pending index at
 // every later statement savepoint). With `previous`, first removes the row written under those values and any
 // backlog entry.
-// The text indexed is the record's own (searchable_text) and the names of what it refers to, so that a search for
-// a ward, a committee or a theme finds it; both folded for search (search_fold.hpp), as queries are.
+// The text indexed is the record's own (searchable_text) and the names of the areas, committees, organisations and
+// work items it refers to, so that a search for a ward or a committee finds it; both folded for search (search_fold.hpp), as queries are.
 Status index_record_text(Database& db, std::int64_t seq, const Record& record, const ReferenceData& reference,
                          const TextIndexKey* previous);
 
@@ -45,6 +45,7 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
 struct ReferenceColumns {
   std::vector<std::string> areas, committees, themes;
   std::string area_column, body_column;
+  std::string date, start_time;  // the record's: record_areas keeps each area's records in list order
 };
 ReferenceColumns reference_columns(const Record& record, const ReferenceData& reference);
 // Writes the rows of record_areas, record_committees and record_themes for record `seq`, first removing those of

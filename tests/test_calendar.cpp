@@ -362,3 +362,17 @@ TEST_CASE("parse_time_range reads a range typed into the start time, and 午前/
   CHECK(text("13:30～") == "none");
   CHECK(text("25:00") == "none");
 }
+
+TEST_CASE("a stored date and its end read back at their precision, for the list", "[calendar]") {
+  CHECK(span_text(tsunagi::stored_date_span("2023-07-03", "")) == "2023-07-03..2023-07-03 day");
+  CHECK(span_text(tsunagi::stored_date_span("2024-02-01", "2024-02-29")) == "2024-02-01..2024-02-29 month");
+  CHECK(span_text(tsunagi::stored_date_span("2023-04-01", "2024-03-31")) == "2023-04-01..2024-03-31 fiscal_year");
+  CHECK(span_text(tsunagi::stored_date_span("2023-09-21", "2023-12-19")) == "2023-09-21..2023-12-19 period");
+  CHECK(span_text(tsunagi::stored_date_span("2023-09-21", "2023-09-01")) == "none");
+  CHECK(span_text(tsunagi::stored_date_span("R5.7.3", "")) == "none");  // a draft's half-typed date
+  auto month = tsunagi::stored_date_span("2024-01-01", "2024-01-31");
+  REQUIRE(month);
+  CHECK(tsunagi::format_date_span_iso(*month) == "2024-01");
+  CHECK(tsunagi::format_date_span(*month) == "令和6年1月");
+  CHECK(tsunagi::format_date_span_iso(*tsunagi::stored_date_span("2023-04-01", "2024-03-31")) == "FY2023");
+}

@@ -576,6 +576,9 @@ void common_fields(Form& form, Record& record) {
   }
   multi_select(form, "/themes", "editor.field.themes", EditorList::Themes, record.themes, reference.themes,
                record.council);
+  if (!reference.work_items.empty())
+    multi_select(form, "/work_items", "editor.field.work_items", EditorList::WorkItems, record.work_items,
+                 reference.work_items, record.council);
   organizations_field(form, record);
   number_field(form, "/participant_count", "editor.field.participant_count", "editor.unit.people");
 }

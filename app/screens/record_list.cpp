@@ -78,11 +78,12 @@ SyncLabel sync_label(const RecordSummary& row) {
   return {"sync_state.local_only", kMutedText};
 }
 
-// 和暦 in Japanese ("令和6年7月3日"); the ISO form in English. A draft's half-typed date shows as typed.
-std::string display_date(const std::string& iso, bool japanese) {
-  if (!japanese) return iso;
-  if (auto date = parse_iso_date(iso)) return format_wareki(*date);
-  return iso;
+// 和暦 in Japanese ("令和6年7月3日", "令和6年1月", "令和5年度"); the ISO form in English ("2024-01", "FY2023"). A
+// draft's half-typed date shows as typed.
+std::string display_date(const std::string& iso, const std::string& end, bool japanese) {
+  auto span = stored_date_span(iso, end);
+  if (!span) return iso;
+  return japanese ? format_date_span(*span) : format_date_span_iso(*span);
 }
 
 // The query re-sorted as the table's header says, or nullopt when that is already its order.
@@ -351,7 +352,7 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
         actions.open_id = row->id;
 
       ImGui::TableSetColumnIndex(1);
-      text_unformatted(display_date(row->date, japanese));
+      text_unformatted(display_date(row->date, row->date_end, japanese));
       ImGui::TableSetColumnIndex(2);
       text_ellipsis(row->title, ImGui::GetContentRegionAvail().x);
       ImGui::TableSetColumnIndex(3);
