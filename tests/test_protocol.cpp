@@ -321,3 +321,48 @@ TEST_CASE("JSON nested beyond the limit is refused by every reader, without recu
   REQUIRE_FALSE(huge);
   CHECK(huge.error().code == "json.range");
 }
+
+TEST_CASE("the collector checks a submitted record's references against its reference data", "[protocol]") {
+  ReferenceData reference;
+  reference.areas = {{"higashi", "東区", "", "", "fukuoka", "ward"}};
+  reference.committees = {{"steering", "運営会議", "", "", "steering", "fukuoka", "", ""}};
+  Principal staff = principal("田中 花子", Role::Staff, "higashi");
+  Record record = meeting("田中 花子");  // an older client's record: one area and a body, by name
+  CheckedRevision checked = check_revision(revision_of(record));
+  CHECK(decide_revision(staff, checked, std::nullopt, nullptr, &reference).result.status == PushStatus::Stored);
+
+  record.areas = {"火星区"};
+  checked = check_revision(revision_of(record));
+  RevisionDecision refused = decide_revision(staff, checked, std::nullopt, nullptr, &reference);
+  REQUIRE(refused.result.status == PushStatus::Rejected);
+  CHECK(refused.result.error.code == "record.invalid");
+  CHECK(refused.result.error.path == "/record/areas/0");
+  CHECK(refused.result.error.message_ja.find("火星区") != std::string::npos);
+
+  record.status = ReviewStatus::Draft;  // a draft keeps what does not match yet, as a warning on the laptop
+  checked = check_revision(revision_of(record));
+  CHECK(decide_revision(staff, checked, std::nullopt, nullptr, &reference).result.status == PushStatus::Stored);
+  record.status = ReviewStatus::Submitted;
+  checked = check_revision(revision_of(record));
+  CHECK(decide_revision(staff, checked, std::nullopt, nullptr, nullptr).result.status == PushStatus::Stored);
+}
+
+TEST_CASE("staff see the meetings of their area and committees by id or by name, in records of either", "[protocol]") {
+  ReferenceData reference;
+  reference.areas = {{"higashi_hakata", "東・博多エリア", "", "", "", "area"},
+                     {"higashi", "東区", "", "higashi_hakata", "", "ward"},
+                     {"nishi", "西区", "", "", "", "ward"}};
+  reference.committees = {{"children", "こども部会", "", "", "committee", "", "", ""},
+                          {"preschool_sub", "未就学児分科会", "", "children", "subcommittee", "", "", ""}};
+  Principal staff = principal("田中 花子", Role::Staff, "higashi_hakata");
+  Record other = meeting("山本 太郎");
+  other.areas = {"nishi", "higashi"};  // a joint meeting: one of its wards is hers
+  CHECK(may_see(staff, other, reference));
+  other.areas = {"東区"};  // written before ids
+  CHECK(may_see(staff, other, reference));
+  other.areas = {"nishi"};
+  CHECK_FALSE(may_see(staff, other, reference));
+  staff.user.committees = {"こども部会"};
+  other.committees = {"children"};
+  CHECK(may_see(staff, other, reference));
+}

@@ -141,4 +141,41 @@ TEST_CASE_METHOD(SyncFixture, "a push whose answer was lost is sent again and st
   for (const auto& id : ids) CHECK(db.integer("SELECT count(*) FROM revisions WHERE record_id = ?", {id}) == 1);
 }
 
+TEST_CASE_METHOD(SyncFixture, "several councils' reference data reach a laptop, and the collector refuses a submitted "
+                              "record whose committee its reference data no longer has",
+                 "[sync][reference]") {
+  const std::string reference_dir = std::filesystem::path(TSUNAGI_REFERENCE_FILE).parent_path().string();
+  auto imported = admin({"reference", "import", reference_dir + "/kodama.json"});
+  INFO(imported.out << imported.err);
+  REQUIRE(imported.exit_code == 0);
+  CHECK(imported.out.find("now 2 councils") != std::string::npos);  // beside Fukuoka's, not instead
+
+  Laptop staff = laptop("kodama-laptop");
+  REQUIRE(staff.enroll(add_user("佐藤 花子", "staff", "東区")).exit_code == 0);
+  REQUIRE(staff.sync().exit_code == 0);  // brings Kodama's committees and work items
+  json meeting = {{"kind", "meeting"},        {"council", "kodama"},        {"date", "R5.7.3"},
+                  {"title", "相談支援部会 情報共有"}, {"committees", {"相談支援部会"}}, {"meeting_type", "committee"},
+                  {"work_items", {"kodama.consultation.fy2023.1"}}, {"status", "submitted"}};
+  const std::string id = staff.add_record(meeting);
+  auto synced = staff.sync();
+  INFO(describe(synced));
+  REQUIRE(synced.exit_code == 0);
+  // Kodama's 相談支援部会, not Fukuoka's of the same name: the record's council decides.
+  CHECK(staff.show(id).at("committees") == json::array({"kodama.consultation"}));
+  CollectorDatabase db = database();
+  CHECK(db.column("SELECT json_extract(doc, '$.committees[0]') FROM records WHERE id = ?", {id}) ==
+        std::vector<std::string>{"kodama.consultation"});
+
+  // The office starts its reference data over without Kodama; the laptop has not synced since.
+  REQUIRE(admin({"reference", "import", "--replace", std::string(TSUNAGI_REFERENCE_FILE)}).exit_code == 0);
+  meeting["title"] = "相談支援部会 第2回";
+  const std::string refused_id = staff.add_record(meeting);
+  auto refused = staff.sync();
+  INFO(describe(refused));
+  CHECK(refused.exit_code == 4);  // a record was rejected: the laptop keeps it, marked
+  CHECK(refused.err.find("council \"kodama\" is not in the reference data") != std::string::npos);
+  CHECK(refused.err.find("[record.invalid]") != std::string::npos);
+  CHECK(db.integer("SELECT count(*) FROM records WHERE id = ?", {refused_id}) == 0);
+}
+
 }  // namespace tsunagi::sync_tests
