@@ -162,6 +162,11 @@ void print_warnings(const Record& record, const ReferenceData& reference, bool j
                     std::vector<ValidationIssue> notes = {}) {
   auto issues = validate_record(record, &reference);
   notes.insert(notes.end(), issues.begin(), issues.end());
+  // A field this version does not know is kept (a newer client's), but a misspelt one would go unseen in reports.
+  for (const auto& [key, value] : record.unknown.items())
+    notes.push_back({"/" + key, "field.unknown", Severity::Warning,
+                     "\"" + key + "\" is not a field of a " + std::string(enum_name(record.kind)) + " record; kept as is",
+                     "「" + key + "」はこの種類の記録の項目ではありません（そのまま保存しました）"});
   for (const auto& issue : notes) {
     const char* label =
         issue.severity == Severity::Error ? (japanese ? "要修正" : "to fix") : (japanese ? "注意" : "warning");
@@ -366,6 +371,20 @@ struct Context {
   }
 };
 
+// A filter naming nothing the reference data knows matches only records that hold that text: say so, as an empty
+// list alone reads as "no records".
+void warn_unknown_filters(const RecordQuery& query, const ReferenceData& reference, bool japanese) {
+  const std::pair<const std::string*, ReferenceKind> filters[] = {{&query.council, ReferenceKind::Council},
+                                                                  {&query.area, ReferenceKind::Area},
+                                                                  {&query.theme, ReferenceKind::Theme},
+                                                                  {&query.committee, ReferenceKind::Committee}};
+  for (const auto& [value, kind] : filters)
+    if (!value->empty() && reference.has_any(kind) && reference.matching_ids(kind, *value).empty())
+      std::cerr << (japanese ? "注意: 「" + *value + "」は参照データにありません（その文字のままの記録だけを探します）"
+                             : "warning: \"" + *value + "\" is not in the reference data (only records holding that text match)")
+                << "\n";
+}
+
 int command_record(const Context& ctx) {
   const auto& pos = ctx.args.positional();  // command_line() saw to the words: an action, and an id where needed
   const std::string& action = pos[1];
@@ -387,6 +406,7 @@ int command_record(const Context& ctx) {
   }
   if (action == "list") {
     RecordQuery query = query_from(ctx.args);
+    warn_unknown_filters(query, *(*store)->reference(), ctx.japanese);
     std::string format = ctx.args.option("--format", "table");
     if (format == "table") {
       auto rows = (*store)->list(query);

@@ -187,6 +187,11 @@ Status EditorModel::start_new(RecordKind kind, const std::string& today) {
   record_.id = new_uuid_v7();
   record_.kind = kind;
   record_.date = today;
+  // In the council chosen last, else the author's (their staff entry's, or the only one there is).
+  if (auto last = reader_.setting(kLastCouncilKey); last && reference_.resolve(ReferenceKind::Council, *last))
+    record_.council = *last;
+  else
+    record_.council = reference_.council_of(author());
   required_paths_ = required_paths(kind);
   required_for_type_.reset();
   load_number_texts();
@@ -340,6 +345,16 @@ void EditorModel::set_kind(RecordKind kind) {
   // The next new record starts as this kind.
   writer_.post([kind](Store* store, const Error*) -> StoreWriter::Completion {
     if (store) (void)store->set_setting(kLastKindKey, std::string(enum_name(kind)));
+    return {};
+  });
+}
+
+void EditorModel::set_council(const std::string& council) {
+  if (record_.council == council) return;
+  record_.council = council;
+  changed("/council");
+  writer_.post([council](Store* store, const Error*) -> StoreWriter::Completion {
+    if (store) (void)store->set_setting(kLastCouncilKey, council);
     return {};
   });
 }

@@ -102,6 +102,7 @@ class EditorModel {
  public:
   static constexpr const char* kScratchKey = "editor.scratch";
   static constexpr const char* kLastKindKey = "editor.last_kind";
+  static constexpr const char* kLastCouncilKey = "editor.last_council";
 
   // `reader` and `writer` must outlive the model; both work on the same data folder. Reads the reference data
   // (for validation warnings) from `reader`; set_reference() gives it newer data.
@@ -154,6 +155,8 @@ class EditorModel {
   void changed(const std::string& path);
   // Changes a new record's kind (common fields stay); ignored for a stored record, whose kind cannot change.
   void set_kind(RecordKind kind);
+  // The council the record belongs to (an id); the next new record starts in it.
+  void set_council(const std::string& council);
   void add_item(EditorList list);
   void remove_item(EditorList list, std::size_t index);
   // Moves item `index` one place up (delta -1) or down (+1); ignored at the ends.

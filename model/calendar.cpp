@@ -340,13 +340,8 @@ void skip_weekday(Cursor& c) {
   if (any && probe.eat(")")) c = probe;
 }
 
-// Month and day after a year written with 年: "7月3日", "7月", "3月末".
-bool read_kanji_month_day(Cursor& c, WrittenDate& w) {
-  c.skip_spaces();
-  auto month = c.number(1, 2);
-  c.skip_spaces();
-  if (!month || !c.eat("月")) return false;
-  w.month = *month;
+// What may follow "N月": "末" (the last day), "D日", or nothing (the month).
+bool read_day_after_month(Cursor& c, WrittenDate& w) {
   c.skip_spaces();
   if (c.eat("末")) {
     w.last_day = true;
@@ -357,6 +352,16 @@ bool read_kanji_month_day(Cursor& c, WrittenDate& w) {
     w.day = *day;
   }
   return true;
+}
+
+// Month and day after a year written with 年: "7月3日", "7月", "3月末".
+bool read_kanji_month_day(Cursor& c, WrittenDate& w) {
+  c.skip_spaces();
+  auto month = c.number(1, 2);
+  c.skip_spaces();
+  if (!month || !c.eat("月")) return false;
+  w.month = *month;
+  return read_day_after_month(c, w);
 }
 
 // Month and optional day after a year written with a separator: ".7.3", "/7", "-07-03".
@@ -404,15 +409,7 @@ std::optional<WrittenDate> read_written_date(Cursor& c) {
     w.month = *c.number(1, 2);
     c.skip_spaces();
     if (c.eat("月")) {
-      c.skip_spaces();
-      if (c.eat("末")) {
-        w.last_day = true;
-      } else if (c.digits() > 0) {
-        auto day = c.number(1, 2);
-        c.skip_spaces();
-        if (!day || !c.eat("日")) return std::nullopt;
-        w.day = *day;
-      }
+      if (!read_day_after_month(c, w)) return std::nullopt;
     } else if (c.eat("/") || c.eat(".")) {
       c.skip_spaces();
       auto day = c.number(1, 2);

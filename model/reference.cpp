@@ -110,6 +110,30 @@ std::optional<std::string> ReferenceData::resolve(ReferenceKind kind, const std:
   return in.entries[k][found.front()].id;
 }
 
+std::optional<std::string> ReferenceData::resolve_work_item(const std::string& text, const std::string& council,
+                                                            const std::vector<std::string>& committees,
+                                                            std::optional<int> fiscal_year) const {
+  if (auto one = resolve(ReferenceKind::WorkItem, text, council)) return one;
+  std::vector<std::string> fitting;
+  for (const auto& id : matching_ids(ReferenceKind::WorkItem, text)) {
+    auto item = std::find_if(work_items.begin(), work_items.end(), [&id](const WorkItem& w) { return w.id == id; });
+    if (item == work_items.end()) continue;  // a project: named once per plan
+    if (!council.empty() && !item->council.empty() && item->council != council) continue;
+    if (std::find(committees.begin(), committees.end(), item->committee) == committees.end()) continue;
+    if (fiscal_year && item->fiscal_year != 0 && item->fiscal_year != *fiscal_year) continue;
+    fitting.push_back(id);
+  }
+  if (fitting.size() != 1) return std::nullopt;
+  return fitting.front();
+}
+
+std::string ReferenceData::council_of(ReferenceKind kind, const std::string& id) const {
+  const Index& in = index();
+  const auto k = static_cast<std::size_t>(kind);
+  auto it = in.by_id[k].find(id);
+  return it == in.by_id[k].end() ? std::string() : in.entries[k][it->second].council;
+}
+
 std::vector<std::string> ReferenceData::matching_ids(ReferenceKind kind, const std::string& text) const {
   const Index& in = index();
   const auto k = static_cast<std::size_t>(kind);
@@ -133,17 +157,22 @@ std::string ReferenceData::name_of(ReferenceKind kind, const std::string& value,
   return english && !entry.name_en.empty() ? entry.name_en : entry.name;
 }
 
+bool ReferenceData::has_any(ReferenceKind kind) const {
+  return !index().entries[static_cast<std::size_t>(kind)].empty();
+}
+
 bool ReferenceData::known(ReferenceKind kind, const std::string& value) const {
   return resolve(kind, value).has_value() || !matching_ids(kind, value).empty();
 }
 
-std::vector<std::string> ReferenceData::nearest_names(ReferenceKind kind, const std::string& text,
-                                                      std::size_t count) const {
+std::vector<std::string> ReferenceData::nearest_names(ReferenceKind kind, const std::string& text, std::size_t count,
+                                                      const std::string& council) const {
   const Index& in = index();
   const auto& entries = in.entries[static_cast<std::size_t>(kind)];
   const auto key = decode_utf8(folded(text));
   std::vector<std::pair<std::size_t, std::string>> scored;
   for (const auto& entry : entries) {
+    if (!council.empty() && !entry.council.empty() && entry.council != council) continue;
     auto name = decode_utf8(entry.folded_name);
     // A name that contains what was typed is as near as can be; else the edit distance.
     bool contains = !key.empty() && entry.folded_name.find(folded(text)) != std::string::npos;

@@ -75,13 +75,24 @@ struct ReferenceData {
   // several, the one of `council` or of every council; nullopt when none or several remain. Work items and projects
   // share one space of ids.
   std::optional<std::string> resolve(ReferenceKind kind, const std::string& text, const std::string& council = "") const;
+  // A work item or project by id or name: among several so named (each committee numbers its own 事業項目), the
+  // one of `committees` (ids) and of `fiscal_year`, when exactly one is.
+  std::optional<std::string> resolve_work_item(const std::string& text, const std::string& council,
+                                               const std::vector<std::string>& committees,
+                                               std::optional<int> fiscal_year) const;
+  // The council of an entry (by id); empty when it is every council's or not known.
+  std::string council_of(ReferenceKind kind, const std::string& id) const;
   // Every id `text` may mean, across councils (a filter's choice): the id itself, or each entry named so.
   std::vector<std::string> matching_ids(ReferenceKind kind, const std::string& text) const;
   // The name to show for a stored value: the entry's name (English when `english` and it has one), else the value.
   std::string name_of(ReferenceKind kind, const std::string& value, bool english = false) const;
   bool known(ReferenceKind kind, const std::string& value) const;
-  // Up to `count` names of entries of `kind` closest to `text` (for "did you mean"), closest first.
-  std::vector<std::string> nearest_names(ReferenceKind kind, const std::string& text, std::size_t count = 3) const;
+  // Whether there is any entry of `kind` (work items: or projects).
+  bool has_any(ReferenceKind kind) const;
+  // Up to `count` names of entries of `kind` closest to `text` (for "did you mean"), closest first; with `council`,
+  // of that council and of every council only.
+  std::vector<std::string> nearest_names(ReferenceKind kind, const std::string& text, std::size_t count = 3,
+                                         const std::string& council = "") const;
 
   bool has_theme(const std::string& text) const { return known(ReferenceKind::Theme, text); }
   bool has_area(const std::string& text) const { return known(ReferenceKind::Area, text); }

@@ -1,5 +1,7 @@
 #include "model/search_fold.hpp"
 
+#include "model/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
@@ -36,50 +38,6 @@ char32_t compose_kana(char32_t base, char32_t mark) {
     if (base >= 0x306F && base <= 0x307B && (base - 0x306F) % 3 == 0) return base + 2;  // はひふへほ → ぱぴぷぺぽ
   }
   return 0;
-}
-
-// Decodes the strict UTF-8 sequence at s[pos] (same rules as is_valid_utf8). Returns its length, 0 if invalid.
-std::size_t decode_one(std::string_view s, std::size_t pos, char32_t& cp) {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  const unsigned char lead = byte(pos);
-  std::size_t length = 0;
-  char32_t min_value = 0;
-  if ((lead & 0xE0) == 0xC0) {
-    length = 2, cp = lead & 0x1F, min_value = 0x80;
-  } else if ((lead & 0xF0) == 0xE0) {
-    length = 3, cp = lead & 0x0F, min_value = 0x800;
-  } else if ((lead & 0xF8) == 0xF0) {
-    length = 4, cp = lead & 0x07, min_value = 0x10000;
-  } else {
-    return 0;  // stray continuation byte or F8..FF (ASCII never gets here)
-  }
-  if (s.size() - pos < length) return 0;
-  for (std::size_t i = 1; i < length; ++i) {
-    const unsigned char next = byte(pos + i);
-    if ((next & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (next & 0x3F);
-  }
-  if (cp < min_value || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return length;
-}
-
-void append_utf8(std::string& out, char32_t cp) {
-  const auto put = [&](char32_t bits) { out.push_back(static_cast<char>(bits)); };
-  if (cp < 0x80) {
-    put(cp);
-  } else if (cp < 0x800) {
-    put(0xC0 | (cp >> 6));
-    put(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    put(0xE0 | (cp >> 12));
-    put(0x80 | ((cp >> 6) & 0x3F));
-    put(0x80 | (cp & 0x3F));
-  } else {
-    put(0xF0 | (cp >> 18));
-    put(0x80 | ((cp >> 12) & 0x3F));
-    put(0x80 | ((cp >> 6) & 0x3F));
-    put(0x80 | (cp & 0x3F));
-  }
 }
 
 // What one code point folds to, when that differs from itself: its UTF-8 bytes, and its first and last code points
@@ -272,7 +230,7 @@ std::string fold_for_search(std::string_view s) {
       continue;
     }
     char32_t cp = 0;
-    const std::size_t length = decode_one(s, pos, cp);
+    const std::size_t length = decode_utf8_at(s, pos, cp);
     if (length == 0) {
       out.push_back(s[pos++]);  // invalid byte: copied through
       last = 0;

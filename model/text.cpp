@@ -11,7 +11,6 @@ namespace {
 constexpr char32_t kReplacement = 0xFFFD;
 constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
 
-// Decodes the strict UTF-8 sequence starting at s[pos]. Returns its byte length, or 0 if it is invalid.
 std::size_t decode_one(std::string_view s, std::size_t pos, char32_t& cp) {
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
   const unsigned char lead = byte(pos);
@@ -124,9 +123,7 @@ std::vector<char32_t> decode_utf8(std::string_view s) {
   return out;
 }
 
-std::string encode_utf8(char32_t cp) {
-  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
-  std::string out;
+void append_utf8(std::string& out, char32_t cp) {
   const auto put = [&](char32_t bits) { out.push_back(static_cast<char>(bits)); };
   if (cp < 0x80) {
     put(cp);
@@ -143,8 +140,16 @@ std::string encode_utf8(char32_t cp) {
     put(0x80 | ((cp >> 6) & 0x3F));
     put(0x80 | (cp & 0x3F));
   }
+}
+
+std::string encode_utf8(char32_t cp) {
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = kReplacement;
+  std::string out;
+  append_utf8(out, cp);
   return out;
 }
+
+std::size_t decode_utf8_at(std::string_view s, std::size_t pos, char32_t& cp) { return decode_one(s, pos, cp); }
 
 std::string trim(std::string_view s) {
   for (;;) {

@@ -31,6 +31,11 @@ std::vector<char32_t> decode_utf8(std::string_view s);
 
 // UTF-8 encoding of cp; surrogates and values above U+10FFFF encode as U+FFFD.
 std::string encode_utf8(char32_t cp);
+// Appends the UTF-8 encoding of cp (a valid code point) to `out`: encode_utf8 without a string of its own.
+void append_utf8(std::string& out, char32_t cp);
+// Decodes the strict UTF-8 sequence starting at s[pos] (pos < s.size()) into `cp`: its byte length, or 0 if it is
+// invalid (the rules of is_valid_utf8).
+std::size_t decode_utf8_at(std::string_view s, std::size_t pos, char32_t& cp);
 
 // s without leading and trailing ASCII whitespace and ideographic spaces (U+3000).
 std::string trim(std::string_view s);

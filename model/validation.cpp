@@ -35,7 +35,10 @@ class Checker {
   std::optional<Date> date(const std::string& path, const std::string& value) {
     if (value.empty()) return std::nullopt;
     auto parsed = parse_iso_date(value);
-    if (!parsed)
+    if (!parsed && !parse_date_span(value) && parse_date_span(value, 2000))  // no year in it: "4/17", "5月"
+      error(path, "date.no_year", "\"" + value + "\" has no year: write it (R5.4.17), or import with --fy 令和5年度",
+            "「" + value + "」には年がありません。年を入れるか（例: R5.4.17）、取り込みで --fy 令和5年度 のように年度を指定してください");
+    else if (!parsed)
       error(path, "date.invalid", "\"" + value + "\" is not a date that exists (YYYY-MM-DD)",
             "「" + value + "」は存在する日付ではありません（例: 2024-04-01、R6.4.1）");
     return parsed;
@@ -269,27 +272,42 @@ std::vector<ValidationIssue> normalize_record(Record& r, const NormalizeOptions&
 }
 
 void resolve_references(Record& r, const ReferenceData& reference, const std::string& default_council) {
-  if (r.council.empty()) r.council = default_council;
   if (auto id = reference.resolve(ReferenceKind::Council, r.council)) r.council = *id;
   auto resolve_all = [&](std::vector<std::string>& values, ReferenceKind kind) {
     for (auto& value : values)
       if (auto id = reference.resolve(kind, value, r.council)) value = *id;
     sort_members(values);
   };
+  // With no council given, the committees and areas chosen tell it (Kodama's 相談支援部会 is Kodama's), else the
+  // author's. Committees first, as names two councils share resolve only once the council is known.
+  if (r.council.empty()) {
+    for (const auto& [values, kind] : {std::pair{&r.committees, ReferenceKind::Committee}, std::pair{&r.areas, ReferenceKind::Area}})
+      for (const auto& value : *values)
+        if (auto id = reference.resolve(kind, value); id && r.council.empty())
+          r.council = reference.council_of(kind, *id);
+    if (r.council.empty()) r.council = default_council;
+  }
   resolve_all(r.areas, ReferenceKind::Area);
   resolve_all(r.themes, ReferenceKind::Theme);
   resolve_all(r.committees, ReferenceKind::Committee);
   resolve_all(r.organizations, ReferenceKind::Organization);
-  resolve_all(r.work_items, ReferenceKind::WorkItem);
+  // Work items are named per committee and year: the record's committees and fiscal year tell same-named ones apart.
+  const auto date = parse_iso_date(r.date);
+  const std::optional<int> fy = date ? std::optional<int>(fiscal_year(*date)) : std::nullopt;
+  auto resolve_work_item = [&](std::string& value) {
+    if (auto id = reference.resolve_work_item(value, r.council, r.committees, fy)) value = *id;
+  };
+  for (auto& value : r.work_items) resolve_work_item(value);
+  sort_members(r.work_items);
   for (auto& item : r.meeting.agenda)
-    if (!item.work_item.empty())
-      if (auto id = reference.resolve(ReferenceKind::WorkItem, item.work_item, r.council)) item.work_item = *id;
+    if (!item.work_item.empty()) resolve_work_item(item.work_item);
 }
 
 namespace {
 
 struct ReferenceField {
-  std::string_view field;
+  const char* field;
+  std::vector<std::string> Record::*values;
   ReferenceKind kind;
   const char* label_en;
   const char* label_ja;
@@ -298,11 +316,35 @@ struct ReferenceField {
 // Each reference of the record that the reference data does not know: an error once submitted, else a warning.
 void check_references(Checker& check, const Record& r, const ReferenceData& reference) {
   const bool submitted = r.status != ReviewStatus::Draft;
+  auto report = [&](const std::string& path, const char* code, const std::string& en, const std::string& ja) {
+    if (submitted)
+      check.error(path, code, en, ja);
+    else
+      check.warning(path, code, en, ja);
+  };
   auto unknown = [&](const std::string& path, ReferenceKind kind, const std::string& value, const char* label_en,
                      const char* label_ja) {
-    if (reference.resolve(kind, value, r.council)) return;
+    if (auto id = reference.resolve(kind, value, r.council)) {
+      // Known, but is it this record's council's? (Entries every council shares have none.)
+      const std::string owner = reference.council_of(kind, *id);
+      if (!r.council.empty() && !owner.empty() && owner != r.council && kind != ReferenceKind::Council)
+        report(path, "reference.other_council",
+               std::string(label_en) + " \"" + value + "\" belongs to another council (" +
+                   reference.name_of(ReferenceKind::Council, owner) + ")",
+               std::string(label_ja) + "「" + value + "」は別の協議会（" +
+                   reference.name_of(ReferenceKind::Council, owner) + "）のものです");
+      return;
+    }
+    if (const auto ids = reference.matching_ids(kind, value); ids.size() > 1) {
+      std::string listed;
+      for (const auto& id : ids) listed += (listed.empty() ? "" : ", ") + id;
+      report(path, "reference.ambiguous",
+             std::string(label_en) + " \"" + value + "\" names several entries (" + listed + "): give its id",
+             std::string(label_ja) + "「" + value + "」に当たるものが複数あります（" + listed + "）。IDで指定してください");
+      return;
+    }
     std::string near_en, near_ja;
-    for (const auto& name : reference.nearest_names(kind, value)) {
+    for (const auto& name : reference.nearest_names(kind, value, 3, r.council)) {
       near_en += (near_en.empty() ? "" : ", ") + name;
       near_ja += (near_ja.empty() ? "" : "、") + name;
     }
@@ -310,38 +352,30 @@ void check_references(Checker& check, const Record& r, const ReferenceData& refe
                      (near_en.empty() ? std::string() : " (nearest: " + near_en + ")");
     std::string ja = std::string(label_ja) + "「" + value + "」は参照データにありません" +
                      (near_ja.empty() ? std::string() : "（近いもの: " + near_ja + "）");
-    if (submitted)
-      check.error(path, "reference.unknown", en, ja);
-    else
-      check.warning(path, "reference.unknown", en, ja);
+    report(path, "reference.unknown", en, ja);
   };
-  if (!r.council.empty() && !reference.councils.empty())
-    unknown("/council", ReferenceKind::Council, r.council, "council", "協議会");
   // A kind of which the reference data has no entries at all is not checked (a store or collector without them).
-  const ReferenceField lists[] = {{"areas", ReferenceKind::Area, "area", "地域"},
-                                  {"themes", ReferenceKind::Theme, "theme", "テーマ"},
-                                  {"committees", ReferenceKind::Committee, "committee", "会議体"},
-                                  {"work_items", ReferenceKind::WorkItem, "work item", "事業項目"}};
-  for (const auto& list : lists) {
-    const bool none = list.field == "areas"        ? reference.areas.empty()
-                      : list.field == "themes"     ? reference.themes.empty()
-                      : list.field == "committees" ? reference.committees.empty()
-                                                   : reference.work_items.empty() && reference.projects.empty();
-    if (none) continue;
-    const auto& values = list.field == "areas"        ? r.areas
-                         : list.field == "themes"     ? r.themes
-                         : list.field == "committees" ? r.committees
-                                                      : r.work_items;
+  if (!r.council.empty() && reference.has_any(ReferenceKind::Council))
+    unknown("/council", ReferenceKind::Council, r.council, "council", "協議会");
+  static const ReferenceField kLists[] = {{"areas", &Record::areas, ReferenceKind::Area, "area", "地域"},
+                                          {"themes", &Record::themes, ReferenceKind::Theme, "theme", "テーマ"},
+                                          {"committees", &Record::committees, ReferenceKind::Committee, "committee",
+                                           "会議体"},
+                                          {"work_items", &Record::work_items, ReferenceKind::WorkItem, "work item",
+                                           "事業項目"}};
+  for (const auto& list : kLists) {
+    if (!reference.has_any(list.kind)) continue;
+    const auto& values = r.*list.values;
     for (std::size_t i = 0; i < values.size(); ++i)
       unknown("/" + std::string(list.field) + "/" + std::to_string(i), list.kind, values[i], list.label_en,
               list.label_ja);
   }
   for (std::size_t i = 0; i < r.meeting.agenda.size(); ++i)
     if (r.kind == RecordKind::Meeting && !r.meeting.agenda[i].work_item.empty() &&
-        !(reference.work_items.empty() && reference.projects.empty()))
+        reference.has_any(ReferenceKind::WorkItem))
       unknown("/agenda/" + std::to_string(i) + "/work_item", ReferenceKind::WorkItem, r.meeting.agenda[i].work_item,
               "work item", "事業項目");
-  for (std::size_t i = 0; i < r.organizations.size() && !reference.organizations.empty(); ++i)
+  for (std::size_t i = 0; i < r.organizations.size() && reference.has_any(ReferenceKind::Organization); ++i)
     if (!trim(r.organizations[i]).empty() && !reference.resolve(ReferenceKind::Organization, r.organizations[i], r.council))
       check.warning("/organizations/" + std::to_string(i), "organization.unregistered",
                     "organisation \"" + r.organizations[i] + "\" is not registered (kept as typed)",

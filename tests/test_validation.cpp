@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "model/files.hpp"
 #include "model/reference.hpp"
 #include "model/validation.hpp"
 
@@ -255,7 +256,7 @@ TEST_CASE("normalize_record stores a date with its precision, and says when an o
   r.date = "4/17";
   CHECK(normalize_record(r).empty());
   CHECK(r.date == "4/17");  // no fiscal year given: left as typed, for validation to report
-  CHECK(find(validate_record(r), "/date", "date.invalid"));
+  CHECK(find(validate_record(r), "/date", "date.no_year"));  // says the year is missing, and how to give it
   r.date = "4/17";
   normalize_record(r, {2023});
   CHECK(r.date == "2023-04-17");
@@ -335,4 +336,78 @@ TEST_CASE("a committee meets between its establishment and abolition", "[validat
   CHECK(find(validate_record(r, &reference), "/committees/0", "committee.not_yet"));
   r.date = "2024-06-28";
   CHECK_FALSE(find(validate_record(r, &reference), "/committees/0", "committee.not_yet"));
+}
+
+namespace {
+
+// Fukuoka's reference data (the default) with Kodama's beside it: names such as 相談支援部会 are in both.
+ReferenceData two_councils() {
+  auto fukuoka = load_reference_file(assets_dir() / "reference" / "default.json");
+  auto kodama = load_reference_file(assets_dir() / "reference" / "kodama.json");
+  REQUIRE(fukuoka.ok());
+  REQUIRE(kodama.ok());
+  return merge_reference(std::move(*fukuoka), *kodama);
+}
+
+}  // namespace
+
+TEST_CASE("with several councils: the committee chosen tells the council, and another council's entry is refused",
+          "[validation]") {
+  const ReferenceData reference = two_councils();
+  Record r = valid(RecordKind::Meeting);
+  r.date = "2023-07-03";
+  r.committees = {"kodama.consultation"};  // Kodama's 相談支援部会, chosen from the tree
+  resolve_references(r, reference);
+  CHECK(r.council == "kodama");
+  CHECK(validate_record(r, &reference).empty());
+
+  Record named = valid(RecordKind::Meeting);
+  named.council = "kodama";
+  named.committees = {"相談支援部会"};  // by name: the record's council decides which
+  resolve_references(named, reference);
+  CHECK(named.committees == std::vector<std::string>{"kodama.consultation"});
+
+  Record mixed = valid(RecordKind::Meeting);
+  mixed.council = "kodama";
+  mixed.committees = {"地域生活支援部会"};  // Fukuoka's only
+  mixed.status = ReviewStatus::Submitted;
+  resolve_references(mixed, reference);
+  auto issues = validate_record(mixed, &reference);
+  const ValidationIssue* other = find(issues, "/committees/0", "reference.other_council");
+  REQUIRE(other);
+  CHECK(other->severity == Severity::Error);
+  CHECK(other->message_ja.find("福岡市") != std::string::npos);
+
+  Record unknown = valid(RecordKind::Meeting);
+  unknown.council = "kodama";
+  unknown.committees = {"区部会x"};
+  issues = validate_record(unknown, &reference);
+  REQUIRE(find(issues, "/committees/0", "reference.unknown"));
+  // The nearest names offered are the record's council's (or every council's), not another's.
+  const std::string message = find(issues, "/committees/0", "reference.unknown")->message_ja;
+  CHECK(message.find("近いもの") != std::string::npos);
+  CHECK(message.find("近いもの: 区部会") == std::string::npos);  // Fukuoka's 区部会 is nearest by spelling
+}
+
+TEST_CASE("work items named alike are told apart by the record's committee and year", "[validation]") {
+  const ReferenceData reference = two_councils();
+  Record r = valid(RecordKind::Meeting);
+  r.council = "kodama";
+  r.date = "2023-07-14";
+  r.committees = {"運営会議"};
+  r.work_items = {"地域の障害福祉の資源の把握"};  // three committees have a 事業項目 of this name
+  r.meeting.agenda = {{"資源の把握", "", "", "地域の障害福祉の資源の把握", {}}};
+  resolve_references(r, reference);
+  CHECK(r.committees == std::vector<std::string>{"kodama.steering"});
+  CHECK(r.work_items == std::vector<std::string>{"kodama.steering.fy2023.1"});
+  CHECK(r.meeting.agenda[0].work_item == "kodama.steering.fy2023.1");
+  CHECK(validate_record(r, &reference).empty());
+
+  Record vague = valid(RecordKind::Initiative);
+  vague.council = "kodama";
+  vague.work_items = {"地域の障害福祉の資源の把握"};  // no committee to tell which
+  resolve_references(vague, reference);
+  const ValidationIssue* ambiguous = find(validate_record(vague, &reference), "/work_items/0", "reference.ambiguous");
+  REQUIRE(ambiguous);
+  CHECK(ambiguous->message.find("kodama.consultation.fy2023.1") != std::string::npos);  // names the ids to give
 }

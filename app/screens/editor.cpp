@@ -208,8 +208,11 @@ void date_field(Form& form, const std::string& path, const char* key, std::strin
   }
   probe_item(form.view.probe, path + ".pick");
   const ImVec2 below_button(ImGui::GetItemRectMin().x, ImGui::GetItemRectMax().y + 4.0f);
-  const auto parsed = parse_date_span(trim(value));
-  if (parsed && (parsed->precision == DatePrecision::Day || display == value)) {
+  // The stored date at its precision (a month reads as the month, not its first day), else what is being typed.
+  auto parsed = parse_date_span(trim(value));
+  if (span && parse_iso_date(value))
+    if (auto stored = stored_date_span(value, span->date_end)) parsed = stored;
+  if (parsed) {
     ImGui::SameLine();
     ImGui::AlignTextToFramePadding();
     ImGui::TextDisabled("%s", format_date_span(*parsed).c_str());
@@ -354,7 +357,11 @@ int multi_select(Form& form, const std::string& path, const char* key, EditorLis
       probe_item(form.view.probe, path + "/choice/" + std::to_string(row.index));
       ImGui::SameLine();
       ImGui::PushTextWrapPos(0.0f);
-      ImGui::TextUnformatted(display_name(form, item).c_str());
+      // With no council chosen, entries of several councils share names: each says whose it is.
+      std::string text = display_name(form, item);
+      if (council.empty() && !item.council.empty() && form.model.reference().councils.size() > 1)
+        text += "（" + form.model.reference().name_of(ReferenceKind::Council, item.council, !form.japanese) + "）";
+      ImGui::TextUnformatted(shown(text).c_str());
       ImGui::PopTextWrapPos();
       if (indent > 0) ImGui::Unindent(indent);
       ImGui::PopID();
@@ -550,6 +557,35 @@ void follow_up_items(Form& form, std::vector<FollowUp>& follow_ups) {
 
 // [SECTION] Sections per kind -----------------------------------------------------------------------------------
 
+// Which council the record belongs to, when the reference data has several: its committees and areas are chosen
+// from that council's.
+void council_field(Form& form, Record& record) {
+  const ReferenceData& reference = form.model.reference();
+  label(form, "editor.field.council", 0.0f, "/council");
+  ImGui::PushID("/council");
+  ImGui::SetNextItemWidth(form.em * 18.0f);
+  const std::string preview = record.council.empty()
+                                  ? std::string(form.i18n.tr("editor.choose"))
+                                  : reference.name_of(ReferenceKind::Council, record.council, !form.japanese);
+  if (begin_combo("##v", shown(preview).c_str(), ImGuiComboFlags_HeightLarge)) {
+    close_on_escape();
+    for (std::size_t i = 0; i < reference.councils.size(); ++i) {
+      const Council& council = reference.councils[i];
+      ImGui::PushID(static_cast<int>(i));
+      if (ImGui::Selectable(shown(display_name(form, council)).c_str(), council.id == record.council)) {
+        form.model.set_council(council.id);
+        form.model.field_left();
+      }
+      probe_item(form.view.probe, "/council/choice/" + std::to_string(i));
+      ImGui::PopID();
+    }
+    ImGui::EndCombo();
+  }
+  probe_item(form.view.probe, "/council");
+  ImGui::PopID();
+  messages(form, "/council");
+}
+
 void common_fields(Form& form, Record& record) {
   const ReferenceData& reference = form.model.reference();
   section(form, "editor.section.basic");
@@ -560,11 +596,7 @@ void common_fields(Form& form, Record& record) {
   const std::string author = form.model.author();
   text_unformatted(author.empty() ? form.i18n.tr("editor.author_unknown") : author);
   probe_item(form.view.probe, "/author");
-  if (reference.councils.size() > 1) {
-    label(form, "editor.field.council");
-    text_unformatted(reference.name_of(ReferenceKind::Council, record.council, !form.japanese));
-    probe_item(form.view.probe, "/council");
-  }
+  if (reference.councils.size() > 1) council_field(form, record);
   multi_select(form, "/areas", "editor.field.area", EditorList::Areas, record.areas, reference.areas, record.council);
   const int chosen = multi_select(form, "/committees", "editor.field.body", EditorList::Committees, record.committees,
                                   reference.committees, record.council);

@@ -3,6 +3,8 @@
 
 #include "tests/store_fixture.hpp"
 #include "tests/ui/headless_editor.hpp"
+#include "model/files.hpp"
+#include "model/reference.hpp"
 
 using namespace tsunagi;
 using tsunagi::testing::HeadlessEditor;
@@ -279,4 +281,42 @@ TEST_CASE_METHOD(ScreenFixture, "closing with unsaved changes asks, and Esc canc
   const auto records = stored_records();
   REQUIRE(records.size() == 1);
   CHECK(records[0].title == "閉じる前");
+}
+
+TEST_CASE_METHOD(ScreenFixture, "with two councils the editor chooses the council, and offers that council's committees",
+                 "[editor][screen]") {
+  auto kodama = load_reference_file(assets_dir() / "reference" / "kodama.json");
+  REQUIRE(kodama.ok());
+  model.set_reference(merge_reference(model.reference(), *kodama));
+  REQUIRE(model.start_new(RecordKind::Meeting, "2023-07-03"));
+  CHECK(model.record().council.empty());  // 田中 花子 is in neither council's staff: she chooses
+  editor.frame();
+  REQUIRE(editor.has("/council"));
+  const auto& councils = model.reference().councils;
+  std::size_t kodama_index = 0;
+  while (kodama_index < councils.size() && councils[kodama_index].id != "kodama") ++kodama_index;
+  REQUIRE(kodama_index < councils.size());
+  editor.click("/council");
+  editor.click("/council/choice/" + std::to_string(kodama_index));
+  CHECK(model.record().council == "kodama");
+
+  // The committee drop-down now lists Kodama's only: Fukuoka's 相談支援部会 is not drawn.
+  const auto& committees = model.reference().committees;
+  std::size_t fukuoka_consultation = 0, kodama_consultation = 0;
+  for (std::size_t i = 0; i < committees.size(); ++i) {
+    if (committees[i].id == "consultation") fukuoka_consultation = i;
+    if (committees[i].id == "kodama.consultation") kodama_consultation = i;
+  }
+  editor.click("/committees");
+  editor.frame();
+  CHECK_FALSE(editor.has("/committees/choice/" + std::to_string(fukuoka_consultation)));
+  REQUIRE(editor.has("/committees/choice/" + std::to_string(kodama_consultation)));
+  editor.click("/committees/choice/" + std::to_string(kodama_consultation));
+  editor.press(GLFW_KEY_ESCAPE);
+  CHECK(model.record().committees == std::vector<std::string>{"kodama.consultation"});
+
+  // The next new record starts in the council chosen last.
+  editor.settle();
+  REQUIRE(model.start_new(RecordKind::Meeting, "2023-07-04"));
+  CHECK(model.record().council == "kodama");
 }
