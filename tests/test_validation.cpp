@@ -407,7 +407,8 @@ TEST_CASE("work items named alike are told apart by the record's committee and y
   vague.council = "kodama";
   vague.work_items = {"地域の障害福祉の資源の把握"};  // no committee to tell which
   resolve_references(vague, reference);
-  const ValidationIssue* ambiguous = find(validate_record(vague, &reference), "/work_items/0", "reference.ambiguous");
+  const auto issues = validate_record(vague, &reference);
+  const ValidationIssue* ambiguous = find(issues, "/work_items/0", "reference.ambiguous");
   REQUIRE(ambiguous);
   CHECK(ambiguous->message.find("kodama.consultation.fy2023.1") != std::string::npos);  // names the ids to give
 }
