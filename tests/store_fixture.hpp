@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "model/record_json.hpp"
 #include "model/store.hpp"
@@ -20,6 +21,15 @@ struct TempFolder {
     std::filesystem::remove_all(path, ec);
   }
 };
+
+// The titles of the records `query` lists, in its order; fails the test on error.
+inline std::vector<std::string> list_titles(const tsunagi::Store& store, const tsunagi::RecordQuery& query) {
+  auto rows = store.list(query);
+  if (!rows) throw std::runtime_error(rows.error().describe());
+  std::vector<std::string> titles;
+  for (const auto& row : *rows) titles.push_back(row.title);
+  return titles;
+}
 
 struct StoreFixture {
   TempFolder folder;

@@ -253,13 +253,7 @@ TEST_CASE("schema 8 turns the names a schema 5 store holds into ids, and keeps a
             .empty());
 
   // Filters find them by id or name, and the unmatched by what they hold.
-  auto titles = [&](RecordQuery query) {
-    std::vector<std::string> out;
-    auto rows = (*store)->list(query);
-    REQUIRE(rows.ok());
-    for (const auto& row : *rows) out.push_back(row.title);
-    return out;
-  };
+  auto titles = [&](const RecordQuery& query) { return list_titles(**store, query); };
   RecordQuery query;
   query.area = "東区";
   CHECK(titles(query) == std::vector<std::string>{"相談支援部会 定例会"});

@@ -776,11 +776,7 @@ TEST_CASE_METHOD(StoreFixture, "search folds width, kana and variant kanji alike
   auto found = [this](const std::string& search) {
     RecordQuery query;
     query.search = search;
-    auto rows = store->list(query);
-    REQUIRE(rows.ok());
-    std::vector<std::string> titles;
-    for (const auto& row : *rows) titles.push_back(row.title);
-    return titles;
+    return list_titles(*store, query);
   };
   using Titles = std::vector<std::string>;
   CHECK(found("ｻｲﾝﾚｽ") == Titles{"サインレスの継続"});  // half-width katakana, voiced marks and all
@@ -807,13 +803,7 @@ TEST_CASE_METHOD(StoreFixture, "filters take ids or names: a theme by a word of 
           "committees":["children"],"themes":["T05"],"review_type":"case_study","status":"submitted"})");
   add(R"({"kind":"outreach","date":"2024-07-04","title":"学校訪問","areas":["西区"],"visit_type":"school",
           "place":"小学校","status":"submitted"})");
-  auto titles = [this](RecordQuery query) {
-    auto rows = store->list(query);
-    REQUIRE(rows.ok());
-    std::vector<std::string> out;
-    for (const auto& row : *rows) out.push_back(row.title);
-    return out;
-  };
+  auto titles = [this](const RecordQuery& query) { return list_titles(*store, query); };
   using Titles = std::vector<std::string>;
   RecordQuery query;
   query.theme = "T08";
