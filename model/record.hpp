@@ -120,7 +120,7 @@ struct AgendaItem {
   std::string summary;
   std::string decision;
   std::string work_item;  // the work item (事業項目) it served, by id
-  ListItemKey key;
+  ListItemKey key = {};
   bool operator==(const AgendaItem&) const = default;
 };
 

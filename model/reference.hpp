@@ -23,24 +23,30 @@ namespace tsunagi {
 struct Council {
   std::string id, name, name_en, municipality;
 };
+// Members that files written before councils lack have initializers, so that code listing the older members alone
+// ({id, name, ...}) still reads as complete.
 struct Theme {
-  std::string id, name, name_en, council;  // council empty: every council's
+  std::string id, name, name_en;
+  std::string council = {};  // empty: every council's
 };
 struct Area {
-  std::string id, name, name_en, parent, council;  // parent: id of the enclosing area, empty at the top
-  std::string type;                                // "area", "ward", "city", "department", "municipality"
+  std::string id, name, name_en, parent;  // parent: id of the enclosing area, empty at the top
+  std::string council = {};
+  std::string type = {};  // "area", "ward", "city", "department", "municipality"
 };
 struct Committee {
-  std::string id, name, name_en, parent, meeting_type, council;
-  std::string established, abolished;  // ISO dates; empty when not known
+  std::string id, name, name_en, parent, meeting_type;
+  std::string council = {};
+  std::string established = {}, abolished = {};  // ISO dates; empty when not known
 };
 struct Organization {
   std::string id, name, service_type, area;
-  std::string role;  // "core" 基幹, "commissioned" 委託, "designated" 指定, "government" 行政, "school", "medical", "other"
-  std::string council, name_en;
+  std::string role = {};  // "core" 基幹, "commissioned" 委託, "designated" 指定, "government" 行政, "school", "medical", "other"
+  std::string council = {}, name_en = {};
 };
 struct StaffMember {
-  std::string id, name, role, team, council;
+  std::string id, name, role, team;
+  std::string council = {};
 };
 // A committee's work item (事業項目) for one fiscal year: the committee activity report's rows.
 struct WorkItem {

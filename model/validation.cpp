@@ -399,30 +399,20 @@ void check_references(Checker& check, const Record& r, const ReferenceData& refe
 // The record's date with its precision: the day exists, and the end agrees with the precision.
 void check_date_span(Checker& check, const Record& r, const std::optional<Date>& date) {
   if (!date) return;
-  auto end = r.date_end.empty() ? std::optional<Date>() : parse_iso_date(r.date_end);
-  if (!r.date_end.empty() && !end) {
+  if (!r.date_end.empty() && !parse_iso_date(r.date_end)) {
     check.date("/date_end", r.date_end);
     return;
   }
-  const char* en = nullptr;
-  switch (r.date_precision) {
-    case DatePrecision::Day:
-      if (end && *end != *date) en = "a single day has no end date";
-      break;
-    case DatePrecision::Month:
-      if (date->day != 1 || !end || *end != Date{date->year, date->month, days_in_month(date->year, date->month)})
-        en = "a month runs from its first day to its last";
-      break;
-    case DatePrecision::FiscalYear:
-      if (!end || std::make_pair(*date, *end) != fiscal_year_range(fiscal_year(*date)))
-        en = "a fiscal year runs from 1 April to 31 March";
-      break;
-    case DatePrecision::Period:
-      if (!end || *end < *date) en = "a period ends on or after its first day";
-      break;
-  }
-  if (en)
-    check.error("/date_end", "date.span", en, "期間の終わりが日付の精度と合いません（月・年度・期間）");
+  // What the two dates span (a whole month reads as a month) must be what the record says it is; a period may be
+  // any span that ends on or after its start.
+  auto span = stored_date_span(r.date, r.date_end);
+  const bool fits = span && (span->precision == r.date_precision ||
+                             (r.date_precision == DatePrecision::Period && !r.date_end.empty()));
+  if (!fits)
+    check.error("/date_end", "date.span",
+                "the end date does not fit the date's precision (a day has none; a month or fiscal year runs from "
+                "its first day to its last; a period ends on or after its start)",
+                "期間の終わりが日付の精度と合いません（月・年度・期間）");
 }
 
 }  // namespace
