@@ -340,21 +340,21 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
 
 ReferenceColumns reference_columns(const Record& record, const ReferenceData& reference) {
   ReferenceColumns columns;
-  auto resolved = [&](ReferenceKind kind, const std::vector<std::string>& values, std::string& joined) {
+  // `joined`, when given: the ids in the record's order, as the list columns show them.
+  auto resolved = [&](ReferenceKind kind, const std::vector<std::string>& values, std::string* joined) {
     std::vector<std::string> ids;
     for (const auto& value : values) {
       ids.push_back(reference.resolve(kind, value, record.council).value_or(value));
-      // The list shows these: ids in the record's order, separated by a character no id has.
-      joined += (joined.empty() ? "" : "\x1f") + ids.back();
+      // Separated by a character no id has.
+      if (joined) *joined += (joined->empty() ? "" : "\x1f") + ids.back();
     }
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
     return ids;
   };
-  std::string themes_joined;
-  columns.areas = resolved(ReferenceKind::Area, record.areas, columns.area_column);
-  columns.committees = resolved(ReferenceKind::Committee, record.committees, columns.body_column);
-  columns.themes = resolved(ReferenceKind::Theme, record.themes, themes_joined);
+  columns.areas = resolved(ReferenceKind::Area, record.areas, &columns.area_column);
+  columns.committees = resolved(ReferenceKind::Committee, record.committees, &columns.body_column);
+  columns.themes = resolved(ReferenceKind::Theme, record.themes, nullptr);
   columns.date = record.date;
   columns.start_time = record.start_time;
   return columns;

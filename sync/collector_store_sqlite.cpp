@@ -681,18 +681,12 @@ class SqliteCollectorStore final : public CollectorStore {
 
   Result<PullPage> read_page(const Principal& who, std::int64_t after, std::size_t limit) {
     PullPage page;
-    ReferenceData reference;
     auto ref = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
     if (!ref) return ref.error();
     auto ref_row = (*ref)->step();
     if (!ref_row) return ref_row.error();
     if (*ref_row) {
-      std::int64_t seq = (*ref)->integer(0);
-      std::string doc = (*ref)->text(1);
-      // Only staff visibility needs the area tree; a supervisor's pull does not parse it.
-      if (who.user.role == Role::Staff && (!who.user.team.empty() || !who.user.committees.empty()))
-        if (auto data = reference_from_json(json::parse(doc, nullptr, false)); data) reference = std::move(*data);
-      if (seq > after) page.reference = std::move(doc);
+      if ((*ref)->integer(0) > after) page.reference = (*ref)->text(1);
     }
     (*ref)->reset();
 
@@ -701,8 +695,11 @@ class SqliteCollectorStore final : public CollectorStore {
     if (who.user.role == Role::Staff) {
       // Must agree with may_see(): the areas and committees a staff member follows, by id and by name (a record
       // written before ids, or pushed by an older client, holds names).
-      const std::vector<std::string> areas = visible_areas(who, reference);
-      const std::vector<std::string> committees = visible_committees(who, reference);
+      // The area tree and committee names, parsed once per change of the reference data (current_reference).
+      auto reference = current_reference();
+      if (!reference) return reference.error();
+      const std::vector<std::string> areas = visible_areas(who, **reference);
+      const std::vector<std::string> committees = visible_committees(who, **reference);
       sql += " AND (r.author = ?";
       values.push_back(who.user.name);
       if (!areas.empty() || !committees.empty()) {
