@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdio>
+#include <ctime>
 #include <tuple>
 
 namespace tsunagi {
@@ -637,6 +638,26 @@ std::optional<TimeRange> parse_time_range(std::string_view s) {
   if (!end) return std::nullopt;
   range.end = end;
   return range;
+}
+
+std::string format_local_timestamp(const std::string& iso, bool japanese) {
+  std::tm utc{};
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
+  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year, &month, &day, &hour, &minute, &second) != 6)
+    return iso;
+  utc.tm_year = year - 1900;
+  utc.tm_mon = month - 1;
+  utc.tm_mday = day;
+  utc.tm_hour = hour;
+  utc.tm_min = minute;
+  utc.tm_sec = second;
+  const std::time_t when = timegm(&utc);
+  std::tm local{};
+  if (when == static_cast<std::time_t>(-1) || localtime_r(&when, &local) == nullptr) return iso;
+  const Date date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
+  char clock[8];
+  std::snprintf(clock, sizeof clock, "%02d:%02d", local.tm_hour, local.tm_min);
+  return (japanese ? format_wareki(date) : format_iso(date)) + " " + clock;
 }
 
 }  // namespace tsunagi

@@ -134,4 +134,8 @@ struct TimeRange {
 };
 std::optional<TimeRange> parse_time_range(std::string_view s);
 
+// "令和8年11月22日 10:46" (local time) for an ISO 8601 UTC timestamp, "2026-11-22 10:46" in English; the text itself
+// when it does not parse.
+std::string format_local_timestamp(const std::string& iso, bool japanese);
+
 }  // namespace tsunagi

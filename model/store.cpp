@@ -328,6 +328,9 @@ Result<Record> Store::create(Record record) {
 
 Result<Record> Store::save_changes(const Record& before, Record after, const std::vector<std::string>& changed) {
   if (changed.empty()) return before;  // nothing to store, nothing to send
+  // Taking a record into an enrollment's name is bookkeeping, not an edit; every other change meets the rules.
+  if (changed != std::vector<std::string>{"author"})
+    if (auto refusal = local_refusal(before, after); refusal) return *refusal;
   Hlc clock = clock_->tick();
   after.clock = clock.to_string();
   if (!after.field_clocks.count("*")) after.field_clocks["*"] = before.clock;
@@ -686,6 +689,19 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
                with_value(ref.committee_and_descendants(query.committee), query.committee));
   if (query.status) q.condition("r.status = ?", std::string(enum_name(*query.status)));
   if (!query.author.empty()) q.condition("r.author = ?", query.author);
+  if (!query.team.empty()) {
+    // The team's staff as the reference data lists them (a team names an area; its wards' teams are in it).
+    std::vector<std::string> names;
+    const auto areas_of_team = with_value(ref.area_and_descendants(query.team), query.team);
+    for (const auto& member : ref.staff)
+      if (std::find(areas_of_team.begin(), areas_of_team.end(), member.team) != areas_of_team.end())
+        names.push_back(member.name);
+    if (names.empty()) names.push_back("");  // nobody: no record
+    add_in("r.author", names);
+  }
+  if (!query.viewer.empty()) q.condition("(r.status <> 'draft' OR r.author = ?)", query.viewer);
+  if (query.resubmitted_only)
+    q.condition("r.status = 'submitted' AND r.id IN (SELECT record_id FROM comments WHERE decision = 'returned')");
 
   for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
   if (ordered) {
@@ -989,6 +1005,8 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   }
   if (auto status = add_to_text_backlog(*db_, backlog); !status) return status.error();
   if (auto status = keep_conflicts(page.conflicts); !status) return status.error();
+  for (const Comment& comment : page.comments)
+    if (auto status = write_comment(comment, false); !status) return status.error().with_context("pulled comment");
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return changed;

@@ -21,6 +21,7 @@
 #include "model/error.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
+#include "model/review.hpp"
 
 namespace tsunagi {
 
@@ -46,6 +47,9 @@ struct RecordQuery {
   std::string search;  // full-text over the title and every text field; words separated by spaces must all match
   bool include_deleted = false;
   bool conflicts_only = false;  // records with an open conflict
+  std::string team;             // records written by the staff of this team (an area id: the staff it lists, and below)
+  std::string viewer;           // when set, other people's drafts are left out: a draft is its author's until submitted
+  bool resubmitted_only = false;  // records returned once and submitted again
   SortColumn sort = SortColumn::Date;
   bool descending = true;
   int limit = 100;  // <= 0: no limit
@@ -54,7 +58,8 @@ struct RecordQuery {
   // Whether any filter narrows the records (sorting and paging aside).
   bool narrows() const {
     return kind || fiscal_year || month || !date_from.empty() || !date_to.empty() || !area.empty() ||
-           !theme.empty() || !council.empty() || !committee.empty() || status || !author.empty() || !search.empty() || conflicts_only;
+           !theme.empty() || !council.empty() || !committee.empty() || status || !author.empty() || !search.empty() || conflicts_only ||
+           !team.empty() || resubmitted_only;
   }
 };
 
@@ -97,6 +102,7 @@ struct PulledPage {
   std::optional<ReferenceData> reference;
   std::string cursor;
   std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
+  std::vector<Comment> comments;         // comments on records this user may see, new since the cursor
 };
 
 // One change waiting to be sent: the record's revision at `clock`. The sync engine reads the record's current
@@ -146,6 +152,10 @@ class Store {
   // again (each sync does, so that a record stored under a stale name never stays stuck). Returns how many records
   // changed hands.
   Result<std::size_t> adopt_author(const std::string& name);
+  // The enrolled user's role ("staff", "supervisor", "admin"; "" on a device never enrolled), kept for the rules the
+  // device applies before the collector does: staff change no approved record (auth.locked) and make no decision.
+  Result<std::string> role() const;
+  Status set_role(const std::string& role);
   int schema_version() const;
   // How many prepared statements this connection keeps (bounded: Database::kCachedStatements).
   std::size_t prepared_statements() const;
@@ -254,6 +264,37 @@ class Store {
   Result<ReferenceData> reference() const;
   Status replace_reference(const ReferenceData& reference);
 
+  // --- Review (store_review.cpp) ---
+  // Adds a comment by this device's author (in `role`, the enrolled user's) on record `record_id`, with its
+  // full-text row, in one transaction. It waits (pending) until the collector acknowledges it. Errors:
+  // record.not_found, comment.empty, comment.too_long, utf8.invalid.
+  Result<Comment> add_comment(const std::string& record_id, const std::string& text, const std::string& role);
+  // The comments on a record, in thread order (time, then id).
+  Result<std::vector<Comment>> comments(const std::string& record_id) const;
+  // Makes `decision` on each of `ids` in one transaction, all or nothing: each record's status changes (a change
+  // that syncs like any other) and, when `comment` is not empty, a comment gives the reason, naming the decision
+  // and the record's new clock. Refused as review_refusal says, and for a role that does not review (auth.review).
+  Result<std::vector<Record>> review(const std::vector<std::string>& ids, ReviewDecision decision,
+                                     const std::string& comment, const std::string& role);
+  // Comments written here that the collector has not acknowledged, oldest first.
+  Result<std::vector<Comment>> pending_comments(std::size_t limit) const;
+  Result<std::int64_t> pending_comment_count() const;
+  // The collector stored these comments (or had them): they are no longer pending.
+  Status acknowledge_comments(const std::vector<std::string>& ids);
+  // The collector refused a comment; it stays pending (sent again with the next sync) with the reason.
+  Status mark_comment_rejected(const std::string& id, const Error& error);
+  // This device's author's records returned to them (status returned), for the status bar.
+  Result<std::int64_t> returned_count() const;
+  // The decision comments of a record, newest first (a returned record shows the latest at the top of the editor).
+  Result<std::vector<Comment>> decision_comments(const std::string& record_id) const;
+  // A record's history as the collector last sent it (JSON text of history_json) and when it came; nullopt when
+  // this device never fetched it.
+  struct CachedHistory {
+    std::string entries;
+    std::string fetched_at;
+  };
+  Result<std::optional<CachedHistory>> cached_history(const std::string& record_id) const;
+  Status cache_history(const std::string& record_id, const std::string& entries);
   // Small settings of this device (UI language, font size, author name); empty string when unset.
   Result<std::string> setting(const std::string& key) const;
   Status set_setting(const std::string& key, const std::string& value);
@@ -280,6 +321,11 @@ class Store {
                                     const std::string* checked_document = nullptr, bool queue = true);
   // Drops the conflicts of `record` that a later change of their field resolved.
   Status drop_resolved_conflicts(const Record& record);
+  // Writes a comment (upsert by id: one from the collector replaces a pending copy of itself) and lists its record's
+  // full-text row for indexing again.
+  Status write_comment(const Comment& comment, bool pending);
+  // Why this device refuses to change `before` into `after` (see role()), or nullopt.
+  std::optional<Error> local_refusal(const Record& before, const Record& after) const;
   // Keeps conflicts the collector sent (those not resolved here already).
   Status keep_conflicts(const std::vector<FieldConflict>& received);
   // write_record, then the full-text row.

@@ -180,6 +180,30 @@ DELETE FROM fts_backlog;
 INSERT INTO fts_backlog(seq) SELECT seq FROM records;
 )sql";
 
+// Version 9: review. Comments are rows of their own (append-only, merged by id, never a field of the record), with
+// the ones written here and not yet acknowledged by the collector marked pending; a record's history, as the
+// collector last sent it, is kept for reading offline.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE TABLE comments(
+  id TEXT PRIMARY KEY,
+  record_id TEXT NOT NULL,
+  author TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '',
+  device TEXT NOT NULL DEFAULT '',
+  device_name TEXT NOT NULL DEFAULT '',
+  time TEXT NOT NULL,
+  text TEXT NOT NULL,
+  decision TEXT NOT NULL DEFAULT '',
+  revision TEXT NOT NULL DEFAULT '',
+  pending INTEGER NOT NULL DEFAULT 0,    -- written here; the collector has not acknowledged it yet
+  rejection TEXT NOT NULL DEFAULT ''     -- why the collector refused it (JSON error), while it did
+) WITHOUT ROWID;
+CREATE INDEX comments_record ON comments(record_id, time, id);
+CREATE INDEX comments_pending ON comments(pending) WHERE pending = 1;
+CREATE INDEX comments_decision ON comments(decision, record_id) WHERE decision <> '';
+CREATE TABLE record_history(record_id TEXT PRIMARY KEY, entries TEXT NOT NULL, fetched_at TEXT NOT NULL) WITHOUT ROWID;
+)sql";
+
 Status rewrite_references(Database& db) {
   ReferenceData reference;
   if (auto doc = db.prepare("SELECT doc FROM reference_data WHERE id = 1"); !doc) {
@@ -267,6 +291,7 @@ const std::vector<Migration>& migrations() {
          if (auto status = db.exec(kSchemaV8); !status) return status;
          return rewrite_references(db);
        }},
+      {9, [](Database& db) { return db.exec(kSchemaV9); }},
   };
   return steps;
 }
@@ -331,6 +356,18 @@ Status index_record_text(Database& db, std::int64_t seq, const Record& record, c
       {ReferenceKind::WorkItem, &record.work_items}};
   for (const auto& [kind, values] : references)
     for (const auto& value : *values) text += '\n' + reference.name_of(kind, value);
+  // Its comments too: a supervisor finds the record by what was said about it.
+  // (A store built at an older schema by a test has no comments table.)
+  auto comments = db.prepare("SELECT text FROM comments WHERE record_id = ?");
+  if (!comments && comments.error().message.find("no such table") == std::string::npos) return comments.error();
+  if (comments) (*comments)->bind(1, record.id);
+  for (; comments;) {
+    auto row = (*comments)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    text += '\n' + (*comments)->text(0);
+  }
+  if (comments) (*comments)->reset();
   return (*insert)
       ->bind(1, text_index_key(record.date, record.start_time, seq))
       .bind(2, fold_for_search(record.title))

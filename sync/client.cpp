@@ -28,6 +28,8 @@ constexpr std::array<std::string_view, 5> kSyncPhaseNames{"idle", "pushing", "pu
 constexpr std::array<std::string_view, 6> kSyncResultNames{"done",     "offline",      "not_enrolled",
                                                            "rejected", "pin_mismatch", "failed"};
 constexpr std::array<int, 6> kSyncExitCodes{0, 2, 3, 4, 5, 1};
+// Comments waiting to be sent, read at once per pass (they are few: people type them).
+constexpr std::size_t kMaxPendingComments = 10000;
 
 std::string_view sync_phase_name(SyncPhase phase) { return kSyncPhaseNames.at(static_cast<std::size_t>(phase)); }
 std::string_view sync_result_name(SyncResult result) { return kSyncResultNames.at(static_cast<std::size_t>(result)); }
@@ -112,7 +114,9 @@ Status remember_pins(const std::filesystem::path& data_dir, Enrollment& enrollme
 Status adopt_enrollment(Store& store, const Enrollment& enrollment) {
   auto adopted = store.adopt_author(enrollment.user_name);
   if (!adopted) return adopted.error();
-  return ok_status();
+  auto role = store.role();
+  if (!role) return role.error();
+  return *role == enrollment.role ? ok_status() : store.set_role(enrollment.role);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -317,8 +321,57 @@ std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
   }
 }
 
+// Comments written here go before the records (a return's reason must be at the collector before the return), and
+// those on records the collector did not have yet (comment.record_unknown) once more after them.
+std::optional<SyncEngine::Failure> SyncEngine::push_comments(bool last_pass) {
+  auto pending = store_.pending_comments(kMaxPendingComments);
+  if (!pending) return Failure{SyncResult::Failed, pending.error()};
+  for (std::size_t first = 0; first < pending->size(); first += options_.push_batch) {
+    const std::size_t end = std::min(pending->size(), first + options_.push_batch);
+    std::vector<Comment> batch(pending->begin() + static_cast<std::ptrdiff_t>(first),
+                               pending->begin() + static_cast<std::ptrdiff_t>(end));
+    HttpRequest request{"POST", kPushPath, push_request_text({}, "", batch), enrollment_.token};
+    if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
+    std::optional<Failure> failure;
+    Traffic traffic;
+    auto response = send(request, failure, traffic);
+    if (failure) return failure;
+    count(traffic);
+    if (response->status != 200)
+      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("push")};
+    auto body = parse_json_text(response->body);
+    if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
+    std::vector<PushResult> results;
+    if (auto parsed = parse_push_results(*body, &results); !parsed)
+      return Failure{SyncResult::Failed, parsed.error().with_context("push answer")};
+    std::vector<std::string> acknowledged;
+    for (const PushResult& result : results) {
+      auto sent = std::find_if(batch.begin(), batch.end(), [&](const Comment& c) { return c.id == result.id; });
+      if (sent == batch.end()) continue;  // not one we sent
+      if (result.status != PushStatus::Rejected) {
+        acknowledged.push_back(result.id);
+        continue;
+      }
+      if (auto status = store_.mark_comment_rejected(result.id, result.error); !status)
+        return Failure{SyncResult::Failed, status.error()};
+      // Its record goes with this sync's records: tried again after them.
+      if (!last_pass && result.error.code == "comment.record_unknown") continue;
+      rejections_.push_back({sent->record_id, "", result.error.with_context("comment on record " + sent->record_id)});
+    }
+    if (auto status = store_.acknowledge_comments(acknowledged); !status)
+      return Failure{SyncResult::Failed, status.error()};
+  }
+  return std::nullopt;
+}
+
 std::optional<SyncEngine::Failure> SyncEngine::push() {
   if (auto failure = push_snapshots()) return failure;
+  if (auto failure = push_comments(false)) return failure;
+  if (auto failure = push_records()) return failure;
+  return push_comments(true);
+}
+
+std::optional<SyncEngine::Failure> SyncEngine::push_records() {
   // Pipelined: while one batch is on the wire (on a worker thread), this thread reads the next one from the store
   // and, once the answer is in and the next batch is on its way, stores the acknowledgements of the answered one.
   // One request is in flight at a time (the transport is one connection); the store is used by this thread only,
@@ -401,6 +454,16 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     page.conflicts = std::move(*conflicts);
     return std::nullopt;
   };
+  auto read_comments = [&page](const json& list) -> std::optional<Error> {
+    if (list.is_null()) return std::nullopt;
+    if (!list.is_array()) return make_error("json.type", "/comments", "expected an array", "配列が必要です");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto comment = comment_from_json(list[i], "/comments/" + std::to_string(i));
+      if (!comment) return comment.error().with_context("pulled comments");
+      page.comments.push_back(std::move(*comment));
+    }
+    return std::nullopt;
+  };
   // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
   // document to store. Anything unusual takes the document path below, which also names any error.
   if (auto plain = read_plain_pull_answer(response->body)) {
@@ -417,6 +480,11 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
       auto conflicts = parse_json_text(plain->conflicts);
       if (!conflicts) return fail(conflicts.error().with_context("pulled conflicts"));
       if (auto error = read_conflicts(*conflicts)) return fail(*error);
+    }
+    if (!plain->comments.empty()) {
+      auto comments = parse_json_text(plain->comments);
+      if (!comments) return fail(comments.error().with_context("pulled comments"));
+      if (auto error = read_comments(*comments)) return fail(*error);
     }
     return fetched;
   }
@@ -437,6 +505,7 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
   if (const json& reference = (*body)["reference"]; reference.is_object())
     if (auto error = read_reference(reference)) return fail(*error);
   if (auto error = read_conflicts((*body)["conflicts"])) return fail(*error);
+  if (auto error = read_comments((*body)["comments"])) return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }
@@ -487,7 +556,7 @@ SyncOutcome SyncEngine::run(const std::function<void(const SyncProgress&)>& on_p
   // Records stored under a name this device used before its enrollment become the enrolled user's first (the
   // enrollment's own adoption may have been cut off), so that none is refused for its author forever.
   std::optional<Failure> failure;
-  if (auto adopted = store_.adopt_author(enrollment_.user_name); !adopted)
+  if (auto adopted = adopt_enrollment(store_, enrollment_); !adopted)
     failure = Failure{SyncResult::Failed, adopted.error().with_context("author")};
   // Changes stamped while the laptop's clock ran ahead take fresh clocks once it is right again (clock.future).
   if (auto rewound = store_.rewind_future_clocks(); !failure && !rewound)
@@ -539,6 +608,24 @@ SyncOutcome SyncEngine::restore(const std::function<void(const SyncProgress&)>& 
     if (auto status = store_.set_setting(kRestoringSetting, "1"); !status) return fail(status.error());
   }
   return run(on_progress);  // which clears the mark once every change is here
+}
+
+}  // namespace tsunagi::sync
+
+namespace tsunagi::sync {
+
+Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enrollment& enrollment,
+                                                const std::string& record_id) {
+  HttpRequest request{"POST", kHistoryPath, to_json_text(json{{"record_id", record_id}}), enrollment.token};
+  auto response = transport.send(request);
+  if (!response) return response.error();
+  if (response->status != 200) return error_from_response(response->status, response->body).with_context("history");
+  auto body = parse_json_text(response->body);
+  if (!body || !body->is_object() || !body->contains("entries"))
+    return make_error("protocol.response", "", "unreadable history answer", "履歴の応答を読めません");
+  auto entries = history_from_json((*body)["entries"]);
+  if (!entries) return entries.error().with_context("history");
+  return entries;
 }
 
 }  // namespace tsunagi::sync

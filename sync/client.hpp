@@ -46,6 +46,12 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
 // sync. SyncEngine::run does it again before each push, so that a cut-off adoption is finished.
 Status adopt_enrollment(Store& store, const Enrollment& enrollment);
 
+// A record's history from the collector (POST /v1/history), one request without retries: the caller keeps it
+// (Store::cache_history) for reading offline. Errors: the transport's, record.not_found (unknown, or not this
+// user's to see), auth.token.
+Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enrollment& enrollment,
+                                                const std::string& record_id);
+
 enum class SyncPhase { Idle, Pushing, Pulling, Done, Failed };
 std::string_view sync_phase_name(SyncPhase phase);
 
@@ -115,6 +121,8 @@ class SyncEngine {
   // the transport (used by one request at a time), so it may run on a worker thread.
   Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure, Traffic& traffic);
   std::optional<Failure> push();
+  std::optional<Failure> push_records();
+  std::optional<Failure> push_comments(bool last_pass);
   std::optional<Failure> push_snapshots();
   std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);

@@ -111,7 +111,7 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
 }
 
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
-                                 const SawChange& saw, const ReferenceData* reference) {
+                                 const SawChange& saw, const ReferenceData* reference, const ReasonGiven& has_reason) {
   if (revision.error) return reject(revision, *revision.error);
   Record& incoming = revision.record;
   bool staff = who.user.role == Role::Staff;
@@ -164,6 +164,21 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   if (staff && status_changed && is_review_decision(merged.status))
     return reject(revision, make_error("auth.review", "/record/status", "only supervisors approve or return records",
                                        "承認・差し戻しは管理者だけが行えます"));
+  // A decision is judged against the version it was made on: the stored one. A new record that arrives decided
+  // (a paper record a supervisor typed in for a member of staff and decided offline) was submitted first.
+  const ReviewStatus before =
+      stored ? stored->status : (is_review_decision(merged.status) ? ReviewStatus::Submitted : ReviewStatus::Draft);
+  if (status_changed && !staff) {
+    if (auto decision = decision_between(before, merged.status)) {
+      Record judged = stored ? *stored : merged;
+      judged.status = before;
+      const bool reason = has_reason && has_reason(*decision, revision.base, revision.hlc);
+      if (auto refusal = review_refusal(judged, *decision, who.user.name, reason)) {
+        refusal->path = "/record" + refusal->path;
+        return reject(revision, std::move(*refusal));
+      }
+    }
+  }
   if (!merged.deleted && merged.status != ReviewStatus::Draft) {
     for (const auto& issue : validate_record(merged, reference)) {
       if (issue.severity != Severity::Error) continue;
@@ -213,6 +228,13 @@ std::vector<std::string> visible_committees(const Principal& who, const Referenc
     ids.insert(ids.end(), matching.begin(), matching.end());
   }
   return with_names(std::move(ids), ReferenceKind::Committee, reference);
+}
+
+std::optional<Error> comment_refusal(const Principal& who, const std::optional<Record>& record,
+                                     const ReferenceData& reference) {
+  if (record && may_see(who, *record, reference)) return std::nullopt;
+  return make_error("comment.record_unknown", "/record_id", "no such record (yet): send the record first",
+                    "コメントの記録が集約サーバーにありません");
 }
 
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {

@@ -2,12 +2,14 @@
 // stored version. Pure functions; a store calls them inside its write transaction.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "model/merge.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
+#include "model/review.hpp"
 #include "sync/collector_store.hpp"
 #include "sync/protocol.hpp"
 
@@ -53,8 +55,19 @@ std::optional<Error> refuse_known_revision(const Principal& who, const std::opti
 // (auth.author), and a merged result that is invalid while not a draft. Sets `updated_by` to the token's user.
 // `saw` tells which stored changes the pushing device had received (merge_records; nullptr: judged by its base).
 // With `reference`, a record that is not a draft must also refer only to entries it knows (validate_record).
+// A review decision (review_refusal: only a submitted record is approved or returned, only an approved one reopened,
+// never one's own approved) needs its reason for a return or reopening: `has_reason` says whether `who` gave a
+// comment naming the decision and a clock in (base, hlc] of this revision (nullptr: none given).
+using ReasonGiven = std::function<bool(ReviewDecision decision, const std::string& base, const std::string& hlc)>;
 RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision, const std::optional<Record>& stored,
-                                 const SawChange& saw = nullptr, const ReferenceData* reference = nullptr);
+                                 const SawChange& saw = nullptr, const ReferenceData* reference = nullptr,
+                                 const ReasonGiven& has_reason = nullptr);
+
+// Why `who` may not comment on `record` (nullopt: stored or unknown record), or nullopt: a comment goes on a record
+// its writer may see. An unknown record and one not visible get the same answer (comment.record_unknown), so that a
+// comment tells nothing about records one may not see.
+std::optional<Error> comment_refusal(const Principal& who, const std::optional<Record>& record,
+                                     const ReferenceData& reference);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): supervisors and admins see everything;
 // staff see what they wrote and the meetings of their team's areas and of their committees.

@@ -451,13 +451,14 @@ struct CollectorServer::Impl {
     // handles the unusual and names what is wrong.
     Result<std::vector<Revision>> revisions = Error{};
     std::string seen_cursor;
+    std::vector<Comment> comments;
     if (auto plain = read_plain_push_request(call->text, &seen_cursor)) {
       revisions = std::move(*plain);
     } else {
       auto body = read_body(call->text, res);
       if (!body) return;
       call->text.clear();
-      revisions = parse_push_request(*body, &seen_cursor);
+      revisions = parse_push_request(*body, &seen_cursor, &comments);
     }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
@@ -469,10 +470,10 @@ struct CollectorServer::Impl {
     }
     if (auto refusal = future_clock_refusal(*revisions, now_unix_ms())) return send_error(res, 422, *refusal);
     kill_point("collector.push.received");
-    auto results = call->store->push(call->who, std::move(*revisions), seen);
+    auto results = call->store->push(call->who, std::move(*revisions), seen, std::move(comments));
     if (!results) return send_store_failure(res, results.error());
     kill_point("collector.push.stored");
-    answer(req, res, to_json_text(push_results_json(*results)));
+    answer(req, res, to_json_text(push_results_json(results->results, results->comments)));
   }
 
   void pull(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
@@ -511,9 +512,34 @@ struct CollectorServer::Impl {
       for (const FieldConflict& conflict : page->conflicts) conflicts.push_back(conflict_json(conflict));
       out += ",\"conflicts\":" + to_json_text(conflicts);
     }
+    if (!page->comments.empty()) {
+      out += ",\"comments\":[";
+      for (std::size_t i = 0; i < page->comments.size(); ++i) out += (i ? "," : "") + page->comments[i];
+      out += "]";
+    }
     out += ",\"cursor\":" + to_json_text(json(format_cursor(store.collector_id(), page->sequence)));
     out += std::string(",\"more\":") + (page->more ? "true" : "false") + "}";
     answer(req, res, std::move(out));
+  }
+
+  // A record's history: {"entries": [...]} (history_json), or 404 record.not_found for a record this user may not
+  // see, as for one that does not exist.
+  void history(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
+    auto call = authorized_call(req, request_body, res);
+    if (!call) return;
+    const json& body = call->body;
+    for (const auto& [key, value] : body.items())
+      if (key != "record_id")
+        return send_error(res, 400, make_error("protocol.member", "/" + key, "not a member of this request",
+                                               "この要求にない項目です"));
+    auto id = body.find("record_id");
+    if (id == body.end() || !id->is_string() || id->get_ref<const std::string&>().empty())
+      return send_error(res, 400, make_error("json.type", "/record_id", "expected the record's id", "記録のIDが必要です"));
+    auto entries = call->store->history(call->who, id->get<std::string>());
+    if (!entries) return send_store_failure(res, entries.error());
+    if (!*entries)
+      return send_error(res, 404, make_error("record.not_found", "/record_id", "no such record", "記録がありません"));
+    answer(req, res, to_json_text(json{{"entries", history_json(**entries)}}));
   }
 
   void status(const httplib::Request&, httplib::Response& res) {
@@ -628,7 +654,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   using Route = void (Impl::*)(const httplib::Request&, httplib::Response&, RequestBody&);
   for (auto [path, route] :
        {std::pair<const char*, Route>{kEnrollPath, &Impl::enroll},
-        std::pair<const char*, Route>{kPushPath, &Impl::push}, std::pair<const char*, Route>{kPullPath, &Impl::pull}})
+        std::pair<const char*, Route>{kPushPath, &Impl::push}, std::pair<const char*, Route>{kPullPath, &Impl::pull},
+        std::pair<const char*, Route>{kHistoryPath, &Impl::history}})
     server.Post(path, [self, handle = route](const httplib::Request& req, httplib::Response& res,
                                              const Reader& reader) {  // (clang 14 cannot capture a binding)
       RequestBody body(req, reader);

@@ -52,6 +52,13 @@ struct PullPage {
   std::int64_t sequence = 0;             // the cursor to ask from next
   bool more = false;                     // another page is ready now
   std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
+  std::vector<std::string> comments;     // comments (JSON text) on records this user may see, in change order
+};
+
+// What became of each revision and each comment of a push, in order.
+struct PushAnswer {
+  std::vector<PushResult> results;
+  std::vector<PushResult> comments;
 };
 
 class CollectorStore {
@@ -81,11 +88,18 @@ class CollectorStore {
                                               std::int64_t window_ms) = 0;
   virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;
 
-  // Applies each revision at most once, in one transaction, and says what became of each. `seen` is the change
-  // sequence the pushing device had pulled up to (nullopt: it did not say, as before protocol 1.1): a stored change
-  // that reached the collector after it from another device is one the device had not seen.
-  virtual Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions,
-                                               std::optional<std::int64_t> seen) = 0;
+  // Applies each comment and then each revision at most once, in one transaction, and says what became of each.
+  // `seen` is the change sequence the pushing device had pulled up to (nullopt: it did not say, as before protocol
+  // 1.1): a stored change that reached the collector after it from another device is one the device had not seen.
+  // A comment is stored on a record `who` may see, as written by `who` on their device (comment.record_unknown
+  // otherwise); each takes a change sequence, so that it travels with pulls as records do.
+  virtual Result<PushAnswer> push(const Principal& who, std::vector<Revision> revisions,
+                                  std::optional<std::int64_t> seen, std::vector<Comment> comments = {}) = 0;
+  // Every stored change of a record with who made it, on which device and when, the fields it changed, the review
+  // decisions with their reasons and the values that lost merges; nullopt when `who` may not see the record (or
+  // there is none).
+  virtual Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who,
+                                                                    const std::string& record_id) = 0;
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document); it syncs down to every device.

@@ -48,6 +48,33 @@ CREATE TABLE IF NOT EXISTS conflicts(
 ) WITHOUT ROWID;
 )sql";
 
+// Added to schema 1 in place too (new tables change nothing else). Comments: append-only, each stored once by id,
+// taking a change sequence as records do so that pulls carry them. History: every stored version of a record, with
+// who stored it from which device, and the values that lost a merge in that push.
+constexpr const char* kReviewTables = R"sql(
+CREATE TABLE IF NOT EXISTS comments(
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  record_id TEXT NOT NULL,
+  author TEXT NOT NULL,
+  decision TEXT NOT NULL,
+  revision TEXT NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS comments_seq ON comments(seq);
+CREATE INDEX IF NOT EXISTS comments_record ON comments(record_id, decision);
+CREATE TABLE IF NOT EXISTS history(
+  record_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  by_user TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  at TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  conflicts TEXT NOT NULL DEFAULT '[]',  -- the values that lost a merge in this push (conflict_json)
+  PRIMARY KEY(record_id, seq)
+) WITHOUT ROWID;
+)sql";
+
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -139,6 +166,7 @@ class SqliteCollectorStore final : public CollectorStore {
     if (auto status = db_->exec(kConflictsTable); !status) return status;
     if (auto status = add_revision_sequence(); !status) return status;
     if (auto status = list_reference_columns(); !status) return status;
+    if (auto status = add_review_tables(); !status) return status;
     auto id = meta("collector_id");
     if (!id) return id.error();
     collector_id_ = *id;
@@ -169,6 +197,23 @@ class SqliteCollectorStore final : public CollectorStore {
     return db_->exec(
         "UPDATE records SET area = '|' || area || '|', body = '|' || body || '|' "
         "WHERE substr(area, 1, 1) <> '|' OR substr(body, 1, 1) <> '|'");
+  }
+
+  // The review tables; records stored before them start their history with their current version, as stored by
+  // whoever last changed them.
+  Status add_review_tables() {
+    auto present = db_->query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'history'");
+    if (!present) return present.error();
+    if (present->value_or(0) > 0) return ok_status();
+    Transaction transaction(*db_);
+    if (!transaction.begun()) return transaction.begun();
+    if (auto status = db_->exec(kReviewTables); !status) return status;
+    if (auto status = db_->exec("INSERT OR IGNORE INTO history(record_id, seq, by_user, device_id, at, doc) "
+                                "SELECT id, seq, coalesce(json_extract(doc, '$.updated_by'), author), '', "
+                                "coalesce(json_extract(doc, '$.updated_at'), ''), doc FROM records");
+        !status)
+      return status;
+    return transaction.commit();
   }
 
   const std::string& collector_id() const override { return collector_id_; }
@@ -345,8 +390,8 @@ class SqliteCollectorStore final : public CollectorStore {
   // [SECTION] Push and pull
   // -------------------------------------------------------------------------------------------------------------
 
-  Result<std::vector<PushResult>> push(const Principal& who, std::vector<Revision> revisions,
-                                       std::optional<std::int64_t> seen) override {
+  Result<PushAnswer> push(const Principal& who, std::vector<Revision> revisions, std::optional<std::int64_t> seen,
+                          std::vector<Comment> comments) override {
     // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
     // for the merges and writes.
     std::vector<CheckedRevision> checked;
@@ -354,7 +399,8 @@ class SqliteCollectorStore final : public CollectorStore {
     for (Revision& revision : revisions) checked.push_back(check_revision(std::move(revision)));
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun().error();
-    std::vector<PushResult> results;
+    PushAnswer answer;
+    std::vector<PushResult>& results = answer.results;
     results.reserve(revisions.size());
     std::string now = now_iso8601();
     // The batch's changes take consecutive sequences, counted here and written back once before the commit.
@@ -363,6 +409,12 @@ class SqliteCollectorStore final : public CollectorStore {
     std::int64_t sequence = last_sequence->value_or(0);
     auto reference = current_reference();
     if (!reference) return reference.error();
+    // Comments first: the reason for a return travels with it.
+    for (Comment& comment : comments) {
+      auto result = store_comment(who, comment, **reference, now, sequence);
+      if (!result) return result.error();
+      answer.comments.push_back(std::move(*result));
+    }
     for (CheckedRevision& revision : checked) {
       auto known = revision_seen(revision.id, revision.hlc);
       if (!known) return known.error();
@@ -389,7 +441,12 @@ class SqliteCollectorStore final : public CollectorStore {
           if (!*arrival) return clock <= revision.base;
           return (*arrival)->device_id == who.device.id || (*arrival)->sequence <= *seen;
         };
-      RevisionDecision decision = decide_revision(who, revision, *stored, saw, reference->get());
+      auto has_reason = [&](ReviewDecision given, const std::string& base, const std::string& hlc) {
+        auto found = reason_given(revision.id, who.user.name, given, base, hlc);
+        if (!found) failed = found.error();
+        return found && *found;
+      };
+      RevisionDecision decision = decide_revision(who, revision, *stored, saw, reference->get(), has_reason);
       if (failed) return *failed;
       if (decision.to_store) {
         for (FieldConflict& replaced : decision.overwritten) {
@@ -403,6 +460,9 @@ class SqliteCollectorStore final : public CollectorStore {
         if (!open) return open.error();
         const bool echo = decision.exactly_as_sent && open->empty();
         if (auto status = store_record(*decision.to_store, decision.document, echo ? who.device.id : "", ++sequence);
+            !status)
+          return status.error();
+        if (auto status = keep_history(*decision.to_store, decision.document, who, now, sequence, decision.conflicts);
             !status)
           return status.error();
       }
@@ -421,7 +481,7 @@ class SqliteCollectorStore final : public CollectorStore {
     if (auto status = touch_device(who.device.id, now); !status) return status.error();
     kill_point("collector.push.uncommitted");  // test hook, sync/kill_point.hpp
     if (auto status = transaction.commit(); !status) return status.error();
-    return results;
+    return answer;
   }
 
   Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) override {
@@ -467,6 +527,184 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
  private:
+
+  // -------------------------------------------------------------------------------------------------------------
+  // [SECTION] Comments and history
+  // -------------------------------------------------------------------------------------------------------------
+
+  // Stores one pushed comment as change `++sequence`, written by `who` on their device, or says why not.
+  Result<PushResult> store_comment(const Principal& who, Comment& comment, const ReferenceData& reference,
+                                   const std::string& now, std::int64_t& sequence) {
+    PushResult result{comment.id, "", PushStatus::Stored, {}, {}};
+    auto known = db_->prepare("SELECT author FROM comments WHERE id = ?");
+    if (!known) return known.error();
+    auto row = (*known)->bind(1, comment.id).step();
+    if (!row) return row.error();
+    const bool stored_before = *row;
+    const std::string stored_author = stored_before ? (*known)->text(0) : std::string();
+    (*known)->reset();
+    if (stored_before) {
+      if (stored_author == who.user.name) {
+        result.status = PushStatus::AlreadyStored;
+      } else {
+        result.status = PushStatus::Rejected;
+        result.error = make_error("protocol.mismatch", "/id", "another comment has this id", "同じIDのコメントがあります");
+      }
+      return result;
+    }
+    auto record = load_record(comment.record_id);
+    if (!record) return record.error();
+    if (auto refusal = comment_refusal(who, *record, reference)) {
+      result.status = PushStatus::Rejected;
+      result.error = std::move(*refusal);
+      return result;
+    }
+    comment.author = who.user.name;
+    comment.role = std::string(role_name(who.user.role));
+    comment.device = who.device.id;
+    comment.device_name = who.device.name;
+    if (comment.time.empty() || comment.time > now) comment.time = now;  // a device's clock never dates it later
+    auto insert = db_->prepare(
+        "INSERT INTO comments(id, seq, record_id, author, decision, revision, doc) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    if (auto status = (*insert)
+                          ->bind(1, comment.id)
+                          .bind(2, ++sequence)
+                          .bind(3, comment.record_id)
+                          .bind(4, comment.author)
+                          .bind(5, comment.decision)
+                          .bind(6, comment.revision)
+                          .bind(7, to_json_text(comment_to_json(comment)))
+                          .run();
+        !status)
+      return status.error();
+    return result;
+  }
+
+  // Whether `user` gave a reason for `decision` on the record, made at a clock in (base, hlc].
+  Result<bool> reason_given(const std::string& record_id, const std::string& user, ReviewDecision decision,
+                            const std::string& base, const std::string& hlc) {
+    auto select = db_->prepare(
+        "SELECT 1 FROM comments WHERE record_id = ? AND decision = ? AND author = ? AND revision > ? AND revision <= ?");
+    if (!select) return select.error();
+    auto row = (*select)
+                   ->bind(1, record_id)
+                   .bind(2, decision_name(decision))
+                   .bind(3, user)
+                   .bind(4, base)
+                   .bind(5, hlc)
+                   .step();
+    (*select)->reset();
+    return row;
+  }
+
+  Status keep_history(const Record& record, const std::string& document, const Principal& who, const std::string& now,
+                      std::int64_t sequence, const std::vector<FieldConflict>& conflicts) {
+    json lost = json::array();
+    for (const FieldConflict& conflict : conflicts) lost.push_back(conflict_json(conflict));
+    auto insert = db_->prepare(
+        "INSERT INTO history(record_id, seq, by_user, device_id, at, doc, conflicts) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    return (*insert)
+        ->bind(1, record.id)
+        .bind(2, sequence)
+        .bind(3, who.user.name)
+        .bind(4, who.device.id)
+        .bind(5, now)
+        .bind(6, document)
+        .bind(7, to_json_text(lost))
+        .run();
+  }
+
+ public:
+  Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who, const std::string& record_id) override {
+    using Entries = std::optional<std::vector<HistoryEntry>>;
+    if (auto status = db_->exec("BEGIN"); !status) return status.error();
+    auto entries = read_history(who, record_id);
+    (void)db_->exec("COMMIT");
+    if (!entries) return entries.error();
+    return Entries(std::move(*entries));
+  }
+
+ private:
+  Result<std::optional<std::vector<HistoryEntry>>> read_history(const Principal& who, const std::string& record_id) {
+    using Entries = std::optional<std::vector<HistoryEntry>>;
+    auto current = load_record(record_id);
+    if (!current) return current.error();
+    auto reference = current_reference();
+    if (!reference) return reference.error();
+    if (!*current || !may_see(who, **current, **reference)) return Entries();
+    // The reasons given for decisions, by who gave them.
+    auto reasons = db_->prepare("SELECT author, revision, doc FROM comments WHERE record_id = ? AND decision <> ''");
+    if (!reasons) return reasons.error();
+    struct Reason {
+      std::string author, revision, text;
+    };
+    std::vector<Reason> given;
+    (*reasons)->bind(1, record_id);
+    for (;;) {
+      auto row = (*reasons)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      auto comment = parse_json_text((*reasons)->text(2));
+      given.push_back({(*reasons)->text(0), (*reasons)->text(1),
+                       comment && comment->is_object() ? comment->value("text", "") : ""});
+    }
+    (*reasons)->reset();
+    auto select = db_->prepare(
+        "SELECT h.by_user, h.device_id, coalesce(d.name, ''), h.at, h.doc, h.conflicts, coalesce(u.role, '') "
+        "FROM history h LEFT JOIN devices d ON d.id = h.device_id LEFT JOIN users u ON u.name = h.by_user "
+        "WHERE h.record_id = ? ORDER BY h.seq");
+    if (!select) return select.error();
+    Statement& s = **select;
+    s.bind(1, record_id);
+    std::vector<HistoryEntry> entries;
+    std::optional<Record> previous;
+    for (;;) {
+      auto row = s.step();
+      if (!row) return row.error();
+      if (!*row) break;
+      auto version = parse_record(s.text(4));
+      if (!version) return version.error().with_context("stored version of " + record_id);
+      HistoryEntry entry;
+      entry.kind = previous ? "changed" : "created";
+      entry.who = s.text(0);
+      entry.device = s.text(1);
+      entry.device_name = s.text(2);
+      entry.time = s.text(3);
+      entry.role = s.text(6);
+      entry.changes = record_changes(previous ? &*previous : nullptr, *version);
+      if (previous)
+        if (auto decision = decision_between(previous->status, version->status)) {
+          entry.kind = "decision";
+          entry.decision = std::string(decision_name(*decision));
+          for (const Reason& reason : given)
+            if (reason.author == entry.who && reason.revision > previous->clock && reason.revision <= version->clock)
+              entry.comment = reason.text;
+        }
+      entry.edited_by_other =
+          entry.who != version->author &&
+          std::any_of(entry.changes.begin(), entry.changes.end(), [](const FieldChange& c) { return c.field != "status"; });
+      const std::string lost_text = s.text(5);
+      if (!entry.changes.empty() || !previous) entries.push_back(std::move(entry));
+      if (auto lost = parse_json_text(lost_text); lost && lost->is_array())
+        for (const json& item : *lost) {
+          auto conflict = conflict_from_json(item, "");
+          if (!conflict) continue;
+          HistoryEntry kept;
+          kept.kind = "conflict";
+          kept.who = conflict->by;
+          kept.device = conflict->device;
+          kept.time = conflict->at;
+          kept.changes.push_back({conflict->field, conflict->value, field_value(*version, conflict->field), {}});
+          entries.push_back(std::move(kept));
+        }
+      previous = std::move(*version);
+    }
+    s.reset();
+    return Entries(std::move(entries));
+  }
+
   Result<std::string> meta(const std::string& key) {
     auto select = db_->prepare("SELECT value FROM meta WHERE key = ?");
     if (!select) return select.error();
@@ -690,20 +928,20 @@ class SqliteCollectorStore final : public CollectorStore {
     }
     (*ref)->reset();
 
-    std::string sql = "SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?";
-    std::vector<std::string> values{who.device.id};
+    // Must agree with may_see(): the areas and committees a staff member follows, by id and by name (a record
+    // written before ids, or pushed by an older client, holds names).
+    std::vector<std::string> values;
+    std::string visible;
     if (who.user.role == Role::Staff) {
-      // Must agree with may_see(): the areas and committees a staff member follows, by id and by name (a record
-      // written before ids, or pushed by an older client, holds names).
       // The area tree and committee names, parsed once per change of the reference data (current_reference).
       auto reference = current_reference();
       if (!reference) return reference.error();
       const std::vector<std::string> areas = visible_areas(who, **reference);
       const std::vector<std::string> committees = visible_committees(who, **reference);
-      sql += " AND (r.author = ?";
+      visible = " AND (r.author = ?";
       values.push_back(who.user.name);
       if (!areas.empty() || !committees.empty()) {
-        sql += " OR (r.kind = 'meeting' AND (";
+        visible += " OR (r.kind = 'meeting' AND (";
         std::string alternatives;
         for (const auto& area : areas) {
           alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.area, ?) > 0";
@@ -713,35 +951,68 @@ class SqliteCollectorStore final : public CollectorStore {
           alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.body, ?) > 0";
           values.push_back("|" + committee + "|");
         }
-        sql += alternatives + "))";
+        visible += alternatives + "))";
       }
-      sql += ")";
+      visible += ")";
     }
-    sql += " ORDER BY seq LIMIT ?";
-    auto select = db_->prepare(sql);
-    if (!select) return select.error();
-    Statement& s = **select;
-    int index = 1;
-    s.bind(index++, after);
-    for (const auto& value : values) s.bind(index++, value);
-    s.bind(index, static_cast<std::int64_t>(limit));
+    // The records and the comments (on records this user may see) changed after the cursor, each read up to the
+    // limit; the page is the first `limit` of both in change order, so that no change below its cursor is left out.
+    struct Change {
+      std::int64_t seq;
+      std::string doc;
+      std::string record_id;  // empty for a comment
+    };
+    std::vector<Change> changes;
+    auto read = [&](const std::string& sql, bool records) -> Status {
+      auto select = db_->prepare(sql);
+      if (!select) return select.error();
+      Statement& s = **select;
+      int index = 1;
+      s.bind(index++, after);
+      if (records) s.bind(index++, who.device.id);
+      for (const auto& value : values) s.bind(index++, value);
+      s.bind(index, static_cast<std::int64_t>(limit));
+      for (;;) {
+        auto row = s.step();
+        if (!row) return row.error();
+        if (!*row) break;
+        changes.push_back({s.integer(0), s.text(1), records ? s.text(2) : std::string()});
+      }
+      s.reset();
+      return ok_status();
+    };
+    if (auto status = read("SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?" + visible +
+                               " ORDER BY seq LIMIT ?",
+                           true);
+        !status)
+      return status.error();
+    const bool records_full = changes.size() >= limit;
+    const std::size_t record_count = changes.size();
+    if (auto status = read("SELECT c.seq, c.doc FROM comments c JOIN records r ON r.id = c.record_id WHERE c.seq > ?" +
+                               visible + " ORDER BY c.seq LIMIT ?",
+                           false);
+        !status)
+      return status.error();
+    const bool comments_full = changes.size() - record_count >= limit;
+    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
+    page.more = records_full || comments_full || changes.size() > limit;
+    if (changes.size() > limit) changes.resize(limit);
     std::int64_t last = after;
     std::vector<std::string> ids;
-    for (;;) {
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      last = s.integer(0);
-      page.records.push_back(s.text(1));
-      ids.push_back(s.text(2));
+    for (Change& change : changes) {
+      last = change.seq;
+      if (change.record_id.empty()) {
+        page.comments.push_back(std::move(change.doc));
+      } else {
+        page.records.push_back(std::move(change.doc));
+        ids.push_back(std::move(change.record_id));
+      }
     }
-    s.reset();
     for (const std::string& id : ids) {
       auto conflicts = record_conflicts(id);
       if (!conflicts) return conflicts.error();
       page.conflicts.insert(page.conflicts.end(), conflicts->begin(), conflicts->end());
     }
-    page.more = page.records.size() >= limit;
     if (page.more) {
       page.sequence = last;
     } else {

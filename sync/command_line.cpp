@@ -185,7 +185,7 @@ Arguments::Arguments(const CommandLineSpec& spec, int argc, char** argv) {
   const std::size_t most = command.operands.size() + command.optional_operands.size();
   if (given < command.operands.size())
     throw UsageError{context + "missing " + command.operands[given], context + command.operands[given] + " が必要です"};
-  if (given > most) {
+  if (given > most && !command.more_operands) {
     const std::string& word = split.positional[command.words.size() + most];
     throw UsageError{context + "unexpected word \"" + word + "\"", context + "余分な語「" + word + "」があります"};
   }

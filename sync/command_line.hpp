@@ -36,6 +36,7 @@ struct CommandSpec {
   std::vector<std::string> words = {};              // {"record", "show"}; empty for the program with no command
   std::vector<std::string> operands = {};           // required positional words, named for messages: {"ID"}
   std::vector<std::string> optional_operands = {};  // positional words that may follow those: {"LINE"}
+  bool more_operands = false;                       // the last operand may repeat: review approve ID...
   std::vector<OptionSpec> options = {};             // besides the global ones
 };
 

@@ -33,7 +33,8 @@ std::string content_hash_of_text(std::string_view canonical_json) { return "sha2
 
 std::string content_hash(const Record& record) { return content_hash_of_text(record_text(record)); }
 
-std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen) {
+std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen,
+                              const std::vector<Comment>& comments) {
   std::string out = "{\"revisions\":[";
   for (std::size_t i = 0; i < revisions.size(); ++i) {
     const RevisionText& r = revisions[i];
@@ -54,6 +55,12 @@ std::string push_request_text(const std::vector<RevisionText>& revisions, const 
   if (!seen.empty()) {
     out += ",\"seen\":";
     append_json_text(out, json(seen));
+  }
+  if (!comments.empty()) {
+    json list = json::array();
+    for (const Comment& comment : comments) list.push_back(comment_to_json(comment));
+    out += ",\"comments\":";
+    append_json_text(out, list);
   }
   return out + '}';
 }
@@ -102,12 +109,24 @@ Error error_from_object(const json& e) {
 
 }  // namespace
 
-Result<std::vector<Revision>> parse_push_request(json& body, std::string* seen) {
+Result<std::vector<Revision>> parse_push_request(json& body, std::string* seen, std::vector<Comment>* comments) {
   if (!body.is_object()) return field_error("/", "expected an object", "オブジェクトが必要です");
   auto list = body.find("revisions");
   if (list == body.end() || !list->is_array())
     return field_error("/revisions", "expected an array of revisions", "revisions の配列が必要です");
-  if (auto error = unknown_member(body, {"revisions", "seen"}, "")) return *error;
+  if (auto error = unknown_member(body, {"revisions", "seen", "comments"}, "")) return *error;
+  if (auto given = body.find("comments"); given != body.end() && !given->is_null()) {
+    if (!given->is_array()) return field_error("/comments", "expected an array of comments", "comments の配列が必要です");
+    if (given->size() > kMaxPushRevisions)
+      return make_error("protocol.too_many", "/comments",
+                        "at most " + std::to_string(kMaxPushRevisions) + " comments per request",
+                        "1回に送れるコメントは" + std::to_string(kMaxPushRevisions) + "件までです");
+    for (std::size_t i = 0; i < given->size(); ++i) {
+      auto comment = comment_from_json((*given)[i], "/comments/" + std::to_string(i));
+      if (!comment) return comment.error();
+      if (comments) comments->push_back(std::move(*comment));
+    }
+  }
   std::string cursor;
   if (auto error = read_text(body, "seen", "", false, cursor)) return *error;
   if (seen) *seen = std::move(cursor);
@@ -192,21 +211,29 @@ std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
   PlainPullAnswer answer;
-  static constexpr std::array<std::string_view, 5> kAnswer{"conflicts", "cursor", "more", "records", "reference"};
+  static constexpr std::array<std::string_view, 6> kAnswer{"comments", "conflicts", "cursor", "more", "records",
+                                                            "reference"};
   const auto seen = in.members(kAnswer, [&](std::size_t index) {
     switch (index) {
       case 0: {
+        if (in.null()) return true;
+        std::string_view comments;
+        if (!in.value_text(comments) || comments.empty() || comments.front() != '[') return false;
+        answer.comments = comments;
+        return true;
+      }
+      case 1: {
         if (in.null()) return true;
         std::string_view conflicts;
         if (!in.value_text(conflicts) || conflicts.empty() || conflicts.front() != '[') return false;
         answer.conflicts = conflicts;
         return true;
       }
-      case 1:
-        return in.string(answer.cursor);
       case 2:
-        return in.boolean(answer.more);
+        return in.string(answer.cursor);
       case 3:
+        return in.boolean(answer.more);
+      case 4:
         return in.array([&] {
           std::optional<Record> record;
           if (!read_plain_record_text(in, record, answer.documents.emplace_back())) return false;
@@ -222,7 +249,7 @@ std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
       }
     }
   });
-  if (!seen || !in.at_end() || (*seen & 0b1010) != 0b1010) return std::nullopt;  // cursor and records are required
+  if (!seen || !in.at_end() || (*seen & 0b10100) != 0b10100) return std::nullopt;  // cursor and records are required
   return answer;
 }
 
@@ -272,7 +299,9 @@ json push_request_json(const std::vector<Revision>& revisions, const std::string
   return request;
 }
 
-json push_results_json(const std::vector<PushResult>& results) {
+namespace {
+
+json results_json(const std::vector<PushResult>& results) {
   json list = json::array();
   for (const auto& r : results) {
     json item = {{"id", r.id},
@@ -283,21 +312,23 @@ json push_results_json(const std::vector<PushResult>& results) {
     if (r.status == PushStatus::Rejected) item["error"] = error_json(r.error)["error"];
     list.push_back(std::move(item));
   }
-  return {{"results", std::move(list)}};
+  return list;
 }
 
-Result<std::vector<PushResult>> parse_push_results(const json& body) {
-  if (!body.is_object() || !body.contains("results") || !body["results"].is_array())
-    return field_error("/results", "expected an array of results", "results の配列が必要です");
+Result<std::vector<PushResult>> read_results(const json& body, const char* member) {
+  const std::string where = std::string("/") + member;
+  if (!body.is_object() || !body.contains(member) || !body[member].is_array())
+    return field_error(where, "expected an array of results", std::string(member) + " の配列が必要です");
   std::vector<PushResult> results;
-  for (std::size_t i = 0; i < body["results"].size(); ++i) {
-    const json& item = body["results"][i];
-    std::string path = "/results/" + std::to_string(i);
+  for (std::size_t i = 0; i < body[member].size(); ++i) {
+    const json& item = body[member][i];
+    std::string path = where + "/" + std::to_string(i);
     PushResult result;
     std::string status;
     if (!item.is_object()) return field_error(path, "expected an object", "オブジェクトが必要です");
-    for (auto [key, out] : {std::pair{"id", &result.id}, std::pair{"hlc", &result.hlc}, std::pair{"status", &status}})
-      if (auto error = read_text(item, key, path, true, *out)) return *error;
+    for (auto [key, out, required] : {std::tuple{"id", &result.id, true}, std::tuple{"hlc", &result.hlc, false},
+                                      std::tuple{"status", &status, true}})
+      if (auto error = read_text(item, key, path, required, *out)) return *error;
     auto known = std::find(kPushStatusNames.begin(), kPushStatusNames.end(), status);
     if (known == kPushStatusNames.end())
       return field_error(path + "/status", "unknown status \"" + status + "\"", "不明な状態です");
@@ -307,6 +338,25 @@ Result<std::vector<PushResult>> parse_push_results(const json& body) {
         if (field.is_string()) result.lost.push_back(field.get<std::string>());
     if (result.status == PushStatus::Rejected) result.error = error_from_object(item.value("error", json::object()));
     results.push_back(std::move(result));
+  }
+  return results;
+}
+
+}  // namespace
+
+json push_results_json(const std::vector<PushResult>& results, const std::vector<PushResult>& comment_results) {
+  json out = {{"results", results_json(results)}};
+  if (!comment_results.empty()) out["comment_results"] = results_json(comment_results);
+  return out;
+}
+
+Result<std::vector<PushResult>> parse_push_results(const json& body, std::vector<PushResult>* comment_results) {
+  auto results = read_results(body, "results");
+  if (!results) return results;
+  if (comment_results && body.contains("comment_results")) {
+    auto comments = read_results(body, "comment_results");
+    if (!comments) return comments.error();
+    *comment_results = std::move(*comments);
   }
   return results;
 }

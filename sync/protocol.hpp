@@ -13,6 +13,7 @@
 #include "model/error.hpp"
 #include "model/merge.hpp"
 #include "model/record.hpp"
+#include "model/review.hpp"
 
 namespace tsunagi::sync {
 
@@ -20,6 +21,7 @@ constexpr const char* kEnrollPath = "/v1/enroll";
 constexpr const char* kPushPath = "/v1/push";
 constexpr const char* kPullPath = "/v1/pull";
 constexpr const char* kStatusPath = "/v1/status";
+constexpr const char* kHistoryPath = "/v1/history";
 
 constexpr std::size_t kMaxBodyBytes = 32 * 1024 * 1024;  // after decompression; 413 beyond
 constexpr std::size_t kMaxPushRevisions = 1000;          // per push request; 413 beyond
@@ -58,7 +60,10 @@ struct PushResult {
 // Reads a push request body ({"seen": "<cursor>", "revisions": [...]}), moving the records out of `body`; errors
 // name the path ("/revisions/3/hlc"). `seen` is the pushing device's pull cursor, by which the collector knows which
 // stored changes the device had received (absent or null: empty).
-Result<std::vector<Revision>> parse_push_request(nlohmann::json& body, std::string* seen = nullptr);
+// `comments` receives the request's comments ("comments": [...], each as comment_from_json reads it; at most
+// kMaxPushRevisions), which the collector applies before its revisions (a return's reason must be there first).
+Result<std::vector<Revision>> parse_push_request(nlohmann::json& body, std::string* seen = nullptr,
+                                                 std::vector<Comment>* comments = nullptr);
 // The same request read straight from its text, without building a document: each revision with `decoded` and
 // `canonical` set. nullopt when the text is anything but a plain request of canonical records (a syntax error, a
 // wrong type, a record with fields this version does not know...): parse_push_request then reads it as a document,
@@ -72,9 +77,14 @@ struct RevisionText {
   std::string base;
   std::string document;  // canonical JSON of the record
 };
-std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen = "");
-nlohmann::json push_results_json(const std::vector<PushResult>& results);
-Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body);
+std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen = "",
+                              const std::vector<Comment>& comments = {});
+// {"results": [...], "comment_results": [...]}: one result per revision and per comment, in order (a comment's
+// has no "hlc"; its status is stored, already_stored or rejected).
+nlohmann::json push_results_json(const std::vector<PushResult>& results,
+                                 const std::vector<PushResult>& comment_results = {});
+Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body,
+                                                   std::vector<PushResult>* comment_results = nullptr);
 
 // A pull answer ({"records": [...], "reference": {...} | null, "cursor": "...", "more": bool}) read without building
 // a document: each record decoded, with its canonical JSON text. nullopt when the text is anything but a plain
@@ -84,6 +94,7 @@ struct PlainPullAnswer {
   std::vector<std::string> documents;  // each record's canonical JSON text
   std::string reference;               // the reference data's JSON text; empty when null
   std::string conflicts;               // the kept conflicts' JSON text (an array); empty when absent
+  std::string comments;                // the comments' JSON text (an array); empty when absent
   std::string cursor;
   bool more = false;
 };

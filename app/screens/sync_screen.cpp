@@ -97,30 +97,6 @@ std::string count_text(I18n& i18n, std::int64_t count) {
   return i18n.format("sync.count", {{"count", std::to_string(count)}});
 }
 
-}  // namespace
-
-std::string format_local_timestamp(const std::string& iso, bool japanese) {
-  std::tm utc{};
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (std::sscanf(iso.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &year, &month, &day, &hour, &minute, &second) != 6)
-    return iso;
-  utc.tm_year = year - 1900;
-  utc.tm_mon = month - 1;
-  utc.tm_mday = day;
-  utc.tm_hour = hour;
-  utc.tm_min = minute;
-  utc.tm_sec = second;
-  const std::time_t when = timegm(&utc);
-  std::tm local{};
-  if (when == static_cast<std::time_t>(-1) || localtime_r(&when, &local) == nullptr) return iso;
-  const Date date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
-  char clock[8];
-  std::snprintf(clock, sizeof clock, "%02d:%02d", local.tm_hour, local.tm_min);
-  return (japanese ? format_wareki(date) : format_iso(date)) + " " + clock;
-}
-
-namespace {
-
 // 詳細をコピー: what a developer would need (codes, paths, the library's words) goes to the clipboard for the
 // office, never onto the screen.
 void details_button(const Error& error, I18n& i18n, ItemProbe* probe) {

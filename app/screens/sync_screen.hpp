@@ -32,7 +32,4 @@ std::string field_label(const std::string& path, I18n& i18n);
 // Why the collector refused a record, in the catalogue's words (the validation's own for an invalid record).
 std::string rejection_reason(const Error& error, I18n& i18n);
 
-// "令和8年11月22日 10:46" (local time) for an ISO 8601 UTC timestamp; the text itself when it does not parse.
-std::string format_local_timestamp(const std::string& iso, bool japanese);
-
 }  // namespace tsunagi

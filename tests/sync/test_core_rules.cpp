@@ -108,9 +108,8 @@ TEST_CASE_METHOD(SyncFixture, "staff cannot change an approved record: auth.lock
   REQUIRE(supervisor.sync().result == sync::SyncResult::Done);
   REQUIRE(supervisor.store->update(ids[0], json{{"status", "approved"}}));
   REQUIRE(supervisor.sync().result == sync::SyncResult::Done);
-  REQUIRE(staff.sync().result == sync::SyncResult::Done);
-  REQUIRE(stored(staff, ids[0]).status == ReviewStatus::Approved);
 
+  // Changed on the laptop before it heard of the approval: the collector refuses the change.
   REQUIRE(staff.store->update(ids[0], json{{"title", "承認のあとで書き換えた件名"}}));
   auto outcome = staff.sync();
   CHECK(outcome.result == sync::SyncResult::Rejected);
@@ -119,6 +118,11 @@ TEST_CASE_METHOD(SyncFixture, "staff cannot change an approved record: auth.lock
   const std::string doc = collector_doc(database(), ids[0]);
   CHECK(contains(doc, "承認される会議"));
   CHECK(contains(doc, "\"approved\""));
+  // Once the laptop knows, it refuses the next change itself.
+  REQUIRE(stored(staff, ids[0]).status == ReviewStatus::Approved);
+  auto refused = staff.store->update(ids[0], json{{"title", "もう一度書き換えた件名"}});
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "auth.locked");
 
   // A supervisor may still change it.
   REQUIRE(supervisor.sync().result == sync::SyncResult::Done);
