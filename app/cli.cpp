@@ -20,6 +20,7 @@
 #include "model/csv_export.hpp"
 #include "model/demo.hpp"
 #include "model/files.hpp"
+#include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
 #include "model/text.hpp"
@@ -59,6 +60,15 @@ Commands:
   record resolve ID FIELD [--take N]
                                     resolve a conflict on FIELD: keep the current value, or take the N-th value
                                     record show lists for it (1 = the first kept one); syncs to every device
+  record history ID [--format table|json]
+                                    every change: who, on which device, when, each field from what to what
+                                    (from the collector when it is reached, else as last received)
+  review list [FILTERS] [--format table|json|csv]
+                                    submitted records waiting for a decision, the longest waiting first
+  review approve ID...              approve (a supervisor; not a record you wrote)
+  review return ID --comment TEXT   send back to its author, saying why
+  review reopen ID --comment TEXT   reopen an approved record, saying why
+  comment add ID --text TEXT        add to the record's comment thread (decisions and comments go with the next sync)
   import FILE.json [--fy YEAR]      add or update a JSON array of records, all or nothing
   export --format json|csv --out FILE [FILTERS]
                                     CSV: UTF-8 with BOM, Japanese headers and values unless --lang en
@@ -71,8 +81,10 @@ Commands:
 Filters: --kind meeting|case_review|outreach|initiative  --fy 2024|令和6年度  --from DATE --to DATE
          --month 1-12  --status draft|submitted|returned|approved  --council ID|NAME
          --area ID|NAME (any of a record's areas, and the wards of an area)  --theme ID|NAME|WORD
-         --committee ID|NAME (and its sub-committees)  --by AUTHOR  --search TEXT  --deleted (include tombstones)
+         --committee ID|NAME (and its sub-committees)  --by AUTHOR  --team AREA (its staff's records)
+         --search TEXT (also in comments)  --deleted (include tombstones)
          --conflicts (only records where two changes made apart collided; record show lists both values)
+         --resubmitted (returned once and submitted again)
 Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末, and for a record's
 date also a month (令和6年1月), a fiscal year (令和5年度), a period (R5.9.21～R5.12.19, 令和6年1月から), and with
 --fy YEAR a day or month without a year (4/17, 5月). An era written past its end (平成31年5月1日) is read as the date
@@ -94,9 +106,9 @@ CommandLineSpec command_line() {
   const std::vector<OptionSpec> filters{value_option("--kind"),  value_option("--fy"),     value_option("--from"),
                                         value_option("--to"),    value_option("--month"),  value_option("--status"),
                                         value_option("--area"),  value_option("--theme"),  value_option("--committee"),
-                                        value_option("--council"),
+                                        value_option("--council"), value_option("--team"),
                                         value_option("--by"),    value_option("--search"), flag_option("--deleted"),
-                                        flag_option("--conflicts"),
+                                        flag_option("--conflicts"), flag_option("--resubmitted"),
                                         value_option("--limit"), value_option("--offset")};
   std::vector<OptionSpec> list_options = filters;
   list_options.push_back(value_option("--format"));
@@ -115,6 +127,12 @@ CommandLineSpec command_line() {
               {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json"), value_option("--fy")}},
               {.words = {"record", "delete"}, .operands = {"ID"}},
               {.words = {"record", "resolve"}, .operands = {"ID", "FIELD"}, .options = {value_option("--take")}},
+              {.words = {"record", "history"}, .operands = {"ID"}, .options = {value_option("--format")}},
+              {.words = {"review", "list"}, .options = list_options},
+              {.words = {"review", "approve"}, .operands = {"ID"}, .more_operands = true},
+              {.words = {"review", "return"}, .operands = {"ID"}, .options = {value_option("--comment")}},
+              {.words = {"review", "reopen"}, .operands = {"ID"}, .options = {value_option("--comment")}},
+              {.words = {"comment", "add"}, .operands = {"ID"}, .options = {value_option("--text")}},
               {.words = {"import"}, .operands = {"FILE.json"}, .options = {value_option("--fy")}},
               {.words = {"export"}, .options = export_options},
               {.words = {"enroll"},
@@ -223,6 +241,8 @@ RecordQuery query_from(const Arguments& args) {
   query.theme = args.option("--theme");
   query.committee = args.option("--committee");
   query.council = args.option("--council");
+  query.team = args.option("--team");
+  query.resubmitted_only = args.flag("--resubmitted");
   query.author = args.option("--by");
   query.search = args.option("--search");
   query.include_deleted = args.flag("--deleted");
@@ -385,6 +405,138 @@ void warn_unknown_filters(const RecordQuery& query, const ReferenceData& referen
                 << "\n";
 }
 
+// record list and review list: the records `query` matches, as a table, JSON or CSV (--format).
+int list_records(const Context& ctx, Store& store, const RecordQuery& query) {
+  auto reference = store.reference();
+  if (!reference) return fail(reference.error(), ctx.japanese);
+  warn_unknown_filters(query, *reference, ctx.japanese);
+  std::string format = ctx.args.option("--format", "table");
+  if (format == "table") {
+    auto rows = store.list(query);
+    if (!rows) return fail(rows.error(), ctx.japanese);
+    print_table(*rows, ctx.japanese);
+    return 0;
+  }
+  std::ostringstream out;
+  Status status = ok_status();
+  if (format == "json") {
+    json array = json::array();
+    status = store.for_each(query, [&array](const Record& r) {
+      array.push_back(record_to_json(r));
+      return true;
+    });
+    out << array.dump(2) << "\n";
+  } else if (format == "csv") {
+    I18n i18n;
+    CsvWriter csv(out, *reference, ctx.csv_options(i18n));
+    status = store.for_each(query, [&csv](const Record& r) {
+      csv.write(r);
+      return true;
+    });
+  } else {
+    throw UsageError{"--format: expected table, json or csv", "--format: table、json、csv のどれかを指定してください"};
+  }
+  if (!status) return fail(status.error(), ctx.japanese);
+  if (auto written = write_output("-", out.str()); !written) return fail(written.error(), ctx.japanese);
+  return 0;
+}
+
+std::string decision_label(const std::string& decision, bool japanese) {
+  if (!japanese) return decision;
+  if (decision == "approved") return "承認";
+  if (decision == "returned") return "差し戻し";
+  if (decision == "reopened") return "再開";
+  return decision;
+}
+
+// One history entry as lines of a table: when, who (role) on which device, what; then a line per changed field,
+// text as a word diff ([-removed-]{+added+}).
+void print_history_entry(const HistoryEntry& entry, bool japanese) {
+  std::string what = entry.kind;
+  if (japanese) {
+    static const std::map<std::string, std::string> kinds{
+        {"created", "作成"}, {"changed", "変更"}, {"decision", "判断"}, {"conflict", "競合"}};
+    if (auto found = kinds.find(entry.kind); found != kinds.end()) what = found->second;
+  }
+  if (entry.kind == "decision") what += " " + decision_label(entry.decision, japanese);
+  std::cout << format_local_timestamp(entry.time, japanese) << "  " << entry.who << (entry.role.empty() ? "" : " (" + entry.role + ")")
+            << "  " << (entry.device_name.empty() ? entry.device : entry.device_name) << "  " << what
+            << (entry.edited_by_other ? (japanese ? "  [作成者以外の変更]" : "  [changed by someone else]") : "") << "\n";
+  if (!entry.comment.empty()) std::cout << "    " << (japanese ? "理由: " : "reason: ") << entry.comment << "\n";
+  for (const FieldChange& change : entry.changes) {
+    std::string shown;
+    if (!change.diff.empty()) {
+      for (const DiffPiece& piece : change.diff)
+        shown += piece.op == DiffOp::Same ? piece.text
+                 : piece.op == DiffOp::Removed ? "[-" + piece.text + "-]"
+                                               : "{+" + piece.text + "+}";
+    } else {
+      shown = cell_text(change.from) + " → " + cell_text(change.to);
+    }
+    std::cout << "    " << change.field << ": " << shown << "\n";
+  }
+}
+
+// record history ID: from the collector when this device is enrolled and reaches it (and kept for reading
+// offline), else the copy last kept. A record never sent has a history of one entry, made here.
+int command_history(const Context& ctx, Store& store, const std::string& id) {
+  const std::string format = ctx.args.option("--format", "table");
+  if (format != "json" && format != "table")
+    throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
+  std::optional<std::vector<HistoryEntry>> entries;
+  auto enrollment = sync::load_enrollment(ctx.data_dir);
+  if (!enrollment) return fail(enrollment.error(), ctx.japanese);
+  std::optional<Error> unreached;
+  if (*enrollment) {
+    auto transport = sync::make_curl_transport((*enrollment)->server, (*enrollment)->trust);
+    auto fetched = sync::fetch_history(*transport, **enrollment, id);
+    if (fetched) {
+      if (auto kept = store.cache_history(id, to_json_text(history_json(*fetched))); !kept)
+        return fail(kept.error(), ctx.japanese);
+      entries = std::move(*fetched);
+    } else if (fetched.error().code != "record.not_found") {
+      unreached = fetched.error();
+    }
+  }
+  if (!entries) {
+    auto cached = store.cached_history(id);
+    if (!cached) return fail(cached.error(), ctx.japanese);
+    if (*cached) {
+      auto parsed = parse_json_text((*cached)->entries);
+      auto kept = parsed ? history_from_json(*parsed) : Result<std::vector<HistoryEntry>>(parsed.error());
+      if (!kept) return fail(kept.error(), ctx.japanese);
+      entries = std::move(*kept);
+      if (unreached)
+        std::cerr << (ctx.japanese ? "注意: 集約サーバーにつながらないため、" + format_local_timestamp((*cached)->fetched_at, true) +
+                                         " に受け取った履歴を表示します"
+                                   : "warning: the collector cannot be reached: the history as received " +
+                                         format_local_timestamp((*cached)->fetched_at, false))
+                  << "\n";
+    } else if (unreached) {
+      return fail(unreached->with_context(ctx.japanese ? "履歴は集約サーバーから受け取ります" : "the history comes from the collector"),
+                  ctx.japanese);
+    }
+  }
+  if (!entries) {
+    auto record = store.get(id);
+    if (!record) return fail(record.error(), ctx.japanese);
+    if (!*record)
+      return fail(make_error("record.not_found", "", "no record " + id, "記録 " + id + " はありません"), ctx.japanese);
+    HistoryEntry created;
+    created.kind = "created";
+    created.who = (*record)->author;
+    created.time = (*record)->created_at;
+    created.changes = record_changes(nullptr, **record);
+    entries = std::vector<HistoryEntry>{std::move(created)};
+  }
+  if (format == "json") {
+    std::cout << history_json(*entries).dump(2) << "\n";
+  } else {
+    for (const HistoryEntry& entry : *entries) print_history_entry(entry, ctx.japanese);
+  }
+  return 0;
+}
+
 int command_record(const Context& ctx) {
   const auto& pos = ctx.args.positional();  // command_line() saw to the words: an action, and an id where needed
   const std::string& action = pos[1];
@@ -404,41 +556,7 @@ int command_record(const Context& ctx) {
     std::cout << created->id << "\n";
     return 0;
   }
-  if (action == "list") {
-    RecordQuery query = query_from(ctx.args);
-    warn_unknown_filters(query, *(*store)->reference(), ctx.japanese);
-    std::string format = ctx.args.option("--format", "table");
-    if (format == "table") {
-      auto rows = (*store)->list(query);
-      if (!rows) return fail(rows.error(), ctx.japanese);
-      print_table(*rows, ctx.japanese);
-      return 0;
-    }
-    std::ostringstream out;
-    Status status = ok_status();
-    if (format == "json") {
-      json array = json::array();
-      status = (*store)->for_each(query, [&array](const Record& r) {
-        array.push_back(record_to_json(r));
-        return true;
-      });
-      out << array.dump(2) << "\n";
-    } else if (format == "csv") {
-      auto reference = (*store)->reference();
-      if (!reference) return fail(reference.error(), ctx.japanese);
-      I18n i18n;
-      CsvWriter csv(out, *reference, ctx.csv_options(i18n));
-      status = (*store)->for_each(query, [&csv](const Record& r) {
-        csv.write(r);
-        return true;
-      });
-    } else {
-      throw UsageError{"--format: expected table, json or csv", "--format: table、json、csv のどれかを指定してください"};
-    }
-    if (!status) return fail(status.error(), ctx.japanese);
-    if (auto written = write_output("-", out.str()); !written) return fail(written.error(), ctx.japanese);
-    return 0;
-  }
+  if (action == "list") return list_records(ctx, **store, query_from(ctx.args));
   const std::string& id = pos[2];
   if (action == "show") {
     auto record = (*store)->get(id);
@@ -451,12 +569,16 @@ int command_record(const Context& ctx) {
     if (!conflicts) return fail(conflicts.error(), ctx.japanese);
     auto reference = (*store)->reference();
     if (!reference) return fail(reference.error(), ctx.japanese);
+    auto comments = (*store)->comments(id);
+    if (!comments) return fail(comments.error(), ctx.japanese);
     // Stored ids, and the names they show as beside them ("names"); a table shows the names in their place.
     const json names = reference_names(**record, *reference);
     if (format == "json") {
       json shown = record_to_json(**record);
       if (!names.empty()) shown["names"] = names;
       if (!conflicts->empty()) shown["conflicts"] = conflicts_by_field(**record, *conflicts);
+      shown["comments"] = json::array();
+      for (const Comment& comment : *comments) shown["comments"].push_back(comment_to_json(comment));
       std::cout << shown.dump(2) << "\n";
     } else if (format == "table") {
       const json object = record_to_json(**record);  // items() must not outlive the object it iterates
@@ -470,6 +592,10 @@ int command_record(const Context& ctx) {
           std::cout << (ctx.japanese ? "競合 " : "conflict ") << conflict.at("field").get<std::string>() << ": "
                     << cell_text(value.at("value")) << " (" << source << ")\n";
         }
+      for (const Comment& comment : *comments)
+        std::cout << (ctx.japanese ? "コメント " : "comment ") << format_local_timestamp(comment.time, ctx.japanese) << " "
+                  << comment.author << (comment.decision.empty() ? "" : " [" + decision_label(comment.decision, ctx.japanese) + "]")
+                  << ": " << comment.text << "\n";
     } else {
       throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
     }
@@ -504,6 +630,7 @@ int command_record(const Context& ctx) {
     if (auto status = (*store)->remove(id); !status) return fail(status.error(), ctx.japanese);
     return 0;
   }
+  if (action == "history") return command_history(ctx, **store, id);
   if (action == "resolve") {
     const std::string& field = pos[3];
     auto record = (*store)->get(id);
@@ -534,6 +661,57 @@ int command_record(const Context& ctx) {
     return 0;
   }
   throw UsageError{"record: unknown action \"" + action + "\"", "record: 「" + action + "」という操作はありません"};
+}
+
+// The role of the user this device is enrolled for; "staff" for a device that is not enrolled (decisions are the
+// collector's to allow: the role only keeps a device from offering what it would refuse).
+Result<std::string> enrolled_role(const Context& ctx) {
+  auto enrollment = sync::load_enrollment(ctx.data_dir);
+  if (!enrollment) return enrollment.error();
+  return *enrollment ? (*enrollment)->role : std::string("staff");
+}
+
+// review list|approve|return|reopen: the supervisor's queue and decisions, made here and sent with the next sync.
+int command_review(const Context& ctx) {
+  const auto& pos = ctx.args.positional();
+  const std::string& action = pos[1];
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  if (action == "list") {
+    RecordQuery query = query_from(ctx.args);
+    if (query.status && *query.status != ReviewStatus::Submitted)
+      throw UsageError{"review list: lists submitted records (use record list --status)",
+                       "review list: 提出済みの記録を表示します（ほかは record list --status で）"};
+    query.status = ReviewStatus::Submitted;
+    query.viewer = (*store)->author();
+    query.sort = SortColumn::Updated;  // the one waiting longest first
+    query.descending = false;
+    return list_records(ctx, **store, query);
+  }
+  auto role = enrolled_role(ctx);
+  if (!role) return fail(role.error(), ctx.japanese);
+  const std::vector<std::string> ids(pos.begin() + 2, pos.end());
+  ReviewDecision decision = action == "approve"  ? ReviewDecision::Approve
+                            : action == "return" ? ReviewDecision::Return
+                                                 : ReviewDecision::Reopen;
+  const std::string comment = ctx.args.option("--comment");
+  auto decided = (*store)->review(ids, decision, comment, *role);
+  if (!decided) return fail(decided.error(), ctx.japanese);
+  for (const Record& record : *decided) std::cout << record.id << "\n";
+  return 0;
+}
+
+// comment add ID --text TEXT
+int command_comment(const Context& ctx) {
+  if (!ctx.args.has("--text")) throw UsageError{"comment add: --text TEXT is required", "comment add: --text 本文 が必要です"};
+  auto role = enrolled_role(ctx);
+  if (!role) return fail(role.error(), ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  auto comment = (*store)->add_comment(ctx.args.positional()[2], ctx.args.option("--text"), *role);
+  if (!comment) return fail(comment.error(), ctx.japanese);
+  std::cout << comment->id << "\n";
+  return 0;
 }
 
 int command_import(const Context& ctx) {
@@ -759,6 +937,8 @@ int run_cli(int argc, char** argv) {
     if (ctx.args.positional().empty()) return command_window(ctx);
     const std::string& command = ctx.args.positional()[0];
     if (command == "record") return command_record(ctx);
+    if (command == "review") return command_review(ctx);
+    if (command == "comment") return command_comment(ctx);
     if (command == "import") return command_import(ctx);
     if (command == "export") return command_export(ctx);
     if (command == "enroll") return command_enroll(ctx);

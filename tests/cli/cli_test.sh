@@ -155,9 +155,9 @@ usage_error "record show: unknown option --kind" record show "$id" --kind meetin
 usage_error "record add: unknown option --kind" record add --json "$work/meeting.json" --kind meeting
 usage_error "record edit: unknown option --jsn" record edit "$id" --jsn "$work/patch.json"
 usage_error "record delete: unexpected word \"$id2\"" record delete "$id" "$id2"
-usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit, delete or resolve)" record frobnicate
-usage_error "record: expected add, list, show, edit, delete or resolve" record
-usage_error "unknown command \"frobnicate\" (expected record, import, export, enroll, sync, restore, status or help)" \
+usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit, delete, resolve or history)" record frobnicate
+usage_error "record: expected add, list, show, edit, delete, resolve or history" record
+usage_error "unknown command \"frobnicate\" (expected record, review, comment, import, export, enroll, sync, restore, status or help)" \
   frobnicate
 usage_error "import: missing FILE.json" import
 # In Japanese when asked for, even when the command line that asks is the wrong one.
