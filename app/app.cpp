@@ -33,8 +33,9 @@ struct ScreenInfo {
   const char* option;  // the --screen value
 };
 
-constexpr std::array<ScreenInfo, 4> kScreens{{
+constexpr std::array<ScreenInfo, 5> kScreens{{
     {Screen::List, "list", "list"},
+    {Screen::Queue, "queue", "queue"},  // supervisors only
     {Screen::Editor, "new", "editor"},
     {Screen::Sync, "sync", "sync"},
     {Screen::Settings, "settings", "settings"},
@@ -64,6 +65,7 @@ float parse_font_scale(const std::string& text) {
 std::optional<Screen> parse_screen(const std::string& name) {
   for (const ScreenInfo& info : kScreens)
     if (name == info.option) return info.screen;
+  if (name == "review") return Screen::Review;
   return std::nullopt;
 }
 
@@ -94,9 +96,15 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->list_view_.focus_search = app->config_.focus_search;
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->list_->request(RecordQuery{});
+  app->queue_view_.queue = true;
+  app->queue_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
+  app->queue_->request(app->queue_query());
   app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
   app->writer_ = std::make_unique<StoreWriter>(app->config_.data_dir, StoreOptions{}, app->config_.wake);
   app->editor_ = std::make_unique<EditorModel>(*app->store_, *app->writer_);
+  app->review_ = std::make_unique<ReviewModel>(app->config_.data_dir, *app->store_, *app->writer_, app->config_.wake);
+  app->editor_view_.review = app->review_.get();
+  app->count_returned();
   const bool want_editor = app->screen_ == Screen::Editor;
   if (app->config_.resume_editor || want_editor) {
     if (open_editor_at_start(*app->editor_, want_editor)) app->screen_ = Screen::Editor;
@@ -135,6 +143,25 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
       editor_reference_ = state.reference;
     }
   }
+  if (queue_->poll())
+    for (const RecordSummary* row : queue_->arrived()) {
+      missing |= coverage.add_text(row->title, body);
+      missing |= coverage.add_text(row->area, body);
+      missing |= coverage.add_text(row->author, body);
+    }
+  const std::uint64_t review_revision = review_->revision();
+  review_->poll();
+  if (review_->revision() != review_revision) {
+    std::string text;
+    for (const Comment& comment : review_->comments()) text += comment.text + comment.author + comment.device_name;
+    for (const HistoryEntry& entry : review_->history().entries) {
+      text += entry.who + entry.device_name + entry.comment;
+      for (const FieldChange& change : entry.changes) text += change.from.dump() + change.to.dump();
+    }
+    if (review_->record()) text += searchable_text(*review_->record());
+    if (review_->history().error) text += review_->history().error->message_ja;
+    missing |= coverage.add_text(text, body);
+  }
   if (sync_->poll()) {
     const SyncView& view = sync_->view();
     const DeviceState& device = view.device;
@@ -149,6 +176,9 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     if (was_busy_ && !busy) {
       list_->reload();
       list_->reload_reference();
+      queue_->reload();
+      review_->reload(true);
+      count_returned();
       follow_sending();
     }
     was_busy_ = busy;
@@ -195,13 +225,18 @@ bool App::settled() const {
   switch (screen_) {
     case Screen::List:
       return list_->state().loaded && !list_->state().loading;
+    case Screen::Queue:
+      return queue_->state().loaded && !queue_->state().loading && sync_->view().loaded;
+    case Screen::Review:
+      return review_->record().has_value() && !review_->history().loading && sync_->view().loaded;
     case Screen::Sync:  // an enrolled device has asked the collector once (and sent what waited)
       return sync_->view().loaded && !sync_->view().running &&
              (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
     case Screen::Settings:
       return sync_->view().loaded;
-    case Screen::Editor:
-      return true;
+    case Screen::Editor:  // a stored record with its thread and history
+      return !editor_->is_open() || editor_->is_new() ||
+             (review_->id() == editor_->record().id && !review_->history().loading);
   }
   return true;
 }
@@ -212,8 +247,8 @@ namespace {
 
 // `editing_new`: the editor holds a record not stored yet (新規記録 is then the current item; editing a stored
 // record belongs to no item).
-void draw_navigation(Screen& screen, bool& new_record, bool editing_new, const FontSet& fonts, I18n& i18n, float scale,
-                     ItemProbe* probe) {
+void draw_navigation(Screen& screen, bool& new_record, bool editing_new, std::optional<std::int64_t> queue_count,
+                     const FontSet& fonts, I18n& i18n, float scale, ItemProbe* probe) {
   ImGui::PushFont(fonts.heading);
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   ImGui::TextUnformatted(i18n.tr("app.name"));
@@ -225,9 +260,14 @@ void draw_navigation(Screen& screen, bool& new_record, bool editing_new, const F
   ImGui::Spacing();
   const float item_height = ImGui::GetFrameHeight() + 8.0f * scale;
   for (const ScreenInfo& info : kScreens) {
+    if (info.screen == Screen::Queue && !queue_count) continue;  // staff have no queue
     ImGui::PushID(info.key);
-    const bool current = screen == info.screen && (screen != Screen::Editor || editing_new);
-    if (ImGui::Selectable(i18n.tr("nav." + std::string(info.key)), current, 0, ImVec2(0, item_height))) {
+    const bool current = (screen == info.screen && (screen != Screen::Editor || editing_new)) ||
+                         (info.screen == Screen::Queue && screen == Screen::Review);
+    const std::string label = info.screen == Screen::Queue
+                                  ? i18n.format("nav.queue", {{"count", std::to_string(*queue_count)}})
+                                  : std::string(i18n.tr("nav." + std::string(info.key)));
+    if (ImGui::Selectable(label.c_str(), current, 0, ImVec2(0, item_height))) {
       screen = info.screen;
       new_record |= info.screen == Screen::Editor;
     }
@@ -283,7 +323,10 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
   ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), fonts, i18n_, scale, probe_);
+  const std::optional<std::int64_t> queue_count =
+      reviewer().reviews() ? std::optional<std::int64_t>(queue_->state().total) : std::nullopt;
+  draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), queue_count, fonts, i18n_, scale,
+                  probe_);
   ImGui::EndChild();
   ImGui::PopStyleColor();
 
@@ -297,17 +340,48 @@ void App::draw(const FontSet& fonts, float scale) {
       RecordListActions actions = draw_record_list(*list_, list_view_, fonts, i18n_);
       if (actions.query) list_->request(*actions.query);
       list_->want_rows(actions.first_row, actions.last_row);
-      if (actions.open_id) open_record(*actions.open_id);
+      if (actions.open_id) {
+        const Reviewer me = reviewer();
+        auto record = me.reviews() ? store_->get(*actions.open_id) : Result<std::optional<Record>>(std::nullopt);
+        // A supervisor reads someone else's submitted or approved record to decide on it, not to edit it.
+        if (record && *record && (*record)->author != me.name &&
+            ((*record)->status == ReviewStatus::Submitted || (*record)->status == ReviewStatus::Approved))
+          open_for_review(*actions.open_id);
+        else
+          open_record(*actions.open_id);
+      }
       break;
     }
+    case Screen::Queue: {
+      RecordListActions actions = draw_record_list(*queue_, queue_view_, fonts, i18n_);
+      if (actions.query) queue_->request(*actions.query);
+      queue_->want_rows(actions.first_row, actions.last_row);
+      if (actions.open_id) open_for_review(*actions.open_id);
+      if (!actions.approve_ids.empty())
+        review_->decide(actions.approve_ids, ReviewDecision::Approve, "", reviewer().role, [this] {
+          queue_view_.checked.clear();
+          records_changed();
+          sync_->sync_now();
+        });
+      break;
+    }
+    case Screen::Review:
+      draw_review_screen(fonts);
+      break;
     case Screen::Editor: {
       if (!editor_->is_open()) {
         new_record_asked_ = true;  // reached with nothing open (--screen editor on an empty folder): a new record
         break;
       }
       editor_view_.send_notice = sending_.record_id == editor_->record().id ? sending_.notice : std::string();
+      if (!editor_->is_new() && review_->id() != editor_->record().id) review_->open(editor_->record().id);
       const EditorActions actions = draw_editor(*editor_, editor_view_, fonts, i18n_);
       if (actions.closed) screen_ = Screen::List;
+      if (actions.reply)
+        review_->add_comment(editor_view_.reply, reviewer().role, [this] {
+          editor_view_.reply.clear();
+          sync_->sync_now();
+        });
       break;
     }
     case Screen::Sync: {
@@ -353,6 +427,12 @@ void App::draw(const FontSet& fonts, float scale) {
                              (ImGui::GetWindowHeight() - ImGui::GetTextLineHeight()) * 0.5f));
   draw_sync_status(sync_->view(), i18n_, scale);
   ImGui::SameLine(0, 28.0f * scale);
+  if (returned_count_ > 0) {
+    ImGui::PushStyleColor(ImGuiCol_Text, kWarningText);
+    text_unformatted(i18n_.format("statusbar.returned", {{"count", std::to_string(returned_count_)}}));
+    ImGui::PopStyleColor();
+    ImGui::SameLine(0, 28.0f * scale);
+  }
   const RecordListState& list = list_->state();
   if (list.loaded)
     ImGui::TextDisabled("%s", i18n_.format(list.query.narrows() ? "statusbar.records_found" : "statusbar.records",
@@ -391,7 +471,61 @@ void App::open_record(const std::string& id) {
 
 void App::records_changed() {
   list_->reload();
+  queue_->reload();
+  review_->reload(false);
+  count_returned();
   sync_->refresh();
+}
+
+void App::open_for_review(const std::string& id) {
+  review_view_.comment.clear();
+  review_->open(id);
+  screen_ = Screen::Review;
+}
+
+Reviewer App::reviewer() const {
+  const DeviceState& device = sync_->view().device;
+  if (device.enrolled) return {device.user_name, device.role};
+  return {store_->author(), "staff"};
+}
+
+RecordQuery App::queue_query() const {
+  RecordQuery query;
+  query.status = ReviewStatus::Submitted;
+  query.viewer = store_->author();
+  query.sort = SortColumn::Updated;
+  query.descending = false;
+  return query;
+}
+
+void App::count_returned() {
+  writer_->post([this](Store* store, const Error*) -> StoreWriter::Completion {
+    auto count = store ? store->returned_count() : Result<std::int64_t>(std::int64_t{0});
+    return [this, count = count ? *count : 0] { returned_count_ = count; };
+  });
+}
+
+void App::draw_review_screen(const FontSet& fonts) {
+  // --screen review: the record waiting longest, once the queue has it.
+  if (review_->id().empty()) {
+    if (const RecordSummary* first = queue_->row(0)) review_->open(first->id);
+    if (review_->id().empty()) {
+      queue_->want_rows(0, 1);
+      return;
+    }
+  }
+  const ReferenceData none;
+  const ReferenceData& reference = list_->state().reference ? *list_->state().reference : none;
+  const Reviewer me = reviewer();
+  const ReviewActions actions = draw_review(*review_, review_view_, me, reference, fonts, i18n_);
+  if (actions.back) screen_ = Screen::Queue;
+  auto done = [this] {
+    review_view_.comment.clear();
+    records_changed();
+    sync_->sync_now();
+  };
+  if (actions.decide) review_->decide({review_->id()}, *actions.decide, review_view_.comment, me.role, done);
+  if (actions.add_comment) review_->add_comment(review_view_.comment, me.role, done);
 }
 
 void App::take_stored() {

@@ -18,8 +18,10 @@
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/list_model.hpp"
+#include "app/review_model.hpp"
 #include "app/screens/editor.hpp"
 #include "app/screens/record_list.hpp"
+#include "app/screens/review.hpp"
 #include "app/screens/settings.hpp"
 #include "app/store_writer.hpp"
 #include "app/sync_controller.hpp"
@@ -28,8 +30,9 @@
 
 namespace tsunagi {
 
-enum class Screen { List, Editor, Sync, Settings };
-// "list" | "editor" | "sync" | "settings" (the --screen option).
+enum class Screen { List, Queue, Review, Editor, Sync, Settings };
+// "list" | "queue" | "review" | "editor" | "sync" | "settings" (the --screen option; "review" opens the record
+// waiting longest in the queue).
 std::optional<Screen> parse_screen(const std::string& name);
 
 struct AppConfig {
@@ -75,6 +78,8 @@ class App {
   Screen screen() const { return screen_; }
 
   const RecordListModel& list() const { return *list_; }
+  const RecordListModel& queue() const { return *queue_; }
+  const ReviewModel& review() const { return *review_; }
   const SyncController& sync() const { return *sync_; }
   const EditorModel& editor() const { return *editor_; }
   const StoreWriter& writer() const { return *writer_; }
@@ -83,6 +88,7 @@ class App {
   void set_probe(ItemProbe* probe) {
     probe_ = probe;
     editor_view_.probe = probe;
+    review_view_.probe = probe;
   }
 
  private:
@@ -90,6 +96,15 @@ class App {
   void handle_shortcuts();
   void set_setting(const char* key, const std::string& value);
   void open_record(const std::string& id);
+  // A supervisor reviews a submitted or approved record of someone else's; everything else opens in the editor.
+  void open_for_review(const std::string& id);
+  // Who is looking, as the enrollment says (a device never enrolled: its author, as staff).
+  Reviewer reviewer() const;
+  // The queue's query: submitted records, other people's drafts never, the one waiting longest first.
+  RecordQuery queue_query() const;
+  // Counts the author's returned records on the writer's thread (the status bar's 差し戻し N 件).
+  void count_returned();
+  void draw_review_screen(const FontSet& fonts);
   void records_changed();
   // What the writer stored: the list reloads, and a submitted (or withdrawn) record is sent at once.
   void take_stored();
@@ -104,6 +119,9 @@ class App {
   Screen screen_ = Screen::List;
 
   RecordListView list_view_;
+  RecordListView queue_view_;
+  ReviewView review_view_;
+  std::int64_t returned_count_ = 0;
   SettingsView settings_view_;
   EditorView editor_view_;
   bool new_record_asked_ = false;  // 新規記録 or Ctrl+N: a fresh record unless one is being written
@@ -111,6 +129,7 @@ class App {
   ItemProbe* probe_ = nullptr;
 
   std::unique_ptr<RecordListModel> list_;
+  std::unique_ptr<RecordListModel> queue_;
   std::unique_ptr<SyncController> sync_;
   bool was_busy_ = false;  // a sync or an enrollment was under way at the last poll
   std::chrono::steady_clock::time_point last_input_ = std::chrono::steady_clock::now();
@@ -127,6 +146,7 @@ class App {
   // connection: no frame waits for SQLite's write lock. Declared before the editor, which posts to it.
   std::unique_ptr<StoreWriter> writer_;
   std::unique_ptr<EditorModel> editor_;
+  std::unique_ptr<ReviewModel> review_;  // the thread and history of the record under review or in the editor
   std::uint64_t seen_editor_revision_ = 0;
 };
 

@@ -41,7 +41,7 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
 
 With no command, opens the desktop window:
-  tsunagi [--demo] [--screenshot FILE.png [--screen list|editor|sync|settings] [--drawn-text FILE.txt]]
+  tsunagi [--demo] [--screenshot FILE.png [--screen list|queue|review|editor|sync|settings] [--drawn-text FILE.txt]]
           [--focus search] [--timing] [--frames N]
   (--drawn-text writes the text the screenshot shows, a line per line on screen; --focus search starts with
    the search box taking the keyboard; --timing prints, on stderr, how long the first frame with records took
@@ -483,56 +483,26 @@ int command_history(const Context& ctx, Store& store, const std::string& id) {
   const std::string format = ctx.args.option("--format", "table");
   if (format != "json" && format != "table")
     throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
-  std::optional<std::vector<HistoryEntry>> entries;
   auto enrollment = sync::load_enrollment(ctx.data_dir);
   if (!enrollment) return fail(enrollment.error(), ctx.japanese);
-  std::optional<Error> unreached;
-  if (*enrollment) {
-    auto transport = sync::make_curl_transport((*enrollment)->server, (*enrollment)->trust);
-    auto fetched = sync::fetch_history(*transport, **enrollment, id);
-    if (fetched) {
-      if (auto kept = store.cache_history(id, to_json_text(history_json(*fetched))); !kept)
-        return fail(kept.error(), ctx.japanese);
-      entries = std::move(*fetched);
-    } else if (fetched.error().code != "record.not_found") {
-      unreached = fetched.error();
-    }
+  auto read = sync::read_history(store, *enrollment, id);
+  if (!read) {
+    const bool unreached = read.error().code.rfind("net.", 0) == 0 || read.error().code.rfind("tls.", 0) == 0;
+    return fail(unreached ? read.error().with_context(ctx.japanese ? "履歴は集約サーバーから受け取ります"
+                                                                   : "the history comes from the collector")
+                          : read.error(),
+                ctx.japanese);
   }
-  if (!entries) {
-    auto cached = store.cached_history(id);
-    if (!cached) return fail(cached.error(), ctx.japanese);
-    if (*cached) {
-      auto parsed = parse_json_text((*cached)->entries);
-      auto kept = parsed ? history_from_json(*parsed) : Result<std::vector<HistoryEntry>>(parsed.error());
-      if (!kept) return fail(kept.error(), ctx.japanese);
-      entries = std::move(*kept);
-      if (unreached)
-        std::cerr << (ctx.japanese ? "注意: 集約サーバーにつながらないため、" + format_local_timestamp((*cached)->fetched_at, true) +
-                                         " に受け取った履歴を表示します"
-                                   : "warning: the collector cannot be reached: the history as received " +
-                                         format_local_timestamp((*cached)->fetched_at, false))
-                  << "\n";
-    } else if (unreached) {
-      return fail(unreached->with_context(ctx.japanese ? "履歴は集約サーバーから受け取ります" : "the history comes from the collector"),
-                  ctx.japanese);
-    }
-  }
-  if (!entries) {
-    auto record = store.get(id);
-    if (!record) return fail(record.error(), ctx.japanese);
-    if (!*record)
-      return fail(make_error("record.not_found", "", "no record " + id, "記録 " + id + " はありません"), ctx.japanese);
-    HistoryEntry created;
-    created.kind = "created";
-    created.who = (*record)->author;
-    created.time = (*record)->created_at;
-    created.changes = record_changes(nullptr, **record);
-    entries = std::vector<HistoryEntry>{std::move(created)};
-  }
+  if (read->unreached)
+    std::cerr << (ctx.japanese ? "注意: 集約サーバーにつながらないため、" + format_local_timestamp(read->kept_at, true) +
+                                     " に受け取った履歴を表示します"
+                               : "warning: the collector cannot be reached: the history as received " +
+                                     format_local_timestamp(read->kept_at, false))
+              << "\n";
   if (format == "json") {
-    std::cout << history_json(*entries).dump(2) << "\n";
+    std::cout << history_json(read->entries).dump(2) << "\n";
   } else {
-    for (const HistoryEntry& entry : *entries) print_history_entry(entry, ctx.japanese);
+    for (const HistoryEntry& entry : read->entries) print_history_entry(entry, ctx.japanese);
   }
   return 0;
 }

@@ -628,4 +628,42 @@ Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enro
   return entries;
 }
 
+Result<HistoryRead> read_history(Store& store, const std::optional<Enrollment>& enrollment, const std::string& record_id) {
+  HistoryRead read;
+  if (enrollment) {
+    auto transport = make_curl_transport(enrollment->server, enrollment->trust);
+    auto fetched = fetch_history(*transport, *enrollment, record_id);
+    if (fetched) {
+      if (auto kept = store.cache_history(record_id, to_json_text(history_json(*fetched))); !kept) return kept.error();
+      read.entries = std::move(*fetched);
+      return read;
+    }
+    if (fetched.error().code != "record.not_found") read.unreached = fetched.error();
+  }
+  auto cached = store.cached_history(record_id);
+  if (!cached) return cached.error();
+  if (*cached) {
+    auto parsed = parse_json_text((*cached)->entries);
+    if (!parsed) return parsed.error();
+    auto entries = history_from_json(*parsed);
+    if (!entries) return entries.error();
+    read.entries = std::move(*entries);
+    read.kept_at = (*cached)->fetched_at;
+    return read;
+  }
+  if (read.unreached) return *read.unreached;
+  auto record = store.get(record_id);
+  if (!record) return record.error();
+  if (!*record)
+    return make_error("record.not_found", "", "no record " + record_id, "記録 " + record_id + " はありません");
+  HistoryEntry created;
+  created.kind = "created";
+  created.who = (*record)->author;
+  created.time = (*record)->created_at;
+  created.changes = record_changes(nullptr, **record);
+  read.entries.push_back(std::move(created));
+  read.local_only = true;
+  return read;
+}
+
 }  // namespace tsunagi::sync

@@ -52,6 +52,18 @@ Status adopt_enrollment(Store& store, const Enrollment& enrollment);
 Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enrollment& enrollment,
                                                 const std::string& record_id);
 
+// A record's history as a device shows it: from the collector when `enrollment` is set and the collector answers
+// (kept in `store` for offline reading), else the copy kept (`kept_at` says when it came, `unreached` why it is
+// not fresh), else, for a record never sent, its creation alone (`local_only`). Fails when the collector cannot be
+// reached and nothing was kept, or when the record is unknown everywhere (record.not_found).
+struct HistoryRead {
+  std::vector<HistoryEntry> entries;
+  std::string kept_at;
+  bool local_only = false;
+  std::optional<Error> unreached;
+};
+Result<HistoryRead> read_history(Store& store, const std::optional<Enrollment>& enrollment, const std::string& record_id);
+
 enum class SyncPhase { Idle, Pushing, Pulling, Done, Failed };
 std::string_view sync_phase_name(SyncPhase phase);
 

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "app/screens/review.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
 #include "model/text.hpp"
@@ -755,6 +756,15 @@ void heading(Form& form, const FontSet& fonts, EditorModel& model) {
   if (record.status == ReviewStatus::Returned) {
     ImGui::PushStyleColor(ImGuiCol_Text, kWarningColour);
     ImGui::TextWrapped("%s", form.i18n.tr("editor.returned_note"));
+    // The reason, as the supervisor wrote it: the whole exchange is in the comments below the form.
+    const Comment* reason = form.view.review && form.view.review->id() == record.id ? form.view.review->latest_decision()
+                                                                                   : nullptr;
+    if (reason != nullptr) {
+      ImGui::PushTextWrapPos(0.0f);
+      text_unformatted(form.i18n.format("editor.returned_reason", {{"who", reason->author}, {"text", reason->text}}));
+      ImGui::PopTextWrapPos();
+      probe_item(form.view.probe, "note.returned_reason");
+    }
     ImGui::PopStyleColor();
   }
   if (form.view.refusal && form.view.refusal->record_id == record.id) {
@@ -764,6 +774,24 @@ void heading(Form& form, const FontSet& fonts, EditorModel& model) {
     ImGui::PopTextWrapPos();
     ImGui::PopStyleColor();
   }
+}
+
+// The record's comment thread with a box to reply (open even when the record is read-only: a comment is not an
+// edit), and its history folded away.
+void review_sections(Form& form, const ReviewModel& review, EditorActions& actions) {
+  draw_section(form.i18n.tr("review.thread"));
+  draw_comment_thread(review.comments(), form.i18n);
+  ImGui::SetNextItemWidth(form.field_width);
+  input_text("##reply", form.i18n.tr("editor.reply_hint"), form.view.reply);
+  probe_item(form.view.probe, "editor.reply_box");
+  ImGui::SameLine();
+  ImGui::BeginDisabled(form.view.reply.empty() || review.writing());
+  if (ImGui::Button(form.i18n.tr("editor.reply"))) actions.reply = true;
+  probe_item(form.view.probe, "button.reply");
+  ImGui::EndDisabled();
+  if (review.error()) colored_wrapped(kErrorColour, error_text(*review.error(), form.i18n));
+  ImGui::Spacing();
+  if (ImGui::CollapsingHeader(form.i18n.tr("review.history"))) draw_history(review.history(), form.model.reference(), form.i18n);
 }
 
 void button_bar(Form& form, EditorModel& model, EditorView& view, EditorActions& actions) {
@@ -900,6 +928,7 @@ EditorActions draw_editor(EditorModel& model, EditorView& view, const FontSet& f
   follow_up_items(form, record.follow_ups);
   ImGui::Spacing();
   ImGui::EndDisabled();
+  if (!model.is_new() && view.review && view.review->id() == record.id) review_sections(form, *view.review, actions);
   ImGui::EndChild();
 
   if (model.is_open()) button_bar(form, model, view, actions);

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "app/editor_model.hpp"
+#include "app/review_model.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/screens/editor_widgets.hpp"
@@ -34,6 +35,10 @@ struct EditorView {
   };
   std::optional<Refusal> refusal;
   bool scroll_to_refusal = false;
+  // Set by the window: the open record's comment thread and history (a returned record shows the latest reason at
+  // the top), and the reply being typed.
+  const ReviewModel* review = nullptr;
+  std::string reply;
   // Tests: when set, the rect of each field (by path: "/title", "/agenda/0/title") and button ("button.save")
   // drawn this frame.
   ItemProbe* probe = nullptr;
@@ -41,6 +46,7 @@ struct EditorView {
 
 struct EditorActions {
   bool closed = false;  // the editor was closed
+  bool reply = false;   // add view.reply to the record's comment thread
 };
 
 // At the window's start: reopens the typing autosaved before a crash (returns true: show the editor), else, when

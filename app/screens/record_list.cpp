@@ -239,7 +239,11 @@ std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordList
 
   const ReferenceData empty;
   const ReferenceData& reference = model.state().reference ? *model.state().reference : empty;
-  enum_filter("##status", "filter.status", "status", query.status, changed, width, i18n);
+  if (view.queue)  // every record here is submitted: the team whose staff wrote it instead
+    name_filter("##team", "filter.team", tree_choices(reference.areas, japanese), &RecordQuery::team, query, changed,
+                width, i18n);
+  else
+    enum_filter("##status", "filter.status", "status", query.status, changed, width, i18n);
   ImGui::SameLine();
   name_filter("##area", "filter.area", tree_choices(reference.areas, japanese), &RecordQuery::area, query, changed,
               width, i18n);
@@ -256,15 +260,26 @@ std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordList
     name_filter("##author", "filter.author", staff, &RecordQuery::author, query, changed, width, i18n);
   }
 
+  if (view.queue) {
+    changed |= ImGui::Checkbox(i18n.tr("filter.conflicts"), &query.conflicts_only);
+    ImGui::SameLine();
+    changed |= ImGui::Checkbox(i18n.tr("filter.resubmitted"), &query.resubmitted_only);
+    ImGui::SameLine();
+  }
   const RecordQuery& requested = model.requested_query();
-  const bool filtered = requested.kind || requested.fiscal_year || requested.month || requested.status ||
-                        !requested.area.empty() || !requested.theme.empty() || !requested.committee.empty() ||
-                        !requested.author.empty() || !requested.search.empty();
+  const bool filtered = requested.kind || requested.fiscal_year || requested.month ||
+                        (requested.status && !view.queue) || !requested.area.empty() || !requested.theme.empty() ||
+                        !requested.committee.empty() || !requested.author.empty() || !requested.search.empty() ||
+                        !requested.team.empty() || (view.queue && (requested.conflicts_only || requested.resubmitted_only));
   if (filtered) {
     if (ImGui::SmallButton(i18n.tr("filter.clear"))) {
       RecordQuery cleared;
       cleared.sort = requested.sort;
       cleared.descending = requested.descending;
+      if (view.queue) {  // the queue stays the queue
+        cleared.status = requested.status;
+        cleared.viewer = requested.viewer;
+      }
       query = cleared;
       view.search.clear();
       changed = true;
@@ -282,7 +297,7 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
   const RecordListState& state = model.state();
   const bool japanese = i18n.language() == "ja";
 
-  draw_heading(i18n.tr("list.heading"),
+  draw_heading(i18n.tr(view.queue ? "queue.heading" : "list.heading"),
                !state.loaded ? i18n.tr("list.loading")
                              : i18n.format("list.count", {{"total", std::to_string(state.total)}}),
                fonts);
@@ -292,6 +307,14 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
   }
   ImGui::Spacing();
   actions.query = draw_filters(model, view, i18n);
+  if (view.queue) {
+    ImGui::BeginDisabled(view.checked.empty());
+    if (ImGui::Button(i18n.format("queue.approve_checked", {{"count", std::to_string(view.checked.size())}}).c_str()))
+      actions.approve_ids.assign(view.checked.begin(), view.checked.end());
+    ImGui::EndDisabled();
+    ImGui::SameLine();
+    ImGui::TextDisabled("%s", i18n.tr("queue.hint"));
+  }
   if (state.error) {
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
     ImGui::TextWrapped("%s %s", i18n.tr("list.error"), state.error->describe(japanese).c_str());
@@ -303,6 +326,7 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
     ImGui::Spacing();
     const bool filtered = !model.requested_query().search.empty() || actions.query.has_value();
     ImGui::TextDisabled("%s", i18n.tr(filtered || state.query.kind || state.query.fiscal_year ? "list.no_match"
+                                      : view.queue                                              ? "queue.empty"
                                                                                                 : "list.empty"));
     return actions;
   }
@@ -343,13 +367,28 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
       ImGui::TableSetColumnIndex(0);
       // A click opens the record (as a link would); the arrow keys move along the rows and Enter opens one.
       const bool selected = row->id == view.selected_id;
-      if (ImGui::Selectable(i18n.tr("kind." + std::string(enum_name(row->kind))), selected,
-                            ImGuiSelectableFlags_SpanAllColumns)) {
+      const ImVec2 cell = ImGui::GetCursorPos();
+      const std::string kind = i18n.tr("kind." + std::string(enum_name(row->kind)));
+      // In the queue the row's box sits over it (drawn after, so that it takes its own clicks).
+      if (ImGui::Selectable(view.queue ? "##row" : kind.c_str(), selected,
+                            ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap)) {
         view.selected_id = row->id;
         actions.open_id = row->id;
       }
       if (ImGui::IsItemFocused() && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Enter), false))
         actions.open_id = row->id;
+      if (view.queue) {
+        ImGui::SetCursorPos(cell);
+        bool checked = view.checked.count(row->id) > 0;
+        ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(0, 0));
+        if (ImGui::Checkbox("##check", &checked)) {
+          if (checked) view.checked.insert(row->id);
+          else view.checked.erase(row->id);
+        }
+        ImGui::PopStyleVar();
+        ImGui::SameLine();
+        text_unformatted(kind);
+      }
 
       ImGui::TableSetColumnIndex(1);
       text_unformatted(display_date(row->date, row->date_end, japanese));

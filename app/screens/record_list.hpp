@@ -6,7 +6,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
@@ -21,12 +23,17 @@ struct RecordListView {
   std::string search;          // the search box's text
   bool focus_search = false;   // set by Ctrl+F: the box takes the keyboard next frame
   int today_fiscal_year = 0;   // the newest fiscal year offered by the filter
+  // The review queue (確認待ち): submitted records only, with a box per row to approve several at once, and the
+  // queue's own filters (team, in conflict, returned and resubmitted) in place of the status.
+  bool queue = false;
+  std::set<std::string> checked;
 };
 
 // What the user asked for this frame; the window applies it after drawing.
 struct RecordListActions {
   std::optional<RecordQuery> query;      // a new query to load (a filter, the search text or the sort changed)
   std::optional<std::string> open_id;    // open this record in the editor (double-click or Enter)
+  std::vector<std::string> approve_ids;  // the queue's checked records, to approve
   std::int64_t first_row = 0, last_row = 0;  // rows on screen: [first_row, last_row)
 };
 
