@@ -2,7 +2,8 @@
 // For each N (10,000 and 100,000 records of about 1.5 KB of JSON): a full push and a full pull (a fresh device restoring
 // everything), in-process and as a whole `tsunagi sync` / `tsunagi restore` process; then the latency of a sync
 // with nothing to do and of one with 100 changed records, in-process with a warm connection and as a process; and
-// the peak memory of client and collector. Figures are printed beside the targets and the peers' anchors
+// the peak memory of client and collector; and a supervisor approving 1,000 records at once, with the sync of
+// the decisions. Figures are printed beside the targets and the peers' anchors
 // (shared/bench/anchors/RESULTS.md).
 //
 // Usage: bench_sync TSUNAGI_BIN COLLECTOR_BIN [N ...]
@@ -198,6 +199,32 @@ void bench_n(const std::string& tsunagi_bin, const std::string& collector_bin, s
   }
   double incremental_process = percentile(process_ms, 0.5);
   row("100 changed records, `tsunagi sync` process (median of 5)", incremental_process, "ms", "", true);
+
+  // A supervisor approves 1,000 records selected in the queue and syncs the decisions: the time the supervisor
+  // waits, from pressing 承認 to the collector holding every decision.
+  Device author = enroll(collector, root / "author", "職員 承認待ち", "staff");
+  fill(author, 1000, 44);
+  sync_once(author);
+  sync_once(puller);  // the supervisor's device receives them
+  RecordQuery waiting;
+  waiting.status = ReviewStatus::Submitted;
+  waiting.author = author.enrollment.user_name;
+  waiting.limit = 0;
+  std::vector<std::string> ids;
+  (void)puller.store->for_each(waiting, [&ids](const Record& record) {
+    ids.push_back(record.id);
+    return true;
+  });
+  start = std::chrono::steady_clock::now();
+  auto approved = puller.store->review(ids, ReviewDecision::Approve, "", "supervisor");
+  const double decide_s = seconds_since(start);
+  auto decisions = sync_once(puller);
+  const double approve_s = seconds_since(start);
+  if (!approved || ids.size() != 1000 || decisions.progress.records_sent != 1000)
+    std::printf("  !! approved %zu, sent %lld%s\n", ids.size(), (long long)decisions.progress.records_sent,
+                approved ? "" : (" (" + approved.error().describe() + ")").c_str());
+  row("approve 1,000 selected, on the device", decide_s * 1000, "ms", "", true);
+  row("approve 1,000 selected + sync the decisions", approve_s * 1000, "ms", "< 2,000", approve_s < 2.0);
   row("collector peak memory", collector.peak_memory_kb() / 1024.0, "MB", "", true);
   std::printf("  ratio: push rate / SQLite raw insert = %.2f, pull rate / SQLite raw insert = %.2f\n",
               push_rate / kSqliteRowsPerSecond, pull_rate / kSqliteRowsPerSecond);
