@@ -35,10 +35,12 @@ Result<std::vector<Comment>> read_comments(Statement& s) {
 }  // namespace
 
 Status Store::write_comment(const Comment& c, bool pending) {
+  // The collector's copy of a comment written here replaces what this device stamped: who wrote it and where, from
+  // the token, and its time, which the collector dates no later than its own now (a clock running ahead).
   auto upsert = db_->prepare(
       "INSERT INTO comments(id, record_id, author, role, device, device_name, time, text, decision, revision, "
       "pending) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) ON CONFLICT(id) DO UPDATE SET author = ?3, "
-      "role = ?4, device = ?5, device_name = ?6, pending = 0, rejection = ''");
+      "role = ?4, device = ?5, device_name = ?6, time = ?7, pending = 0, rejection = ''");
   if (!upsert) return upsert.error();
   auto status = (*upsert)
                     ->bind(1, c.id)

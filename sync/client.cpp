@@ -326,10 +326,26 @@ std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
 std::optional<SyncEngine::Failure> SyncEngine::push_comments(bool last_pass) {
   auto pending = store_.pending_comments(kMaxPendingComments);
   if (!pending) return Failure{SyncResult::Failed, pending.error()};
-  for (std::size_t first = 0; first < pending->size(); first += options_.push_batch) {
-    const std::size_t end = std::min(pending->size(), first + options_.push_batch);
-    std::vector<Comment> batch(pending->begin() + static_cast<std::ptrdiff_t>(first),
-                               pending->begin() + static_cast<std::ptrdiff_t>(end));
+  // A comment this device could not have written (its store damaged or edited by hand) would have the collector
+  // refuse the whole request, and so every sync after it: it stays here, marked rejected, and the others go.
+  std::vector<Comment> sendable;
+  sendable.reserve(pending->size());
+  for (Comment& comment : *pending) {
+    auto checked = comment_from_json(comment_to_json(comment), "");
+    if (checked) {
+      sendable.push_back(std::move(comment));
+      continue;
+    }
+    if (auto status = store_.mark_comment_rejected(comment.id, checked.error()); !status)
+      return Failure{SyncResult::Failed, status.error()};
+    if (last_pass)
+      rejections_.push_back(
+          {comment.record_id, "", checked.error().with_context("comment on record " + comment.record_id)});
+  }
+  for (std::size_t first = 0; first < sendable.size(); first += options_.push_batch) {
+    const std::size_t end = std::min(sendable.size(), first + options_.push_batch);
+    std::vector<Comment> batch(sendable.begin() + static_cast<std::ptrdiff_t>(first),
+                               sendable.begin() + static_cast<std::ptrdiff_t>(end));
     HttpRequest request{"POST", kPushPath, push_request_text({}, "", batch), enrollment_.token};
     if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
     std::optional<Failure> failure;

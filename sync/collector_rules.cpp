@@ -119,6 +119,8 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   // staff (a paper record typed in at the office), which is then that person's.
   const std::string& owner = stored ? stored->author : incoming.author;
   if (staff && owner != who.user.name) return reject(revision, not_yours());
+  // A supervisor of some teams and committees decides on what they supervise, nothing else.
+  if (!staff && stored && reference && !may_see(who, *stored, *reference)) return reject(revision, not_yours());
   // Who changed it is the token's user, whatever the device wrote: the text is printed again when it differs.
   bool rewritten = false;
   if (incoming.updated_by != who.user.name) {
@@ -237,10 +239,25 @@ std::optional<Error> comment_refusal(const Principal& who, const std::optional<R
                     "コメントの記録が集約サーバーにありません");
 }
 
+std::vector<std::string> supervised_staff(const Principal& who, const ReferenceData& reference) {
+  std::vector<std::string> names;
+  if (who.user.role != Role::Supervisor || who.user.team.empty()) return names;
+  const std::vector<std::string> areas = visible_areas(who, reference);
+  for (const StaffMember& member : reference.staff)
+    if (std::find(areas.begin(), areas.end(), member.team) != areas.end()) names.push_back(member.name);
+  return names;
+}
+
+bool supervises_all(const Principal& who) {
+  return who.user.role == Role::Admin ||
+         (who.user.role == Role::Supervisor && who.user.team.empty() && who.user.committees.empty());
+}
+
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
-  if (who.user.role != Role::Staff) return true;
-  if (record.author == who.user.name) return true;
-  if (record.kind != RecordKind::Meeting) return false;
+  if (supervises_all(who) || record.author == who.user.name) return true;
+  const bool supervisor = who.user.role == Role::Supervisor;
+  if (!supervisor && record.kind != RecordKind::Meeting) return false;
+  if (supervisor && any_of_in({record.author}, supervised_staff(who, reference))) return true;
   return any_of_in(record.areas, visible_areas(who, reference)) ||
          any_of_in(record.committees, visible_committees(who, reference));
 }

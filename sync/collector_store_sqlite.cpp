@@ -928,20 +928,25 @@ class SqliteCollectorStore final : public CollectorStore {
     }
     (*ref)->reset();
 
-    // Must agree with may_see(): the areas and committees a staff member follows, by id and by name (a record
-    // written before ids, or pushed by an older client, holds names).
+    // Must agree with may_see(): the areas and committees a staff member or a team's supervisor follows, by id and
+    // by name (a record written before ids, or pushed by an older client, holds names), and the team's staff.
     std::vector<std::string> values;
     std::string visible;
-    if (who.user.role == Role::Staff) {
+    if (!supervises_all(who)) {
       // The area tree and committee names, parsed once per change of the reference data (current_reference).
       auto reference = current_reference();
       if (!reference) return reference.error();
       const std::vector<std::string> areas = visible_areas(who, **reference);
       const std::vector<std::string> committees = visible_committees(who, **reference);
+      const bool supervisor = who.user.role == Role::Supervisor;
       visible = " AND (r.author = ?";
       values.push_back(who.user.name);
+      for (const std::string& name : supervised_staff(who, **reference)) {
+        visible += " OR r.author = ?";
+        values.push_back(name);
+      }
       if (!areas.empty() || !committees.empty()) {
-        visible += " OR (r.kind = 'meeting' AND (";
+        visible += supervisor ? " OR ((" : " OR (r.kind = 'meeting' AND (";
         std::string alternatives;
         for (const auto& area : areas) {
           alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.area, ?) > 0";

@@ -165,6 +165,32 @@ TEST_CASE("visibility: supervisors see all: staff their own and their team's and
   CHECK(may_see(committee_member, meeting_east, reference));
 }
 
+TEST_CASE("visibility: a team's supervisor sees that team's areas and staff, a supervisor of no team sees all", "[collector]") {
+  ReferenceData reference;
+  reference.areas = {{"hh", "東・博多エリア", "", ""}, {"higashi", "東区", "", "hh"}, {"nishi", "西区", "", ""}};
+  reference.staff = {{"s1", "田中 花子", "staff", "higashi"}, {"s2", "鈴木 三郎", "staff", "nishi"}};
+  Record review = meeting("田中 花子");  // held in 東区
+  review.kind = RecordKind::CaseReview;
+  Record elsewhere = review;             // written by 東区's staff, about 西区
+  elsewhere.areas = {"西区"};
+  Record western = meeting("鈴木 三郎");
+  western.areas = {"西区"};
+  const Principal east = principal("東 主任", Role::Supervisor, "東・博多エリア");
+  CHECK(may_see(east, review, reference));
+  CHECK(may_see(east, elsewhere, reference));  // its author is of the team
+  CHECK_FALSE(may_see(east, western, reference));
+  CHECK(supervised_staff(east, reference) == std::vector<std::string>{"田中 花子"});
+  const Principal west = principal("西 主任", Role::Supervisor, "西区");
+  CHECK_FALSE(may_see(west, review, reference));
+  CHECK(may_see(west, western, reference));
+  CHECK(may_see(principal("課長", Role::Supervisor), western, reference));
+  CHECK(may_see(principal("管理", Role::Admin, "西区"), review, reference));
+  // Nor does a team's supervisor decide on what they do not supervise.
+  CheckedRevision decided = check_revision(revision_of(meeting("田中 花子", ReviewStatus::Approved)));
+  auto refused = decide_revision(west, decided, meeting("田中 花子", ReviewStatus::Submitted), {}, &reference, {});
+  CHECK(refused.result.error.code == "auth.forbidden");
+}
+
 TEST_CASE("command-line words: options, repeated options, flags, positional words", "[cli]") {
   const char* argv[] = {"tsunagi",       "record",      "list", "--kind",    "meeting",
                         "--committee=A", "--committee", "B",    "--deleted", "-"};

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A supervisor's review round trip end to end: a real tsunagi-collector on 127.0.0.1 (any free port) and three real
-# clients, each its own data folder: staff A (佐藤 花子) and staff B (中村 健太) of one team, supervisor S.
+# clients, each its own data folder: staff A (佐藤 花子) and staff B (中村 健太) of one team, supervisor S (and
+# W, a supervisor of another team, who sees none of it).
 #   A submits a case review; S returns it with a comment; A sees the comment, fixes it, submits again; S approves;
 #   A's edit made before hearing of the approval is refused by the collector (auth.locked), and A's client refuses
 #   the next; S reopens with a comment; B, who may not see A's case reviews, never receives it or its comments.
@@ -32,7 +33,7 @@ start_collector
 port=$(sed -n 's|^tsunagi-collector listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/collector.out")
 "$collector" reference import "$assets/reference/default.json" --data "$work/collector" >/dev/null
 
-A=$work/a B=$work/b S=$work/s
+A=$work/a B=$work/b S=$work/s W=$work/w
 enroll() {  # enroll FOLDER NAME ROLE [user add words...]
   local folder=$1 name=$2 role=$3; shift 3
   local line
@@ -42,6 +43,7 @@ enroll() {  # enroll FOLDER NAME ROLE [user add words...]
 enroll "$A" "佐藤 花子" staff --team 東区
 enroll "$B" "中村 健太" staff --team 東区
 enroll "$S" "山田 主任" supervisor
+enroll "$W" "西区 主任" supervisor --team 西区  # supervises another team: sees none of A's records
 t() { local folder=$1; shift; run_program "$1" "$tsunagi" --data "$folder" --lang ja "${@:2}"; }
 sync_ok() { for folder in "$@"; do t "$folder" 0 sync; done; }
 json_field() { python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1], {"d": d}))' "$1"; }
@@ -119,6 +121,12 @@ t "$B" 0 record show "$meeting_id" --format json
 check "B sees the team meeting" [ "$(json_field 'd["id"]' <<<"$out")" = "$meeting_id" ]
 t "$B" 1 record history "$case_id" --format json
 check "the collector gives B no history of it" contains "$err" "record.not_found"
+sync_ok "$W"
+t "$W" 0 review list --format json
+check "another team's supervisor has nothing of A's to review" [ "$(json_field 'len(d)' <<<"$out")" = 0 ]
+t "$W" 1 record show "$meeting_id" --format json
+check "nor receives A's meeting" contains "$err" "record.not_found"
+check "nor any comment of it" bash -c "! grep -rqF '支援計画の目標' '$W'"
 
 # History: the same entries on A's device and S's, with the decisions, their reasons and the word diff.
 t "$A" 0 record history "$case_id" --format json
