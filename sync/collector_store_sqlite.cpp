@@ -696,6 +696,14 @@ class SqliteCollectorStore final : public CollectorStore {
           kept.who = conflict->by;
           kept.device = conflict->device;
           kept.time = conflict->at;
+          if (auto device = db_->prepare("SELECT d.name, u.role FROM devices d JOIN users u ON u.id = d.user_id "
+                                         "WHERE d.id = ?")) {
+            if (auto found = (*device)->bind(1, conflict->device).step(); found && *found) {
+              kept.device_name = (*device)->text(0);
+              kept.role = (*device)->text(1);
+            }
+            (*device)->reset();
+          }
           kept.changes.push_back({conflict->field, conflict->value, field_value(*version, conflict->field), {}});
           entries.push_back(std::move(kept));
         }

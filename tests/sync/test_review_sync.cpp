@@ -540,8 +540,7 @@ TEST_CASE_METHOD(SyncFixture,
 
   // The staff member's policy, replaced unseen, is kept: with who wrote it and on which device.
   const HistoryEntry& kept = entries[7];
-  CHECK(kept.who == "東 太郎");
-  CHECK(kept.device == staff.enrollment.device_id);
+  check_made_on(kept, staff, "staff");  // who, role, device and its name
   CHECK_FALSE(kept.time.empty());
   REQUIRE(kept.changes.size() == 1);
   CHECK(kept.changes[0].field == "policy");
