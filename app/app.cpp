@@ -95,7 +95,9 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->list_view_.today_fiscal_year = current_fiscal_year();
   app->list_view_.focus_search = app->config_.focus_search;
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
-  app->list_->request(RecordQuery{});
+  RecordQuery everything;
+  everything.viewer = app->store_->author();  // other people's drafts are theirs until submitted
+  app->list_->request(everything);
   app->queue_view_.queue = true;
   app->queue_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->queue_->request(app->queue_query());
@@ -363,6 +365,7 @@ void App::draw(const FontSet& fonts, float scale) {
           records_changed();
           sync_->sync_now();
         });
+      if (review_->error() && !review_->writing()) note_ = error_text(*review_->error(), i18n_);
       break;
     }
     case Screen::Review:
@@ -493,6 +496,7 @@ RecordQuery App::queue_query() const {
   RecordQuery query;
   query.status = ReviewStatus::Submitted;
   query.viewer = store_->author();
+  query.not_author = store_->author();  // another supervisor approves these
   query.sort = SortColumn::Updated;
   query.descending = false;
   return query;

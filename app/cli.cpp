@@ -493,11 +493,15 @@ int command_history(const Context& ctx, Store& store, const std::string& id) {
                           : read.error(),
                 ctx.japanese);
   }
-  if (read->unreached)
+  if (read->unreached && !read->kept_at.empty())
     std::cerr << (ctx.japanese ? "注意: 集約サーバーにつながらないため、" + format_local_timestamp(read->kept_at, true) +
                                      " に受け取った履歴を表示します"
                                : "warning: the collector cannot be reached: the history as received " +
                                      format_local_timestamp(read->kept_at, false))
+              << "\n";
+  else if (read->unreached)
+    std::cerr << (ctx.japanese ? "注意: 集約サーバーにつながらないため、この端末にある作成時の内容だけを表示します"
+                               : "warning: the collector cannot be reached: only the record's creation, as this device has it")
               << "\n";
   if (format == "json") {
     std::cout << history_json(read->entries).dump(2) << "\n";
@@ -654,6 +658,7 @@ int command_review(const Context& ctx) {
                        "review list: 提出済みの記録を表示します（ほかは record list --status で）"};
     query.status = ReviewStatus::Submitted;
     query.viewer = (*store)->author();
+    query.not_author = (*store)->author();  // another supervisor approves these
     query.sort = SortColumn::Updated;  // the one waiting longest first
     query.descending = false;
     return list_records(ctx, **store, query);

@@ -104,6 +104,8 @@ bool EditorModel::read_only() const {
   return !is_new_ && (record_.status == ReviewStatus::Submitted || record_.status == ReviewStatus::Approved);
 }
 
+bool EditorModel::own() const { return record_.author.empty() || record_.author == reader_.author(); }
+
 std::string EditorModel::author() const { return record_.author.empty() ? reader_.author() : record_.author; }
 
 bool EditorModel::required(std::string_view path) const {

@@ -137,6 +137,8 @@ class EditorModel {
   bool read_only() const;
   // Who the record is written by: its author, or for a new record the store's author (the enrolled user).
   std::string author() const;
+  // Whether the open record is this device's author's own (a new one is).
+  bool own() const;
   const Record& record() const { return record_; }
   // The record for draw code to change in place; call changed() after each change.
   Record& record() { return record_; }

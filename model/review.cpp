@@ -174,7 +174,12 @@ Result<HistoryEntry> history_entry_from_json(const json& object, const std::stri
       {"comment", &e.comment}};
   for (const auto& [name, value] : members)
     if (auto error = read_text(object, name, path, *value)) return *error;
-  e.edited_by_other = object.value("edited_by_other", false);
+  // Read by hand: json::value() throws on a wrong type, and this reads the collector's answer.
+  if (auto flag = object.find("edited_by_other"); flag != object.end() && !flag->is_null()) {
+    if (!flag->is_boolean())
+      return field_error(path + "/edited_by_other", "expected true or false", "true または falseが必要です");
+    e.edited_by_other = flag->get<bool>();
+  }
   auto changes = object.find("changes");
   if (changes != object.end() && changes->is_array()) {
     for (const json& item : *changes) {

@@ -700,8 +700,9 @@ PreparedQuery prepare_query(const RecordQuery& query, const ReferenceData* refer
     add_in("r.author", names);
   }
   if (!query.viewer.empty()) q.condition("(r.status <> 'draft' OR r.author = ?)", query.viewer);
+  if (!query.not_author.empty()) q.condition("r.author <> ?", query.not_author);
   if (query.resubmitted_only)
-    q.condition("r.status = 'submitted' AND r.id IN (SELECT record_id FROM comments WHERE decision = 'returned')");
+    q.condition("r.status = 'submitted' AND r.id IN (SELECT record_id FROM comments WHERE decision IN ('returned', 'reopened'))");
 
   for (std::size_t i = 0; i < q.conditions.size(); ++i) q.sql += (i ? " AND " : " WHERE ") + q.conditions[i];
   if (ordered) {

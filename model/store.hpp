@@ -49,6 +49,7 @@ struct RecordQuery {
   bool conflicts_only = false;  // records with an open conflict
   std::string team;             // records written by the staff of this team (an area id: the staff it lists, and below)
   std::string viewer;           // when set, other people's drafts are left out: a draft is its author's until submitted
+  std::string not_author;       // when set, this person's records are left out (a reviewer's own wait for another)
   bool resubmitted_only = false;  // records returned once and submitted again
   SortColumn sort = SortColumn::Date;
   bool descending = true;

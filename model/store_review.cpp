@@ -117,7 +117,16 @@ Status Store::set_role(const std::string& role) { return set_setting(kRoleSettin
 std::optional<Error> Store::local_refusal(const Record& before, const Record& after) const {
   auto role = this->role();
   if (!role) return role.error();
+  // A submission goes back to a draft by its author's withdrawal; anyone else returns it, saying why.
+  if (before.status == ReviewStatus::Submitted && after.status == ReviewStatus::Draft && before.author != author_ &&
+      !role->empty())
+    return make_error("review.use_return", "/status",
+                      "someone else's submitted record goes back by a return, with a comment saying why",
+                      "他の人が提出した記録は下書きに戻せません。差し戻し（理由を添えて）を使ってください");
   if (*role != "staff") return std::nullopt;  // supervisors' changes are the collector's to judge
+  if (before.author != author_)
+    return make_error("auth.forbidden", "/author", "staff change only the records they wrote",
+                      "職員は自分が書いた記録だけを変更できます");
   if (before.status == ReviewStatus::Approved)
     return make_error("auth.locked", "/status",
                       "the record is approved: it cannot be changed; ask a supervisor to reopen it if it must change",

@@ -667,7 +667,6 @@ Result<HistoryRead> read_history(Store& store, const std::optional<Enrollment>& 
     read.kept_at = (*cached)->fetched_at;
     return read;
   }
-  if (read.unreached) return *read.unreached;
   auto record = store.get(record_id);
   if (!record) return record.error();
   if (!*record)

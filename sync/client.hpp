@@ -54,8 +54,8 @@ Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enro
 
 // A record's history as a device shows it: from the collector when `enrollment` is set and the collector answers
 // (kept in `store` for offline reading), else the copy kept (`kept_at` says when it came, `unreached` why it is
-// not fresh), else, for a record never sent, its creation alone (`local_only`). Fails when the collector cannot be
-// reached and nothing was kept, or when the record is unknown everywhere (record.not_found).
+// not fresh), else its creation alone as this device has it (`local_only`: never sent, or the collector unreached
+// with nothing kept). Fails when the record is unknown everywhere (record.not_found).
 struct HistoryRead {
   std::vector<HistoryEntry> entries;
   std::string kept_at;

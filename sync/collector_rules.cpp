@@ -170,6 +170,11 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
   // (a paper record a supervisor typed in for a member of staff and decided offline) was submitted first.
   const ReviewStatus before =
       stored ? stored->status : (is_review_decision(merged.status) ? ReviewStatus::Submitted : ReviewStatus::Draft);
+  if (status_changed && !staff && before == ReviewStatus::Submitted && merged.status == ReviewStatus::Draft &&
+      owner != who.user.name)
+    return reject(revision, make_error("review.use_return", "/record/status",
+                                       "someone else's submitted record goes back by a return, with a comment saying why",
+                                       "他の人が提出した記録は下書きに戻せません。差し戻し（理由を添えて）を使ってください"));
   if (status_changed && !staff) {
     if (auto decision = decision_between(before, merged.status)) {
       Record judged = stored ? *stored : merged;

@@ -799,7 +799,7 @@ void button_bar(Form& form, EditorModel& model, EditorView& view, EditorActions&
   ImGui::Spacing();
   if (model.read_only()) {
     // A submitted record goes back to its author only by withdrawing it (before the supervisor acts).
-    if (model.record().status == ReviewStatus::Submitted) {
+    if (model.record().status == ReviewStatus::Submitted && model.own()) {
       ImGui::BeginDisabled(model.saving());
       if (ImGui::Button(form.i18n.tr("editor.withdraw"))) (void)model.withdraw();
       probe_item(view.probe, "button.withdraw");

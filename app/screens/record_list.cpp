@@ -276,10 +276,9 @@ std::optional<RecordQuery> draw_filters(const RecordListModel& model, RecordList
       RecordQuery cleared;
       cleared.sort = requested.sort;
       cleared.descending = requested.descending;
-      if (view.queue) {  // the queue stays the queue
-        cleared.status = requested.status;
-        cleared.viewer = requested.viewer;
-      }
+      cleared.viewer = requested.viewer;
+      cleared.not_author = requested.not_author;
+      if (view.queue) cleared.status = requested.status;  // the queue stays the queue
       query = cleared;
       view.search.clear();
       changed = true;
@@ -343,7 +342,9 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
   for (const Column& column : kColumns) ImGui::TableSetupColumn(i18n.tr(column.label_key), column.flags, column.weight);
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableHeadersRow();
-  if (auto sorted = sort_request(actions.query ? *actions.query : model.requested_query())) actions.query = sorted;
+  if (auto sorted = sort_request(actions.query ? *actions.query : model.requested_query()))
+    if (!view.queue || view.table_drawn) actions.query = sorted;
+  view.table_drawn = true;
 
   const std::int64_t total = state.total;
   ImGuiListClipper clipper;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 #include "model/calendar.hpp"
 #include "model/record_json.hpp"
@@ -16,12 +17,19 @@ namespace {
 const ImVec4 kRemoved{0.70f, 0.18f, 0.15f, 1.0f};
 const ImVec4 kAdded{0.12f, 0.48f, 0.25f, 1.0f};
 
-// A field's label in the UI language; its name where the catalogue has none.
-std::string label_of(const std::string& field, I18n& i18n) {
-  static const std::map<std::string, std::string> singular{{"areas", "area"}, {"committees", "body"}};
+// A field's label in the UI language (`parent`: the list an item's member belongs to, "agenda" for its "title");
+// its name where the catalogue has none.
+std::string label_of(const std::string& field, I18n& i18n, const std::string& parent = "") {
+  static const std::map<std::string, std::string> singular{
+      {"areas", "area"}, {"committees", "body"}, {"roles", "role"}, {"follow_ups", "follow_up"}};
   auto found = singular.find(field);
   const std::string name = found != singular.end() ? found->second : field;
-  for (const std::string& key : {"list.column." + name, "editor.field." + name})
+  std::vector<std::string> keys{"list.column." + name, "editor.field." + name, "editor.section." + field};
+  if (!parent.empty()) {
+    auto one = singular.find(parent);
+    keys.insert(keys.begin(), "editor.field." + (one != singular.end() ? one->second : parent) + "_" + name);
+  }
+  for (const std::string& key : keys)
     if (i18n.has(key)) return i18n.tr(key);
   return field;
 }
@@ -54,8 +62,9 @@ std::string value_text(const std::string& field, const nlohmann::json& value, co
     return out;
   }
   for (const auto& [key, item] : value.items()) {
+    if (key == "id" || key == "pos") continue;  // an item's identity and place, not what it says
     std::string text = value_text(key, item, reference, i18n);
-    if (!text.empty() && key != "id") out += (out.empty() ? "" : " / ") + label_of(key, i18n) + ": " + text;
+    if (!text.empty()) out += (out.empty() ? "" : " / ") + label_of(key, i18n, field) + ": " + text;
   }
   return out;
 }
@@ -82,9 +91,9 @@ void record_fields(const Record& record, const ReferenceData& reference, I18n& i
   if (!ImGui::BeginTable("fields", 2, ImGuiTableFlags_SizingStretchProp | ImGuiTableFlags_BordersInnerH)) return;
   ImGui::TableSetupColumn("label", ImGuiTableColumnFlags_WidthStretch, 1.0f);
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 3.2f);
-  for (const auto& [field, value] : fields.items()) {
-    if (std::find(hidden.begin(), hidden.end(), field) != hidden.end()) continue;
-    std::string text = value_text(field, value, reference, i18n);
+  for (const std::string& field : all_record_fields()) {  // the form's order
+    if (!fields.contains(field) || std::find(hidden.begin(), hidden.end(), field) != hidden.end()) continue;
+    std::string text = value_text(field, fields[field], reference, i18n);
     if (field == "date" && !record.date_end.empty())
       if (auto span = stored_date_span(record.date, record.date_end))
         text = i18n.language() == "ja" ? format_date_span(*span) : format_date_span_iso(*span);
@@ -166,8 +175,7 @@ void draw_history(const HistoryView& history, const ReferenceData& reference, I1
   for (auto it = history.entries.rbegin(); it != history.entries.rend(); ++it) {
     const HistoryEntry& entry = *it;
     ImGui::PushID(static_cast<int>(it - history.entries.rbegin()));
-    std::string what = i18n.tr("history." + entry.kind);
-    if (entry.kind == "decision") what = i18n.tr("decision." + entry.decision);
+    const std::string what = i18n.tr(entry.kind == "decision" ? "decision." + entry.decision : "history." + entry.kind);
     ImGui::PushStyleColor(ImGuiCol_Text, entry.kind == "conflict" ? kWarningText : kAccent);
     text_unformatted(what);
     ImGui::PopStyleColor();

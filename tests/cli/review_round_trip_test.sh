@@ -63,6 +63,8 @@ sync_ok "$A" "$S" "$B"
 t "$S" 0 review list --format json
 check "the queue lists A's case review" contains "$out" "\"id\": \"$case_id\""
 check "the queue lists A's meeting" contains "$out" "\"id\": \"$meeting_id\""
+t "$A" 0 review list --format json
+check "nobody's queue holds their own records" [ "$(json_field 'len(d)' <<<"$out")" = 0 ]
 t "$S" 1 review return "$case_id"
 check "a return without a comment is refused" contains "$err" "review.comment_required"
 t "$A" 1 review approve "$case_id"
@@ -88,6 +90,10 @@ check "the resubmitted filter finds the fixed record" contains "$out" "\"id\": \
 check "and only it" [ "$(json_field 'len(d)' <<<"$out")" = 1 ]
 t "$S" 0 record show "$case_id" --format json
 check "S sees the whole thread" [ "$(json_field 'len(d["comments"])' <<<"$out")" = 2 ]
+t "$S" 1 record edit "$case_id" --json - <<<'{"status": "draft"}'
+check "a supervisor sends a submission back only by a return, with its reason" contains "$err" "review.use_return"
+t "$B" 1 record edit "$meeting_id" --json - <<<'{"venue": "B が書き換えた会場"}'
+check "B's device refuses to change A's meeting" contains "$err" "auth.forbidden"
 t "$S" 0 review approve "$case_id" "$meeting_id"
 sync_ok "$S"
 
