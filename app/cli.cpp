@@ -16,6 +16,7 @@
 
 #include "app/window.hpp"
 #include "app/i18n.hpp"
+#include "app/screens/review.hpp"
 #include "model/calendar.hpp"
 #include "model/csv_export.hpp"
 #include "model/demo.hpp"
@@ -449,21 +450,19 @@ std::string decision_label(const std::string& decision, bool japanese) {
   return decision;
 }
 
-// One history entry as lines of a table: when, who (role) on which device, what; then a line per changed field,
-// text as a word diff ([-removed-]{+added+}).
-void print_history_entry(const HistoryEntry& entry, bool japanese) {
-  std::string what = entry.kind;
-  if (japanese) {
-    static const std::map<std::string, std::string> kinds{
-        {"created", "作成"}, {"changed", "変更"}, {"decision", "判断"}, {"conflict", "競合"}};
-    if (auto found = kinds.find(entry.kind); found != kinds.end()) what = found->second;
-  }
-  if (entry.kind == "decision") what += " " + decision_label(entry.decision, japanese);
-  std::cout << format_local_timestamp(entry.time, japanese) << "  " << entry.who << (entry.role.empty() ? "" : " (" + entry.role + ")")
-            << "  " << (entry.device_name.empty() ? entry.device : entry.device_name) << "  " << what
-            << (entry.edited_by_other ? (japanese ? "  [作成者以外の変更]" : "  [changed by someone else]") : "") << "\n";
-  if (!entry.comment.empty()) std::cout << "    " << (japanese ? "理由: " : "reason: ") << entry.comment << "\n";
+// One history entry as lines of a table, in the words of the window (i18n): when, who (role) on which device,
+// what; then a line per changed field, names for ids, text as a word diff ([-removed-]{+added+}).
+void print_history_entry(const HistoryEntry& entry, const ReferenceData& reference, I18n& i18n) {
+  const bool japanese = i18n.language() == "ja";
+  std::string what = i18n.tr(entry.kind == "decision" ? "decision." + entry.decision : "history." + entry.kind);
+  std::string role = entry.role.empty() ? "" : i18n.tr("role." + entry.role);
+  std::cout << format_local_timestamp(entry.time, japanese) << "  " << entry.who
+            << (role.empty() ? "" : japanese ? "（" + role + "）" : " (" + role + ")") << "  "
+            << (entry.device_name.empty() ? entry.device : entry.device_name) << "  " << what
+            << (entry.edited_by_other ? "  [" + std::string(i18n.tr("review.edited_by_other")) + "]" : "") << "\n";
+  if (!entry.comment.empty()) std::cout << "    「" << entry.comment << "」\n";
   for (const FieldChange& change : entry.changes) {
+    if (!shown_in_history(entry, change)) continue;
     std::string shown;
     if (!change.diff.empty()) {
       for (const DiffPiece& piece : change.diff)
@@ -471,9 +470,11 @@ void print_history_entry(const HistoryEntry& entry, bool japanese) {
                  : piece.op == DiffOp::Removed ? "[-" + piece.text + "-]"
                                                : "{+" + piece.text + "+}";
     } else {
-      shown = cell_text(change.from) + " → " + cell_text(change.to);
+      const std::string from = review_value(change.field, change.from, reference, i18n);
+      const std::string to = review_value(change.field, change.to, reference, i18n);
+      shown = from.empty() ? to : from + " → " + to;
     }
-    std::cout << "    " << change.field << ": " << shown << "\n";
+    std::cout << "    " << review_label(change.field, i18n) << ": " << shown << "\n";
   }
 }
 
@@ -506,7 +507,11 @@ int command_history(const Context& ctx, Store& store, const std::string& id) {
   if (format == "json") {
     std::cout << history_json(read->entries).dump(2) << "\n";
   } else {
-    for (const HistoryEntry& entry : read->entries) print_history_entry(entry, ctx.japanese);
+    I18n i18n;
+    (void)i18n.load(ctx.japanese ? "ja" : "en");  // without the catalogue: the keys, still a table
+    auto reference = store.reference();
+    if (!reference) return fail(reference.error(), ctx.japanese);
+    for (const HistoryEntry& entry : read->entries) print_history_entry(entry, *reference, i18n);
   }
   return 0;
 }
@@ -859,8 +864,9 @@ int command_status(const Context& ctx) {
               << (*enrollment)->role << ")\ndevice: " << (*enrollment)->device_id << "\n";
   else
     std::cout << "not enrolled\n";
-  std::cout << "waiting: " << (waiting ? *waiting : 0) << "\nlast sync: " << (last && !last->empty() ? *last : "never")
-            << "\n";
+  auto comments = (*store)->pending_comment_count();
+  std::cout << "waiting: " << (waiting ? *waiting : 0) << "\ncomments waiting: " << (comments ? *comments : 0)
+            << "\nlast sync: " << (last && !last->empty() ? *last : "never") << "\n";
   return 0;
 }
 

@@ -17,58 +17,6 @@ namespace {
 const ImVec4 kRemoved{0.70f, 0.18f, 0.15f, 1.0f};
 const ImVec4 kAdded{0.12f, 0.48f, 0.25f, 1.0f};
 
-// A field's label in the UI language (`parent`: the list an item's member belongs to, "agenda" for its "title");
-// its name where the catalogue has none.
-std::string label_of(const std::string& field, I18n& i18n, const std::string& parent = "") {
-  static const std::map<std::string, std::string> singular{
-      {"areas", "area"}, {"committees", "body"}, {"roles", "role"}, {"follow_ups", "follow_up"}};
-  auto found = singular.find(field);
-  const std::string name = found != singular.end() ? found->second : field;
-  std::vector<std::string> keys{"list.column." + name, "editor.field." + name, "editor.section." + field};
-  if (!parent.empty()) {
-    auto one = singular.find(parent);
-    keys.insert(keys.begin(), "editor.field." + (one != singular.end() ? one->second : parent) + "_" + name);
-  }
-  for (const std::string& key : keys)
-    if (i18n.has(key)) return i18n.tr(key);
-  return field;
-}
-
-// A value as the reader knows it: reference ids as names, codes in words ("meeting_type.liaison" → 連絡会).
-std::string value_text(const std::string& field, const nlohmann::json& value, const ReferenceData& reference,
-                       I18n& i18n) {
-  static const std::map<std::string, ReferenceKind> references{
-      {"council", ReferenceKind::Council},     {"areas", ReferenceKind::Area},
-      {"themes", ReferenceKind::Theme},        {"committees", ReferenceKind::Committee},
-      {"organizations", ReferenceKind::Organization}, {"work_items", ReferenceKind::WorkItem}};
-  const bool english = i18n.language() != "ja";
-  if (value.is_null()) return "";
-  if (value.is_string()) {
-    const std::string& text = value.get_ref<const std::string&>();
-    if (auto kind = references.find(field); kind != references.end()) return reference.name_of(kind->second, text, english);
-    if (field == "date" || field == "next_date" || field == "next_review")
-      if (auto date = parse_iso_date(text)) return english ? format_iso(*date) : format_wareki(*date);
-    const std::string key = field + "." + text;
-    return i18n.has(key) ? i18n.tr(key) : text;
-  }
-  if (value.is_boolean()) return i18n.tr(value.get<bool>() ? "csv.true" : "csv.false");
-  if (value.is_number()) return value.dump();
-  std::string out;
-  if (value.is_array()) {
-    for (const auto& item : value) {
-      std::string text = value_text(field, item, reference, i18n);
-      if (!text.empty()) out += (out.empty() ? "" : "、") + text;
-    }
-    return out;
-  }
-  for (const auto& [key, item] : value.items()) {
-    if (key == "id" || key == "pos") continue;  // an item's identity and place, not what it says
-    std::string text = value_text(key, item, reference, i18n);
-    if (!text.empty()) out += (out.empty() ? "" : " / ") + label_of(key, i18n, field) + ": " + text;
-  }
-  return out;
-}
-
 void muted(const std::string& text) {
   ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
   ImGui::PushTextWrapPos(0.0f);
@@ -93,14 +41,14 @@ void record_fields(const Record& record, const ReferenceData& reference, I18n& i
   ImGui::TableSetupColumn("value", ImGuiTableColumnFlags_WidthStretch, 3.2f);
   for (const std::string& field : all_record_fields()) {  // the form's order
     if (!fields.contains(field) || std::find(hidden.begin(), hidden.end(), field) != hidden.end()) continue;
-    std::string text = value_text(field, fields[field], reference, i18n);
+    std::string text = review_value(field, fields[field], reference, i18n);
     if (field == "date" && !record.date_end.empty())
       if (auto span = stored_date_span(record.date, record.date_end))
         text = i18n.language() == "ja" ? format_date_span(*span) : format_date_span_iso(*span);
     if (text.empty()) continue;
     ImGui::TableNextRow();
     ImGui::TableSetColumnIndex(0);
-    muted(label_of(field, i18n));
+    muted(review_label(field, i18n));
     ImGui::TableSetColumnIndex(1);
     ImGui::PushTextWrapPos(0.0f);
     text_unformatted(text);
@@ -132,6 +80,63 @@ void draw_diff(const std::vector<DiffPiece>& diff) {
 }
 
 }  // namespace
+
+// A field's label in the UI language (`parent`: the list an item's member belongs to, "agenda" for its "title");
+// its name where the catalogue has none.
+std::string review_label(const std::string& field, I18n& i18n, const std::string& parent) {
+  static const std::map<std::string, std::string> singular{
+      {"areas", "area"}, {"committees", "body"}, {"roles", "role"}, {"follow_ups", "follow_up"}};
+  auto found = singular.find(field);
+  const std::string name = found != singular.end() ? found->second : field;
+  std::vector<std::string> keys{"list.column." + name, "editor.field." + name, "editor.section." + field};
+  if (!parent.empty()) {
+    auto one = singular.find(parent);
+    keys.insert(keys.begin(), "editor.field." + (one != singular.end() ? one->second : parent) + "_" + name);
+  }
+  for (const std::string& key : keys)
+    if (i18n.has(key)) return i18n.tr(key);
+  return field;
+}
+
+// A value as the reader knows it: reference ids as names, codes in words ("meeting_type.liaison" → 連絡会).
+std::string review_value(const std::string& field, const nlohmann::json& value, const ReferenceData& reference,
+                       I18n& i18n) {
+  static const std::map<std::string, ReferenceKind> references{
+      {"council", ReferenceKind::Council},     {"areas", ReferenceKind::Area},
+      {"themes", ReferenceKind::Theme},        {"committees", ReferenceKind::Committee},
+      {"organizations", ReferenceKind::Organization}, {"work_items", ReferenceKind::WorkItem}};
+  const bool english = i18n.language() != "ja";
+  if (value.is_null()) return "";
+  if (value.is_string()) {
+    const std::string& text = value.get_ref<const std::string&>();
+    if (auto kind = references.find(field); kind != references.end()) return reference.name_of(kind->second, text, english);
+    if (field == "date" || field == "next_date" || field == "next_review")
+      if (auto date = parse_iso_date(text)) return english ? format_iso(*date) : format_wareki(*date);
+    const std::string key = field + "." + text;
+    return i18n.has(key) ? i18n.tr(key) : text;
+  }
+  if (value.is_boolean()) return i18n.tr(value.get<bool>() ? "csv.true" : "csv.false");
+  if (value.is_number()) return value.dump();
+  std::string out;
+  if (value.is_array()) {
+    for (const auto& item : value) {
+      std::string text = review_value(field, item, reference, i18n);
+      if (!text.empty()) out += (out.empty() ? "" : "、") + text;
+    }
+    return out;
+  }
+  for (const auto& [key, item] : value.items()) {
+    if (key == "id" || key == "pos") continue;  // an item's identity and place, not what it says
+    std::string text = review_value(key, item, reference, i18n);
+    if (!text.empty()) out += (out.empty() ? "" : " / ") + review_label(key, i18n, field) + ": " + text;
+  }
+  return out;
+}
+
+bool shown_in_history(const HistoryEntry& entry, const FieldChange& change) {
+  if (entry.kind == "decision" && change.field == "status") return false;  // the decision says it
+  return change.field != "date_precision" && change.field != "date_end";   // the date shows it
+}
 
 void draw_comment_thread(const std::vector<Comment>& comments, I18n& i18n) {
   const bool japanese = i18n.language() == "ja";
@@ -193,15 +198,14 @@ void draw_history(const HistoryView& history, const ReferenceData& reference, I1
     }
     ImGui::Indent();
     for (const FieldChange& change : entry.changes) {
-      if (entry.kind == "decision" && change.field == "status") continue;  // the decision says it
-      if (change.field == "date_precision" || change.field == "date_end") continue;  // the date shows it
-      muted(label_of(change.field, i18n));
+      if (!shown_in_history(entry, change)) continue;
+      muted(review_label(change.field, i18n));
       ImGui::SameLine();
       if (!change.diff.empty()) {
         draw_diff(change.diff);
       } else {
-        const std::string from = value_text(change.field, change.from, reference, i18n);
-        const std::string to = value_text(change.field, change.to, reference, i18n);
+        const std::string from = review_value(change.field, change.from, reference, i18n);
+        const std::string to = review_value(change.field, change.to, reference, i18n);
         ImGui::PushTextWrapPos(0.0f);
         text_unformatted(from.empty() ? to : from + " → " + to);
         ImGui::PopTextWrapPos();

@@ -35,6 +35,15 @@ struct Reviewer {
 ReviewActions draw_review(const ReviewModel& model, ReviewView& view, const Reviewer& reviewer,
                           const ReferenceData& reference, const FontSet& fonts, I18n& i18n);
 
+// A field's label in the UI language (`parent`: the list an item's member belongs to, "agenda" for its "title");
+// its name where the catalogue has none.
+std::string review_label(const std::string& field, I18n& i18n, const std::string& parent = "");
+// A value as the reader knows it: reference ids as names, codes in words, dates in 和暦 (Japanese).
+std::string review_value(const std::string& field, const nlohmann::json& value, const ReferenceData& reference,
+                         I18n& i18n);
+// Whether a history entry's change is worth a line (a decision's status change and a date's bookkeeping are not).
+bool shown_in_history(const HistoryEntry& entry, const FieldChange& change);
+
 // The comments of a record, oldest first: who (role), on which device, when, and the text; a decision's reason
 // is marked with the decision.
 void draw_comment_thread(const std::vector<Comment>& comments, I18n& i18n);

@@ -72,6 +72,7 @@ check "staff do not approve" contains "$err" "auth.review"
 t "$S" 0 review return "$case_id" --comment "支援計画の目標をもう少し具体的に書いてください。"
 t "$S" 0 status
 check "the return is made offline and waits" contains "$out" "waiting: 1"
+check "and its reason with it" contains "$out" "comments waiting: 1"
 sync_ok "$S" "$A"
 
 # A sees the comment, fixes the record and submits again; the queue's resubmitted filter finds it.
