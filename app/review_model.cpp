@@ -94,29 +94,31 @@ const Comment* ReviewModel::latest_decision() const {
 }
 
 void ReviewModel::add_comment(const std::string& text, const std::string& role, std::function<void()> done) {
-  writing_ = true;
-  error_.reset();
-  writer_.post([this, id = id_, text, role, done = std::move(done)](Store* store,
-                                                                      const Error* open_error) -> StoreWriter::Completion {
-    auto added = store ? store->add_comment(id, text, role) : Result<Comment>(*open_error);
-    std::optional<Error> error = added ? std::nullopt : std::optional<Error>(added.error());
-    return [this, error, done] {
-      writing_ = false;
-      error_ = error;
-      reload(false);
-      if (!error && done) done();
-    };
-  });
+  write(
+      [id = id_, text, role](Store& store) {
+        auto added = store.add_comment(id, text, role);
+        return added ? ok_status() : Status(added.error());
+      },
+      std::move(done));
 }
 
 void ReviewModel::decide(const std::vector<std::string>& ids, ReviewDecision decision, const std::string& comment,
                          const std::string& role, std::function<void()> done) {
+  write(
+      [ids, decision, comment, role](Store& store) {
+        auto decided = store.review(ids, decision, comment, role);
+        return decided ? ok_status() : Status(decided.error());
+      },
+      std::move(done));
+}
+
+void ReviewModel::write(std::function<Status(Store&)> job, std::function<void()> done) {
   writing_ = true;
   error_.reset();
-  writer_.post([this, ids, decision, comment, role, done = std::move(done)](
-                   Store* store, const Error* open_error) -> StoreWriter::Completion {
-    auto decided = store ? store->review(ids, decision, comment, role) : Result<std::vector<Record>>(*open_error);
-    std::optional<Error> error = decided ? std::nullopt : std::optional<Error>(decided.error());
+  writer_.post([this, job = std::move(job), done = std::move(done)](Store* store,
+                                                                      const Error* open_error) -> StoreWriter::Completion {
+    Status written = store ? job(*store) : Status(*open_error);
+    std::optional<Error> error = written ? std::nullopt : std::optional<Error>(written.error());
     return [this, error, done] {
       writing_ = false;
       error_ = error;

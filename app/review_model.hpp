@@ -76,6 +76,8 @@ class ReviewModel {
  private:
   void read_open();
   void fetch_history();
+  // Runs `job` on the writer; its error, if any, is error() once it comes back; `done` runs on success.
+  void write(std::function<Status(Store&)> job, std::function<void()> done);
 
   const std::filesystem::path data_dir_;
   Store& store_;

@@ -9,6 +9,9 @@
 #   says SCREEN TEXT    fails unless the screen's drawn text contains TEXT
 #   never_says SCREEN TEXT
 #                       fails if it does
+#   start_collector COLLECTOR
+#                       starts COLLECTOR serve on 127.0.0.1 (any free port) with its data in $work/collector, waits
+#                       for its pin, imports the default reference data and stops it on exit
 
 if ! command -v xvfb-run >/dev/null 2>&1; then
   echo "$test_name: xvfb-run not found (apt-get install xvfb)" >&2
@@ -49,4 +52,18 @@ never_says() {
     grep -F -- "$2" "$work/$1.txt" >&2
     exit 1
   fi
+}
+
+collector_pid=
+start_collector() {
+  "$1" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
+  collector_pid=$!
+  on_exit='if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; fi'
+  i=0
+  while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
+    sleep 0.1
+  done
+  "$1" reference import "$(dirname "$0")/../../assets/reference/default.json" --data "$work/collector" >/dev/null
 }

@@ -15,18 +15,7 @@ temp_parent=$4
 test_name=screenshot_sync_settings_test
 . "$(dirname "$0")/lib.sh"
 make_work
-collector_pid=
-on_exit='if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; fi'
-
-"$collector" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
-collector_pid=$!
-i=0
-while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
-  i=$((i + 1))
-  if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
-  sleep 0.1
-done
-"$collector" reference import "$(dirname "$0")/../../assets/reference/default.json" --data "$work/collector" >/dev/null
+start_collector "$collector"
 line=$("$collector" user add --data "$work/collector" --name "佐藤 花子" --role staff --team 東区 | tail -n 1)
 
 data="$work/data"
