@@ -64,15 +64,15 @@ CREATE TABLE IF NOT EXISTS comments(
 CREATE UNIQUE INDEX IF NOT EXISTS comments_seq ON comments(seq);
 CREATE INDEX IF NOT EXISTS comments_record ON comments(record_id, decision);
 CREATE TABLE IF NOT EXISTS history(
+  seq INTEGER PRIMARY KEY,  -- the change sequence the version was stored at: rows append, as pushes store them
   record_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
   by_user TEXT NOT NULL,
   device_id TEXT NOT NULL,
   at TEXT NOT NULL,
   doc TEXT NOT NULL,
-  conflicts TEXT NOT NULL DEFAULT '[]',  -- the values that lost a merge in this push (conflict_json)
-  PRIMARY KEY(record_id, seq)
-) WITHOUT ROWID;
+  conflicts TEXT NOT NULL DEFAULT '[]'  -- the values that lost a merge in this push (conflict_json)
+);
+CREATE INDEX IF NOT EXISTS history_record ON history(record_id, seq);
 )sql";
 
 constexpr const char* kSchemaV1 = R"sql(
@@ -600,7 +600,7 @@ class SqliteCollectorStore final : public CollectorStore {
 
   Status keep_history(const Record& record, const std::string& document, const Principal& who, const std::string& now,
                       std::int64_t sequence, const std::vector<FieldConflict>& conflicts) {
-    json lost = json::array();
+    json lost = json::array();  // most pushes keep none
     for (const FieldConflict& conflict : conflicts) lost.push_back(conflict_json(conflict));
     auto insert = db_->prepare(
         "INSERT INTO history(record_id, seq, by_user, device_id, at, doc, conflicts) VALUES(?, ?, ?, ?, ?, ?, ?)");
@@ -612,7 +612,7 @@ class SqliteCollectorStore final : public CollectorStore {
         .bind(4, who.device.id)
         .bind(5, now)
         .bind(6, document)
-        .bind(7, to_json_text(lost))
+        .bind(7, conflicts.empty() ? std::string("[]") : to_json_text(lost))
         .run();
   }
 
