@@ -22,6 +22,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (auto reference = parse_json_text(plain->reference)) (void)reference_from_json(*reference);
     if (!plain->conflicts.empty())
       if (auto conflicts = parse_json_text(plain->conflicts)) (void)conflicts_from_json(*conflicts);
+    if (!plain->comments.empty())
+      if (auto comments = parse_json_text(plain->comments); comments && comments->is_array())
+        for (const auto& comment : *comments) (void)comment_from_json(comment, "/comments");
   }
   (void)error_from_response(400, text);
   auto body = parse_json_text(text);
@@ -31,7 +34,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (auto reference = body->find("reference"); reference != body->end() && reference->is_object())
     (void)reference_from_json(*reference);
   if (auto conflicts = body->find("conflicts"); conflicts != body->end()) (void)conflicts_from_json(*conflicts);
-  // POST /v1/push answers.
-  (void)parse_push_results(*body);
+  if (auto comments = body->find("comments"); comments != body->end() && comments->is_array())
+    for (const auto& comment : *comments) (void)comment_from_json(comment, "/comments");
+  // POST /v1/history answers.
+  if (auto entries = body->find("entries"); entries != body->end()) (void)history_from_json(*entries);
+  // POST /v1/push answers, with their comments' results.
+  std::vector<PushResult> comment_results;
+  (void)parse_push_results(*body, &comment_results);
   return 0;
 }

@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   auto document = parse_json_text(body);
   if (!document) return 0;
-  if (auto revisions = parse_push_request(*document, &seen)) {
+  std::vector<Comment> comments;  // a push's comments, read as the collector reads them
+  if (auto revisions = parse_push_request(*document, &seen, &comments)) {
     for (Revision& revision : *revisions) (void)check_revision(std::move(revision));
     (void)parse_cursor(seen, kCollector);
   }
