@@ -176,7 +176,9 @@ DeviceState SyncController::read_state(Store& store) {
 bool SyncController::has_sendable(Store& store) {
   auto waiting = store.waiting_records();
   auto refused = store.rejections();
-  return waiting && refused && *waiting > static_cast<std::int64_t>(refused->size());
+  if (waiting && refused && *waiting > static_cast<std::int64_t>(refused->size())) return true;
+  auto comments = store.pending_comment_count();  // a comment or a decision's reason written offline
+  return comments && *comments > 0;
 }
 
 void SyncController::run_sync(Store& store, std::uint64_t ticket) {
@@ -276,6 +278,7 @@ std::optional<Connection> SyncController::probe() {
 void SyncController::run_worker() {
   std::unique_ptr<Store> store;
   auto next_probe = std::chrono::steady_clock::now();  // probe once at start
+  auto last_synced = std::chrono::steady_clock::now();  // a sync asked or made by the probe; pull_interval counts from it
   for (;;) {
     Commands commands;
     {
@@ -308,7 +311,8 @@ void SyncController::run_worker() {
     if (commands.enroll_line) run_enroll(*store, *commands.enroll_line);
     if (commands.sync_ticket > 0) {
       run_sync(*store, commands.sync_ticket);
-      next_probe = std::chrono::steady_clock::now() + options_.probe_interval;
+      last_synced = std::chrono::steady_clock::now();
+      next_probe = last_synced + options_.probe_interval;
     }
     if (commands.refresh) {
       DeviceState state = read_state(*store);
@@ -321,8 +325,12 @@ void SyncController::run_worker() {
       // Records saved while the collector could not be reached go as soon as it can ("次に接続したときに送信"):
       // the sync then says how the collector answered.
       const std::optional<Connection> connection = probe();
-      if (connection == Connection::Online && has_sendable(*store))
+      const bool pull_due = options_.pull_interval.count() > 0 &&
+                            std::chrono::steady_clock::now() - last_synced >= options_.pull_interval;
+      if (connection == Connection::Online && (pull_due || has_sendable(*store))) {
         run_sync(*store, 0);
+        last_synced = std::chrono::steady_clock::now();
+      }
       else if (connection)
         publish([&](SyncView& view) { view.connection = *connection; });
       next_probe = std::chrono::steady_clock::now() + options_.probe_interval;

@@ -89,6 +89,9 @@ struct SyncControllerOptions {
   // While enrolled and idle, GET /v1/status this often to show whether the collector can be reached; when it can
   // and records wait to be sent (not refused ones), they are sent at once. Zero turns the probe off.
   std::chrono::milliseconds probe_interval{60000};
+  // While the collector can be reached, a sync at least this often even with nothing to send, so that what the
+  // office decided (a return and its reason, a comment) reaches the laptop without a press of 同期. Zero: never.
+  std::chrono::milliseconds pull_interval{300000};
   sync::SyncOptions engine;  // retries and batch sizes (tests shorten the waits)
   std::string device_name;   // sent when enrolling; the host name when empty
 };

@@ -18,10 +18,12 @@ struct WindowJourney : SyncFixture {
   std::unique_ptr<HeadlessHost> ui;
   ItemProbe probe;
 
-  void open_window(const fs::path& data, std::chrono::milliseconds probe_interval = std::chrono::milliseconds(0)) {
+  void open_window(const fs::path& data, std::chrono::milliseconds probe_interval = std::chrono::milliseconds(0),
+                   std::chrono::milliseconds pull_interval = std::chrono::milliseconds(0)) {
     AppConfig config;
     config.data_dir = data;
     config.sync.probe_interval = probe_interval;
+    config.sync.pull_interval = pull_interval;
     config.sync.engine = test_sync_options();
     config.sync.device_name = "journey-laptop";
     auto opened = HeadlessHost::open(std::move(config));
@@ -72,6 +74,7 @@ struct WindowJourney : SyncFixture {
     return rows.empty() ? std::string("(not at the collector)") : rows.front();
   }
 };
+
 
 }  // namespace
 
@@ -168,6 +171,28 @@ TEST_CASE_METHOD(WindowJourney, "a record submitted while the collector is down 
   wait_until_it_says(app().i18n().tr("editor.send.sent"));
   CHECK(collector_column("status", title) == "submitted");
   CHECK(app().sync().view().connection == Connection::Online);
+}
+
+TEST_CASE_METHOD(WindowJourney, "a return made at the office reaches the open staff window by itself, with its reason",
+                 "[sync][window][journey][review]") {
+  Laptop staff = laptop("staff");
+  Laptop office = laptop("office");
+  REQUIRE(staff.enroll(add_user("現場 次郎", "staff", "東区")).exit_code == 0);
+  REQUIRE(office.enroll(add_user("山本 課長", "supervisor")).exit_code == 0);
+  std::ofstream(folder("visit.json")) << R"({"kind": "outreach", "date": "2024-06-03", "title": "返される訪問",
+    "area": "東区", "visit_type": "home", "place": "自宅", "status": "submitted"})";
+  auto added = staff.tsunagi({"record", "add", "--json", folder("visit.json").string()});
+  INFO(added.err);
+  REQUIRE(added.exit_code == 0);
+  const std::string id = added.out.substr(0, added.out.find('\n'));
+  REQUIRE(staff.sync().exit_code == 0);
+  // The window is open and idle: nothing waits to be sent, and nobody presses 同期.
+  open_window(staff.data(), std::chrono::milliseconds(100), std::chrono::milliseconds(300));
+  REQUIRE(office.sync().exit_code == 0);
+  REQUIRE(office.tsunagi({"review", "return", id, "--comment", "訪問先の住所を確認してください"}).exit_code == 0);
+  REQUIRE(office.sync().exit_code == 0);
+  wait_until_it_says(app().i18n().format("statusbar.returned", {{"count", "1"}}));
+  REQUIRE(app().sync().view().connection == Connection::Online);
 }
 
 }  // namespace tsunagi::sync_tests
