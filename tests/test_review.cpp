@@ -22,6 +22,7 @@
 #include "model/review.hpp"
 #include "model/text.hpp"
 #include "store_fixture.hpp"
+#include "support/diff_printer.hpp"
 
 using namespace tsunagi;
 using nlohmann::json;
@@ -30,12 +31,6 @@ namespace Catch {
 template <>
 struct StringMaker<Comment> {
   static std::string convert(const Comment& comment) { return to_json_text(comment_to_json(comment)); }
-};
-template <>
-struct StringMaker<DiffPiece> {
-  static std::string convert(const DiffPiece& piece) {
-    return std::string(diff_op_symbol(piece.op)) + '"' + piece.text + '"';
-  }
 };
 }  // namespace Catch
 

@@ -7,19 +7,11 @@
 #include <vector>
 
 #include "model/text.hpp"
+#include "support/diff_printer.hpp"
 
 using namespace tsunagi;
 using Words = std::vector<std::string>;
 using Pieces = std::vector<DiffPiece>;
-
-namespace Catch {
-template <>
-struct StringMaker<DiffPiece> {
-  static std::string convert(const DiffPiece& piece) {
-    return std::string(diff_op_symbol(piece.op)) + '"' + piece.text + '"';
-  }
-};
-}  // namespace Catch
 
 namespace {
 
