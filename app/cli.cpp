@@ -442,14 +442,6 @@ int list_records(const Context& ctx, Store& store, const RecordQuery& query) {
   return 0;
 }
 
-std::string decision_label(const std::string& decision, bool japanese) {
-  if (!japanese) return decision;
-  if (decision == "approved") return "承認";
-  if (decision == "returned") return "差し戻し";
-  if (decision == "reopened") return "再開";
-  return decision;
-}
-
 // One history entry as lines of a table, in the words of the window (i18n): when, who (role) on which device,
 // what; then a line per changed field, names for ids, text as a word diff ([-removed-]{+added+}).
 void print_history_entry(const HistoryEntry& entry, const ReferenceData& reference, I18n& i18n) {
@@ -571,9 +563,12 @@ int command_record(const Context& ctx) {
           std::cout << (ctx.japanese ? "競合 " : "conflict ") << conflict.at("field").get<std::string>() << ": "
                     << cell_text(value.at("value")) << " (" << source << ")\n";
         }
+      I18n i18n;  // the window's words for a decision
+      (void)i18n.load(ctx.japanese ? "ja" : "en");
       for (const Comment& comment : *comments)
-        std::cout << (ctx.japanese ? "コメント " : "comment ") << format_local_timestamp(comment.time, ctx.japanese) << " "
-                  << comment.author << (comment.decision.empty() ? "" : " [" + decision_label(comment.decision, ctx.japanese) + "]")
+        std::cout << i18n.tr("review.thread") << " " << format_local_timestamp(comment.time, ctx.japanese) << " "
+                  << comment.author
+                  << (comment.decision.empty() ? "" : " [" + std::string(i18n.tr("decision." + comment.decision)) + "]")
                   << ": " << comment.text << "\n";
     } else {
       throw UsageError{"--format: expected json or table", "--format: json か table を指定してください"};
