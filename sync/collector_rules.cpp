@@ -254,13 +254,14 @@ std::vector<std::string> supervised_staff(const Principal& who, const ReferenceD
 }
 
 bool supervises_all(const Principal& who) {
-  return who.user.role == Role::Admin ||
-         (who.user.role == Role::Supervisor && who.user.team.empty() && who.user.committees.empty());
+  return who.user.role == Role::Admin || (who.user.role == Role::Supervisor && who.user.team.empty() &&
+                                          who.user.committees.empty() && who.user.council.empty());
 }
 
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
   if (supervises_all(who) || record.author == who.user.name) return true;
   const bool supervisor = who.user.role == Role::Supervisor;
+  if (supervisor && !who.user.council.empty() && record.council == who.user.council) return true;
   if (!supervisor && record.kind != RecordKind::Meeting) return false;
   if (supervisor && any_of_in({record.author}, supervised_staff(who, reference))) return true;
   return any_of_in(record.areas, visible_areas(who, reference)) ||

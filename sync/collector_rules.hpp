@@ -69,10 +69,11 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
 std::optional<Error> comment_refusal(const Principal& who, const std::optional<Record>& record,
                                      const ReferenceData& reference);
 
-// Whether `who` may see `record` (the SQL of a store's pull must agree): admins, and supervisors with no team and no
-// committees (a whole council's or city's), see everything; a supervisor of a team (an area) and committees sees
-// every record of those areas and committees and what that team's staff (the reference data's staff list) wrote;
-// staff see what they wrote and the meetings of their team's areas and of their committees.
+// Whether `who` may see `record` (the SQL of a store's pull must agree): admins, and supervisors with no council, no
+// team and no committees (the city's), see everything; a supervisor of a council sees every record of that council;
+// a supervisor of a team (an area) and committees sees every record of those areas and committees and what that
+// team's staff (the reference data's staff list) wrote; staff see what they wrote and the meetings of their team's
+// areas and of their committees.
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference);
 bool supervises_all(const Principal& who);
 // The names of the staff of the areas a supervisor's team covers (empty for anyone else).

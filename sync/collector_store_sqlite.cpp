@@ -164,7 +164,7 @@ class SqliteCollectorStore final : public CollectorStore {
     // Added to schema 1 in place (a new table changes nothing else): values that lost a merge, kept until a later
     // change of their field resolves them.
     if (auto status = db_->exec(kConflictsTable); !status) return status;
-    if (auto status = add_revision_sequence(); !status) return status;
+    if (auto status = add_columns(); !status) return status;
     if (auto status = list_reference_columns(); !status) return status;
     if (auto status = add_review_tables(); !status) return status;
     auto id = meta("collector_id");
@@ -173,21 +173,37 @@ class SqliteCollectorStore final : public CollectorStore {
     return ok_status();
   }
 
-  // Added to schema 1 in place too: revisions.seq, the change sequence at which a revision's changes were stored
-  // (NULL when it stored nothing, and for revisions from before), by which a push's `seen` tells which stored
-  // changes the pushing device had received.
-  Status add_revision_sequence() {
-    constexpr const char* kPresent = "SELECT count(*) FROM pragma_table_info('revisions') WHERE name = 'seq'";
-    auto present = db_->query_int(kPresent);
+  // Adds `column` (with its SQL definition) to `table` when it is not there yet, running `fill` in the same
+  // transaction to give the rows from before it their value; several processes may start at once.
+  Status add_column(const std::string& table, const std::string& column, const std::string& definition,
+                    const std::string& fill = "") {
+    const std::string present_sql =
+        "SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" + column + "'";
+    auto present = db_->query_int(present_sql);
     if (!present) return present.error();
     if (present->value_or(0) > 0) return ok_status();
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun();
-    auto again = db_->query_int(kPresent);  // another process may have added it while we waited
+    auto again = db_->query_int(present_sql);  // another process may have added it while we waited
     if (!again) return again.error();
-    if (again->value_or(0) == 0)
-      if (auto status = db_->exec("ALTER TABLE revisions ADD COLUMN seq INTEGER"); !status) return status;
+    if (again->value_or(0) == 0) {
+      if (auto status = db_->exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition); !status)
+        return status;
+      if (!fill.empty())
+        if (auto status = db_->exec(fill); !status) return status;
+    }
     return transaction.commit();
+  }
+
+  // Added to schema 1 in place too: revisions.seq, the change sequence at which a revision's changes were stored
+  // (NULL when it stored nothing, and for revisions from before), by which a push's `seen` tells which stored
+  // changes the pushing device had received; users.council, the council a supervisor oversees, and records.council,
+  // by which that supervisor's pull finds its records (taken from the documents of the rows from before).
+  Status add_columns() {
+    if (auto status = add_column("revisions", "seq", "INTEGER"); !status) return status;
+    if (auto status = add_column("users", "council", "TEXT NOT NULL DEFAULT ''"); !status) return status;
+    return add_column("records", "council", "TEXT NOT NULL DEFAULT ''",
+                      "UPDATE records SET council = coalesce(json_extract(doc, '$.council'), '')");
   }
 
   // Changed in place too: records.area and records.body held a record's one area and one committee; now each holds
@@ -227,7 +243,8 @@ class SqliteCollectorStore final : public CollectorStore {
     user.id = new_uuid_v7();
     user.created_at = now_iso8601();
     auto insert =
-        db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at) VALUES(?, ?, ?, ?, ?, ?)");
+        db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at, council) "
+                     "VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
     auto status = (*insert)
                       ->bind(1, user.id)
@@ -236,6 +253,7 @@ class SqliteCollectorStore final : public CollectorStore {
                       .bind(4, user.team)
                       .bind(5, to_json_text(json(user.committees)))
                       .bind(6, user.created_at)
+                      .bind(7, user.council)
                       .run();
     if (!status) {
       if (status.error().code == "store.constraint")
@@ -247,7 +265,7 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
   Result<std::vector<User>> users() override {
-    auto select = db_->prepare("SELECT id, name, role, team, committees, created_at FROM users ORDER BY created_at");
+    auto select = db_->prepare(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.created_at");
     if (!select) return select.error();
     std::vector<User> users;
     for (;;) {
@@ -313,8 +331,7 @@ class SqliteCollectorStore final : public CollectorStore {
   Result<std::optional<Principal>> authenticate(const std::string& token_hash) override {
     auto select = db_->prepare(
         "SELECT d.id, d.user_id, d.name, d.enrolled_at, d.last_seen, d.revoked_at, "
-        "u.id, u.name, u.role, u.team, u.committees, u.created_at "
-        "FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
+        + std::string(kUserColumns) + " FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
     if (!select) return select.error();
     Statement& s = **select;
     auto row = s.bind(1, token_hash).step();
@@ -503,16 +520,20 @@ class SqliteCollectorStore final : public CollectorStore {
     return ok_status();
   }
 
-  Status set_reference(const std::string& document) override {
+  Status update_reference(const ReferenceChange& change) override {
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun();
+    auto current = reference_document();
+    if (!current) return current.error();
+    auto document = change(*current);
+    if (!document) return document.error();
     auto seq = next_sequence();
     if (!seq) return seq.error();
     auto upsert = db_->prepare(
         "INSERT INTO reference_data(id, seq, doc) VALUES(1, ?, ?) "
         "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, doc = excluded.doc");
     if (!upsert) return upsert.error();
-    if (auto status = (*upsert)->bind(1, *seq).bind(2, document).run(); !status) return status;
+    if (auto status = (*upsert)->bind(1, *seq).bind(2, *document).run(); !status) return status;
     return transaction.commit();
   }
 
@@ -749,6 +770,9 @@ class SqliteCollectorStore final : public CollectorStore {
     return (*upsert)->bind(1, key).bind(2, value).run();
   }
 
+  // A user's columns as read_user reads them, from `users u`.
+  static constexpr const char* kUserColumns = "u.id, u.name, u.role, u.team, u.committees, u.created_at, u.council";
+
   static User read_user(const Statement& s, int first) {
     User user;
     user.id = s.text(first);
@@ -760,11 +784,12 @@ class SqliteCollectorStore final : public CollectorStore {
       for (const auto& name : committees)
         if (name.is_string()) user.committees.push_back(name.get<std::string>());
     user.created_at = s.text(first + 5);
+    user.council = s.text(first + 6);
     return user;
   }
 
   Result<User> user_by_id(const std::string& id) {
-    auto select = db_->prepare("SELECT id, name, role, team, committees, created_at FROM users WHERE id = ?");
+    auto select = db_->prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?");
     if (!select) return select.error();
     auto row = (*select)->bind(1, id).step();
     if (!row) return row.error();
@@ -815,9 +840,9 @@ class SqliteCollectorStore final : public CollectorStore {
   Status store_record(const Record& record, const std::string& document, const std::string& echo_device,
                       std::int64_t seq) {
     auto upsert = db_->prepare(
-        "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc, echo_device) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT(id) DO UPDATE SET seq = ?2, kind = ?3, author = ?4, "
-        "area = ?5, body = ?6, hlc = ?7, doc = ?8, echo_device = ?9");
+        "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc, echo_device, council) "
+        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET seq = ?2, kind = ?3, "
+        "author = ?4, area = ?5, body = ?6, hlc = ?7, doc = ?8, echo_device = ?9, council = ?10");
     if (!upsert) return upsert.error();
     return (*upsert)
         ->bind(1, record.id)
@@ -829,6 +854,7 @@ class SqliteCollectorStore final : public CollectorStore {
         .bind(7, record.clock)
         .bind(8, document)
         .bind(9, echo_device)
+        .bind(10, record.council)
         .run();
   }
 
@@ -937,7 +963,8 @@ class SqliteCollectorStore final : public CollectorStore {
     (*ref)->reset();
 
     // Must agree with may_see(): the areas and committees a staff member or a team's supervisor follows, by id and
-    // by name (a record written before ids, or pushed by an older client, holds names), and the team's staff.
+    // by name (a record written before ids, or pushed by an older client, holds names), the team's staff, and the
+    // council a supervisor oversees.
     std::vector<std::string> values;
     std::string visible;
     if (!supervises_all(who)) {
@@ -949,6 +976,10 @@ class SqliteCollectorStore final : public CollectorStore {
       const bool supervisor = who.user.role == Role::Supervisor;
       visible = " AND (r.author = ?";
       values.push_back(who.user.name);
+      if (supervisor && !who.user.council.empty()) {
+        visible += " OR r.council = ?";
+        values.push_back(who.user.council);
+      }
       for (const std::string& name : supervised_staff(who, **reference)) {
         visible += " OR r.author = ?";
         values.push_back(name);

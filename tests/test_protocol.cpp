@@ -191,6 +191,30 @@ TEST_CASE("visibility: a team's supervisor sees that team's areas and staff, a s
   CHECK(refused.result.error.code == "auth.forbidden");
 }
 
+TEST_CASE("visibility: a council's supervisor sees every record of that council and none of another", "[collector]") {
+  ReferenceData reference;
+  reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""}, {"kodama", "児玉郡市自立支援協議会", "", ""}};
+  Record kodama_review = meeting("児玉 太郎");
+  kodama_review.kind = RecordKind::CaseReview;
+  kodama_review.council = "kodama";
+  Record fukuoka_review = kodama_review;
+  fukuoka_review.council = "fukuoka";
+  Principal kodama_head = principal("児玉 課長", Role::Supervisor);
+  kodama_head.user.council = "kodama";
+  CHECK_FALSE(supervises_all(kodama_head));
+  CHECK(may_see(kodama_head, kodama_review, reference));
+  CHECK_FALSE(may_see(kodama_head, fukuoka_review, reference));
+  // Staff are not widened by a council: they see their own records and their team's meetings.
+  Principal kodama_staff = principal("児玉 花子", Role::Staff);
+  kodama_staff.user.council = "kodama";
+  CHECK_FALSE(may_see(kodama_staff, kodama_review, reference));
+  // A council's supervisor who also has a team sees both.
+  Principal both = kodama_head;
+  both.user.team = "東区";
+  fukuoka_review.areas = {"東区"};
+  CHECK(may_see(both, fukuoka_review, reference));
+}
+
 TEST_CASE("command-line words: options, repeated options, flags, positional words", "[cli]") {
   const char* argv[] = {"tsunagi",       "record",      "list", "--kind",    "meeting",
                         "--committee=A", "--committee", "B",    "--deleted", "-"};

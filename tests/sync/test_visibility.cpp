@@ -14,6 +14,16 @@ Laptop enrolled_laptop(SyncFixture& fixture, const std::string& folder, const st
   return device;
 }
 
+// A supervisor of one council (by id or name).
+Laptop fixture_laptop_with_council(SyncFixture& fixture, const std::string& folder, const std::string& user,
+                                   const std::string& council) {
+  Laptop device = fixture.laptop(folder);
+  auto enrolled = device.enroll(fixture.add_user(user, "supervisor", "", {"--council", council}));
+  INFO(describe(enrolled));
+  REQUIRE(enrolled.exit_code == 0);
+  return device;
+}
+
 std::set<std::string> pulled_ids(const Laptop& device) {
   auto synced = device.sync();
   INFO(describe(synced));
@@ -71,6 +81,33 @@ TEST_CASE_METHOD(SyncFixture, "staff may not approve: the item is rejected and t
     CHECK(synced.err.find("auth.review") != std::string::npos);
     CHECK(database().integer("SELECT count(*) FROM records") == 0);
   }
+}
+
+}  // namespace tsunagi::sync_tests
+
+namespace tsunagi::sync_tests {
+
+TEST_CASE_METHOD(SyncFixture, "a council's supervisor pulls every record of that council and nothing of another",
+                 "[sync][visibility]") {
+  const std::string reference_dir = fs::path(TSUNAGI_REFERENCE_FILE).parent_path().string();
+  REQUIRE(admin({"reference", "import", reference_dir + "/kodama.json"}).exit_code == 0);
+  Laptop a = enrolled_laptop(*this, "staff-a", "東 太郎", "staff", "東区");
+  json kodama_review = case_review_json("児玉 事例検討", "", "draft");
+  kodama_review["council"] = "kodama";
+  kodama_review.erase("area");
+  json fukuoka_review = case_review_json("東区 事例検討", "東区", "draft");
+  fukuoka_review["council"] = "fukuoka";
+  const std::string kodama_id = a.add_record(kodama_review);
+  const std::string fukuoka_id = a.add_record(fukuoka_review);
+  REQUIRE(a.sync().exit_code == 0);
+
+  Laptop kodama = fixture_laptop_with_council(*this, "kodama-head", "児玉 課長", "児玉郡市自立支援協議会");
+  Laptop fukuoka = fixture_laptop_with_council(*this, "fukuoka-head", "福岡 課長", "fukuoka");
+  CHECK(pulled_ids(kodama) == std::set<std::string>{kodama_id});
+  CHECK(pulled_ids(fukuoka) == std::set<std::string>{fukuoka_id});
+  // The history of a record outside the council is not theirs to read either.
+  auto history = kodama.tsunagi({"record", "history", fukuoka_id, "--format", "json"});
+  CHECK(history.exit_code != 0);
 }
 
 }  // namespace tsunagi::sync_tests
