@@ -254,11 +254,12 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
 namespace {
 
 // The results of a push answer, or why there are none.
-Result<std::vector<PushResult>> push_answer(const HttpResponse& response) {
+// A push answer's results for the revisions sent, and those for the comments into `comments` (when not null).
+Result<std::vector<PushResult>> push_answer(const HttpResponse& response, std::vector<PushResult>* comments = nullptr) {
   if (response.status != 200) return error_from_response(response.status, response.body).with_context("push");
   auto body = parse_json_text(response.body);
   if (!body) return body.error().with_context("push answer");
-  auto results = parse_push_results(*body);
+  auto results = parse_push_results(*body, comments);
   if (!results) return results.error().with_context("push answer");
   return results;
 }
@@ -286,6 +287,21 @@ std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batc
   return std::nullopt;
 }
 
+std::optional<SyncEngine::Failure> SyncEngine::send_push(std::string body, std::vector<PushResult>& results,
+                                                        std::vector<PushResult>* comments) {
+  HttpRequest request{"POST", kPushPath, std::move(body), enrollment_.token};
+  if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
+  std::optional<Failure> failure;
+  Traffic traffic;
+  auto response = send(request, failure, traffic);
+  if (failure) return failure;
+  count(traffic);
+  auto answer = push_answer(*response, comments);
+  if (!answer) return Failure{SyncResult::Failed, answer.error()};
+  results = std::move(*answer);
+  return std::nullopt;
+}
+
 // Versions kept from before a pull merged other changes into changes still waiting (Store::Snapshot) go first,
 // each request with the pull cursor those changes were made under; once answered (whatever the answer: the current
 // version follows in the outbox), they go.
@@ -300,17 +316,10 @@ std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
       if (snapshot.seen != seen) break;
       revisions.push_back({snapshot.id, snapshot.clock, snapshot.base, std::move(snapshot.document)});
     }
-    HttpRequest request{"POST", kPushPath, push_request_text(revisions, seen), enrollment_.token};
-    if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
-    std::optional<Failure> failure;
-    Traffic traffic;
-    auto response = send(request, failure, traffic);
-    if (failure) return failure;
-    count(traffic);
-    auto results = push_answer(*response);
-    if (!results) return Failure{SyncResult::Failed, results.error()};
+    std::vector<PushResult> results;
+    if (auto failure = send_push(push_request_text(revisions, seen), results)) return failure;
     std::vector<std::pair<std::string, std::string>> answered;
-    for (const auto& result : *results)
+    for (const auto& result : results)
       if (std::any_of(revisions.begin(), revisions.end(),
                       [&](const RevisionText& sent) { return sent.id == result.id && sent.hlc == result.hlc; }))
         answered.emplace_back(result.id, result.hlc);
@@ -346,20 +355,9 @@ std::optional<SyncEngine::Failure> SyncEngine::push_comments(bool last_pass) {
     const std::size_t end = std::min(sendable.size(), first + options_.push_batch);
     std::vector<Comment> batch(sendable.begin() + static_cast<std::ptrdiff_t>(first),
                                sendable.begin() + static_cast<std::ptrdiff_t>(end));
-    HttpRequest request{"POST", kPushPath, push_request_text({}, "", batch), enrollment_.token};
-    if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
-    std::optional<Failure> failure;
-    Traffic traffic;
-    auto response = send(request, failure, traffic);
-    if (failure) return failure;
-    count(traffic);
-    if (response->status != 200)
-      return Failure{SyncResult::Failed, error_from_response(response->status, response->body).with_context("push")};
-    auto body = parse_json_text(response->body);
-    if (!body) return Failure{SyncResult::Failed, body.error().with_context("push answer")};
+    std::vector<PushResult> revisions;  // none: a request of comments alone
     std::vector<PushResult> results;
-    if (auto parsed = parse_push_results(*body, &results); !parsed)
-      return Failure{SyncResult::Failed, parsed.error().with_context("push answer")};
+    if (auto failure = send_push(push_request_text({}, "", batch), revisions, &results)) return failure;
     std::vector<std::string> acknowledged;
     for (const PushResult& result : results) {
       auto sent = std::find_if(batch.begin(), batch.end(), [&](const Comment& c) { return c.id == result.id; });
@@ -630,14 +628,23 @@ SyncOutcome SyncEngine::restore(const std::function<void(const SyncProgress&)>& 
 
 namespace tsunagi::sync {
 
-Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enrollment& enrollment,
-                                                const std::string& record_id) {
-  HttpRequest request{"POST", kHistoryPath, to_json_text(json{{"record_id", record_id}}), enrollment.token};
+Result<json> post_request(Transport& transport, const Enrollment& enrollment, const char* path, const json& body,
+                          const std::string& what) {
+  HttpRequest request{"POST", path, to_json_text(body), enrollment.token};
   auto response = transport.send(request);
   if (!response) return response.error();
-  if (response->status != 200) return error_from_response(response->status, response->body).with_context("history");
-  auto body = parse_json_text(response->body);
-  if (!body || !body->is_object() || !body->contains("entries"))
+  if (response->status != 200) return error_from_response(response->status, response->body).with_context(what);
+  auto answer = parse_json_text(response->body);
+  if (!answer || !answer->is_object())
+    return make_error("protocol.response", "", "unreadable " + what + " answer", what + " の応答を読めません");
+  return answer;
+}
+
+Result<std::vector<HistoryEntry>> fetch_history(Transport& transport, const Enrollment& enrollment,
+                                                const std::string& record_id) {
+  auto body = post_request(transport, enrollment, kHistoryPath, json{{"record_id", record_id}}, "history");
+  if (!body) return body.error();
+  if (!body->contains("entries"))
     return make_error("protocol.response", "", "unreadable history answer", "履歴の応答を読めません");
   auto entries = history_from_json((*body)["entries"]);
   if (!entries) return entries.error().with_context("history");

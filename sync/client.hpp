@@ -11,8 +11,11 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "model/error.hpp"
 #include "model/store.hpp"
+#include "sync/protocol.hpp"
 #include "sync/transport.hpp"
 
 namespace tsunagi::sync {
@@ -45,6 +48,12 @@ Result<Enrollment> enroll_device(Transport& transport, const std::string& server
 // and records written here before enrollment that never reached the collector become theirs too, as changes that
 // sync. SyncEngine::run does it again before each push, so that a cut-off adoption is finished.
 Status adopt_enrollment(Store& store, const Enrollment& enrollment);
+
+// Sends `body` to `path` with the device's token and reads the JSON object answered, one request without retries;
+// a refusal is the collector's error, with `what` (the request's name) as context. The admin commands
+// (tsunagi admin ...) go through it.
+Result<nlohmann::json> post_request(Transport& transport, const Enrollment& enrollment, const char* path,
+                                    const nlohmann::json& body, const std::string& what);
 
 // A record's history from the collector (POST /v1/history), one request without retries: the caller keeps it
 // (Store::cache_history) for reading offline. Errors: the transport's, record.not_found (unknown, or not this
@@ -135,6 +144,10 @@ class SyncEngine {
   std::optional<Failure> push();
   std::optional<Failure> push_records();
   std::optional<Failure> push_comments(bool last_pass);
+  // Sends one push request (compressed when large) and reads the answer: the revisions' results, and the comments'
+  // into `comments` when not null.
+  std::optional<Failure> send_push(std::string body, std::vector<PushResult>& results,
+                                   std::vector<PushResult>* comments = nullptr);
   std::optional<Failure> push_snapshots();
   std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);

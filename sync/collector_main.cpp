@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <thread>
 
@@ -10,6 +11,7 @@
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
+#include "sync/collector_admin.hpp"
 #include "sync/collector_server.hpp"
 #include "sync/command_line.hpp"
 #include "sync/tls.hpp"
@@ -25,10 +27,14 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
   serve [--listen 127.0.0.1:8443] [--cert FILE --key FILE]
         Serves HTTPS (TLS 1.2+). Without --cert, makes a self-signed certificate in DIR on first start and prints
         the SHA-256 pin of its public key, which devices check.
-  user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--expires HOURS]
-        [--url URL]
+  user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--council ID|NAME]
+        [--expires HOURS] [--url URL]
         Adds a user and prints a single-use enrollment code (72 hours by default) with the server's URL and pin,
-        also as one line to paste into the client.
+        also as one line to paste into the client. Staff see their own records and the meetings of their team's
+        areas and their committees; a supervisor sees what their team's staff wrote and the records of their areas
+        and committees, or with --council every record of that council, or with none of these every record; an
+        admin sees every record and also manages users, devices and reference data from an enrolled device
+        (tsunagi admin ...)
   user code --name NAME [--expires HOURS] [--url URL]    a new enrollment code for an existing user
   user list
   device list
@@ -51,7 +57,7 @@ constexpr int kExitUsage = 64;
 CommandLineSpec command_line() {
   const std::vector<OptionSpec> code_options{value_option("--expires"), value_option("--url")};
   std::vector<OptionSpec> user_add_options{value_option("--name"), value_option("--role"), value_option("--team"),
-                                           value_option("--committee")};
+                                           value_option("--committee"), value_option("--council")};
   user_add_options.insert(user_add_options.end(), code_options.begin(), code_options.end());
   std::vector<OptionSpec> user_code_options{value_option("--name")};
   user_code_options.insert(user_code_options.end(), code_options.begin(), code_options.end());
@@ -139,111 +145,60 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   return 0;
 }
 
-int issue_code(CollectorStore& store, const User& user, const Arguments& args, const std::filesystem::path& dir) {
-  double hours = 72;
-  if (args.has("--expires")) {
-    try {
-      hours = std::stod(args.option("--expires"));
-    } catch (...) {
-      throw UsageError{"--expires: expected hours"};
-    }
-  }
-  std::string code = new_enrollment_code();
-  auto expires = now_unix_ms() + static_cast<std::int64_t>(hours * 3600 * 1000);
-  if (auto status = store.add_enrollment_code(user.id, sha256_hex(canonical_enrollment_code(code)), expires); !status)
-    return fail(status.error());
+// The collector's own pin, for the enrollment lines it prints.
+Result<std::string> own_pin(const std::filesystem::path& dir) {
   auto identity = load_or_create_identity(dir);
-  if (!identity) return fail(identity.error());
-  auto pin = public_key_pin(identity->certificate_pem);
-  if (!pin) return fail(pin.error());
-  std::string url = server_url(args, dir);
-  std::printf("user    %s (%s)\ncode    %s  (single use, expires in %g hours)\nserver  %s\npin     %s\n\n%s\n",
-              user.name.c_str(), std::string(role_name(user.role)).c_str(), code.c_str(), hours, url.c_str(),
-              pin->c_str(), format_enrollment_line({url, code, *pin}).c_str());
+  if (!identity) return identity.error();
+  return public_key_pin(identity->certificate_pem);
+}
+
+double expires_option(const Arguments& args) {
+  if (!args.has("--expires")) return NewUser::kDefaultCodeHours;
+  try {
+    return std::stod(args.option("--expires"));
+  } catch (...) {
+    throw UsageError{"--expires: expected hours"};
+  }
+}
+
+// Prints an admin answer with `text`, or fails with its error.
+int print_answer(const Result<json>& answer, const std::function<std::string(const json&)>& text) {
+  if (!answer) return fail(answer.error());
+  std::fputs(text(*answer).c_str(), stdout);
   return 0;
 }
 
 int user_command(const Arguments& args, CollectorStore& store, const std::filesystem::path& dir) {
-  const auto& pos = args.positional();
-  std::string action = pos.size() > 1 ? pos[1] : "";
-  if (action == "add") {
-    User user;
-    user.name = args.option("--name");
-    if (user.name.empty()) throw UsageError{"user add: --name is required"};
-    auto role = parse_role(args.option("--role", "staff"));
-    if (!role) throw UsageError{"--role: staff, supervisor or admin"};
-    user.role = *role;
-    user.team = args.option("--team");
-    user.committees = args.options("--committee");
-    auto added = store.add_user(user);
-    if (!added) return fail(added.error());
-    return issue_code(store, *added, args, dir);
-  }
-  if (action == "code") {
-    auto users = store.users();
-    if (!users) return fail(users.error());
-    for (const auto& user : *users)
-      if (user.name == args.option("--name")) return issue_code(store, user, args, dir);
-    return fail(make_error("user.not_found", "", "no user named " + args.option("--name"), "その利用者はいません"));
-  }
-  if (action == "list") {
-    auto users = store.users();
-    if (!users) return fail(users.error());
-    for (const auto& u : *users) {
-      std::string committees;
-      for (const auto& c : u.committees) committees += (committees.empty() ? "" : ",") + c;
-      std::printf("%s  %-10s  %s  team=%s  committees=%s\n", u.id.c_str(), std::string(role_name(u.role)).c_str(),
-                  u.name.c_str(), u.team.c_str(), committees.c_str());
-    }
-    return 0;
-  }
-  throw UsageError{"user: add, code or list"};
+  const std::string& action = args.positional()[1];  // command_line() allows only add, code and list
+  if (action == "list") return print_answer(list_users(store), users_text);
+  if (action == "add" && args.option("--name").empty()) throw UsageError{"user add: --name is required"};
+  auto pin = own_pin(dir);
+  if (!pin) return fail(pin.error());
+  const double hours = expires_option(args);
+  auto print_code = [&](const json& issued) { return enrollment_code_text(issued, server_url(args, dir)); };
+  if (action == "code") return print_answer(new_enrollment_code_for(store, args.option("--name"), hours, *pin), print_code);
+  NewUser user{.name = args.option("--name"),
+               .role = args.option("--role", "staff"),
+               .team = args.option("--team"),
+               .committees = args.options("--committee"),
+               .council = args.option("--council"),
+               .expires_hours = hours};
+  return print_answer(add_user_with_code(store, user, *pin), print_code);
 }
 
 int device_command(const Arguments& args, CollectorStore& store) {
   const auto& pos = args.positional();
-  std::string action = pos.size() > 1 ? pos[1] : "";
-  if (action == "list") {
-    auto devices = store.devices();
-    if (!devices) return fail(devices.error());
-    for (const auto& d : *devices)
-      std::printf("%s  %s  %s  enrolled %s  last seen %s%s\n", d.id.c_str(), d.user_name.c_str(), d.name.c_str(),
-                  d.enrolled_at.c_str(), d.last_seen.empty() ? "-" : d.last_seen.c_str(),
-                  d.revoked_at.empty() ? "" : ("  REVOKED " + d.revoked_at).c_str());
-    return 0;
-  }
-  if (action == "revoke") {
-    if (auto status = store.revoke_device(pos[2]); !status) return fail(status.error());
-    std::printf("revoked %s\n", pos[2].c_str());
-    return 0;
-  }
-  throw UsageError{"device: list or revoke"};
+  if (pos[1] == "list") return print_answer(list_devices(store), devices_text);
+  // command_line() allows only "device list" and "device revoke ID"
+  if (auto status = store.revoke_device(pos[2]); !status) return fail(status.error());
+  std::printf("revoked %s\n", pos[2].c_str());
+  return 0;
 }
 
 int reference_command(const Arguments& args, CollectorStore& store) {
   auto added = load_reference_file(args.positional()[2]);  // command_line() allows only "reference import FILE"
   if (!added) return fail(added.error());
-  ReferenceData reference = *added;
-  if (!args.flag("--replace")) {
-    auto current = store.reference_document();
-    if (!current) return fail(current.error());
-    if (!current->empty()) {
-      auto parsed = parse_json_text(*current);
-      if (!parsed) return fail(parsed.error().with_context("stored reference data"));
-      auto stored = reference_from_json(*parsed);
-      if (!stored) return fail(stored.error().with_context("stored reference data"));
-      reference = merge_reference(std::move(*stored), *added);
-    }
-  }
-  if (auto status = store.set_reference(to_json_text(reference_to_json(reference))); !status)
-    return fail(status.error());
-  std::printf(
-      "reference data imported: %zu councils, %zu themes, %zu areas, %zu committees, %zu organisations, %zu staff, "
-      "%zu work items, %zu projects (now %zu councils, %zu committees in all)\n",
-      added->councils.size(), added->themes.size(), added->areas.size(), added->committees.size(),
-      added->organizations.size(), added->staff.size(), added->work_items.size(), added->projects.size(),
-      reference.councils.size(), reference.committees.size());
-  return 0;
+  return print_answer(import_reference(store, *added, args.flag("--replace")), reference_import_text);
 }
 
 int key_command(const Arguments& args, const std::filesystem::path& dir) {

@@ -21,6 +21,7 @@
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "sync/collector_admin.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/gzip.hpp"
 #include "sync/kill_point.hpp"
@@ -439,7 +440,8 @@ struct CollectorServer::Impl {
                       {{"name", who->user.name},
                        {"role", std::string(role_name(who->user.role))},
                        {"team", who->user.team},
-                       {"committees", who->user.committees}}}};
+                       {"committees", who->user.committees},
+                       {"council", who->user.council}}}};
     kill_point("collector.enroll.redeemed");  // test hook, sync/kill_point.hpp (as below)
     answer(req, res, to_json_text(enrolled));
   }
@@ -540,6 +542,19 @@ struct CollectorServer::Impl {
     if (!*entries)
       return send_error(res, 404, make_error("record.not_found", "/record_id", "no such record", "記録がありません"));
     answer(req, res, to_json_text(json{{"entries", history_json(**entries)}}));
+  }
+
+  // Users, devices and reference data, for an admin's device only (sync/collector_admin.hpp).
+  void admin(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
+    auto call = authorized_call(req, request_body, res);
+    if (!call) return;
+    if (call->who.user.role != Role::Admin) return send_error(res, 403, admin_only());
+    auto answered = run_admin_request(*call->store, req.path, call->body, pin);
+    if (!answered) {
+      const int status = admin_error_status(answered.error());
+      return status >= 500 ? send_store_failure(res, answered.error()) : send_error(res, status, answered.error());
+    }
+    answer(req, res, to_json_text(*answered));
   }
 
   void status(const httplib::Request&, httplib::Response& res) {
@@ -652,10 +667,12 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   });
   using Reader = httplib::ContentReader;
   using Route = void (Impl::*)(const httplib::Request&, httplib::Response&, RequestBody&);
-  for (auto [path, route] :
-       {std::pair<const char*, Route>{kEnrollPath, &Impl::enroll},
-        std::pair<const char*, Route>{kPushPath, &Impl::push}, std::pair<const char*, Route>{kPullPath, &Impl::pull},
-        std::pair<const char*, Route>{kHistoryPath, &Impl::history}})
+  std::vector<std::pair<const char*, Route>> routes{{kEnrollPath, &Impl::enroll},
+                                                     {kPushPath, &Impl::push},
+                                                     {kPullPath, &Impl::pull},
+                                                     {kHistoryPath, &Impl::history}};
+  for (const char* path : kAdminPaths) routes.emplace_back(path, &Impl::admin);
+  for (auto [path, route] : routes)
     server.Post(path, [self, handle = route](const httplib::Request& req, httplib::Response& res,
                                              const Reader& reader) {  // (clang 14 cannot capture a binding)
       RequestBody body(req, reader);

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@ struct User {
   Role role = Role::Staff;
   std::string team;                     // an area (or ward) name: staff see the meetings held there
   std::vector<std::string> committees;  // committee names: staff see their meetings
+  std::string council;                  // a council's id: its supervisor sees every record of that council
   std::string created_at;
 };
 
@@ -102,8 +104,11 @@ class CollectorStore {
                                                                     const std::string& record_id) = 0;
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
-  // Replaces the reference data (a JSON document); it syncs down to every device.
-  virtual Status set_reference(const std::string& document) = 0;
+  // Replaces the reference data (a JSON document, which syncs down to every device) with what `change` makes of the
+  // stored one (empty when none was ever set), read and written in one write transaction, so that two imports at
+  // once both count. Nothing is written when `change` fails.
+  using ReferenceChange = std::function<Result<std::string>(const std::string& current)>;
+  virtual Status update_reference(const ReferenceChange& change) = 0;
   // The reference data's JSON document; empty when none was ever set.
   virtual Result<std::string> reference_document() = 0;
   // Moves committed changes from the write-ahead log into the main database file where the store keeps one,

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <iomanip>
 #include <sstream>
 
 #include "model/json_text.hpp"
@@ -395,6 +396,68 @@ Result<EnrollmentLine> parse_enrollment_line(std::string_view text) {
   if (line.pin.rfind("sha256//", 0) != 0)
     return make_error("enroll.line", "", "the pin must start with sha256//", "ピンは sha256// で始まる必要があります");
   return line;
+}
+
+namespace {
+
+std::string member_text(const json& object, const char* key) {
+  auto found = object.find(key);
+  if (found == object.end()) return "";
+  if (found->is_string()) return found->get<std::string>();
+  return found->dump();
+}
+
+}  // namespace
+
+std::string enrollment_code_text(const json& issued, const std::string& server) {
+  const json& user = issued.at("user");
+  const std::string code = member_text(issued, "code");
+  const std::string pin = member_text(issued, "pin");
+  std::ostringstream out;
+  out << "user    " << member_text(user, "name") << " (" << member_text(user, "role") << ")\n"
+      << "code    " << code << "  (single use, expires in " << issued.value("expires_hours", 0.0) << " hours, at "
+      << member_text(issued, "expires_at") << ")\n"
+      << "server  " << server << "\npin     " << pin << "\n\n"
+      << format_enrollment_line({server, code, pin}) << "\n";
+  return out.str();
+}
+
+std::string users_text(const json& answer) {
+  std::ostringstream out;
+  for (const json& user : answer.at("users")) {
+    std::string committees;
+    for (const json& committee : user.value("committees", json::array()))
+      if (committee.is_string()) committees += (committees.empty() ? "" : ",") + committee.get<std::string>();
+    out << member_text(user, "id") << "  " << std::left << std::setw(10) << member_text(user, "role") << "  "
+        << member_text(user, "name") << "  team=" << member_text(user, "team") << "  committees=" << committees;
+    if (const std::string council = member_text(user, "council"); !council.empty()) out << "  council=" << council;
+    out << "\n";
+  }
+  return out.str();
+}
+
+std::string devices_text(const json& answer) {
+  std::ostringstream out;
+  for (const json& device : answer.at("devices")) {
+    const std::string seen = member_text(device, "last_seen");
+    const std::string revoked = member_text(device, "revoked_at");
+    out << member_text(device, "id") << "  " << member_text(device, "user") << "  " << member_text(device, "name")
+        << "  enrolled " << member_text(device, "enrolled_at") << "  last seen " << (seen.empty() ? "-" : seen)
+        << (revoked.empty() ? "" : "  REVOKED " + revoked) << "\n";
+  }
+  return out.str();
+}
+
+std::string reference_import_text(const json& answer) {
+  const json& added = answer.at("added");
+  const json& now = answer.at("now");
+  std::ostringstream out;
+  out << "reference data imported: " << added.value("councils", 0) << " councils, " << added.value("themes", 0)
+      << " themes, " << added.value("areas", 0) << " areas, " << added.value("committees", 0) << " committees, "
+      << added.value("organizations", 0) << " organisations, " << added.value("staff", 0) << " staff, "
+      << added.value("work_items", 0) << " work items, " << added.value("projects", 0) << " projects (now "
+      << now.value("councils", 0) << " councils, " << now.value("committees", 0) << " committees in all)\n";
+  return out.str();
 }
 
 json error_json(const Error& error) {

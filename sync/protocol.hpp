@@ -2,6 +2,7 @@
 // and JSON error bodies. Shared by the collector and the client engine.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -22,6 +23,15 @@ constexpr const char* kPushPath = "/v1/push";
 constexpr const char* kPullPath = "/v1/pull";
 constexpr const char* kStatusPath = "/v1/status";
 constexpr const char* kHistoryPath = "/v1/history";
+// An admin's requests (403 auth.admin for anyone else; sync/collector_admin.hpp has their answers).
+constexpr const char* kAdminUsersPath = "/v1/admin/users";                  // {} -> {"users"}
+constexpr const char* kAdminUserAddPath = "/v1/admin/users/add";            // the user -> their enrollment code
+constexpr const char* kAdminUserCodePath = "/v1/admin/users/code";          // {"name"} -> a new enrollment code
+constexpr const char* kAdminDevicesPath = "/v1/admin/devices";              // {} -> {"devices"}
+constexpr const char* kAdminDeviceRevokePath = "/v1/admin/devices/revoke";  // {"device_id"} -> {"revoked"}
+constexpr const char* kAdminReferencePath = "/v1/admin/reference";          // {"reference", "replace"} -> counts
+constexpr std::array<const char*, 6> kAdminPaths = {kAdminUsersPath,   kAdminUserAddPath,      kAdminUserCodePath,
+                                                    kAdminDevicesPath, kAdminDeviceRevokePath, kAdminReferencePath};
 
 constexpr std::size_t kMaxBodyBytes = 32 * 1024 * 1024;  // after decompression; 413 beyond
 constexpr std::size_t kMaxPushRevisions = 1000;          // per push request; 413 beyond
@@ -122,6 +132,13 @@ struct EnrollmentLine {
 };
 std::string format_enrollment_line(const EnrollmentLine& line);
 Result<EnrollmentLine> parse_enrollment_line(std::string_view text);
+
+// How both programs' admin commands print the admin answers (sync/collector_admin.hpp): an enrollment code with its
+// line for devices reaching the collector at `server`; the users; the devices; a reference import's counts.
+std::string enrollment_code_text(const nlohmann::json& issued, const std::string& server);
+std::string users_text(const nlohmann::json& answer);
+std::string devices_text(const nlohmann::json& answer);
+std::string reference_import_text(const nlohmann::json& answer);
 
 // {"error": {"code", "message", "message_ja", "path"}}: every rejection the collector sends.
 nlohmann::json error_json(const Error& error);

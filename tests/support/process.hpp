@@ -192,6 +192,21 @@ class CollectorProcess {
     return enrollment_line(admin({"user", "code", "--name", name}), "user code");
   }
 
+  // The last "tsunagi-enroll ..." line `result` printed; throws, naming `what`, when the command failed.
+  static std::string enrollment_line(const ProcessResult& result, const std::string& what) {
+    if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
+    std::string line;
+    for (std::size_t start = 0; start < result.out.size();) {
+      std::size_t end = result.out.find('\n', start);
+      std::string row = result.out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+      if (row.rfind("tsunagi-enroll ", 0) == 0) line = row;
+      if (end == std::string::npos) break;
+      start = end + 1;
+    }
+    if (line.empty()) throw std::runtime_error("no enrollment line in: " + result.out);
+    return line;
+  }
+
   // Its peak resident memory so far (VmHWM), in kB; 0 when not running.
   long peak_memory_kb() const { return pid_ > 0 ? testing::peak_memory_kb(pid_) : 0; }
 
@@ -216,21 +231,6 @@ class CollectorProcess {
   }
 
  private:
-  // The last "tsunagi-enroll ..." line `result` printed; throws, naming `what`, when the command failed.
-  static std::string enrollment_line(const ProcessResult& result, const std::string& what) {
-    if (result.exit_code != 0) throw std::runtime_error(what + " failed: " + result.err);
-    std::string line;
-    for (std::size_t start = 0; start < result.out.size();) {
-      std::size_t end = result.out.find('\n', start);
-      std::string row = result.out.substr(start, end == std::string::npos ? std::string::npos : end - start);
-      if (row.rfind("tsunagi-enroll ", 0) == 0) line = row;
-      if (end == std::string::npos) break;
-      start = end + 1;
-    }
-    if (line.empty()) throw std::runtime_error("no enrollment line in: " + result.out);
-    return line;
-  }
-
   void start(int port) {
     int out_fd = -1;
     std::filesystem::create_directories(folder_);
