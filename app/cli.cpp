@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <iostream>
 #include <iterator>
 #include <map>
@@ -23,6 +24,7 @@
 #include "model/files.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "model/reference.hpp"
 #include "model/store.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
@@ -78,6 +80,16 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
+  admin user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--council ID|NAME]
+        [--expires HOURS] [--url URL]
+                                    (an admin, online) add a user at the collector; prints their enrollment line
+  admin user code --name NAME [--expires HOURS] [--url URL]
+                                    a new enrollment code for an existing user
+  admin user list [--format table|json]
+  admin device list [--format table|json]
+  admin device revoke DEVICE_ID     a lost or replaced laptop: its token stops working at once
+  admin reference import FILE.json [--replace]
+                                    add (or with --replace, replace) the reference data every device receives
 
 Filters: --kind meeting|case_review|outreach|initiative  --fy 2024|令和6年度  --from DATE --to DATE
          --month 1-12  --status draft|submitted|returned|approved  --council ID|NAME
@@ -86,13 +98,15 @@ Filters: --kind meeting|case_review|outreach|initiative  --fy 2024|令和6年度
          --search TEXT (also in comments)  --deleted (include tombstones)
          --conflicts (only records where two changes made apart collided; record show lists both values)
          --resubmitted (returned once and submitted again)
+         --others-drafts (also other people's drafts, which this device keeps as their backup; left out otherwise)
 Dates may be typed as the seeds write them: 2024-04-01, R6.4.1, 令和6年4月1日, 令和6年3月末, and for a record's
 date also a month (令和6年1月), a fiscal year (令和5年度), a period (R5.9.21～R5.12.19, 令和6年1月から), and with
 --fy YEAR a day or month without a year (4/17, 5月). An era written past its end (平成31年5月1日) is read as the date
 it means, with a warning.
 
 sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refused, 4 a record was rejected,
-5 certificate pin mismatch (call the office), 1 other errors.
+5 certificate pin mismatch (call the office), 1 other errors. enroll and admin exit the same way (admin: 1 also
+when the collector refuses, e.g. this user is not an admin).
 
 The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
 )";
@@ -110,11 +124,16 @@ CommandLineSpec command_line() {
                                         value_option("--council"), value_option("--team"),
                                         value_option("--by"),    value_option("--search"), flag_option("--deleted"),
                                         flag_option("--conflicts"), flag_option("--resubmitted"),
+                                        flag_option("--others-drafts"),
                                         value_option("--limit"), value_option("--offset")};
   std::vector<OptionSpec> list_options = filters;
   list_options.push_back(value_option("--format"));
   std::vector<OptionSpec> export_options = list_options;
   export_options.push_back(value_option("--out"));
+  const std::vector<OptionSpec> admin_user_code{value_option("--name"), value_option("--expires"), value_option("--url")};
+  std::vector<OptionSpec> admin_user_add = admin_user_code;
+  admin_user_add.insert(admin_user_add.end(), {value_option("--role"), value_option("--team"),
+                                               value_option("--committee"), value_option("--council")});
   return {.global_options = {value_option("--data"), value_option("--lang"), value_option("--author"),
                              flag_option("--help"), flag_option("--version")},
           .commands = {
@@ -143,6 +162,12 @@ CommandLineSpec command_line() {
               {.words = {"sync"}},
               {.words = {"restore"}},
               {.words = {"status"}},
+              {.words = {"admin", "user", "add"}, .options = admin_user_add},
+              {.words = {"admin", "user", "code"}, .options = admin_user_code},
+              {.words = {"admin", "user", "list"}, .options = {value_option("--format")}},
+              {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
+              {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
+              {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
               {.words = {"help"}},
           }};
 }
@@ -221,8 +246,11 @@ std::string date_option(const Arguments& args, const std::string& name) {
   return format_iso(*date);
 }
 
-RecordQuery query_from(const Arguments& args) {
+// `viewer`: the user of this device, whose lists leave out other people's drafts unless --others-drafts asks for
+// them (drafts sync as their author's backup, not as work to read).
+RecordQuery query_from(const Arguments& args, const std::string& viewer) {
   RecordQuery query;
+  if (!args.flag("--others-drafts")) query.viewer = viewer;
   query.kind = enum_option<RecordKind>(args, "--kind");
   query.status = enum_option<ReviewStatus>(args, "--status");
   if (args.has("--fy")) {
@@ -527,7 +555,7 @@ int command_record(const Context& ctx) {
     std::cout << created->id << "\n";
     return 0;
   }
-  if (action == "list") return list_records(ctx, **store, query_from(ctx.args));
+  if (action == "list") return list_records(ctx, **store, query_from(ctx.args, (*store)->author()));
   const std::string& id = pos[2];
   if (action == "show") {
     auto record = (*store)->get(id);
@@ -652,12 +680,11 @@ int command_review(const Context& ctx) {
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
   if (action == "list") {
-    RecordQuery query = query_from(ctx.args);
+    RecordQuery query = query_from(ctx.args, (*store)->author());
     if (query.status && *query.status != ReviewStatus::Submitted)
       throw UsageError{"review list: lists submitted records (use record list --status)",
                        "review list: 提出済みの記録を表示します（ほかは record list --status で）"};
     query.status = ReviewStatus::Submitted;
-    query.viewer = (*store)->author();
     query.not_author = (*store)->author();  // another supervisor approves these
     query.sort = SortColumn::Updated;  // the one waiting longest first
     query.descending = false;
@@ -712,11 +739,11 @@ int command_export(const Context& ctx) {
   std::string format = ctx.args.option("--format", "json");
   if (format != "json" && format != "csv") throw UsageError{"export: --format json|csv", "export: --format は json か csv です"};
   if (!ctx.args.has("--out")) throw UsageError{"export: --out FILE is required", "export: --out ファイル名が必要です"};
-  RecordQuery query = query_from(ctx.args);
-  query.sort = SortColumn::Date;
-  query.descending = false;
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
+  RecordQuery query = query_from(ctx.args, (*store)->author());
+  query.sort = SortColumn::Date;
+  query.descending = false;
   std::ostringstream out;
   Status status = ok_status();
   std::size_t count = 0;
@@ -747,7 +774,8 @@ int command_export(const Context& ctx) {
 
 // [SECTION] Sync commands
 
-int enroll_exit_code(const Error& error) {
+// How enroll and admin exit on a failed request, as sync does (0 done, 2 offline, 3 not enrolled, 5 pin mismatch).
+int network_exit_code(const Error& error) {
   if (error.code == "tls.pin_mismatch") return sync::sync_exit_code(sync::SyncResult::PinMismatch);
   if (error.code.rfind("net.", 0) == 0) return sync::sync_exit_code(sync::SyncResult::Offline);
   if (error.code.rfind("enroll.", 0) == 0 || error.code == "auth.token")
@@ -777,7 +805,7 @@ int command_enroll(const Context& ctx) {
   auto enrollment = sync::enroll_device(*transport, line.server, trust, line.code, device_name);
   if (!enrollment) {
     fail(enrollment.error(), ctx.japanese);
-    return enroll_exit_code(enrollment.error());
+    return network_exit_code(enrollment.error());
   }
   if (auto status = sync::save_enrollment(ctx.data_dir, *enrollment); !status)
     return fail(status.error(), ctx.japanese);
@@ -786,6 +814,77 @@ int command_enroll(const Context& ctx) {
   if (auto status = sync::adopt_enrollment(**store, *enrollment); !status) return fail(status.error(), ctx.japanese);
   std::cout << (ctx.japanese ? "登録しました: " : "enrolled: ") << enrollment->user_name << " (" << enrollment->role
             << ") " << enrollment->server << " device " << enrollment->device_id << "\n";
+  return 0;
+}
+
+// admin ...: an admin's device manages the collector's users, devices and reference data (online; the collector
+// refuses anyone else).
+int command_admin(const Context& ctx) {
+  const auto& pos = ctx.args.positional();
+  const std::string what = pos[1] + " " + pos[2];
+  auto enrollment = sync::load_enrollment(ctx.data_dir);
+  if (!enrollment) return fail(enrollment.error(), ctx.japanese);
+  if (!*enrollment) {
+    fail(make_error("sync.not_enrolled", "", "this device is not enrolled: admin commands go to the collector",
+                    "この端末は登録されていません（admin コマンドは集約サーバーに送ります）"),
+         ctx.japanese);
+    return sync::sync_exit_code(sync::SyncResult::NotEnrolled);
+  }
+  const sync::Enrollment& enrolled = **enrollment;
+  json body = json::object();
+  const char* path = nullptr;
+  std::function<std::string(const json&)> text;
+  std::string format = ctx.args.option("--format", "table");
+  if (format != "table" && format != "json")
+    throw UsageError{"--format: expected table or json", "--format: table か json を指定してください"};
+  auto expires = [&ctx, &body] {
+    if (!ctx.args.has("--expires")) return;
+    try {
+      body["expires_hours"] = std::stod(ctx.args.option("--expires"));
+    } catch (...) {
+      throw UsageError{"--expires: expected hours", "--expires: 時間数を指定してください"};
+    }
+  };
+  const std::string server = ctx.args.option("--url", enrolled.server);
+  auto code_text = [server](const json& issued) { return sync::enrollment_code_text(issued, server); };
+  if (what == "user add" || what == "user code") {
+    if (ctx.args.option("--name").empty())
+      throw UsageError{"admin " + what + ": --name is required", "admin " + what + ": --name 名前 が必要です"};
+    body["name"] = ctx.args.option("--name");
+    expires();
+    if (what == "user add") {
+      body["role"] = ctx.args.option("--role", "staff");
+      body["team"] = ctx.args.option("--team");
+      body["committees"] = ctx.args.options("--committee");
+      body["council"] = ctx.args.option("--council");
+    }
+    path = what == "user add" ? sync::kAdminUserAddPath : sync::kAdminUserCodePath;
+    text = code_text;
+  } else if (what == "user list") {
+    path = sync::kAdminUsersPath;
+    text = sync::users_text;
+  } else if (what == "device list") {
+    path = sync::kAdminDevicesPath;
+    text = sync::devices_text;
+  } else if (what == "device revoke") {
+    path = sync::kAdminDeviceRevokePath;
+    body["device_id"] = pos[3];
+    text = [](const json& answer) { return "revoked " + answer.value("revoked", "") + "\n"; };
+  } else {  // reference import: command_line() allows no other
+    auto reference = load_reference_file(pos[3]);  // checked here first: the collector reads it the same way
+    if (!reference) return fail(reference.error(), ctx.japanese);
+    path = sync::kAdminReferencePath;
+    body["reference"] = reference_to_json(*reference);
+    body["replace"] = ctx.args.flag("--replace");
+    text = sync::reference_import_text;
+  }
+  auto transport = sync::make_curl_transport(enrolled.server, enrolled.trust);
+  auto answer = sync::post_request(*transport, enrolled, path, body, "admin " + what);
+  if (!answer) {
+    fail(answer.error(), ctx.japanese);
+    return network_exit_code(answer.error());
+  }
+  std::cout << (format == "json" ? answer->dump(2) + "\n" : text(*answer));
   return 0;
 }
 
@@ -918,6 +1017,7 @@ int run_cli(int argc, char** argv) {
     if (command == "import") return command_import(ctx);
     if (command == "export") return command_export(ctx);
     if (command == "enroll") return command_enroll(ctx);
+    if (command == "admin") return command_admin(ctx);
     if (command == "sync") return command_sync(ctx, false);
     if (command == "restore") return command_sync(ctx, true);
     if (command == "status") return command_status(ctx);

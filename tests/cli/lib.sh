@@ -27,6 +27,7 @@ run_program() {
   fi
 }
 contains() { [[ "$1" == *"$2"* ]]; }
+not_contains() { [[ "$1" != *"$2"* ]]; }
 finish() {
   echo "$1: $((checks - failures)) passed, $failures failed"
   [ "$failures" = 0 ]

@@ -57,7 +57,18 @@ echo '{"kind": "meeting", "date": "2024-06-20", "title": "東区 地域連絡会
   "body": "区部会", "meeting_type": "liaison", "format": "in_person"}' > "$work/meeting.json"
 t "$A" 0 record add --json "$work/meeting.json"
 meeting_id=$out
+t "$A" 0 record add --json - <<<'{"kind": "case_review", "date": "2024-06-13", "title": "書きかけの事例メモ", "area": "東区"}'
+draft_id=$out
 sync_ok "$A" "$S" "$B"
+
+# A's draft reaches S's laptop (its backup) but S's lists leave it out unless asked.
+t "$S" 0 record list --format json
+check "S's record list leaves out A's draft" not_contains "$out" "$draft_id"
+check "and lists A's submissions" contains "$out" "$case_id"
+t "$S" 0 record list --format json --others-drafts
+check "--others-drafts shows it" contains "$out" "$draft_id"
+t "$A" 0 record list --format json
+check "A's own list shows A's draft" contains "$out" "$draft_id"
 
 # S's queue holds both; a return needs a comment; S cannot approve a record S wrote.
 t "$S" 0 review list --format json

@@ -194,7 +194,7 @@ class Laptop {
 
   // Every record on the laptop, tombstones included, by `record list --format json`.
   json records() const {
-    auto result = tsunagi({"record", "list", "--format", "json", "--deleted"});
+    auto result = tsunagi({"record", "list", "--format", "json", "--deleted", "--others-drafts"});
     INFO(describe(result));
     REQUIRE(result.exit_code == 0);
     return json::parse(result.out);
