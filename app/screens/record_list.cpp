@@ -86,17 +86,26 @@ std::string display_date(const std::string& iso, const std::string& end, bool ja
   return japanese ? format_date_span(*span) : format_date_span_iso(*span);
 }
 
-// The query re-sorted as the table's header says, or nullopt when that is already its order.
-std::optional<RecordQuery> sort_request(const RecordQuery& requested) {
+// The queue's own order when no header is chosen: the record waiting longest first, which no column shows.
+constexpr SortColumn kQueueOrder = SortColumn::Updated;
+
+// The query re-sorted as the table's header says, or nullopt when that is already its order. In the queue no
+// header is sorted at first (and a third click on one unsorts it): then the queue's own order.
+std::optional<RecordQuery> sort_request(const RecordQuery& requested, bool queue) {
   ImGuiTableSortSpecs* specs = ImGui::TableGetSortSpecs();
   if (specs == nullptr || !specs->SpecsDirty) return std::nullopt;
   specs->SpecsDirty = false;
-  if (specs->SpecsCount < 1) return std::nullopt;
-  const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
-  if (spec.ColumnIndex < 0 || static_cast<std::size_t>(spec.ColumnIndex) >= kColumns.size()) return std::nullopt;
-  const std::optional<SortColumn> column = kColumns[static_cast<std::size_t>(spec.ColumnIndex)].sort;
+  std::optional<SortColumn> column;
+  bool descending = false;
+  if (specs->SpecsCount >= 1) {
+    const ImGuiTableColumnSortSpecs& spec = specs->Specs[0];
+    if (spec.ColumnIndex < 0 || static_cast<std::size_t>(spec.ColumnIndex) >= kColumns.size()) return std::nullopt;
+    column = kColumns[static_cast<std::size_t>(spec.ColumnIndex)].sort;
+    descending = spec.SortDirection == ImGuiSortDirection_Descending;
+  } else if (queue) {
+    column = kQueueOrder;
+  }
   if (!column) return std::nullopt;
-  const bool descending = spec.SortDirection == ImGuiSortDirection_Descending;
   if (*column == requested.sort && descending == requested.descending) return std::nullopt;
   RecordQuery query = requested;
   query.sort = *column;
@@ -333,18 +342,21 @@ RecordListActions draw_record_list(const RecordListModel& model, RecordListView&
   const ImGuiTableFlags flags = ImGuiTableFlags_Sortable | ImGuiTableFlags_ScrollY | ImGuiTableFlags_RowBg |
                                 ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_BordersOuterH |
                                 ImGuiTableFlags_Resizable | ImGuiTableFlags_SizingStretchProp |
-                                ImGuiTableFlags_PadOuterX;
+                                ImGuiTableFlags_PadOuterX | (view.queue ? ImGuiTableFlags_SortTristate : 0);
   // As tall as its rows (so a short list does not draw empty columns down the screen), at most the space left.
   const float row_height = ImGui::GetTextLineHeight() + ImGui::GetStyle().CellPadding.y * 2.0f;
   const float rows_height = row_height * static_cast<float>(state.total + 1) + 2.0f;
   const ImVec2 outer_size(0.0f, std::min(rows_height, ImGui::GetContentRegionAvail().y));
-  if (!ImGui::BeginTable("records", static_cast<int>(kColumns.size()), flags, outer_size)) return actions;
-  for (const Column& column : kColumns) ImGui::TableSetupColumn(i18n.tr(column.label_key), column.flags, column.weight);
+  if (!ImGui::BeginTable(view.queue ? "queue" : "records", static_cast<int>(kColumns.size()), flags, outer_size))
+    return actions;
+  for (const Column& column : kColumns)
+    ImGui::TableSetupColumn(i18n.tr(column.label_key),
+                            view.queue ? column.flags & ~ImGuiTableColumnFlags_DefaultSort : column.flags,
+                            column.weight);
   ImGui::TableSetupScrollFreeze(0, 1);
   ImGui::TableHeadersRow();
-  if (auto sorted = sort_request(actions.query ? *actions.query : model.requested_query()))
-    if (!view.queue || view.table_drawn) actions.query = sorted;
-  view.table_drawn = true;
+  if (auto sorted = sort_request(actions.query ? *actions.query : model.requested_query(), view.queue))
+    actions.query = sorted;
 
   const std::int64_t total = state.total;
   ImGuiListClipper clipper;

@@ -27,7 +27,6 @@ struct RecordListView {
   // queue's own filters (team, in conflict, returned and resubmitted) in place of the status.
   bool queue = false;
   std::set<std::string> checked;
-  bool table_drawn = false;  // the table's first frame asks for its default sort: the queue keeps its own order
 };
 
 // What the user asked for this frame; the window applies it after drawing.

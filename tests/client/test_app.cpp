@@ -8,7 +8,10 @@
 #include <chrono>
 #include <thread>
 
+#include <imgui_internal.h>
+
 #include "model/text.hpp"
+#include "sync/client.hpp"
 #include "tests/client/app_fixture.hpp"
 
 namespace tsunagi {
@@ -284,6 +287,53 @@ TEST_CASE_METHOD(AppFixture, "the window sleeps unless the caret must blink, the
   CHECK(ImGui::GetIO().WantTextInput);
   CHECK_FALSE(ImGui::GetIO().ConfigInputTextCursorBlink);
   CHECK_FALSE(app.idle_timeout());
+}
+
+}  // namespace tsunagi
+
+namespace tsunagi {
+
+TEST_CASE_METHOD(DemoAppFixture, "the review queue keeps the longest waiting first until a header is clicked, and "
+                                 "a third click on it brings that order back",
+                 "[client][app][queue]") {
+  sync::Enrollment enrollment;
+  enrollment.server = "https://127.0.0.1:9";  // never reached: probes are off
+  enrollment.user_name = "山田 主任";
+  enrollment.role = "supervisor";
+  enrollment.device_id = "office";
+  enrollment.token = "token";
+  REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
+  auto ui = host(Screen::Queue);
+  App& app = ui->app();
+  REQUIRE(ui->frames_until([&] { return app.settled() && app.queue().state().total > 1; }));
+  for (int i = 0; i < 5; ++i) REQUIRE(ui->frame());
+  CHECK(app.queue().requested_query().sort == SortColumn::Updated);
+  CHECK_FALSE(app.queue().requested_query().descending);
+
+  // The 日付 header (the table's second column): descending first, as in the record list, then ascending, then
+  // the queue's own order.
+  std::optional<DrawnLine> header;
+  for (const DrawnLine& line : ui->drawn_lines())
+    if (line.text.find("種別 日付") != std::string::npos) header = line;
+  INFO(ui->drawn_text());
+  REQUIRE(header);
+  const ImGuiTable* table = nullptr;
+  ImGuiContext& context = *ImGui::GetCurrentContext();
+  for (int n = 0; n < context.Tables.GetMapSize(); ++n)
+    if (ImGuiTable* candidate = context.Tables.TryGetMapData(n))
+      if (candidate->ColumnsCount == 7 && (!table || candidate->LastFrameActive > table->LastFrameActive))
+        table = candidate;
+  REQUIRE(table);
+  const ImVec2 date_header((table->Columns[1].MinX + table->Columns[1].MaxX) / 2, header->y + header->size / 2);
+  const std::vector<std::pair<SortColumn, bool>> expected{
+      {SortColumn::Date, true}, {SortColumn::Date, false}, {SortColumn::Updated, false}};
+  for (const auto& [column, descending] : expected) {
+    ui->click(date_header);
+    REQUIRE(ui->frames_until(
+        [&] { return app.queue().requested_query().sort == column && app.queue().requested_query().descending == descending; },
+        30));
+    for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
+  }
 }
 
 }  // namespace tsunagi
