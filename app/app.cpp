@@ -267,7 +267,7 @@ void draw_navigation(Screen& screen, bool& new_record, bool editing_new, std::op
     const bool current = (screen == info.screen && (screen != Screen::Editor || editing_new)) ||
                          (info.screen == Screen::Queue && screen == Screen::Review);
     const std::string label = info.screen == Screen::Queue
-                                  ? i18n.format("nav.queue", {{"count", std::to_string(*queue_count)}})
+                                  ? i18n.format("nav.queue", {{"count", std::to_string(queue_count.value_or(0))}})
                                   : std::string(i18n.tr("nav." + std::string(info.key)));
     if (ImGui::Selectable(label.c_str(), current, 0, ImVec2(0, item_height))) {
       screen = info.screen;

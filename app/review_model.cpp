@@ -7,23 +7,11 @@
 namespace tsunagi {
 
 HistoryAnswer read_history(const std::filesystem::path& data_dir, const std::string& record_id) {
-  HistoryAnswer answer;
-  answer.record_id = record_id;
   auto enrollment = sync::load_enrollment(data_dir);
+  if (!enrollment) return {record_id, enrollment.error()};
   auto store = Store::open(data_dir);
-  if (!enrollment || !store) {
-    answer.error = !enrollment ? enrollment.error() : store.error();
-    return answer;
-  }
-  auto read = sync::read_history(**store, *enrollment, record_id);
-  if (!read) {
-    answer.error = read.error();
-    return answer;
-  }
-  answer.entries = std::move(read->entries);
-  answer.kept_at = std::move(read->kept_at);
-  answer.local_only = read->local_only;
-  return answer;
+  if (!store) return {record_id, store.error()};
+  return {record_id, sync::read_history(**store, *enrollment, record_id)};
 }
 
 ReviewModel::ReviewModel(std::filesystem::path data_dir, Store& store, StoreWriter& writer, std::function<void()> wake)
@@ -76,11 +64,13 @@ bool ReviewModel::poll() {
     HistoryAnswer answer = it->get();
     it = pending_.erase(it);
     if (answer.record_id != id_) continue;  // asked for a record no longer open
-    history_.loading = !pending_.empty();
-    history_.entries = std::move(answer.entries);
-    history_.kept_at = std::move(answer.kept_at);
-    history_.local_only = answer.local_only;
-    history_.error = std::move(answer.error);
+    HistoryView shown;
+    if (answer.read)
+      static_cast<sync::HistoryRead&>(shown) = std::move(*answer.read);
+    else
+      shown.error = answer.read.error();
+    shown.loading = !pending_.empty();
+    history_ = std::move(shown);
     ++revision_;
     changed = true;
   }

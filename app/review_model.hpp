@@ -15,25 +15,21 @@
 #include "model/error.hpp"
 #include "model/review.hpp"
 #include "model/store.hpp"
+#include "sync/client.hpp"
 
 namespace tsunagi {
 
-// A record's history as the screens show it.
-struct HistoryView {
+// A record's history as the screens show it: what sync::read_history gave (entries, the time of a kept copy when
+// offline, or only the creation of a record never sent), while another answer is on its way or not.
+struct HistoryView : sync::HistoryRead {
   bool loading = false;
-  std::vector<HistoryEntry> entries;
-  std::string kept_at;        // shown from the copy kept at this time (offline); empty: fresh from the collector
-  bool local_only = false;    // never sent: nothing but its creation here
-  std::optional<Error> error; // neither the collector nor a kept copy
+  std::optional<Error> error;  // neither the collector nor a kept copy
 };
 
-// What the history worker gives back: fresh entries, a kept copy, or why neither.
+// What the history worker gives back for `record_id`.
 struct HistoryAnswer {
   std::string record_id;
-  std::vector<HistoryEntry> entries;
-  std::string kept_at;
-  bool local_only = false;
-  std::optional<Error> error;
+  Result<sync::HistoryRead> read = sync::HistoryRead{};
 };
 // Reads a record's history for the device whose data folder is `data_dir`: from the collector when it is
 // enrolled and reachable (and keeps it for offline reading), else the copy kept, else (a record never sent) its
