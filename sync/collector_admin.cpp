@@ -117,6 +117,22 @@ json reference_counts(const ReferenceData& reference) {
           {"work_items", reference.work_items.size()}, {"projects", reference.projects.size()}};
 }
 
+// Puts a user with a team into the reference data's staff list (unless someone of that name is there already), so
+// that every device's team filter and a team's supervisor know whose records are the team's.
+Status list_in_staff(CollectorStore& store, const User& user) {
+  if (user.team.empty() || user.role == Role::Admin) return ok_status();
+  return store.update_reference([&user](const std::string& current) -> Result<std::string> {
+    auto reference = stored_reference(current);
+    if (!reference) return reference.error();
+    for (const StaffMember& member : reference->staff)
+      if (member.name == user.name) return current;
+    const std::string team = reference->resolve(ReferenceKind::Area, user.team).value_or(user.team);
+    reference->staff.push_back({"user." + user.id, user.name, std::string(role_name(user.role)), team,
+                                reference->council_of(ReferenceKind::Area, team)});
+    return to_json_text(reference_to_json(*reference));
+  });
+}
+
 }  // namespace
 
 Error admin_only() {
@@ -130,17 +146,34 @@ Result<json> add_user_with_code(CollectorStore& store, const NewUser& given, con
   if (user.name.empty()) return make_error("user.name", "/name", "a user needs a name", "利用者の名前が必要です");
   auto role = parse_role(given.role);
   if (!role)
-    return make_error("user.role", "/role", "a role is staff, supervisor or admin",
-                      "役割は staff・supervisor・admin のどれかです");
+    return make_error("user.role", "/role", "a role is staff, supervisor or admin, not \"" + given.role + "\"",
+                      "役割は staff・supervisor・admin のどれかです（「" + given.role + "」ではありません）");
   user.role = *role;
   user.team = given.team;
   user.committees = given.committees;
   if (auto valid = check_expiry(given.expires_hours); !valid) return valid.error();
+  // A team, committee or council the reference data does not know would quietly show the user the wrong records.
+  auto document = store.reference_document();
+  if (!document) return document.error();
+  auto reference = stored_reference(*document);
+  if (!reference) return reference.error();
+  auto unknown = [&](ReferenceKind kind, const std::string& value, const char* code, const std::string& path,
+                     const char* what, const char* what_ja) -> std::optional<Error> {
+    if (value.empty() || !reference->has_any(kind) || reference->resolve(kind, value)) return std::nullopt;
+    std::string nearest;
+    for (const std::string& name : reference->nearest_names(kind, value)) nearest += (nearest.empty() ? "" : "、") + name;
+    return make_error(code, path,
+                      std::string("no ") + what + " \"" + value + "\" in the reference data" +
+                          (nearest.empty() ? "" : " (nearest: " + nearest + ")"),
+                      std::string("参照データに") + what_ja + "「" + value + "」がありません" +
+                          (nearest.empty() ? "" : "（近いもの: " + nearest + "）"));
+  };
+  if (auto error = unknown(ReferenceKind::Area, user.team, "user.team", "/team", "area", "地域")) return *error;
+  for (std::size_t i = 0; i < user.committees.size(); ++i)
+    if (auto error = unknown(ReferenceKind::Committee, user.committees[i], "user.committee",
+                             "/committees/" + std::to_string(i), "committee", "会議体"))
+      return *error;
   if (!given.council.empty()) {
-    auto document = store.reference_document();
-    if (!document) return document.error();
-    auto reference = stored_reference(*document);
-    if (!reference) return reference.error();
     auto id = reference->resolve(ReferenceKind::Council, given.council);
     if (!id)
       return make_error("user.council", "/council", "no council \"" + given.council + "\" in the reference data",
@@ -149,6 +182,7 @@ Result<json> add_user_with_code(CollectorStore& store, const NewUser& given, con
   }
   auto added = store.add_user(user);
   if (!added) return added.error();
+  if (auto listed = list_in_staff(store, *added); !listed) return listed.error();
   return issue_code(store, *added, given.expires_hours, pin);
 }
 
@@ -185,6 +219,15 @@ Result<json> list_devices(CollectorStore& store) {
 }
 
 Result<json> import_reference(CollectorStore& store, const ReferenceData& added, bool replace) {
+  // A file of something else (records, say) reads as reference data with nothing in it: say so instead of
+  // importing nothing (or, with --replace, wiping what is there).
+  if (added.councils.empty() && added.themes.empty() && added.areas.empty() && added.committees.empty() &&
+      added.organizations.empty() && added.staff.empty() && added.work_items.empty() && added.projects.empty() &&
+      added.indicators.empty())
+    return make_error("reference.empty", "",
+                      "the file holds no reference data (councils, themes, areas, committees, organizations, staff, "
+                      "work_items, projects, indicators)",
+                      "参照データ（協議会・テーマ・地域・会議体・事業所・職員・事業項目・事業・指標）が含まれていません");
   ReferenceData now;
   auto status = store.update_reference([&](const std::string& current) -> Result<std::string> {
     if (replace) {

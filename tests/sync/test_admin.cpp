@@ -68,6 +68,9 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK(sato_user.at("role") == "staff");
   CHECK(sato_user.at("team") == "東区");
   CHECK(contains(admin_command(office, {"user", "list"}).out, "team=東区"));
+  // She joins the reference data's staff list, in her team's area, so that every device's team filter finds her.
+  CHECK(database().column("SELECT json_extract(s.value, '$.team') FROM reference_data, json_each(doc, '$.staff') s "
+                          "WHERE json_extract(s.value, '$.name') = '佐藤 花子'") == std::vector<std::string>{"higashi"});
 
   // A supervisor of one council: the council is stored by its id, whatever name the admin typed.
   const std::string reference_dir = fs::path(TSUNAGI_REFERENCE_FILE).parent_path().string();
@@ -147,6 +150,9 @@ TEST_CASE_METHOD(SyncFixture, "admin requests with bad input are refused with a 
   refused(sync::kAdminUserAddPath, R"({"name": "x", "role": "boss"})", 400, "user.role", "/role");
   refused(sync::kAdminUserAddPath, R"({"name": "x", "council": "どこにもない協議会"})", 400, "user.council",
           "/council");
+  refused(sync::kAdminUserAddPath, R"({"name": "x", "team": "存在しない区"})", 400, "user.team", "/team");
+  refused(sync::kAdminUserAddPath, R"({"name": "x", "committees": ["相談支援部会", "存在しない部会"]})", 400,
+          "user.committee", "/committees/1");
   refused(sync::kAdminUserAddPath, R"({"name": "x", "expires_hours": 100000})", 400, "user.expires",
           "/expires_hours");
   refused(sync::kAdminUserAddPath, R"({"name": "x", "password": "y"})", 400, "protocol.member", "/password");
@@ -164,6 +170,7 @@ TEST_CASE_METHOD(SyncFixture, "admin requests with bad input are refused with a 
   refused(sync::kAdminReferencePath, R"({"reference": "default.json"})", 400, "json.type", "/reference");
   refused(sync::kAdminReferencePath, R"({"reference": {"councils": 5}})", 400, "json.type", "/councils");
   refused(sync::kAdminReferencePath, R"({"reference": {}, "replace": "yes"})", 400, "json.type", "/replace");
+  refused(sync::kAdminReferencePath, R"({"reference": {"records": []}, "replace": true})", 400, "reference.empty", "");
   CHECK(database().column("SELECT doc FROM reference_data").at(0) == reference);
 
   // A wrong token is refused before anything is read.
