@@ -24,6 +24,7 @@
 #include "model/files.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "model/review.hpp"
 #include "model/reference.hpp"
 #include "model/store.hpp"
 #include "model/text.hpp"
@@ -58,7 +59,8 @@ Commands:
   record show ID [--format json|table]
                                     the stored record, with the names of its references ("names")
   record edit ID --json FILE|- [--fy YEAR]
-                                    update only the fields given
+                                    update only the fields given (your submitted record waits for review as it
+                                    is: withdraw it in the same edit, "status": "draft", and submit it again)
   record delete ID                  mark deleted (a tombstone that syncs)
   record resolve ID FIELD [--take N]
                                     resolve a conflict on FIELD: keep the current value, or take the N-th value
@@ -622,6 +624,11 @@ int command_record(const Context& ctx) {
         (*patch)["date_precision"] = std::string(enum_name(dated.date_precision));
       }
     }
+    auto stored = (*store)->get(id);
+    if (!stored) return fail(stored.error(), ctx.japanese);
+    if (*stored)
+      if (auto refusal = submitted_edit_refusal(**stored, *patch, (*store)->author()))
+        return fail(*refusal, ctx.japanese);
     auto updated = (*store)->update(id, *patch);
     if (!updated) return fail(updated.error(), ctx.japanese);
     print_warnings(*updated, *(*store)->reference(), ctx.japanese, std::move(notes));

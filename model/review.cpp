@@ -99,6 +99,19 @@ std::optional<ReviewDecision> decision_between(ReviewStatus before, ReviewStatus
   return std::nullopt;
 }
 
+std::optional<Error> submitted_edit_refusal(const Record& stored, const nlohmann::json& patch, const std::string& editor) {
+  if (stored.status != ReviewStatus::Submitted || stored.author != editor || !patch.is_object()) return std::nullopt;
+  if (patch.value("status", std::string()) == "draft") return std::nullopt;
+  for (const auto& [field, value] : patch.items())
+    if (field != "status")
+      return make_error("review.withdraw_first", "/status",
+                        "the record is submitted and waits for review: withdraw it to a draft (\"status\": \"draft\") "
+                        "to change it, then submit it again",
+                        "提出済みの記録は確認待ちのため、そのままでは変更できません。下書きに戻して（\"status\": \"draft\"）"
+                        "変更し、もう一度提出してください");
+  return std::nullopt;
+}
+
 std::optional<Error> review_refusal(const Record& record, ReviewDecision decision, const std::string& reviewer,
                                     bool has_comment) {
   if (record.deleted)

@@ -39,6 +39,12 @@ Result<Comment> comment_from_json(const nlohmann::json& object, const std::strin
 // Comments in thread order: by time, then id.
 void sort_comments(std::vector<Comment>& comments);
 
+// Why `editor` may not apply `patch` (a partial record, as `record edit` takes it) to `stored`, or nullopt: what
+// waits for review stays as the reviewer reads it, so its author withdraws it to a draft to change it (in the same
+// patch, {"status": "draft", ...}, as the window's 下書きに戻す does first) and submits it again. Someone else's
+// change (a supervisor's) is the collector's to judge, and shows in the history as theirs.
+std::optional<Error> submitted_edit_refusal(const Record& stored, const nlohmann::json& patch, const std::string& editor);
+
 enum class ReviewDecision { Approve, Return, Reopen };
 std::string_view decision_name(ReviewDecision decision);  // "approved", "returned", "reopened"
 std::optional<ReviewDecision> parse_decision(std::string_view name);

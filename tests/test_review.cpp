@@ -1229,3 +1229,24 @@ TEST_CASE_METHOD(StoreFixture, "a record's history is cached with the time it ca
   REQUIRE(reopened->has_value());
   CHECK((*reopened)->entries == newer);
 }
+
+TEST_CASE("a submitted record's author withdraws it to change it, and a status change alone or another's edit is not refused",
+          "[review]") {
+  Record submitted;
+  submitted.author = "佐藤 花子";
+  submitted.status = ReviewStatus::Submitted;
+  auto refused = submitted_edit_refusal(submitted, json{{"issues", "書き換え"}}, "佐藤 花子");
+  REQUIRE(refused);
+  CHECK(refused->code == "review.withdraw_first");
+  CHECK(refused->path == "/status");
+  CHECK(submitted_edit_refusal(submitted, json{{"issues", "書き換え"}, {"status", "submitted"}}, "佐藤 花子"));
+  CHECK_FALSE(submitted_edit_refusal(submitted, json{{"issues", "書き換え"}, {"status", "draft"}}, "佐藤 花子"));
+  CHECK_FALSE(submitted_edit_refusal(submitted, json{{"status", "draft"}}, "佐藤 花子"));
+  CHECK_FALSE(submitted_edit_refusal(submitted, json{{"venue", "東区役所"}}, "山田 主任"));  // a supervisor's edit
+  Record draft = submitted;
+  draft.status = ReviewStatus::Draft;
+  CHECK_FALSE(submitted_edit_refusal(draft, json{{"issues", "書き換え"}}, "佐藤 花子"));
+  Record returned = submitted;
+  returned.status = ReviewStatus::Returned;
+  CHECK_FALSE(submitted_edit_refusal(returned, json{{"issues", "直しました"}, {"status", "submitted"}}, "佐藤 花子"));
+}

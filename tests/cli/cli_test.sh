@@ -33,9 +33,14 @@ id2=$(echo '{"kind":"outreach","date":"2024-04-01","title":"家庭訪問の下�
   "$tsunagi" --data "$data" record add --json - 2> "$work/err") || fail "add from stdin"
 check "draft warnings name the missing field" grep -q "/visit_type" "$work/err"
 
-# record edit: a partial object changes only those fields.
+# record edit: a partial object changes only those fields. A submitted record waits for review as it is: it is
+# withdrawn to a draft to change it (here in the same edit), and submitted again.
 echo '{"title":"第１回全体会（修正）","participant_count":25}' > "$work/patch.json"
+run_tsunagi 1 record edit "$id" --json "$work/patch.json"
+check "a submitted record is not changed without withdrawing it" contains "$err" "review.withdraw_first"
+echo '{"title":"第１回全体会（修正）","participant_count":25,"status":"draft"}' > "$work/patch.json"
 run_tsunagi 0 record edit "$id" --json "$work/patch.json"
+run_tsunagi 0 record edit "$id" --json - <<<'{"status":"submitted"}'
 run_tsunagi 0 record show "$id"
 check "edit changed the title" contains "$out" '"title": "第１回全体会（修正）"'
 check "edit kept the agenda" contains "$out" 'サインレスの継続を決定'
@@ -114,7 +119,7 @@ check "missing file is named" contains "$err" "missing.json"
 echo '[{"kind":"meeting","title":"一件目","date":"2024-05-01"},{"kind":"meeting","title":"二件目","status":"approved"}]' > "$work/partial.json"
 run_tsunagi 1 import "$work/partial.json"
 check "import names the failing record" contains "$err" "record 2"
-run_tsunagi 1 record edit "$id" --json "$work/kind.json"
+run_tsunagi 1 record edit "$id2" --json "$work/kind.json"
 check "kind cannot change" contains "$err" "record.immutable"
 run_tsunagi 1 record show no-such-id
 check "unknown id is named" contains "$err" "record.not_found"

@@ -74,6 +74,10 @@ check "A's own list shows A's draft" contains "$out" "$draft_id"
 t "$S" 0 review list --format json
 check "the queue lists A's case review" contains "$out" "\"id\": \"$case_id\""
 check "the queue lists A's meeting" contains "$out" "\"id\": \"$meeting_id\""
+t "$S" 0 review list --team 東区 --format json
+check "the team filter knows A, added at the collector with --team 東区" contains "$out" "\"id\": \"$case_id\""
+t "$S" 0 review list --team 西区 --format json
+check "and another team's filter does not" not_contains "$out" "$case_id"
 t "$A" 0 review list --format json
 check "nobody's queue holds their own records" [ "$(json_field 'len(d)' <<<"$out")" = 0 ]
 t "$S" 1 review return "$case_id"
@@ -109,14 +113,18 @@ check "B's device refuses to change A's meeting" contains "$err" "auth.forbidden
 t "$S" 0 review approve "$case_id" "$meeting_id"
 sync_ok "$S"
 
-# A edits before hearing of the approval: the collector refuses it (auth.locked). Once A's device knows the
-# record is approved, it refuses the edit itself.
-t "$A" 0 record edit "$case_id" --json - <<<'{"issues": "承認後に書き換えようとした文"}'
+# A withdraws the record to change it before hearing of the approval: the collector refuses it (auth.locked). Once
+# A's device knows the record is approved, it refuses the edit itself.
+t "$A" 1 record edit "$case_id" --json - <<<'{"issues": "承認後に書き換えようとした文"}'
+check "A's device changes no record waiting for review without withdrawing it" contains "$err" "review.withdraw_first"
+t "$A" 0 record edit "$case_id" --json - <<<'{"issues": "承認後に書き換えようとした文", "status": "draft"}'
 t "$A" 4 sync
 check "the collector refuses the edit of an approved record" contains "$err" "auth.locked"
-t "$A" 0 record show "$case_id" --format json
-check "A's device now shows it approved" [ "$(json_field 'd["status"]' <<<"$out")" = approved ]
-t "$A" 1 record edit "$case_id" --json - <<<'{"issues": "もう一度書き換え"}'
+t "$A" 0 record list
+check "A's device keeps the refused change, marked" grep -q "^$case_id .*受付拒否" <<<"$out"
+t "$A" 0 record show "$meeting_id" --format json
+check "A's device shows the meeting approved" [ "$(json_field 'd["status"]' <<<"$out")" = approved ]
+t "$A" 1 record edit "$meeting_id" --json - <<<'{"venue": "もう一度書き換え", "status": "draft"}'
 check "A's client refuses to change the approved record" contains "$err" "auth.locked"
 check "and says what to do" contains "$err" "再開"
 
