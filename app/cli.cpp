@@ -24,6 +24,7 @@
 #include "model/files.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "model/report.hpp"
 #include "model/review.hpp"
 #include "model/reference.hpp"
 #include "model/store.hpp"
@@ -82,6 +83,11 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
+  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional] [--format table|json|csv]
+        [--out FILE]
+                                    the yearly reports from the records on this device (approved ones; with
+                                    --provisional submitted ones too): indicators against their targets, the
+                                    committee activity report (dates per work item), the theme × area matrix
   admin user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--council ID|NAME]
         [--expires HOURS] [--url URL]
                                     (an admin, online) add a user at the collector; prints their enrollment line
@@ -132,6 +138,9 @@ CommandLineSpec command_line() {
   list_options.push_back(value_option("--format"));
   std::vector<OptionSpec> export_options = list_options;
   export_options.push_back(value_option("--out"));
+  const std::vector<OptionSpec> report_options{value_option("--fy"), value_option("--council"),
+                                               flag_option("--provisional"), value_option("--format"),
+                                               value_option("--out")};
   const std::vector<OptionSpec> admin_user_code{value_option("--name"), value_option("--expires"), value_option("--url")};
   std::vector<OptionSpec> admin_user_add = admin_user_code;
   admin_user_add.insert(admin_user_add.end(), {value_option("--role"), value_option("--team"),
@@ -170,6 +179,7 @@ CommandLineSpec command_line() {
               {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
               {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
               {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
+              {.words = {"report"}, .operands = {"indicators|committee|themes"}, .options = report_options},
               {.words = {"help"}},
           }};
 }
@@ -385,6 +395,13 @@ Status write_output(const std::string& path, const std::string& content) {
     return std::cout ? ok_status() : make_error("io.write", "-", "cannot write to stdout", "標準出力に書けません");
   }
   return write_file_atomic(path, content, 0600);
+}
+
+// A report sheet's row for the terminal: cells between " | ".
+std::string join_cells(const std::vector<std::string>& cells) {
+  std::string line;
+  for (std::size_t i = 0; i < cells.size(); ++i) line += (i ? " | " : "") + cells[i];
+  return line;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -824,6 +841,66 @@ int command_enroll(const Context& ctx) {
   return 0;
 }
 
+// report indicators|committee|themes: computed from what this device holds, offline as well.
+int command_report(const Context& ctx) {
+  const std::string& which = ctx.args.positional()[1];
+  if (which != "indicators" && which != "committee" && which != "themes")
+    throw UsageError{"report: expected indicators, committee or themes",
+                     "report: indicators・committee・themes のどれかを指定してください"};
+  if (!ctx.args.has("--fy")) throw UsageError{"report: --fy YEAR is required", "report: --fy 年度 が必要です"};
+  auto fiscal_year = parse_fiscal_year(ctx.args.option("--fy"));
+  if (!fiscal_year)
+    throw UsageError{"--fy: \"" + ctx.args.option("--fy") + "\" is not a fiscal year",
+                     "--fy: 「" + ctx.args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
+  const std::string format = ctx.args.option("--format", "table");
+  if (format != "table" && format != "json" && format != "csv")
+    throw UsageError{"--format: expected table, json or csv", "--format: table、json、csv のどれかを指定してください"};
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  auto reference = (*store)->reference();
+  if (!reference) return fail(reference.error(), ctx.japanese);
+  ReportScope scope{*fiscal_year, "", ctx.args.flag("--provisional")};
+  if (ctx.args.has("--council")) {
+    auto council = reference->resolve(ReferenceKind::Council, ctx.args.option("--council"));
+    if (!council)
+      return fail(make_error("report.council", "", "no council \"" + ctx.args.option("--council") + "\"",
+                             "協議会「" + ctx.args.option("--council") + "」がありません"),
+                  ctx.japanese);
+    scope.council = *council;
+  }
+  const int years_before = which == "indicators" ? 2 : 0;
+  auto records = report_records(**store, scope, scope.fiscal_year - years_before);
+  if (!records) return fail(records.error(), ctx.japanese);
+  const bool english = !ctx.japanese;
+  json document;
+  ReportSheet sheet;
+  if (which == "indicators") {
+    IndicatorReport report = indicator_report(*records, *reference, scope, years_before);
+    document = indicator_report_json(report);
+    sheet = indicator_sheet(report, english);
+  } else if (which == "committee") {
+    CommitteeReport report = committee_report(*records, *reference, scope);
+    document = committee_report_json(report);
+    sheet = committee_sheet(report, english);
+  } else {
+    ThemeReport report = theme_report(*records, *reference, scope);
+    document = theme_report_json(report, *reference);
+    sheet = theme_sheet(report, *reference, english);
+  }
+  std::string out;
+  if (format == "json") {
+    out = document.dump(2) + "\n";
+  } else if (format == "csv") {
+    out = sheet_csv(sheet);
+  } else {
+    out = sheet.title + "\n";
+    out += join_cells(sheet.header) + "\n";
+    for (const auto& row : sheet.rows) out += join_cells(row) + "\n";
+  }
+  if (auto written = write_output(ctx.args.option("--out", "-"), out); !written) return fail(written.error(), ctx.japanese);
+  return 0;
+}
+
 // admin ...: an admin's device manages the collector's users, devices and reference data (online; the collector
 // refuses anyone else).
 int command_admin(const Context& ctx) {
@@ -1025,6 +1102,7 @@ int run_cli(int argc, char** argv) {
     if (command == "export") return command_export(ctx);
     if (command == "enroll") return command_enroll(ctx);
     if (command == "admin") return command_admin(ctx);
+    if (command == "report") return command_report(ctx);
     if (command == "sync") return command_sync(ctx, false);
     if (command == "restore") return command_sync(ctx, true);
     if (command == "status") return command_status(ctx);

@@ -162,7 +162,7 @@ usage_error "record edit: unknown option --jsn" record edit "$id" --jsn "$work/p
 usage_error "record delete: unexpected word \"$id2\"" record delete "$id" "$id2"
 usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit, delete, resolve or history)" record frobnicate
 usage_error "record: expected add, list, show, edit, delete, resolve or history" record
-usage_error "unknown command \"frobnicate\" (expected record, review, comment, import, export, enroll, sync, restore, status, admin or help)" \
+usage_error "unknown command \"frobnicate\" (expected record, review, comment, import, export, enroll, sync, restore, status, admin, report or help)" \
   frobnicate
 usage_error "import: missing FILE.json" import
 # In Japanese when asked for, even when the command line that asks is the wrong one.
@@ -278,5 +278,35 @@ check "an unknown committee on a submitted record is refused with the nearest na
 sed -i 's/"submitted"/"draft"/' "$work/unknown.json"
 run_program 0 "$tsunagi" --data "$fy_data" --lang en record add --json "$work/unknown.json"
 check "on a draft it is a warning" contains "$err" 'warning: 知らない会議体: /committees/0'
+
+# report: the yearly reports from the records on this device, approved ones by default.
+rep=$work/report
+report() { run_program "$1" "$tsunagi" --data "$rep" --lang ja "${@:2}"; }
+add_approved() {  # add_approved JSON: a record, stored approved (a device never enrolled leaves that to the collector)
+  run_program 0 "$tsunagi" --data "$rep" record add --json - <<<"$1"
+}
+add_approved '{"kind":"initiative","date":"2024-05-01","title":"東区・博多区 合同研修","themes":["T03"],"areas":["東区","博多区"],"status":"approved"}'
+add_approved '{"kind":"initiative","date":"2025-03-31","title":"博多区 居場所づくり","themes":["T03","T08"],"areas":["博多区"],"status":"approved"}'
+add_approved '{"kind":"initiative","date":"2025-04-01","title":"翌年度の取組","themes":["T08"],"areas":["東区"],"status":"approved"}'
+add_approved '{"kind":"initiative","date":"2024-06-01","title":"提出済みの取組","themes":["T08"],"areas":["東区"],"status":"submitted"}'
+report 0 report themes --fy 令和6年度 --format json
+cells=$(python3 -c 'import json,sys; print(sorted((c["theme"], c["area_name"], c["count"]) for c in json.load(sys.stdin)["cells"]))' <<<"$out")
+check "the theme matrix counts an activity once in each ward, approved ones of the year only" \
+  [ "$cells" = "[('T03', '博多区', 2), ('T03', '東区', 1), ('T08', '博多区', 1)]" ]
+report 0 report themes --fy 2024 --provisional --format json
+check "--provisional counts submitted records too" contains "$out" '"provisional": true'
+check "and the submitted one is in" [ "$(python3 -c 'import json,sys; print(sum(c["count"] for c in json.load(sys.stdin)["cells"] if c["theme"] == "T08"))' <<<"$out")" = 2 ]
+report 0 report themes --fy 2024
+check "the table is in Japanese" contains "$out" "地域課題別の取組状況 令和6年度"
+report 0 report indicators --fy 2024 --format csv --out "$work/indicators.csv"
+check "CSV starts with a BOM and Japanese headers" [ "$(head -c 10 "$work/indicators.csv")" = $'\xEF\xBB\xBF指標,' ]
+report 0 report indicators --fy 2024 --format json
+check "indicators name their target and actual" [ "$(python3 -c 'import json,sys; i=json.load(sys.stdin)["indicators"][0]; print(i["id"], i["target"], i["actual"])' <<<"$out")" = "case_study_count 3 0" ]
+report 64 report progress --fy 2024
+check "a report not made yet is a usage error" contains "$err" "indicators・committee・themes"
+report 64 report themes
+check "a report needs its fiscal year" contains "$err" "--fy"
+report 64 report themes --fy 来年
+check "a fiscal year that is not one is named" contains "$err" "来年"
 
 finish cli

@@ -1,0 +1,151 @@
+// The yearly reports, computed from the records a store holds (a supervisor's laptop holds every record it may
+// see, so reports work offline): activity indicators against their targets (活動指標, seed 002), the committee
+// activity report (seed 004) and the theme report (seed 001). Pure functions over records and reference data;
+// report_records reads the records from a store.
+//
+// Every figure names the records behind it, so that a click (or --records) lists them.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.hpp"
+#include "model/record.hpp"
+#include "model/reference.hpp"
+
+namespace tsunagi {
+
+class Store;
+
+// What a report counts: one fiscal year, one council (or every one), approved records (and submitted ones too when
+// provisional: the report then says so).
+struct ReportScope {
+  int fiscal_year = 0;
+  std::string council;  // a council's id; empty: every council's records
+  bool provisional = false;
+};
+
+// Whether `record` counts in `scope`: not deleted, its (first) day in the fiscal year, of the council, approved (or
+// submitted when provisional). Drafts and returned records never count.
+bool counts_in(const Record& record, const ReportScope& scope);
+
+// The records of `scope`'s council dated in the fiscal years `first_year` .. scope.fiscal_year that count (each
+// year judged as scope judges its own), in date order.
+Result<std::vector<Record>> report_records(const Store& store, const ReportScope& scope, int first_year);
+
+// --- Indicators (活動指標) ---
+
+enum class Comparison { AtLeast, AtMost, Exactly };  // 以上, 以下, ちょうど
+
+struct IndicatorFigure {
+  int fiscal_year = 0;
+  std::optional<double> target;
+  std::optional<double> actual;  // nullopt: nothing known for that year
+  bool hand_entered = false;     // an actual no record holds, entered by a supervisor
+  std::string entered_by, entered_at;
+  std::optional<double> rate;     // actual ÷ target (AtLeast, Exactly), target ÷ actual (AtMost)
+  std::optional<bool> achieved;   // nullopt without a target or an actual
+  std::vector<std::string> records;  // behind the actual (ids), when counted from records
+};
+
+struct IndicatorRow {
+  std::string id, name, name_en, unit, measure;
+  Comparison comparison = Comparison::AtLeast;
+  // A per-organisation target (1 per consultation office per year): the number per organisation and how many
+  // organisations match; the year's target is their product.
+  std::optional<double> per_organization;
+  int organizations = 0;
+  IndicatorFigure current;              // scope's fiscal year
+  std::vector<IndicatorFigure> earlier;  // the years before it, oldest first
+};
+
+struct IndicatorReport {
+  int fiscal_year = 0;
+  std::string council;
+  bool provisional = false;
+  std::vector<IndicatorRow> indicators;
+};
+
+// The reference data's indicators for `scope`, with `years_before` earlier years beside each. `records` are
+// report_records' (the years needed); figures are computed from those that count in each year's scope.
+// An indicator: {"id", "name", "unit", "measure": count | occurrences | sum:participants | distinct:organizations |
+// distinct:committees | committees_established, "filter": {kind, meeting_type, review_type, visit_type,
+// participation, committee (and below it), theme, area (and its wards), service_type, organization_role},
+// "comparison": at_least | at_most | exactly (以上 / 以下 / ちょうど), "targets": {"2024": 3},
+// "per_organization": {"per": 1, "service_type" | "role": ...}, "actuals_before": {"2023": 2},
+// "actuals": {"2024": {"value", "by", "at"}}}. An indicator that is not an object is skipped.
+IndicatorReport indicator_report(const std::vector<Record>& records, const ReferenceData& reference,
+                                 const ReportScope& scope, int years_before = 2);
+nlohmann::json indicator_report_json(const IndicatorReport& report);
+
+// --- Committee activity report (seed 004) ---
+
+// One activity line of a work item: what was done, with its dates (情報共有（4/17、7/24、10/16）).
+struct CommitteeActivity {
+  std::string label;               // the record's title
+  std::vector<std::string> dates;  // ISO, in date order
+  std::vector<std::string> records;
+};
+struct CommitteeWorkItem {
+  std::string id, number, name;
+  std::vector<CommitteeActivity> activities;
+};
+struct CommitteeSection {
+  std::string committee, name;
+  std::vector<CommitteeWorkItem> work_items;
+};
+struct CommitteeReport {
+  int fiscal_year = 0;
+  std::string council;
+  bool provisional = false;
+  std::vector<CommitteeSection> committees;
+};
+
+// Per committee and work item of the fiscal year (the reference data's, in their order), the counted records that
+// served it (their work_items, or an agenda item's), grouped by title with their dates.
+CommitteeReport committee_report(const std::vector<Record>& records, const ReferenceData& reference,
+                                 const ReportScope& scope);
+// "情報共有（4/17、7/24、10/16）": the label with each date as month/day.
+std::string activity_line(const CommitteeActivity& activity);
+nlohmann::json committee_report_json(const CommitteeReport& report);
+
+// --- Theme report (seed 001) ---
+
+struct ThemeCell {
+  std::string theme, area, area_name;
+  std::vector<std::string> records;
+};
+struct ThemeReport {
+  int fiscal_year = 0;
+  std::string council;
+  bool provisional = false;
+  std::vector<std::string> themes;  // ids, the reference data's order
+  std::vector<std::string> areas;   // ids: wards, areas and the city's (市基幹, 市), the reference data's order
+  std::vector<ThemeCell> cells;     // the cells with any record, themes then areas in order
+};
+
+// The counted records per regional-issue theme and area: an activity in several wards counts once in each.
+ThemeReport theme_report(const std::vector<Record>& records, const ReferenceData& reference, const ReportScope& scope);
+// {"fiscal_year", "provisional", "cells": [{"theme", "area", "area_name", "count", "records"}]}
+nlohmann::json theme_report_json(const ThemeReport& report, const ReferenceData& reference);
+
+// --- As sheets: what the table, CSV (and spreadsheet) forms of a report share ---
+
+// A report laid out as the seed lays it out: a title, a header row and rows of cells (text as shown: 和暦 for years,
+// names for ids). `english`: English headers and names where the reference data has them.
+struct ReportSheet {
+  std::string title;
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+};
+ReportSheet indicator_sheet(const IndicatorReport& report, bool english);
+ReportSheet committee_sheet(const CommitteeReport& report, bool english);
+ReportSheet theme_sheet(const ThemeReport& report, const ReferenceData& reference, bool english);
+// CSV for spreadsheets: UTF-8 with a BOM, CRLF, the header row then the rows (csv_cell quoting).
+std::string sheet_csv(const ReportSheet& sheet);
+
+}  // namespace tsunagi

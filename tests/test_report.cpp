@@ -1,0 +1,261 @@
+// The yearly reports against hand-computed figures: which records count (the fiscal-year boundary, tombstones,
+// drafts, returned and submitted records), each measure, targets per organisation, hand-entered actuals,
+// committees established mid-year; the theme matrix; the committee report of seed 004's dated activities.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "model/files.hpp"
+#include "model/record_json.hpp"
+#include "model/report.hpp"
+#include "store_fixture.hpp"
+
+using namespace tsunagi;
+using nlohmann::json;
+
+namespace {
+
+Record record_of(json object) {
+  if (!object.contains("council")) object["council"] = "fukuoka";
+  auto record = record_from_json(object);
+  if (!record) throw std::runtime_error(record.error().describe());
+  return *record;
+}
+
+Record case_review(const std::string& date, const std::string& status) {
+  return record_of({{"id", "cr-" + date + "-" + status},
+                    {"kind", "case_review"},
+                    {"date", date},
+                    {"title", "事例検討 " + date},
+                    {"case_code", "A-2024-017"},
+                    {"review_type", "case_study"},
+                    {"status", status}});
+}
+
+const IndicatorRow& row(const IndicatorReport& report, const std::string& id) {
+  for (const IndicatorRow& r : report.indicators)
+    if (r.id == id) return r;
+  throw std::runtime_error("no indicator " + id);
+}
+
+// A small council of its own: three offices (two commissioned), three committees, two themes, three areas.
+ReferenceData test_reference() {
+  ReferenceData reference;
+  reference.councils = {{"fukuoka", "福岡市", "", ""}};
+  reference.areas = {{"hh", "東・博多エリア", "", "", "fukuoka", "area"},
+                     {"higashi", "東区", "", "hh", "fukuoka", "ward"},
+                     {"hakata", "博多区", "", "hh", "fukuoka", "ward"}};
+  reference.themes = {{"T03", "社会資源の不足", "", "fukuoka"}, {"T08", "ひきこもり", "", "fukuoka"}};
+  reference.organizations = {{"o1", "相談支援センターA", "計画相談支援", "higashi", "commissioned", "fukuoka"},
+                             {"o2", "相談支援センターB", "計画相談支援", "hakata", "commissioned", "fukuoka"},
+                             {"o3", "就労移行支援C", "就労移行支援", "hakata", "designated", "fukuoka"}};
+  reference.committees = {
+      {"c1", "こども部会", "", "", "committee", "fukuoka", "2024-10-01", ""},           // established mid-year
+      {"c2", "旧地域移行部会", "", "", "committee", "fukuoka", "2020-04-01", "2024-12-31"},  // abolished in FY2024
+      {"c3", "相談支援部会", "", "", "committee", "fukuoka", "", ""},                   // date not known
+  };
+  reference.indicators = json::parse(R"([
+    {"id": "case_reviews", "name": "事例検討実施回数", "unit": "回", "measure": "count",
+     "filter": {"kind": "case_review"}, "targets": {"2024": 3}, "actuals_before": {"2022": 5}},
+    {"id": "committee_sessions", "name": "専門部会の実施回数", "unit": "回", "measure": "occurrences",
+     "filter": {"kind": "meeting", "meeting_type": "committee"}, "targets": {"2024": 7}},
+    {"id": "participants", "name": "参加者数", "unit": "人", "measure": "sum:participants",
+     "filter": {"kind": "meeting"}, "comparison": "以下", "targets": {"2024": 10}},
+    {"id": "organizations", "name": "参加機関数", "unit": "機関", "measure": "distinct:organizations",
+     "filter": {"kind": "meeting"}, "targets": {"2024": 3}, "comparison": "exactly"},
+    {"id": "guidance", "name": "指導・助言件数", "unit": "件", "measure": "count",
+     "filter": {"kind": "outreach", "organization_role": "commissioned"},
+     "per_organization": {"per": 1, "role": "commissioned"}},
+    {"id": "established", "name": "専門部会の設置数", "unit": "部会", "measure": "committees_established",
+     "filter": {"meeting_type": "committee"}, "targets": {"2024": 2}},
+    {"id": "qualified", "name": "主任相談支援専門員の配置数", "unit": "人", "measure": "count",
+     "filter": {"kind": "initiative"}, "targets": {"2024": 10},
+     "actuals": {"2024": {"value": 12, "by": "山田 主任", "at": "2025-04-10T09:00:00Z"}}}
+  ])");
+  reference.reindex();
+  return reference;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(StoreFixture, "a report counts approved records of its fiscal year, and submitted ones only when "
+                               "provisional",
+                 "[report]") {
+  for (auto [date, status] : std::vector<std::pair<std::string, std::string>>{
+           {"2024-04-01", "approved"},   // the fiscal year's first day
+           {"2025-03-31", "approved"},   // its last day
+           {"2025-04-01", "approved"},   // FY2025
+           {"2024-03-31", "approved"},   // FY2023
+           {"2024-06-01", "submitted"},  // provisional only
+           {"2024-06-02", "returned"},   // never
+           {"2024-06-03", "draft"}}) {   // never
+    json object = record_to_json(case_review(date, status));
+    object.erase("id");
+    add(object.dump());
+  }
+  json gone = record_to_json(case_review("2024-06-04", "approved"));
+  gone.erase("id");
+  Record tombstone = add(gone.dump());
+  REQUIRE(store->remove(tombstone.id));
+
+  const ReportScope scope{2024, "fukuoka", false};
+  auto records = report_records(*store, scope, 2023);
+  REQUIRE(records);
+  std::vector<std::string> dates;
+  for (const Record& record : *records) dates.push_back(record.date);
+  CHECK(dates == std::vector<std::string>{"2024-03-31", "2024-04-01", "2025-03-31"});
+
+  ReportScope provisional = scope;
+  provisional.provisional = true;
+  auto with_submitted = report_records(*store, provisional, 2024);
+  REQUIRE(with_submitted);
+  CHECK(with_submitted->size() == 3);  // 2024-04-01, 2024-06-01 (submitted), 2025-03-31
+
+  ReferenceData reference = test_reference();
+  IndicatorReport report = indicator_report(*records, reference, scope, 2);
+  const IndicatorRow& reviews = row(report, "case_reviews");
+  CHECK(reviews.current.actual == 2);
+  CHECK(reviews.current.target == 3);
+  CHECK_FALSE(*reviews.current.achieved);
+  CHECK(*reviews.current.rate == Approx(2.0 / 3.0));
+  CHECK(reviews.current.records.size() == 2);
+  REQUIRE(reviews.earlier.size() == 2);
+  CHECK(reviews.earlier[0].fiscal_year == 2022);
+  CHECK(reviews.earlier[0].actual == 5);  // the plan's recorded actual: no records that year
+  CHECK(reviews.earlier[1].fiscal_year == 2023);
+  CHECK(reviews.earlier[1].actual == 1);
+
+  IndicatorReport counted_provisionally = indicator_report(*with_submitted, reference, provisional, 0);
+  CHECK(row(counted_provisionally, "case_reviews").current.actual == 3);
+  CHECK(*row(counted_provisionally, "case_reviews").current.achieved);
+  CHECK(indicator_report_json(counted_provisionally)["provisional"] == true);
+}
+
+TEST_CASE("each measure, a per-office target, a hand-entered actual and committees established mid-year",
+          "[report]") {
+  ReferenceData reference = test_reference();
+  std::vector<Record> records{
+      record_of({{"id", "m1"}, {"kind", "meeting"}, {"date", "2024-05-20"}, {"title", "専門部会（年7回）"},
+                 {"meeting_type", "committee"}, {"occurrences", 7}, {"participant_count", 12},
+                 {"organizations", {"o1", "o2"}}, {"status", "approved"}}),
+      record_of({{"id", "m2"}, {"kind", "meeting"}, {"date", "2024-07-01"}, {"title", "連絡会"},
+                 {"meeting_type", "liaison"}, {"participant_count", 8}, {"organizations", {"o2", "o3"}},
+                 {"status", "approved"}}),
+      record_of({{"id", "v1"}, {"kind", "outreach"}, {"date", "2024-08-01"}, {"title", "訪問A"},
+                 {"visit_type", "provider"}, {"organizations", {"o1"}}, {"status", "approved"}}),
+      record_of({{"id", "v2"}, {"kind", "outreach"}, {"date", "2024-09-01"}, {"title", "訪問C"},
+                 {"visit_type", "provider"}, {"organizations", {"o3"}}, {"status", "approved"}}),  // not commissioned
+  };
+  IndicatorReport report = indicator_report(records, reference, {2024, "fukuoka", false}, 1);
+
+  CHECK(row(report, "committee_sessions").current.actual == 7);  // one record standing for seven sessions
+  CHECK(*row(report, "committee_sessions").current.achieved);
+
+  const IndicatorFigure& participants = row(report, "participants").current;
+  CHECK(participants.actual == 20);
+  CHECK(row(report, "participants").comparison == Comparison::AtMost);
+  CHECK_FALSE(*participants.achieved);  // 以下 10: 20 is over
+  CHECK(*participants.rate == Approx(0.5));
+
+  CHECK(row(report, "organizations").current.actual == 3);  // o1, o2, o3 once each
+  CHECK(*row(report, "organizations").current.achieved);   // ちょうど 3
+
+  const IndicatorRow& guidance = row(report, "guidance");
+  CHECK(guidance.organizations == 2);  // the commissioned offices
+  CHECK(guidance.current.target == 2);  // 1 per office
+  CHECK(guidance.current.actual == 1);  // the visit to o1; o3 is not commissioned
+  CHECK(guidance.current.records == std::vector<std::string>{"v1"});
+
+  const IndicatorRow& established = row(report, "established");
+  CHECK(established.current.actual == 1);  // c1 (from 2024-10-01); c2 abolished before the year's end; c3 unknown
+  CHECK(established.earlier.at(0).actual == 1);  // FY2023: c2 only
+
+  const IndicatorFigure& qualified = row(report, "qualified").current;
+  CHECK(qualified.actual == 12);
+  CHECK(qualified.hand_entered);
+  CHECK(qualified.entered_by == "山田 主任");
+  CHECK(*qualified.achieved);
+
+  const json out = indicator_report_json(report);
+  CHECK(out["fiscal_year"] == 2024);
+  CHECK(out["indicators"][0]["id"] == "case_reviews");
+  CHECK(out["indicators"][1]["actual"] == 7);
+  CHECK(out["indicators"][1]["achieved"] == true);
+  CHECK(out["indicators"][6]["entered_by"] == "山田 主任");
+
+  ReportSheet sheet = indicator_sheet(report, false);
+  CHECK(sheet.header.front() == "指標");
+  CHECK(sheet.rows[2][2] == "以下");
+  CHECK(sheet.rows[4][3] == "2（1×2か所）");
+  CHECK(sheet.rows[6][4] == "12（手入力）");
+}
+
+TEST_CASE("the theme report counts an activity once in each of its areas, and once in the theme's total",
+          "[report]") {
+  ReferenceData reference = test_reference();
+  std::vector<Record> records{
+      record_of({{"id", "a"}, {"kind", "initiative"}, {"date", "2024-05-01"}, {"title", "合同研修"},
+                 {"themes", {"T03"}}, {"areas", {"higashi", "hakata"}}, {"status", "approved"}}),
+      record_of({{"id", "b"}, {"kind", "initiative"}, {"date", "2024-06-01"}, {"title", "居場所づくり"},
+                 {"themes", {"T03", "T08"}}, {"areas", {"hakata"}}, {"status", "approved"}}),
+      record_of({{"id", "c"}, {"kind", "initiative"}, {"date", "2024-06-02"}, {"title", "下書き"},
+                 {"themes", {"T08"}}, {"areas", {"higashi"}}, {"status", "draft"}}),
+  };
+  ThemeReport report = theme_report(records, reference, {2024, "fukuoka", false});
+  const json out = theme_report_json(report, reference);
+  CHECK(out["fiscal_year"] == 2024);
+  const json expected = json::parse(R"([
+    {"theme": "T03", "area": "higashi", "area_name": "東区", "count": 1, "records": ["a"]},
+    {"theme": "T03", "area": "hakata", "area_name": "博多区", "count": 2, "records": ["a", "b"]},
+    {"theme": "T08", "area": "hakata", "area_name": "博多区", "count": 1, "records": ["b"]}
+  ])");
+  json cells = out["cells"];
+  for (json& cell : cells) cell.erase("theme_name");
+  CHECK(cells == expected);
+  ReportSheet sheet = theme_sheet(report, reference, false);
+  CHECK(sheet.header == std::vector<std::string>{"地域課題", "東・博多エリア", "東区", "博多区", "計"});
+  CHECK(sheet.rows[0] == std::vector<std::string>{"T03 社会資源の不足", "0", "1", "2", "2"});
+  const std::string csv = sheet_csv(sheet);
+  CHECK(csv.rfind("\xEF\xBB\xBF地域課題,", 0) == 0);
+  CHECK(csv.find("\r\nT03 社会資源の不足,0,1,2,2\r\n") != std::string::npos);
+}
+
+TEST_CASE("the committee report lists seed 004's activities per committee and work item with their dates",
+          "[report]") {
+  const std::filesystem::path fixtures = std::filesystem::path(TSUNAGI_TEST_SOURCE_DIR) / "fixtures" / "seed_activities";
+  auto text = read_file(fixtures / "004_kodama.json");
+  REQUIRE(text);
+  auto fixture = parse_json_text(*text);
+  REQUIRE(fixture);
+  auto reference = load_reference_file(assets_dir() / "reference" / "kodama.json");
+  REQUIRE(reference);
+  std::vector<Record> records;
+  int n = 0;
+  for (const json& entry : (*fixture)["records"]) {
+    json expected = entry["expected"];
+    expected["id"] = "r" + std::to_string(n++);
+    expected["status"] = "approved";
+    records.push_back(record_of(expected));
+  }
+  CommitteeReport report = committee_report(records, *reference, {2023, "kodama", false});
+  const json out = committee_report_json(report);
+  auto lines_of = [&out](const std::string& work_item) {
+    std::vector<std::string> lines;
+    for (const json& committee : out["committees"])
+      for (const json& item : committee["work_items"])
+        if (item["id"] == work_item)
+          for (const json& activity : item["activities"]) lines.push_back(activity["line"]);
+    return lines;
+  };
+  // 運営会議 3: the seed writes 放課後等デイサービス事業所連絡会議を開催した（R５.9.21、R５.12.19）.
+  auto steering = lines_of("kodama.steering.fy2023.3");
+  CHECK(std::find(steering.begin(), steering.end(), "放課後等デイサービス事業所連絡会議（9/21、12/19）") != steering.end());
+  // 運営会議 2: 第１回全体会（R5.7.3）, 第２回全体会 書面開催（R5.11.20）, 第３回全体会（R6.2.2）.
+  auto plenaries = lines_of("kodama.steering.fy2023.2");
+  CHECK(std::find(plenaries.begin(), plenaries.end(), "第１回全体会（7/3）") != plenaries.end());
+  CHECK(std::find(plenaries.begin(), plenaries.end(), "第３回全体会（2/2）") != plenaries.end());
+  CHECK(out["committees"][0]["name"] == "運営会議");
+  ReportSheet sheet = committee_sheet(report, false);
+  CHECK(sheet.header == std::vector<std::string>{"会議体", "事業項目", "取組状況"});
+  CHECK(sheet.rows.front()[0] == "運営会議");
+}
