@@ -17,6 +17,7 @@
 
 #include "app/window.hpp"
 #include "app/i18n.hpp"
+#include "app/report_xlsx.hpp"
 #include "app/screens/review.hpp"
 #include "model/calendar.hpp"
 #include "model/csv_export.hpp"
@@ -83,8 +84,8 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
-  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional] [--format table|json|csv]
-        [--out FILE]
+  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional]
+        [--format table|json|csv|xlsx] [--out FILE]
                                     the yearly reports from the records on this device (approved ones; with
                                     --provisional submitted ones too): indicators against their targets, the
                                     committee activity report (dates per work item), the theme × area matrix
@@ -841,6 +842,13 @@ int command_enroll(const Context& ctx) {
   return 0;
 }
 
+// A report's sheet name in a workbook (at most 31 characters).
+std::string sheet_title(const std::string& which, bool english) {
+  if (which == "indicators") return english ? "Indicators" : "活動指標";
+  if (which == "committee") return english ? "Committees" : "専門部会等の活動";
+  return english ? "Themes" : "地域課題別";
+}
+
 // report indicators|committee|themes: computed from what this device holds, offline as well.
 int command_report(const Context& ctx) {
   const std::string& which = ctx.args.positional()[1];
@@ -853,8 +861,11 @@ int command_report(const Context& ctx) {
     throw UsageError{"--fy: \"" + ctx.args.option("--fy") + "\" is not a fiscal year",
                      "--fy: 「" + ctx.args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
   const std::string format = ctx.args.option("--format", "table");
-  if (format != "table" && format != "json" && format != "csv")
-    throw UsageError{"--format: expected table, json or csv", "--format: table、json、csv のどれかを指定してください"};
+  if (format != "table" && format != "json" && format != "csv" && format != "xlsx")
+    throw UsageError{"--format: expected table, json, csv or xlsx",
+                     "--format: table、json、csv、xlsx のどれかを指定してください"};
+  if (format == "xlsx" && !ctx.args.has("--out"))
+    throw UsageError{"report --format xlsx: --out FILE.xlsx is required", "report --format xlsx: --out ファイル名.xlsx が必要です"};
   auto store = ctx.open_store();
   if (!store) return fail(store.error(), ctx.japanese);
   auto reference = (*store)->reference();
@@ -886,6 +897,14 @@ int command_report(const Context& ctx) {
     ThemeReport report = theme_report(*records, *reference, scope);
     document = theme_report_json(report, *reference);
     sheet = theme_sheet(report, *reference, english);
+  }
+  if (format == "xlsx") {
+    XlsxChart chart;
+    if (which == "indicators") chart.value_columns = {3, 4};  // target and actual, per indicator
+    if (auto written = write_report_xlsx(ctx.args.option("--out"), sheet, sheet_title(which, english), chart);
+        !written)
+      return fail(written.error(), ctx.japanese);
+    return 0;
   }
   std::string out;
   if (format == "json") {

@@ -474,23 +474,28 @@ ReportSheet indicator_sheet(const IndicatorReport& report, bool english) {
   for (std::size_t i = 0; i < years; ++i)
     sheet.header.push_back(fiscal_year_text(report.indicators.front().earlier[i].fiscal_year, english) +
                            (english ? " actual" : " 実績"));
+  sheet.header.push_back(english ? "Notes" : "備考");
   for (const IndicatorRow& row : report.indicators) {
     static const char* const kComparisonJa[] = {"以上", "以下", "ちょうど"};
     static const char* const kComparisonEn[] = {"at least", "at most", "exactly"};
     const auto comparison = static_cast<std::size_t>(row.comparison);
-    std::string target = number_text(row.current.target);
-    if (row.per_organization && !target.empty())
-      target += english ? " (" + number_text(row.per_organization) + " × " + std::to_string(row.organizations) + ")"
-                        : "（" + number_text(row.per_organization) + "×" + std::to_string(row.organizations) + "か所）";
+    std::string notes;
+    if (row.per_organization)
+      notes = english ? number_text(row.per_organization) + " per organisation × " + std::to_string(row.organizations)
+                      : "1か所あたり" + number_text(row.per_organization) + "×" + std::to_string(row.organizations) + "か所";
+    if (row.current.hand_entered)
+      notes += (notes.empty() ? "" : (english ? "; " : "、")) +
+               (english ? "actual entered by " + row.current.entered_by + " " + row.current.entered_at.substr(0, 10)
+                        : "実績は手入力（" + row.current.entered_by + " " + row.current.entered_at.substr(0, 10) + "）");
     std::vector<std::string> cells{english && !row.name_en.empty() ? row.name_en : row.name,
                                    row.unit,
                                    english ? kComparisonEn[comparison] : kComparisonJa[comparison],
-                                   target,
-                                   number_text(row.current.actual) +
-                                       (row.current.hand_entered ? (english ? " (entered)" : "（手入力）") : ""),
+                                   number_text(row.current.target),
+                                   number_text(row.current.actual),
                                    rate_text(row.current.rate),
                                    achieved_text(row.current.achieved, english)};
     for (const IndicatorFigure& figure : row.earlier) cells.push_back(number_text(figure.actual));
+    cells.push_back(notes);
     sheet.rows.push_back(std::move(cells));
   }
   return sheet;

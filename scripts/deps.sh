@@ -9,6 +9,7 @@ TSUNAGI_PACKAGES=(
   libimgui-dev libglfw3-dev libgl-dev libstb-dev libfontconfig-dev fonts-noto-cjk
   xvfb xauth libgl1-mesa-dri
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
+  libxlsxwriter-dev  # the reports as spreadsheets
   python3  # the command-line tests read JSON answers with it
 )
 

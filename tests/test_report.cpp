@@ -186,8 +186,10 @@ TEST_CASE("each measure, a per-office target, a hand-entered actual and committe
   ReportSheet sheet = indicator_sheet(report, false);
   CHECK(sheet.header.front() == "指標");
   CHECK(sheet.rows[2][2] == "以下");
-  CHECK(sheet.rows[4][3] == "2（1×2か所）");
-  CHECK(sheet.rows[6][4] == "12（手入力）");
+  CHECK(sheet.rows[4][3] == "2");
+  CHECK(sheet.rows[4].back() == "1か所あたり1×2か所");
+  CHECK(sheet.rows[6][4] == "12");
+  CHECK(sheet.rows[6].back() == "実績は手入力（山田 主任 2025-04-10）");
 }
 
 TEST_CASE("the theme report counts an activity once in each of its areas, and once in the theme's total",

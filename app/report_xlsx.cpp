@@ -1,0 +1,144 @@
+#include "app/report_xlsx.hpp"
+
+#include <xlsxwriter.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <memory>
+
+#include "model/files.hpp"
+#include "model/ids.hpp"
+
+namespace tsunagi {
+
+namespace {
+
+// How wide `text` shows, in Excel's column units: a character outside ASCII (kana, kanji, full-width) takes two;
+// a cell of several lines is as wide as its longest.
+double display_width(const std::string& text) {
+  double widest = 0, width = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == '\n') {
+      widest = std::max(widest, width);
+      width = 0;
+    } else if (byte < 0x80) {
+      width += 1;
+    } else if ((byte & 0xC0) != 0x80) {
+      width += 2;  // the first byte of a multi-byte character
+    }
+  }
+  return std::max(widest, width);
+}
+
+// A cell that is a number ("12", "2.5") or a rate ("66.7%"): its value, and whether it is a rate.
+std::optional<std::pair<double, bool>> numeric(const std::string& cell) {
+  if (cell.empty()) return std::nullopt;
+  const bool rate = cell.back() == '%';
+  const std::string digits = rate ? cell.substr(0, cell.size() - 1) : cell;
+  if (digits.empty() || digits.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(digits.c_str(), &end);
+  if (end != digits.c_str() + digits.size()) return std::nullopt;
+  return std::make_pair(rate ? value / 100 : value, rate);
+}
+
+Error xlsx_error(lxw_error error, const std::filesystem::path& path) {
+  return make_error("xlsx.write", path.string(), std::string("cannot write the spreadsheet: ") + lxw_strerror(error),
+                    std::string("表計算ファイルを書き出せません: ") + lxw_strerror(error));
+}
+
+}  // namespace
+
+Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& sheet, const std::string& sheet_name,
+                         const XlsxChart& chart) {
+  // libxlsxwriter writes the whole file at workbook_close; it goes beside the target first, then into place.
+  const std::filesystem::path draft = path.parent_path() / ("." + path.filename().string() + "." + new_uuid_v7() + ".tmp");
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_FALSE;
+  lxw_workbook* workbook = workbook_new_opt(draft.c_str(), &options);
+  if (!workbook)
+    return make_error("xlsx.write", path.string(), "cannot create the spreadsheet", "表計算ファイルを作れません");
+  lxw_worksheet* worksheet = workbook_add_worksheet(workbook, sheet_name.c_str());
+
+  lxw_format* title = workbook_add_format(workbook);
+  format_set_bold(title);
+  format_set_font_size(title, 14);
+  lxw_format* header = workbook_add_format(workbook);
+  format_set_bold(header);
+  format_set_text_wrap(header);
+  format_set_border(header, LXW_BORDER_THIN);
+  format_set_bg_color(header, 0xDDEBF7);
+  format_set_align(header, LXW_ALIGN_VERTICAL_CENTER);
+  lxw_format* text = workbook_add_format(workbook);
+  format_set_text_wrap(text);
+  format_set_border(text, LXW_BORDER_THIN);
+  format_set_align(text, LXW_ALIGN_VERTICAL_TOP);
+  lxw_format* number = workbook_add_format(workbook);
+  format_set_border(number, LXW_BORDER_THIN);
+  format_set_align(number, LXW_ALIGN_VERTICAL_TOP);
+  format_set_num_format(number, "#,##0.##");
+  lxw_format* percent = workbook_add_format(workbook);
+  format_set_border(percent, LXW_BORDER_THIN);
+  format_set_align(percent, LXW_ALIGN_VERTICAL_TOP);
+  format_set_num_format(percent, "0.0%");
+
+  worksheet_write_string(worksheet, 0, 0, sheet.title.c_str(), title);
+  const lxw_row_t header_row = 1;
+  std::vector<double> widths(sheet.header.size(), 6);
+  for (std::size_t c = 0; c < sheet.header.size(); ++c) {
+    worksheet_write_string(worksheet, header_row, static_cast<lxw_col_t>(c), sheet.header[c].c_str(), header);
+    widths[c] = std::max(widths[c], display_width(sheet.header[c]) + 2);
+  }
+  for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
+    const auto row = static_cast<lxw_row_t>(header_row + 1 + r);
+    for (std::size_t c = 0; c < sheet.rows[r].size(); ++c) {
+      const std::string& cell = sheet.rows[r][c];
+      const auto col = static_cast<lxw_col_t>(c);
+      if (auto value = numeric(cell))
+        worksheet_write_number(worksheet, row, col, value->first, value->second ? percent : number);
+      else
+        worksheet_write_string(worksheet, row, col, cell.c_str(), text);
+      if (c < widths.size()) widths[c] = std::max(widths[c], display_width(cell) + 2);
+    }
+  }
+  // Wide enough for the text, up to a width that still prints: longer text wraps.
+  for (std::size_t c = 0; c < widths.size(); ++c)
+    worksheet_set_column(worksheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), std::min(widths[c], 60.0),
+                         nullptr);
+  worksheet_freeze_panes(worksheet, header_row + 1, 1);
+  worksheet_repeat_rows(worksheet, header_row, header_row);
+  worksheet_set_landscape(worksheet);
+  worksheet_set_paper(worksheet, 9);  // A4
+  worksheet_fit_to_pages(worksheet, 1, 0);  // one page wide, as many tall as it takes
+
+  if (!chart.value_columns.empty() && !sheet.rows.empty()) {
+    lxw_chart* bars = workbook_add_chart(workbook, LXW_CHART_BAR);
+    const auto first = static_cast<lxw_row_t>(header_row + 1);
+    const auto last = static_cast<lxw_row_t>(header_row + sheet.rows.size());
+    for (std::size_t column : chart.value_columns) {
+      lxw_chart_series* series = chart_add_series(bars, nullptr, nullptr);
+      chart_series_set_categories(series, sheet_name.c_str(), first, static_cast<lxw_col_t>(chart.category_column),
+                                  last, static_cast<lxw_col_t>(chart.category_column));
+      chart_series_set_values(series, sheet_name.c_str(), first, static_cast<lxw_col_t>(column), last,
+                              static_cast<lxw_col_t>(column));
+      chart_series_set_name(series, sheet.header.at(column).c_str());
+    }
+    chart_title_set_name(bars, sheet.title.c_str());
+    chart_legend_set_position(bars, LXW_CHART_LEGEND_BOTTOM);
+    worksheet_insert_chart(worksheet, static_cast<lxw_row_t>(last + 2), 0, bars);
+  }
+
+  if (lxw_error closed = workbook_close(workbook); closed != LXW_NO_ERROR) {
+    std::error_code ignored;
+    std::filesystem::remove(draft, ignored);
+    return xlsx_error(closed, path);
+  }
+  auto bytes = read_file(draft);
+  std::error_code ignored;
+  std::filesystem::remove(draft, ignored);
+  if (!bytes) return bytes.error();
+  return write_file_atomic(path, *bytes, 0644);
+}
+
+}  // namespace tsunagi

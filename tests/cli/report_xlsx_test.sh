@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The reports as spreadsheets, read back the way an office reads them: LibreOffice Calc (headless) converts each
+# XLSX to CSV and the test checks the cells, Japanese text and figures included, and that the indicators carry a
+# native chart. The committee report is seed 004's dated activities (Kodama, FY R5), entered as records on a
+# supervisor's laptop that took Kodama's reference data from a real collector on 127.0.0.1.
+# Usage: report_xlsx_test.sh TSUNAGI TSUNAGI_COLLECTOR
+set -uo pipefail
+tsunagi=$1
+collector=$2
+source "$(dirname "$0")/lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+assets=$here/../../assets
+soffice=$(command -v soffice || command -v libreoffice || true)
+if [ -z "$soffice" ]; then
+  echo "FAIL: LibreOffice (soffice) is not installed: scripts/deps.sh installs libreoffice-calc" >&2
+  exit 1
+fi
+collector_pid=
+trap 'if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; fi; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+
+"$collector" reference import "$assets/reference/default.json" --data "$work/collector" >/dev/null
+"$collector" reference import "$assets/reference/kodama.json" --data "$work/collector" >/dev/null
+"$collector" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
+collector_pid=$!
+for _ in $(seq 100); do grep -q '^pin ' "$work/collector.out" 2>/dev/null && break; sleep 0.1; done
+S=$work/supervisor
+line=$("$collector" user add --data "$work/collector" --name "児玉 事務局" --role supervisor --council kodama | tail -n 1)
+run_program 0 "$tsunagi" --data "$S" enroll "$line" --device-name "事務局PC"
+run_program 0 "$tsunagi" --data "$S" sync
+t() { run_program "$1" "$tsunagi" --data "$S" --lang ja "${@:2}"; }
+
+# Seed 004's activities as typed from the seed, approved (the secretariat's own record of the year).
+python3 - "$here/../fixtures/seed_activities/004_kodama.json" > "$work/kodama.json" <<'PY'
+import json, sys
+fixture = json.load(open(sys.argv[1]))
+print(json.dumps([dict(entry["input"], status="approved") for entry in fixture["records"]], ensure_ascii=False))
+PY
+t 0 import "$work/kodama.json" --fy 令和5年度
+
+# to_csv NAME: converts NAME.xlsx to NAME.csv (UTF-8, comma, quoted text) as LibreOffice reads it.
+to_csv() {
+  timeout 180 "$soffice" -env:UserInstallation="file://$work/profile" --headless \
+    --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1' --outdir "$work" "$work/$1.xlsx" > "$work/soffice.log" 2>&1
+  [ -s "$work/$1.csv" ]
+}
+
+t 0 report committee --fy 令和5年度 --council kodama --format xlsx --out "$work/committee.xlsx"
+check "LibreOffice reads the committee report" to_csv committee
+csv=$(cat "$work/committee.csv")
+check "the title is the report's, in Japanese" contains "$csv" "専門部会等の活動報告 令和5年度"
+check "the header row is Japanese" contains "$csv" '"会議体","事業項目","取組状況"' 
+# As the seed writes them: （R５.9.21、R５.12.19）, 第１回全体会（R5.7.3）, 第３回全体会（R6.2.2）.
+check "the liaison meetings with both dates" contains "$csv" "放課後等デイサービス事業所連絡会議（9/21、12/19）"
+check "the first plenary with its date" contains "$csv" "第１回全体会（7/3）"
+check "the third plenary, in the next calendar year" contains "$csv" "第３回全体会（2/2）"
+check "work items by number and name" contains "$csv" "3．地域の関係機関のネットワーク構築及び相談支援体制の充実と強化に関すること"
+t 0 report committee --fy 令和5年度 --council kodama --format json
+json_lines=$(python3 -c 'import json,sys; print("\n".join(a["line"] for c in json.load(sys.stdin)["committees"] for w in c["work_items"] for a in w["activities"]))' <<<"$out")
+missing=0
+while IFS= read -r expected; do
+  [ -z "$expected" ] && continue
+  contains "$csv" "$expected" || { missing=$((missing + 1)); echo "missing from the sheet: $expected" >&2; }
+done <<<"$json_lines"
+check "every activity line of the report is a cell of the sheet" [ "$missing" = 0 ]
+check "and there are lines" [ "$(printf '%s\n' "$json_lines" | grep -c .)" -ge 10 ]
+
+t 0 report indicators --fy 令和5年度 --council kodama --format xlsx --out "$work/indicators.xlsx"
+check "LibreOffice reads the indicators" to_csv indicators
+csv=$(cat "$work/indicators.csv")
+check "the indicators' header" contains "$csv" '"指標","単位","比較","目標","実績","達成率","評価"'
+check "a figure is a number, not text" contains "$csv" '"相談支援事業所の参画による事例検討実施回数","回","以上",,1,' 
+check "the workbook holds a native chart" bash -c "unzip -l '$work/indicators.xlsx' | grep -q 'xl/charts/chart1.xml'"
+check "printed A4 landscape, one page wide" bash -c "unzip -p '$work/indicators.xlsx' xl/worksheets/sheet1.xml | grep -q 'paperSize=\"9\".*orientation=\"landscape\"\\|orientation=\"landscape\".*paperSize=\"9\"'"
+check "the header row stays in view" bash -c "unzip -p '$work/indicators.xlsx' xl/worksheets/sheet1.xml | grep -q 'state=\"frozen\"'"
+
+t 0 report themes --fy 令和5年度 --council kodama --format xlsx --out "$work/themes.xlsx"
+check "LibreOffice reads the theme report" to_csv themes
+check "the theme report's header starts with the themes' column" contains "$(head -2 "$work/themes.csv")" "地域課題"
+
+t 64 report themes --fy 2023 --format xlsx
+check "xlsx needs --out" contains "$err" "--out"
+finish "report xlsx"
