@@ -3,6 +3,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
@@ -29,6 +30,23 @@ double display_width(const std::string& text) {
     }
   }
   return std::max(widest, width);
+}
+
+constexpr double kMaxColumnWidth = 60;  // characters
+constexpr double kLineHeight = 16.5;    // points, of a line of the default font (CJK glyphs stand taller)
+
+// How many lines `text` takes in a column `width` characters wide, wrapped.
+double wrapped_lines(const std::string& text, double width) {
+  double lines = 0;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t end = text.find('\n', start);
+    const double line = display_width(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+    lines += std::max(1.0, std::ceil(line / std::max(width, 1.0)));
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return lines;
 }
 
 // A cell that is a number ("12", "2.5") or a rate ("66.7%"): its value, and whether it is a rate.
@@ -102,10 +120,18 @@ Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& s
       if (c < widths.size()) widths[c] = std::max(widths[c], display_width(cell) + 2);
     }
   }
-  // Wide enough for the text, up to a width that still prints: longer text wraps.
+  // Wide enough for the text, up to a width that still prints: longer text wraps. Rows grow to their wrapped
+  // lines (a spreadsheet does not size rows of a written file by itself, and a printout would cut them).
+  for (double& width : widths) width = std::min(width, kMaxColumnWidth);
   for (std::size_t c = 0; c < widths.size(); ++c)
-    worksheet_set_column(worksheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), std::min(widths[c], 60.0),
-                         nullptr);
+    worksheet_set_column(worksheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), widths[c], nullptr);
+  for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
+    double lines = 1;
+    for (std::size_t c = 0; c < sheet.rows[r].size() && c < widths.size(); ++c)
+      lines = std::max(lines, wrapped_lines(sheet.rows[r][c], widths[c] - 1));
+    if (lines > 1)
+      worksheet_set_row(worksheet, static_cast<lxw_row_t>(header_row + 1 + r), kLineHeight * lines + 4, nullptr);
+  }
   worksheet_freeze_panes(worksheet, header_row + 1, 1);
   worksheet_repeat_rows(worksheet, header_row, header_row);
   worksheet_set_landscape(worksheet);

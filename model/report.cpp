@@ -219,6 +219,44 @@ json figure_json(const IndicatorFigure& figure) {
   return out;
 }
 
+// A record's date as the committee report writes it: 4/17 for a day, 1月 for a month, 9/21～12/19 for a period,
+// nothing for a whole fiscal year (the report is of one).
+std::string date_as_reported(const Record& record) {
+  auto day = [](const std::string& iso) {
+    auto date = parse_iso_date(iso);
+    return date ? std::to_string(date->month) + "/" + std::to_string(date->day) : std::string();
+  };
+  auto from = parse_iso_date(record.date);
+  if (!from) return "";
+  switch (record.date_precision) {
+    case DatePrecision::Month: return std::to_string(from->month) + "月";
+    case DatePrecision::FiscalYear: return "";
+    case DatePrecision::Period: {
+      // 令和6年1月から: from a month's first day to the fiscal year's end.
+      if (from->day == 1 && record.date_end == format_iso(fiscal_year_range(fiscal_year(*from)).second))
+        return std::to_string(from->month) + "月から";
+      return record.date_end.empty() ? day(record.date) : day(record.date) + "～" + day(record.date_end);
+    }
+    case DatePrecision::Day: break;
+  }
+  return day(record.date);
+}
+
+// Orders an activity's dates (and what is shown of them, and their records) by date.
+void sort_by_date(CommitteeActivity& activity) {
+  std::vector<std::size_t> order(activity.dates.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return activity.dates[a] < activity.dates[b]; });
+  CommitteeActivity sorted{activity.label, {}, {}, {}};
+  for (std::size_t i : order) {
+    sorted.dates.push_back(activity.dates[i]);
+    sorted.shown.push_back(activity.shown[i]);
+    sorted.records.push_back(activity.records[i]);
+  }
+  activity = std::move(sorted);
+}
+
 }  // namespace
 
 bool counts_in(const Record& record, const ReportScope& scope) {
@@ -353,11 +391,13 @@ CommitteeReport committee_report(const std::vector<Record>& records, const Refer
         if (!served) continue;
         auto same = std::find_if(row.activities.begin(), row.activities.end(),
                                  [&](const CommitteeActivity& activity) { return activity.label == record.title; });
-        if (same == row.activities.end()) same = row.activities.insert(row.activities.end(), {record.title, {}, {}});
+        if (same == row.activities.end())
+          same = row.activities.insert(row.activities.end(), {record.title, {}, {}, {}});
         same->dates.push_back(record.date);
+        same->shown.push_back(date_as_reported(record));
         same->records.push_back(record.id);
       }
-      for (CommitteeActivity& activity : row.activities) std::sort(activity.dates.begin(), activity.dates.end());
+      for (CommitteeActivity& activity : row.activities) sort_by_date(activity);
       section.work_items.push_back(std::move(row));
     }
     if (!section.work_items.empty()) report.committees.push_back(std::move(section));
@@ -367,11 +407,8 @@ CommitteeReport committee_report(const std::vector<Record>& records, const Refer
 
 std::string activity_line(const CommitteeActivity& activity) {
   std::string dates;
-  for (const std::string& iso : activity.dates) {
-    auto date = parse_iso_date(iso);
-    if (!date) continue;
-    dates += (dates.empty() ? "" : "、") + std::to_string(date->month) + "/" + std::to_string(date->day);
-  }
+  for (const std::string& shown : activity.shown)
+    if (!shown.empty()) dates += (dates.empty() ? "" : "、") + shown;
   return dates.empty() ? activity.label : activity.label + "（" + dates + "）";
 }
 

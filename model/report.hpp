@@ -87,7 +87,8 @@ nlohmann::json indicator_report_json(const IndicatorReport& report);
 // One activity line of a work item: what was done, with its dates (情報共有（4/17、7/24、10/16）).
 struct CommitteeActivity {
   std::string label;               // the record's title
-  std::vector<std::string> dates;  // ISO, in date order
+  std::vector<std::string> dates;  // ISO (a record's first day), in date order
+  std::vector<std::string> shown;  // each date as the report writes it: 4/17, 1月 (a month), 9/21～12/19 (a period)
   std::vector<std::string> records;
 };
 struct CommitteeWorkItem {

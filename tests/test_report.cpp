@@ -256,6 +256,8 @@ TEST_CASE("the committee report lists seed 004's activities per committee and wo
   auto plenaries = lines_of("kodama.steering.fy2023.2");
   CHECK(std::find(plenaries.begin(), plenaries.end(), "第１回全体会（7/3）") != plenaries.end());
   CHECK(std::find(plenaries.begin(), plenaries.end(), "第３回全体会（2/2）") != plenaries.end());
+  auto network = lines_of("kodama.steering.fy2023.3");
+  CHECK(std::find(network.begin(), network.end(), "委託事業所連絡会議（1月から）") != network.end());
   CHECK(out["committees"][0]["name"] == "運営会議");
   ReportSheet sheet = committee_sheet(report, false);
   CHECK(sheet.header == std::vector<std::string>{"会議体", "事業項目", "取組状況"});

@@ -53,6 +53,8 @@ check "the header row is Japanese" contains "$csv" '"会議体","事業項目","
 check "the liaison meetings with both dates" contains "$csv" "放課後等デイサービス事業所連絡会議（9/21、12/19）"
 check "the first plenary with its date" contains "$csv" "第１回全体会（7/3）"
 check "the third plenary, in the next calendar year" contains "$csv" "第３回全体会（2/2）"
+# 令和6年1月から「委託事業所連絡会議」を定期開催: a period from a month to the year's end.
+check "a period from a month on, as the seed writes it" contains "$csv" "委託事業所連絡会議（1月から）"
 check "work items by number and name" contains "$csv" "3．地域の関係機関のネットワーク構築及び相談支援体制の充実と強化に関すること"
 t 0 report committee --fy 令和5年度 --council kodama --format json
 json_lines=$(python3 -c 'import json,sys; print("\n".join(a["line"] for c in json.load(sys.stdin)["committees"] for w in c["work_items"] for a in w["activities"]))' <<<"$out")
