@@ -84,11 +84,12 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
-  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional]
+  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional] [--records]
         [--format table|json|csv|xlsx] [--out FILE]
                                     the yearly reports from the records on this device (approved ones; with
                                     --provisional submitted ones too): indicators against their targets, the
-                                    committee activity report (dates per work item), the theme × area matrix
+                                    committee activity report (dates per work item), the theme × area matrix;
+                                    --records lists under each row the records it counted (JSON always has them)
   admin user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--council ID|NAME]
         [--expires HOURS] [--url URL]
                                     (an admin, online) add a user at the collector; prints their enrollment line
@@ -140,8 +141,8 @@ CommandLineSpec command_line() {
   std::vector<OptionSpec> export_options = list_options;
   export_options.push_back(value_option("--out"));
   const std::vector<OptionSpec> report_options{value_option("--fy"), value_option("--council"),
-                                               flag_option("--provisional"), value_option("--format"),
-                                               value_option("--out")};
+                                               flag_option("--provisional"), flag_option("--records"),
+                                               value_option("--format"), value_option("--out")};
   const std::vector<OptionSpec> admin_user_code{value_option("--name"), value_option("--expires"), value_option("--url")};
   std::vector<OptionSpec> admin_user_add = admin_user_code;
   admin_user_add.insert(admin_user_add.end(), {value_option("--role"), value_option("--team"),
@@ -914,7 +915,15 @@ int command_report(const Context& ctx) {
   } else {
     out = sheet.title + "\n";
     out += join_cells(sheet.header) + "\n";
-    for (const auto& row : sheet.rows) out += join_cells(row) + "\n";
+    std::map<std::string, const Record*> by_id;
+    for (const Record& record : *records) by_id[record.id] = &record;
+    for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
+      out += join_cells(sheet.rows[r]) + "\n";
+      if (!ctx.args.flag("--records") || r >= sheet.row_records.size()) continue;
+      for (const std::string& id : sheet.row_records[r])  // --records: what each figure counted
+        if (auto found = by_id.find(id); found != by_id.end())
+          out += "    " + id + "  " + found->second->date + "  " + found->second->title + "\n";
+    }
   }
   if (auto written = write_output(ctx.args.option("--out", "-"), out); !written) return fail(written.error(), ctx.japanese);
   return 0;

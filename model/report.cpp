@@ -534,6 +534,7 @@ ReportSheet indicator_sheet(const IndicatorReport& report, bool english) {
     for (const IndicatorFigure& figure : row.earlier) cells.push_back(number_text(figure.actual));
     cells.push_back(notes);
     sheet.rows.push_back(std::move(cells));
+    sheet.row_records.push_back(row.current.records);
   }
   return sheet;
 }
@@ -547,9 +548,13 @@ ReportSheet committee_sheet(const CommitteeReport& report, bool english) {
   for (const CommitteeSection& section : report.committees)
     for (const CommitteeWorkItem& item : section.work_items) {
       std::string lines;
-      for (const CommitteeActivity& activity : item.activities)
+      std::vector<std::string> ids;
+      for (const CommitteeActivity& activity : item.activities) {
         lines += (lines.empty() ? "" : "\n") + activity_line(activity);
+        ids.insert(ids.end(), activity.records.begin(), activity.records.end());
+      }
       sheet.rows.push_back({section.name, item.number.empty() ? item.name : item.number + "．" + item.name, lines});
+      sheet.row_records.push_back(std::move(ids));
     }
   return sheet;
 }
@@ -572,6 +577,7 @@ ReportSheet theme_sheet(const ThemeReport& report, const ReferenceData& referenc
     }
     cells.push_back(std::to_string(all.size()));  // an activity in several areas counts once in the total
     sheet.rows.push_back(std::move(cells));
+    sheet.row_records.emplace_back(all.begin(), all.end());
   }
   return sheet;
 }

@@ -142,6 +142,7 @@ struct ReportSheet {
   std::string title;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
+  std::vector<std::vector<std::string>> row_records;  // per row, the ids of the records behind its figures
 };
 ReportSheet indicator_sheet(const IndicatorReport& report, bool english);
 ReportSheet committee_sheet(const CommitteeReport& report, bool english);

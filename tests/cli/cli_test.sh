@@ -298,6 +298,9 @@ check "--provisional counts submitted records too" contains "$out" '"provisional
 check "and the submitted one is in" [ "$(python3 -c 'import json,sys; print(sum(c["count"] for c in json.load(sys.stdin)["cells"] if c["theme"] == "T08"))' <<<"$out")" = 2 ]
 report 0 report themes --fy 2024
 check "the table is in Japanese" contains "$out" "地域課題別の取組状況 令和6年度"
+report 0 report themes --fy 2024 --records
+check "--records lists what a row counted" contains "$out" "2024-05-01  東区・博多区 合同研修"
+check "and not what it did not" not_contains "$out" "翌年度の取組"
 report 0 report indicators --fy 2024 --format csv --out "$work/indicators.csv"
 check "CSV starts with a BOM and Japanese headers" [ "$(head -c 10 "$work/indicators.csv")" = $'\xEF\xBB\xBF指標,' ]
 report 0 report indicators --fy 2024 --format json
