@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <map>
 
 #include "model/files.hpp"
 #include "model/record_json.hpp"
@@ -262,4 +263,33 @@ TEST_CASE("the committee report lists seed 004's activities per committee and wo
   ReportSheet sheet = committee_sheet(report, false);
   CHECK(sheet.header == std::vector<std::string>{"会議体", "事業項目", "取組状況"});
   CHECK(sheet.rows.front()[0] == "運営会議");
+}
+
+TEST_CASE_METHOD(StoreFixture, "the theme matrix of seed 001's activities, entered as records, is the seed's grouping",
+                 "[report]") {
+  const std::filesystem::path fixtures = std::filesystem::path(TSUNAGI_TEST_SOURCE_DIR) / "fixtures" / "seed_activities";
+  auto text = read_file(fixtures / "001_fukuoka_themes.json");
+  REQUIRE(text);
+  auto fixture = parse_json_text(*text);
+  REQUIRE(fixture);
+  for (const json& entry : (*fixture)["records"]) add(entry["record"].dump());  // wards typed by name, as staff do
+  const ReportScope scope{2024, "fukuoka", false};
+  auto records = report_records(*store, scope, 2024);
+  REQUIRE(records);
+  CHECK(records->size() == 15);
+  auto reference = store->reference();
+  REQUIRE(reference);
+  ThemeReport report = theme_report(*records, *reference, scope);
+  std::map<std::pair<std::string, std::string>, std::size_t> matrix;
+  for (const ThemeCell& cell : report.cells) matrix[{cell.theme, cell.area_name}] = cell.records.size();
+  // Counted by hand from the seed: each 【…】 section under a theme is one activity of the wards it names.
+  const std::map<std::pair<std::string, std::string>, std::size_t> seed{
+      {{"T02", "東区"}, 2}, {{"T02", "博多区"}, 1}, {{"T02", "中央区"}, 1}, {{"T02", "南区"}, 3},
+      {{"T02", "城南区"}, 2}, {{"T02", "早良区"}, 1}, {{"T02", "福岡市（福祉局生活支援課）"}, 1},
+      {{"T04", "東区"}, 1}, {{"T04", "博多区"}, 2}, {{"T04", "中央区"}, 1}, {{"T04", "南区"}, 1},
+      {{"T07", "博多区"}, 2}, {{"T07", "東区"}, 1}, {{"T07", "西区"}, 1}, {{"T07", "早良区"}, 1},
+      {{"T07", "福岡市（こども未来局こども発達支援課）"}, 1},
+      {{"T08", "中央区"}, 1}, {{"T08", "市基幹"}, 1},
+  };
+  CHECK(matrix == seed);
 }
