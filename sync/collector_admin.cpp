@@ -1,5 +1,6 @@
 #include "sync/collector_admin.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -117,18 +118,30 @@ json reference_counts(const ReferenceData& reference) {
           {"work_items", reference.work_items.size()}, {"projects", reference.projects.size()}};
 }
 
-// Puts a user with a team into the reference data's staff list (unless someone of that name is there already), so
-// that every device's team filter and a team's supervisor know whose records are the team's.
+// Puts each user with a team into `reference`'s staff list (unless someone of that name is there already), so that
+// every device's team filter and a team's supervisor know whose records are the team's. True when any was added.
+bool list_in_staff(ReferenceData& reference, const std::vector<User>& users) {
+  bool added = false;
+  for (const User& user : users) {
+    if (user.team.empty() || user.role == Role::Admin) continue;
+    if (std::any_of(reference.staff.begin(), reference.staff.end(),
+                    [&user](const StaffMember& member) { return member.name == user.name; }))
+      continue;
+    const std::string team = reference.resolve(ReferenceKind::Area, user.team).value_or(user.team);
+    reference.staff.push_back({"user." + user.id, user.name, std::string(role_name(user.role)), team,
+                               reference.council_of(ReferenceKind::Area, team)});
+    added = true;
+  }
+  if (added) reference.reindex();
+  return added;
+}
+
 Status list_in_staff(CollectorStore& store, const User& user) {
   if (user.team.empty() || user.role == Role::Admin) return ok_status();
   return store.update_reference([&user](const std::string& current) -> Result<std::string> {
     auto reference = stored_reference(current);
     if (!reference) return reference.error();
-    for (const StaffMember& member : reference->staff)
-      if (member.name == user.name) return current;
-    const std::string team = reference->resolve(ReferenceKind::Area, user.team).value_or(user.team);
-    reference->staff.push_back({"user." + user.id, user.name, std::string(role_name(user.role)), team,
-                                reference->council_of(ReferenceKind::Area, team)});
+    if (!list_in_staff(*reference, {user})) return current;
     return to_json_text(reference_to_json(*reference));
   });
 }
@@ -232,6 +245,10 @@ Result<json> import_reference(CollectorStore& store, const ReferenceData& added,
   auto status = store.update_reference([&](const std::string& current) -> Result<std::string> {
     if (replace) {
       now = added;
+      // The collector's users stay on the staff list a replaced file does not hold.
+      auto users = store.users();
+      if (!users) return users.error();
+      list_in_staff(now, *users);
     } else {
       auto stored = stored_reference(current);
       if (!stored) return stored.error();

@@ -68,9 +68,13 @@ TEST_CASE_METHOD(SyncFixture,
   CHECK(sato_user.at("role") == "staff");
   CHECK(sato_user.at("team") == "東区");
   CHECK(contains(admin_command(office, {"user", "list"}).out, "team=東区"));
-  // She joins the reference data's staff list, in her team's area, so that every device's team filter finds her.
-  CHECK(database().column("SELECT json_extract(s.value, '$.team') FROM reference_data, json_each(doc, '$.staff') s "
-                          "WHERE json_extract(s.value, '$.name') = '佐藤 花子'") == std::vector<std::string>{"higashi"});
+  // She joins the reference data's staff list, in her team's area, so that every device's team filter finds her,
+  // and stays there when the office imports its reference file again in place of what was there.
+  const std::string staff_team = "SELECT json_extract(s.value, '$.team') FROM reference_data, json_each(doc, '$.staff') s "
+                                 "WHERE json_extract(s.value, '$.name') = '佐藤 花子'";
+  CHECK(database().column(staff_team) == std::vector<std::string>{"higashi"});
+  REQUIRE(admin_command(office, {"reference", "import", "--replace", std::string(TSUNAGI_REFERENCE_FILE)}).exit_code == 0);
+  CHECK(database().column(staff_team) == std::vector<std::string>{"higashi"});
 
   // A supervisor of one council: the council is stored by its id, whatever name the admin typed.
   const std::string reference_dir = fs::path(TSUNAGI_REFERENCE_FILE).parent_path().string();
