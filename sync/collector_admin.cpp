@@ -172,7 +172,9 @@ Result<json> add_user_with_code(CollectorStore& store, const NewUser& given, con
   if (!reference) return reference.error();
   auto unknown = [&](ReferenceKind kind, const std::string& value, const char* code, const std::string& path,
                      const char* what, const char* what_ja) -> std::optional<Error> {
-    if (value.empty() || !reference->has_any(kind) || reference->resolve(kind, value)) return std::nullopt;
+    // Known by any council (a name two councils share, 相談支援部会, is still a name the data knows).
+    if (value.empty() || !reference->has_any(kind) || !reference->matching_ids(kind, value).empty())
+      return std::nullopt;
     std::string nearest;
     for (const std::string& name : reference->nearest_names(kind, value)) nearest += (nearest.empty() ? "" : "、") + name;
     return make_error(code, path,
