@@ -33,6 +33,15 @@ Record case_review(const std::string& date, const std::string& status) {
                     {"status", status}});
 }
 
+// A fixture of seed activities (tests/fixtures/seed_activities), parsed.
+json seed_fixture(const std::string& name) {
+  auto text = read_file(std::filesystem::path(TSUNAGI_TEST_SOURCE_DIR) / "fixtures" / "seed_activities" / name);
+  if (!text) throw std::runtime_error(text.error().describe());
+  auto parsed = parse_json_text(*text);
+  if (!parsed) throw std::runtime_error(parsed.error().describe());
+  return *parsed;
+}
+
 const IndicatorRow& row(const IndicatorReport& report, const std::string& id) {
   for (const IndicatorRow& r : report.indicators)
     if (r.id == id) return r;
@@ -225,16 +234,12 @@ TEST_CASE("the theme report counts an activity once in each of its areas, and on
 
 TEST_CASE("the committee report lists seed 004's activities per committee and work item with their dates",
           "[report]") {
-  const std::filesystem::path fixtures = std::filesystem::path(TSUNAGI_TEST_SOURCE_DIR) / "fixtures" / "seed_activities";
-  auto text = read_file(fixtures / "004_kodama.json");
-  REQUIRE(text);
-  auto fixture = parse_json_text(*text);
-  REQUIRE(fixture);
+  const json fixture = seed_fixture("004_kodama.json");
   auto reference = load_reference_file(assets_dir() / "reference" / "kodama.json");
   REQUIRE(reference);
   std::vector<Record> records;
   int n = 0;
-  for (const json& entry : (*fixture)["records"]) {
+  for (const json& entry : fixture["records"]) {
     json expected = entry["expected"];
     expected["id"] = "r" + std::to_string(n++);
     expected["status"] = "approved";
@@ -267,12 +272,8 @@ TEST_CASE("the committee report lists seed 004's activities per committee and wo
 
 TEST_CASE_METHOD(StoreFixture, "the theme matrix of seed 001's activities, entered as records, is the seed's grouping",
                  "[report]") {
-  const std::filesystem::path fixtures = std::filesystem::path(TSUNAGI_TEST_SOURCE_DIR) / "fixtures" / "seed_activities";
-  auto text = read_file(fixtures / "001_fukuoka_themes.json");
-  REQUIRE(text);
-  auto fixture = parse_json_text(*text);
-  REQUIRE(fixture);
-  for (const json& entry : (*fixture)["records"]) add(entry["record"].dump());  // wards typed by name, as staff do
+  const json fixture = seed_fixture("001_fukuoka_themes.json");
+  for (const json& entry : fixture["records"]) add(entry["record"].dump());  // wards typed by name, as staff do
   const ReportScope scope{2024, "fukuoka", false};
   auto records = report_records(*store, scope, 2024);
   REQUIRE(records);
