@@ -147,12 +147,11 @@ bool of_council(const std::string& entry_council, const std::string& council) {
   return council.empty() || entry_council.empty() || entry_council == council;
 }
 
-// The indicator's measure over the records that count in `year` and match its filter.
-IndicatorFigure measure(const json& indicator, const IndicatorFilter& filter, const std::vector<Record>& records,
+// The measure `how` (IndicatorRow::measure) over the records that count in `year_scope` and match `filter`.
+IndicatorFigure measure(const std::string& how, const IndicatorFilter& filter, const std::vector<Record>& records,
                         const ReferenceData& reference, const ReportScope& year_scope) {
   IndicatorFigure figure;
   figure.fiscal_year = year_scope.fiscal_year;
-  const std::string how = text_member(indicator, "measure").empty() ? "count" : text_member(indicator, "measure");
   if (how == "committees_established") {
     // Committees standing at the year's end: established on or before it, not abolished by then.
     const std::string end = format_iso(fiscal_year_range(year_scope.fiscal_year).second);
@@ -314,7 +313,7 @@ IndicatorReport indicator_report(const std::vector<Record>& records, const Refer
     auto figure_of = [&](int year) {
       ReportScope year_scope = scope;
       year_scope.fiscal_year = year;
-      IndicatorFigure figure = measure(indicator, filter, records, reference, year_scope);
+      IndicatorFigure figure = measure(row.measure, filter, records, reference, year_scope);
       if (row.per_organization)
         figure.target = *row.per_organization * row.organizations;
       else

@@ -253,8 +253,8 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
 // marked.
 namespace {
 
-// The results of a push answer, or why there are none.
-// A push answer's results for the revisions sent, and those for the comments into `comments` (when not null).
+// The results of a push answer for the revisions sent (and those for the comments into `comments`, when not
+// null), or why there are none.
 Result<std::vector<PushResult>> push_answer(const HttpResponse& response, std::vector<PushResult>* comments = nullptr) {
   if (response.status != 200) return error_from_response(response.status, response.body).with_context("push");
   auto body = parse_json_text(response.body);

@@ -324,8 +324,6 @@ int admin_error_status(const Error& error) {
   if (error.code == "protocol.not_found" || error.code == "user.not_found" || error.code == "device.not_found")
     return 404;
   if (error.code == "user.exists") return 409;
-  if (error.code == "store.busy") return 503;
-  if (error.code.rfind("store.", 0) == 0) return 500;
   return 400;
 }
 

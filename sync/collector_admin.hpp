@@ -46,8 +46,8 @@ Result<nlohmann::json> list_devices(CollectorStore& store);
 Result<nlohmann::json> import_reference(CollectorStore& store, const ReferenceData& added, bool replace);
 
 // One admin request as the network carries it: `path` one of the kAdmin*Path, `body` its JSON object (members
-// other than the request's own are refused). The answer to send, or an error with the HTTP status it goes with
-// (admin_error_status).
+// other than the request's own are refused). The answer to send, or an error: a store's (store.*, answered as every
+// route answers a store failure) or one admin_error_status gives the HTTP status of.
 Result<nlohmann::json> run_admin_request(CollectorStore& store, const std::string& path, const nlohmann::json& body,
                                          const std::string& pin);
 int admin_error_status(const Error& error);

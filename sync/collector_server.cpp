@@ -551,8 +551,9 @@ struct CollectorServer::Impl {
     if (call->who.user.role != Role::Admin) return send_error(res, 403, admin_only());
     auto answered = run_admin_request(*call->store, req.path, call->body, pin);
     if (!answered) {
-      const int status = admin_error_status(answered.error());
-      return status >= 500 ? send_store_failure(res, answered.error()) : send_error(res, status, answered.error());
+      const Error& error = answered.error();
+      if (error.code.rfind("store.", 0) == 0) return send_store_failure(res, error);
+      return send_error(res, admin_error_status(error), error);
     }
     answer(req, res, to_json_text(*answered));
   }
