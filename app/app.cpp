@@ -33,10 +33,11 @@ struct ScreenInfo {
   const char* option;  // the --screen value
 };
 
-constexpr std::array<ScreenInfo, 5> kScreens{{
+constexpr std::array<ScreenInfo, 6> kScreens{{
     {Screen::List, "list", "list"},
     {Screen::Queue, "queue", "queue"},  // supervisors only
     {Screen::Editor, "new", "editor"},
+    {Screen::Reports, "reports", "reports"},
     {Screen::Sync, "sync", "sync"},
     {Screen::Settings, "settings", "settings"},
 }};
@@ -66,6 +67,14 @@ std::optional<Screen> parse_screen(const std::string& name) {
   for (const ScreenInfo& info : kScreens)
     if (name == info.option) return info.screen;
   if (name == "review") return Screen::Review;
+  if (parse_report_tab(name)) return Screen::Reports;
+  return std::nullopt;
+}
+
+std::optional<ReportTab> parse_report_tab(const std::string& name) {
+  if (name == "reports-indicators") return ReportTab::Indicators;
+  if (name == "reports-committee") return ReportTab::Committee;
+  if (name == "reports-themes") return ReportTab::Themes;
   return std::nullopt;
 }
 
@@ -93,6 +102,14 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
     app->font_scale_ = parse_font_scale(*scale);
 
   app->list_view_.today_fiscal_year = current_fiscal_year();
+  for (int year = app->list_view_.today_fiscal_year; year > app->list_view_.today_fiscal_year - 6; --year)
+    app->reports_view_.years.push_back(year);
+  if (app->config_.report_year != 0 &&
+      std::find(app->reports_view_.years.begin(), app->reports_view_.years.end(), app->config_.report_year) ==
+          app->reports_view_.years.end())
+    app->reports_view_.years.push_back(app->config_.report_year);
+  std::sort(app->reports_view_.years.rbegin(), app->reports_view_.years.rend());
+  app->reports_view_.select_tab = app->config_.report_tab;
   app->list_view_.focus_search = app->config_.focus_search;
   app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   RecordQuery everything;
@@ -106,6 +123,10 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->editor_ = std::make_unique<EditorModel>(*app->store_, *app->writer_);
   app->review_ = std::make_unique<ReviewModel>(app->config_.data_dir, *app->store_, *app->writer_, app->config_.wake);
   app->editor_view_.review = app->review_.get();
+  app->reports_ = std::make_unique<ReportModel>(app->config_.data_dir, app->config_.wake);
+  ReportScope scope;
+  scope.fiscal_year = app->config_.report_year != 0 ? app->config_.report_year : app->list_view_.today_fiscal_year;
+  app->reports_->set_scope(scope);
   app->count_returned();
   const bool want_editor = app->screen_ == Screen::Editor;
   if (app->config_.resume_editor || want_editor) {
@@ -164,6 +185,16 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
     if (review_->history().error) text += review_->history().error->message_ja;
     missing |= coverage.add_text(text, body);
   }
+  if (reports_->poll() && reports_->results()) {
+    const ReportResults& results = *reports_->results();
+    std::string text;
+    for (const Record& record : results.records) text += searchable_text(record) + '\n';
+    for (const CommitteeSection& section : results.committee.committees)
+      for (const CommitteeWorkItem& item : section.work_items)
+        for (const CommitteeActivity& activity : item.activities) text += activity_line(activity);
+    missing |= coverage.add_text(text, body);
+  }
+  if (reports_->error()) missing |= coverage.add_text(reports_->error()->message_ja + reports_->error()->message, body);
   if (sync_->poll()) {
     const SyncView& view = sync_->view();
     const DeviceState& device = view.device;
@@ -180,6 +211,7 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
       list_->reload_reference();
       queue_->reload();
       review_->reload(true);
+      reports_stale_ = true;
       count_returned();
       follow_sending();
     }
@@ -236,6 +268,8 @@ bool App::settled() const {
              (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
     case Screen::Settings:
       return sync_->view().loaded;
+    case Screen::Reports:
+      return reports_->results().has_value() && !reports_->loading() && !reports_stale_;
     case Screen::Editor:  // a stored record with its thread and history
       return !editor_->is_open() || editor_->is_new() ||
              (review_->id() == editor_->record().id && !review_->history().loading);
@@ -325,8 +359,8 @@ void App::draw(const FontSet& fonts, float scale) {
   ImGui::PushStyleColor(ImGuiCol_ChildBg, kNavBackground);
   ImGui::BeginChild("navigation", ImVec2(kNavWidth * scale * font_scale_, body_height), false,
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
-  const std::optional<std::int64_t> queue_count =
-      reviewer().reviews() ? std::optional<std::int64_t>(queue_->state().total) : std::nullopt;
+  std::optional<std::int64_t> queue_count;  // staff have no queue
+  if (reviewer().reviews()) queue_count.emplace(queue_->state().total);
   draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), queue_count, fonts, i18n_, scale,
                   probe_);
   ImGui::EndChild();
@@ -342,16 +376,7 @@ void App::draw(const FontSet& fonts, float scale) {
       RecordListActions actions = draw_record_list(*list_, list_view_, fonts, i18n_);
       if (actions.query) list_->request(*actions.query);
       list_->want_rows(actions.first_row, actions.last_row);
-      if (actions.open_id) {
-        const Reviewer me = reviewer();
-        auto record = me.reviews() ? store_->get(*actions.open_id) : Result<std::optional<Record>>(std::nullopt);
-        // A supervisor reads someone else's submitted or approved record to decide on it, not to edit it.
-        if (record && *record && (*record)->author != me.name &&
-            ((*record)->status == ReviewStatus::Submitted || (*record)->status == ReviewStatus::Approved))
-          open_for_review(*actions.open_id);
-        else
-          open_record(*actions.open_id);
-      }
+      if (actions.open_id) open_from_list(*actions.open_id);
       break;
     }
     case Screen::Queue: {
@@ -385,6 +410,16 @@ void App::draw(const FontSet& fonts, float scale) {
           editor_view_.reply.clear();
           sync_->sync_now();
         });
+      break;
+    }
+    case Screen::Reports: {
+      if (reports_stale_) {  // first shown, or the records changed since
+        reports_stale_ = false;
+        reports_->request(reports_->scope());
+      }
+      const ReportsActions actions = draw_reports(*reports_, reports_view_, fonts, i18n_);
+      if (actions.scope) reports_->request(*actions.scope);
+      if (actions.open_id) open_from_list(*actions.open_id);
       break;
     }
     case Screen::Sync: {
@@ -472,7 +507,19 @@ void App::open_record(const std::string& id) {
     note_ = error_text(opened.error(), i18n_);
 }
 
+void App::open_from_list(const std::string& id) {
+  const Reviewer me = reviewer();
+  auto record = me.reviews() ? store_->get(id) : Result<std::optional<Record>>(std::nullopt);
+  // A supervisor reads someone else's submitted or approved record to decide on it, not to edit it.
+  if (record && *record && (*record)->author != me.name &&
+      ((*record)->status == ReviewStatus::Submitted || (*record)->status == ReviewStatus::Approved))
+    open_for_review(id);
+  else
+    open_record(id);
+}
+
 void App::records_changed() {
+  reports_stale_ = true;
   list_->reload();
   queue_->reload();
   review_->reload(false);

@@ -18,9 +18,11 @@
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/list_model.hpp"
+#include "app/report_model.hpp"
 #include "app/review_model.hpp"
 #include "app/screens/editor.hpp"
 #include "app/screens/record_list.hpp"
+#include "app/screens/reports.hpp"
 #include "app/screens/review.hpp"
 #include "app/screens/settings.hpp"
 #include "app/store_writer.hpp"
@@ -30,10 +32,12 @@
 
 namespace tsunagi {
 
-enum class Screen { List, Queue, Review, Editor, Sync, Settings };
-// "list" | "queue" | "review" | "editor" | "sync" | "settings" (the --screen option; "review" opens the record
-// waiting longest in the queue).
+enum class Screen { List, Queue, Review, Editor, Reports, Sync, Settings };
+// "list" | "queue" | "review" | "editor" | "reports" | "sync" | "settings" (the --screen option; "review" opens the
+// record waiting longest in the queue; "reports-committee" and "reports-themes" the reports on that tab).
 std::optional<Screen> parse_screen(const std::string& name);
+// The report tab a --screen value names ("reports-committee"), or nullopt.
+std::optional<ReportTab> parse_report_tab(const std::string& name);
 
 struct AppConfig {
   std::filesystem::path data_dir;
@@ -46,6 +50,8 @@ struct AppConfig {
   // a window left with a field focused then sleeps until the next key.
   double caret_blink_seconds = 10.0;
   SyncControllerOptions sync;
+  int report_year = 0;                  // the reports' fiscal year at start; 0: the current one
+  std::optional<ReportTab> report_tab;  // the reports' tab at start
 };
 
 class App {
@@ -84,11 +90,13 @@ class App {
   const EditorModel& editor() const { return *editor_; }
   const StoreWriter& writer() const { return *writer_; }
   const RecordListView& list_view() const { return list_view_; }
+  const ReportModel& reports() const { return *reports_; }
   // Tests: the screens record where they drew named fields and buttons (see EditorView::probe).
   void set_probe(ItemProbe* probe) {
     probe_ = probe;
     editor_view_.probe = probe;
     review_view_.probe = probe;
+    reports_view_.probe = probe;
   }
 
  private:
@@ -96,6 +104,9 @@ class App {
   void handle_shortcuts();
   void set_setting(const char* key, const std::string& value);
   void open_record(const std::string& id);
+  // A record chosen in a list or behind a report's figure: for review (a supervisor and someone else's submitted
+  // or approved record), else in the editor.
+  void open_from_list(const std::string& id);
   // A supervisor reviews a submitted or approved record of someone else's; everything else opens in the editor.
   void open_for_review(const std::string& id);
   // Who is looking, as the enrollment says (a device never enrolled: its author, as staff).
@@ -123,6 +134,7 @@ class App {
   ReviewView review_view_;
   std::int64_t returned_count_ = 0;
   SettingsView settings_view_;
+  ReportsView reports_view_;
   EditorView editor_view_;
   bool new_record_asked_ = false;  // 新規記録 or Ctrl+N: a fresh record unless one is being written
   std::string note_;  // a message for the status bar (a failed setting write)
@@ -146,7 +158,9 @@ class App {
   // connection: no frame waits for SQLite's write lock. Declared before the editor, which posts to it.
   std::unique_ptr<StoreWriter> writer_;
   std::unique_ptr<EditorModel> editor_;
-  std::unique_ptr<ReviewModel> review_;  // the thread and history of the record under review or in the editor
+  std::unique_ptr<ReviewModel> review_;
+  std::unique_ptr<ReportModel> reports_;  // computed when the reports are first shown, again after changes
+  bool reports_stale_ = true;             // records changed since the reports were computed  // the thread and history of the record under review or in the editor
   std::uint64_t seen_editor_revision_ = 0;
 };
 

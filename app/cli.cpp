@@ -47,8 +47,10 @@ constexpr int kExitUsage = 64;  // EX_USAGE
 constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
 
 With no command, opens the desktop window:
-  tsunagi [--demo] [--screenshot FILE.png [--screen list|queue|review|editor|sync|settings] [--drawn-text FILE.txt]]
+  tsunagi [--demo] [--screenshot FILE.png [--screen SCREEN] [--drawn-text FILE.txt]] [--fy YEAR]
           [--focus search] [--timing] [--frames N]
+  (SCREEN: list, queue, review, editor, reports, reports-committee, reports-themes, sync or settings; --fy: the
+   reports' fiscal year, the current one unless given)
   (--drawn-text writes the text the screenshot shows, a line per line on screen; --focus search starts with
    the search box taking the keyboard; --timing prints, on stderr, how long the first frame with records took
    from the program's start; --frames N closes the window after N frames)
@@ -153,7 +155,7 @@ CommandLineSpec command_line() {
               // The window.
               {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
                            flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
-                           value_option("--focus")}},
+                           value_option("--focus"), value_option("--fy")}},
               {.words = {"record", "add"}, .options = {value_option("--json"), value_option("--fy")}},
               {.words = {"record", "list"}, .options = list_options},
               {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
@@ -262,17 +264,22 @@ std::string date_option(const Arguments& args, const std::string& name) {
 
 // `viewer`: the user of this device, whose lists leave out other people's drafts unless --others-drafts asks for
 // them (drafts sync as their author's backup, not as work to read).
+// --fy: a fiscal year in any form parse_fiscal_year reads (2024, 令和6年度, R6), or nullopt when not given.
+std::optional<int> fiscal_year_option(const Arguments& args) {
+  if (!args.has("--fy")) return std::nullopt;
+  auto year = parse_fiscal_year(args.option("--fy"));
+  if (!year)
+    throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year",
+                     "--fy: 「" + args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
+  return year;
+}
+
 RecordQuery query_from(const Arguments& args, const std::string& viewer) {
   RecordQuery query;
   if (!args.flag("--others-drafts")) query.viewer = viewer;
   query.kind = enum_option<RecordKind>(args, "--kind");
   query.status = enum_option<ReviewStatus>(args, "--status");
-  if (args.has("--fy")) {
-    query.fiscal_year = parse_fiscal_year(args.option("--fy"));
-    if (!query.fiscal_year)
-      throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year",
-                       "--fy: 「" + args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
-  }
+  query.fiscal_year = fiscal_year_option(args);
   if (args.has("--month")) {
     auto month = parse_integer(args.option("--month"));
     if (!month || *month < 1 || *month > 12) throw UsageError{"--month: expected 1 to 12", "--month: 1 から 12 の数を指定してください"};
@@ -431,12 +438,7 @@ struct Context {
   // --fy: the fiscal year that dates written without a year ("4/17", "5月") are read in.
   NormalizeOptions normalize_options() const {
     NormalizeOptions options;
-    if (args.has("--fy")) {
-      options.fiscal_year = parse_fiscal_year(args.option("--fy"));
-      if (!options.fiscal_year)
-        throw UsageError{"--fy: \"" + args.option("--fy") + "\" is not a fiscal year",
-                         "--fy: 「" + args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
-    }
+    options.fiscal_year = fiscal_year_option(args);
     return options;
   }
 };
@@ -857,10 +859,7 @@ int command_report(const Context& ctx) {
     throw UsageError{"report: expected indicators, committee or themes",
                      "report: indicators・committee・themes のどれかを指定してください"};
   if (!ctx.args.has("--fy")) throw UsageError{"report: --fy YEAR is required", "report: --fy 年度 が必要です"};
-  auto fiscal_year = parse_fiscal_year(ctx.args.option("--fy"));
-  if (!fiscal_year)
-    throw UsageError{"--fy: \"" + ctx.args.option("--fy") + "\" is not a fiscal year",
-                     "--fy: 「" + ctx.args.option("--fy") + "」は年度として読めません（例: 2024、令和6年度、R6）"};
+  const std::optional<int> fiscal_year = fiscal_year_option(ctx.args);
   const std::string format = ctx.args.option("--format", "table");
   if (format != "table" && format != "json" && format != "csv" && format != "xlsx")
     throw UsageError{"--format: expected table, json, csv or xlsx",
@@ -1092,6 +1091,7 @@ int command_window(const Context& ctx) {
   if (!options.drawn_text.empty() && options.screenshot.empty())
     throw UsageError{"--drawn-text: only with --screenshot (the text of that picture)",
                      "--drawn-text: --screenshot と一緒に使います"};
+  options.report_year = fiscal_year_option(ctx.args).value_or(0);
   options.focus = ctx.args.option("--focus");
   if (!options.focus.empty() && options.focus != "search") throw UsageError{"--focus: expected search", "--focus: search を指定してください"};
   if (ctx.args.has("--frames")) {

@@ -37,6 +37,8 @@ class ReportModel {
 
   // Computes the reports of `scope` anew (the scope changed, or the records did).
   void request(const ReportScope& scope);
+  // The scope shown before anything is computed (request(scope()) computes it).
+  void set_scope(const ReportScope& scope) { scope_ = scope; }
   // Takes a finished computation for the newest request. True when what is shown changed.
   bool poll();
 

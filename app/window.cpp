@@ -137,7 +137,9 @@ struct ImGuiSession {
 int run_window(const WindowOptions& options) {
   const std::optional<Screen> first_screen = parse_screen(options.screen);
   if (!first_screen) {
-    std::fprintf(stderr, "tsunagi: unknown screen \"%s\" (expected list, editor, sync or settings)\n",
+    std::fprintf(stderr,
+                 "tsunagi: unknown screen \"%s\" (expected list, queue, review, editor, reports, reports-committee, "
+                 "reports-themes, sync or settings)\n",
                  options.screen.c_str());
     return 2;
   }
@@ -165,6 +167,8 @@ int run_window(const WindowOptions& options) {
   AppConfig config;
   config.data_dir = options.data_dir;
   config.screen = *first_screen;
+  config.report_year = options.report_year;
+  config.report_tab = parse_report_tab(options.screen);
   config.language = options.language;
   config.wake = [] { glfwPostEmptyEvent(); };
   config.resume_editor = options.screenshot.empty() || *first_screen == Screen::Editor;

@@ -9,12 +9,13 @@ namespace tsunagi {
 struct WindowOptions {
   std::filesystem::path data_dir;
   std::filesystem::path screenshot;  // when set: render until the list has loaded, write this PNG, return
-  std::string screen = "list";       // list | editor | sync | settings
+  std::string screen = "list";       // a parse_screen() name
   std::string language;              // "ja" (default, or the store's "language" setting) or "en"
   int frames = 0;                    // > 0: return after this many frames (smoke tests)
   bool timing = false;               // print to stderr when the first frame with records was drawn (bench/ui)
   std::filesystem::path drawn_text;  // with a screenshot: also write the text on it here, a line per drawn line
   std::string focus;                 // "search": the list's search box has the keyboard from the start (bench/ui)
+  int report_year = 0;               // the reports' fiscal year (--fy); 0: the current one
 };
 
 // Opens the store in options.data_dir and runs the window until it is closed. Returns 0 on success; non-zero with

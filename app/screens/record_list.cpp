@@ -78,14 +78,6 @@ SyncLabel sync_label(const RecordSummary& row) {
   return {"sync_state.local_only", kMutedText};
 }
 
-// 和暦 in Japanese ("令和6年7月3日", "令和6年1月", "令和5年度"); the ISO form in English ("2024-01", "FY2023"). A
-// draft's half-typed date shows as typed.
-std::string display_date(const std::string& iso, const std::string& end, bool japanese) {
-  auto span = stored_date_span(iso, end);
-  if (!span) return iso;
-  return japanese ? format_date_span(*span) : format_date_span_iso(*span);
-}
-
 // The queue's own order when no header is chosen: the record waiting longest first, which no column shows.
 constexpr SortColumn kQueueOrder = SortColumn::Updated;
 

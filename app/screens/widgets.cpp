@@ -2,7 +2,15 @@
 
 #include <imgui_stdlib.h>
 
+#include "model/calendar.hpp"
+
 namespace tsunagi {
+
+std::string display_date(const std::string& iso, const std::string& end, bool japanese) {
+  auto span = stored_date_span(iso, end);
+  if (!span) return iso;
+  return japanese ? format_date_span(*span) : format_date_span_iso(*span);
+}
 
 void draw_heading(const char* title, const std::string& note, const FontSet& fonts) {
   const float heading_y = ImGui::GetCursorPosY();

@@ -48,6 +48,10 @@ int insert_typed(ImGuiInputTextCallbackData* data);
 // stored back with the stand-ins turned into the characters they stand for. True when the value changed.
 bool input_text(const char* id, const char* hint, std::string& value, ImGuiInputTextFlags flags = 0);
 
+// A record's date as the reader knows it: 和暦 in Japanese ("令和6年7月3日", "令和6年1月", "令和5年度"); the ISO form
+// in English ("2024-01", "FY2023"). A draft's half-typed date shows as typed.
+std::string display_date(const std::string& iso, const std::string& end, bool japanese);
+
 // A screen's title in the heading font, with `note` (may be empty) in grey on the same baseline.
 void draw_heading(const char* title, const std::string& note, const FontSet& fonts);
 

@@ -336,4 +336,59 @@ TEST_CASE_METHOD(DemoAppFixture, "the review queue keeps the longest waiting fir
   }
 }
 
+TEST_CASE_METHOD(DemoAppFixture, "a click on a report's figure lists the records behind it, and a click on one opens it",
+                 "[client][app][reports]") {
+  AppConfig settings = config(Screen::Reports);
+  settings.report_year = 2024;
+  auto ui = host(std::move(settings));
+  App& app = ui->app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  REQUIRE(ui->frame());
+  const ReportResults& results = *app.reports().results();
+  REQUIRE(results.scope.fiscal_year == 2024);
+  // The demo's approved case reviews of FY2024, behind the first indicator.
+  const IndicatorRow& cases = results.indicators.indicators.front();
+  REQUIRE(cases.id == "case_study_count");
+  REQUIRE_FALSE(cases.current.records.empty());
+  std::string text = ui->drawn_text();
+  INFO(text);
+  CHECK(text.find("活動指標") != std::string::npos);
+  CHECK(text.find(cases.name) != std::string::npos);
+  CHECK(text.find(app.reports().record(cases.current.records.front())->title) == std::string::npos);
+
+  REQUIRE(ui->click(probe, "report.indicator.case_study_count"));
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  text = ui->drawn_text();
+  for (const std::string& id : cases.current.records) CHECK(text.find(app.reports().record(id)->title) != std::string::npos);
+
+  // The theme matrix: a cell with records lists them with what was done; one of them opens. (A tab takes a press
+  // only where the pointer already rested the frame before, as it does under a hand.)
+  const ItemRect tab = probe["report.tab.themes"];
+  ui->move_mouse({(tab.x0 + tab.x1) / 2, (tab.y0 + tab.y1) / 2});
+  REQUIRE(ui->frame());
+  REQUIRE(ui->click(probe, "report.tab.themes"));
+  REQUIRE_FALSE(results.themes.cells.empty());
+  const ThemeCell& cell = results.themes.cells.front();
+  REQUIRE(ui->frames_until([&] { return probe.count("report.cell." + cell.theme + "." + cell.area) > 0; }, 10));
+  REQUIRE(ui->click(probe, "report.cell." + cell.theme + "." + cell.area));
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  text = ui->drawn_text();
+  const Record* first = app.reports().record(cell.records.front());
+  REQUIRE(first);
+  CHECK(text.find(first->title) != std::string::npos);
+  CHECK(text.find(cell.area_name) != std::string::npos);
+  std::optional<DrawnLine> line;
+  for (const DrawnLine& drawn : ui->drawn_lines())
+    if (drawn.text.find(first->title) != std::string::npos && drawn.y > probe["report.cell." + cell.theme + "." + cell.area].y1)
+      line = drawn;
+  REQUIRE(line);
+  for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
+  ui->click({line->x + 40, line->y + line->size / 2});
+  REQUIRE(ui->frames_until([&] { return app.screen() == Screen::Editor || app.screen() == Screen::Review; }, 10));
+}
+
 }  // namespace tsunagi
