@@ -256,6 +256,28 @@ void sort_by_date(CommitteeActivity& activity) {
   activity = std::move(sorted);
 }
 
+// The counted records of `scope` that served work item or project `id` (theirs, or an agenda item's), grouped by
+// title with their dates, in date order.
+std::vector<CommitteeActivity> activities_serving(const std::vector<Record>& records, const ReportScope& scope,
+                                                  const std::string& id) {
+  std::vector<CommitteeActivity> activities;
+  for (const Record& record : records) {
+    if (!counts_in(record, scope)) continue;
+    const bool served = contains(record.work_items, id) ||
+                        std::any_of(record.meeting.agenda.begin(), record.meeting.agenda.end(),
+                                    [&](const AgendaItem& agenda) { return agenda.work_item == id; });
+    if (!served) continue;
+    auto same = std::find_if(activities.begin(), activities.end(),
+                             [&](const CommitteeActivity& activity) { return activity.label == record.title; });
+    if (same == activities.end()) same = activities.insert(activities.end(), {record.title, {}, {}, {}});
+    same->dates.push_back(record.date);
+    same->shown.push_back(date_as_reported(record));
+    same->records.push_back(record.id);
+  }
+  for (CommitteeActivity& activity : activities) sort_by_date(activity);
+  return activities;
+}
+
 }  // namespace
 
 bool counts_in(const Record& record, const ReportScope& scope) {
@@ -380,24 +402,7 @@ CommitteeReport committee_report(const std::vector<Record>& records, const Refer
     CommitteeSection section{committee.id, committee.name, {}};
     for (const WorkItem& item : reference.work_items) {
       if (item.committee != committee.id || item.fiscal_year != scope.fiscal_year) continue;
-      CommitteeWorkItem row{item.id, item.number, item.name, {}};
-      for (const Record& record : records) {
-        if (!counts_in(record, scope)) continue;
-        const bool served =
-            contains(record.work_items, item.id) ||
-            std::any_of(record.meeting.agenda.begin(), record.meeting.agenda.end(),
-                        [&](const AgendaItem& agenda) { return agenda.work_item == item.id; });
-        if (!served) continue;
-        auto same = std::find_if(row.activities.begin(), row.activities.end(),
-                                 [&](const CommitteeActivity& activity) { return activity.label == record.title; });
-        if (same == row.activities.end())
-          same = row.activities.insert(row.activities.end(), {record.title, {}, {}, {}});
-        same->dates.push_back(record.date);
-        same->shown.push_back(date_as_reported(record));
-        same->records.push_back(record.id);
-      }
-      for (CommitteeActivity& activity : row.activities) sort_by_date(activity);
-      section.work_items.push_back(std::move(row));
+      section.work_items.push_back({item.id, item.number, item.name, activities_serving(records, scope, item.id)});
     }
     if (!section.work_items.empty()) report.committees.push_back(std::move(section));
   }
