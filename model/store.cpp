@@ -1008,6 +1008,8 @@ Result<std::size_t> Store::apply_pulled(PulledPage page) {
   if (auto status = keep_conflicts(page.conflicts); !status) return status.error();
   for (const Comment& comment : page.comments)
     if (auto status = write_comment(comment, false); !status) return status.error().with_context("pulled comment");
+  for (const ReportEntry& entry : page.report_entries)
+    if (auto status = write_report_entry(entry, false); !status) return status.error().with_context("pulled report entry");
   if (auto status = set_setting("sync.cursor", page.cursor); !status) return status.error();
   if (auto status = commit(transaction); !status) return status.error();
   return changed;

@@ -21,6 +21,7 @@
 #include "model/error.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
+#include "model/report_entry.hpp"
 #include "model/review.hpp"
 
 namespace tsunagi {
@@ -104,6 +105,7 @@ struct PulledPage {
   std::string cursor;
   std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
   std::vector<Comment> comments;         // comments on records this user may see, new since the cursor
+  std::vector<ReportEntry> report_entries;  // report entries of the councils this user sees, new since the cursor
 };
 
 // One change waiting to be sent: the record's revision at `clock`. The sync engine reads the record's current
@@ -296,6 +298,26 @@ class Store {
   };
   Result<std::optional<CachedHistory>> cached_history(const std::string& record_id) const;
   Status cache_history(const std::string& record_id, const std::string& entries);
+  // --- Report entries (store_report_entries.cpp) ---
+  // Adds a version of the report entry (council, fiscal_year, kind, key) by this device's author (in `role`, the
+  // enrolled user's), stamped with a new id and the time (later than every version of the entry held here), checked as the collector will check it
+  // (report_entry_from_json's errors), and pending until the collector acknowledges it. Who may write one is the
+  // collector's to judge (report_entry.role, report_entry.council). `council` may be empty (the city's).
+  Result<ReportEntry> add_report_entry(const std::string& council, int fiscal_year, const std::string& kind,
+                                       const std::string& key, const nlohmann::json& fields, const std::string& role);
+  // Every version held here (each entry's history) of `council`'s entries of `fiscal_year` ("": every council's),
+  // in history order (sort_report_entries); current_report_entries() picks the current values from them.
+  Result<std::vector<ReportEntry>> report_entries(const std::string& council, int fiscal_year) const;
+  // Report entries written here that the collector has not acknowledged, oldest first.
+  Result<std::vector<ReportEntry>> pending_report_entries(std::size_t limit) const;
+  Result<std::int64_t> pending_report_entry_count() const;
+  // The collector stored these versions (or had them): they are no longer pending.
+  Status acknowledge_report_entries(const std::vector<std::string>& ids);
+  // The collector refused a version; it stays pending (sent again with the next sync) with the reason.
+  Status mark_report_entry_rejected(const std::string& id, const Error& error);
+  // Why the collector last refused the version `id` (code and message), or nullopt when it did not.
+  Result<std::optional<Error>> report_entry_rejection(const std::string& id) const;
+
   // Small settings of this device (UI language, font size, author name); empty string when unset.
   Result<std::string> setting(const std::string& key) const;
   Status set_setting(const std::string& key, const std::string& value);
@@ -325,6 +347,18 @@ class Store {
   // Writes a comment (upsert by id: one from the collector replaces a pending copy of itself) and lists its record's
   // full-text row for indexing again.
   Status write_comment(const Comment& comment, bool pending);
+  // Writes a report entry's version (upsert by id: the collector's copy replaces a pending copy of itself, with who
+  // wrote it and where).
+  Status write_report_entry(const ReportEntry& entry, bool pending);
+  // The time of a version written here now: now, or 1 ms past the newest version of its entry held here when that
+  // is not earlier (the same millisecond, or another device's clock ahead), so that it is the entry's current value.
+  Result<std::string> next_report_entry_time(const std::string& council, int fiscal_year, const std::string& kind,
+                                             const std::string& key) const;
+  // What comments and report entries share: rows in `table` written here are pending until acknowledged, and
+  // keep the collector's refusal meanwhile. `table` is one of this store's own table names, never input.
+  Result<std::int64_t> pending_count(const char* table) const;
+  Status acknowledge_pending(const char* table, const std::vector<std::string>& ids);
+  Status mark_pending_rejected(const char* table, const std::string& id, const Error& error);
   // Why this device refuses to change `before` into `after` (see role()), or nullopt.
   std::optional<Error> local_refusal(const Record& before, const Record& after) const;
   // Keeps conflicts the collector sent (those not resolved here already).

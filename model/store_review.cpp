@@ -179,25 +179,33 @@ Result<std::vector<Comment>> Store::pending_comments(std::size_t limit) const {
   return read_comments(**select);
 }
 
-Result<std::int64_t> Store::pending_comment_count() const {
-  auto count = db_->query_int("SELECT count(*) FROM comments WHERE pending = 1");
+Result<std::int64_t> Store::pending_comment_count() const { return pending_count("comments"); }
+
+Status Store::acknowledge_comments(const std::vector<std::string>& ids) { return acknowledge_pending("comments", ids); }
+
+Status Store::mark_comment_rejected(const std::string& id, const Error& error) {
+  return mark_pending_rejected("comments", id, error);
+}
+
+Result<std::int64_t> Store::pending_count(const char* table) const {
+  auto count = db_->query_int(std::string("SELECT count(*) FROM ") + table + " WHERE pending = 1");
   if (!count) return count.error();
   return count->value_or(0);
 }
 
-Status Store::acknowledge_comments(const std::vector<std::string>& ids) {
+Status Store::acknowledge_pending(const char* table, const std::vector<std::string>& ids) {
   if (ids.empty()) return ok_status();
   Transaction transaction(*db_);
   if (!transaction.begun()) return transaction.begun();
-  auto update = db_->prepare("UPDATE comments SET pending = 0, rejection = '' WHERE id = ?");
+  auto update = db_->prepare(std::string("UPDATE ") + table + " SET pending = 0, rejection = '' WHERE id = ?");
   if (!update) return update.error();
   for (const std::string& id : ids)
     if (auto status = (*update)->bind(1, id).run(); !status) return status;
   return transaction.commit();
 }
 
-Status Store::mark_comment_rejected(const std::string& id, const Error& error) {
-  auto update = db_->prepare("UPDATE comments SET rejection = ? WHERE id = ?");
+Status Store::mark_pending_rejected(const char* table, const std::string& id, const Error& error) {
+  auto update = db_->prepare(std::string("UPDATE ") + table + " SET rejection = ? WHERE id = ?");
   if (!update) return update.error();
   return (*update)
       ->bind(1, to_json_text(nlohmann::json{{"code", error.code}, {"message", error.message}}))

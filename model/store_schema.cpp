@@ -204,6 +204,29 @@ CREATE INDEX comments_decision ON comments(decision, record_id) WHERE decision <
 CREATE TABLE record_history(record_id TEXT PRIMARY KEY, entries TEXT NOT NULL, fetched_at TEXT NOT NULL) WITHOUT ROWID;
 )sql";
 
+// Version 10: report entries, the evaluation texts of the progress management table and hand-entered indicator
+// actuals. Each row is one immutable version (its document is report_entry_to_json), merged by id as comments are;
+// the ones written here and not yet acknowledged by the collector are pending.
+constexpr const char* kSchemaV10 = R"sql(
+CREATE TABLE report_entries(
+  id TEXT PRIMARY KEY,
+  council TEXT NOT NULL DEFAULT '',
+  fiscal_year INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  key TEXT NOT NULL,
+  author TEXT NOT NULL,
+  role TEXT NOT NULL DEFAULT '',
+  device TEXT NOT NULL DEFAULT '',
+  device_name TEXT NOT NULL DEFAULT '',
+  time TEXT NOT NULL,
+  doc TEXT NOT NULL,
+  pending INTEGER NOT NULL DEFAULT 0,    -- written here; the collector has not acknowledged it yet
+  rejection TEXT NOT NULL DEFAULT ''     -- why the collector refused it (JSON error), while it did
+) WITHOUT ROWID;
+CREATE INDEX report_entries_year ON report_entries(fiscal_year, council, kind, key, time, id);
+CREATE INDEX report_entries_pending ON report_entries(pending) WHERE pending = 1;
+)sql";
+
 Status rewrite_references(Database& db) {
   ReferenceData reference;
   if (auto doc = db.prepare("SELECT doc FROM reference_data WHERE id = 1"); !doc) {
@@ -292,6 +315,7 @@ const std::vector<Migration>& migrations() {
          return rewrite_references(db);
        }},
       {9, [](Database& db) { return db.exec(kSchemaV9); }},
+      {10, [](Database& db) { return db.exec(kSchemaV10); }},
   };
   return steps;
 }

@@ -12,7 +12,7 @@ namespace tsunagi {
 struct Record;
 struct ReferenceData;
 
-constexpr int kLatestSchemaVersion = 9;
+constexpr int kLatestSchemaVersion = 10;
 
 // Migrates `db` from its PRAGMA user_version to `target` (1..kLatestSchemaVersion), each step in its own
 // transaction. When the file already held data (version > 0) and a step will run, first copies the file to

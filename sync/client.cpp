@@ -28,8 +28,8 @@ constexpr std::array<std::string_view, 5> kSyncPhaseNames{"idle", "pushing", "pu
 constexpr std::array<std::string_view, 6> kSyncResultNames{"done",     "offline",      "not_enrolled",
                                                            "rejected", "pin_mismatch", "failed"};
 constexpr std::array<int, 6> kSyncExitCodes{0, 2, 3, 4, 5, 1};
-// Comments waiting to be sent, read at once per pass (they are few: people type them).
-constexpr std::size_t kMaxPendingComments = 10000;
+// Comments and report entries waiting to be sent, read at once per pass (they are few: people type them).
+constexpr std::size_t kMaxPendingWritten = 10000;
 
 std::string_view sync_phase_name(SyncPhase phase) { return kSyncPhaseNames.at(static_cast<std::size_t>(phase)); }
 std::string_view sync_result_name(SyncResult result) { return kSyncResultNames.at(static_cast<std::size_t>(result)); }
@@ -253,13 +253,14 @@ std::optional<SyncEngine::Failure> SyncEngine::prepare_push(std::int64_t after, 
 // marked.
 namespace {
 
-// The results of a push answer for the revisions sent (and those for the comments into `comments`, when not
-// null), or why there are none.
-Result<std::vector<PushResult>> push_answer(const HttpResponse& response, std::vector<PushResult>* comments = nullptr) {
+// The results of a push answer for the revisions sent (and those for the comments and report entries into
+// `comments` and `report_entries`, when not null), or why there are none.
+Result<std::vector<PushResult>> push_answer(const HttpResponse& response, std::vector<PushResult>* comments = nullptr,
+                                            std::vector<PushResult>* report_entries = nullptr) {
   if (response.status != 200) return error_from_response(response.status, response.body).with_context("push");
   auto body = parse_json_text(response.body);
   if (!body) return body.error().with_context("push answer");
-  auto results = parse_push_results(*body, comments);
+  auto results = parse_push_results(*body, comments, report_entries);
   if (!results) return results.error().with_context("push answer");
   return results;
 }
@@ -288,7 +289,8 @@ std::optional<SyncEngine::Failure> SyncEngine::finish_push(const PushBatch& batc
 }
 
 std::optional<SyncEngine::Failure> SyncEngine::send_push(std::string body, std::vector<PushResult>& results,
-                                                        std::vector<PushResult>* comments) {
+                                                        std::vector<PushResult>* comments,
+                                                        std::vector<PushResult>* report_entries) {
   HttpRequest request{"POST", kPushPath, std::move(body), enrollment_.token};
   if (auto status = compress_body(request); !status) return Failure{SyncResult::Failed, status.error()};
   std::optional<Failure> failure;
@@ -296,7 +298,7 @@ std::optional<SyncEngine::Failure> SyncEngine::send_push(std::string body, std::
   auto response = send(request, failure, traffic);
   if (failure) return failure;
   count(traffic);
-  auto answer = push_answer(*response, comments);
+  auto answer = push_answer(*response, comments, report_entries);
   if (!answer) return Failure{SyncResult::Failed, answer.error()};
   results = std::move(*answer);
   return std::nullopt;
@@ -330,49 +332,114 @@ std::optional<SyncEngine::Failure> SyncEngine::push_snapshots() {
   }
 }
 
-// Comments written here go before the records (a return's reason must be at the collector before the return), and
-// those on records the collector did not have yet (comment.record_unknown) once more after them.
-std::optional<SyncEngine::Failure> SyncEngine::push_comments(bool last_pass) {
-  auto pending = store_.pending_comments(kMaxPendingComments);
-  if (!pending) return Failure{SyncResult::Failed, pending.error()};
-  // A comment this device could not have written (its store damaged or edited by hand) would have the collector
-  // refuse the whole request, and so every sync after it: it stays here, marked rejected, and the others go.
-  std::vector<Comment> sendable;
-  sendable.reserve(pending->size());
-  for (Comment& comment : *pending) {
-    auto checked = comment_from_json(comment_to_json(comment), "");
-    if (checked) {
-      sendable.push_back(std::move(comment));
-      continue;
-    }
-    if (auto status = store_.mark_comment_rejected(comment.id, checked.error()); !status)
-      return Failure{SyncResult::Failed, status.error()};
-    if (last_pass)
-      rejections_.push_back(
-          {comment.record_id, "", checked.error().with_context("comment on record " + comment.record_id)});
+namespace {
+
+// What waits of one kind written by people (comments, report entries), split into what the collector will take and
+// what this device could not have written (its store damaged or edited by hand), each with why: sent, that would
+// have the collector refuse the whole request, and so every sync after it.
+template <class Item>
+struct Sendable {
+  std::vector<Item> items;
+  std::vector<std::pair<Item, Error>> unsendable;
+};
+template <class Item, class ToJson, class FromJson>
+Sendable<Item> sendable(std::vector<Item> pending, ToJson to_json, FromJson from_json) {
+  Sendable<Item> out;
+  for (Item& item : pending) {
+    auto checked = from_json(to_json(item), "");
+    if (checked)
+      out.items.push_back(std::move(item));
+    else
+      out.unsendable.emplace_back(std::move(item), checked.error());
   }
-  for (std::size_t first = 0; first < sendable.size(); first += options_.push_batch) {
-    const std::size_t end = std::min(sendable.size(), first + options_.push_batch);
-    std::vector<Comment> batch(sendable.begin() + static_cast<std::ptrdiff_t>(first),
-                               sendable.begin() + static_cast<std::ptrdiff_t>(end));
-    std::vector<PushResult> revisions;  // none: a request of comments alone
-    std::vector<PushResult> results;
-    if (auto failure = send_push(push_request_text({}, "", batch), revisions, &results)) return failure;
-    std::vector<std::string> acknowledged;
-    for (const PushResult& result : results) {
-      auto sent = std::find_if(batch.begin(), batch.end(), [&](const Comment& c) { return c.id == result.id; });
-      if (sent == batch.end()) continue;  // not one we sent
-      if (result.status != PushStatus::Rejected) {
-        acknowledged.push_back(result.id);
-        continue;
-      }
-      if (auto status = store_.mark_comment_rejected(result.id, result.error); !status)
+  return out;
+}
+
+// The items [first, first + count) of `items` (fewer at its end).
+template <class Item>
+std::vector<Item> slice(const std::vector<Item>& items, std::size_t first, std::size_t count) {
+  if (first >= items.size()) return {};
+  const auto begin = items.begin() + static_cast<std::ptrdiff_t>(first);
+  return {begin, begin + static_cast<std::ptrdiff_t>(std::min(count, items.size() - first))};
+}
+
+// The answer for `sent`: the ids acknowledged (stored, already stored) into `acknowledged`, and each item refused
+// with why into `refused`. Results for anything not sent are ignored rather than trusted.
+template <class Item>
+void settle(const std::vector<Item>& sent, const std::vector<PushResult>& results,
+            std::vector<std::string>& acknowledged, std::vector<std::pair<const Item*, Error>>& refused) {
+  for (const PushResult& result : results) {
+    auto item = std::find_if(sent.begin(), sent.end(), [&](const Item& i) { return i.id == result.id; });
+    if (item == sent.end()) continue;
+    if (result.status == PushStatus::Rejected)
+      refused.emplace_back(&*item, result.error);
+    else
+      acknowledged.push_back(result.id);
+  }
+}
+
+SyncRejection comment_rejection(const Comment& comment, const Error& error) {
+  return {comment.record_id, "", error.with_context("comment on record " + comment.record_id)};
+}
+
+SyncRejection report_entry_rejection(const ReportEntry& entry, const Error& error) {
+  return {"", "",
+          error.with_context("report entry " + entry.kind + " " + entry.key + " (" +
+                             std::to_string(entry.fiscal_year) + ")")};
+}
+
+}  // namespace
+
+// Comments written here go before the records (a return's reason must be at the collector before the return), and
+// those on records the collector did not have yet (comment.record_unknown) once more after them. Report entries
+// need no record: they go in the same requests as the first pass's comments.
+std::optional<SyncEngine::Failure> SyncEngine::push_comments_and_entries(bool last_pass) {
+  auto pending_comments = store_.pending_comments(kMaxPendingWritten);
+  if (!pending_comments) return Failure{SyncResult::Failed, pending_comments.error()};
+  Result<std::vector<ReportEntry>> pending_entries = std::vector<ReportEntry>();
+  if (!last_pass) pending_entries = store_.pending_report_entries(kMaxPendingWritten);
+  if (!pending_entries) return Failure{SyncResult::Failed, pending_entries.error()};
+  auto comments = sendable(std::move(*pending_comments), comment_to_json, comment_from_json);
+  auto entries = sendable(std::move(*pending_entries), report_entry_to_json, report_entry_from_json);
+  for (const auto& [comment, error] : comments.unsendable) {
+    if (auto status = store_.mark_comment_rejected(comment.id, error); !status)
+      return Failure{SyncResult::Failed, status.error()};
+    if (last_pass) rejections_.push_back(comment_rejection(comment, error));
+  }
+  for (const auto& [entry, error] : entries.unsendable) {
+    if (auto status = store_.mark_report_entry_rejected(entry.id, error); !status)
+      return Failure{SyncResult::Failed, status.error()};
+    rejections_.push_back(report_entry_rejection(entry, error));
+  }
+  const std::size_t most = std::max(comments.items.size(), entries.items.size());
+  for (std::size_t first = 0; first < most; first += options_.push_batch) {
+    const std::vector<Comment> comment_batch = slice(comments.items, first, options_.push_batch);
+    const std::vector<ReportEntry> entry_batch = slice(entries.items, first, options_.push_batch);
+    std::vector<PushResult> revisions;  // none: a request without records
+    std::vector<PushResult> comment_results, entry_results;
+    if (auto failure = send_push(push_request_text({}, "", comment_batch, entry_batch), revisions, &comment_results,
+                                 &entry_results))
+      return failure;
+    std::vector<std::string> acknowledged_comments, acknowledged_entries;
+    std::vector<std::pair<const Comment*, Error>> refused_comments;
+    std::vector<std::pair<const ReportEntry*, Error>> refused_entries;
+    settle(comment_batch, comment_results, acknowledged_comments, refused_comments);
+    settle(entry_batch, entry_results, acknowledged_entries, refused_entries);
+    for (const auto& [comment, error] : refused_comments) {
+      if (auto status = store_.mark_comment_rejected(comment->id, error); !status)
         return Failure{SyncResult::Failed, status.error()};
       // Its record goes with this sync's records: tried again after them.
-      if (!last_pass && result.error.code == "comment.record_unknown") continue;
-      rejections_.push_back({sent->record_id, "", result.error.with_context("comment on record " + sent->record_id)});
+      if (!last_pass && error.code == "comment.record_unknown") continue;
+      rejections_.push_back(comment_rejection(*comment, error));
     }
-    if (auto status = store_.acknowledge_comments(acknowledged); !status)
+    for (const auto& [entry, error] : refused_entries) {
+      if (auto status = store_.mark_report_entry_rejected(entry->id, error); !status)
+        return Failure{SyncResult::Failed, status.error()};
+      rejections_.push_back(report_entry_rejection(*entry, error));
+    }
+    if (auto status = store_.acknowledge_comments(acknowledged_comments); !status)
+      return Failure{SyncResult::Failed, status.error()};
+    if (auto status = store_.acknowledge_report_entries(acknowledged_entries); !status)
       return Failure{SyncResult::Failed, status.error()};
   }
   return std::nullopt;
@@ -380,9 +447,9 @@ std::optional<SyncEngine::Failure> SyncEngine::push_comments(bool last_pass) {
 
 std::optional<SyncEngine::Failure> SyncEngine::push() {
   if (auto failure = push_snapshots()) return failure;
-  if (auto failure = push_comments(false)) return failure;
+  if (auto failure = push_comments_and_entries(false)) return failure;
   if (auto failure = push_records()) return failure;
-  return push_comments(true);
+  return push_comments_and_entries(true);
 }
 
 std::optional<SyncEngine::Failure> SyncEngine::push_records() {
@@ -478,6 +545,16 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     }
     return std::nullopt;
   };
+  auto read_report_entries = [&page](const json& list) -> std::optional<Error> {
+    if (list.is_null()) return std::nullopt;
+    if (!list.is_array()) return make_error("json.type", "/report_entries", "expected an array", "配列が必要です");
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      auto entry = report_entry_from_json(list[i], "/report_entries/" + std::to_string(i));
+      if (!entry) return entry.error().with_context("pulled report entries");
+      page.report_entries.push_back(std::move(*entry));
+    }
+    return std::nullopt;
+  };
   // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
   // document to store. Anything unusual takes the document path below, which also names any error.
   if (auto plain = read_plain_pull_answer(response->body)) {
@@ -500,6 +577,11 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
       if (!comments) return fail(comments.error().with_context("pulled comments"));
       if (auto error = read_comments(*comments)) return fail(*error);
     }
+    if (!plain->report_entries.empty()) {
+      auto entries = parse_json_text(plain->report_entries);
+      if (!entries) return fail(entries.error().with_context("pulled report entries"));
+      if (auto error = read_report_entries(*entries)) return fail(*error);
+    }
     return fetched;
   }
   auto body = parse_json_text(response->body);
@@ -520,6 +602,7 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     if (auto error = read_reference(reference)) return fail(*error);
   if (auto error = read_conflicts((*body)["conflicts"])) return fail(*error);
   if (auto error = read_comments((*body)["comments"])) return fail(*error);
+  if (auto error = read_report_entries((*body)["report_entries"])) return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }

@@ -143,11 +143,12 @@ class SyncEngine {
   Result<HttpResponse> send(const HttpRequest& request, std::optional<Failure>& failure, Traffic& traffic);
   std::optional<Failure> push();
   std::optional<Failure> push_records();
-  std::optional<Failure> push_comments(bool last_pass);
+  std::optional<Failure> push_comments_and_entries(bool last_pass);
   // Sends one push request (compressed when large) and reads the answer: the revisions' results, and the comments'
-  // into `comments` when not null.
+  // and report entries' into `comments` and `report_entries` when not null.
   std::optional<Failure> send_push(std::string body, std::vector<PushResult>& results,
-                                   std::vector<PushResult>* comments = nullptr);
+                                   std::vector<PushResult>* comments = nullptr,
+                                   std::vector<PushResult>* report_entries = nullptr);
   std::optional<Failure> push_snapshots();
   std::optional<Failure> prepare_push(std::int64_t after, PushBatch& batch);
   std::optional<Failure> finish_push(const PushBatch& batch, const HttpResponse& response);

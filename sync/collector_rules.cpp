@@ -244,6 +244,20 @@ std::optional<Error> comment_refusal(const Principal& who, const std::optional<R
                     "コメントの記録が集約サーバーにありません");
 }
 
+std::optional<Error> report_entry_refusal(const Principal& who, const ReportEntry& entry) {
+  if (who.user.role != Role::Supervisor && who.user.role != Role::Admin)
+    return make_error("report_entry.role", "/role", "only supervisors and admins write report entries",
+                      "進捗状況と実績値は管理者だけが入力できます");
+  if (!who.user.council.empty() && entry.council != who.user.council)
+    return make_error("report_entry.council", "/council", "report entries are written for one's own council only",
+                      "自分の協議会の報告だけを入力できます");
+  return std::nullopt;
+}
+
+bool may_see_report_entry(const Principal& who, const std::string& council) {
+  return council.empty() || who.user.council.empty() || council == who.user.council;
+}
+
 std::vector<std::string> supervised_staff(const Principal& who, const ReferenceData& reference) {
   std::vector<std::string> names;
   if (who.user.role != Role::Supervisor || who.user.team.empty()) return names;

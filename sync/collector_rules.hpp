@@ -9,6 +9,7 @@
 #include "model/merge.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
+#include "model/report_entry.hpp"
 #include "model/review.hpp"
 #include "sync/collector_store.hpp"
 #include "sync/protocol.hpp"
@@ -68,6 +69,14 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
 // comment tells nothing about records one may not see.
 std::optional<Error> comment_refusal(const Principal& who, const std::optional<Record>& record,
                                      const ReferenceData& reference);
+
+// Why `who` may not write the report entry `entry`, or nullopt: only a supervisor or an admin writes the progress
+// management table and hand-entered actuals (report_entry.role), and one with a council only that council's
+// (report_entry.council).
+std::optional<Error> report_entry_refusal(const Principal& who, const ReportEntry& entry);
+// Whether `who` receives the report entries of `council` (the SQL of a store's pull must agree): every user of that
+// council, and users with no council; the city's entries (no council) go to everyone.
+bool may_see_report_entry(const Principal& who, const std::string& council);
 
 // Whether `who` may see `record` (the SQL of a store's pull must agree): admins, and supervisors with no council, no
 // team and no committees (the city's), see everything; a supervisor of a council sees every record of that council;

@@ -454,13 +454,14 @@ struct CollectorServer::Impl {
     Result<std::vector<Revision>> revisions = Error{};
     std::string seen_cursor;
     std::vector<Comment> comments;
+    std::vector<ReportEntry> report_entries;
     if (auto plain = read_plain_push_request(call->text, &seen_cursor)) {
       revisions = std::move(*plain);
     } else {
       auto body = read_body(call->text, res);
       if (!body) return;
       call->text.clear();
-      revisions = parse_push_request(*body, &seen_cursor, &comments);
+      revisions = parse_push_request(*body, &seen_cursor, &comments, &report_entries);
     }
     if (!revisions)
       return send_error(res, revisions.error().code == "protocol.too_many" ? 413 : 400, revisions.error());
@@ -472,10 +473,11 @@ struct CollectorServer::Impl {
     }
     if (auto refusal = future_clock_refusal(*revisions, now_unix_ms())) return send_error(res, 422, *refusal);
     kill_point("collector.push.received");
-    auto results = call->store->push(call->who, std::move(*revisions), seen, std::move(comments));
+    auto results =
+        call->store->push(call->who, std::move(*revisions), seen, std::move(comments), std::move(report_entries));
     if (!results) return send_store_failure(res, results.error());
     kill_point("collector.push.stored");
-    answer(req, res, to_json_text(push_results_json(results->results, results->comments)));
+    answer(req, res, to_json_text(push_results_json(results->results, results->comments, results->report_entries)));
   }
 
   void pull(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
@@ -514,9 +516,12 @@ struct CollectorServer::Impl {
       for (const FieldConflict& conflict : page->conflicts) conflicts.push_back(conflict_json(conflict));
       out += ",\"conflicts\":" + to_json_text(conflicts);
     }
-    if (!page->comments.empty()) {
-      out += ",\"comments\":[";
-      for (std::size_t i = 0; i < page->comments.size(); ++i) out += (i ? "," : "") + page->comments[i];
+    // Comments and report entries likewise, each member only when there are any (older clients read neither).
+    for (auto [member, documents] : {std::pair{"comments", &page->comments},
+                                     std::pair{"report_entries", &page->report_entries}}) {
+      if (documents->empty()) continue;
+      out += std::string(",\"") + member + "\":[";
+      for (std::size_t i = 0; i < documents->size(); ++i) out += (i ? "," : "") + (*documents)[i];
       out += "]";
     }
     out += ",\"cursor\":" + to_json_text(json(format_cursor(store.collector_id(), page->sequence)));

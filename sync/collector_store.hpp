@@ -55,12 +55,14 @@ struct PullPage {
   bool more = false;                     // another page is ready now
   std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
   std::vector<std::string> comments;     // comments (JSON text) on records this user may see, in change order
+  std::vector<std::string> report_entries;  // report entries (JSON text) of councils this user sees, in change order
 };
 
-// What became of each revision and each comment of a push, in order.
+// What became of each revision, each comment and each report entry of a push, in order.
 struct PushAnswer {
   std::vector<PushResult> results;
   std::vector<PushResult> comments;
+  std::vector<PushResult> report_entries;
 };
 
 class CollectorStore {
@@ -94,15 +96,18 @@ class CollectorStore {
   // `seen` is the change sequence the pushing device had pulled up to (nullopt: it did not say, as before protocol
   // 1.1): a stored change that reached the collector after it from another device is one the device had not seen.
   // A comment is stored on a record `who` may see, as written by `who` on their device (comment.record_unknown
-  // otherwise); each takes a change sequence, so that it travels with pulls as records do.
+  // otherwise); each takes a change sequence, so that it travels with pulls as records do. Report entries likewise,
+  // as written by `who` (report_entry_refusal says whom the collector refuses), each version stored once by id.
   virtual Result<PushAnswer> push(const Principal& who, std::vector<Revision> revisions,
-                                  std::optional<std::int64_t> seen, std::vector<Comment> comments = {}) = 0;
+                                  std::optional<std::int64_t> seen, std::vector<Comment> comments = {},
+                                  std::vector<ReportEntry> report_entries = {}) = 0;
   // Every stored change of a record with who made it, on which device and when, the fields it changed, the review
   // decisions with their reasons and the values that lost merges; nullopt when `who` may not see the record (or
   // there is none).
   virtual Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who,
                                                                     const std::string& record_id) = 0;
-  // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`.
+  // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`; with them
+  // the comments and report entries stored after it that `who` may see, all in one change order.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
   // Replaces the reference data (a JSON document, which syncs down to every device) with what `change` makes of the
   // stored one (empty when none was ever set), read and written in one write transaction, so that two imports at

@@ -75,6 +75,19 @@ CREATE TABLE IF NOT EXISTS history(
 CREATE INDEX IF NOT EXISTS history_record ON history(record_id, seq);
 )sql";
 
+// Added to schema 1 in place too. Report entries: each version stored once by id, taking a change sequence as
+// records and comments do, with the council its pull is filtered by.
+constexpr const char* kReportEntriesTable = R"sql(
+CREATE TABLE IF NOT EXISTS report_entries(
+  id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  council TEXT NOT NULL,
+  author TEXT NOT NULL,
+  doc TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX IF NOT EXISTS report_entries_seq ON report_entries(seq);
+)sql";
+
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
@@ -164,6 +177,7 @@ class SqliteCollectorStore final : public CollectorStore {
     // Added to schema 1 in place (a new table changes nothing else): values that lost a merge, kept until a later
     // change of their field resolves them.
     if (auto status = db_->exec(kConflictsTable); !status) return status;
+    if (auto status = db_->exec(kReportEntriesTable); !status) return status;
     if (auto status = add_columns(); !status) return status;
     if (auto status = list_reference_columns(); !status) return status;
     if (auto status = add_review_tables(); !status) return status;
@@ -408,7 +422,7 @@ class SqliteCollectorStore final : public CollectorStore {
   // -------------------------------------------------------------------------------------------------------------
 
   Result<PushAnswer> push(const Principal& who, std::vector<Revision> revisions, std::optional<std::int64_t> seen,
-                          std::vector<Comment> comments) override {
+                          std::vector<Comment> comments, std::vector<ReportEntry> report_entries) override {
     // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
     // for the merges and writes.
     std::vector<CheckedRevision> checked;
@@ -431,6 +445,11 @@ class SqliteCollectorStore final : public CollectorStore {
       auto result = store_comment(who, comment, **reference, now, sequence);
       if (!result) return result.error();
       answer.comments.push_back(std::move(*result));
+    }
+    for (ReportEntry& entry : report_entries) {
+      auto result = store_report_entry(who, entry, now, sequence);
+      if (!result) return result.error();
+      answer.report_entries.push_back(std::move(*result));
     }
     for (CheckedRevision& revision : checked) {
       auto known = revision_seen(revision.id, revision.hlc);
@@ -553,38 +572,80 @@ class SqliteCollectorStore final : public CollectorStore {
   // [SECTION] Comments and history
   // -------------------------------------------------------------------------------------------------------------
 
-  // Stores one pushed comment as change `++sequence`, written by `who` on their device, or says why not.
-  Result<PushResult> store_comment(const Principal& who, Comment& comment, const ReferenceData& reference,
-                                   const std::string& now, std::int64_t& sequence) {
-    PushResult result{comment.id, "", PushStatus::Stored, {}, {}};
-    auto known = db_->prepare("SELECT author FROM comments WHERE id = ?");
+  // What a pushed comment or report entry (append-only, stored once by id in `table`) answers when its id is
+  // stored already: already_stored when it is `who`'s, a mismatch (`mismatch`) when someone else's; nullopt when it
+  // is new.
+  Result<std::optional<PushResult>> answer_known(const char* table, const std::string& id, const Principal& who,
+                                                 Error mismatch) {
+    auto known = db_->prepare(std::string("SELECT author FROM ") + table + " WHERE id = ?");
     if (!known) return known.error();
-    auto row = (*known)->bind(1, comment.id).step();
+    auto row = (*known)->bind(1, id).step();
     if (!row) return row.error();
     const bool stored_before = *row;
     const std::string stored_author = stored_before ? (*known)->text(0) : std::string();
     (*known)->reset();
-    if (stored_before) {
-      if (stored_author == who.user.name) {
-        result.status = PushStatus::AlreadyStored;
-      } else {
-        result.status = PushStatus::Rejected;
-        result.error = make_error("protocol.mismatch", "/id", "another comment has this id", "同じIDのコメントがあります");
-      }
-      return result;
+    if (!stored_before) return std::optional<PushResult>();
+    PushResult result{id, "", PushStatus::AlreadyStored, {}, {}};
+    if (stored_author != who.user.name) {
+      result.status = PushStatus::Rejected;
+      result.error = std::move(mismatch);
     }
+    return std::optional<PushResult>(std::move(result));
+  }
+
+  // Who wrote a comment or a report entry, in what role and on which device, is the token's, whatever the device
+  // wrote; and a device's clock never dates it later than `now`.
+  template <class Written>
+  static void stamp_writer(Written& written, const Principal& who, const std::string& now) {
+    written.author = who.user.name;
+    written.role = std::string(role_name(who.user.role));
+    written.device = who.device.id;
+    written.device_name = who.device.name;
+    if (written.time.empty() || written.time > now) written.time = now;
+  }
+
+  static PushResult refused(const std::string& id, Error error) {
+    return {id, "", PushStatus::Rejected, {}, std::move(error)};
+  }
+
+  // Stores one pushed report entry's version as change `++sequence`, written by `who` on their device, or says why
+  // not.
+  Result<PushResult> store_report_entry(const Principal& who, ReportEntry& entry, const std::string& now,
+                                        std::int64_t& sequence) {
+    auto known = answer_known("report_entries", entry.id, who,
+                              make_error("protocol.mismatch", "/id", "another report entry has this id",
+                                         "同じIDの報告があります"));
+    if (!known) return known.error();
+    if (*known) return std::move(**known);
+    if (auto refusal = report_entry_refusal(who, entry)) return refused(entry.id, std::move(*refusal));
+    stamp_writer(entry, who, now);
+    auto insert = db_->prepare("INSERT INTO report_entries(id, seq, council, author, doc) VALUES(?, ?, ?, ?, ?)");
+    if (!insert) return insert.error();
+    if (auto status = (*insert)
+                          ->bind(1, entry.id)
+                          .bind(2, ++sequence)
+                          .bind(3, entry.council)
+                          .bind(4, entry.author)
+                          .bind(5, to_json_text(report_entry_to_json(entry)))
+                          .run();
+        !status)
+      return status.error();
+    return PushResult{entry.id, "", PushStatus::Stored, {}, {}};
+  }
+
+  // Stores one pushed comment as change `++sequence`, written by `who` on their device, or says why not.
+  Result<PushResult> store_comment(const Principal& who, Comment& comment, const ReferenceData& reference,
+                                   const std::string& now, std::int64_t& sequence) {
+    PushResult result{comment.id, "", PushStatus::Stored, {}, {}};
+    auto known = answer_known("comments", comment.id, who,
+                              make_error("protocol.mismatch", "/id", "another comment has this id",
+                                         "同じIDのコメントがあります"));
+    if (!known) return known.error();
+    if (*known) return std::move(**known);
     auto record = load_record(comment.record_id);
     if (!record) return record.error();
-    if (auto refusal = comment_refusal(who, *record, reference)) {
-      result.status = PushStatus::Rejected;
-      result.error = std::move(*refusal);
-      return result;
-    }
-    comment.author = who.user.name;
-    comment.role = std::string(role_name(who.user.role));
-    comment.device = who.device.id;
-    comment.device_name = who.device.name;
-    if (comment.time.empty() || comment.time > now) comment.time = now;  // a device's clock never dates it later
+    if (auto refusal = comment_refusal(who, *record, reference)) return refused(comment.id, std::move(*refusal));
+    stamp_writer(comment, who, now);
     auto insert = db_->prepare(
         "INSERT INTO comments(id, seq, record_id, author, decision, revision, doc) VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
@@ -999,57 +1060,75 @@ class SqliteCollectorStore final : public CollectorStore {
       }
       visible += ")";
     }
-    // The records and the comments (on records this user may see) changed after the cursor, each read up to the
-    // limit; the page is the first `limit` of both in change order, so that no change below its cursor is left out.
+    // The records, the comments (on records this user may see) and the report entries (of the councils this user
+    // sees: may_see_report_entry) changed after the cursor, each read up to the limit; the page is the first `limit`
+    // of them all in change order, so that no change below its cursor is left out.
+    enum class ChangeKind { Record, Comment, ReportEntry };
     struct Change {
       std::int64_t seq;
       std::string doc;
-      std::string record_id;  // empty for a comment
+      ChangeKind kind;
+      std::string record_id;  // a record's
     };
     std::vector<Change> changes;
-    auto read = [&](const std::string& sql, bool records) -> Status {
+    bool any_full = false;  // a kind had more than fit: another page is ready
+    auto read = [&](const std::string& sql, ChangeKind kind, const std::vector<std::string>& binds) -> Status {
       auto select = db_->prepare(sql);
       if (!select) return select.error();
       Statement& s = **select;
       int index = 1;
       s.bind(index++, after);
-      if (records) s.bind(index++, who.device.id);
-      for (const auto& value : values) s.bind(index++, value);
+      for (const auto& value : binds) s.bind(index++, value);
       s.bind(index, static_cast<std::int64_t>(limit));
-      for (;;) {
+      std::size_t count = 0;
+      for (;; ++count) {
         auto row = s.step();
         if (!row) return row.error();
         if (!*row) break;
-        changes.push_back({s.integer(0), s.text(1), records ? s.text(2) : std::string()});
+        changes.push_back({s.integer(0), s.text(1), kind, kind == ChangeKind::Record ? s.text(2) : std::string()});
       }
       s.reset();
+      any_full = any_full || count >= limit;
       return ok_status();
     };
+    std::vector<std::string> record_binds{who.device.id};
+    record_binds.insert(record_binds.end(), values.begin(), values.end());
     if (auto status = read("SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?" + visible +
                                " ORDER BY seq LIMIT ?",
-                           true);
+                           ChangeKind::Record, record_binds);
         !status)
       return status.error();
-    const bool records_full = changes.size() >= limit;
-    const std::size_t record_count = changes.size();
     if (auto status = read("SELECT c.seq, c.doc FROM comments c JOIN records r ON r.id = c.record_id WHERE c.seq > ?" +
                                visible + " ORDER BY c.seq LIMIT ?",
-                           false);
+                           ChangeKind::Comment, values);
         !status)
       return status.error();
-    const bool comments_full = changes.size() - record_count >= limit;
+    // Must agree with may_see_report_entry().
+    const bool all_councils = who.user.council.empty();
+    if (auto status = read(std::string("SELECT seq, doc FROM report_entries WHERE seq > ?") +
+                               (all_councils ? "" : " AND (council = '' OR council = ?)") + " ORDER BY seq LIMIT ?",
+                           ChangeKind::ReportEntry,
+                           all_councils ? std::vector<std::string>{} : std::vector<std::string>{who.user.council});
+        !status)
+      return status.error();
     std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
-    page.more = records_full || comments_full || changes.size() > limit;
+    page.more = any_full || changes.size() > limit;
     if (changes.size() > limit) changes.resize(limit);
     std::int64_t last = after;
     std::vector<std::string> ids;
     for (Change& change : changes) {
       last = change.seq;
-      if (change.record_id.empty()) {
-        page.comments.push_back(std::move(change.doc));
-      } else {
-        page.records.push_back(std::move(change.doc));
-        ids.push_back(std::move(change.record_id));
+      switch (change.kind) {
+        case ChangeKind::Record:
+          page.records.push_back(std::move(change.doc));
+          ids.push_back(std::move(change.record_id));
+          break;
+        case ChangeKind::Comment:
+          page.comments.push_back(std::move(change.doc));
+          break;
+        case ChangeKind::ReportEntry:
+          page.report_entries.push_back(std::move(change.doc));
+          break;
       }
     }
     for (const std::string& id : ids) {

@@ -34,8 +34,25 @@ std::string content_hash_of_text(std::string_view canonical_json) { return "sha2
 
 std::string content_hash(const Record& record) { return content_hash_of_text(record_text(record)); }
 
+namespace {
+
+// Appends `,"<member>":[...]` of `items` written by `to_json`, unless there are none (older collectors refuse a
+// member they do not know, so a request holds only what it needs).
+template <class Item, class ToJson>
+void append_items(std::string& out, const char* member, const std::vector<Item>& items, ToJson to_json) {
+  if (items.empty()) return;
+  nlohmann::json list = nlohmann::json::array();
+  for (const Item& item : items) list.push_back(to_json(item));
+  out += ",\"";
+  out += member;
+  out += "\":";
+  append_json_text(out, list);
+}
+
+}  // namespace
+
 std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen,
-                              const std::vector<Comment>& comments) {
+                              const std::vector<Comment>& comments, const std::vector<ReportEntry>& report_entries) {
   std::string out = "{\"revisions\":[";
   for (std::size_t i = 0; i < revisions.size(); ++i) {
     const RevisionText& r = revisions[i];
@@ -57,12 +74,8 @@ std::string push_request_text(const std::vector<RevisionText>& revisions, const 
     out += ",\"seen\":";
     append_json_text(out, json(seen));
   }
-  if (!comments.empty()) {
-    json list = json::array();
-    for (const Comment& comment : comments) list.push_back(comment_to_json(comment));
-    out += ",\"comments\":";
-    append_json_text(out, list);
-  }
+  append_items(out, "comments", comments, comment_to_json);
+  append_items(out, "report_entries", report_entries, report_entry_to_json);
   return out + '}';
 }
 
@@ -108,26 +121,39 @@ Error error_from_object(const json& e) {
                     string_member(e, "message_ja"));
 }
 
+// Reads the optional array `member` of a push request (absent or null: none), each item with `read_item(item,
+// path)`, into `out` when not null; at most kMaxPushRevisions items (`what_ja` names them in the message).
+template <class Item, class Reader>
+std::optional<Error> read_push_items(const json& body, const std::string& member, const std::string& what_ja,
+                                     Reader read_item, std::vector<Item>* out) {
+  auto given = body.find(member);
+  if (given == body.end() || given->is_null()) return std::nullopt;
+  const std::string path = "/" + member;
+  if (!given->is_array()) return field_error(path, "expected an array", member + " の配列が必要です");
+  if (given->size() > kMaxPushRevisions)
+    return make_error("protocol.too_many", path,
+                      "at most " + std::to_string(kMaxPushRevisions) + " " + member + " per request",
+                      "1回に送れる" + what_ja + "は" + std::to_string(kMaxPushRevisions) + "件までです");
+  for (std::size_t i = 0; i < given->size(); ++i) {
+    auto item = read_item((*given)[i], path + "/" + std::to_string(i));
+    if (!item) return item.error();
+    if (out) out->push_back(std::move(*item));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-Result<std::vector<Revision>> parse_push_request(json& body, std::string* seen, std::vector<Comment>* comments) {
+Result<std::vector<Revision>> parse_push_request(json& body, std::string* seen, std::vector<Comment>* comments,
+                                                 std::vector<ReportEntry>* report_entries) {
   if (!body.is_object()) return field_error("/", "expected an object", "オブジェクトが必要です");
   auto list = body.find("revisions");
   if (list == body.end() || !list->is_array())
     return field_error("/revisions", "expected an array of revisions", "revisions の配列が必要です");
-  if (auto error = unknown_member(body, {"revisions", "seen", "comments"}, "")) return *error;
-  if (auto given = body.find("comments"); given != body.end() && !given->is_null()) {
-    if (!given->is_array()) return field_error("/comments", "expected an array of comments", "comments の配列が必要です");
-    if (given->size() > kMaxPushRevisions)
-      return make_error("protocol.too_many", "/comments",
-                        "at most " + std::to_string(kMaxPushRevisions) + " comments per request",
-                        "1回に送れるコメントは" + std::to_string(kMaxPushRevisions) + "件までです");
-    for (std::size_t i = 0; i < given->size(); ++i) {
-      auto comment = comment_from_json((*given)[i], "/comments/" + std::to_string(i));
-      if (!comment) return comment.error();
-      if (comments) comments->push_back(std::move(*comment));
-    }
-  }
+  if (auto error = unknown_member(body, {"revisions", "seen", "comments", "report_entries"}, "")) return *error;
+  if (auto error = read_push_items(body, "comments", "コメント", comment_from_json, comments)) return *error;
+  if (auto error = read_push_items(body, "report_entries", "報告", report_entry_from_json, report_entries))
+    return *error;
   std::string cursor;
   if (auto error = read_text(body, "seen", "", false, cursor)) return *error;
   if (seen) *seen = std::move(cursor);
@@ -212,24 +238,24 @@ std::optional<PlainPullAnswer> read_plain_pull_answer(std::string_view body) {
   if (!is_valid_utf8(body)) return std::nullopt;
   JsonReader in(body);
   PlainPullAnswer answer;
-  static constexpr std::array<std::string_view, 6> kAnswer{"comments", "conflicts", "cursor", "more", "records",
-                                                            "reference"};
+  static constexpr std::array<std::string_view, 7> kAnswer{"comments", "conflicts",  "cursor",        "more",
+                                                            "records",  "reference", "report_entries"};
+  // An array member kept as its text (null: absent).
+  auto array_text = [&in](std::string& out) {
+    if (in.null()) return true;
+    std::string_view text;
+    if (!in.value_text(text) || text.empty() || text.front() != '[') return false;
+    out = text;
+    return true;
+  };
   const auto seen = in.members(kAnswer, [&](std::size_t index) {
     switch (index) {
-      case 0: {
-        if (in.null()) return true;
-        std::string_view comments;
-        if (!in.value_text(comments) || comments.empty() || comments.front() != '[') return false;
-        answer.comments = comments;
-        return true;
-      }
-      case 1: {
-        if (in.null()) return true;
-        std::string_view conflicts;
-        if (!in.value_text(conflicts) || conflicts.empty() || conflicts.front() != '[') return false;
-        answer.conflicts = conflicts;
-        return true;
-      }
+      case 0:
+        return array_text(answer.comments);
+      case 1:
+        return array_text(answer.conflicts);
+      case 6:
+        return array_text(answer.report_entries);
       case 2:
         return in.string(answer.cursor);
       case 3:
@@ -345,19 +371,24 @@ Result<std::vector<PushResult>> read_results(const json& body, const char* membe
 
 }  // namespace
 
-json push_results_json(const std::vector<PushResult>& results, const std::vector<PushResult>& comment_results) {
+json push_results_json(const std::vector<PushResult>& results, const std::vector<PushResult>& comment_results,
+                       const std::vector<PushResult>& report_entry_results) {
   json out = {{"results", results_json(results)}};
   if (!comment_results.empty()) out["comment_results"] = results_json(comment_results);
+  if (!report_entry_results.empty()) out["report_entry_results"] = results_json(report_entry_results);
   return out;
 }
 
-Result<std::vector<PushResult>> parse_push_results(const json& body, std::vector<PushResult>* comment_results) {
+Result<std::vector<PushResult>> parse_push_results(const json& body, std::vector<PushResult>* comment_results,
+                                                   std::vector<PushResult>* report_entry_results) {
   auto results = read_results(body, "results");
   if (!results) return results;
-  if (comment_results && body.contains("comment_results")) {
-    auto comments = read_results(body, "comment_results");
-    if (!comments) return comments.error();
-    *comment_results = std::move(*comments);
+  for (auto [member, out] : {std::pair{"comment_results", comment_results},
+                             std::pair{"report_entry_results", report_entry_results}}) {
+    if (!out || !body.contains(member)) continue;
+    auto read = read_results(body, member);
+    if (!read) return read.error();
+    *out = std::move(*read);
   }
   return results;
 }

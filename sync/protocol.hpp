@@ -14,6 +14,7 @@
 #include "model/error.hpp"
 #include "model/merge.hpp"
 #include "model/record.hpp"
+#include "model/report_entry.hpp"
 #include "model/review.hpp"
 
 namespace tsunagi::sync {
@@ -71,9 +72,11 @@ struct PushResult {
 // name the path ("/revisions/3/hlc"). `seen` is the pushing device's pull cursor, by which the collector knows which
 // stored changes the device had received (absent or null: empty).
 // `comments` receives the request's comments ("comments": [...], each as comment_from_json reads it; at most
-// kMaxPushRevisions), which the collector applies before its revisions (a return's reason must be there first).
+// kMaxPushRevisions), which the collector applies before its revisions (a return's reason must be there first);
+// `report_entries` its report entries ("report_entries": [...], as report_entry_from_json reads each; as many).
 Result<std::vector<Revision>> parse_push_request(nlohmann::json& body, std::string* seen = nullptr,
-                                                 std::vector<Comment>* comments = nullptr);
+                                                 std::vector<Comment>* comments = nullptr,
+                                                 std::vector<ReportEntry>* report_entries = nullptr);
 // The same request read straight from its text, without building a document: each revision with `decoded` and
 // `canonical` set. nullopt when the text is anything but a plain request of canonical records (a syntax error, a
 // wrong type, a record with fields this version does not know...): parse_push_request then reads it as a document,
@@ -88,13 +91,17 @@ struct RevisionText {
   std::string document;  // canonical JSON of the record
 };
 std::string push_request_text(const std::vector<RevisionText>& revisions, const std::string& seen = "",
-                              const std::vector<Comment>& comments = {});
-// {"results": [...], "comment_results": [...]}: one result per revision and per comment, in order (a comment's
-// has no "hlc"; its status is stored, already_stored or rejected).
+                              const std::vector<Comment>& comments = {},
+                              const std::vector<ReportEntry>& report_entries = {});
+// {"results": [...], "comment_results": [...], "report_entry_results": [...]}: one result per revision, per comment
+// and per report entry, in order (a comment's or an entry's has no "hlc"; its status is stored, already_stored or
+// rejected). The last two are left out when empty.
 nlohmann::json push_results_json(const std::vector<PushResult>& results,
-                                 const std::vector<PushResult>& comment_results = {});
+                                 const std::vector<PushResult>& comment_results = {},
+                                 const std::vector<PushResult>& report_entry_results = {});
 Result<std::vector<PushResult>> parse_push_results(const nlohmann::json& body,
-                                                   std::vector<PushResult>* comment_results = nullptr);
+                                                   std::vector<PushResult>* comment_results = nullptr,
+                                                   std::vector<PushResult>* report_entry_results = nullptr);
 
 // A pull answer ({"records": [...], "reference": {...} | null, "cursor": "...", "more": bool}) read without building
 // a document: each record decoded, with its canonical JSON text. nullopt when the text is anything but a plain
@@ -105,6 +112,7 @@ struct PlainPullAnswer {
   std::string reference;               // the reference data's JSON text; empty when null
   std::string conflicts;               // the kept conflicts' JSON text (an array); empty when absent
   std::string comments;                // the comments' JSON text (an array); empty when absent
+  std::string report_entries;          // the report entries' JSON text (an array); empty when absent
   std::string cursor;
   bool more = false;
 };

@@ -280,3 +280,49 @@ TEST_CASE("schema 8 turns the names a schema 5 store holds into ids, and keeps a
       CHECK(row.body == "相談支援部会");
     }
 }
+
+TEST_CASE("schema 10 adds report entries to a schema 9 store and keeps its comments pending", "[store][migration]") {
+  TempFolder folder;
+  auto data = folder.path / "data";
+  std::string record_id, comment_id;
+  {
+    StoreOptions old;
+    old.author = "山本 課長";
+    old.target_schema_version = 9;
+    auto store = Store::open(data, old);
+    REQUIRE(store.ok());
+    CHECK((*store)->schema_version() == 9);
+    auto record = parse_record(R"({"kind":"meeting","date":"2024-07-03","title":"運営会議","body":"運営会議",
+      "meeting_type":"steering","format":"in_person"})");
+    REQUIRE(record.ok());
+    auto created = (*store)->create(std::move(*record));
+    REQUIRE(created.ok());
+    record_id = created->id;
+    auto comment = (*store)->add_comment(record_id, "議事録を確認しました。", "supervisor");
+    REQUIRE(comment.ok());
+    comment_id = comment->id;
+  }
+  CHECK(query_column(data / Store::kFileName, "SELECT name FROM sqlite_master WHERE name = 'report_entries'").empty());
+
+  StoreOptions options;
+  options.author = "山本 課長";
+  auto store = Store::open(data, options);
+  REQUIRE(store.ok());
+  CHECK((*store)->schema_version() == 10);
+  REQUIRE((*store)->migration_backups().size() == 1);
+  CHECK((*store)->migration_backups()[0].filename().string().rfind("tsunagi.db.v9.bak-", 0) == 0);
+  // What schema 9 held is there as it was: the record, and the comment still waiting to be sent.
+  CHECK(list_titles(**store, RecordQuery{}) == std::vector<std::string>{"運営会議"});
+  auto pending = (*store)->pending_comments(10);
+  REQUIRE(pending.ok());
+  REQUIRE(pending->size() == 1);
+  CHECK((*pending)[0].id == comment_id);
+  // And the new table takes report entries.
+  CHECK((*store)->pending_report_entry_count().value() == 0);
+  auto entry = (*store)->add_report_entry("fukuoka", 2024, "actual", "I03", {{"value", 12}}, "supervisor");
+  REQUIRE(entry.ok());
+  CHECK((*store)->report_entries("fukuoka", 2024).value() == std::vector<ReportEntry>{*entry});
+  CHECK(query_column((*store)->file(), "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                                       "'report_entries' AND name LIKE 'report_entries_%' ORDER BY name") ==
+        std::vector<std::string>{"report_entries_pending", "report_entries_year"});
+}

@@ -416,3 +416,119 @@ TEST_CASE("staff see the meetings of their area and committees by id or by name,
   other.committees = {"children"};
   CHECK(may_see(staff, other, reference));
 }
+
+namespace {
+
+ReportEntry entry_for(const std::string& council, const std::string& key) {
+  ReportEntry entry;
+  entry.id = "0193a5f2-c3d4-7abc-8def-0123456789a" + std::to_string(key.size() % 10);
+  entry.council = council;
+  entry.fiscal_year = 2024;
+  entry.kind = "progress";
+  entry.key = key;
+  entry.fields = {{"status", "a"}, {"analysis", "順調に進んだ。"}};
+  entry.time = "2025-03-10T09:00:00.000Z";
+  return entry;
+}
+
+}  // namespace
+
+TEST_CASE("a push carries report entries beside comments; each is read strictly, naming its path", "[protocol]") {
+  const std::vector<ReportEntry> entries{entry_for("fukuoka", "P01"), entry_for("", "P0002")};
+  const std::string text = push_request_text({}, "", {}, entries);
+  json body = json::parse(text);
+  CHECK(body.at("report_entries").size() == 2);
+  CHECK_FALSE(body.contains("comments"));  // only what the request needs: older collectors refuse the unknown
+  std::vector<ReportEntry> read;
+  REQUIRE(parse_push_request(body, nullptr, nullptr, &read).ok());
+  CHECK(read == entries);
+  // A request without report entries is what it was.
+  json plain = json::parse(push_request_text({}, ""));
+  CHECK_FALSE(plain.contains("report_entries"));
+
+  json bad = json::parse(text);
+  bad["report_entries"][1]["fields"]["status"] = "x";
+  auto refused = parse_push_request(bad, nullptr, nullptr, &read);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == "report_entry.status");
+  CHECK(refused.error().path == "/report_entries/1/fields/status");
+
+  json not_list = json::parse(text);
+  not_list["report_entries"] = json::object();
+  auto not_array = parse_push_request(not_list, nullptr, nullptr, &read);
+  REQUIRE_FALSE(not_array.ok());
+  CHECK(not_array.error().path == "/report_entries");
+
+  json many = {{"revisions", json::array()}, {"report_entries", json::array()}};
+  for (std::size_t i = 0; i <= kMaxPushRevisions; ++i) many["report_entries"].push_back(report_entry_to_json(entries[0]));
+  auto too_many = parse_push_request(many, nullptr, nullptr, &read);
+  REQUIRE_FALSE(too_many.ok());
+  CHECK(too_many.error().code == "protocol.too_many");
+  CHECK(too_many.error().path == "/report_entries");
+  CHECK(too_many.error().message_ja.find("報告") != std::string::npos);
+
+  // The plain reader leaves such a request to the document path.
+  CHECK_FALSE(read_plain_push_request(text).has_value());
+}
+
+TEST_CASE("a push answer holds one result per report entry; an answer without them reads as before", "[protocol]") {
+  PushResult stored{"e1", "", PushStatus::Stored, {}, {}};
+  PushResult refused{"e2", "", PushStatus::Rejected, {}, make_error("report_entry.role", "/role", "no", "いいえ")};
+  const json answer = push_results_json({}, {}, {stored, refused});
+  CHECK_FALSE(answer.contains("comment_results"));
+  std::vector<PushResult> comments, entries;
+  REQUIRE(parse_push_results(answer, &comments, &entries).ok());
+  CHECK(comments.empty());
+  REQUIRE(entries.size() == 2);
+  CHECK(entries[0].status == PushStatus::Stored);
+  CHECK(entries[1].status == PushStatus::Rejected);
+  CHECK(entries[1].error.code == "report_entry.role");
+  CHECK(entries[1].error.path == "/role");
+  // An older collector's answer has no report_entry_results: nothing is acknowledged.
+  entries.clear();
+  REQUIRE(parse_push_results(push_results_json({}, {stored}), &comments, &entries).ok());
+  CHECK(entries.empty());
+  CHECK(comments.size() == 1);
+}
+
+TEST_CASE("a pull answer read from its text keeps the report entries' text", "[protocol]") {
+  const std::string entries = "[" + to_json_text(report_entry_to_json(entry_for("fukuoka", "P01"))) + "]";
+  auto plain = read_plain_pull_answer(R"({"records":[],"reference":null,"report_entries":)" + entries +
+                                      R"(,"cursor":"c.9","more":false})");
+  REQUIRE(plain.has_value());
+  CHECK(plain->report_entries == entries);
+  CHECK(plain->cursor == "c.9");
+  auto none = read_plain_pull_answer(R"({"records":[],"cursor":"c.9","more":false})");
+  REQUIRE(none.has_value());
+  CHECK(none->report_entries.empty());
+}
+
+TEST_CASE("report entries: supervisors and admins write them, for their own council; a council's users read them",
+          "[collector]") {
+  const ReportEntry fukuoka = entry_for("fukuoka", "P01");
+  const ReportEntry kodama = entry_for("kodama", "P01");
+  const ReportEntry city = entry_for("", "P01");
+  Principal staff = principal("東 太郎", Role::Staff, "東区");
+  staff.user.council = "fukuoka";
+  auto refused = report_entry_refusal(staff, fukuoka);
+  REQUIRE(refused);
+  CHECK(refused->code == "report_entry.role");
+  CHECK_FALSE(refused->message_ja.empty());
+
+  Principal head = principal("山本 課長", Role::Supervisor);
+  head.user.council = "fukuoka";
+  CHECK_FALSE(report_entry_refusal(head, fukuoka));
+  auto elsewhere = report_entry_refusal(head, kodama);
+  REQUIRE(elsewhere);
+  CHECK(elsewhere->code == "report_entry.council");
+  CHECK(report_entry_refusal(head, city));  // the city's entries are for those of no council
+  const Principal city_head = principal("市 課長", Role::Supervisor);
+  CHECK_FALSE(report_entry_refusal(city_head, kodama));
+  CHECK_FALSE(report_entry_refusal(principal("管理者", Role::Admin), city));
+
+  CHECK(may_see_report_entry(staff, "fukuoka"));
+  CHECK(may_see_report_entry(staff, ""));
+  CHECK_FALSE(may_see_report_entry(head, "kodama"));
+  CHECK(may_see_report_entry(city_head, "kodama"));
+  CHECK(may_see_report_entry(principal("西 花子", Role::Staff), "kodama"));
+}
