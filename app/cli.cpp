@@ -17,6 +17,7 @@
 
 #include "app/window.hpp"
 #include "app/i18n.hpp"
+#include "app/report_model.hpp"
 #include "app/report_xlsx.hpp"
 #include "app/screens/review.hpp"
 #include "model/calendar.hpp"
@@ -86,12 +87,20 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
-  report indicators|committee|themes --fy YEAR [--council ID|NAME] [--provisional] [--records]
+  report indicators|committee|themes|progress --fy YEAR [--council ID|NAME] [--provisional] [--records]
         [--format table|json|csv|xlsx] [--out FILE]
                                     the yearly reports from the records on this device (approved ones; with
                                     --provisional submitted ones too): indicators against their targets, the
-                                    committee activity report (dates per work item), the theme × area matrix;
+                                    committee activity report (dates per work item), the theme × area matrix,
+                                    the progress management table (per project);
                                     --records lists under each row the records it counted (JSON always has them)
+  report set progress PROJECT --fy YEAR [--council ID] [--status a|b|c|d] [--work-done TEXT]
+        [--figures-actual TEXT] [--analysis TEXT] [--next-plan TEXT]
+  report set actual INDICATOR --fy YEAR [--council ID] --value NUMBER [--note TEXT]
+                                    (a supervisor) a project's evaluation, or a figure no record holds, as a new
+                                    version (what is not given stays); synced, with its history
+  report history progress|actual KEY --fy YEAR [--council ID] [--format table|json]
+                                    every version of an entry: who, on which device, when, what
   admin user add --name NAME --role staff|supervisor|admin [--team AREA] [--committee NAME]... [--council ID|NAME]
         [--expires HOURS] [--url URL]
                                     (an admin, online) add a user at the collector; prints their enrollment line
@@ -183,7 +192,13 @@ CommandLineSpec command_line() {
               {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
               {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
               {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
-              {.words = {"report"}, .operands = {"indicators|committee|themes"}, .options = report_options},
+              {.words = {"report"}, .operands = {"indicators|committee|themes|progress"}, .options = report_options},
+              {.words = {"report", "set"}, .operands = {"progress|actual", "KEY"},
+               .options = {value_option("--fy"), value_option("--council"), value_option("--status"),
+                           value_option("--work-done"), value_option("--figures-actual"), value_option("--analysis"),
+                           value_option("--next-plan"), value_option("--value"), value_option("--note")}},
+              {.words = {"report", "history"}, .operands = {"progress|actual", "KEY"},
+               .options = {value_option("--fy"), value_option("--council"), value_option("--format")}},
               {.words = {"help"}},
           }};
 }
@@ -849,54 +864,179 @@ int command_enroll(const Context& ctx) {
 std::string sheet_title(const std::string& which, bool english) {
   if (which == "indicators") return english ? "Indicators" : "活動指標";
   if (which == "committee") return english ? "Committees" : "専門部会等の活動";
+  if (which == "progress") return english ? "Progress" : "進捗状況管理表";
   return english ? "Themes" : "地域課題別";
 }
 
-// report indicators|committee|themes: computed from what this device holds, offline as well.
+// --fy (required) and --council of a report command, with the council resolved by the reference data.
+ReportScope report_scope(const Context& ctx, const ReferenceData& reference) {
+  if (!ctx.args.has("--fy")) throw UsageError{"report: --fy YEAR is required", "report: --fy 年度 が必要です"};
+  ReportScope scope{*fiscal_year_option(ctx.args), "", ctx.args.flag("--provisional")};
+  if (ctx.args.has("--council")) {
+    auto council = reference.resolve(ReferenceKind::Council, ctx.args.option("--council"));
+    if (!council)
+      throw UsageError{"--council: no council \"" + ctx.args.option("--council") + "\"",
+                       "--council: 協議会「" + ctx.args.option("--council") + "」がありません"};
+    scope.council = *council;
+  }
+  return scope;
+}
+
+// What `text` names among the entries `kind` is kept for: a project of the fiscal year (progress) or an indicator
+// (actual), by id or name. Returns its id and the council it belongs to (empty: every council's).
+std::optional<std::pair<std::string, std::string>> report_entry_key(const ReferenceData& reference, const std::string& kind,
+                                                                    const std::string& text, const ReportScope& scope) {
+  if (kind == kProgressEntry) {
+    for (const Project& project : reference.projects)
+      if (project.fiscal_year == scope.fiscal_year && (project.id == text || project.name == text || project.number == text) &&
+          (scope.council.empty() || project.council == scope.council))
+        return std::pair(project.id, project.council);
+    return std::nullopt;
+  }
+  for (const json& indicator : reference.indicators)
+    if (indicator.is_object() && (indicator.value("id", "") == text || indicator.value("name", "") == text))
+      return std::pair(indicator.value("id", ""), indicator.value("council", scope.council));
+  return std::nullopt;
+}
+
+// report set progress PROJECT | actual INDICATOR --fy YEAR ...: a supervisor's evaluation of a project, or a
+// figure no record holds, as a new version of its entry (what is not given stays as the current version has it);
+// sent with the next sync, its history kept.
+int command_report_set(const Context& ctx) {
+  const std::string& kind = ctx.args.positional()[2];
+  if (kind != kProgressEntry && kind != kActualEntry)
+    throw UsageError{"report set: expected progress or actual", "report set: progress か actual を指定してください"};
+  static const std::vector<std::pair<const char*, const char*>> kProgressOptions{
+      {"--status", "status"}, {"--work-done", "work_done"}, {"--figures-actual", "figures_actual"},
+      {"--analysis", "analysis"}, {"--next-plan", "next_plan"}};
+  static const std::vector<std::pair<const char*, const char*>> kActualOptions{{"--value", "value"}, {"--note", "note"}};
+  const auto& options = kind == kProgressEntry ? kProgressOptions : kActualOptions;
+  for (const auto& [option, field] : kind == kProgressEntry ? kActualOptions : kProgressOptions)
+    if (ctx.args.has(option))
+      throw UsageError{std::string("report set ") + kind + ": " + option + " is not one of its fields",
+                       std::string("report set ") + kind + ": " + option + " は指定できません"};
+  if (std::none_of(options.begin(), options.end(), [&](const auto& o) { return ctx.args.has(o.first); }))
+    throw UsageError{kind == kProgressEntry ? "report set progress: give at least one of --status, --work-done, "
+                                              "--figures-actual, --analysis, --next-plan"
+                                            : "report set actual: --value NUMBER is required",
+                     kind == kProgressEntry ? "report set progress: --status・--work-done・--figures-actual・"
+                                              "--analysis・--next-plan のどれかを指定してください"
+                                            : "report set actual: --value 数値 が必要です"};
+  auto role = enrolled_role(ctx);
+  if (!role) return fail(role.error(), ctx.japanese);
+  if (*role != "supervisor" && *role != "admin")
+    return fail(make_error("report_entry.role", "/role",
+                           "only supervisors and admins write report entries (this device is enrolled as " + *role + ")",
+                           "進捗状況と実績値は管理者だけが入力できます（この端末の登録: " + *role + "）"),
+                ctx.japanese);
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  auto reference = (*store)->reference();
+  if (!reference) return fail(reference.error(), ctx.japanese);
+  const ReportScope scope = report_scope(ctx, *reference);
+  const std::string& text = ctx.args.positional()[3];
+  auto key = report_entry_key(*reference, kind, text, scope);
+  if (!key)
+    return fail(make_error("report_entry.key", "/key",
+                           (kind == kProgressEntry ? "no project \"" : "no indicator \"") + text + "\" in " +
+                               std::to_string(scope.fiscal_year),
+                           (kind == kProgressEntry ? "事業「" : "指標「") + text + "」が" +
+                               format_fiscal_year(scope.fiscal_year) + "の基本情報にありません"),
+                ctx.japanese);
+  const std::string council = scope.council.empty() ? key->second : scope.council;
+  // The current version's fields, with what was given put in.
+  json fields = json::object();
+  auto versions = (*store)->report_entries(council, scope.fiscal_year);
+  if (!versions) return fail(versions.error(), ctx.japanese);
+  for (const ReportEntry& entry : current_report_entries(*versions))
+    if (entry.kind == kind && entry.key == key->first && entry.council == council) fields = entry.fields;
+  for (const auto& [option, field] : options) {
+    if (!ctx.args.has(option)) continue;
+    const std::string value = ctx.args.option(option);
+    if (std::string(field) != "value") {
+      fields[field] = value;
+      continue;
+    }
+    char* end = nullptr;
+    const std::string number = normalize_width(value);
+    const double parsed = std::strtod(number.c_str(), &end);
+    if (number.empty() || *end != '\0')
+      throw UsageError{"--value: \"" + value + "\" is not a number", "--value: 「" + value + "」は数値ではありません"};
+    fields[field] = parsed;
+  }
+  auto entry = (*store)->add_report_entry(council, scope.fiscal_year, kind, key->first, fields, *role);
+  if (!entry) return fail(entry.error(), ctx.japanese);
+  std::cout << entry->id << "\n";
+  return 0;
+}
+
+// report history progress PROJECT | actual INDICATOR --fy YEAR: every version of an entry, oldest first.
+int command_report_history(const Context& ctx) {
+  const std::string& kind = ctx.args.positional()[2];
+  if (kind != kProgressEntry && kind != kActualEntry)
+    throw UsageError{"report history: expected progress or actual", "report history: progress か actual を指定してください"};
+  auto store = ctx.open_store();
+  if (!store) return fail(store.error(), ctx.japanese);
+  auto reference = (*store)->reference();
+  if (!reference) return fail(reference.error(), ctx.japanese);
+  const ReportScope scope = report_scope(ctx, *reference);
+  auto key = report_entry_key(*reference, kind, ctx.args.positional()[3], scope);
+  auto versions = (*store)->report_entries(scope.council, scope.fiscal_year);
+  if (!versions) return fail(versions.error(), ctx.japanese);
+  json list = json::array();
+  for (const ReportEntry& entry : *versions)
+    if (entry.kind == kind && entry.key == (key ? key->first : ctx.args.positional()[3]))
+      list.push_back(report_entry_to_json(entry));
+  if (ctx.args.option("--format", "table") == "json") {
+    std::cout << list.dump(2) << "\n";
+    return 0;
+  }
+  for (const json& version : list) {
+    std::cout << format_local_timestamp(version.value("time", ""), ctx.japanese) << "  " << version.value("author", "")
+              << "  " << version.value("device_name", "") << "\n";
+    for (const auto& [field, value] : version["fields"].items())
+      std::cout << "    " << field << ": " << (value.is_string() ? value.get<std::string>() : value.dump()) << "\n";
+  }
+  return 0;
+}
+
+// report indicators|committee|themes|progress: computed from what this device holds, offline as well.
 int command_report(const Context& ctx) {
   const std::string& which = ctx.args.positional()[1];
-  if (which != "indicators" && which != "committee" && which != "themes")
-    throw UsageError{"report: expected indicators, committee or themes",
-                     "report: indicators・committee・themes のどれかを指定してください"};
-  if (!ctx.args.has("--fy")) throw UsageError{"report: --fy YEAR is required", "report: --fy 年度 が必要です"};
-  const std::optional<int> fiscal_year = fiscal_year_option(ctx.args);
+  if (which != "indicators" && which != "committee" && which != "themes" && which != "progress")
+    throw UsageError{"report: expected indicators, committee, themes or progress",
+                     "report: indicators・committee・themes・progress のどれかを指定してください"};
   const std::string format = ctx.args.option("--format", "table");
   if (format != "table" && format != "json" && format != "csv" && format != "xlsx")
     throw UsageError{"--format: expected table, json, csv or xlsx",
                      "--format: table、json、csv、xlsx のどれかを指定してください"};
   if (format == "xlsx" && !ctx.args.has("--out"))
     throw UsageError{"report --format xlsx: --out FILE.xlsx is required", "report --format xlsx: --out ファイル名.xlsx が必要です"};
-  auto store = ctx.open_store();
-  if (!store) return fail(store.error(), ctx.japanese);
-  auto reference = (*store)->reference();
-  if (!reference) return fail(reference.error(), ctx.japanese);
-  ReportScope scope{*fiscal_year, "", ctx.args.flag("--provisional")};
-  if (ctx.args.has("--council")) {
-    auto council = reference->resolve(ReferenceKind::Council, ctx.args.option("--council"));
-    if (!council)
-      return fail(make_error("report.council", "", "no council \"" + ctx.args.option("--council") + "\"",
-                             "協議会「" + ctx.args.option("--council") + "」がありません"),
-                  ctx.japanese);
-    scope.council = *council;
+  ReportScope scope;
+  {
+    auto store = ctx.open_store();
+    if (!store) return fail(store.error(), ctx.japanese);
+    auto reference = (*store)->reference();
+    if (!reference) return fail(reference.error(), ctx.japanese);
+    scope = report_scope(ctx, *reference);
   }
-  const int years_before = which == "indicators" ? 2 : 0;
-  auto records = report_records(**store, scope, scope.fiscal_year - years_before);
-  if (!records) return fail(records.error(), ctx.japanese);
+  auto results = compute_reports(ctx.data_dir, scope);
+  if (!results) return fail(results.error(), ctx.japanese);
   const bool english = !ctx.japanese;
   json document;
   ReportSheet sheet;
   if (which == "indicators") {
-    IndicatorReport report = indicator_report(*records, *reference, scope, years_before);
-    document = indicator_report_json(report);
-    sheet = indicator_sheet(report, english);
+    document = indicator_report_json(results->indicators);
+    sheet = indicator_sheet(results->indicators, english);
   } else if (which == "committee") {
-    CommitteeReport report = committee_report(*records, *reference, scope);
-    document = committee_report_json(report);
-    sheet = committee_sheet(report, english);
+    document = committee_report_json(results->committee);
+    sheet = committee_sheet(results->committee, english);
+  } else if (which == "progress") {
+    document = progress_report_json(results->progress);
+    sheet = progress_sheet(results->progress, english);
   } else {
-    ThemeReport report = theme_report(*records, *reference, scope);
-    document = theme_report_json(report, *reference);
-    sheet = theme_sheet(report, *reference, english);
+    document = theme_report_json(results->themes, results->reference);
+    sheet = theme_sheet(results->themes, results->reference, english);
   }
   if (format == "xlsx") {
     XlsxChart chart;
@@ -915,7 +1055,7 @@ int command_report(const Context& ctx) {
     out = sheet.title + "\n";
     out += join_cells(sheet.header) + "\n";
     std::map<std::string, const Record*> by_id;
-    for (const Record& record : *records) by_id[record.id] = &record;
+    for (const Record& record : results->records) by_id[record.id] = &record;
     for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
       out += join_cells(sheet.rows[r]) + "\n";
       if (!ctx.args.flag("--records") || r >= sheet.row_records.size()) continue;
@@ -1130,7 +1270,10 @@ int run_cli(int argc, char** argv) {
     if (command == "export") return command_export(ctx);
     if (command == "enroll") return command_enroll(ctx);
     if (command == "admin") return command_admin(ctx);
-    if (command == "report") return command_report(ctx);
+    if (command == "report") {
+      const std::string& which = ctx.args.positional()[1];  // the command line's spec asks for it
+      return which == "set" ? command_report_set(ctx) : which == "history" ? command_report_history(ctx) : command_report(ctx);
+    }
     if (command == "sync") return command_sync(ctx, false);
     if (command == "restore") return command_sync(ctx, true);
     if (command == "status") return command_status(ctx);

@@ -19,12 +19,16 @@ Result<ReportResults> compute_reports(const std::filesystem::path& data_dir, con
   if (!reference) return reference.error();
   auto records = report_records(**store, scope, scope.fiscal_year - kIndicatorYearsBefore);
   if (!records) return records.error();
+  auto entries = report_entries_of(**store, scope, scope.fiscal_year - kIndicatorYearsBefore);
+  if (!entries) return entries.error();
   ReportResults results;
   results.scope = scope;
   results.reference = *reference;
-  results.indicators = indicator_report(*records, results.reference, scope, kIndicatorYearsBefore);
+  results.entries = std::move(*entries);
+  results.indicators = indicator_report(*records, results.reference, scope, kIndicatorYearsBefore, results.entries);
   results.committee = committee_report(*records, results.reference, scope);
   results.themes = theme_report(*records, results.reference, scope);
+  results.progress = progress_report(*records, results.reference, scope, results.entries);
   results.records = std::move(*records);
   return results;
 }

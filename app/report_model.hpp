@@ -21,6 +21,8 @@ struct ReportResults {
   IndicatorReport indicators;
   CommitteeReport committee;
   ThemeReport themes;
+  ProgressReport progress;
+  std::vector<ReportEntry> entries;  // every version of the report entries of the years shown
   std::vector<Record> records;  // what the reports counted (the years the indicators look back over included)
 };
 

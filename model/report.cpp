@@ -278,6 +278,13 @@ std::vector<CommitteeActivity> activities_serving(const std::vector<Record>& rec
   return activities;
 }
 
+// The ids of the records behind `activities`, in their order.
+std::vector<std::string> records_of(const std::vector<CommitteeActivity>& activities) {
+  std::vector<std::string> ids;
+  for (const CommitteeActivity& activity : activities) ids.insert(ids.end(), activity.records.begin(), activity.records.end());
+  return ids;
+}
+
 }  // namespace
 
 bool counts_in(const Record& record, const ReportScope& scope) {
@@ -307,9 +314,20 @@ Result<std::vector<Record>> report_records(const Store& store, const ReportScope
   return records;
 }
 
+Result<std::vector<ReportEntry>> report_entries_of(const Store& store, const ReportScope& scope, int first_year) {
+  std::vector<ReportEntry> all;
+  for (int year = first_year; year <= scope.fiscal_year; ++year) {
+    auto entries = store.report_entries(scope.council, year);
+    if (!entries) return entries.error();
+    all.insert(all.end(), entries->begin(), entries->end());
+  }
+  return all;
+}
+
 IndicatorReport indicator_report(const std::vector<Record>& records, const ReferenceData& reference,
-                                 const ReportScope& scope, int years_before) {
+                                 const ReportScope& scope, int years_before, const std::vector<ReportEntry>& entries) {
   IndicatorReport report{scope.fiscal_year, scope.council, scope.provisional, {}};
+  const std::vector<ReportEntry> current = current_report_entries(entries);
   for (const json& indicator : reference.indicators) {
     if (!indicator.is_object()) continue;
     IndicatorRow row;
@@ -340,9 +358,19 @@ IndicatorReport indicator_report(const std::vector<Record>& records, const Refer
         figure.target = *row.per_organization * row.organizations;
       else
         figure.target = year_member(targets, year);
-      // A figure no record holds, entered by a supervisor, stands in for the count; a year before the records
-      // began keeps the actual the plan recorded.
-      if (auto entered = actuals.find(std::to_string(year)); entered != actuals.end()) {
+      // A figure no record holds, entered by a supervisor (synced, else in the reference data), stands in for the
+      // count; a year before the records began keeps the actual the plan recorded.
+      auto synced = std::find_if(current.begin(), current.end(), [&](const ReportEntry& entry) {
+        return entry.kind == kActualEntry && entry.key == row.id && entry.fiscal_year == year &&
+               (scope.council.empty() || entry.council == scope.council || entry.council.empty());
+      });
+      if (synced != current.end()) {
+        figure.actual = number_of(synced->fields.value("value", json()));
+        figure.hand_entered = true;
+        figure.records.clear();
+        figure.entered_by = synced->author;
+        figure.entered_at = synced->time;
+      } else if (auto entered = actuals.find(std::to_string(year)); entered != actuals.end()) {
         const json& value = *entered;
         if (auto number = number_of(value.is_object() ? value.value("value", json()) : value)) {
           figure.actual = *number;
@@ -416,6 +444,12 @@ std::string activity_line(const CommitteeActivity& activity) {
   return dates.empty() ? activity.label : activity.label + "（" + dates + "）";
 }
 
+std::string activity_lines(const std::vector<CommitteeActivity>& activities) {
+  std::string lines;
+  for (const CommitteeActivity& activity : activities) lines += (lines.empty() ? "" : "\n") + activity_line(activity);
+  return lines;
+}
+
 json committee_report_json(const CommitteeReport& report) {
   json committees = json::array();
   for (const CommitteeSection& section : report.committees) {
@@ -472,6 +506,77 @@ json theme_report_json(const ThemeReport& report, const ReferenceData& reference
           {"council", report.council},
           {"provisional", report.provisional},
           {"cells", std::move(cells)}};
+}
+
+ProgressReport progress_report(const std::vector<Record>& records, const ReferenceData& reference,
+                               const ReportScope& scope, const std::vector<ReportEntry>& entries) {
+  ProgressReport report{scope.fiscal_year, scope.council, scope.provisional, {}};
+  std::vector<ReportEntry> versions;
+  for (const ReportEntry& entry : entries)
+    if (entry.kind == kProgressEntry && entry.fiscal_year == scope.fiscal_year &&
+        (scope.council.empty() || entry.council == scope.council))
+      versions.push_back(entry);
+  sort_report_entries(versions);
+  for (const Project& project : reference.projects) {
+    if (project.fiscal_year != scope.fiscal_year || !of_council(project.council, scope.council)) continue;
+    ProgressRow row;
+    row.project = project.id;
+    row.number = project.number;
+    row.name = project.name;
+    row.category = project.category;
+    row.plan_place = project.plan_place;
+    row.summary = project.summary;
+    row.figures = project.figures;
+    row.activities = activities_serving(records, scope, project.id);
+    for (const ReportEntry& entry : versions)
+      if (entry.key == project.id) row.history.push_back(entry);
+    if (!row.history.empty()) {
+      const ReportEntry& latest = row.history.back();
+      row.work_done = text_member(latest.fields, "work_done");
+      row.work_done_entered = !row.work_done.empty();
+      row.status = text_member(latest.fields, "status");
+      row.figures_actual = text_member(latest.fields, "figures_actual");
+      row.analysis = text_member(latest.fields, "analysis");
+      row.next_plan = text_member(latest.fields, "next_plan");
+      row.entered_by = latest.author;
+      row.entered_at = latest.time;
+    }
+    if (!row.work_done_entered) row.work_done = activity_lines(row.activities);  // what the records say was done
+    report.rows.push_back(std::move(row));
+  }
+  return report;
+}
+
+json progress_report_json(const ProgressReport& report) {
+  json projects = json::array();
+  for (const ProgressRow& row : report.rows) {
+    projects.push_back({{"id", row.project},
+                        {"number", row.number},
+                        {"name", row.name},
+                        {"status", row.status},
+                        {"work_done", row.work_done},
+                        {"work_done_entered", row.work_done_entered},
+                        {"figures", row.figures},
+                        {"figures_actual", row.figures_actual},
+                        {"analysis", row.analysis},
+                        {"next_plan", row.next_plan},
+                        {"entered_by", row.entered_by},
+                        {"entered_at", row.entered_at},
+                        {"versions", row.history.size()},
+                        {"records", records_of(row.activities)}});
+  }
+  return {{"fiscal_year", report.fiscal_year},
+          {"council", report.council},
+          {"provisional", report.provisional},
+          {"projects", std::move(projects)}};
+}
+
+std::string progress_status_text(const std::string& status, bool english) {
+  if (status == "a") return english ? "a: achieved or completed" : "a 完全に達成・終了";
+  if (status == "b") return english ? "b: under way, continuing" : "b 具体的に取り組み、継続して推進";
+  if (status == "c") return english ? "c: preparing" : "c 本実施に向けた準備段階";
+  if (status == "d") return english ? "d: not started" : "d 未着手";
+  return "";
 }
 
 namespace {
@@ -551,14 +656,9 @@ ReportSheet committee_sheet(const CommitteeReport& report, bool english) {
                          : std::vector<std::string>{"会議体", "事業項目", "取組状況"};
   for (const CommitteeSection& section : report.committees)
     for (const CommitteeWorkItem& item : section.work_items) {
-      std::string lines;
-      std::vector<std::string> ids;
-      for (const CommitteeActivity& activity : item.activities) {
-        lines += (lines.empty() ? "" : "\n") + activity_line(activity);
-        ids.insert(ids.end(), activity.records.begin(), activity.records.end());
-      }
-      sheet.rows.push_back({section.name, item.number.empty() ? item.name : item.number + "．" + item.name, lines});
-      sheet.row_records.push_back(std::move(ids));
+      sheet.rows.push_back({section.name, item.number.empty() ? item.name : item.number + "．" + item.name,
+                            activity_lines(item.activities)});
+      sheet.row_records.push_back(records_of(item.activities));
     }
   return sheet;
 }
@@ -582,6 +682,42 @@ ReportSheet theme_sheet(const ThemeReport& report, const ReferenceData& referenc
     cells.push_back(std::to_string(all.size()));  // an activity in several areas counts once in the total
     sheet.rows.push_back(std::move(cells));
     sheet.row_records.emplace_back(all.begin(), all.end());
+  }
+  return sheet;
+}
+
+ReportSheet progress_sheet(const ProgressReport& report, bool english) {
+  ReportSheet sheet;
+  sheet.title = (english ? "Progress management table " : "進捗状況管理表 ") + fiscal_year_text(report.fiscal_year, english) +
+                provisional_note(report.provisional, english);
+  sheet.header = english ? std::vector<std::string>{"No.", "Project", "Summary", "Work done", "Status", "Baseline",
+                                                    "Target", "Actual", "Analysis and issues", "Next year's plan"}
+                         : std::vector<std::string>{"事業番号", "事業名", "事業概要", fiscal_year_text(report.fiscal_year, false) + "の実施状況",
+                                                    "目的達成状況", "数値目標（基準）", "数値目標（目標）", "実績",
+                                                    "数値目標達成状況及び現状分析、今後の課題",
+                                                    fiscal_year_text(report.fiscal_year + 1, false) + "の取組予定"};
+  // "平成26年度 相談件数 25,272件": a figure of the plan as the seed writes it, one per line.
+  auto figures = [english](const json& list, const char* value_key, const char* year_key) {
+    std::string lines;
+    for (const json& figure : list) {
+      if (!figure.is_object()) continue;
+      std::string line;
+      if (auto year = figure.find(year_key); year != figure.end() && year->is_number_integer())
+        line = fiscal_year_text(year->get<int>(), english) + " ";
+      line += text_member(figure, "name") + " ";
+      if (auto value = number_of(figure.value(value_key, json()))) line += number_text(value) + text_member(figure, "unit");
+      lines += (lines.empty() ? "" : "\n") + line;
+    }
+    return lines;
+  };
+  for (const ProgressRow& row : report.rows) {
+    std::string name = row.name;
+    if (row.category == "new") name += english ? " [new]" : "【新規】";
+    if (row.category == "expanded") name += english ? " [expanded]" : "【拡充】";
+    sheet.rows.push_back({row.number, name, row.summary, row.work_done, row.status,
+                          figures(row.figures, "baseline", "baseline_year"), figures(row.figures, "target", "target_year"),
+                          row.figures_actual, row.analysis, row.next_plan});
+    sheet.row_records.push_back(records_of(row.activities));
   }
   return sheet;
 }

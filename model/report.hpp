@@ -16,6 +16,7 @@
 #include "model/error.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
+#include "model/report_entry.hpp"
 
 namespace tsunagi {
 
@@ -36,6 +37,9 @@ bool counts_in(const Record& record, const ReportScope& scope);
 // The records of `scope`'s council dated in the fiscal years `first_year` .. scope.fiscal_year that count (each
 // year judged as scope judges its own), in date order.
 Result<std::vector<Record>> report_records(const Store& store, const ReportScope& scope, int first_year);
+// Every version of the report entries of `scope`'s council (all councils' when it names none) for the fiscal years
+// `first_year` .. scope.fiscal_year.
+Result<std::vector<ReportEntry>> report_entries_of(const Store& store, const ReportScope& scope, int first_year);
 
 // --- Indicators (活動指標) ---
 
@@ -78,8 +82,11 @@ struct IndicatorReport {
 // "comparison": at_least | at_most | exactly (以上 / 以下 / ちょうど), "targets": {"2024": 3},
 // "per_organization": {"per": 1, "service_type" | "role": ...}, "actuals_before": {"2023": 2},
 // "actuals": {"2024": {"value", "by", "at"}}}. An indicator that is not an object is skipped.
+// `entries`: report entries (any versions); the current "actual" entry of an indicator and year (a supervisor's
+// hand-entered figure, synced) stands in for the count, before the reference data's "actuals".
 IndicatorReport indicator_report(const std::vector<Record>& records, const ReferenceData& reference,
-                                 const ReportScope& scope, int years_before = 2);
+                                 const ReportScope& scope, int years_before = 2,
+                                 const std::vector<ReportEntry>& entries = {});
 nlohmann::json indicator_report_json(const IndicatorReport& report);
 
 // --- Committee activity report (seed 004) ---
@@ -112,6 +119,8 @@ CommitteeReport committee_report(const std::vector<Record>& records, const Refer
                                  const ReportScope& scope);
 // "情報共有（4/17、7/24、10/16）": the label with each date as month/day.
 std::string activity_line(const CommitteeActivity& activity);
+// Each activity's line, one per line (a work item's 取組状況 cell).
+std::string activity_lines(const std::vector<CommitteeActivity>& activities);
 nlohmann::json committee_report_json(const CommitteeReport& report);
 
 // --- Theme report (seed 001) ---
@@ -134,6 +143,41 @@ ThemeReport theme_report(const std::vector<Record>& records, const ReferenceData
 // {"fiscal_year", "provisional", "cells": [{"theme", "area", "area_name", "count", "records"}]}
 nlohmann::json theme_report_json(const ThemeReport& report, const ReferenceData& reference);
 
+// --- Progress management table (進捗状況管理表, seed 003) ---
+
+// One project (事業) of the plan: what the reference data says of it, the records that served it this year, and the
+// supervisors' evaluation (the current version of its "progress" entry).
+struct ProgressRow {
+  std::string project, number, name, category, plan_place, summary;
+  nlohmann::json figures = nlohmann::json::array();  // the plan's: [{name, unit, baseline, baseline_year, target, ...}]
+  std::vector<CommitteeActivity> activities;         // the counted records that served it, grouped by title
+  std::string work_done;       // as entered; else pre-filled from the activities' lines
+  bool work_done_entered = false;
+  std::string status;          // "a" done, "b" continuing, "c" preparing, "d" not started; "" not evaluated
+  std::string figures_actual;  // this year's figures against the plan's, as entered
+  std::string analysis;        // 現状分析・今後の課題
+  std::string next_plan;       // 次年度の取組予定
+  std::string entered_by, entered_at;  // the current version's writer and time; empty when never evaluated
+  std::vector<ReportEntry> history;    // every version, oldest first
+};
+struct ProgressReport {
+  int fiscal_year = 0;
+  std::string council;
+  bool provisional = false;
+  std::vector<ProgressRow> rows;
+};
+
+// The projects of `scope`'s council and fiscal year (the reference data's, in order), each with the records that
+// served it (their work_items) and its progress entry from `entries` (any versions; the newest counts).
+ProgressReport progress_report(const std::vector<Record>& records, const ReferenceData& reference,
+                               const ReportScope& scope, const std::vector<ReportEntry>& entries);
+// {"fiscal_year", "council", "provisional", "projects": [{"id", "number", "name", "status", "work_done",
+// "work_done_entered", "figures", "figures_actual", "analysis", "next_plan", "entered_by", "entered_at",
+// "versions", "records"}]}
+nlohmann::json progress_report_json(const ProgressReport& report);
+// A status's words: a 完全に達成・終了, b 継続して推進, c 準備段階, d 未着手 (English with `english`).
+std::string progress_status_text(const std::string& status, bool english);
+
 // --- As sheets: what the table, CSV (and spreadsheet) forms of a report share ---
 
 // A report laid out as the seed lays it out: a title, a header row and rows of cells (text as shown: 和暦 for years,
@@ -147,6 +191,7 @@ struct ReportSheet {
 ReportSheet indicator_sheet(const IndicatorReport& report, bool english);
 ReportSheet committee_sheet(const CommitteeReport& report, bool english);
 ReportSheet theme_sheet(const ThemeReport& report, const ReferenceData& reference, bool english);
+ReportSheet progress_sheet(const ProgressReport& report, bool english);
 // CSV for spreadsheets: UTF-8 with a BOM, CRLF, the header row then the rows (csv_cell quoting).
 std::string sheet_csv(const ReportSheet& sheet);
 
