@@ -535,25 +535,25 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
     page.conflicts = std::move(*conflicts);
     return std::nullopt;
   };
-  auto read_comments = [&page](const json& list) -> std::optional<Error> {
+  // The comments or report entries of a page (`member`; absent or null: none), each read by `from_json` into `out`.
+  auto read_items = [](const json& list, const std::string& member, auto from_json,
+                       auto& out) -> std::optional<Error> {
     if (list.is_null()) return std::nullopt;
-    if (!list.is_array()) return make_error("json.type", "/comments", "expected an array", "配列が必要です");
+    if (!list.is_array()) return make_error("json.type", "/" + member, "expected an array", "配列が必要です");
     for (std::size_t i = 0; i < list.size(); ++i) {
-      auto comment = comment_from_json(list[i], "/comments/" + std::to_string(i));
-      if (!comment) return comment.error().with_context("pulled comments");
-      page.comments.push_back(std::move(*comment));
+      auto item = from_json(list[i], "/" + member + "/" + std::to_string(i));
+      if (!item) return item.error().with_context("pulled " + member);
+      out.push_back(std::move(*item));
     }
     return std::nullopt;
   };
-  auto read_report_entries = [&page](const json& list) -> std::optional<Error> {
-    if (list.is_null()) return std::nullopt;
-    if (!list.is_array()) return make_error("json.type", "/report_entries", "expected an array", "配列が必要です");
-    for (std::size_t i = 0; i < list.size(); ++i) {
-      auto entry = report_entry_from_json(list[i], "/report_entries/" + std::to_string(i));
-      if (!entry) return entry.error().with_context("pulled report entries");
-      page.report_entries.push_back(std::move(*entry));
-    }
-    return std::nullopt;
+  // The same from an array's text, as the plain reader keeps it (empty: none).
+  auto read_item_text = [&read_items](const std::string& text, const std::string& member, auto from_json,
+                                      auto& out) -> std::optional<Error> {
+    if (text.empty()) return std::nullopt;
+    auto list = parse_json_text(text);
+    if (!list) return list.error().with_context("pulled " + member);
+    return read_items(*list, member, from_json, out);
   };
   // The collector sends its stored canonical texts: read them straight into records, keeping each text as the
   // document to store. Anything unusual takes the document path below, which also names any error.
@@ -572,16 +572,11 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
       if (!conflicts) return fail(conflicts.error().with_context("pulled conflicts"));
       if (auto error = read_conflicts(*conflicts)) return fail(*error);
     }
-    if (!plain->comments.empty()) {
-      auto comments = parse_json_text(plain->comments);
-      if (!comments) return fail(comments.error().with_context("pulled comments"));
-      if (auto error = read_comments(*comments)) return fail(*error);
-    }
-    if (!plain->report_entries.empty()) {
-      auto entries = parse_json_text(plain->report_entries);
-      if (!entries) return fail(entries.error().with_context("pulled report entries"));
-      if (auto error = read_report_entries(*entries)) return fail(*error);
-    }
+    if (auto error = read_item_text(plain->comments, "comments", comment_from_json, page.comments))
+      return fail(*error);
+    if (auto error = read_item_text(plain->report_entries, "report_entries", report_entry_from_json,
+                                    page.report_entries))
+      return fail(*error);
     return fetched;
   }
   auto body = parse_json_text(response->body);
@@ -601,8 +596,9 @@ SyncEngine::FetchedPage SyncEngine::fetch_page(const std::string& cursor) {
   if (const json& reference = (*body)["reference"]; reference.is_object())
     if (auto error = read_reference(reference)) return fail(*error);
   if (auto error = read_conflicts((*body)["conflicts"])) return fail(*error);
-  if (auto error = read_comments((*body)["comments"])) return fail(*error);
-  if (auto error = read_report_entries((*body)["report_entries"])) return fail(*error);
+  if (auto error = read_items((*body)["comments"], "comments", comment_from_json, page.comments)) return fail(*error);
+  if (auto error = read_items((*body)["report_entries"], "report_entries", report_entry_from_json, page.report_entries))
+    return fail(*error);
   fetched.more = (*body).value("more", false);
   return fetched;
 }

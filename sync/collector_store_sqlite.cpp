@@ -1,6 +1,7 @@
 // [SECTION] Schema
 // [SECTION] Users, enrollment, devices
 // [SECTION] Push and pull
+// [SECTION] Comments, report entries and history
 //
 // The change sequence: each stored change takes the next value of counters.change_seq inside its write
 // transaction. SQLite admits one writer at a time (BEGIN IMMEDIATE), so sequences commit in order and a reader's
@@ -569,7 +570,7 @@ class SqliteCollectorStore final : public CollectorStore {
  private:
 
   // -------------------------------------------------------------------------------------------------------------
-  // [SECTION] Comments and history
+  // [SECTION] Comments, report entries and history
   // -------------------------------------------------------------------------------------------------------------
 
   // What a pushed comment or report entry (append-only, stored once by id in `table`) answers when its id is

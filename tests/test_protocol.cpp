@@ -433,7 +433,7 @@ ReportEntry entry_for(const std::string& council, const std::string& key) {
 
 }  // namespace
 
-TEST_CASE("a push carries report entries beside comments; each is read strictly, naming its path", "[protocol]") {
+TEST_CASE("a push carries report entries beside comments, each read strictly, naming its path", "[protocol]") {
   const std::vector<ReportEntry> entries{entry_for("fukuoka", "P01"), entry_for("", "P0002")};
   const std::string text = push_request_text({}, "", {}, entries);
   json body = json::parse(text);
@@ -471,7 +471,7 @@ TEST_CASE("a push carries report entries beside comments; each is read strictly,
   CHECK_FALSE(read_plain_push_request(text).has_value());
 }
 
-TEST_CASE("a push answer holds one result per report entry; an answer without them reads as before", "[protocol]") {
+TEST_CASE("a push answer holds one result per report entry, and an answer without them reads as before", "[protocol]") {
   PushResult stored{"e1", "", PushStatus::Stored, {}, {}};
   PushResult refused{"e2", "", PushStatus::Rejected, {}, make_error("report_entry.role", "/role", "no", "いいえ")};
   const json answer = push_results_json({}, {}, {stored, refused});
@@ -503,7 +503,7 @@ TEST_CASE("a pull answer read from its text keeps the report entries' text", "[p
   CHECK(none->report_entries.empty());
 }
 
-TEST_CASE("report entries: supervisors and admins write them, for their own council; a council's users read them",
+TEST_CASE("report entries: supervisors and admins write them for their own council, and a council's users read them",
           "[collector]") {
   const ReportEntry fukuoka = entry_for("fukuoka", "P01");
   const ReportEntry kodama = entry_for("kodama", "P01");

@@ -169,7 +169,7 @@ TEST_CASE("each kind of bad report entry gives its error and the path of what is
   CHECK(report_entry_from_json(with(progress_json(), "/fields/work_done"_json_pointer, longest), "").ok());
 }
 
-TEST_CASE("an entry's current value is its newest version by time, then id; every version is its history",
+TEST_CASE("an entry's current value is its newest version by time, then id, and every version is its history",
           "[report_entry]") {
   const std::vector<ReportEntry> versions{
       version("P01", "2025-03-10T09:00:00.000Z", "0193a5f2-0000-7000-8000-000000000001"),
