@@ -1210,8 +1210,9 @@ int command_status(const Context& ctx) {
   else
     std::cout << "not enrolled\n";
   auto comments = (*store)->pending_comment_count();
+  auto entries = (*store)->pending_report_entry_count();
   std::cout << "waiting: " << (waiting ? *waiting : 0) << "\ncomments waiting: " << (comments ? *comments : 0)
-            << "\nlast sync: " << (last && !last->empty() ? *last : "never") << "\n";
+            << "\nreport entries waiting: " << (entries ? *entries : 0) << "\nlast sync: " << (last && !last->empty() ? *last : "never") << "\n";
   return 0;
 }
 

@@ -178,7 +178,9 @@ bool SyncController::has_sendable(Store& store) {
   auto refused = store.rejections();
   if (waiting && refused && *waiting > static_cast<std::int64_t>(refused->size())) return true;
   auto comments = store.pending_comment_count();  // a comment or a decision's reason written offline
-  return comments && *comments > 0;
+  if (comments && *comments > 0) return true;
+  auto entries = store.pending_report_entry_count();  // a progress evaluation or an actual written offline
+  return entries && *entries > 0;
 }
 
 void SyncController::run_sync(Store& store, std::uint64_t ticket) {

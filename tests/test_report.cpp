@@ -294,3 +294,122 @@ TEST_CASE_METHOD(StoreFixture, "the theme matrix of seed 001's activities, enter
   };
   CHECK(matrix == seed);
 }
+
+namespace {
+
+ReportEntry entry_version(const std::string& id, const std::string& kind, const std::string& key, int year, json fields,
+                          const std::string& author, const std::string& time) {
+  ReportEntry entry;
+  entry.id = id;
+  entry.council = "fukuoka";
+  entry.fiscal_year = year;
+  entry.kind = kind;
+  entry.key = key;
+  entry.fields = std::move(fields);
+  entry.author = author;
+  entry.role = "supervisor";
+  entry.time = time;
+  return entry;
+}
+
+}  // namespace
+
+TEST_CASE("a synced actual stands in for the count and for the reference data's, its newest version counting",
+          "[report]") {
+  ReferenceData reference = test_reference();
+  const std::vector<Record> records{case_review("2024-06-01", "approved"), case_review("2024-07-01", "approved")};
+  const std::vector<ReportEntry> entries{
+      entry_version("e1", "actual", "case_reviews", 2024, {{"value", 4}}, "山田 主任", "2025-04-02T09:00:00Z"),
+      entry_version("e2", "actual", "case_reviews", 2024, {{"value", 5}, {"note", "外部研修を含む"}}, "佐々木 課長",
+                    "2025-04-03T09:00:00Z"),
+      entry_version("e3", "actual", "qualified", 2024, {{"value", 9}}, "佐々木 課長", "2025-04-03T10:00:00Z"),
+      entry_version("e4", "actual", "case_reviews", 2023, {{"value", 1}}, "山田 主任", "2024-04-03T10:00:00Z"),
+  };
+  const IndicatorReport without = indicator_report(records, reference, {2024, "fukuoka", false}, 1);
+  CHECK(row(without, "case_reviews").current.actual == 2);  // counted from the records
+  CHECK(row(without, "case_reviews").earlier.at(0).actual == std::nullopt);  // FY2023: no record, no figure
+
+  const IndicatorReport report = indicator_report(records, reference, {2024, "fukuoka", false}, 1, entries);
+  const IndicatorRow& cases = row(report, "case_reviews");
+  CHECK(cases.current.actual == 5);  // e2, the newer of the two versions
+  CHECK(cases.current.hand_entered);
+  CHECK(cases.current.entered_by == "佐々木 課長");
+  CHECK(cases.current.records.empty());  // no record is behind a hand-entered figure
+  CHECK(*cases.current.achieved);         // 5 against 3
+  CHECK(cases.earlier.at(0).actual == 1);  // FY2023's own entry
+  const IndicatorFigure& qualified = row(report, "qualified").current;
+  CHECK(qualified.actual == 9);  // the synced entry before the reference data's 12
+  CHECK(qualified.entered_by == "佐々木 課長");
+  CHECK_FALSE(*qualified.achieved);  // 9 against 10
+
+  // Another council's entry does not count for this one.
+  std::vector<ReportEntry> elsewhere{entries[2]};
+  elsewhere[0].council = "kodama";
+  CHECK(row(indicator_report(records, reference, {2024, "fukuoka", false}, 1, elsewhere), "qualified").current.actual == 12);
+}
+
+TEST_CASE("the progress table: each project of the year with the records that served it, its newest evaluation "
+          "and every version as history",
+          "[report]") {
+  ReferenceData reference = test_reference();
+  reference.projects = {
+      {"p1", "fukuoka", "1", "新たな障害者相談支援体制の構築", "expanded", "１ 相談システムの構築", "基幹相談支援センターを再整備する。",
+       2024, json::parse(R"([{"name": "相談件数", "unit": "件", "baseline": 25272, "baseline_year": 2014,
+                               "target": 43669, "target_year": 2017}])")},
+      {"p2", "fukuoka", "8", "ピアカウンセリング事業", "", "", "", 2024, json::array()},
+      {"p3", "fukuoka", "9", "翌年度の事業", "", "", "", 2025, json::array()},
+  };
+  reference.reindex();
+  const std::vector<Record> records{
+      record_of({{"id", "w1"}, {"kind", "meeting"}, {"date", "2024-05-20"}, {"title", "よろず相談窓口の打合せ"},
+                 {"work_items", {"p1"}}, {"status", "approved"}}),
+      record_of({{"id", "w2"}, {"kind", "meeting"}, {"date", "2024-11-20"}, {"title", "よろず相談窓口の打合せ"},
+                 {"work_items", {"p1"}}, {"status", "approved"}}),
+      record_of({{"id", "w3"}, {"kind", "outreach"}, {"date", "2024-06-02"}, {"title", "出前相談"},
+                 {"work_items", {"p1"}}, {"status", "submitted"}}),  // not approved: only when provisional
+      record_of({{"id", "w4"}, {"kind", "initiative"}, {"date", "2024-07-01"}, {"title", "ピア相談会"},
+                 {"work_items", {"p2"}}, {"status", "approved"}}),
+  };
+  const std::vector<ReportEntry> entries{
+      entry_version("e2", "progress", "p2", 2024,
+                    {{"status", "b"}, {"work_done", "6団体によるピアカウンセリングを実施しました。"},
+                     {"analysis", "相談者への的確な情報提供が必要です。"}, {"next_plan", "継続して実施します。"}},
+                    "山田 主任", "2025-04-10T09:00:00Z"),
+      entry_version("e1", "progress", "p2", 2024, {{"status", "c"}}, "佐々木 課長", "2025-04-01T09:00:00Z"),
+      entry_version("e3", "progress", "p2", 2023, {{"status", "d"}}, "佐々木 課長", "2024-04-01T09:00:00Z"),
+  };
+  const ProgressReport report = progress_report(records, reference, {2024, "fukuoka", false}, entries);
+  REQUIRE(report.rows.size() == 2);  // p3 is the next year's
+  const ProgressRow& p1 = report.rows[0];
+  CHECK(p1.number == "1");
+  CHECK(p1.status.empty());
+  CHECK_FALSE(p1.work_done_entered);
+  CHECK(p1.work_done == "よろず相談窓口の打合せ（5/20、11/20）");  // pre-filled from the approved records
+  CHECK(p1.history.empty());
+  const ProgressRow& p2 = report.rows[1];
+  CHECK(p2.status == "b");  // e2 is newer than e1 whatever their order
+  CHECK(p2.work_done_entered);
+  CHECK(p2.work_done == "6団体によるピアカウンセリングを実施しました。");
+  CHECK(p2.entered_by == "山田 主任");
+  REQUIRE(p2.history.size() == 2);  // FY2023's version is another entry
+  CHECK(p2.history[0].id == "e1");
+  CHECK(p2.history[1].id == "e2");
+
+  const ProgressReport provisional = progress_report(records, reference, {2024, "fukuoka", true}, entries);
+  CHECK(provisional.rows[0].work_done == "よろず相談窓口の打合せ（5/20、11/20）\n出前相談（6/2）");
+
+  const json out = progress_report_json(report);
+  CHECK(out["projects"][0]["records"] == json{"w1", "w2"});
+  CHECK(out["projects"][1]["status"] == "b");
+  CHECK(out["projects"][1]["versions"] == 2);
+
+  const ReportSheet sheet = progress_sheet(report, false);
+  CHECK(sheet.header[3] == "令和6年度の実施状況");
+  CHECK(sheet.header.back() == "令和7年度の取組予定");
+  CHECK(sheet.rows[0][1] == "新たな障害者相談支援体制の構築【拡充】");
+  CHECK(sheet.rows[0][5] == "平成26年度 相談件数 25272件");
+  CHECK(sheet.rows[0][6] == "平成29年度 相談件数 43669件");
+  CHECK(sheet.rows[1][4] == "b");
+  CHECK(sheet.rows[1][8] == "相談者への的確な情報提供が必要です。");
+  CHECK(sheet.rows[1][9] == "継続して実施します。");
+}

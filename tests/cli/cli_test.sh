@@ -305,8 +305,16 @@ report 0 report indicators --fy 2024 --format csv --out "$work/indicators.csv"
 check "CSV starts with a BOM and Japanese headers" [ "$(head -c 10 "$work/indicators.csv")" = $'\xEF\xBB\xBF指標,' ]
 report 0 report indicators --fy 2024 --format json
 check "indicators name their target and actual" [ "$(python3 -c 'import json,sys; i=json.load(sys.stdin)["indicators"][0]; print(i["id"], i["target"], i["actual"])' <<<"$out")" = "case_study_count 3 0" ]
-report 64 report progress --fy 2024
-check "a report not made yet is a usage error" contains "$err" "indicators・committee・themes"
+report 64 report budget --fy 2024
+check "a report that is not one is a usage error" contains "$err" "indicators・committee・themes・progress"
+report 0 report progress --fy 2024 --format json
+check "the default reference data has no projects: an empty progress table" contains "$out" '"projects": []'
+report 1 report set progress kitakyushu.project_1 --fy 2024 --status b
+check "a device not enrolled as a supervisor writes no evaluation" contains "$err" "管理者だけ"
+report 64 report set progress p1 --fy 2024 --value 3
+check "an actual's option is not a progress field" contains "$err" "--value"
+report 64 report set actual case_study_count --fy 2024
+check "an actual needs its value" contains "$err" "--value"
 report 64 report themes
 check "a report needs its fiscal year" contains "$err" "--fy"
 report 64 report themes --fy 来年

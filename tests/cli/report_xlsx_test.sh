@@ -20,6 +20,7 @@ trap 'if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "
 
 "$collector" reference import "$assets/reference/default.json" --data "$work/collector" >/dev/null
 "$collector" reference import "$assets/reference/kodama.json" --data "$work/collector" >/dev/null
+"$collector" reference import "$assets/reference/kitakyushu.json" --data "$work/collector" >/dev/null
 "$collector" serve --data "$work/collector" --listen 127.0.0.1:0 >"$work/collector.out" 2>"$work/collector.log" &
 collector_pid=$!
 for _ in $(seq 100); do grep -q '^pin ' "$work/collector.out" 2>/dev/null && break; sleep 0.1; done
@@ -81,4 +82,65 @@ check "the theme report's header starts with the themes' column" contains "$(hea
 
 t 64 report themes --fy 2023 --format xlsx
 check "xlsx needs --out" contains "$err" "--out"
+
+# A hand-entered actual (a figure no record holds), synced: the indicator shows it with who entered it.
+t 0 report set actual case_study_count --fy 令和5年度 --council kodama --value ４ --note "研修参加者を含む"
+t 0 report indicators --fy 令和5年度 --council kodama --format json
+check "the entered actual (full-width digits read) stands in for the count" \
+  [ "$(python3 -c 'import json,sys; i=json.load(sys.stdin)["indicators"][0]; print(i["id"], i["actual"], i["entered_by"])' <<<"$out")" = "case_study_count 4 児玉 事務局" ]
+t 0 status
+check "it waits for the next sync" contains "$out" "report entries waiting: 1"
+# The records above were approved by their own writer, which the collector refuses (exit 4); the entry still goes.
+t 4 sync
+t 0 status
+check "and the collector took it" contains "$out" "report entries waiting: 0"
+
+# The progress management table (seed 003, Kitakyushu): two supervisors of the council evaluate a project on
+# their own laptops; each version syncs with who and where, the newest is current and both are its history.
+K1=$work/kita1
+K2=$work/kita2
+k1() { run_program "$1" "$tsunagi" --data "$K1" --lang ja "${@:2}"; }
+k2() { run_program "$1" "$tsunagi" --data "$K2" --lang ja "${@:2}"; }
+k1 0 enroll "$("$collector" user add --data "$work/collector" --name "北九州 主任" --role supervisor --council kitakyushu | tail -n 1)" --device-name "障害者支援課PC"
+k2 0 enroll "$("$collector" user add --data "$work/collector" --name "北九州 係長" --role supervisor --council kitakyushu | tail -n 1)" --device-name "係長PC"
+k1 0 sync
+k2 0 sync
+ids=()
+for day in 2016-05-10 2016-11-08; do
+  k1 0 record add --json - <<<'{"kind":"initiative","council":"kitakyushu","date":"'$day'","title":"家庭訪問を含むよろず相談","work_items":["kitakyushu.project_1"],"status":"submitted"}'
+  ids+=("$out")
+done
+k1 0 sync
+k2 0 sync
+k2 0 review approve "${ids[@]}"
+k2 0 sync
+k1 0 sync
+k1 0 report progress --fy 平成28年度 --format json
+check "the work done is pre-filled from the records that served the project" \
+  contains "$out" "家庭訪問を含むよろず相談（5/10、11/8）"
+k1 0 report set progress 1 --fy 平成28年度 --status b --analysis "関係機関との連携を強める必要があります。" \
+  --figures-actual "相談件数 22,103件" --next-plan "引き続き出前相談を行います。"
+k1 0 sync
+k2 0 sync
+k2 0 report progress --fy 平成28年度 --format json
+row() { python3 -c 'import json,sys; p=[p for p in json.load(sys.stdin)["projects"] if p["number"] == "1"][0]; print(p["status"], p["entered_by"], p["versions"])' <<<"$out"; }
+check "the other supervisor's laptop has the evaluation, with who wrote it" [ "$(row)" = "b 北九州 主任 1" ]
+k2 0 report set progress kitakyushu.project_1 --fy 平成28年度 --status a
+k2 0 sync
+k1 0 sync
+k1 0 report progress --fy 平成28年度 --format json
+check "the newer version is current, the fields not changed kept" [ "$(row)" = "a 北九州 係長 2" ]
+check "with the analysis of the first version" contains "$out" "関係機関との連携を強める必要があります。"
+k1 0 report history progress 1 --fy 平成28年度
+check "the history names both writers and devices" contains "$out" "北九州 主任  障害者支援課PC"
+check "in order" contains "$out" "北九州 係長  係長PC"
+k1 0 report progress --fy 平成28年度 --format xlsx --out "$work/progress.xlsx"
+check "LibreOffice reads the progress table" to_csv progress
+csv=$(cat "$work/progress.csv")
+check "its title and year" contains "$csv" "進捗状況管理表 平成28年度"
+check "the seed's headers" contains "$csv" '"事業番号","事業名","事業概要","平成28年度の実施状況","目的達成状況"'
+check "the project, its category marked as the seed marks it" contains "$csv" "新たな障害者相談支援体制の構築【拡充】"
+check "the baseline as the plan writes it" contains "$csv" "平成26年度 相談件数 25272件"
+check "the status and the texts entered" contains "$csv" '"a","平成26年度'
+check "the entered figures" contains "$csv" "相談件数 22,103件"
 finish "report xlsx"
