@@ -74,6 +74,7 @@ std::optional<Screen> parse_screen(const std::string& name) {
 std::optional<ReportTab> parse_report_tab(const std::string& name) {
   if (name == "reports-indicators") return ReportTab::Indicators;
   if (name == "reports-committee") return ReportTab::Committee;
+  if (name == "reports-progress") return ReportTab::Progress;
   if (name == "reports-themes") return ReportTab::Themes;
   return std::nullopt;
 }
@@ -417,9 +418,11 @@ void App::draw(const FontSet& fonts, float scale) {
         reports_stale_ = false;
         reports_->request(reports_->scope());
       }
+      reports_view_.can_edit = reviewer().reviews();
       const ReportsActions actions = draw_reports(*reports_, reports_view_, fonts, i18n_);
       if (actions.scope) reports_->request(*actions.scope);
       if (actions.open_id) open_from_list(*actions.open_id);
+      if (actions.save) save_report_entry(*actions.save);
       break;
     }
     case Screen::Sync: {
@@ -516,6 +519,22 @@ void App::open_from_list(const std::string& id) {
     open_for_review(id);
   else
     open_record(id);
+}
+
+void App::save_report_entry(const ReportEntryDraft& draft) {
+  const std::string role = reviewer().role;
+  writer_->post([this, draft, role](Store* store, const Error* open_error) -> StoreWriter::Completion {
+    auto saved = store ? store->add_report_entry(draft.council, draft.fiscal_year, draft.kind, draft.key, draft.fields, role)
+                       : Result<ReportEntry>(*open_error);
+    if (!saved) return [this, error = saved.error()] { note_ = error_text(error, i18n_); };
+    return [this] {
+      reports_view_.editing.reset();
+      reports_view_.actual_text.clear();
+      note_.clear();
+      reports_stale_ = true;
+      sync_->sync_now();  // the office should have it now
+    };
+  });
 }
 
 void App::records_changed() {

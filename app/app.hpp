@@ -34,7 +34,8 @@ namespace tsunagi {
 
 enum class Screen { List, Queue, Review, Editor, Reports, Sync, Settings };
 // "list" | "queue" | "review" | "editor" | "reports" | "sync" | "settings" (the --screen option; "review" opens the
-// record waiting longest in the queue; "reports-committee" and "reports-themes" the reports on that tab).
+// record waiting longest in the queue; "reports-progress", "reports-committee" and "reports-themes" the reports on
+// that tab).
 std::optional<Screen> parse_screen(const std::string& name);
 // The report tab a --screen value names ("reports-committee"), or nullopt.
 std::optional<ReportTab> parse_report_tab(const std::string& name);
@@ -107,6 +108,8 @@ class App {
   // A record chosen in a list or behind a report's figure: for review (a supervisor and someone else's submitted
   // or approved record), else in the editor.
   void open_from_list(const std::string& id);
+  // A supervisor's evaluation or actual, stored as a new version of its entry on the writer's thread, then sent.
+  void save_report_entry(const ReportEntryDraft& draft);
   // A supervisor reviews a submitted or approved record of someone else's; everything else opens in the editor.
   void open_for_review(const std::string& id);
   // Who is looking, as the enrollment says (a device never enrolled: its author, as staff).

@@ -50,8 +50,8 @@ constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--
 With no command, opens the desktop window:
   tsunagi [--demo] [--screenshot FILE.png [--screen SCREEN] [--drawn-text FILE.txt]] [--fy YEAR]
           [--focus search] [--timing] [--frames N]
-  (SCREEN: list, queue, review, editor, reports, reports-committee, reports-themes, sync or settings; --fy: the
-   reports' fiscal year, the current one unless given)
+  (SCREEN: list, queue, review, editor, reports, reports-progress, reports-committee, reports-themes, sync or
+   settings; --fy: the reports' fiscal year, the current one unless given)
   (--drawn-text writes the text the screenshot shows, a line per line on screen; --focus search starts with
    the search box taking the keyboard; --timing prints, on stderr, how long the first frame with records took
    from the program's start; --frames N closes the window after N frames)

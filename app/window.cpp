@@ -138,8 +138,8 @@ int run_window(const WindowOptions& options) {
   const std::optional<Screen> first_screen = parse_screen(options.screen);
   if (!first_screen) {
     std::fprintf(stderr,
-                 "tsunagi: unknown screen \"%s\" (expected list, queue, review, editor, reports, reports-committee, "
-                 "reports-themes, sync or settings)\n",
+                 "tsunagi: unknown screen \"%s\" (expected list, queue, review, editor, reports, reports-progress, "
+                 "reports-committee, reports-themes, sync or settings)\n",
                  options.screen.c_str());
     return 2;
   }

@@ -278,13 +278,6 @@ std::vector<CommitteeActivity> activities_serving(const std::vector<Record>& rec
   return activities;
 }
 
-// The ids of the records behind `activities`, in their order.
-std::vector<std::string> records_of(const std::vector<CommitteeActivity>& activities) {
-  std::vector<std::string> ids;
-  for (const CommitteeActivity& activity : activities) ids.insert(ids.end(), activity.records.begin(), activity.records.end());
-  return ids;
-}
-
 }  // namespace
 
 bool counts_in(const Record& record, const ReportScope& scope) {
@@ -444,6 +437,12 @@ std::string activity_line(const CommitteeActivity& activity) {
   return dates.empty() ? activity.label : activity.label + "（" + dates + "）";
 }
 
+std::vector<std::string> activity_records(const std::vector<CommitteeActivity>& activities) {
+  std::vector<std::string> ids;
+  for (const CommitteeActivity& activity : activities) ids.insert(ids.end(), activity.records.begin(), activity.records.end());
+  return ids;
+}
+
 std::string activity_lines(const std::vector<CommitteeActivity>& activities) {
   std::string lines;
   for (const CommitteeActivity& activity : activities) lines += (lines.empty() ? "" : "\n") + activity_line(activity);
@@ -521,6 +520,7 @@ ProgressReport progress_report(const std::vector<Record>& records, const Referen
     if (project.fiscal_year != scope.fiscal_year || !of_council(project.council, scope.council)) continue;
     ProgressRow row;
     row.project = project.id;
+    row.council = project.council;
     row.number = project.number;
     row.name = project.name;
     row.category = project.category;
@@ -563,7 +563,7 @@ json progress_report_json(const ProgressReport& report) {
                         {"entered_by", row.entered_by},
                         {"entered_at", row.entered_at},
                         {"versions", row.history.size()},
-                        {"records", records_of(row.activities)}});
+                        {"records", activity_records(row.activities)}});
   }
   return {{"fiscal_year", report.fiscal_year},
           {"council", report.council},
@@ -658,7 +658,7 @@ ReportSheet committee_sheet(const CommitteeReport& report, bool english) {
     for (const CommitteeWorkItem& item : section.work_items) {
       sheet.rows.push_back({section.name, item.number.empty() ? item.name : item.number + "．" + item.name,
                             activity_lines(item.activities)});
-      sheet.row_records.push_back(records_of(item.activities));
+      sheet.row_records.push_back(activity_records(item.activities));
     }
   return sheet;
 }
@@ -717,7 +717,7 @@ ReportSheet progress_sheet(const ProgressReport& report, bool english) {
     sheet.rows.push_back({row.number, name, row.summary, row.work_done, row.status,
                           figures(row.figures, "baseline", "baseline_year"), figures(row.figures, "target", "target_year"),
                           row.figures_actual, row.analysis, row.next_plan});
-    sheet.row_records.push_back(records_of(row.activities));
+    sheet.row_records.push_back(activity_records(row.activities));
   }
   return sheet;
 }

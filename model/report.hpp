@@ -121,6 +121,8 @@ CommitteeReport committee_report(const std::vector<Record>& records, const Refer
 std::string activity_line(const CommitteeActivity& activity);
 // Each activity's line, one per line (a work item's 取組状況 cell).
 std::string activity_lines(const std::vector<CommitteeActivity>& activities);
+// The ids of the records behind `activities`, in their order.
+std::vector<std::string> activity_records(const std::vector<CommitteeActivity>& activities);
 nlohmann::json committee_report_json(const CommitteeReport& report);
 
 // --- Theme report (seed 001) ---
@@ -148,7 +150,7 @@ nlohmann::json theme_report_json(const ThemeReport& report, const ReferenceData&
 // One project (事業) of the plan: what the reference data says of it, the records that served it this year, and the
 // supervisors' evaluation (the current version of its "progress" entry).
 struct ProgressRow {
-  std::string project, number, name, category, plan_place, summary;
+  std::string project, council, number, name, category, plan_place, summary;
   nlohmann::json figures = nlohmann::json::array();  // the plan's: [{name, unit, baseline, baseline_year, target, ...}]
   std::vector<CommitteeActivity> activities;         // the counted records that served it, grouped by title
   std::string work_done;       // as entered; else pre-filled from the activities' lines

@@ -7,6 +7,7 @@
 
 #include "model/calendar.hpp"
 #include "model/record_json.hpp"
+#include "model/text.hpp"
 
 namespace tsunagi {
 
@@ -31,6 +32,7 @@ ImVec4 mix(const ImVec4& a, const ImVec4& b, float t) {
 void choose(ReportsView& view, std::string label, std::vector<std::string> records) {
   view.chosen_label = std::move(label);
   view.chosen_records = std::move(records);
+  view.chosen_indicator.clear();
 }
 
 // The fiscal year, council and provisional switch. Returns the scope asked for when it changed.
@@ -119,12 +121,46 @@ void draw_indicator_bars(const IndicatorRow& row, float width, float height, boo
   }
 }
 
-void draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n) {
+// A figure no record holds, typed by a supervisor for the indicator chosen: a synced entry of its council.
+std::optional<ReportEntryDraft> draw_actual_entry(const ReportResults& results, ReportsView& view, I18n& i18n) {
+  if (!view.can_edit || view.chosen_indicator.empty()) return std::nullopt;
+  std::string council = results.scope.council;
+  if (council.empty() && results.reference.councils.size() == 1) council = results.reference.councils.front().id;
+  ImGui::Spacing();
+  if (council.empty()) {  // an entry belongs to one council
+    colored_wrapped(kMutedText, i18n.tr("report.actual.choose_council"));
+    return std::nullopt;
+  }
+  ImGui::AlignTextToFramePadding();
+  text_unformatted(i18n.format("report.actual.label", {{"what", view.chosen_label}}));
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+  input_text("##actual", nullptr, view.actual_text);
+  probe_item(view.probe, "report.actual");
+  ImGui::SameLine();
+  const bool pressed = ImGui::Button(i18n.tr("report.actual.save"));
+  probe_item(view.probe, "report.actual.save");
+  char* end = nullptr;
+  const std::string number = normalize_width(trim(view.actual_text));  // full-width digits as typed from the seeds
+  const double value = std::strtod(number.c_str(), &end);
+  const bool valid = !number.empty() && *end == '\0' && std::isfinite(value);
+  if (!valid && !view.actual_text.empty()) {
+    ImGui::SameLine();
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
+    text_unformatted(i18n.tr("report.actual.not_a_number"));
+    ImGui::PopStyleColor();
+  }
+  if (!pressed || !valid) return std::nullopt;
+  return ReportEntryDraft{council, results.scope.fiscal_year, std::string(kActualEntry), view.chosen_indicator,
+                          {{"value", value}}};
+}
+
+std::optional<ReportEntryDraft> draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n) {
   const bool japanese = i18n.language() == "ja";
   const IndicatorReport& report = results.indicators;
   if (report.indicators.empty()) {
     colored_wrapped(kMutedText, i18n.tr("report.indicators.none"));
-    return;
+    return std::nullopt;
   }
   // The legend: what the bars and the line are.
   const float swatch = ImGui::GetTextLineHeight() * 0.7f;
@@ -147,7 +183,7 @@ void draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n
 
   const ReportSheet sheet = indicator_sheet(report, !japanese);
   const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_BordersInnerH | ImGuiTableFlags_PadOuterX;
-  if (!ImGui::BeginTable("indicators", 6, flags)) return;
+  if (!ImGui::BeginTable("indicators", 6, flags)) return std::nullopt;
   ImGui::TableSetupColumn(i18n.tr("report.column.indicator"), ImGuiTableColumnFlags_WidthStretch, 2.2f);
   ImGui::TableSetupColumn(i18n.tr("report.column.target"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 6);
   ImGui::TableSetupColumn(i18n.tr("report.column.actual"), ImGuiTableColumnFlags_WidthFixed, ImGui::GetFontSize() * 4.5f);
@@ -164,8 +200,11 @@ void draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n
     ImGui::TableNextColumn();
     const bool chosen = view.chosen_label == cells[0];
     if (ImGui::Selectable("##row", chosen, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
-                          ImVec2(0, row_height)))
+                          ImVec2(0, row_height))) {
       choose(view, cells[0], row.current.records);
+      view.chosen_indicator = row.id;
+      view.actual_text = row.current.hand_entered ? cells[4] : "";
+    }
     probe_item(view.probe, "report.indicator." + row.id);
     ImGui::SameLine(0, 0);
     ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + ImGui::GetContentRegionAvail().x);
@@ -193,6 +232,7 @@ void draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n
     ImGui::PopID();
   }
   ImGui::EndTable();
+  return draw_actual_entry(results, view, i18n);
 }
 
 void draw_committee(const ReportResults& results, ReportsView& view, I18n& i18n) {
@@ -290,6 +330,148 @@ void draw_themes(const ReportResults& results, ReportsView& view, I18n& i18n) {
   ImGui::EndTable();
 }
 
+// "平成26年度 相談件数 25272件 → 平成29年度 43669件": a figure of the plan, its baseline and target.
+std::string plan_figure(const nlohmann::json& figure, bool japanese) {
+  auto part = [&](const char* value, const char* year) {
+    std::string text;
+    if (auto y = figure.find(year); y != figure.end() && y->is_number_integer()) text = year_text(y->get<int>(), japanese) + " ";
+    if (auto v = figure.find(value); v != figure.end() && v->is_number()) {
+      char number[32];
+      std::snprintf(number, sizeof number, "%g", v->get<double>());
+      text += number + figure.value("unit", std::string());
+    }
+    return text;
+  };
+  return figure.value("name", std::string()) + "  " + part("baseline", "baseline_year") + " → " + part("target", "target_year");
+}
+
+// A project's evaluation being written: the status a–d and the four texts. Returns true when 保存 was pressed.
+bool draw_progress_editor(ProgressEdit& edit, ItemProbe* probe, I18n& i18n) {
+  ImGui::AlignTextToFramePadding();
+  ImGui::TextUnformatted(i18n.tr("report.progress.status"));
+  for (const char* status : {"a", "b", "c", "d"}) {
+    ImGui::SameLine();
+    if (ImGui::RadioButton(status, edit.status == status)) edit.status = status;
+    probe_item(probe, std::string("report.progress.status.") + status);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", progress_status_text(status, i18n.language() != "ja").c_str());
+  }
+  const float width = ImGui::GetContentRegionAvail().x;
+  const std::array<std::pair<const char*, std::string*>, 4> texts{{{"work_done", &edit.work_done},
+                                                                   {"figures_actual", &edit.figures_actual},
+                                                                   {"analysis", &edit.analysis},
+                                                                   {"next_plan", &edit.next_plan}}};
+  for (std::size_t i = 0; i < texts.size(); ++i) {
+    const auto& [field, value] = texts[i];
+    ImGui::TextDisabled("%s", i18n.tr("report.progress." + std::string(field)));
+    const float lines = std::string(field) == "figures_actual" ? 2.0f : 4.0f;
+    const float height = ImGui::GetTextLineHeight() * lines + ImGui::GetStyle().FramePadding.y * 2.0f;
+    wrapped_text_field(("##" + std::string(field)).c_str(), *value, edit.wrapped[i], ImVec2(width, height));
+    probe_item(probe, "report.progress." + std::string(field));
+  }
+  const bool save = ImGui::Button(i18n.tr("report.progress.save"));
+  probe_item(probe, "report.progress.save");
+  return save;
+}
+
+// The progress management table: per project its plan, the work done (from the records, or as written), status,
+// figures, analysis and next year's plan; a supervisor evaluates it, every version kept as its history.
+std::optional<ReportEntryDraft> draw_progress(const ReportResults& results, ReportsView& view, I18n& i18n) {
+  std::optional<ReportEntryDraft> save;
+  const bool japanese = i18n.language() == "ja";
+  const ProgressReport& report = results.progress;
+  if (report.rows.empty()) {
+    colored_wrapped(kMutedText, i18n.tr("report.progress.none"));
+    return save;
+  }
+  const float indent = ImGui::GetFontSize() * 1.5f;
+  for (const ProgressRow& row : report.rows) {
+    ImGui::PushID(row.project.c_str());
+    std::string name = row.number + "　" + row.name;
+    if (row.category == "new") name += i18n.tr("report.progress.new");
+    if (row.category == "expanded") name += i18n.tr("report.progress.expanded");
+    draw_section(shown(name).c_str());
+    if (!row.status.empty()) {
+      ImGui::PushStyleColor(ImGuiCol_Text, row.status == "a" || row.status == "b" ? kGoodText : kWarningText);
+      text_unformatted(std::string(i18n.tr("report.progress.status")) + " " + progress_status_text(row.status, !japanese));
+      ImGui::PopStyleColor();
+    } else {
+      ImGui::TextDisabled("%s", i18n.tr("report.progress.not_evaluated"));
+    }
+    if (!row.entered_by.empty()) {
+      ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 3);
+      ImGui::TextDisabled("%s", shown(i18n.format("report.progress.entered",
+                                                  {{"who", row.entered_by},
+                                                   {"when", format_local_timestamp(row.entered_at, japanese)},
+                                                   {"versions", std::to_string(row.history.size())}}))
+                                    .c_str());
+    }
+    const bool editing = view.editing && view.editing->project == row.project;
+    if (view.can_edit && !editing) {
+      ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 3);
+      if (ImGui::SmallButton(i18n.tr("report.progress.edit"))) {
+        view.editing = ProgressEdit{row.project, row.council, row.status, row.work_done, row.figures_actual,
+                                    row.analysis, row.next_plan, {}};
+      }
+      probe_item(view.probe, "report.progress.edit." + row.project);
+    }
+    ImGui::Indent(indent);
+    if (!row.summary.empty()) colored_wrapped(kMutedText, row.summary);
+    for (const nlohmann::json& figure : row.figures)
+      if (figure.is_object()) colored_wrapped(kMutedText, std::string(i18n.tr("report.progress.figure")) + " " + plan_figure(figure, japanese));
+    if (editing) {
+      if (draw_progress_editor(*view.editing, view.probe, i18n)) {
+        const ProgressEdit& edit = *view.editing;
+        save = ReportEntryDraft{edit.council, report.fiscal_year, std::string(kProgressEntry), edit.project,
+                                {{"status", edit.status}, {"work_done", edit.work_done},
+                                 {"figures_actual", edit.figures_actual}, {"analysis", edit.analysis},
+                                 {"next_plan", edit.next_plan}}};
+      }
+      ImGui::SameLine();
+      if (ImGui::Button(i18n.tr("report.progress.cancel"))) view.editing.reset();
+    } else {
+      const std::pair<const char*, const std::string*> parts[] = {{"work_done", &row.work_done},
+                                                                  {"figures_actual", &row.figures_actual},
+                                                                  {"analysis", &row.analysis},
+                                                                  {"next_plan", &row.next_plan}};
+      for (const auto& [field, text] : parts) {
+        if (text->empty()) continue;
+        std::string label = i18n.tr("report.progress." + std::string(field));
+        if (std::string(field) == "work_done" && !row.work_done_entered) label += i18n.tr("report.progress.from_records");
+        ImGui::TextDisabled("%s", label.c_str());
+        ImGui::PushTextWrapPos(0.0f);
+        text_unformatted(*text);
+        ImGui::PopTextWrapPos();
+      }
+      const std::vector<std::string> ids = activity_records(row.activities);
+      if (!ids.empty() &&
+          ImGui::SmallButton(i18n.format("report.progress.records", {{"count", std::to_string(ids.size())}}).c_str()))
+        choose(view, row.name, ids);
+    }
+    if (!row.history.empty()) {
+      const bool open = view.history_open.count(row.project) > 0;
+      if (ImGui::SmallButton(i18n.format(open ? "report.progress.history_hide" : "report.progress.history",
+                                         {{"count", std::to_string(row.history.size())}})
+                                 .c_str())) {
+        if (open)
+          view.history_open.erase(row.project);
+        else
+          view.history_open.insert(row.project);
+      }
+      if (open)
+        for (auto version = row.history.rbegin(); version != row.history.rend(); ++version) {
+          std::string line = format_local_timestamp(version->time, japanese) + "  " + version->author;
+          if (!version->device_name.empty()) line += "（" + version->device_name + "）";
+          const std::string status = version->fields.value("status", std::string());
+          if (!status.empty()) line += "  " + progress_status_text(status, !japanese);
+          colored_wrapped(kMutedText, line);
+        }
+    }
+    ImGui::Unindent(indent);
+    ImGui::PopID();
+  }
+  return save;
+}
+
 // The records behind the figure chosen: date, kind and title (a click opens it), and what was done, its aim and its
 // results.
 std::optional<std::string> draw_chosen(const ReportModel& model, ReportsView& view, I18n& i18n) {
@@ -341,6 +523,7 @@ ReportsActions draw_reports(const ReportModel& model, ReportsView& view, const F
   const ReportResults& results = *model.results();
   if (ImGui::BeginTabBar("reports")) {
     const std::pair<ReportTab, const char*> tabs[] = {{ReportTab::Indicators, "indicators"},
+                                                      {ReportTab::Progress, "progress"},
                                                       {ReportTab::Committee, "committee"},
                                                       {ReportTab::Themes, "themes"}};
     for (const auto& [tab, key] : tabs) {
@@ -354,7 +537,10 @@ ReportsActions draw_reports(const ReportModel& model, ReportsView& view, const F
       ImGui::Spacing();
       switch (tab) {
         case ReportTab::Indicators:
-          draw_indicators(results, view, i18n);
+          actions.save = draw_indicators(results, view, i18n);
+          break;
+        case ReportTab::Progress:
+          actions.save = draw_progress(results, view, i18n);
           break;
         case ReportTab::Committee:
           draw_committee(results, view, i18n);

@@ -10,6 +10,8 @@
 
 #include <imgui_internal.h>
 
+#include "model/files.hpp"
+#include "model/record_json.hpp"
 #include "model/text.hpp"
 #include "sync/client.hpp"
 #include "tests/client/app_fixture.hpp"
@@ -18,6 +20,7 @@ namespace tsunagi {
 namespace {
 
 using AppFixture = DemoAppFixture;
+using nlohmann::json;
 
 }  // namespace
 
@@ -389,6 +392,85 @@ TEST_CASE_METHOD(DemoAppFixture, "a click on a report's figure lists the records
   for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
   ui->click({line->x + 40, line->y + line->size / 2});
   REQUIRE(ui->frames_until([&] { return app.screen() == Screen::Editor || app.screen() == Screen::Review; }, 10));
+}
+
+TEST_CASE_METHOD(DemoAppFixture, "a supervisor evaluates a project in the progress table: the version is stored "
+                                 "with its fields and shown as the current one",
+                 "[client][app][reports]") {
+  auto kitakyushu = load_reference_file(assets_dir() / "reference" / "kitakyushu.json");
+  REQUIRE(kitakyushu);
+  auto reference = store->reference();
+  REQUIRE(reference);
+  REQUIRE(store->replace_reference(merge_reference(*reference, *kitakyushu)));
+  for (const char* date : {"2016-05-10", "2016-11-08"}) {
+    auto record = record_from_json(json{{"kind", "initiative"}, {"council", "kitakyushu"}, {"date", date},
+                                        {"title", "家庭訪問を含むよろず相談"}, {"work_items", {"kitakyushu.project_1"}},
+                                        {"status", "approved"}});
+    REQUIRE(record);
+    REQUIRE(store->create(*record));
+  }
+  sync::Enrollment enrollment;
+  enrollment.server = "https://127.0.0.1:9";  // never reached: probes are off
+  enrollment.user_name = "北九州 主任";
+  enrollment.role = "supervisor";
+  enrollment.device_id = "office";
+  enrollment.token = "token";
+  REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
+  REQUIRE(sync::adopt_enrollment(*store, enrollment));  // as `tsunagi enroll` does: changes are the user's
+
+  AppConfig settings = config(Screen::Reports);
+  settings.report_year = 2016;
+  settings.report_tab = ReportTab::Progress;
+  auto ui = host(std::move(settings));
+  App& app = ui->app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui->frames_until([&] { return app.settled() && probe.count("report.progress.edit.kitakyushu.project_1"); }));
+  std::string text = ui->drawn_text();
+  INFO(text);
+  CHECK(text.find("新たな障害者相談支援体制の構築【拡充】") != std::string::npos);
+  CHECK(text.find("実施状況（記録から）") != std::string::npos);
+  CHECK(text.find("家庭訪問を含むよろず相談（5/10、11/8）") != std::string::npos);
+  CHECK(text.find("目的達成状況: 未評価") != std::string::npos);
+
+  REQUIRE(ui->click(probe, "report.progress.edit.kitakyushu.project_1"));
+  REQUIRE(ui->frames_until([&] { return probe.count("report.progress.status.b") > 0; }, 10));
+  REQUIRE(ui->click(probe, "report.progress.status.b"));
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  // The form runs below the window's bottom: scroll until its save button is in view.
+  for (int i = 0; i < 50 && probe["report.progress.save"].y1 > 780; ++i) {
+    ui->move_mouse({700, 400});
+    ui->wheel(-2);
+    REQUIRE(ui->frame());
+  }
+  REQUIRE(probe["report.progress.save"].y1 <= 780);
+  REQUIRE(ui->click(probe, "report.progress.analysis"));
+  REQUIRE(ui->frame());
+  REQUIRE(ui->frame());
+  ui->type("関係機関との連携を強める必要があります。");
+  REQUIRE(ui->frame());
+  REQUIRE(ui->click(probe, "report.progress.save"));
+  REQUIRE(ui->frames_until([&] {
+    auto versions = store->report_entries("kitakyushu", 2016);
+    return versions && !versions->empty() && app.settled();
+  }));
+  auto versions = store->report_entries("kitakyushu", 2016);
+  REQUIRE(versions->size() == 1);
+  const ReportEntry& saved = versions->front();
+  CHECK(saved.kind == "progress");
+  CHECK(saved.key == "kitakyushu.project_1");
+  CHECK(saved.author == "北九州 主任");
+  CHECK(saved.fields["status"] == "b");
+  CHECK(saved.fields["analysis"] == "関係機関との連携を強める必要があります。");
+  CHECK(saved.fields["work_done"] == "家庭訪問を含むよろず相談（5/10、11/8）");  // the pre-filled lines, as accepted
+  auto pending = store->pending_report_entry_count();
+  CHECK((pending && *pending == 1));  // waits for the collector (unreachable here)
+  REQUIRE(ui->frames_until([&] { return ui->drawn_text().find("最終更新: 北九州 主任") != std::string::npos; }, 200));
+  text = ui->drawn_text();
+  CHECK(text.find("b 具体的に取り組み、継続して推進") != std::string::npos);
+  CHECK(text.find("関係機関との連携を強める必要があります。") != std::string::npos);
+  CHECK(text.find("実施状況（記録から）") == std::string::npos);
 }
 
 }  // namespace tsunagi

@@ -70,4 +70,24 @@ says reports-committee "専門部会等の活動報告"
 says reports-committee "令和5年度"
 says reports-committee "第１回全体会（7/3）"
 says reports-committee "放課後等デイサービス事業所連絡会議（9/21、12/19）"
+
+# The progress management table (seed 003): a Kitakyushu supervisor's evaluation of a project beside the work done
+# that the records pre-fill.
+"$collector" reference import "$(dirname "$0")/../../assets/reference/kitakyushu.json" --data "$work/collector" >/dev/null
+kita="$work/kita"
+"$tsunagi" --data "$kita" enroll "$("$collector" user add --data "$work/collector" --name "北九州 主任" --role supervisor --council kitakyushu | tail -n 1)" --device-name "障害者支援課PC" >/dev/null
+"$tsunagi" --data "$kita" sync 2>/dev/null
+printf '%s' '{"kind":"initiative","council":"kitakyushu","date":"2016-05-10","title":"家庭訪問を含むよろず相談","work_items":["kitakyushu.project_1"],"status":"approved"}' |
+  "$tsunagi" --data "$kita" record add --json - >/dev/null
+"$tsunagi" --data "$kita" report set progress 1 --fy 平成28年度 --status b --analysis "関係機関との連携を強める必要があります。" >/dev/null
+capture "$kita" reports-progress --fy 平成28年度 --lang ja
+says reports-progress "進捗状況管理表"
+says reports-progress "平成28年度"
+says reports-progress "1 新たな障害者相談支援体制の構築【拡充】"
+says reports-progress "目的達成状況 b 具体的に取り組み、継続して推進"
+says reports-progress "最終更新: 北九州 主任"
+says reports-progress "関係機関との連携を強める必要があります。"
+says reports-progress "実施状況（記録から）"
+says reports-progress "家庭訪問を含むよろず相談（5/10）"
+says reports-progress "評価を入力"
 echo "$test_name: passed"
