@@ -16,6 +16,7 @@
 #include <ctime>
 #include <iterator>
 
+#include "app/report_xlsx.hpp"
 #include "app/screens/sync_screen.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
@@ -423,6 +424,7 @@ void App::draw(const FontSet& fonts, float scale) {
       if (actions.scope) reports_->request(*actions.scope);
       if (actions.open_id) open_from_list(*actions.open_id);
       if (actions.save) save_report_entry(*actions.save);
+      if (actions.export_workbook) export_reports();
       break;
     }
     case Screen::Sync: {
@@ -533,6 +535,21 @@ void App::save_report_entry(const ReportEntryDraft& draft) {
       note_.clear();
       reports_stale_ = true;
       sync_->sync_now();  // the office should have it now
+    };
+  });
+}
+
+void App::export_reports() {
+  if (!reports_->results()) return;
+  const ReportResults& results = *reports_->results();
+  const bool english = i18n_.language() != "ja";
+  std::vector<XlsxSheet> sheets;
+  for (const std::string& name : kReportNames) sheets.push_back(report_sheet(results, name, english));
+  const std::filesystem::path path = report_workbook_path(results.scope.fiscal_year, english, config_.data_dir);
+  writer_->post([this, sheets = std::move(sheets), path](Store*, const Error*) -> StoreWriter::Completion {
+    Status written = write_report_xlsx(path, sheets);
+    return [this, written, path] {
+      note_ = written ? i18n_.format("report.exported", {{"path", path.string()}}) : error_text(written.error(), i18n_);
     };
   });
 }

@@ -110,6 +110,9 @@ class App {
   void open_from_list(const std::string& id);
   // A supervisor's evaluation or actual, stored as a new version of its entry on the writer's thread, then sent.
   void save_report_entry(const ReportEntryDraft& draft);
+  // Every report shown, as one XLSX workbook in the user's Documents folder (written off the UI thread); the status
+  // bar says where.
+  void export_reports();
   // A supervisor reviews a submitted or approved record of someone else's; everything else opens in the editor.
   void open_for_review(const std::string& id);
   // Who is looking, as the enrollment says (a device never enrolled: its author, as staff).

@@ -87,12 +87,14 @@ Commands:
   sync                              send waiting changes, then receive what changed
   restore                           receive everything this user may see (a new or wiped laptop)
   status                            enrollment, waiting changes, last sync
-  report indicators|committee|themes|progress --fy YEAR [--council ID|NAME] [--provisional] [--records]
+  report indicators|progress|committee|themes --fy YEAR [--council ID|NAME] [--provisional] [--records]
         [--format table|json|csv|xlsx] [--out FILE]
+  report all --fy YEAR [--council ID|NAME] [--provisional] --out FILE.xlsx
                                     the yearly reports from the records on this device (approved ones; with
                                     --provisional submitted ones too): indicators against their targets, the
                                     committee activity report (dates per work item), the theme × area matrix,
-                                    the progress management table (per project);
+                                    the progress management table (per project); `all`: one workbook, a
+                                    sheet per report;
                                     --records lists under each row the records it counted (JSON always has them)
   report set progress PROJECT --fy YEAR [--council ID] [--status a|b|c|d] [--work-done TEXT]
         [--figures-actual TEXT] [--analysis TEXT] [--next-plan TEXT]
@@ -192,7 +194,7 @@ CommandLineSpec command_line() {
               {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
               {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
               {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
-              {.words = {"report"}, .operands = {"indicators|committee|themes|progress"}, .options = report_options},
+              {.words = {"report"}, .operands = {"indicators|progress|committee|themes|all"}, .options = report_options},
               {.words = {"report", "set"}, .operands = {"progress|actual", "KEY"},
                .options = {value_option("--fy"), value_option("--council"), value_option("--status"),
                            value_option("--work-done"), value_option("--figures-actual"), value_option("--analysis"),
@@ -861,13 +863,6 @@ int command_enroll(const Context& ctx) {
 }
 
 // A report's sheet name in a workbook (at most 31 characters).
-std::string sheet_title(const std::string& which, bool english) {
-  if (which == "indicators") return english ? "Indicators" : "活動指標";
-  if (which == "committee") return english ? "Committees" : "専門部会等の活動";
-  if (which == "progress") return english ? "Progress" : "進捗状況管理表";
-  return english ? "Themes" : "地域課題別";
-}
-
 // --fy (required) and --council of a report command, with the council resolved by the reference data.
 ReportScope report_scope(const Context& ctx, const ReferenceData& reference) {
   if (!ctx.args.has("--fy")) throw UsageError{"report: --fy YEAR is required", "report: --fy 年度 が必要です"};
@@ -1003,13 +998,17 @@ int command_report_history(const Context& ctx) {
 // report indicators|committee|themes|progress: computed from what this device holds, offline as well.
 int command_report(const Context& ctx) {
   const std::string& which = ctx.args.positional()[1];
-  if (which != "indicators" && which != "committee" && which != "themes" && which != "progress")
-    throw UsageError{"report: expected indicators, committee, themes or progress",
-                     "report: indicators・committee・themes・progress のどれかを指定してください"};
-  const std::string format = ctx.args.option("--format", "table");
+  const bool all = which == "all";
+  if (!all && std::find(kReportNames.begin(), kReportNames.end(), which) == kReportNames.end())
+    throw UsageError{"report: expected indicators, progress, committee, themes or all",
+                     "report: indicators・progress・committee・themes・all のどれかを指定してください"};
+  const std::string format = ctx.args.option("--format", all ? "xlsx" : "table");
   if (format != "table" && format != "json" && format != "csv" && format != "xlsx")
     throw UsageError{"--format: expected table, json, csv or xlsx",
                      "--format: table、json、csv、xlsx のどれかを指定してください"};
+  if (all && format != "xlsx")
+    throw UsageError{"report all: one workbook of every report (--format xlsx)",
+                     "report all: すべての報告書を1つのブックにします（--format xlsx）"};
   if (format == "xlsx" && !ctx.args.has("--out"))
     throw UsageError{"report --format xlsx: --out FILE.xlsx is required", "report --format xlsx: --out ファイル名.xlsx が必要です"};
   ReportScope scope;
@@ -1023,29 +1022,19 @@ int command_report(const Context& ctx) {
   auto results = compute_reports(ctx.data_dir, scope);
   if (!results) return fail(results.error(), ctx.japanese);
   const bool english = !ctx.japanese;
-  json document;
-  ReportSheet sheet;
-  if (which == "indicators") {
-    document = indicator_report_json(results->indicators);
-    sheet = indicator_sheet(results->indicators, english);
-  } else if (which == "committee") {
-    document = committee_report_json(results->committee);
-    sheet = committee_sheet(results->committee, english);
-  } else if (which == "progress") {
-    document = progress_report_json(results->progress);
-    sheet = progress_sheet(results->progress, english);
-  } else {
-    document = theme_report_json(results->themes, results->reference);
-    sheet = theme_sheet(results->themes, results->reference, english);
-  }
   if (format == "xlsx") {
-    XlsxChart chart;
-    if (which == "indicators") chart.value_columns = {3, 4};  // target and actual, per indicator
-    if (auto written = write_report_xlsx(ctx.args.option("--out"), sheet, sheet_title(which, english), chart);
-        !written)
+    std::vector<XlsxSheet> sheets;
+    for (const std::string& name : kReportNames)
+      if (all || name == which) sheets.push_back(report_sheet(*results, name, english));
+    if (auto written = write_report_xlsx(ctx.args.option("--out"), sheets); !written)
       return fail(written.error(), ctx.japanese);
     return 0;
   }
+  const ReportSheet sheet = report_sheet(*results, which, english).sheet;
+  json document = which == "indicators" ? indicator_report_json(results->indicators)
+                  : which == "committee" ? committee_report_json(results->committee)
+                  : which == "progress"  ? progress_report_json(results->progress)
+                                         : theme_report_json(results->themes, results->reference);
   std::string out;
   if (format == "json") {
     out = document.dump(2) + "\n";

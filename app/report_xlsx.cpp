@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "model/calendar.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
 
@@ -66,19 +67,11 @@ Error xlsx_error(lxw_error error, const std::filesystem::path& path) {
                     std::string("表計算ファイルを書き出せません: ") + lxw_strerror(error));
 }
 
-}  // namespace
+struct Formats {
+  lxw_format *title, *header, *text, *number, *percent;
+};
 
-Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& sheet, const std::string& sheet_name,
-                         const XlsxChart& chart) {
-  // libxlsxwriter writes the whole file at workbook_close; it goes beside the target first, then into place.
-  const std::filesystem::path draft = path.parent_path() / ("." + path.filename().string() + "." + new_uuid_v7() + ".tmp");
-  lxw_workbook_options options{};
-  options.constant_memory = LXW_FALSE;
-  lxw_workbook* workbook = workbook_new_opt(draft.c_str(), &options);
-  if (!workbook)
-    return make_error("xlsx.write", path.string(), "cannot create the spreadsheet", "表計算ファイルを作れません");
-  lxw_worksheet* worksheet = workbook_add_worksheet(workbook, sheet_name.c_str());
-
+Formats add_formats(lxw_workbook* workbook) {
   lxw_format* title = workbook_add_format(workbook);
   format_set_bold(title);
   format_set_font_size(title, 14);
@@ -101,6 +94,16 @@ Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& s
   format_set_align(percent, LXW_ALIGN_VERTICAL_TOP);
   format_set_num_format(percent, "0.0%");
 
+  return {title, header, text, number, percent};
+}
+
+// One report on its own sheet of `workbook`: the title, the frozen header, the rows, the print settings, the chart.
+void add_sheet(lxw_workbook* workbook, const Formats& formats, const XlsxSheet& report) {
+  const ReportSheet& sheet = report.sheet;
+  const std::string& sheet_name = report.name;
+  const XlsxChart& chart = report.chart;
+  lxw_worksheet* worksheet = workbook_add_worksheet(workbook, sheet_name.c_str());
+  auto [title, header, text, number, percent] = formats;
   worksheet_write_string(worksheet, 0, 0, sheet.title.c_str(), title);
   const lxw_row_t header_row = 1;
   std::vector<double> widths(sheet.header.size(), 6);
@@ -154,6 +157,44 @@ Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& s
     chart_legend_set_position(bars, LXW_CHART_LEGEND_BOTTOM);
     worksheet_insert_chart(worksheet, static_cast<lxw_row_t>(last + 2), 0, bars);
   }
+
+}
+
+}  // namespace
+
+XlsxSheet report_sheet(const ReportResults& results, const std::string& which, bool english) {
+  if (which == "indicators") {
+    XlsxChart chart;
+    chart.value_columns = {3, 4};  // target and actual, per indicator
+    return {indicator_sheet(results.indicators, english), english ? "Indicators" : "活動指標", chart};
+  }
+  if (which == "progress") return {progress_sheet(results.progress, english), english ? "Progress" : "進捗状況管理表"};
+  if (which == "committee") return {committee_sheet(results.committee, english), english ? "Committees" : "専門部会等の活動"};
+  return {theme_sheet(results.themes, results.reference, english), english ? "Themes" : "地域課題別"};
+}
+
+std::filesystem::path report_workbook_path(int fiscal_year, bool english, const std::filesystem::path& fallback) {
+  std::filesystem::path folder = fallback;
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    std::error_code ec;
+    folder = std::filesystem::is_directory(std::filesystem::path(home) / "Documents", ec)
+                 ? std::filesystem::path(home) / "Documents"
+                 : std::filesystem::path(home);
+  }
+  const std::string name = english ? "Reports_FY" + std::to_string(fiscal_year) : "報告書_" + format_fiscal_year(fiscal_year);
+  return folder / (name + ".xlsx");
+}
+
+Status write_report_xlsx(const std::filesystem::path& path, const std::vector<XlsxSheet>& sheets) {
+  // libxlsxwriter writes the whole file at workbook_close; it goes beside the target first, then into place.
+  const std::filesystem::path draft = path.parent_path() / ("." + path.filename().string() + "." + new_uuid_v7() + ".tmp");
+  lxw_workbook_options options{};
+  options.constant_memory = LXW_FALSE;
+  lxw_workbook* workbook = workbook_new_opt(draft.c_str(), &options);
+  if (!workbook)
+    return make_error("xlsx.write", path.string(), "cannot create the spreadsheet", "表計算ファイルを作れません");
+  const Formats formats = add_formats(workbook);
+  for (const XlsxSheet& sheet : sheets) add_sheet(workbook, formats, sheet);
 
   if (lxw_error closed = workbook_close(workbook); closed != LXW_NO_ERROR) {
     std::error_code ignored;

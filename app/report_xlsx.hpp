@@ -6,8 +6,10 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "model/error.hpp"
+#include "app/report_model.hpp"
 #include "model/report.hpp"
 
 namespace tsunagi {
@@ -17,9 +19,25 @@ struct XlsxChart {
   std::vector<std::size_t> value_columns;         // one series each, named by its header
 };
 
-// Writes `sheet` as the workbook `path` (atomically: a reader never sees half a file), its sheet named
-// `sheet_name` (at most 31 characters), with `chart` beside the table when it has value columns.
-Status write_report_xlsx(const std::filesystem::path& path, const ReportSheet& sheet, const std::string& sheet_name,
-                         const XlsxChart& chart = {});
+// A report's sheet of a workbook: its name (at most 31 characters) and a chart beside its table when `chart` has
+// value columns.
+struct XlsxSheet {
+  ReportSheet sheet;
+  std::string name;
+  XlsxChart chart = {};
+};
+
+// The reports a workbook holds, in its order: "indicators", "progress", "committee", "themes".
+inline const std::vector<std::string> kReportNames{"indicators", "progress", "committee", "themes"};
+// The report `which` (one of kReportNames) of `results` as a sheet: the seed's layout, a sheet name, and for the
+// indicators a chart of target against actual.
+XlsxSheet report_sheet(const ReportResults& results, const std::string& which, bool english);
+
+// Where the window saves the workbook of every report of `fiscal_year`: the user's Documents folder (else their
+// home, else `fallback`), named 報告書_令和6年度.xlsx (Reports_FY2024.xlsx in English).
+std::filesystem::path report_workbook_path(int fiscal_year, bool english, const std::filesystem::path& fallback);
+
+// Writes `sheets` as the workbook `path`, one worksheet each, in order (atomically: a reader never sees half a file).
+Status write_report_xlsx(const std::filesystem::path& path, const std::vector<XlsxSheet>& sheets);
 
 }  // namespace tsunagi

@@ -514,6 +514,11 @@ ReportsActions draw_reports(const ReportModel& model, ReportsView& view, const F
   draw_heading(i18n.tr("report.title"), note, fonts);
   ImGui::Spacing();
   actions.scope = draw_scope(model, view, i18n);
+  if (model.results()) {
+    ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 3);
+    actions.export_workbook = ImGui::Button(i18n.tr("report.export"));
+    probe_item(view.probe, "report.export");
+  }
   ImGui::Spacing();
   if (model.error()) colored_wrapped(kErrorText, error_text(*model.error(), i18n));
   if (!model.results()) {

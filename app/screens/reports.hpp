@@ -55,6 +55,7 @@ struct ReportsActions {
   std::optional<ReportScope> scope;    // compute the reports of this scope
   std::optional<std::string> open_id;  // open a record behind a figure
   std::optional<ReportEntryDraft> save;  // store a new version of an entry (an evaluation, an actual)
+  bool export_workbook = false;          // write every report of the scope as one XLSX workbook
 };
 
 // With `probe` (tests): each indicator's row as "report.indicator.<id>", each theme cell as

@@ -306,7 +306,7 @@ check "CSV starts with a BOM and Japanese headers" [ "$(head -c 10 "$work/indica
 report 0 report indicators --fy 2024 --format json
 check "indicators name their target and actual" [ "$(python3 -c 'import json,sys; i=json.load(sys.stdin)["indicators"][0]; print(i["id"], i["target"], i["actual"])' <<<"$out")" = "case_study_count 3 0" ]
 report 64 report budget --fy 2024
-check "a report that is not one is a usage error" contains "$err" "indicators・committee・themes・progress"
+check "a report that is not one is a usage error" contains "$err" "indicators・progress・committee・themes・all"
 report 0 report progress --fy 2024 --format json
 check "the default reference data has no projects: an empty progress table" contains "$out" '"projects": []'
 report 1 report set progress kitakyushu.project_1 --fy 2024 --status b

@@ -82,6 +82,11 @@ check "the theme report's header starts with the themes' column" contains "$(hea
 
 t 64 report themes --fy 2023 --format xlsx
 check "xlsx needs --out" contains "$err" "--out"
+t 0 report all --fy 令和5年度 --council kodama --out "$work/all.xlsx"
+sheets=$(unzip -p "$work/all.xlsx" xl/workbook.xml | grep -o '<sheet name="[^"]*"' | sed 's/<sheet name="//; s/"$//' | tr '\n' ' ')
+check "report all: one workbook, a sheet per report in order" [ "$sheets" = "活動指標 進捗状況管理表 専門部会等の活動 地域課題別 " ]
+t 64 report all --fy 令和5年度 --format csv
+check "report all is a workbook only" contains "$err" "xlsx"
 
 # A hand-entered actual (a figure no record holds), synced: the indicator shows it with who entered it.
 t 0 report set actual case_study_count --fy 令和5年度 --council kodama --value ４ --note "研修参加者を含む"

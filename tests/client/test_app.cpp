@@ -6,6 +6,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include <imgui_internal.h>
@@ -389,6 +391,22 @@ TEST_CASE_METHOD(DemoAppFixture, "a click on a report's figure lists the records
     if (drawn.text.find(first->title) != std::string::npos && drawn.y > probe["report.cell." + cell.theme + "." + cell.area].y1)
       line = drawn;
   REQUIRE(line);
+
+  // Excel に書き出す: every report in one workbook in the user's folder (a home without Documents: the home).
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home ? home : "";
+  setenv("HOME", folder.path.c_str(), 1);
+  const std::filesystem::path workbook = folder.path / "報告書_令和6年度.xlsx";
+  REQUIRE(ui->click(probe, "report.export"));
+  const bool written = ui->frames_until([&] { return std::filesystem::exists(workbook) && !app.writer().busy(); }, 500);
+  setenv("HOME", saved_home.c_str(), 1);
+  REQUIRE(written);
+  auto bytes = read_file(workbook);
+  REQUIRE(bytes);
+  CHECK(bytes->substr(0, 2) == "PK");  // a zip: the XLSX container
+  REQUIRE(ui->frame());
+  CHECK(ui->drawn_text().find("書き出しました: " + workbook.string()) != std::string::npos);
+
   for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
   ui->click({line->x + 40, line->y + line->size / 2});
   REQUIRE(ui->frames_until([&] { return app.screen() == Screen::Editor || app.screen() == Screen::Review; }, 10));
