@@ -33,7 +33,7 @@ double display_width(const std::string& text) {
   return std::max(widest, width);
 }
 
-constexpr double kMaxColumnWidth = 60;  // characters
+constexpr double kMaxColumnWidth = 60;  // characters, in a sheet of few columns
 constexpr double kLineHeight = 16.5;    // points, of a line of the default font (CJK glyphs stand taller)
 
 // How many lines `text` takes in a column `width` characters wide, wrapped.
@@ -125,7 +125,9 @@ void add_sheet(lxw_workbook* workbook, const Formats& formats, const XlsxSheet& 
   }
   // Wide enough for the text, up to a width that still prints: longer text wraps. Rows grow to their wrapped
   // lines (a spreadsheet does not size rows of a written file by itself, and a printout would cut them).
-  for (double& width : widths) width = std::min(width, kMaxColumnWidth);
+  // A sheet of many text columns (the progress table's ten) keeps each narrower, so that one page wide stays legible.
+  const double widest = std::clamp(240.0 / static_cast<double>(std::max<std::size_t>(widths.size(), 1)), 24.0, kMaxColumnWidth);
+  for (double& width : widths) width = std::min(width, widest);
   for (std::size_t c = 0; c < widths.size(); ++c)
     worksheet_set_column(worksheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), widths[c], nullptr);
   for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
