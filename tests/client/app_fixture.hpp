@@ -9,6 +9,7 @@
 
 #include "app/headless.hpp"
 #include "model/demo.hpp"
+#include "sync/client.hpp"
 #include "tests/store_fixture.hpp"
 
 namespace tsunagi {
@@ -25,6 +26,18 @@ struct DemoAppFixture : StoreFixture {
     return config;
   }
   std::unique_ptr<HeadlessHost> host(Screen screen = Screen::List) { return host(config(screen)); }
+  // Enrolls the fixture's data folder for `name` in `role` (a collector never reached: probes are off); with
+  // `adopt`, makes them its author as `tsunagi enroll` does (the demo's records then become theirs).
+  void enroll_as(const std::string& name, const std::string& role, bool adopt) {
+    sync::Enrollment enrollment;
+    enrollment.server = "https://127.0.0.1:9";
+    enrollment.user_name = name;
+    enrollment.role = role;
+    enrollment.device_id = "office";
+    enrollment.token = "token";
+    REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
+    if (adopt) REQUIRE(sync::adopt_enrollment(*store, enrollment));
+  }
   std::unique_ptr<HeadlessHost> host(AppConfig config) {
     auto opened = HeadlessHost::open(std::move(config));
     if (!opened) FAIL(opened.error().describe());

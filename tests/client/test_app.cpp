@@ -301,13 +301,7 @@ namespace tsunagi {
 TEST_CASE_METHOD(DemoAppFixture, "the review queue keeps the longest waiting first until a header is clicked, and "
                                  "a third click on it brings that order back",
                  "[client][app][queue]") {
-  sync::Enrollment enrollment;
-  enrollment.server = "https://127.0.0.1:9";  // never reached: probes are off
-  enrollment.user_name = "山田 主任";
-  enrollment.role = "supervisor";
-  enrollment.device_id = "office";
-  enrollment.token = "token";
-  REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
+  enroll_as("山田 主任", "supervisor", false);  // the demo's records stay their writers' (the queue's)
   auto ui = host(Screen::Queue);
   App& app = ui->app();
   REQUIRE(ui->frames_until([&] { return app.settled() && app.queue().state().total > 1; }));
@@ -427,14 +421,7 @@ TEST_CASE_METHOD(DemoAppFixture, "a supervisor evaluates a project in the progre
     REQUIRE(record);
     REQUIRE(store->create(*record));
   }
-  sync::Enrollment enrollment;
-  enrollment.server = "https://127.0.0.1:9";  // never reached: probes are off
-  enrollment.user_name = "北九州 主任";
-  enrollment.role = "supervisor";
-  enrollment.device_id = "office";
-  enrollment.token = "token";
-  REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
-  REQUIRE(sync::adopt_enrollment(*store, enrollment));  // as `tsunagi enroll` does: changes are the user's
+  enroll_as("北九州 主任", "supervisor", true);
 
   AppConfig settings = config(Screen::Reports);
   settings.report_year = 2016;
