@@ -20,6 +20,7 @@
 #include "app/screens/sync_screen.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
+#include "model/files.hpp"
 #include "model/record_json.hpp"
 
 namespace tsunagi {
@@ -285,8 +286,9 @@ namespace {
 
 // `editing_new`: the editor holds a record not stored yet (新規記録 is then the current item; editing a stored
 // record belongs to no item).
+// `review_parent`: the item a record under review belongs to (the queue, or the reports it was opened from).
 void draw_navigation(Screen& screen, bool& new_record, bool editing_new, std::optional<std::int64_t> queue_count,
-                     const FontSet& fonts, I18n& i18n, float scale, ItemProbe* probe) {
+                     Screen review_parent, const FontSet& fonts, I18n& i18n, float scale, ItemProbe* probe) {
   ImGui::PushFont(fonts.heading);
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   ImGui::TextUnformatted(i18n.tr("app.name"));
@@ -301,7 +303,7 @@ void draw_navigation(Screen& screen, bool& new_record, bool editing_new, std::op
     if (info.screen == Screen::Queue && !queue_count) continue;  // staff have no queue
     ImGui::PushID(info.key);
     const bool current = (screen == info.screen && (screen != Screen::Editor || editing_new)) ||
-                         (info.screen == Screen::Queue && screen == Screen::Review);
+                         (info.screen == review_parent && screen == Screen::Review);
     const std::string label = info.screen == Screen::Queue
                                   ? i18n.format("nav.queue", {{"count", std::to_string(queue_count.value_or(0))}})
                                   : std::string(i18n.tr("nav." + std::string(info.key)));
@@ -363,8 +365,8 @@ void App::draw(const FontSet& fonts, float scale) {
                     ImGuiWindowFlags_AlwaysUseWindowPadding | ImGuiWindowFlags_NoScrollbar);
   std::optional<std::int64_t> queue_count;  // staff have no queue
   if (reviewer().reviews()) queue_count.emplace(queue_->state().total);
-  draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), queue_count, fonts, i18n_, scale,
-                  probe_);
+  draw_navigation(screen_, new_record_asked_, editor_->is_open() && editor_->is_new(), queue_count, review_return_,
+                  fonts, i18n_, scale, probe_);
   ImGui::EndChild();
   ImGui::PopStyleColor();
 
@@ -406,7 +408,7 @@ void App::draw(const FontSet& fonts, float scale) {
       editor_view_.send_notice = sending_.record_id == editor_->record().id ? sending_.notice : std::string();
       if (!editor_->is_new() && review_->id() != editor_->record().id) review_->open(editor_->record().id);
       const EditorActions actions = draw_editor(*editor_, editor_view_, fonts, i18n_);
-      if (actions.closed) screen_ = Screen::List;
+      if (actions.closed) screen_ = editor_return_;
       if (actions.reply)
         review_->add_comment(editor_view_.reply, reviewer().role, [this] {
           editor_view_.reply.clear();
@@ -481,10 +483,10 @@ void App::draw(const FontSet& fonts, float scale) {
     ImGui::TextDisabled("%s", i18n_.format(list.query.narrows() ? "statusbar.records_found" : "statusbar.records",
                                            {{"count", std::to_string(list.total)}})
                                   .c_str());
-  if (!note_.empty()) {
+  if (!note_.empty() || !notice_.empty()) {
     ImGui::SameLine(0, 28.0f * scale);
-    ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
-    text_unformatted(note_);
+    ImGui::PushStyleColor(ImGuiCol_Text, note_.empty() ? kGoodText : kErrorText);
+    text_unformatted(note_.empty() ? notice_ : note_);
     ImGui::PopStyleColor();
   }
   ImGui::EndChild();
@@ -506,10 +508,12 @@ void App::set_setting(const char* key, const std::string& value) {
 }
 
 void App::open_record(const std::string& id) {
-  if (auto opened = editor_->open(id); opened)
+  if (auto opened = editor_->open(id); opened) {
+    editor_return_ = screen_ == Screen::Reports ? Screen::Reports : Screen::List;
     screen_ = Screen::Editor;
-  else
+  } else {
     note_ = error_text(opened.error(), i18n_);
+  }
 }
 
 void App::open_from_list(const std::string& id) {
@@ -545,11 +549,22 @@ void App::export_reports() {
   const bool english = i18n_.language() != "ja";
   std::vector<XlsxSheet> sheets;
   for (const std::string& name : kReportNames) sheets.push_back(report_sheet(results, name, english));
-  const std::filesystem::path path = report_workbook_path(results.scope.fiscal_year, english, config_.data_dir);
+  const std::string council =
+      results.scope.council.empty() ? "" : results.reference.name_of(ReferenceKind::Council, results.scope.council, english);
+  const std::filesystem::path path = report_workbook_path(results.scope.fiscal_year, council, english, config_.data_dir);
   writer_->post([this, sheets = std::move(sheets), path](Store*, const Error*) -> StoreWriter::Completion {
     Status written = write_report_xlsx(path, sheets);
+    // And each report as CSV (UTF-8 with BOM) beside it: 報告書_令和6年度_活動指標.csv.
+    for (std::size_t i = 0; written && i < sheets.size(); ++i)
+      written = write_file_atomic(path.parent_path() / (path.stem().string() + "_" + sheets[i].name + ".csv"),
+                                  sheet_csv(sheets[i].sheet), 0600);
     return [this, written, path] {
-      note_ = written ? i18n_.format("report.exported", {{"path", path.string()}}) : error_text(written.error(), i18n_);
+      if (written) {
+        note_.clear();
+        notice_ = i18n_.format("report.exported", {{"path", path.string()}});
+      } else {
+        note_ = error_text(written.error(), i18n_);
+      }
     };
   });
 }
@@ -565,6 +580,9 @@ void App::records_changed() {
 
 void App::open_for_review(const std::string& id) {
   review_view_.comment.clear();
+  // Back to where it was opened from: the reports, else the queue.
+  if (screen_ != Screen::Review) review_return_ = screen_ == Screen::Reports ? Screen::Reports : Screen::Queue;
+  review_view_.back_key = review_return_ == Screen::Reports ? "review.back_reports" : "review.back";
   review_->open(id);
   screen_ = Screen::Review;
 }
@@ -605,7 +623,7 @@ void App::draw_review_screen(const FontSet& fonts) {
   const ReferenceData& reference = list_->state().reference ? *list_->state().reference : none;
   const Reviewer me = reviewer();
   const ReviewActions actions = draw_review(*review_, review_view_, me, reference, fonts, i18n_);
-  if (actions.back) screen_ = Screen::Queue;
+  if (actions.back) screen_ = review_return_;
   auto done = [this] {
     review_view_.comment.clear();
     records_changed();

@@ -110,8 +110,8 @@ class App {
   void open_from_list(const std::string& id);
   // A supervisor's evaluation or actual, stored as a new version of its entry on the writer's thread, then sent.
   void save_report_entry(const ReportEntryDraft& draft);
-  // Every report shown, as one XLSX workbook in the user's Documents folder (written off the UI thread); the status
-  // bar says where.
+  // Every report shown, as one XLSX workbook in the user's Documents folder and a CSV per report beside it (written
+  // off the UI thread); the status bar says where.
   void export_reports();
   // A supervisor reviews a submitted or approved record of someone else's; everything else opens in the editor.
   void open_for_review(const std::string& id);
@@ -141,9 +141,12 @@ class App {
   std::int64_t returned_count_ = 0;
   SettingsView settings_view_;
   ReportsView reports_view_;
+  Screen review_return_ = Screen::Queue;  // where the review screen's back button leads
+  Screen editor_return_ = Screen::List;   // where closing the editor leads
   EditorView editor_view_;
   bool new_record_asked_ = false;  // 新規記録 or Ctrl+N: a fresh record unless one is being written
-  std::string note_;  // a message for the status bar (a failed setting write)
+  std::string note_;    // an error for the status bar (a failed setting write)
+  std::string notice_;  // news for the status bar that is not an error (where an export went)
   ItemProbe* probe_ = nullptr;
 
   std::unique_ptr<RecordListModel> list_;

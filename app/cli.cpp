@@ -883,7 +883,8 @@ std::optional<std::pair<std::string, std::string>> report_entry_key(const Refere
                                                                     const std::string& text, const ReportScope& scope) {
   if (kind == kProgressEntry) {
     for (const Project& project : reference.projects)
-      if (project.fiscal_year == scope.fiscal_year && (project.id == text || project.name == text || project.number == text) &&
+      if (project.fiscal_year == scope.fiscal_year &&
+          (project.id == text || project.name == text || project.number == normalize_width(text)) &&
           (scope.council.empty() || project.council == scope.council))
         return std::pair(project.id, project.council);
     return std::nullopt;
@@ -938,7 +939,11 @@ int command_report_set(const Context& ctx) {
                            (kind == kProgressEntry ? "事業「" : "指標「") + text + "」が" +
                                format_fiscal_year(scope.fiscal_year) + "の基本情報にありません"),
                 ctx.japanese);
-  const std::string council = scope.council.empty() ? key->second : scope.council;
+  std::string council = scope.council.empty() ? key->second : scope.council;
+  if (council.empty() && reference->councils.size() == 1) council = reference->councils.front().id;
+  if (council.empty())  // an entry is a council's: the collector takes one only for the writer's own
+    throw UsageError{"report set: --council ID is required (the reference data has several councils)",
+                     "report set: --council 協議会 を指定してください（基本情報に複数の協議会があります）"};
   // The current version's fields, with what was given put in.
   json fields = json::object();
   auto versions = (*store)->report_entries(council, scope.fiscal_year);
@@ -952,12 +957,11 @@ int command_report_set(const Context& ctx) {
       fields[field] = value;
       continue;
     }
-    char* end = nullptr;
-    const std::string number = normalize_width(value);
-    const double parsed = std::strtod(number.c_str(), &end);
-    if (number.empty() || *end != '\0')
-      throw UsageError{"--value: \"" + value + "\" is not a number", "--value: 「" + value + "」は数値ではありません"};
-    fields[field] = parsed;
+    const std::optional<double> parsed = parse_figure(value);
+    if (!parsed)
+      throw UsageError{"--value: \"" + value + "\" is not a figure (a number of 0 or more)",
+                       "--value: 「" + value + "」は実績値として読めません（0 以上の数値）"};
+    fields[field] = *parsed;
   }
   auto entry = (*store)->add_report_entry(council, scope.fiscal_year, kind, key->first, fields, *role);
   if (!entry) return fail(entry.error(), ctx.japanese);
@@ -1021,7 +1025,8 @@ int command_report(const Context& ctx) {
   }
   auto results = compute_reports(ctx.data_dir, scope);
   if (!results) return fail(results.error(), ctx.japanese);
-  const bool english = !ctx.japanese;
+  // Spreadsheets are for the office: Japanese unless --lang en, whatever $LANG says (as export's CSV).
+  const bool english = format == "csv" || format == "xlsx" ? ctx.args.option("--lang") == "en" : !ctx.japanese;
   if (format == "xlsx") {
     std::vector<XlsxSheet> sheets;
     for (const std::string& name : kReportNames)

@@ -1,5 +1,6 @@
 #include "app/report_model.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "model/store.hpp"
@@ -29,6 +30,13 @@ Result<ReportResults> compute_reports(const std::filesystem::path& data_dir, con
   results.committee = committee_report(*records, results.reference, scope);
   results.themes = theme_report(*records, results.reference, scope);
   results.progress = progress_report(*records, results.reference, scope, results.entries);
+  auto years = (*store)->fiscal_years();
+  if (!years) return years.error();
+  results.years = std::move(*years);
+  for (const Project& project : results.reference.projects) results.years.push_back(project.fiscal_year);
+  for (const WorkItem& item : results.reference.work_items) results.years.push_back(item.fiscal_year);
+  std::sort(results.years.rbegin(), results.years.rend());
+  results.years.erase(std::unique(results.years.begin(), results.years.end()), results.years.end());
   results.records = std::move(*records);
   return results;
 }

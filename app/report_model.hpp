@@ -23,6 +23,7 @@ struct ReportResults {
   ThemeReport themes;
   ProgressReport progress;
   std::vector<ReportEntry> entries;  // every version of the report entries of the years shown
+  std::vector<int> years;  // the fiscal years with records, projects or work items, newest first
   std::vector<Record> records;  // what the reports counted (the years the indicators look back over included)
 };
 

@@ -130,6 +130,10 @@ void add_sheet(lxw_workbook* workbook, const Formats& formats, const XlsxSheet& 
   for (double& width : widths) width = std::min(width, widest);
   for (std::size_t c = 0; c < widths.size(); ++c)
     worksheet_set_column(worksheet, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), widths[c], nullptr);
+  double header_lines = 1;  // a long header wraps too (数値目標達成状況及び現状分析、今後の課題)
+  for (std::size_t c = 0; c < sheet.header.size() && c < widths.size(); ++c)
+    header_lines = std::max(header_lines, wrapped_lines(sheet.header[c], widths[c] - 1));
+  if (header_lines > 1) worksheet_set_row(worksheet, header_row, kLineHeight * header_lines + 4, nullptr);
   for (std::size_t r = 0; r < sheet.rows.size(); ++r) {
     double lines = 1;
     for (std::size_t c = 0; c < sheet.rows[r].size() && c < widths.size(); ++c)
@@ -175,7 +179,8 @@ XlsxSheet report_sheet(const ReportResults& results, const std::string& which, b
   return {theme_sheet(results.themes, results.reference, english), english ? "Themes" : "地域課題別"};
 }
 
-std::filesystem::path report_workbook_path(int fiscal_year, bool english, const std::filesystem::path& fallback) {
+std::filesystem::path report_workbook_path(int fiscal_year, const std::string& council, bool english,
+                                           const std::filesystem::path& fallback) {
   std::filesystem::path folder = fallback;
   if (const char* home = std::getenv("HOME"); home && *home) {
     std::error_code ec;
@@ -183,7 +188,10 @@ std::filesystem::path report_workbook_path(int fiscal_year, bool english, const 
                  ? std::filesystem::path(home) / "Documents"
                  : std::filesystem::path(home);
   }
-  const std::string name = english ? "Reports_FY" + std::to_string(fiscal_year) : "報告書_" + format_fiscal_year(fiscal_year);
+  std::string name = english ? "Reports_FY" + std::to_string(fiscal_year) : "報告書_" + format_fiscal_year(fiscal_year);
+  if (!council.empty()) name += "_" + council;
+  for (char& c : name)  // a name is a file's, not a path
+    if (c == '/' || c == '\\') c = '_';
   return folder / (name + ".xlsx");
 }
 
@@ -207,7 +215,7 @@ Status write_report_xlsx(const std::filesystem::path& path, const std::vector<Xl
   std::error_code ignored;
   std::filesystem::remove(draft, ignored);
   if (!bytes) return bytes.error();
-  return write_file_atomic(path, *bytes, 0644);
+  return write_file_atomic(path, *bytes, 0600);  // as the records' exports: the reports name records and people
 }
 
 }  // namespace tsunagi

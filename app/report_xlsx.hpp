@@ -33,9 +33,11 @@ inline const std::vector<std::string> kReportNames{"indicators", "progress", "co
 // indicators a chart of target against actual.
 XlsxSheet report_sheet(const ReportResults& results, const std::string& which, bool english);
 
-// Where the window saves the workbook of every report of `fiscal_year`: the user's Documents folder (else their
-// home, else `fallback`), named 報告書_令和6年度.xlsx (Reports_FY2024.xlsx in English).
-std::filesystem::path report_workbook_path(int fiscal_year, bool english, const std::filesystem::path& fallback);
+// Where the window saves the workbook of every report of `fiscal_year` and `council` (a name; empty: every council):
+// the user's Documents folder (else their home, else `fallback`), named 報告書_令和6年度.xlsx, or
+// 報告書_令和6年度_児玉地区自立支援協議会.xlsx (Reports_FY2024.xlsx in English).
+std::filesystem::path report_workbook_path(int fiscal_year, const std::string& council, bool english,
+                                           const std::filesystem::path& fallback);
 
 // Writes `sheets` as the workbook `path`, one worksheet each, in order (atomically: a reader never sees half a file).
 Status write_report_xlsx(const std::filesystem::path& path, const std::vector<XlsxSheet>& sheets);

@@ -8,6 +8,7 @@
 #include "model/calendar.hpp"
 #include "model/csv_export.hpp"
 #include "model/store.hpp"
+#include "model/text.hpp"
 
 namespace tsunagi {
 
@@ -312,7 +313,12 @@ Result<std::vector<ReportEntry>> report_entries_of(const Store& store, const Rep
   for (int year = first_year; year <= scope.fiscal_year; ++year) {
     auto entries = store.report_entries(scope.council, year);
     if (!entries) return entries.error();
-    all.insert(all.end(), entries->begin(), entries->end());
+    for (ReportEntry& entry : *entries) {
+      // One the collector refused (another council's, a staff member's) counts nowhere.
+      auto refused = store.report_entry_rejection(entry.id);
+      if (!refused) return refused.error();
+      if (!*refused) all.push_back(std::move(entry));
+    }
   }
   return all;
 }
@@ -569,6 +575,17 @@ json progress_report_json(const ProgressReport& report) {
           {"council", report.council},
           {"provisional", report.provisional},
           {"projects", std::move(projects)}};
+}
+
+std::optional<double> parse_figure(std::string_view text) {
+  std::string number;
+  for (char c : normalize_width(trim(text)))
+    if (c != ',') number += c;
+  if (number.empty() || number.find_first_not_of("0123456789.") != std::string::npos) return std::nullopt;
+  char* end = nullptr;
+  const double value = std::strtod(number.c_str(), &end);
+  if (*end != '\0' || !std::isfinite(value)) return std::nullopt;
+  return value;
 }
 
 std::string progress_status_text(const std::string& status, bool english) {

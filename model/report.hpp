@@ -38,7 +38,7 @@ bool counts_in(const Record& record, const ReportScope& scope);
 // year judged as scope judges its own), in date order.
 Result<std::vector<Record>> report_records(const Store& store, const ReportScope& scope, int first_year);
 // Every version of the report entries of `scope`'s council (all councils' when it names none) for the fiscal years
-// `first_year` .. scope.fiscal_year.
+// `first_year` .. scope.fiscal_year, but those the collector refused.
 Result<std::vector<ReportEntry>> report_entries_of(const Store& store, const ReportScope& scope, int first_year);
 
 // --- Indicators (活動指標) ---
@@ -177,6 +177,10 @@ ProgressReport progress_report(const std::vector<Record>& records, const Referen
 // "work_done_entered", "figures", "figures_actual", "analysis", "next_plan", "entered_by", "entered_at",
 // "versions", "records"}]}
 nlohmann::json progress_report_json(const ProgressReport& report);
+// A figure as a supervisor types it for an actual: full-width digits and thousands separators (1,200 / １，２００)
+// read; nullopt unless a finite number of at least 0.
+std::optional<double> parse_figure(std::string_view text);
+
 // A status's words: a 完全に達成・終了, b 継続して推進, c 準備段階, d 未着手 (English with `english`).
 std::string progress_status_text(const std::string& status, bool english);
 

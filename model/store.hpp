@@ -288,6 +288,8 @@ class Store {
   Status mark_comment_rejected(const std::string& id, const Error& error);
   // This device's author's records returned to them (status returned), for the status bar.
   Result<std::int64_t> returned_count() const;
+  // The fiscal years of the records held here (tombstones left out), newest first.
+  Result<std::vector<int>> fiscal_years() const;
   // The decision comments of a record, newest first (a returned record shows the latest at the top of the editor).
   Result<std::vector<Comment>> decision_comments(const std::string& record_id) const;
   // A record's history as the collector last sent it (JSON text of history_json) and when it came; nullopt when

@@ -223,6 +223,21 @@ Result<std::int64_t> Store::returned_count() const {
   return value;
 }
 
+Result<std::vector<int>> Store::fiscal_years() const {
+  auto select = db_->prepare(
+      "SELECT DISTINCT fiscal_year FROM records WHERE deleted = 0 AND fiscal_year IS NOT NULL ORDER BY fiscal_year DESC");
+  if (!select) return select.error();
+  std::vector<int> years;
+  for (;;) {
+    auto row = (*select)->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    years.push_back(static_cast<int>((*select)->integer(0)));
+  }
+  (*select)->reset();
+  return years;
+}
+
 Result<std::optional<Store::CachedHistory>> Store::cached_history(const std::string& record_id) const {
   auto select = db_->prepare("SELECT entries, fetched_at FROM record_history WHERE record_id = ?");
   if (!select) return select.error();

@@ -44,8 +44,14 @@ std::optional<ReportScope> draw_scope(const ReportModel& model, const ReportsVie
   ImGui::TextUnformatted(i18n.tr("report.fiscal_year"));
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::CalcTextSize("令和10年度").x + ImGui::GetFrameHeight() * 2);
-  if (ImGui::BeginCombo("##year", year_text(scope.fiscal_year, japanese).c_str())) {
-    for (int year : view.years)
+  // The recent years, and every year the records or the plan's projects and work items name.
+  std::vector<int> years = view.years;
+  if (model.results()) years.insert(years.end(), model.results()->years.begin(), model.results()->years.end());
+  years.erase(std::remove(years.begin(), years.end(), 0), years.end());
+  std::sort(years.rbegin(), years.rend());
+  years.erase(std::unique(years.begin(), years.end()), years.end());
+  if (ImGui::BeginCombo("##year", year_text(scope.fiscal_year, japanese).c_str(), ImGuiComboFlags_HeightLarge)) {
+    for (int year : years)
       if (ImGui::Selectable(year_text(year, japanese).c_str(), year == scope.fiscal_year)) {
         scope.fiscal_year = year;
         changed = true;
@@ -87,7 +93,7 @@ std::optional<ReportScope> draw_scope(const ReportModel& model, const ReportsVie
 // `width` wide; the figures in a tooltip.
 void draw_indicator_bars(const IndicatorRow& row, float width, float height, bool japanese) {
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("##bars", ImVec2(width, height));
+  ImGui::Dummy(ImVec2(width, height));  // not a button: the row's selectable takes the click
   double top = row.current.target.value_or(0);
   std::vector<const IndicatorFigure*> figures;
   for (const IndicatorFigure& figure : row.earlier) figures.push_back(&figure);
@@ -110,7 +116,7 @@ void draw_indicator_bars(const IndicatorRow& row, float width, float height, boo
     const float x = origin.x + static_cast<float>(*row.current.target / top) * width;
     draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), colour(kTargetLine), 2.0f);
   }
-  if (ImGui::IsItemHovered()) {
+  if (ImGui::IsMouseHoveringRect(origin, ImVec2(origin.x + width, origin.y + height))) {
     std::string tip;
     for (const IndicatorFigure* figure : figures) {
       char value[32] = "—";
@@ -140,10 +146,8 @@ std::optional<ReportEntryDraft> draw_actual_entry(const ReportResults& results, 
   ImGui::SameLine();
   const bool pressed = ImGui::Button(i18n.tr("report.actual.save"));
   probe_item(view.probe, "report.actual.save");
-  char* end = nullptr;
-  const std::string number = normalize_width(trim(view.actual_text));  // full-width digits as typed from the seeds
-  const double value = std::strtod(number.c_str(), &end);
-  const bool valid = !number.empty() && *end == '\0' && std::isfinite(value);
+  const std::optional<double> value = parse_figure(view.actual_text);  // full-width digits as typed from the seeds
+  const bool valid = value.has_value();
   if (!valid && !view.actual_text.empty()) {
     ImGui::SameLine();
     ImGui::PushStyleColor(ImGuiCol_Text, kErrorText);
@@ -152,7 +156,7 @@ std::optional<ReportEntryDraft> draw_actual_entry(const ReportResults& results, 
   }
   if (!pressed || !valid) return std::nullopt;
   return ReportEntryDraft{council, results.scope.fiscal_year, std::string(kActualEntry), view.chosen_indicator,
-                          {{"value", value}}};
+                          {{"value", *value}}};
 }
 
 std::optional<ReportEntryDraft> draw_indicators(const ReportResults& results, ReportsView& view, I18n& i18n) {
@@ -199,8 +203,7 @@ std::optional<ReportEntryDraft> draw_indicators(const ReportResults& results, Re
     ImGui::PushID(static_cast<int>(i));
     ImGui::TableNextColumn();
     const bool chosen = view.chosen_label == cells[0];
-    if (ImGui::Selectable("##row", chosen, ImGuiSelectableFlags_SpanAllColumns | ImGuiSelectableFlags_AllowItemOverlap,
-                          ImVec2(0, row_height))) {
+    if (ImGui::Selectable("##row", chosen, ImGuiSelectableFlags_SpanAllColumns, ImVec2(0, row_height))) {
       choose(view, cells[0], row.current.records);
       view.chosen_indicator = row.id;
       view.actual_text = row.current.hand_entered ? cells[4] : "";
@@ -228,7 +231,10 @@ std::optional<ReportEntryDraft> draw_indicators(const ReportResults& results, Re
       ImGui::PopStyleColor();
     }
     ImGui::TableNextColumn();
-    draw_indicator_bars(row, ImGui::GetContentRegionAvail().x, row_height - 4, japanese);
+    if (row.current.target)
+      draw_indicator_bars(row, ImGui::GetContentRegionAvail().x, row_height - 4, japanese);
+    else  // bars of different figures against nothing would all read alike
+      ImGui::TextDisabled("%s", i18n.tr("report.no_target"));
     ImGui::PopID();
   }
   ImGui::EndTable();
@@ -410,7 +416,7 @@ std::optional<ReportEntryDraft> draw_progress(const ReportResults& results, Repo
       ImGui::SameLine(0, ImGui::GetStyle().ItemSpacing.x * 3);
       if (ImGui::SmallButton(i18n.tr("report.progress.edit"))) {
         view.editing = ProgressEdit{row.project, row.council, row.status, row.work_done, row.figures_actual,
-                                    row.analysis, row.next_plan, {}};
+                                    row.analysis, row.next_plan, {}, row.work_done_entered ? "" : row.work_done};
       }
       probe_item(view.probe, "report.progress.edit." + row.project);
     }
@@ -421,8 +427,10 @@ std::optional<ReportEntryDraft> draw_progress(const ReportResults& results, Repo
     if (editing) {
       if (draw_progress_editor(*view.editing, view.probe, i18n)) {
         const ProgressEdit& edit = *view.editing;
+        // Work done left as the records give it stays theirs: it follows the records approved later.
+        const std::string work_done = !edit.prefilled.empty() && edit.work_done == edit.prefilled ? "" : edit.work_done;
         save = ReportEntryDraft{edit.council, report.fiscal_year, std::string(kProgressEntry), edit.project,
-                                {{"status", edit.status}, {"work_done", edit.work_done},
+                                {{"status", edit.status}, {"work_done", work_done},
                                  {"figures_actual", edit.figures_actual}, {"analysis", edit.analysis},
                                  {"next_plan", edit.next_plan}}};
       }

@@ -34,6 +34,7 @@ struct ProgressEdit {
   std::string project, council;
   std::string status, work_done, figures_actual, analysis, next_plan;
   std::array<WrappedTextState, 4> wrapped;
+  std::string prefilled;  // the work done as the records give it, when none was written: saved only if changed
 };
 
 struct ReportsView {

@@ -223,7 +223,7 @@ ReviewActions draw_review(const ReviewModel& model, ReviewView& view, const Revi
   if (!model.record()) {
     draw_heading(i18n.tr("review.heading"), "", fonts);
     muted(i18n.tr("review.not_found"));
-    if (ImGui::Button(i18n.tr("review.back"))) actions.back = true;
+    if (ImGui::Button(i18n.tr(view.back_key))) actions.back = true;
     return actions;
   }
   const Record& record = *model.record();
@@ -231,7 +231,7 @@ ReviewActions draw_review(const ReviewModel& model, ReviewView& view, const Revi
                std::string(i18n.tr("kind." + std::string(enum_name(record.kind)))) + "  ·  " +
                    i18n.tr("status." + std::string(enum_name(record.status))) + "  ·  " + record.author,
                fonts);
-  if (ImGui::SmallButton(i18n.tr("review.back"))) actions.back = true;
+  if (ImGui::SmallButton(i18n.tr(view.back_key))) actions.back = true;
   ImGui::SameLine();
   ImGui::PushStyleColor(ImGuiCol_Text, kAccent);
   text_unformatted(record.title.empty() ? i18n.tr("review.untitled") : record.title);

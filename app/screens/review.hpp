@@ -16,6 +16,7 @@ namespace tsunagi {
 
 struct ReviewView {
   std::string comment;  // the reason or comment being typed
+  const char* back_key = "review.back";  // the back button's words: to the queue, or to the reports
   ItemProbe* probe = nullptr;
 };
 

@@ -93,6 +93,10 @@ t 0 report set actual case_study_count --fy 令和5年度 --council kodama --val
 t 0 report indicators --fy 令和5年度 --council kodama --format json
 check "the entered actual (full-width digits read) stands in for the count" \
   [ "$(python3 -c 'import json,sys; i=json.load(sys.stdin)["indicators"][0]; print(i["id"], i["actual"], i["entered_by"])' <<<"$out")" = "case_study_count 4 児玉 事務局" ]
+t 64 report set actual case_study_count --fy 令和5年度 --council kodama --value -3
+check "a figure below zero is refused" contains "$err" "0 以上"
+t 64 report set actual case_study_count --fy 令和5年度 --value 3
+check "an entry names its council when the reference data has several" contains "$err" "--council"
 t 0 status
 check "it waits for the next sync" contains "$out" "report entries waiting: 1"
 # The records above were approved by their own writer, which the collector refuses (exit 4); the entry still goes.
@@ -139,6 +143,13 @@ check "with the analysis of the first version" contains "$out" "関係機関と�
 k1 0 report history progress 1 --fy 平成28年度
 check "the history names both writers and devices" contains "$out" "北九州 主任  障害者支援課PC"
 check "in order" contains "$out" "北九州 係長  係長PC"
+# An actual for another council: the collector refuses it, and no report counts it.
+k1 0 report set actual case_study_count --fy 平成28年度 --council fukuoka --value "1,200"
+"$tsunagi" --data "$K1" sync >/dev/null 2>&1
+k1 0 report history actual case_study_count --fy 平成28年度 --format json
+check "the figure was read with its thousands separator" contains "$out" '"value": 1200'
+k1 0 report indicators --fy 平成28年度 --format json
+check "a refused entry counts nowhere" not_contains "$out" "1200"
 k1 0 report progress --fy 平成28年度 --format xlsx --out "$work/progress.xlsx"
 check "LibreOffice reads the progress table" to_csv progress
 csv=$(cat "$work/progress.csv")
