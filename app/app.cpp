@@ -22,6 +22,7 @@
 #include "model/calendar.hpp"
 #include "model/files.hpp"
 #include "model/record_json.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -49,9 +50,7 @@ const ImVec4 kStatusBackground{0.898f, 0.914f, 0.918f, 1.0f};
 constexpr float kNavWidth = 200.0f;  // unscaled
 
 int current_fiscal_year() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&now, &local);
+  const std::tm local = platform::local_time(std::time(nullptr)).value_or(std::tm{});
   return fiscal_year(Date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday});
 }
 

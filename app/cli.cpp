@@ -3,8 +3,6 @@
 // [SECTION] Subcommands: record add|list|show|edit|delete, import, export, and the window
 #include "app/cli.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <functional>
@@ -32,6 +30,7 @@
 #include "model/store.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
+#include "model/platform.hpp"
 #include "sync/client.hpp"
 #include "sync/command_line.hpp"
 #include "sync/protocol.hpp"
@@ -206,11 +205,8 @@ CommandLineSpec command_line() {
 }
 
 std::filesystem::path default_data_dir() {
-  if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return data;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) return std::filesystem::path(xdg) / "tsunagi";
-  if (const char* home = std::getenv("HOME"); home && *home)
-    return std::filesystem::path(home) / ".local" / "share" / "tsunagi";
-  return "tsunagi-data";
+  if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return platform::path_from_utf8(data);
+  return platform::default_data_folder();
 }
 
 // Whether messages are Japanese: --lang, else $LANG. Read from the raw words, so that a usage error in the very
@@ -842,10 +838,7 @@ int command_enroll(const Context& ctx) {
   }
   sync::TlsTrust trust{line.pin, ctx.args.option("--ca")};
   std::string device_name = ctx.args.option("--device-name");
-  if (device_name.empty()) {
-    char host[256] = {};
-    device_name = ::gethostname(host, sizeof host - 1) == 0 ? host : "laptop";
-  }
+  if (device_name.empty()) device_name = platform::host_name();
   auto transport = sync::make_curl_transport(line.server, trust);
   auto enrollment = sync::enroll_device(*transport, line.server, trust, line.code, device_name);
   if (!enrollment) {

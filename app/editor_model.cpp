@@ -8,6 +8,7 @@
 #include "model/ids.hpp"
 #include "model/record_json.hpp"
 #include "model/text.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -143,9 +144,7 @@ std::chrono::steady_clock::time_point EditorModel::now() const {
 }
 
 std::string EditorModel::today() {
-  const std::time_t t = std::time(nullptr);
-  std::tm local{};
-  localtime_r(&t, &local);
+  const std::tm local = platform::local_time(std::time(nullptr)).value_or(std::tm{});
   char text[16];
   std::strftime(text, sizeof text, "%Y-%m-%d", &local);
   return text;

@@ -10,6 +10,7 @@
 #include "model/calendar.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -181,18 +182,13 @@ XlsxSheet report_sheet(const ReportResults& results, const std::string& which, b
 
 std::filesystem::path report_workbook_path(int fiscal_year, const std::string& council, bool english,
                                            const std::filesystem::path& fallback) {
-  std::filesystem::path folder = fallback;
-  if (const char* home = std::getenv("HOME"); home && *home) {
-    std::error_code ec;
-    folder = std::filesystem::is_directory(std::filesystem::path(home) / "Documents", ec)
-                 ? std::filesystem::path(home) / "Documents"
-                 : std::filesystem::path(home);
-  }
+  std::filesystem::path folder = platform::documents_folder();
+  if (folder.empty()) folder = fallback;
   std::string name = english ? "Reports_FY" + std::to_string(fiscal_year) : "報告書_" + format_fiscal_year(fiscal_year);
   if (!council.empty()) name += "_" + council;
   for (char& c : name)  // a name is a file's, not a path
     if (c == '/' || c == '\\') c = '_';
-  return folder / (name + ".xlsx");
+  return folder / platform::path_from_utf8(name + ".xlsx");
 }
 
 Status write_report_xlsx(const std::filesystem::path& path, const std::vector<XlsxSheet>& sheets) {

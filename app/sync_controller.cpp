@@ -1,11 +1,10 @@
 #include "app/sync_controller.hpp"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <utility>
 
 #include "sync/protocol.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -56,19 +55,12 @@ SyncAdvice advice_for(sync::SyncResult result, const Error& error) {
   return SyncAdvice::Check;
 }
 
-namespace {
 
-std::string host_name() {
-  char host[256] = {};
-  return ::gethostname(host, sizeof host - 1) == 0 && host[0] != '\0' ? host : "laptop";
-}
-
-}  // namespace
 
 SyncController::SyncController(std::filesystem::path data_folder, std::function<void()> on_change,
                                SyncControllerOptions options)
     : data_folder_(std::move(data_folder)), on_change_(std::move(on_change)), options_(std::move(options)) {
-  if (options_.device_name.empty()) options_.device_name = host_name();
+  if (options_.device_name.empty()) options_.device_name = platform::host_name();
   // Backoff waits end early when the window closes.
   options_.engine.sleep = [this](int milliseconds) {
     std::unique_lock lock(mutex_);

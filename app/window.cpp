@@ -8,7 +8,6 @@
 #include <imgui_impl_glfw.h>
 #include <imgui_impl_opengl3.h>
 #include <stb_image_write.h>
-#include <unistd.h>
 
 #include <GLFW/glfw3.h>  // after the ImGui headers; also brings the system's <GL/gl.h> (glReadPixels)
 

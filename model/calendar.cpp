@@ -8,6 +8,7 @@
 #include "model/calendar.hpp"
 
 #include "model/text.hpp"
+#include "model/platform.hpp"
 
 #include <array>
 #include <cstdio>
@@ -651,9 +652,10 @@ std::string format_local_timestamp(const std::string& iso, bool japanese) {
   utc.tm_hour = hour;
   utc.tm_min = minute;
   utc.tm_sec = second;
-  const std::time_t when = timegm(&utc);
-  std::tm local{};
-  if (when == static_cast<std::time_t>(-1) || localtime_r(&when, &local) == nullptr) return iso;
+  const std::time_t when = platform::from_utc(utc);
+  const std::optional<std::tm> shown = when == static_cast<std::time_t>(-1) ? std::nullopt : platform::local_time(when);
+  if (!shown) return iso;
+  const std::tm& local = *shown;
   const Date date{local.tm_year + 1900, local.tm_mon + 1, local.tm_mday};
   char clock[8];
   std::snprintf(clock, sizeof clock, "%02d:%02d", local.tm_hour, local.tm_min);

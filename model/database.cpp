@@ -1,8 +1,6 @@
 #include "model/database.hpp"
+#include "model/platform.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <mutex>
@@ -100,14 +98,9 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   // -shm files the database file's mode). Only a new file: closing any descriptor of a file drops every POSIX lock
   // this process holds on it, so opening and closing an existing database would silently release the locks of
   // this process's other connections, and another process could then write beside them.
-  int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd >= 0) {
-    ::fchmod(fd, mode);  // the umask may have narrowed it further, never widened it; set it exactly
-    ::close(fd);         // a file made just now: nobody holds a lock on it yet
-  } else if (errno != EEXIST) {
-    return make_error("store.access", file.string(), "cannot create the database file",
-                      "データベースファイルを作成できません");
-  }
+  if (std::string error; !platform::create_file_exclusive(file, mode, error) && !error.empty())
+    return make_error("store.access", file.string(), "cannot create the database file: " + error,
+                      "データベースファイルを作成できません: " + error);
   // A connection is used by one thread at a time (see the header), so SQLite's per-call mutexes and its global
   // allocation counter (another mutex per allocation) only cost time.
   static std::once_flag configured;

@@ -1,10 +1,5 @@
 #include "model/files.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -12,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <utility>
+
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -44,88 +41,54 @@ Result<std::string> read_file(const std::filesystem::path& path) {
 }
 
 Result<MappedFile> MappedFile::open(const std::filesystem::path& path) {
-  auto fail = [&path](const char* what) {
-    return make_error("io.read", path.string(), std::string(what) + ": " + std::strerror(errno),
-                      std::string("読み込めません: ") + std::strerror(errno));
-  };
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail("cannot open");
-  struct stat info {};
-  if (::fstat(fd, &info) != 0) {
-    ::close(fd);
-    return fail("cannot read its size");
-  }
+  platform::Mapping mapping;
+  if (std::string error; !platform::map_file(path, mapping, error))
+    return make_error("io.read", path.string(), error, "読み込めません: " + error);
   MappedFile file;
-  file.size_ = static_cast<std::size_t>(info.st_size);
-  if (file.size_ > 0) {
-    void* mapped = ::mmap(nullptr, file.size_, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapped == MAP_FAILED) {
-      ::close(fd);
-      return fail("cannot map");
-    }
-    file.data_ = static_cast<const unsigned char*>(mapped);
-  }
-  ::close(fd);  // the mapping stays valid without the descriptor
+  file.data_ = mapping.data;
+  file.size_ = mapping.size;
+  file.handle_ = mapping.handle;
   return file;
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      handle_(std::exchange(other.handle_, nullptr)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
-    if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
+    release();
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    handle_ = std::exchange(other.handle_, nullptr);
   }
   return *this;
 }
 
-MappedFile::~MappedFile() {
-  if (data_) ::munmap(const_cast<unsigned char*>(data_), size_);
+MappedFile::~MappedFile() { release(); }
+
+void MappedFile::release() {
+  platform::Mapping mapping{data_, size_, handle_};
+  platform::unmap_file(mapping);
+  data_ = nullptr;
+  size_ = 0;
+  handle_ = nullptr;
 }
 
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode) {
-  auto fail = [&path](const char* what) {
-    return make_error("io.write", path.string(), std::string(what) + ": " + std::strerror(errno),
-                      std::string("書き込めません: ") + std::strerror(errno));
-  };
   std::filesystem::path temp = path;
   temp += ".tmp";
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) return fail("cannot create");
-  std::size_t written = 0;
-  while (written < content.size()) {
-    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Error error = fail("cannot write");
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return error;
-    }
-    written += static_cast<std::size_t>(n);
+  std::string error;
+  if (!platform::write_file_durably(temp, content, mode, error))
+    return make_error("io.write", path.string(), error, "書き込めません: " + error);
+  if (!platform::replace_file(temp, path, error)) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    return make_error("io.write", path.string(), "cannot rename: " + error, "書き込めません: " + error);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    Error error = fail("cannot flush");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    Error error = fail("cannot rename");
-    ::unlink(temp.c_str());
-    return error;
-  }
-  sync_folder(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));  // the rename, durable
+  platform::sync_folder(path.has_parent_path() ? path.parent_path() : std::filesystem::path("."));  // the rename, durable
   return ok_status();
-}
-
-void sync_folder(const std::filesystem::path& folder) {
-  int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dir >= 0) {
-    ::fsync(dir);
-    ::close(dir);
-  }
 }
 
 std::filesystem::path assets_dir() {

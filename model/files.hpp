@@ -30,13 +30,13 @@ class MappedFile {
 
  private:
   MappedFile() = default;
+  void release();
   const unsigned char* data_ = nullptr;
   std::size_t size_ = 0;
+  void* handle_ = nullptr;  // the platform's mapping
 };
 // Writes a file atomically: a temp file beside it, fsync, rename, fsync of the folder. `mode` is the file's mode.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view content, unsigned mode = 0600);
-// Makes the folder's entries durable (renames, creations), as far as the file system allows.
-void sync_folder(const std::filesystem::path& folder);
 
 // The folder of shipped assets: $TSUNAGI_ASSETS if set, else the build-time source folder, else ./assets.
 std::filesystem::path assets_dir();

@@ -1,27 +1,16 @@
 #include "model/ids.hpp"
 
-#include <sys/random.h>
-
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <stdexcept>
 
+#include "model/platform.hpp"
+
 namespace tsunagi {
 
-void random_bytes(void* out, std::size_t size) {
-  auto* bytes = static_cast<unsigned char*>(out);
-  while (size > 0) {
-    ssize_t got = getrandom(bytes, size, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw std::runtime_error("getrandom failed");
-    }
-    bytes += got;
-    size -= static_cast<std::size_t>(got);
-  }
-}
+void random_bytes(void* out, std::size_t size) { platform::random_bytes(out, size); }
 
 std::int64_t now_unix_ms() {
   using namespace std::chrono;
@@ -67,8 +56,7 @@ std::string now_iso8601() { return iso8601_of_unix_ms(now_unix_ms()); }
 
 std::string iso8601_of_unix_ms(std::int64_t ms) {
   std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
+  const std::tm utc = platform::utc_time(seconds);
   char out[64];
   std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday,
                 utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms % 1000));

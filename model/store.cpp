@@ -4,7 +4,6 @@
 // [SECTION] Outbox, reference data, settings
 #include "model/store.hpp"
 
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -23,6 +22,7 @@
 #include "model/store_schema.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -113,7 +113,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   if (ec)
     return make_error("store.access", folder.string(), "cannot create the data folder: " + ec.message(),
                       "データフォルダを作成できません: " + ec.message());
-  ::chmod(folder.c_str(), 0700);  // records are sensitive personal information
+  platform::make_private_folder(folder);  // records are sensitive personal information
   file_ = folder / kFileName;
   auto opened = Database::open(file_, 0600);
   if (!opened) return opened.error();

@@ -9,6 +9,7 @@
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -44,7 +45,7 @@ std::optional<std::int64_t> unix_ms_of(const std::string& time) {
     return std::nullopt;
   parts.tm_year -= 1900;
   parts.tm_mon -= 1;
-  return static_cast<std::int64_t>(timegm(&parts)) * 1000 + milliseconds;
+  return static_cast<std::int64_t>(platform::from_utc(parts)) * 1000 + milliseconds;
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "model/search_fold.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -322,8 +323,7 @@ const std::vector<Migration>& migrations() {
 
 std::string utc_stamp() {
   std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
+  const std::tm utc = platform::utc_time(now);
   char out[32];
   std::strftime(out, sizeof out, "%Y%m%dT%H%M%SZ", &utc);
   return out;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "model/files.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi::sync {
 
@@ -408,7 +409,7 @@ Result<std::string> rotate_identity(const std::filesystem::path& folder) {
       return make_error("tls.rotate", (folder / name).string(), "cannot move the next pair in: " + error.message(),
                         "次の証明書に切り替えられません: " + error.message());
   }
-  sync_folder(folder);
+  platform::sync_folder(folder);
   return **waiting;
 }
 

@@ -1,10 +1,12 @@
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <string>
 
 #include "model/files.hpp"
+#include "model/platform.hpp"
 #include "store_fixture.hpp"
 
 using namespace tsunagi;
@@ -70,4 +72,45 @@ TEST_CASE("a mapped file shows the file's bytes, moves, and fails clearly", "[fi
   CHECK(missing.error().code == "io.read");
   auto folder_itself = MappedFile::open(folder.path);  // a folder opens but cannot be mapped as a file
   CHECK_FALSE(folder_itself);
+}
+
+TEST_CASE("the platform layer: Japanese paths round-trip, the data and documents folders follow the environment",
+          "[files][platform]") {
+  const std::string name = "佐藤 花子/データ フォルダ";
+  CHECK(platform::path_to_utf8(platform::path_from_utf8(name)) == name);
+  TempFolder dir;
+  const std::filesystem::path folder = dir.path / platform::path_from_utf8("データ");
+  std::filesystem::create_directories(folder);
+  const std::filesystem::path file = folder / platform::path_from_utf8("記録.txt");
+  REQUIRE(write_file_atomic(file, "つなぎ"));
+  CHECK(read_file(file).value() == "つなぎ");
+  std::string error;
+  CHECK_FALSE(platform::create_file_exclusive(file, 0600, error));  // there already
+  CHECK(error.empty());
+  CHECK(platform::create_file_exclusive(folder / "new.db", 0600, error));
+
+  const char* saved_home = std::getenv("HOME");
+  const std::string home = saved_home ? saved_home : "";
+  setenv("HOME", dir.path.c_str(), 1);
+  unsetenv("XDG_DATA_HOME");
+  CHECK(platform::default_data_folder() == dir.path / ".local" / "share" / "tsunagi");
+  CHECK(platform::documents_folder() == dir.path);  // no Documents: the home itself
+  std::filesystem::create_directories(dir.path / "Documents");
+  CHECK(platform::documents_folder() == dir.path / "Documents");
+  setenv("XDG_DATA_HOME", (dir.path / "xdg").c_str(), 1);
+  CHECK(platform::default_data_folder() == dir.path / "xdg" / "tsunagi");
+  unsetenv("XDG_DATA_HOME");
+  setenv("HOME", home.c_str(), 1);
+
+  std::tm april{};  // 2024-04-01 09:30 UTC
+  april.tm_year = 124;
+  april.tm_mon = 3;
+  april.tm_mday = 1;
+  april.tm_hour = 9;
+  april.tm_min = 30;
+  const std::tm utc = platform::utc_time(platform::from_utc(april));
+  CHECK(utc.tm_year == 124);
+  CHECK(utc.tm_mon == 3);
+  CHECK(utc.tm_hour == 9);
+  CHECK_FALSE(platform::host_name().empty());
 }

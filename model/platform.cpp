@@ -1,0 +1,329 @@
+#include "model/platform.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+#ifdef _WIN32
+#include <windows.h>
+#include <bcrypt.h>
+#include <fcntl.h>
+#include <io.h>
+#include <shlobj.h>
+#include <sys/stat.h>
+#else
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
+namespace tsunagi::platform {
+
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+std::filesystem::path env_path(const char* name) {
+#ifdef _WIN32
+  std::wstring wide(name, name + std::strlen(name));
+  if (const wchar_t* value = _wgetenv(wide.c_str()); value && *value) return std::filesystem::path(value);
+#else
+  if (const char* value = std::getenv(name); value && *value) return std::filesystem::path(value);
+#endif
+  return {};
+}
+
+#ifdef _WIN32
+std::string last_error_text() {
+  wchar_t* text = nullptr;
+  const DWORD code = GetLastError();
+  FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, nullptr,
+                 code, 0, reinterpret_cast<wchar_t*>(&text), 0, nullptr);
+  std::string out = text ? path_to_utf8(std::filesystem::path(text)) : "error " + std::to_string(code);
+  if (text) LocalFree(text);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+#endif
+
+}  // namespace
+
+std::tm utc_time(std::time_t when) {
+  std::tm out{};
+#ifdef _WIN32
+  gmtime_s(&out, &when);
+#else
+  gmtime_r(&when, &out);
+#endif
+  return out;
+}
+
+std::optional<std::tm> local_time(std::time_t when) {
+  std::tm out{};
+#ifdef _WIN32
+  if (localtime_s(&out, &when) != 0) return std::nullopt;
+#else
+  if (localtime_r(&when, &out) == nullptr) return std::nullopt;
+#endif
+  return out;
+}
+
+std::time_t from_utc(std::tm utc) {
+#ifdef _WIN32
+  return _mkgmtime(&utc);
+#else
+  return timegm(&utc);
+#endif
+}
+
+void random_bytes(void* out, std::size_t size) {
+  auto* bytes = static_cast<unsigned char*>(out);
+#ifdef _WIN32
+  if (!BCRYPT_SUCCESS(BCryptGenRandom(nullptr, bytes, static_cast<ULONG>(size), BCRYPT_USE_SYSTEM_PREFERRED_RNG)))
+    throw std::runtime_error("BCryptGenRandom failed");
+#else
+  while (size > 0) {
+    const ssize_t got = getrandom(bytes, size, 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      throw std::runtime_error("getrandom failed");
+    }
+    bytes += got;
+    size -= static_cast<std::size_t>(got);
+  }
+#endif
+}
+
+std::filesystem::path path_from_utf8(std::string_view text) {
+  return std::filesystem::path(std::u8string(text.begin(), text.end()));
+}
+
+std::string path_to_utf8(const std::filesystem::path& path) {
+  const std::u8string text = path.u8string();
+  return std::string(text.begin(), text.end());
+}
+
+bool create_file_exclusive(const std::filesystem::path& path, unsigned mode, std::string& error) {
+#ifdef _WIN32
+  (void)mode;  // the profile's folders are the user's own
+  const int fd = _wopen(path.c_str(), _O_RDWR | _O_CREAT | _O_EXCL | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+  if (fd >= 0) {
+    _close(fd);
+    return true;
+  }
+#else
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd >= 0) {
+    ::fchmod(fd, mode);  // the umask may have narrowed it further, never widened it; set it exactly
+    ::close(fd);         // a file made just now: nobody holds a lock on it yet
+    return true;
+  }
+#endif
+  if (errno != EEXIST) error = errno_text();
+  return false;
+}
+
+bool write_file_durably(const std::filesystem::path& path, std::string_view content, unsigned mode, std::string& error) {
+#ifdef _WIN32
+  (void)mode;
+  const int fd = _wopen(path.c_str(), _O_WRONLY | _O_CREAT | _O_TRUNC | _O_BINARY | _O_NOINHERIT, _S_IREAD | _S_IWRITE);
+#else
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+#endif
+  if (fd < 0) {
+    error = "cannot create: " + errno_text();
+    return false;
+  }
+  auto fail = [&](const char* what) {
+    error = std::string(what) + ": " + errno_text();
+#ifdef _WIN32
+    _close(fd);
+#else
+    ::close(fd);
+#endif
+    std::error_code ignored;
+    std::filesystem::remove(path, ignored);
+    return false;
+  };
+  std::size_t written = 0;
+  while (written < content.size()) {
+#ifdef _WIN32
+    const std::size_t chunk = std::min<std::size_t>(content.size() - written, 1u << 30);
+    const int n = _write(fd, content.data() + written, static_cast<unsigned>(chunk));
+#else
+    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+#endif
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail("cannot write");
+    }
+    written += static_cast<std::size_t>(n);
+  }
+#ifdef _WIN32
+  if (_commit(fd) != 0) return fail("cannot flush");
+  if (_close(fd) != 0) {
+    error = "cannot close: " + errno_text();
+    return false;
+  }
+#else
+  if (::fsync(fd) != 0) return fail("cannot flush");
+  if (::close(fd) != 0) {
+    error = "cannot close: " + errno_text();
+    return false;
+  }
+#endif
+  return true;
+}
+
+bool replace_file(const std::filesystem::path& from, const std::filesystem::path& to, std::string& error) {
+#ifdef _WIN32
+  if (MoveFileExW(from.c_str(), to.c_str(), MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) return true;
+  error = last_error_text();
+#else
+  if (::rename(from.c_str(), to.c_str()) == 0) return true;
+  error = errno_text();
+#endif
+  return false;
+}
+
+void make_private_folder(const std::filesystem::path& folder) {
+#ifdef _WIN32
+  (void)folder;
+#else
+  ::chmod(folder.c_str(), 0700);
+#endif
+}
+
+void sync_folder(const std::filesystem::path& folder) {
+#ifdef _WIN32
+  (void)folder;
+#else
+  const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+#endif
+}
+
+bool map_file(const std::filesystem::path& path, Mapping& mapping, std::string& error) {
+  mapping = {};
+#ifdef _WIN32
+  HANDLE file = CreateFileW(path.c_str(), GENERIC_READ, FILE_SHARE_READ, nullptr, OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL,
+                            nullptr);
+  if (file == INVALID_HANDLE_VALUE) {
+    error = "cannot open: " + last_error_text();
+    return false;
+  }
+  LARGE_INTEGER size{};
+  if (!GetFileSizeEx(file, &size)) {
+    error = "cannot read its size: " + last_error_text();
+    CloseHandle(file);
+    return false;
+  }
+  mapping.size = static_cast<std::size_t>(size.QuadPart);
+  if (mapping.size > 0) {
+    HANDLE section = CreateFileMappingW(file, nullptr, PAGE_READONLY, 0, 0, nullptr);
+    void* view = section ? MapViewOfFile(section, FILE_MAP_READ, 0, 0, 0) : nullptr;
+    if (section) CloseHandle(section);  // the view keeps the mapping
+    if (!view) {
+      error = "cannot map: " + last_error_text();
+      CloseHandle(file);
+      mapping = {};
+      return false;
+    }
+    mapping.data = static_cast<const unsigned char*>(view);
+    mapping.handle = view;
+  }
+  CloseHandle(file);
+#else
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    error = "cannot open: " + errno_text();
+    return false;
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    error = "cannot read its size: " + errno_text();
+    ::close(fd);
+    return false;
+  }
+  mapping.size = static_cast<std::size_t>(info.st_size);
+  if (mapping.size > 0) {
+    void* mapped = ::mmap(nullptr, mapping.size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapped == MAP_FAILED) {
+      error = "cannot map: " + errno_text();
+      ::close(fd);
+      mapping = {};
+      return false;
+    }
+    mapping.data = static_cast<const unsigned char*>(mapped);
+    mapping.handle = mapped;
+  }
+  ::close(fd);  // the mapping stays valid without the descriptor
+#endif
+  return true;
+}
+
+void unmap_file(Mapping& mapping) {
+  if (mapping.handle) {
+#ifdef _WIN32
+    UnmapViewOfFile(mapping.handle);
+#else
+    ::munmap(mapping.handle, mapping.size);
+#endif
+  }
+  mapping = {};
+}
+
+std::filesystem::path home_folder() {
+#ifdef _WIN32
+  return env_path("USERPROFILE");
+#else
+  return env_path("HOME");
+#endif
+}
+
+std::filesystem::path default_data_folder() {
+#ifdef _WIN32
+  if (auto local = env_path("LOCALAPPDATA"); !local.empty()) return local / "Tsunagi";
+  if (auto home = home_folder(); !home.empty()) return home / "AppData" / "Local" / "Tsunagi";
+#else
+  if (auto xdg = env_path("XDG_DATA_HOME"); !xdg.empty()) return xdg / "tsunagi";
+  if (auto home = home_folder(); !home.empty()) return home / ".local" / "share" / "tsunagi";
+#endif
+  return "tsunagi-data";
+}
+
+std::filesystem::path documents_folder() {
+  std::filesystem::path home = home_folder();
+#ifdef _WIN32
+  PWSTR known = nullptr;
+  if (SUCCEEDED(SHGetKnownFolderPath(FOLDERID_Documents, 0, nullptr, &known)) && known) {
+    std::filesystem::path documents(known);
+    CoTaskMemFree(known);
+    return documents;
+  }
+  if (known) CoTaskMemFree(known);
+#endif
+  if (home.empty()) return {};
+  std::error_code ec;
+  return std::filesystem::is_directory(home / "Documents", ec) ? home / "Documents" : home;
+}
+
+std::string host_name() {
+#ifdef _WIN32
+  wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
+  DWORD size = MAX_COMPUTERNAME_LENGTH + 1;
+  if (GetComputerNameW(name, &size) && size > 0) return path_to_utf8(std::filesystem::path(std::wstring(name, size)));
+#else
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') return name;
+#endif
+  return "laptop";
+}
+
+}  // namespace tsunagi::platform
