@@ -106,7 +106,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // SQLite takes UTF-8 file names on every system (a Windows path's own text is UTF-16).
+  int rc = sqlite3_open_v2(platform::path_to_utf8(file).c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error error = sqlite_error(db, rc, "open " + file.string());
     sqlite3_close(db);
