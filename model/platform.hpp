@@ -7,6 +7,7 @@
 // page, so text (UTF-8) becomes a path through path_from_utf8 and back through path_to_utf8.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <ctime>
 #include <filesystem>
@@ -25,6 +26,9 @@ std::time_t from_utc(std::tm utc);
 // Fills `out` with `size` bytes from the system's cryptographic source (getrandom, BCryptGenRandom). Throws
 // std::runtime_error if it fails, which it does not in practice.
 void random_bytes(void* out, std::size_t size);
+
+// The SHA-256 digest of `data` (OpenSSL's libcrypto; BCrypt on Windows, which has no OpenSSL).
+std::array<unsigned char, 32> sha256(std::string_view data);
 
 // UTF-8 text as a path, and a path as UTF-8 text (the same bytes on Linux).
 std::filesystem::path path_from_utf8(std::string_view text);

@@ -8,7 +8,11 @@
 # CURLOPT_PINNEDPUBLICKEY (since 7.58.1) and CURLOPT_CAINFO (since 7.60), which the client's pinning needs.
 # Nothing is fetched from anywhere but Debian's archive.
 #
-# Usage: scripts/build-windows.sh [deps]      (root, or sudo for apt-get)
+# Stage 2 (started): `check` cross-builds the model library's platform layer with a check program
+# (tests/windows/platform_check.cpp) and runs it under Wine: SHA-256, durable writes and mappings in a folder with
+# a Japanese name, random ids, the user's data and Documents folders.
+#
+# Usage: scripts/build-windows.sh [deps|check]      (root, or sudo for apt-get)
 # Environment: TSUNAGI_WIN_BUILD (default: build-windows beside the sources), JOBS (default: 2).
 set -euo pipefail
 
@@ -180,7 +184,36 @@ deps() {
   say "dependencies in $prefix ($((SECONDS - started)) s)"
 }
 
+# A Wine prefix of our own under $out (console programs need no display), made once.
+wine_prefix() {
+  export WINEPREFIX=$out/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  if [ ! -d "$WINEPREFIX/drive_c" ]; then
+    timeout 300 wineboot --init >/dev/null 2>&1 || true
+    wineserver -w
+  fi
+}
+
+check() {
+  install_packages
+  local build=$out/build/check
+  mkdir -p "$build"
+  # nlohmann's headers are portable C++ (header-only): the Linux package's serve; nothing else from the host.
+  mkdir -p "$build/include" && cp -r /usr/include/nlohmann "$build/include/"
+  local flags=(-std=c++20 -O1 -I"$root" -I"$build/include" -DTSUNAGI_ASSETS_DIR='"assets"')
+  local objects=()
+  for source in model/platform.cpp model/files.cpp model/ids.cpp model/error.cpp tests/windows/platform_check.cpp; do
+    local object=$build/$(basename "$source" .cpp).o
+    "$cxx" "${flags[@]}" -c "$root/$source" -o "$object"
+    objects+=("$object")
+  done
+  "$cxx" "${objects[@]}" -o "$build/platform_check.exe" -static -lbcrypt -lole32 -lshell32 -luuid
+  wine_prefix
+  say "platform_check.exe under Wine"
+  (cd "$build" && LANG=C.UTF-8 timeout 120 wine ./platform_check.exe | tr -d '\r')
+}
+
 case "${1:-deps}" in
   deps) deps ;;
-  *) echo "usage: $0 [deps]" >&2; exit 64 ;;
+  check) check ;;
+  *) echo "usage: $0 [deps|check]" >&2; exit 64 ;;
 esac

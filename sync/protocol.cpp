@@ -1,6 +1,5 @@
 #include "sync/protocol.hpp"
 
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <array>
@@ -9,6 +8,7 @@
 #include <sstream>
 
 #include "model/json_text.hpp"
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/text.hpp"
 
@@ -17,15 +17,11 @@ namespace tsunagi::sync {
 using nlohmann::json;
 
 std::string sha256_hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
   static const char* kHex = "0123456789abcdef";
   std::string hex;
-  hex.reserve(length * 2);
-  for (unsigned int i = 0; i < length; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xF];
+  for (unsigned char byte : platform::sha256(data)) {
+    hex += kHex[byte >> 4];
+    hex += kHex[byte & 0xF];
   }
   return hex;
 }

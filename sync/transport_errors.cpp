@@ -18,7 +18,9 @@ TransferErrorText classify_connect_failure(long os_errno, bool proxy_configured)
     case ENETUNREACH:    // no route to that network: no link, or no default route
     case ENETDOWN:       // the interface is down
     case EHOSTUNREACH:   // no route to the host (ICMP, or no ARP answer on the local link)
+#ifdef EHOSTDOWN  // not on Windows
     case EHOSTDOWN:      // the same, as some systems report it
+#endif
     case EADDRNOTAVAIL:  // no local address to send from (an interface without an address yet)
       return {"net.no_network", "cannot reach the collector: no network connection",
               "ネットワークにつながっていないため、集約サーバーに接続できません"};
