@@ -577,6 +577,10 @@ json progress_report_json(const ProgressReport& report) {
           {"projects", std::move(projects)}};
 }
 
+std::string fiscal_year_text(int year, bool english) {
+  return english ? "FY" + std::to_string(year) : format_fiscal_year(year);
+}
+
 std::optional<double> parse_figure(std::string_view text) {
   std::string number;
   for (char c : normalize_width(trim(text)))
@@ -613,10 +617,6 @@ std::string rate_text(const std::optional<double>& rate) {
 std::string achieved_text(const std::optional<bool>& achieved, bool english) {
   if (!achieved) return "";
   return *achieved ? (english ? "achieved" : "達成") : (english ? "not achieved" : "未達成");
-}
-
-std::string fiscal_year_text(int year, bool english) {
-  return english ? "FY" + std::to_string(year) : format_fiscal_year(year);
 }
 
 std::string provisional_note(bool provisional, bool english) {

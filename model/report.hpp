@@ -177,6 +177,9 @@ ProgressReport progress_report(const std::vector<Record>& records, const Referen
 // "work_done_entered", "figures", "figures_actual", "analysis", "next_plan", "entered_by", "entered_at",
 // "versions", "records"}]}
 nlohmann::json progress_report_json(const ProgressReport& report);
+// A fiscal year as a report names it: 令和6年度, or FY2024 in English.
+std::string fiscal_year_text(int year, bool english);
+
 // A figure as a supervisor types it for an actual: full-width digits and thousands separators (1,200 / １，２００)
 // read; nullopt unless a finite number of at least 0.
 std::optional<double> parse_figure(std::string_view text);

@@ -19,10 +19,6 @@ const ImVec4 kBarEarlier{0.74f, 0.77f, 0.79f, 1.0f};     // the years before
 const ImVec4 kTargetLine{0.70f, 0.18f, 0.15f, 1.0f};
 const ImVec4 kHeatEmpty{0.965f, 0.969f, 0.973f, 1.0f};
 
-std::string year_text(int year, bool japanese) {
-  return japanese ? format_fiscal_year(year) : "FY" + std::to_string(year);
-}
-
 ImU32 colour(const ImVec4& c) { return ImGui::GetColorU32(c); }
 
 ImVec4 mix(const ImVec4& a, const ImVec4& b, float t) {
@@ -50,9 +46,9 @@ std::optional<ReportScope> draw_scope(const ReportModel& model, const ReportsVie
   years.erase(std::remove(years.begin(), years.end(), 0), years.end());
   std::sort(years.rbegin(), years.rend());
   years.erase(std::unique(years.begin(), years.end()), years.end());
-  if (ImGui::BeginCombo("##year", year_text(scope.fiscal_year, japanese).c_str(), ImGuiComboFlags_HeightLarge)) {
+  if (ImGui::BeginCombo("##year", fiscal_year_text(scope.fiscal_year, !japanese).c_str(), ImGuiComboFlags_HeightLarge)) {
     for (int year : years)
-      if (ImGui::Selectable(year_text(year, japanese).c_str(), year == scope.fiscal_year)) {
+      if (ImGui::Selectable(fiscal_year_text(year, !japanese).c_str(), year == scope.fiscal_year)) {
         scope.fiscal_year = year;
         changed = true;
       }
@@ -121,7 +117,7 @@ void draw_indicator_bars(const IndicatorRow& row, float width, float height, boo
     for (const IndicatorFigure* figure : figures) {
       char value[32] = "—";
       if (figure->actual) std::snprintf(value, sizeof value, "%g", *figure->actual);
-      tip += (tip.empty() ? "" : "\n") + year_text(figure->fiscal_year, japanese) + "  " + value;
+      tip += (tip.empty() ? "" : "\n") + fiscal_year_text(figure->fiscal_year, !japanese) + "  " + value;
     }
     ImGui::SetTooltip("%s", tip.c_str());
   }
@@ -340,7 +336,7 @@ void draw_themes(const ReportResults& results, ReportsView& view, I18n& i18n) {
 std::string plan_figure(const nlohmann::json& figure, bool japanese) {
   auto part = [&](const char* value, const char* year) {
     std::string text;
-    if (auto y = figure.find(year); y != figure.end() && y->is_number_integer()) text = year_text(y->get<int>(), japanese) + " ";
+    if (auto y = figure.find(year); y != figure.end() && y->is_number_integer()) text = fiscal_year_text(y->get<int>(), !japanese) + " ";
     if (auto v = figure.find(value); v != figure.end() && v->is_number()) {
       char number[32];
       std::snprintf(number, sizeof number, "%g", v->get<double>());
@@ -516,7 +512,7 @@ ReportsActions draw_reports(const ReportModel& model, ReportsView& view, const F
   const bool japanese = i18n.language() == "ja";
   std::string note;
   if (model.results()) {
-    note = year_text(model.results()->scope.fiscal_year, japanese);
+    note = fiscal_year_text(model.results()->scope.fiscal_year, !japanese);
     if (model.results()->scope.provisional) note += "  " + std::string(i18n.tr("report.provisional.note"));
   }
   draw_heading(i18n.tr("report.title"), note, fonts);
