@@ -2,6 +2,9 @@
 // entry among its versions, and the local store's side (add, history, pending, acknowledgement, refusal, pulls).
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include <limits>
 
 #include "model/ids.hpp"
@@ -260,6 +263,8 @@ TEST_CASE_METHOD(StoreFixture, "a report entry is added stamped, checked, pendin
 TEST_CASE_METHOD(StoreFixture, "pending report entries are acknowledged, or kept with the collector's refusal",
                  "[report_entry][store]") {
   auto kept = store->add_report_entry("fukuoka", 2024, "actual", "I01", {{"value", 1}}, "staff");
+  // Older by a clock tick: two entries of one millisecond are equally old, and their order is their random ids'.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3));
   auto sent = store->add_report_entry("fukuoka", 2024, "actual", "I02", {{"value", 2}}, "supervisor");
   REQUIRE(kept.ok());
   REQUIRE(sent.ok());
