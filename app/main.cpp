@@ -1,9 +1,9 @@
-#include <csignal>
-
 #include "app/cli.hpp"
+#include "model/platform.hpp"
 
 int main(int argc, char** argv) {
-  // A collector that closes the connection mid-request must give an error, not end the process.
-  std::signal(SIGPIPE, SIG_IGN);
+  // A collector that closes the connection mid-request must give an error, not end the process; the console
+  // speaks UTF-8.
+  tsunagi::platform::prepare_process();
   return tsunagi::run_cli(argc, argv);
 }

@@ -3,7 +3,6 @@
 // ours carry the same content in the record format, with its empty fields: about 1.5 KB.
 #pragma once
 
-#include <sys/resource.h>
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "model/record.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi::bench {
 
@@ -112,10 +112,6 @@ inline double percentile(std::vector<double> values, double p) {
   return values[std::min(index, values.size() - 1)];
 }
 
-inline double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
-}
+inline double peak_rss_mb() { return platform::peak_memory_mb(); }
 
 }  // namespace tsunagi::bench

@@ -99,7 +99,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   // this process holds on it, so opening and closing an existing database would silently release the locks of
   // this process's other connections, and another process could then write beside them.
   if (std::string error; !platform::create_file_exclusive(file, mode, error) && !error.empty())
-    return make_error("store.access", file.string(), "cannot create the database file: " + error,
+    return make_error("store.access", platform::path_to_utf8(file), "cannot create the database file: " + error,
                       "データベースファイルを作成できません: " + error);
   // A connection is used by one thread at a time (see the header), so SQLite's per-call mutexes and its global
   // allocation counter (another mutex per allocation) only cost time.
@@ -109,7 +109,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
   // SQLite takes UTF-8 file names on every system (a Windows path's own text is UTF-16).
   int rc = sqlite3_open_v2(platform::path_to_utf8(file).c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Error error = sqlite_error(db, rc, "open " + file.string());
+    Error error = sqlite_error(db, rc, "open " + platform::path_to_utf8(file));
     sqlite3_close(db);
     return error;
   }

@@ -3,6 +3,9 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 #ifdef _WIN32
@@ -10,13 +13,17 @@
 #include <bcrypt.h>
 #include <fcntl.h>
 #include <io.h>
+#include <psapi.h>
 #include <shlobj.h>
 #include <sys/stat.h>
 #else
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <signal.h>
+#include <time.h>
 #include <sys/mman.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #endif
@@ -125,6 +132,28 @@ std::filesystem::path path_from_utf8(std::string_view text) {
 std::string path_to_utf8(const std::filesystem::path& path) {
   const std::u8string text = path.u8string();
   return std::string(text.begin(), text.end());
+}
+
+std::filesystem::path environment_path(const char* name) { return env_path(name); }
+
+std::filesystem::path executable_folder() {
+#ifdef _WIN32
+  std::wstring file(MAX_PATH, L'\0');
+  for (;;) {
+    const DWORD length = GetModuleFileNameW(nullptr, file.data(), static_cast<DWORD>(file.size()));
+    if (length == 0) return {};
+    if (length < file.size()) {
+      file.resize(length);
+      break;
+    }
+    file.resize(file.size() * 2);
+  }
+  return std::filesystem::path(file).parent_path();
+#else
+  std::error_code ec;
+  const std::filesystem::path file = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path() : file.parent_path();
+#endif
 }
 
 bool create_file_exclusive(const std::filesystem::path& path, unsigned mode, std::string& error) {
@@ -335,6 +364,14 @@ std::filesystem::path documents_folder() {
   return std::filesystem::is_directory(home / "Documents", ec) ? home / "Documents" : home;
 }
 
+#ifdef _WIN32
+const char* const kLoginVariable = "USERNAME";
+#else
+const char* const kLoginVariable = "USER";
+#endif
+
+std::string login_name() { return path_to_utf8(env_path(kLoginVariable)); }
+
 std::string host_name() {
 #ifdef _WIN32
   wchar_t name[MAX_COMPUTERNAME_LENGTH + 1];
@@ -345,6 +382,137 @@ std::string host_name() {
   if (::gethostname(name, sizeof name - 1) == 0 && name[0] != '\0') return name;
 #endif
   return "laptop";
+}
+
+std::vector<std::filesystem::path> font_folders() {
+  std::vector<std::filesystem::path> folders;
+#ifdef _WIN32
+  PWSTR fonts = nullptr;
+  if (SUCCEEDED(SHGetKnownFolderPath(FOLDERID_Fonts, 0, nullptr, &fonts))) folders.emplace_back(fonts);
+  CoTaskMemFree(fonts);
+  if (auto local = env_path("LOCALAPPDATA"); !local.empty())
+    folders.push_back(local / "Microsoft" / "Windows" / "Fonts");
+#endif
+  return folders;
+}
+
+SystemProxy system_proxy_from(bool enabled, std::string_view server, std::string_view override_list) {
+  SystemProxy proxy;
+  if (!enabled || server.empty()) return proxy;
+  auto split = [](std::string_view text, char separator) {
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+      std::size_t end = text.find(separator, start);
+      if (end == std::string_view::npos) end = text.size();
+      std::string part(text.substr(start, end - start));
+      part.erase(0, part.find_first_not_of(" \t"));
+      part.erase(part.find_last_not_of(" \t") + 1);
+      if (!part.empty()) parts.push_back(std::move(part));
+      start = end + 1;
+    }
+    return parts;
+  };
+  if (server.find('=') == std::string_view::npos) {
+    proxy.server = std::string(server);
+  } else {  // per scheme: the https one, else the http one
+    std::string http;
+    for (const std::string& entry : split(server, ';')) {
+      const auto equals = entry.find('=');
+      if (equals == std::string::npos) continue;
+      const std::string scheme = entry.substr(0, equals);
+      if (scheme == "https") proxy.server = entry.substr(equals + 1);
+      if (scheme == "http") http = entry.substr(equals + 1);
+    }
+    if (proxy.server.empty()) proxy.server = http;
+  }
+  for (std::string entry : split(override_list, ';')) {
+    if (entry == "<local>") entry = "localhost,127.0.0.1,::1";
+    else if (entry.starts_with("*.")) entry.erase(0, 1);  // "*.example.lg.jp": NO_PROXY's ".example.lg.jp"
+    if (!proxy.exceptions.empty()) proxy.exceptions += ',';
+    proxy.exceptions += entry;
+  }
+  return proxy;
+}
+
+SystemProxy system_proxy() {
+#ifdef _WIN32
+  const wchar_t* key = L"Software\\Microsoft\\Windows\\CurrentVersion\\Internet Settings";
+  DWORD enabled = 0, size = sizeof enabled;
+  if (RegGetValueW(HKEY_CURRENT_USER, key, L"ProxyEnable", RRF_RT_REG_DWORD, nullptr, &enabled, &size) != ERROR_SUCCESS)
+    return {};
+  auto text = [&](const wchar_t* name) {
+    wchar_t value[2048] = {};
+    DWORD bytes = sizeof value - sizeof(wchar_t);
+    if (RegGetValueW(HKEY_CURRENT_USER, key, name, RRF_RT_REG_SZ, nullptr, value, &bytes) != ERROR_SUCCESS) return std::string();
+    return path_to_utf8(std::filesystem::path(std::wstring(value)));
+  };
+  return system_proxy_from(enabled != 0, text(L"ProxyServer"), text(L"ProxyOverride"));
+#else
+  return {};
+#endif
+}
+
+double milliseconds_since_process_start() {
+#ifdef _WIN32
+  FILETIME created{}, exited{}, kernel{}, user{}, now{};
+  if (!GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel, &user)) return 0;
+  GetSystemTimePreciseAsFileTime(&now);
+  auto ticks = [](const FILETIME& time) {  // 100 ns
+    return static_cast<double>((static_cast<unsigned long long>(time.dwHighDateTime) << 32) | time.dwLowDateTime);
+  };
+  return (ticks(now) - ticks(created)) / 10000.0;
+#else
+  std::ifstream stat("/proc/self/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Field 22 (starttime, in clock ticks since boot) follows the command name, which is in parentheses.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  for (int i = 3; i < 22 && fields >> field; ++i) {
+  }
+  unsigned long long start_ticks = 0;
+  fields >> start_ticks;
+  timespec now{};
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  const double now_ms = static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
+  return now_ms - static_cast<double>(start_ticks) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
+#endif
+}
+
+double peak_memory_mb() {
+#ifdef _WIN32
+  PROCESS_MEMORY_COUNTERS counters{};
+  if (!K32GetProcessMemoryInfo(GetCurrentProcess(), &counters, sizeof counters)) return 0;
+  return static_cast<double>(counters.PeakWorkingSetSize) / (1024.0 * 1024.0);
+#else
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;  // KiB on Linux
+#endif
+}
+
+void prepare_process() {
+#ifdef _WIN32
+  SetConsoleOutputCP(CP_UTF8);
+  SetConsoleCP(CP_UTF8);
+#else
+  ::signal(SIGPIPE, SIG_IGN);
+#endif
+}
+
+void release_own_console() {
+#ifdef _WIN32
+  DWORD processes[2];
+  if (GetConsoleWindow() != nullptr && GetConsoleProcessList(processes, 2) == 1) FreeConsole();
+#endif
+}
+
+void stop_for_kill() {
+#ifdef _WIN32
+  TerminateProcess(GetCurrentProcess(), 137);
+#else
+  ::raise(SIGSTOP);
+#endif
 }
 
 }  // namespace tsunagi::platform

@@ -3,8 +3,9 @@
 // documents live in. Everything else in the code base is the same on both; a difference found elsewhere belongs
 // here.
 //
-// Paths are std::filesystem::path throughout. On Windows a path made from a std::string is read in the ANSI code
-// page, so text (UTF-8) becomes a path through path_from_utf8 and back through path_to_utf8.
+// Paths are std::filesystem::path throughout. On Windows (libstdc++ of mingw-w64) a path made from a std::string
+// takes each byte as one character, whatever the code page, so text (UTF-8: the command line, JSON, the UI)
+// becomes a path only through path_from_utf8 and goes back through path_to_utf8.
 #pragma once
 
 #include <array>
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tsunagi::platform {
 
@@ -33,6 +35,10 @@ std::array<unsigned char, 32> sha256(std::string_view data);
 // UTF-8 text as a path, and a path as UTF-8 text (the same bytes on Linux).
 std::filesystem::path path_from_utf8(std::string_view text);
 std::string path_to_utf8(const std::filesystem::path& path);
+// The environment variable `name` as a path (read as UTF-16 on Windows), or empty when unset or empty.
+std::filesystem::path environment_path(const char* name);
+// The folder the running program's file is in (/proc/self/exe, GetModuleFileNameW), or empty.
+std::filesystem::path executable_folder();
 
 // Creates `path` with `mode` (POSIX permissions; on Windows the user's profile already keeps it private) unless it
 // exists. Returns true when it made it, false when it was there, and an errno-style message in `error` otherwise.
@@ -70,6 +76,46 @@ std::filesystem::path default_data_folder();
 // Where a user keeps documents (an export goes there): ~/Documents when it exists, else the home folder; empty
 // when neither is known.
 std::filesystem::path documents_folder();
+
+// Wall-clock milliseconds since this process started (its start-up time, as --timing reports it): from
+// /proc/self/stat's start time on Linux, GetProcessTimes on Windows.
+double milliseconds_since_process_start();
+
+// The most memory this process has held at once, in MiB (peak resident set; peak working set on Windows).
+double peak_memory_mb();
+
+// Process set-up at start: a peer closing a connection must not end the process (SIGPIPE ignored); on Windows
+// the console reads and writes UTF-8, as every string in the program is.
+void prepare_process();
+// Called before the window opens: on Windows, a console the program was given only because it was started from
+// Explorer (it is the console's one process) is closed, so that no empty black window stays beside it. A console
+// the user typed the command in stays.
+void release_own_console();
+// Stops the process where it is, for a test that kills it there (tests/sync kill points): SIGSTOP, which the test
+// answers with SIGKILL; on Windows, the process ends at once (TerminateProcess), which is what the kill would do.
+void stop_for_kill();
+
+// The folders fonts are installed in, to look for the UI's Japanese font: on Windows the system's Fonts folder
+// and the user's own (%LOCALAPPDATA%\Microsoft\Windows\Fonts); on Linux, empty (fontconfig finds them).
+std::vector<std::filesystem::path> font_folders();
+
+// The proxy the user set for the system, for HTTPS: on Windows the one in Settings > Network > Proxy (the
+// registry values ProxyEnable, ProxyServer and ProxyOverride of HKCU\...\Internet Settings; a setup script (PAC)
+// is not read). `server` is "host:port" (empty: none); `exceptions` in libcurl's NO_PROXY form, with "<local>"
+// (names without a dot) given as "localhost,127.0.0.1,::1". Linux has no system setting apart from HTTPS_PROXY,
+// which libcurl reads itself: always empty there.
+struct SystemProxy {
+  std::string server;
+  std::string exceptions;
+};
+SystemProxy system_proxy();
+// SystemProxy from the registry's values (exposed for tests): ProxyServer is "host:port" or per scheme
+// ("http=h:p;https=h:p"), ProxyOverride a ';' list such as "<local>;*.example.lg.jp".
+SystemProxy system_proxy_from(bool enabled, std::string_view server, std::string_view override_list);
+
+// The environment variable holding the user's login name (USER; USERNAME on Windows), and its value or "".
+extern const char* const kLoginVariable;
+std::string login_name();
 
 // This computer's name (a device's default name when it enrolls), or "laptop" when it has none.
 std::string host_name();

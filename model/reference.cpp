@@ -7,6 +7,7 @@
 #include "model/record_json.hpp"
 #include "model/search_fold.hpp"
 #include "model/text.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -433,9 +434,9 @@ Result<ReferenceData> load_reference_file(const std::filesystem::path& path) {
   auto text = read_file(path);
   if (!text) return text.error();
   auto parsed = parse_json_text(*text);
-  if (!parsed) return parsed.error().with_context(path.string());
+  if (!parsed) return parsed.error().with_context(platform::path_to_utf8(path));
   auto data = reference_from_json(*parsed);
-  if (!data) return data.error().with_context(path.string());
+  if (!data) return data.error().with_context(platform::path_to_utf8(path));
   return data;
 }
 

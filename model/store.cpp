@@ -111,7 +111,7 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec)
-    return make_error("store.access", folder.string(), "cannot create the data folder: " + ec.message(),
+    return make_error("store.access", platform::path_to_utf8(folder), "cannot create the data folder: " + ec.message(),
                       "データフォルダを作成できません: " + ec.message());
   platform::make_private_folder(folder);  // records are sensitive personal information
   file_ = folder / kFileName;
@@ -1294,8 +1294,7 @@ void Store::refresh_if_changed() const {
   if (explicit_author_) return;
   auto configured = setting(kAuthorSetting);
   std::string author = configured ? *configured : author_;
-  if (author.empty())
-    if (const char* user = std::getenv("USER")) author = user;
+  if (author.empty()) author = platform::login_name();
   author_ = std::move(author);
 }
 
@@ -1327,7 +1326,7 @@ Result<std::size_t> Store::adopt_author(const std::string& name) {
   // user to another keeps the first one's records theirs).
   if (*enrolled != "1") {
     if (!explicit_author_) placeholders.push_back(author_);
-    if (const char* user = std::getenv("USER")) placeholders.push_back(user);
+    if (auto login = platform::login_name(); !login.empty()) placeholders.push_back(login);
   }
   std::sort(placeholders.begin(), placeholders.end());
   placeholders.erase(std::unique(placeholders.begin(), placeholders.end()), placeholders.end());

@@ -469,7 +469,7 @@ Status migrate_store(Database& db, const std::filesystem::path& file, int target
   if (!version) return version.error();
   int current = static_cast<int>(version->value_or(0));
   if (current > kLatestSchemaVersion)
-    return make_error("store.version", file.string(),
+    return make_error("store.version", platform::path_to_utf8(file),
                       "the data file was written by a newer version of Tsunagi (schema " + std::to_string(current) +
                           "); update this program",
                       "このデータは新しいバージョンのつなぎで作成されています（スキーマ " + std::to_string(current) +

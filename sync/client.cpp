@@ -18,6 +18,7 @@
 #include "model/record_json.hpp"
 #include "sync/kill_point.hpp"
 #include "sync/protocol.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi::sync {
 
@@ -47,14 +48,14 @@ Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& d
   auto text = read_file(enrollment_file(data_dir));
   if (!text) return text.error();
   auto parsed = parse_json_text(*text);
-  if (!parsed) return parsed.error().with_context(enrollment_file(data_dir).string());
+  if (!parsed) return parsed.error().with_context(platform::path_to_utf8(enrollment_file(data_dir)));
   auto field = [&parsed](const char* key) { return string_member(*parsed, key); };
   Enrollment e{field("server"),       {field("pin"), field("ca_file")},
                field("device_id"),    field("token"),
                field("collector_id"), field("user_name"),
                field("role"),         field("team")};
   if (e.server.empty() || e.token.empty())
-    return make_error("enroll.file", enrollment_file(data_dir).string(), "incomplete enrollment file",
+    return make_error("enroll.file", platform::path_to_utf8(enrollment_file(data_dir)), "incomplete enrollment file",
                       "登録情報のファイルが不完全です");
   return std::optional<Enrollment>(std::move(e));
 }

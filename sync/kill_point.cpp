@@ -1,11 +1,11 @@
 #include "sync/kill_point.hpp"
 
-#include <signal.h>
-#include <unistd.h>
-
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
+
+#include "model/platform.hpp"
 
 namespace tsunagi::sync {
 
@@ -43,10 +43,10 @@ ArmedPoint& armed_point() {
 void kill_point(const char* name) {
   ArmedPoint& point = armed_point();
   if (!point.arms(name) || !point.count()) return;
-  // write(2), not a stream: nothing buffered is left behind when the test kills the stopped process.
-  std::string line = std::string("kill point reached: ") + name + "\n";
-  (void)!::write(STDERR_FILENO, line.data(), line.size());
-  ::raise(SIGSTOP);
+  // stderr is unbuffered: nothing is left behind when the test kills the stopped process.
+  std::fprintf(stderr, "kill point reached: %s\n", name);
+  std::fflush(stderr);
+  platform::stop_for_kill();
 }
 
 }  // namespace tsunagi::sync

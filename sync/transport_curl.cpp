@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "model/platform.hpp"
 #include "sync/gzip.hpp"
 #include "sync/transport.hpp"
 #include "sync/transport_errors.hpp"
@@ -50,15 +51,24 @@ namespace {
 
 // [SECTION] Errors
 
-// libcurl takes its proxy for an https URL from these (CURLOPT_PROXY is never set). Whether NO_PROXY exempts the
-// collector is not worked out here: with any of them set, a refused connection may be the proxy's.
-bool proxy_configured() {
+// libcurl takes its proxy for an https URL from these environment variables by itself.
+bool proxy_in_environment() {
   for (const char* name : {"https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"}) {
     const char* value = std::getenv(name);
     if (value != nullptr && value[0] != '\0') return true;
   }
   return false;
 }
+
+// The system's proxy (Windows settings) when the environment names none: the environment wins, as it does for
+// curl and most programs.
+platform::SystemProxy system_proxy_unless_environment() {
+  return proxy_in_environment() ? platform::SystemProxy{} : platform::system_proxy();
+}
+
+// Whether a proxy is in the way. Whether NO_PROXY exempts the collector is not worked out here: with a proxy set,
+// a refused connection may be the proxy's.
+bool proxy_configured() { return proxy_in_environment() || !platform::system_proxy().server.empty(); }
 
 // What the failed transfer on `handle` was, as an Error with the URL and libcurl's detail.
 Error transfer_error(CURL* handle, CURLcode result, const std::string& url, const char* error_buffer) {
@@ -257,8 +267,12 @@ class CurlTransport final : public Transport {
       curl_easy_setopt(handle, CURLOPT_XFERINFODATA, options_.cancel);
       curl_easy_setopt(handle, CURLOPT_NOPROGRESS, 0L);
     }
-    // CURLOPT_PROXY is deliberately never set: left alone, libcurl takes HTTPS_PROXY / https_proxy / NO_PROXY from
-    // the environment for each transfer, which is how field offices configure their proxies.
+    // The proxy: libcurl takes HTTPS_PROXY / https_proxy / NO_PROXY from the environment for each transfer, which
+    // is how field offices configure their proxies on Linux; when there is none, the Windows settings' proxy.
+    if (const platform::SystemProxy proxy = system_proxy_unless_environment(); !proxy.server.empty()) {
+      curl_easy_setopt(handle, CURLOPT_PROXY, proxy.server.c_str());  // copied by libcurl
+      curl_easy_setopt(handle, CURLOPT_NOPROXY, proxy.exceptions.c_str());
+    }
 
     if (!trust_.pin.empty()) curl_easy_setopt(handle, CURLOPT_PINNEDPUBLICKEY, trust_.pin.c_str());
     if (!trust_.ca_file.empty()) {

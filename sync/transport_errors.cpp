@@ -13,8 +13,26 @@ namespace {
 constexpr TransferErrorText kConnect{"net.connect", "cannot connect to the collector", "集約サーバーに接続できません"};
 
 // A connect attempt that failed with `os_errno`.
-TransferErrorText classify_connect_failure(long os_errno, bool proxy_configured) {
+// Windows Sockets' codes for the errno values below (libcurl reports WSAGetLastError there).
+#ifdef _WIN32
+long posix_errno(long os_errno) {
   switch (os_errno) {
+    case 10051: return ENETUNREACH;   // WSAENETUNREACH
+    case 10050: return ENETDOWN;      // WSAENETDOWN
+    case 10065: return EHOSTUNREACH;  // WSAEHOSTUNREACH
+    case 10064: return EHOSTUNREACH;  // WSAEHOSTDOWN
+    case 10049: return EADDRNOTAVAIL; // WSAEADDRNOTAVAIL
+    case 10061: return ECONNREFUSED;  // WSAECONNREFUSED
+    case 10060: return ETIMEDOUT;     // WSAETIMEDOUT
+    default: return os_errno;
+  }
+}
+#else
+long posix_errno(long os_errno) { return os_errno; }
+#endif
+
+TransferErrorText classify_connect_failure(long os_errno, bool proxy_configured) {
+  switch (posix_errno(os_errno)) {
     case ENETUNREACH:    // no route to that network: no link, or no default route
     case ENETDOWN:       // the interface is down
     case EHOSTUNREACH:   // no route to the host (ICMP, or no ARP answer on the local link)
