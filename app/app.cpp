@@ -90,8 +90,10 @@ App::~App() {
 
 Result<std::unique_ptr<App>> App::open(AppConfig config) {
   std::unique_ptr<App> app(new App(std::move(config)));
-  auto store = Store::open(app->config_.data_dir);
-  if (!store) return store.error().with_context("open " + app->config_.data_dir.string());
+  StoreOptions author;
+  author.author = app->config_.author;
+  auto store = Store::open(app->config_.data_dir, author);
+  if (!store) return store.error().with_context("open " + platform::path_to_utf8(app->config_.data_dir));
   app->store_ = std::move(*store);
 
   std::string language = app->config_.language;
@@ -121,7 +123,7 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
   app->queue_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
   app->queue_->request(app->queue_query());
   app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
-  app->writer_ = std::make_unique<StoreWriter>(app->config_.data_dir, StoreOptions{}, app->config_.wake);
+  app->writer_ = std::make_unique<StoreWriter>(app->config_.data_dir, author, app->config_.wake);
   app->editor_ = std::make_unique<EditorModel>(*app->store_, *app->writer_);
   app->review_ = std::make_unique<ReviewModel>(app->config_.data_dir, *app->store_, *app->writer_, app->config_.wake);
   app->editor_view_.review = app->review_.get();
@@ -138,7 +140,7 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
 }
 
 std::string App::known_text() const {
-  std::string text = i18n_.all_text() + config_.data_dir.string();
+  std::string text = i18n_.all_text() + platform::path_to_utf8(config_.data_dir);
   if (auto reference = store_->reference()) text += reference->all_text();
   return text;
 }
@@ -447,7 +449,7 @@ void App::draw(const FontSet& fonts, float scale) {
     }
     case Screen::Settings: {
       SettingsActions actions =
-          draw_settings(sync_->view(), settings_view_, font_scale_, config_.data_dir.string(), fonts, i18n_, probe_);
+          draw_settings(sync_->view(), settings_view_, font_scale_, platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
       if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
       if (actions.language) {
         if (auto loaded = i18n_.load(*actions.language); loaded) {
@@ -555,12 +557,12 @@ void App::export_reports() {
     Status written = write_report_xlsx(path, sheets);
     // And each report as CSV (UTF-8 with BOM) beside it: 報告書_令和6年度_活動指標.csv.
     for (std::size_t i = 0; written && i < sheets.size(); ++i)
-      written = write_file_atomic(path.parent_path() / (path.stem().string() + "_" + sheets[i].name + ".csv"),
+      written = write_file_atomic(path.parent_path() / platform::path_from_utf8(platform::path_to_utf8(path.stem()) + "_" + sheets[i].name + ".csv"),
                                   sheet_csv(sheets[i].sheet), 0600);
     return [this, written, path] {
       if (written) {
         note_.clear();
-        notice_ = i18n_.format("report.exported", {{"path", path.string()}});
+        notice_ = i18n_.format("report.exported", {{"path", platform::path_to_utf8(path)}});
       } else {
         note_ = error_text(written.error(), i18n_);
       }

@@ -44,6 +44,7 @@ struct AppConfig {
   std::filesystem::path data_dir;
   Screen screen = Screen::List;
   std::string language;          // empty: the store's "language" setting, else "ja"
+  std::string author;            // who writes (tsunagi --author); empty: the store's setting, else the login name
   std::function<void()> wake;    // called from worker threads when a result is ready (thread-safe, quick)
   bool resume_editor = true;     // typing autosaved before a crash reopens the editor (not for a list screenshot)
   bool focus_search = false;     // the list's search box has the keyboard from the first frame

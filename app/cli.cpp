@@ -130,8 +130,14 @@ sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refus
 5 certificate pin mismatch (call the office), 1 other errors. enroll and admin exit the same way (admin: 1 also
 when the collector refuses, e.g. this user is not an admin).
 
-The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
+)"
+#ifdef _WIN32
+R"(The data folder defaults to %TSUNAGI_DATA%, else %LOCALAPPDATA%\Tsunagi.
 )";
+#else
+R"(The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
+)";
+#endif
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Arguments
@@ -205,7 +211,7 @@ CommandLineSpec command_line() {
 }
 
 std::filesystem::path default_data_dir() {
-  if (const char* data = std::getenv("TSUNAGI_DATA"); data && *data) return platform::path_from_utf8(data);
+  if (auto data = platform::environment_path("TSUNAGI_DATA"); !data.empty()) return data;
   return platform::default_data_folder();
 }
 
@@ -250,7 +256,7 @@ void print_warnings(const Record& record, const ReferenceData& reference, bool j
 
 Result<std::string> read_input(const std::string& source) {
   if (source == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
-  return read_file(source);
+  return read_file(platform::path_from_utf8(source));
 }
 
 template <class E>
@@ -416,7 +422,7 @@ Status write_output(const std::string& path, const std::string& content) {
     std::cout.flush();
     return std::cout ? ok_status() : make_error("io.write", "-", "cannot write to stdout", "標準出力に書けません");
   }
-  return write_file_atomic(path, content, 0600);
+  return write_file_atomic(platform::path_from_utf8(path), content, 0600);
 }
 
 // A report sheet's row for the terminal: cells between " | ".
@@ -1024,7 +1030,7 @@ int command_report(const Context& ctx) {
     std::vector<XlsxSheet> sheets;
     for (const std::string& name : kReportNames)
       if (all || name == which) sheets.push_back(report_sheet(*results, name, english));
-    if (auto written = write_report_xlsx(ctx.args.option("--out"), sheets); !written)
+    if (auto written = write_report_xlsx(platform::path_from_utf8(ctx.args.option("--out")), sheets); !written)
       return fail(written.error(), ctx.japanese);
     return 0;
   }
@@ -1109,7 +1115,7 @@ int command_admin(const Context& ctx) {
     body["device_id"] = pos[3];
     text = [](const json& answer) { return "revoked " + answer.value("revoked", "") + "\n"; };
   } else {  // reference import: command_line() allows no other
-    auto reference = load_reference_file(pos[3]);  // checked here first: the collector reads it the same way
+    auto reference = load_reference_file(platform::path_from_utf8(pos[3]));  // checked here first: the collector reads it the same way
     if (!reference) return fail(reference.error(), ctx.japanese);
     path = sync::kAdminReferencePath;
     body["reference"] = reference_to_json(*reference);
@@ -1211,11 +1217,12 @@ int command_window(const Context& ctx) {
   }
   WindowOptions options;
   options.data_dir = ctx.data_dir;
-  options.screenshot = ctx.args.option("--screenshot");
+  options.author = ctx.args.option("--author");
+  options.screenshot = platform::path_from_utf8(ctx.args.option("--screenshot"));
   options.screen = ctx.args.option("--screen", "list");
   options.language = ctx.args.option("--lang");
   options.timing = ctx.args.flag("--timing");
-  options.drawn_text = ctx.args.option("--drawn-text");
+  options.drawn_text = platform::path_from_utf8(ctx.args.option("--drawn-text"));
   if (!options.drawn_text.empty() && options.screenshot.empty())
     throw UsageError{"--drawn-text: only with --screenshot (the text of that picture)",
                      "--drawn-text: --screenshot と一緒に使います"};
@@ -1230,6 +1237,7 @@ int command_window(const Context& ctx) {
       throw UsageError{"--frames: expected a number of frames (1 or more)", "--frames: 1 以上のフレーム数を指定してください"};
     options.frames = static_cast<int>(count);
   }
+  if (options.screenshot.empty()) platform::release_own_console();  // started from Explorer: no black window beside it
   return run_window(options);
 }
 
@@ -1248,7 +1256,7 @@ int run_cli(int argc, char** argv) {
       std::cout << "tsunagi 0.1.0\n";
       return 0;
     }
-    ctx.data_dir = ctx.args.has("--data") ? std::filesystem::path(ctx.args.option("--data")) : default_data_dir();
+    ctx.data_dir = ctx.args.has("--data") ? platform::path_from_utf8(ctx.args.option("--data")) : default_data_dir();
     if (ctx.args.positional().empty()) return command_window(ctx);
     const std::string& command = ctx.args.positional()[0];
     if (command == "record") return command_record(ctx);

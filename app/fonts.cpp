@@ -1,6 +1,8 @@
 #include "app/fonts.hpp"
 
+#ifndef _WIN32
 #include <fontconfig/fontconfig.h>
+#endif
 #include <stb_truetype.h>  // the implementation is in libstb
 
 #include <algorithm>
@@ -10,9 +12,113 @@
 #include <optional>
 
 #include "model/files.hpp"
+#include "model/platform.hpp"
 #include "model/text.hpp"
 
 namespace tsunagi {
+
+namespace {
+
+// [SECTION] Fonts in folders (Windows; any system, for tests)
+
+// The family names (name IDs 1 and 16, Windows platform, Unicode) of face `index` of `data`, as UTF-8.
+std::vector<std::string> family_names(const unsigned char* data, int index) {
+  std::vector<std::string> names;
+  stbtt_fontinfo info;
+  const int offset = stbtt_GetFontOffsetForIndex(data, index);
+  if (offset < 0 || !stbtt_InitFont(&info, data, offset)) return names;
+  for (int name_id : {1, 16})
+    for (int language : {0x409, 0x411}) {  // English (US), Japanese
+      int length = 0;
+      const char* utf16be = stbtt_GetFontNameString(&info, &length, STBTT_PLATFORM_ID_MICROSOFT,
+                                                    STBTT_MS_EID_UNICODE_BMP, language, name_id);
+      if (utf16be == nullptr) continue;
+      std::string name;
+      for (int i = 0; i + 1 < length; i += 2) {
+        const auto unit = static_cast<char32_t>((static_cast<unsigned char>(utf16be[i]) << 8) |
+                                                static_cast<unsigned char>(utf16be[i + 1]));
+        if (unit >= 0xD800 && unit <= 0xDFFF) continue;  // family names are in the BMP
+        name += encode_utf8(unit);
+      }
+      if (!name.empty()) names.push_back(std::move(name));
+    }
+  return names;
+}
+
+bool is_font_file(const std::filesystem::path& path) {
+  std::string extension = platform::path_to_utf8(path.extension());
+  for (char& c : extension) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return extension == ".ttf" || extension == ".ttc" || extension == ".otf" || extension == ".otc";
+}
+
+// The best face of `file` by the rank of its family in `families` (lower is better); updates `best`.
+void consider_file(const std::filesystem::path& file, const std::vector<std::string>& families,
+                   std::optional<FontFace>& best, std::size_t& best_rank) {
+  auto mapped = MappedFile::open(file);
+  if (!mapped || mapped->size() < 12) return;
+  const int faces = std::max(1, stbtt_GetNumberOfFonts(mapped->data()));
+  for (int index = 0; index < faces && index < 64; ++index)
+    for (const std::string& name : family_names(mapped->data(), index)) {
+      auto it = std::find(families.begin(), families.end(), name);
+      const auto rank = static_cast<std::size_t>(it - families.begin());
+      if (it == families.end() || rank >= best_rank) continue;
+      best = FontFace{file, index, *it};
+      best_rank = rank;
+    }
+}
+
+}  // namespace
+
+std::optional<FontFace> find_font_in_folders(const std::vector<std::filesystem::path>& folders,
+                                             const std::vector<std::string>& families,
+                                             const std::vector<std::string>& preferred_files) {
+  std::optional<FontFace> best;
+  std::size_t best_rank = families.size();
+  std::error_code ec;
+  for (const auto& folder : folders)
+    for (const std::string& name : preferred_files) {
+      const std::filesystem::path file = folder / platform::path_from_utf8(name);
+      if (std::filesystem::is_regular_file(file, ec)) consider_file(file, families, best, best_rank);
+    }
+  if (best) return best;
+  for (const auto& folder : folders) {
+    std::vector<std::filesystem::path> files;
+    for (std::filesystem::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+      if (is_font_file(it->path())) files.push_back(it->path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) consider_file(file, families, best, best_rank);
+  }
+  return best;
+}
+
+namespace {
+
+Error font_missing_error() {
+#ifdef _WIN32
+  return make_error("font.missing", "", "no Japanese font found (Yu Gothic UI, Meiryo or MS Gothic) in the Fonts folder",
+                    "日本語フォント（游ゴシック UI、メイリオ、ＭＳ ゴシック）がフォント フォルダーに見つかりません");
+#else
+  return make_error("font.missing", "",
+                    "no Japanese font found; install fonts-noto-cjk, e.g. `sudo apt-get install fonts-noto-cjk`",
+                    "日本語フォントが見つかりません。fonts-noto-cjk をインストールしてください"
+                    "（例: `sudo apt-get install fonts-noto-cjk`）");
+#endif
+}
+
+}  // namespace
+
+#ifdef _WIN32
+
+Result<FontFace> find_japanese_font() {
+  auto face = find_font_in_folders(platform::font_folders(),
+                                   {"Yu Gothic UI", "Meiryo", "MS Gothic", "BIZ UDGothic", "Noto Sans CJK JP",
+                                    "Noto Sans JP"},
+                                   {"YuGothR.ttc", "meiryo.ttc", "msgothic.ttc"});
+  if (!face) return font_missing_error();
+  return *face;
+}
+
+#else
 
 namespace {
 
@@ -89,13 +195,11 @@ Result<FontFace> find_japanese_font() {
   }
   if (!face) face = match_font(config, nullptr);
   FcConfigDestroy(config);
-  if (!face)
-    return make_error("font.missing", "",
-                      "no Japanese font found; install fonts-noto-cjk, e.g. `sudo apt-get install fonts-noto-cjk`",
-                      "日本語フォントが見つかりません。fonts-noto-cjk をインストールしてください"
-                      "（例: `sudo apt-get install fonts-noto-cjk`）");
+  if (!face) return font_missing_error();
   return *face;
 }
+
+#endif
 
 // [SECTION] Stand-ins for characters above U+FFFF
 
@@ -204,10 +308,10 @@ void build_glyph_ranges(const std::vector<ImWchar>& extra, ImVector<ImWchar>& ra
 Result<UiFont> UiFont::load(FontFace face) {
   auto mapped = MappedFile::open(face.path);
   if (!mapped)
-    return make_error("font.read", face.path.string(), "cannot read the font: " + mapped.error().message,
+    return make_error("font.read", platform::path_to_utf8(face.path), "cannot read the font: " + mapped.error().message,
                       "フォントを読み込めません: " + mapped.error().message_ja);
   if (mapped->size() == 0)
-    return make_error("font.read", face.path.string(), "the font file is empty", "フォントのファイルが空です");
+    return make_error("font.read", platform::path_to_utf8(face.path), "the font file is empty", "フォントのファイルが空です");
   UiFont font;
   font.face_ = std::move(face);
   font.file_ = std::make_shared<const MappedFile>(std::move(*mapped));

@@ -1,4 +1,4 @@
-// The Japanese UI font: found through fontconfig, read once into memory, and added to ImGui's atlas with a glyph
+// The Japanese UI font: found through fontconfig (Linux) or in the system's font folders (Windows), read once into memory, and added to ImGui's atlas with a glyph
 // set that covers the catalogue, the reference data and every record the window has shown.
 //
 // ImGui 1.86 as Debian builds it uses 16-bit ImWchar (IMGUI_USE_WCHAR32 is not defined in imconfig.h), so it can
@@ -36,7 +36,17 @@ struct FontFace {
 
 // Finds a scalable font that supports Japanese: "Noto Sans CJK JP", then "IPAGothic", "IPAexGothic", then any
 // font whose language set includes "ja". The error (code "font.missing") tells the user which package to install.
+// On Windows: Yu Gothic UI, then Meiryo, then MS Gothic (then BIZ UDGothic and Noto Sans CJK JP, if installed)
+// from the system's and the user's font folders (platform::font_folders), without fontconfig.
 Result<FontFace> find_japanese_font();
+
+// The face named one of `families` (the first in that order that any file has), from the .ttf, .ttc and .otf
+// files in `folders`; `preferred_files` (file names in those folders, such as "meiryo.ttc") are read first, and
+// the folders are searched whole only when they hold none of the families. A family is matched by its English or
+// Japanese name in the font's name table. nullopt when no face of any of them is there.
+std::optional<FontFace> find_font_in_folders(const std::vector<std::filesystem::path>& folders,
+                                             const std::vector<std::string>& families,
+                                             const std::vector<std::string>& preferred_files);
 
 // Stand-ins in the Private Use Area (U+E000..U+F8FF) for characters above U+FFFF, assigned as they first appear.
 // A Private Use character typed by the user that happens to equal a stand-in would be read back as the character

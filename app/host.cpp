@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "app/screens/widgets.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -18,7 +19,7 @@ Status build_font_atlas(FontState& fonts) {
   auto set = build_fonts(*ImGui::GetIO().Fonts, fonts.file, body, heading, ranges, fonts.heading_ranges);
   fonts.body_ranges.swap(ranges);  // the atlas holds the new buffer, which now lives in fonts.body_ranges
   if (!set)
-    return make_error("font.atlas", fonts.file.face().path.string(), "cannot build the font atlas",
+    return make_error("font.atlas", platform::path_to_utf8(fonts.file.face().path), "cannot build the font atlas",
                       "フォントの文字表を作れません");
   fonts.set = *set;
   return ok_status();

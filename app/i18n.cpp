@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "model/files.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -17,11 +18,11 @@ Status I18n::load(const std::string& language) {
   if (!content) return content.error().with_context("i18n");
   nlohmann::json object = nlohmann::json::parse(*content, nullptr, /*allow_exceptions=*/false);
   if (object.is_discarded() || !object.is_object())
-    return make_error("i18n.format", path.string(), "expected a JSON object of strings",
+    return make_error("i18n.format", platform::path_to_utf8(path), "expected a JSON object of strings",
                       "文字列の JSON オブジェクトが必要です");
   for (const auto& [key, value] : object.items()) {
     if (!value.is_string())
-      return make_error("i18n.format", path.string() + "/" + key, "expected a string", "文字列が必要です");
+      return make_error("i18n.format", platform::path_to_utf8(path) + "/" + key, "expected a string", "文字列が必要です");
     texts_.emplace(key, value.get<std::string>());
   }
   return ok_status();

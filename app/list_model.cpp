@@ -1,4 +1,5 @@
 #include "app/list_model.hpp"
+#include "model/platform.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -182,7 +183,7 @@ void RecordListModel::run_worker() {
         store = std::move(*opened);
         open_error.reset();
       } else {
-        open_error = opened.error().with_context("open " + data_folder_.string());
+        open_error = opened.error().with_context("open " + platform::path_to_utf8(data_folder_));
       }
     }
     if (index_backlog) {

@@ -1,4 +1,5 @@
 #include "app/store_writer.hpp"
+#include "model/platform.hpp"
 
 #include <utility>
 
@@ -70,7 +71,7 @@ void StoreWriter::run_worker() {
         store = std::move(*opened);
         open_error.reset();
       } else {
-        open_error = opened.error().with_context("open " + data_folder_.string());
+        open_error = opened.error().with_context("open " + platform::path_to_utf8(data_folder_));
       }
     }
     Completion completion = job(store.get(), open_error ? &*open_error : nullptr);

@@ -291,7 +291,7 @@ void SyncController::run_worker() {
     if (!store) {
       auto opened = Store::open(data_folder_);
       if (!opened) {
-        Error error = opened.error().with_context("open " + data_folder_.string());
+        Error error = opened.error().with_context("open " + platform::path_to_utf8(data_folder_));
         publish([&](SyncView& view) {
           view.loaded = true;
           view.device.store_error = error;

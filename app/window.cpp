@@ -27,6 +27,7 @@
 #include "app/drawn_text.hpp"
 #include "app/host.hpp"
 #include "model/files.hpp"
+#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -54,7 +55,7 @@ bool write_screenshot(GLFWwindow* window, const std::filesystem::path& path) {
     std::copy(b, b + stride, a);
     std::copy(row.data(), row.data() + stride, b);
   }
-  return stbi_write_png(path.c_str(), width, height, 3, pixels.data(), static_cast<int>(stride)) != 0;
+  return stbi_write_png(platform::path_to_utf8(path).c_str(), width, height, 3, pixels.data(), static_cast<int>(stride)) != 0;
 }
 
 // [SECTION] run_window: setup, loop, teardown -------------------------------------------------------------------
@@ -105,23 +106,6 @@ float content_scale(GLFWwindow* window) {
   return std::isfinite(scale) && scale >= 0.5f ? scale : 1.0f;
 }
 
-// Wall-clock milliseconds since this process started (from /proc/self/stat's start time).
-double milliseconds_since_process_start() {
-  std::ifstream stat("/proc/self/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  // Field 22 (starttime, in clock ticks since boot) follows the command name, which is in parentheses.
-  std::istringstream fields(text.substr(text.rfind(')') + 2));
-  std::string field;
-  for (int i = 3; i < 22 && fields >> field; ++i) {
-  }
-  unsigned long long start_ticks = 0;
-  fields >> start_ticks;
-  timespec now{};
-  clock_gettime(CLOCK_BOOTTIME, &now);
-  const double now_ms = static_cast<double>(now.tv_sec) * 1000.0 + static_cast<double>(now.tv_nsec) / 1e6;
-  return now_ms - static_cast<double>(start_ticks) * 1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
 struct ImGuiSession {
   bool platform = false, renderer = false;
   ~ImGuiSession() {
@@ -165,6 +149,7 @@ int run_window(const WindowOptions& options) {
   // wake the loop with glfwPostEmptyEvent, which is thread-safe but needs GLFW alive.
   AppConfig config;
   config.data_dir = options.data_dir;
+  config.author = options.author;
   config.screen = *first_screen;
   config.report_year = options.report_year;
   config.report_tab = parse_report_tab(options.screen);
@@ -261,7 +246,7 @@ int run_window(const WindowOptions& options) {
       timed = true;
       glFinish();  // the frame is drawn, not just queued
       std::fprintf(stderr, "tsunagi: first frame with records %.1f ms after the program started (frame %d)\n",
-                   milliseconds_since_process_start(), frame);
+                   platform::milliseconds_since_process_start(), frame);
     }
 
     if (capturing) {

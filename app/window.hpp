@@ -11,6 +11,7 @@ struct WindowOptions {
   std::filesystem::path screenshot;  // when set: render until the list has loaded, write this PNG, return
   std::string screen = "list";       // a parse_screen() name
   std::string language;              // "ja" (default, or the store's "language" setting) or "en"
+  std::string author;                // --author: who writes; empty: the store's setting, else the login name
   int frames = 0;                    // > 0: return after this many frames (smoke tests)
   bool timing = false;               // print to stderr when the first frame with records was drawn (bench/ui)
   std::filesystem::path drawn_text;  // with a screenshot: also write the text on it here, a line per drawn line
