@@ -1,26 +1,43 @@
 // A fresh data folder per test, removed afterwards.
 #pragma once
 
-#include <unistd.h>
-
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
 
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
 
+// A new folder of the test's own in the system's temporary folder (Linux and Windows).
 struct TempFolder {
   std::filesystem::path path;
   TempFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "tsunagi-test-XXXXXX").string();
-    path = ::mkdtemp(pattern.data());
+    for (;;) {
+      unsigned char random[6];
+      tsunagi::platform::random_bytes(random, sizeof random);
+      std::string name = "tsunagi-test-";
+      for (unsigned char byte : random) name += "0123456789abcdef"[byte >> 4], name += "0123456789abcdef"[byte & 15];
+      path = std::filesystem::temp_directory_path() / name;
+      if (std::filesystem::create_directory(path)) break;  // throws when it cannot; false: taken, another name
+    }
+    tsunagi::platform::make_private_folder(path);
   }
   ~TempFolder() {
     std::error_code ec;
     std::filesystem::remove_all(path, ec);
   }
 };
+
+// Sets (or, with nullptr, removes) an environment variable of this process, on Linux and Windows.
+inline void set_env(const char* name, const char* value) {
+#ifdef _WIN32
+  ::_putenv_s(name, value ? value : "");
+#else
+  if (value) ::setenv(name, value, 1); else ::unsetenv(name);
+#endif
+}
 
 // The titles of the records `query` lists, in its order; fails the test on error.
 inline std::vector<std::string> list_titles(const tsunagi::Store& store, const tsunagi::RecordQuery& query) {

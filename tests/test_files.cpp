@@ -89,18 +89,29 @@ TEST_CASE("the platform layer: Japanese paths round-trip, the data and documents
   CHECK(error.empty());
   CHECK(platform::create_file_exclusive(folder / "new.db", 0600, error));
 
+#ifdef _WIN32
+  // %LOCALAPPDATA%\Tsunagi, with a Japanese user name in the path.
+  const char* saved_local = std::getenv("LOCALAPPDATA");
+  const std::string local = saved_local ? saved_local : "";
+  const std::filesystem::path profile = dir.path / platform::path_from_utf8("佐藤 花子") / "AppData" / "Local";
+  set_env("LOCALAPPDATA", platform::path_to_utf8(profile).c_str());
+  CHECK(platform::default_data_folder() == profile / "Tsunagi");
+  set_env("LOCALAPPDATA", local.c_str());
+  CHECK_FALSE(platform::documents_folder().empty());
+#else
   const char* saved_home = std::getenv("HOME");
   const std::string home = saved_home ? saved_home : "";
-  setenv("HOME", dir.path.c_str(), 1);
-  unsetenv("XDG_DATA_HOME");
+  set_env("HOME", dir.path.c_str());
+  set_env("XDG_DATA_HOME", nullptr);
   CHECK(platform::default_data_folder() == dir.path / ".local" / "share" / "tsunagi");
   CHECK(platform::documents_folder() == dir.path);  // no Documents: the home itself
   std::filesystem::create_directories(dir.path / "Documents");
   CHECK(platform::documents_folder() == dir.path / "Documents");
-  setenv("XDG_DATA_HOME", (dir.path / "xdg").c_str(), 1);
+  set_env("XDG_DATA_HOME", (dir.path / "xdg").c_str());
   CHECK(platform::default_data_folder() == dir.path / "xdg" / "tsunagi");
-  unsetenv("XDG_DATA_HOME");
-  setenv("HOME", home.c_str(), 1);
+  set_env("XDG_DATA_HOME", nullptr);
+  set_env("HOME", home.c_str());
+#endif
 
   std::tm april{};  // 2024-04-01 09:30 UTC
   april.tm_year = 124;
@@ -113,4 +124,19 @@ TEST_CASE("the platform layer: Japanese paths round-trip, the data and documents
   CHECK(utc.tm_mon == 3);
   CHECK(utc.tm_hour == 9);
   CHECK_FALSE(platform::host_name().empty());
+}
+
+TEST_CASE("the system proxy: the https server of the Windows setting, and its exceptions as NO_PROXY", "[files]") {
+  CHECK(platform::system_proxy_from(false, "proxy.city.lg.jp:8080", "").server.empty());  // set but turned off
+  CHECK(platform::system_proxy_from(true, "", "<local>").server.empty());
+  auto plain = platform::system_proxy_from(true, "proxy.city.lg.jp:8080", "<local>; *.city.lg.jp ;10.1.2.3");
+  CHECK(plain.server == "proxy.city.lg.jp:8080");
+  CHECK(plain.exceptions == "localhost,127.0.0.1,::1,.city.lg.jp,10.1.2.3");
+  auto by_scheme = platform::system_proxy_from(true, "http=web:80;https=secure:3128;ftp=files:21", "");
+  CHECK(by_scheme.server == "secure:3128");
+  CHECK(by_scheme.exceptions.empty());
+  CHECK(platform::system_proxy_from(true, "ftp=files:21;http=web:80", "").server == "web:80");
+#ifndef _WIN32
+  CHECK(platform::system_proxy().server.empty());  // Linux: HTTPS_PROXY only, which libcurl reads itself
+#endif
 }

@@ -84,7 +84,7 @@ const FieldChange& change_of(const std::vector<FieldChange>& changes, const std:
 // The rejection kept with a comment (a column the store does not read back), on a connection of its own.
 std::string comment_rejection(const Store& store, const std::string& id) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(store.file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, "SELECT rejection FROM comments WHERE id = ?", -1, &stmt, nullptr) == SQLITE_OK);
   sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);
@@ -1045,13 +1045,13 @@ TEST_CASE_METHOD(StoreFixture, "a supervisor's device, or one never enrolled, le
 
 TEST_CASE_METHOD(StoreFixture, "an enrollment takes an approved record into its name on a staff device", "[review]") {
   // Written under the login name before enrolling (a placeholder name), approved since, never sent.
-  const char* saved_user = std::getenv("USER");
+  const char* saved_user = std::getenv(platform::kLoginVariable);
   const std::string restore_user = saved_user ? saved_user : "";
-  ::setenv("USER", "tsunagi-login", 1);
+  set_env(platform::kLoginVariable, "tsunagi-login");
   Record approved = add(meeting("登録前の承認済みの会議", "approved", "tsunagi-login"));
   REQUIRE(store->set_role("staff"));
   auto adopted = store->adopt_author("田中 花子");
-  ::setenv("USER", restore_user.c_str(), 1);
+  set_env(platform::kLoginVariable, saved_user ? restore_user.c_str() : nullptr);
   REQUIRE(adopted.ok());
   CHECK(*adopted == 1);
   auto stored = store->get(approved.id);

@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <signal.h>
 #include <sqlite3.h>
+#ifndef _WIN32
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
+#endif
 
 #include "model/database.hpp"
 #include "model/ids.hpp"
@@ -31,7 +34,7 @@ std::vector<std::string> titles(const Result<std::vector<RecordSummary>>& rows) 
 // The indexes of the store's file with their definitions, read on a connection of its own.
 std::vector<std::string> index_definitions(const Store& store) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(store.file().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
                      -1, &stmt, nullptr);
@@ -51,16 +54,18 @@ std::string record_json(const std::string& kind, const std::string& date, const 
 }  // namespace
 
 TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreign keys on", "[store]") {
+#ifndef _WIN32  // on Windows the user's profile keeps it private
   struct stat info {};
   REQUIRE(::stat(store->file().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0600);
   REQUIRE(::stat(store->file().parent_path().c_str(), &info) == 0);
   CHECK((info.st_mode & 0777) == 0700);
+#endif
   CHECK(store->schema_version() == kLatestSchemaVersion);
   CHECK(is_uuid(store->device_id()));
 
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(store->file().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -390,6 +395,7 @@ TEST_CASE_METHOD(StoreFixture, "the log stays bounded while commits follow one a
   CHECK(largest < 6u * 1024 * 1024);
 }
 
+#ifndef _WIN32  // fork and SIGKILL
 TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every committed record intact", "[store]") {
   store.reset();
   int pipe_fds[2];
@@ -425,7 +431,7 @@ TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every comm
   CHECK(*total <= acknowledged + 1);  // at most the one committed but not yet reported
   CHECK(*store->outbox_size() == *total);
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(store->file().c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -433,6 +439,7 @@ TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every comm
   sqlite3_finalize(stmt);
   sqlite3_close(db);
 }
+#endif
 
 TEST_CASE_METHOD(StoreFixture, "two connections on one folder see each other's writes", "[store]") {
   auto second = open();
@@ -582,7 +589,7 @@ TEST_CASE_METHOD(StoreFixture, "an idle indexing step gives way to another conne
   REQUIRE(store->import_records(std::move(batch)).ok());
   REQUIRE(*store->search_backlog() == 10);
   sqlite3* writer = nullptr;  // another connection, in the middle of a write
-  REQUIRE(sqlite3_open(store->file().c_str(), &writer) == SQLITE_OK);
+  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &writer) == SQLITE_OK);
   REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   auto step = store->index_search_backlog_step(500, 20);
   REQUIRE_FALSE(step.ok());
@@ -703,9 +710,9 @@ TEST_CASE_METHOD(StoreFixture, "what one connection changes shows in another's a
 TEST_CASE_METHOD(StoreFixture, "an enrollment makes the records written before it the enrolled user's, and only those",
                  "[store]") {
   // The login name a store falls back to without an author setting.
-  const char* saved_user = std::getenv("USER");
+  const char* saved_user = std::getenv(platform::kLoginVariable);
   const std::string restore_user = saved_user ? saved_user : "";
-  ::setenv("USER", "tsunagi-login", 1);
+  set_env(platform::kLoginVariable, "tsunagi-login");
   const std::filesystem::path data = folder.path / "laptop";
   auto laptop = open_unnamed(data);
   CHECK(laptop->author() == "tsunagi-login");
@@ -762,7 +769,7 @@ TEST_CASE_METHOD(StoreFixture, "an enrollment makes the records written before i
   CHECK(author_of(hers) == "佐藤 花子");
   REQUIRE(laptop->adopt_author("鈴木 次郎"));
   CHECK(author_of(hers) == "佐藤 花子");
-  ::setenv("USER", restore_user.c_str(), 1);
+  set_env(platform::kLoginVariable, saved_user ? restore_user.c_str() : nullptr);
 }
 
 TEST_CASE_METHOD(StoreFixture, "search folds width, kana and variant kanji alike in the text and the query",

@@ -2,6 +2,8 @@
 // window or renderer: the shortcuts, search as you type, and settings that persist in the store.
 #include <catch2/catch.hpp>
 
+#include "model/platform.hpp"
+
 #include <GLFW/glfw3.h>
 #include <sqlite3.h>
 
@@ -220,7 +222,7 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
 
   // A sync, an import or an index rebuild on another connection holds the write lock.
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open((folder.path / "data" / Store::kFileName).c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8((folder.path / "data" / Store::kFileName)).c_str(), &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   const auto locked = std::chrono::steady_clock::now();
   ui->key(GLFW_KEY_S, true);  // save, then keep typing and leave the field (an autosave)
@@ -386,23 +388,37 @@ TEST_CASE_METHOD(DemoAppFixture, "a click on a report's figure lists the records
       line = drawn;
   REQUIRE(line);
 
-  // Excel に書き出す: every report in one workbook in the user's folder (a home without Documents: the home).
+  // Excel に書き出す: every report in one workbook in the user's folder (a home without Documents: the home; on
+  // Windows the Documents folder, which no variable moves).
+#ifdef _WIN32
+  const std::filesystem::path out_folder = platform::documents_folder();
+#else
   const char* home = std::getenv("HOME");
   const std::string saved_home = home ? home : "";
-  setenv("HOME", folder.path.c_str(), 1);
-  const std::filesystem::path workbook = folder.path / "報告書_令和6年度.xlsx";
+  set_env("HOME", folder.path.c_str());
+  const std::filesystem::path out_folder = folder.path;
+#endif
+  const std::filesystem::path workbook = out_folder / platform::path_from_utf8("報告書_令和6年度.xlsx");
+  const std::filesystem::path csv_file = out_folder / platform::path_from_utf8("報告書_令和6年度_活動指標.csv");
   REQUIRE(ui->click(probe, "report.export"));
   const bool written = ui->frames_until([&] { return std::filesystem::exists(workbook) && !app.writer().busy(); }, 500);
-  setenv("HOME", saved_home.c_str(), 1);
+#ifndef _WIN32
+  set_env("HOME", saved_home.c_str());
+#endif
   REQUIRE(written);
   auto bytes = read_file(workbook);
   REQUIRE(bytes);
   CHECK(bytes->substr(0, 2) == "PK");  // a zip: the XLSX container
-  auto csv = read_file(folder.path / "報告書_令和6年度_活動指標.csv");
+  auto csv = read_file(csv_file);
   REQUIRE(csv);
   CHECK(csv->rfind("\xEF\xBB\xBF指標,", 0) == 0);  // UTF-8 with BOM, the Japanese header
   REQUIRE(ui->frame());
-  CHECK(ui->drawn_text().find("書き出しました: " + workbook.string()) != std::string::npos);
+  CHECK(ui->drawn_text().find("書き出しました: " + platform::path_to_utf8(workbook)) != std::string::npos);
+#ifdef _WIN32  // the user's own Documents: everything the export wrote there goes
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(out_folder, ec))
+    if (platform::path_to_utf8(entry.path().filename()).starts_with("報告書_令和6年度")) std::filesystem::remove(entry.path(), ec);
+#endif
 
   for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time
   ui->click({line->x + 40, line->y + line->size / 2});

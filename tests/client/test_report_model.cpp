@@ -3,6 +3,8 @@
 // an error, not a crash.
 #include <catch2/catch.hpp>
 
+#include "model/platform.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -59,7 +61,7 @@ TEST_CASE_METHOD(DemoAppFixture, "the report model computes a scope's reports on
 TEST_CASE("the report model says why when the data folder cannot be read", "[client][report]") {
   TempFolder folder;
   const std::filesystem::path file = folder.path / "not-a-folder";
-  std::FILE* f = std::fopen(file.c_str(), "w");
+  std::FILE* f = std::fopen(tsunagi::platform::path_to_utf8(file).c_str(), "w");
   REQUIRE(f);
   std::fclose(f);
   ReportModel model(file);
