@@ -35,7 +35,8 @@ say() { printf '== %s\n' "$*" >&2; }
 install_packages() {
   local packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev libz-mingw-w64-dev
                   wine wine64 dpkg-dev cmake ninja-build tcl xvfb xauth fonts-noto-cjk
-                  libsqlite3-dev libglfw3-dev libimgui-dev libcurl4-openssl-dev libxlsxwriter-dev)
+                  libsqlite3-dev libglfw3-dev libimgui-dev libcurl4-openssl-dev libxlsxwriter-dev
+                  nlohmann-json3-dev catch2 libstb-dev nsis zip)
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -151,16 +152,38 @@ build_imgui() {
 }
 
 build_curl() {
-  [ -f "$prefix/lib/libcurl.a" ] && return 0
+  [ -f "$prefix/lib/libcurl.a" ] && grep -qs 'ENABLE_UNICODE:BOOL=ON' "$out/build/curl/CMakeCache.txt" && return 0
   local source
   source=$(fetch libcurl4-openssl-dev)
   say "libcurl (Schannel) from $source"
   # The CA bundle and path of this Linux machine mean nothing on Windows (none: Schannel asks the system, or the
-  # client's --ca file); zlib is linked statically, so that no zlib1.dll has to ship.
+  # client's --ca file); zlib is linked statically, so that no zlib1.dll has to ship. ENABLE_UNICODE: file names
+  # given to libcurl (the --ca file) are UTF-8, as every string of the program is, not the ANSI code page.
   cmake_windows "$source" "$out/build/curl" -DBUILD_CURL_EXE=OFF -DBUILD_TESTING=OFF -DCURL_USE_SCHANNEL=ON \
     -DCURL_USE_OPENSSL=OFF -DHTTP_ONLY=ON -DCURL_USE_LIBSSH2=OFF -DUSE_LIBIDN2=OFF -DCURL_ZLIB=ON -DENABLE_MANUAL=OFF \
-    -DCURL_DISABLE_LDAP=ON -DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none \
+    -DCURL_DISABLE_LDAP=ON -DCURL_CA_BUNDLE=none -DCURL_CA_PATH=none -DENABLE_UNICODE=ON \
     -DZLIB_LIBRARY=/usr/x86_64-w64-mingw32/lib/libz.a -DZLIB_INCLUDE_DIR=/usr/x86_64-w64-mingw32/include
+}
+
+# The header-only libraries, as the Linux packages install them (the same versions): nlohmann_json with its CMake
+# files, Catch2's headers, and stb_truetype and stb_image_write compiled once into libstb.a, as Debian's libstb is.
+build_headers() {
+  [ -f "$prefix/lib/libstb.a" ] && [ -f "$prefix/include/stb/stb_image_write.h" ] && return 0
+  say "nlohmann_json, Catch2 and stb (truetype, image_write) from the installed packages"
+  mkdir -p "$prefix/include/stb" "$prefix/share/cmake" "$prefix/lib/cmake" "$out/build/stb"
+  cp -r /usr/include/nlohmann "$prefix/include/"
+  cp -r /usr/share/cmake/nlohmann_json "$prefix/share/cmake/"
+  cp -r /usr/include/catch2 "$prefix/include/"
+  cp /usr/include/stb/stb_truetype.h /usr/include/stb/stb_image_write.h "$prefix/include/stb/"
+  local objects=()
+  for part in truetype image_write; do
+    local upper=${part^^}
+    printf '#define STB_%s_IMPLEMENTATION\n#include "stb_%s.h"\n' "$upper" "$part" > "$out/build/stb/stb_$part.c"
+    "$cc" -O2 -I"$prefix/include/stb" -c "$out/build/stb/stb_$part.c" -o "$out/build/stb/stb_$part.o"
+    objects+=("$out/build/stb/stb_$part.o")
+  done
+  rm -f "$prefix/lib/libstb.a"
+  "$ar" rcs "$prefix/lib/libstb.a" "${objects[@]}"
 }
 
 build_xlsxwriter() {
@@ -181,6 +204,7 @@ deps() {
   build_imgui
   build_curl
   build_xlsxwriter
+  build_headers
   say "dependencies in $prefix ($((SECONDS - started)) s)"
 }
 
@@ -190,6 +214,12 @@ wine_prefix() {
   if [ ! -d "$WINEPREFIX/drive_c" ]; then
     timeout 300 wineboot --init >/dev/null 2>&1 || true
     wineserver -w
+    # Wine links the profile's Documents, Desktop... to the Unix home: folders of the prefix's own instead, so
+    # that what a test exports stays in the prefix.
+    local folder
+    for folder in "$WINEPREFIX"/drive_c/users/*/*; do
+      if [ -L "$folder" ]; then rm "$folder" && mkdir "$folder"; fi
+    done
   fi
 }
 
@@ -212,8 +242,79 @@ check() {
   (cd "$build" && LANG=C.UTF-8 timeout 120 wine ./platform_check.exe | tr -d '\r')
 }
 
+# The client and its cross-built tests: tsunagi.exe, tsunagi_tests.exe, tsunagi_client_tests.exe.
+build() {
+  deps
+  local build=$out/build/tsunagi
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_PREFIX_PATH="$prefix" >&2
+  cmake --build "$build" -j "$jobs" >&2
+}
+
+# What goes to a laptop: build-windows/Tsunagi/ (tsunagi.exe, its assets, README-ja.txt), the same folder as a zip,
+# and an installer (NSIS) with a Start-menu entry and an uninstaller that keeps the data folder unless asked.
+version=$(sed -n 's/^project(tsunagi VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
+package() {
+  build
+  local stage=$out/Tsunagi
+  rm -rf "$stage" "$out/Tsunagi-$version-windows-x64.zip"
+  mkdir -p "$stage/assets"
+  x86_64-w64-mingw32-strip -o "$stage/tsunagi.exe" "$out/build/tsunagi/app/tsunagi.exe"
+  cp -r "$root/assets/demo" "$root/assets/i18n" "$root/assets/reference" "$stage/assets/"
+  # Notepad reads UTF-8 either way; the BOM and CRLF line ends make every editor on Windows show it right.
+  { printf '\xEF\xBB\xBF'; sed 's/$/\r/' "$root/packaging/windows/README-ja.txt"; } > "$stage/README-ja.txt"
+  (cd "$out" && zip -q -r -X "Tsunagi-$version-windows-x64.zip" Tsunagi)
+  makensis -V2 -INPUTCHARSET UTF8 -DSTAGE="$stage" -DVERSION="$version" \
+    -DOUTFILE="$out/Tsunagi-Setup-$version.exe" "$root/packaging/windows/tsunagi.nsi" >&2
+  chmod +x "$out/Tsunagi-Setup-$version.exe"
+  say "package: $stage, $out/Tsunagi-$version-windows-x64.zip, $out/Tsunagi-Setup-$version.exe"
+}
+
+# The Windows client tested under Wine (after `build`), beside the Linux build (LINUX_BUILD, default build/) whose
+# collector it syncs with: the unit and client tests cross-built; the CLI test script and a screenshot of the
+# window (Xvfb) run against tsunagi.exe; sync with the Linux collector over HTTPS.
+test_windows() {
+  package
+  local linux=${LINUX_BUILD:-$root/build}
+  for program in sync/tsunagi-collector app/tsunagi tests/gui/tsunagi_png_check; do
+    [ -x "$linux/$program" ] || { echo "$0 test: $linux/$program missing (build the Linux tree first)" >&2; exit 1; }
+  done
+  wine_prefix
+  # A Japanese font in the Windows font folder, as a laptop has Yu Gothic UI or Meiryo there: Noto Sans CJK.
+  cp -u /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc "$WINEPREFIX/drive_c/windows/Fonts/"
+  wineserver -p 60 || true  # one Wine server for all the runs below (each would otherwise start its own)
+  local bin=$out/build/tsunagi
+  local wrapper=$out/bin/tsunagi
+  mkdir -p "$out/bin"
+  printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$root/tests/windows/wine_run.sh" "$bin/app/tsunagi.exe" > "$wrapper"
+  chmod +x "$wrapper"
+  local failed=0 started
+  step() {  # step NAME COMMAND...: runs one suite, reports its time, and counts a failure without stopping
+    started=$SECONDS
+    say "$1"
+    shift
+    if ! "$@"; then failed=$((failed + 1)); say "FAILED"; fi
+    say "($((SECONDS - started)) s)"
+  }
+  step "unit tests (tsunagi_tests.exe)" "$root/tests/windows/wine_run.sh" "$bin/tests/tsunagi_tests.exe"
+  step "client tests (tsunagi_client_tests.exe)" "$root/tests/windows/wine_run.sh" "$bin/tests/client/tsunagi_client_tests.exe"
+  step "CLI round trip (tests/cli/cli_test.sh)" env TSUNAGI_TEST_WINE_FONT="$WINEPREFIX/drive_c/windows/Fonts/NotoSansCJK-Regular.ttc" \
+    bash "$root/tests/cli/cli_test.sh" "$wrapper"
+  step "sync with the Linux collector" bash "$root/tests/windows/sync_wine_test.sh" "$bin/app/tsunagi.exe" "$linux/app/tsunagi" \
+    "$linux/sync/tsunagi-collector"
+  step "the window under Wine and Xvfb" sh "$root/tests/gui/screenshot_test.sh" "$wrapper" "$linux/tests/gui/tsunagi_png_check" \
+    "${TMPDIR:-/tmp}"
+  step "the installer and uninstaller" bash "$root/tests/windows/installer_test.sh" "$out/Tsunagi-Setup-$version.exe"
+  wineserver -k 2>/dev/null || true
+  [ "$failed" -eq 0 ] || { say "$failed Windows suite(s) failed"; return 1; }
+  say "every Windows suite passed"
+}
+
 case "${1:-deps}" in
   deps) deps ;;
   check) check ;;
-  *) echo "usage: $0 [deps|check]" >&2; exit 64 ;;
+  build) build ;;
+  package) package ;;
+  test) test_windows ;;
+  *) echo "usage: $0 [deps|check|build|package|test]" >&2; exit 64 ;;
 esac
