@@ -14,7 +14,12 @@
 // caret blinking), and its CPU use is printed in per cent of one core (targets: under 1 % and under 3 %): a laptop
 // at a site runs on its battery.
 //
-// Usage: bench_ui [N=100000] [--window TSUNAGI] [folder]
+// With --windows TSUNAGI.EXE as well (the Windows build of scripts/build-windows.sh, run under Wine with its
+// WINEPREFIX), the same start-up is measured for the Windows program through Wine and printed beside the Linux
+// one, with the size of each program file (Wine adds its own start to the Windows figure: a real Windows laptop
+// starts faster than that).
+//
+// Usage: bench_ui [N=100000] [--window TSUNAGI [--windows TSUNAGI.EXE]] [folder]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -122,11 +127,16 @@ bool scroll_frames(HeadlessHost& host, int frames, FrameTimes& times) {
 
 // The real window's first frame with records, from its process's start (tsunagi --timing), in milliseconds; the
 // median of `runs`; negative when it could not be measured (no display, or the program failed).
-double window_first_frame_ms(const std::string& tsunagi, const std::filesystem::path& folder, int runs) {
+// `launcher` runs the program (empty, or {"wine"}).
+double window_first_frame_ms(const std::vector<std::string>& launcher, const std::string& tsunagi,
+                             const std::filesystem::path& folder, int runs) {
   std::vector<double> times;
   for (int i = 0; i < runs; ++i) {
-    auto result = testing::run({tsunagi, "--data", folder.string(), "--timing", "--frames", "10"},
-                               std::chrono::seconds(60));
+    std::vector<std::string> command = launcher;
+    for (const std::string& word : {tsunagi, std::string("--data"), folder.string(), std::string("--timing"),
+                                    std::string("--frames"), std::string("10")})
+      command.push_back(word);
+    auto result = testing::run(command, std::chrono::seconds(120));
     const std::string marker = "first frame with records ";
     const auto at = result.err.find(marker);
     if (result.exit_code != 0 || at == std::string::npos) {
@@ -190,13 +200,15 @@ double window_idle_cpu_percent(const std::string& tsunagi, const std::filesystem
 
 int main(int argc, char** argv) {
   std::uint32_t n = 100000;
-  std::string window_program;
+  std::string window_program, windows_program;
   std::filesystem::path folder =
       std::filesystem::temp_directory_path() / ("tsunagi-bench-ui-" + std::to_string(::getpid()));
   for (int i = 1; i < argc; ++i) {
     const std::string argument = argv[i];
     if (argument == "--window" && i + 1 < argc)
       window_program = argv[++i];
+    else if (argument == "--windows" && i + 1 < argc)
+      windows_program = argv[++i];
     else if (!argument.empty() && std::isdigit(static_cast<unsigned char>(argument[0])))
       n = static_cast<std::uint32_t>(std::atoi(argument.c_str()));
     else
@@ -274,7 +286,7 @@ int main(int argc, char** argv) {
   const std::int64_t queue_scrolled_to = queue_host.app().queue().first_wanted_row();
   queue_opened->reset();
   if (!window_program.empty()) {
-    const double window_ms = window_first_frame_ms(window_program, folder, 5);
+    const double window_ms = window_first_frame_ms({}, window_program, folder, 5);
     if (window_ms >= 0) {
       row("real window: process start to first frame with rows", window_ms, "ms", "< 500", window_ms < 500);
       constexpr int kIdleSeconds = 10;
@@ -285,6 +297,25 @@ int main(int argc, char** argv) {
           field_idle >= 0 && field_idle < 3);
     } else {
       std::printf("  real window: not measured (no display? run under xvfb-run)\n");
+    }
+    if (!windows_program.empty()) {
+      // Like for like: the Linux program without its debug information, as the Windows package ships stripped.
+      std::error_code ec;
+      const std::filesystem::path stripped = folder.string() + ".tsunagi-stripped";
+      testing::run({"/usr/bin/strip", "-o", stripped.string(), window_program}, std::chrono::seconds(60));
+      const double linux_mb = static_cast<double>(std::filesystem::file_size(stripped, ec)) / 1048576.0;
+      std::filesystem::remove(stripped, ec);
+      const double windows_mb = static_cast<double>(std::filesystem::file_size(windows_program, ec)) / 1048576.0;
+      testing::run({"/usr/bin/wineserver", "-k"}, std::chrono::seconds(30));  // Wine's desktop process, on this display
+      const double wine_ms = window_first_frame_ms({"/usr/bin/wine"}, windows_program, folder, 5);
+      std::printf("\n  %-56s %12s %12s %8s\n", "Linux and Windows (under Wine)", "Linux", "Windows", "ratio");
+      std::printf("  %-56s %9.1f MB %9.1f MB %8.2f\n", "program file, stripped (Windows: one .exe, no DLL)", linux_mb,
+                  windows_mb, windows_mb / linux_mb);
+      if (window_ms >= 0 && wine_ms >= 0)
+        std::printf("  %-56s %9.0f ms %9.0f ms %8.2f\n", "process start to first frame with rows", window_ms, wine_ms,
+                    wine_ms / window_ms);
+      else
+        std::printf("  process start to first frame: not measured under Wine (no display, or wine missing)\n");
     }
   }
   std::printf("\n  rows in the list: %lld; scrolled down to row %lld; matching the typed search at the end: %lld\n",
