@@ -841,6 +841,8 @@ int command_enroll(const Context& ctx) {
     if (line.server.empty() || line.code.empty() || (line.pin.empty() && !ctx.args.has("--ca")))
       throw UsageError{"enroll: give the line from tsunagi-collector, or --server, --code and --pin (or --ca)",
                        "enroll: 事務所から受け取った登録用の行か、--server・--code・--pin（または --ca）を指定してください"};
+    if (!line.pin.empty())
+      if (auto checked = sync::check_pin(line.pin); !checked) return fail(checked.error(), ctx.japanese);
   }
   sync::TlsTrust trust{line.pin, ctx.args.option("--ca")};
   std::string device_name = ctx.args.option("--device-name");

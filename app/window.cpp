@@ -76,6 +76,25 @@ struct GlfwSession {
   }
 };
 
+// A screen smaller than the window with its frame (a 1366x768 laptop, less the task bar): the window is made to fit
+// the monitor's work area, its title bar in view.
+void fit_to_work_area(GLFWwindow* window) {
+  GLFWmonitor* monitor = glfwGetPrimaryMonitor();
+  if (monitor == nullptr) return;
+  int area_x = 0, area_y = 0, area_width = 0, area_height = 0;
+  glfwGetMonitorWorkarea(monitor, &area_x, &area_y, &area_width, &area_height);
+  int left = 0, top = 0, right = 0, bottom = 0;
+  glfwGetWindowFrameSize(window, &left, &top, &right, &bottom);
+  int width = 0, height = 0;
+  glfwGetWindowSize(window, &width, &height);
+  const int fit_width = std::min(width, area_width - left - right);
+  const int fit_height = std::min(height, area_height - top - bottom);
+  if (area_width <= 0 || area_height <= 0 || fit_width < 640 || fit_height < 480) return;
+  if (fit_width == width && fit_height == height) return;
+  glfwSetWindowSize(window, fit_width, fit_height);
+  glfwSetWindowPos(window, area_x + left, area_y + top);
+}
+
 // Creates the window with an OpenGL 3.3 core context, or 3.0 when the driver has no 3.3. Returns the GLSL
 // version line the ImGui renderer should use, or nullptr.
 const char* create_window(GlfwSession& glfw, const char* title) {
@@ -94,7 +113,10 @@ const char* create_window(GlfwSession& glfw, const char* title) {
     }
     glfwWindowHint(GLFW_SCALE_TO_MONITOR, GLFW_TRUE);  // 1280x800 at 100 %, larger on HiDPI screens
     glfw.window = glfwCreateWindow(1280, 800, title, nullptr, nullptr);
-    if (glfw.window) return attempt.glsl;
+    if (glfw.window) {
+      fit_to_work_area(glfw.window);
+      return attempt.glsl;
+    }
   }
   return nullptr;
 }
@@ -256,7 +278,7 @@ int run_window(const WindowOptions& options) {
       if (frames_settled >= 3 || timed_out) {
         if (timed_out && !app.settled()) std::fprintf(stderr, "tsunagi: the screen did not load in time; capturing anyway\n");
         if (!write_screenshot(glfw.window, options.screenshot)) {
-          std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n", options.screenshot.c_str());
+          std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n", platform::path_to_utf8(options.screenshot).c_str());
           exit_code = 1;
         } else if (!options.drawn_text.empty() &&
                    !write_file_atomic(options.drawn_text, drawn_text(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts) + "\n",
@@ -264,7 +286,7 @@ int run_window(const WindowOptions& options) {
           std::fprintf(stderr, "tsunagi: cannot write the drawn text %s\n", options.drawn_text.c_str());
           exit_code = 1;
         } else {
-          std::printf("%s\n", options.screenshot.c_str());
+          std::printf("%s\n", platform::path_to_utf8(options.screenshot).c_str());
         }
         break;
       }

@@ -247,7 +247,7 @@ build() {
   deps
   local build=$out/build/tsunagi
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_TOOLCHAIN_FILE="$toolchain" -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_PREFIX_PATH="$prefix" >&2
+    -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_PREFIX_PATH="$prefix" >&2
   cmake --build "$build" -j "$jobs" >&2
 }
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <iomanip>
 #include <sstream>
@@ -420,9 +421,22 @@ Result<EnrollmentLine> parse_enrollment_line(std::string_view text) {
   if (line.server.rfind("https://", 0) != 0)
     return make_error("enroll.line", "", "the server URL must start with https://",
                       "サーバーのURLは https:// で始まる必要があります");
-  if (line.pin.rfind("sha256//", 0) != 0)
-    return make_error("enroll.line", "", "the pin must start with sha256//", "ピンは sha256// で始まる必要があります");
+  if (auto checked = check_pin(line.pin); !checked) return checked.error();
   return line;
+}
+
+Status check_pin(std::string_view pin) {
+  if (pin.rfind("sha256//", 0) != 0)
+    return make_error("enroll.line", "", "the pin must start with sha256//", "ピンは sha256// で始まる必要があります");
+  const std::string_view digest = pin.substr(8);
+  const bool base64 = digest.size() == 44 && digest.back() == '=' &&
+                      std::all_of(digest.begin(), digest.end() - 1, [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+                      });
+  if (!base64)
+    return make_error("enroll.line", "", "the pin is incomplete or damaged (copy the whole line again)",
+                      "ピンが途中で切れているか壊れています（行全体をもう一度コピーしてください）");
+  return ok_status();
 }
 
 namespace {

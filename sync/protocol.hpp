@@ -140,6 +140,9 @@ struct EnrollmentLine {
 };
 std::string format_enrollment_line(const EnrollmentLine& line);
 Result<EnrollmentLine> parse_enrollment_line(std::string_view text);
+// A pin as the collector prints it: "sha256//" and the 44 base64 characters of a SHA-256. A pin cut short when
+// copied is refused here, as a damaged line, before it could be taken for a collector with another key.
+Status check_pin(std::string_view pin);
 
 // How both programs' admin commands print the admin answers (sync/collector_admin.hpp): an enrollment code with its
 // line for devices reaching the collector at `server`; the users; the devices; a reference import's counts.

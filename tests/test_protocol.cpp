@@ -22,7 +22,8 @@ TEST_CASE("cursors carry the collector id: another collector's cursor starts ove
 }
 
 TEST_CASE("the enrollment line round-trips and bad lines are named", "[protocol]") {
-  EnrollmentLine line{"https://127.0.0.1:8443", "K7Q2-M9XD-4PRT-WZ3H-8B5N", "sha256//abc="};
+  EnrollmentLine line{"https://127.0.0.1:8443", "K7Q2-M9XD-4PRT-WZ3H-8B5N",
+                      "sha256//NJOIunYIVPmZpJw/fabj+XKBzpWHiVgoVNlVJNwFXBE="};
   auto parsed = parse_enrollment_line("  " + format_enrollment_line(line) + "\n");
   REQUIRE(parsed);
   CHECK(parsed->server == line.server);
@@ -32,6 +33,15 @@ TEST_CASE("the enrollment line round-trips and bad lines are named", "[protocol]
   CHECK_FALSE(parse_enrollment_line("tsunagi-enroll https://x CODE md5//p"));
   CHECK_FALSE(parse_enrollment_line("tsunagi-enroll https://x CODE"));
   CHECK_FALSE(parse_enrollment_line("something else entirely"));
+  // A pin cut short or damaged in copying is a broken line, not a collector with another key.
+  const std::string pin = "sha256//NJOIunYIVPmZpJw/fabj+XKBzpWHiVgoVNlVJNwFXBE=";
+  CHECK(check_pin(pin).ok());
+  CHECK_FALSE(check_pin(pin.substr(0, pin.size() - 8)).ok());
+  CHECK_FALSE(check_pin(pin.substr(0, pin.size() - 1) + "!").ok());
+  CHECK_FALSE(check_pin("sha256//" + std::string(44, '=')).ok());
+  auto cut = parse_enrollment_line("tsunagi-enroll https://localhost:8443 K7Q2-M9XD " + pin.substr(0, 30));
+  REQUIRE_FALSE(cut);
+  CHECK(cut.error().message_ja.find("ピンが途中で切れて") != std::string::npos);
 }
 
 TEST_CASE("a push request names the path of what is wrong", "[protocol]") {

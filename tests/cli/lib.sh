@@ -5,6 +5,9 @@
 #                                  runs PROGRAM, keeps its stdout and stderr in $out and $err, checks the exit code
 #   contains TEXT PART             whether TEXT contains PART
 #   finish NAME                    prints the counts and fails when any check failed
+#   start_collector [ADDRESS]      "$collector" serve on $work/collector (default 127.0.0.1:0, any free port),
+#                                  waits for its pin; sets $collector_pid and $port (the caller stops it on exit)
+#   stop_collector
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -32,3 +35,18 @@ finish() {
   echo "$1: $((checks - failures)) passed, $failures failed"
   [ "$failures" = 0 ]
 }
+
+collector_pid=
+start_collector() {
+  : > "$work/collector.out"
+  "$collector" serve --data "$work/collector" --listen "${1:-127.0.0.1:0}" >"$work/collector.out" 2>"$work/collector.log" &
+  collector_pid=$!
+  local i=0
+  while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
+    i=$((i + 1))
+    if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
+    sleep 0.1
+  done
+  port=$(sed -n 's|^tsunagi-collector listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/collector.out")
+}
+stop_collector() { kill "$collector_pid"; wait "$collector_pid" 2>/dev/null; collector_pid=; }

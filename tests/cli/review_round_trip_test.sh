@@ -14,23 +14,9 @@ tsunagi=$1
 collector=$2
 source "$(dirname "$0")/lib.sh"
 assets=$(cd "$(dirname "$0")/../../assets" && pwd)
-collector_pid=
 trap 'if [ -n "$collector_pid" ]; then kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; fi; rm -rf "$work"' EXIT
 
-start_collector() {
-  : > "$work/collector.out"
-  "$collector" serve --data "$work/collector" --listen "${1:-127.0.0.1:0}" >"$work/collector.out" 2>"$work/collector.log" &
-  collector_pid=$!
-  local i=0
-  while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
-    sleep 0.1
-  done
-}
-stop_collector() { kill "$collector_pid"; wait "$collector_pid" 2>/dev/null; collector_pid=; }
 start_collector
-port=$(sed -n 's|^tsunagi-collector listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/collector.out")
 "$collector" reference import "$assets/reference/default.json" --data "$work/collector" >/dev/null
 
 A=$work/a B=$work/b S=$work/s W=$work/w

@@ -20,7 +20,7 @@ win=$work/tsunagi.exe.sh  # tsunagi.exe under Wine, as a program the checks run
 printf '#!/bin/sh\nexec "%s" "%s" "$@"\n' "$wine_run" "$exe" > "$win"
 chmod +x "$win"
 assets=$(cd "$(dirname "$0")/../../assets" && pwd)
-collector_pid= proxy_pid=
+proxy_pid=
 cleanup() {
   [ -n "$collector_pid" ] && { kill "$collector_pid" 2>/dev/null; wait "$collector_pid" 2>/dev/null; }
   [ -n "$proxy_pid" ] && { kill "$proxy_pid" 2>/dev/null; wait "$proxy_pid" 2>/dev/null; }
@@ -29,19 +29,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_collector() {  # start_collector [ADDRESS]: serves $work/collector; sets $port
-  : > "$work/collector.out"
-  "$collector" serve --data "$work/collector" --listen "${1:-127.0.0.1:0}" >"$work/collector.out" 2>"$work/collector.log" &
-  collector_pid=$!
-  local i=0
-  while ! grep -q '^pin ' "$work/collector.out" 2>/dev/null; do
-    i=$((i + 1))
-    if [ "$i" -gt 100 ]; then cat "$work/collector.log" >&2; echo "collector did not start" >&2; exit 1; fi
-    sleep 0.1
-  done
-  port=$(sed -n 's|^tsunagi-collector listening on https://127.0.0.1:\([0-9]*\).*|\1|p' "$work/collector.out")
-}
-stop_collector() { kill "$collector_pid"; wait "$collector_pid" 2>/dev/null; collector_pid=; }
 start_collector
 "$collector" reference import "$assets/reference/default.json" --data "$work/collector" >/dev/null
 url=https://localhost:$port
@@ -110,6 +97,22 @@ W 0 record show "$meeting"
 check "the supervisor's meeting reached the Windows laptop" contains "$out" "東区 地域連絡会"
 W 0 record list --format json
 check "the list shows both" contains "$out" "$meeting"
+
+# A second laptop trusts the collector's certificate as a CA file (--ca, Schannel's CURLOPT_CAINFO) instead of a
+# pin, kept in a folder with a Japanese name.
+mkdir -p "$work/証明書"
+cp "$work/collector/cert.pem" "$work/証明書/集約サーバー.pem"
+read -r _ server code _ <<<"$(enrollment "鈴木 一郎" staff --team 東区)"
+run_program 0 "$win" --data "$work/鈴木のPC" --lang en enroll --server "$server" --code "$code" \
+  --ca "$work/証明書/集約サーバー.pem" --device-name "鈴木のノートPC"
+run_program 0 "$win" --data "$work/鈴木のPC" --lang en sync
+run_program 0 "$win" --data "$work/鈴木のPC" --lang en record show "$meeting"
+check "the laptop trusting the CA file received the team's meeting" contains "$out" "東区 地域連絡会"
+read -r _ server code _ <<<"$(enrollment "高橋 三郎" staff --team 東区)"
+"$collector" key next --data "$work/stranger" >/dev/null  # another collector's certificate (for localhost too)
+run_program 1 "$win" --data "$work/高橋のPC" --lang en enroll --server "$server" --code "$code" \
+  --ca "$work/stranger/cert.pem"
+check "a CA that did not sign the collector's certificate is refused" contains "$err" "tls.failure"
 
 # Through a proxy: HTTPS_PROXY, then the Windows settings (registry), each seen by a CONNECT proxy that counts.
 python3 - "$work/proxy.port" "$work/proxy.log" <<'PY' &
