@@ -448,8 +448,8 @@ void App::draw(const FontSet& fonts, float scale) {
       break;
     }
     case Screen::Settings: {
-      SettingsActions actions =
-          draw_settings(sync_->view(), settings_view_, font_scale_, platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
+      SettingsActions actions = draw_settings(sync_->view(), settings_view_, font_scale_,
+                                              platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
       if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
       if (actions.language) {
         if (auto loaded = i18n_.load(*actions.language); loaded) {
@@ -557,7 +557,8 @@ void App::export_reports() {
     Status written = write_report_xlsx(path, sheets);
     // And each report as CSV (UTF-8 with BOM) beside it: 報告書_令和6年度_活動指標.csv.
     for (std::size_t i = 0; written && i < sheets.size(); ++i)
-      written = write_file_atomic(path.parent_path() / platform::path_from_utf8(platform::path_to_utf8(path.stem()) + "_" + sheets[i].name + ".csv"),
+      written = write_file_atomic(path.parent_path() / platform::path_from_utf8(platform::path_to_utf8(path.stem()) +
+                                                                                "_" + sheets[i].name + ".csv"),
                                   sheet_csv(sheets[i].sheet), 0600);
     return [this, written, path] {
       if (written) {

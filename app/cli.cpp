@@ -131,6 +131,7 @@ sync exit codes: 0 done, 2 offline (changes wait), 3 not enrolled or token refus
 when the collector refuses, e.g. this user is not an admin).
 
 )"
+// clang-format off
 #ifdef _WIN32
 R"(The data folder defaults to %TSUNAGI_DATA%, else %LOCALAPPDATA%\Tsunagi.
 )";
@@ -138,6 +139,7 @@ R"(The data folder defaults to %TSUNAGI_DATA%, else %LOCALAPPDATA%\Tsunagi.
 R"(The data folder defaults to $TSUNAGI_DATA, else $XDG_DATA_HOME/tsunagi, else ~/.local/share/tsunagi.
 )";
 #endif
+// clang-format on
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Arguments
@@ -1117,7 +1119,8 @@ int command_admin(const Context& ctx) {
     body["device_id"] = pos[3];
     text = [](const json& answer) { return "revoked " + answer.value("revoked", "") + "\n"; };
   } else {  // reference import: command_line() allows no other
-    auto reference = load_reference_file(platform::path_from_utf8(pos[3]));  // checked here first: the collector reads it the same way
+    // Checked here first: the collector reads it the same way.
+    auto reference = load_reference_file(platform::path_from_utf8(pos[3]));
     if (!reference) return fail(reference.error(), ctx.japanese);
     path = sync::kAdminReferencePath;
     body["reference"] = reference_to_json(*reference);

@@ -95,7 +95,8 @@ namespace {
 
 Error font_missing_error() {
 #ifdef _WIN32
-  return make_error("font.missing", "", "no Japanese font found (Yu Gothic UI, Meiryo or MS Gothic) in the Fonts folder",
+  return make_error("font.missing", "",
+                    "no Japanese font found (Yu Gothic UI, Meiryo or MS Gothic) in the Fonts folder",
                     "日本語フォント（游ゴシック UI、メイリオ、ＭＳ ゴシック）がフォント フォルダーに見つかりません");
 #else
   return make_error("font.missing", "",
@@ -110,10 +111,10 @@ Error font_missing_error() {
 #ifdef _WIN32
 
 Result<FontFace> find_japanese_font() {
-  auto face = find_font_in_folders(platform::font_folders(),
-                                   {"Yu Gothic UI", "Meiryo", "MS Gothic", "BIZ UDGothic", "Noto Sans CJK JP",
-                                    "Noto Sans JP"},
-                                   {"YuGothR.ttc", "meiryo.ttc", "msgothic.ttc"});
+  auto face =
+      find_font_in_folders(platform::font_folders(),
+                           {"Yu Gothic UI", "Meiryo", "MS Gothic", "BIZ UDGothic", "Noto Sans CJK JP", "Noto Sans JP"},
+                           {"YuGothR.ttc", "meiryo.ttc", "msgothic.ttc"});
   if (!face) return font_missing_error();
   return *face;
 }
@@ -311,7 +312,8 @@ Result<UiFont> UiFont::load(FontFace face) {
     return make_error("font.read", platform::path_to_utf8(face.path), "cannot read the font: " + mapped.error().message,
                       "フォントを読み込めません: " + mapped.error().message_ja);
   if (mapped->size() == 0)
-    return make_error("font.read", platform::path_to_utf8(face.path), "the font file is empty", "フォントのファイルが空です");
+    return make_error("font.read", platform::path_to_utf8(face.path), "the font file is empty",
+                      "フォントのファイルが空です");
   UiFont font;
   font.face_ = std::move(face);
   font.file_ = std::make_shared<const MappedFile>(std::move(*mapped));

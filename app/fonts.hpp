@@ -1,5 +1,6 @@
-// The Japanese UI font: found through fontconfig (Linux) or in the system's font folders (Windows), read once into memory, and added to ImGui's atlas with a glyph
-// set that covers the catalogue, the reference data and every record the window has shown.
+// The Japanese UI font: found through fontconfig (Linux) or in the system's font folders (Windows), read once into
+// memory, and added to ImGui's atlas with a glyph set that covers the catalogue, the reference data and every record
+// the window has shown.
 //
 // ImGui 1.86 as Debian builds it uses 16-bit ImWchar (IMGUI_USE_WCHAR32 is not defined in imconfig.h), so it can
 // only draw the Basic Multilingual Plane. Characters above U+FFFF (such as 𠮷 U+20BB7 in 𠮷田, common in names)

@@ -22,7 +22,8 @@ Status I18n::load(const std::string& language) {
                       "文字列の JSON オブジェクトが必要です");
   for (const auto& [key, value] : object.items()) {
     if (!value.is_string())
-      return make_error("i18n.format", platform::path_to_utf8(path) + "/" + key, "expected a string", "文字列が必要です");
+      return make_error("i18n.format", platform::path_to_utf8(path) + "/" + key, "expected a string",
+                        "文字列が必要です");
     texts_.emplace(key, value.get<std::string>());
   }
   return ok_status();

@@ -64,7 +64,8 @@ std::optional<std::pair<double, bool>> numeric(const std::string& cell) {
 }
 
 Error xlsx_error(lxw_error error, const std::filesystem::path& path) {
-  return make_error("xlsx.write", platform::path_to_utf8(path), std::string("cannot write the spreadsheet: ") + lxw_strerror(error),
+  return make_error("xlsx.write", platform::path_to_utf8(path),
+                    std::string("cannot write the spreadsheet: ") + lxw_strerror(error),
                     std::string("表計算ファイルを書き出せません: ") + lxw_strerror(error));
 }
 
@@ -193,12 +194,15 @@ std::filesystem::path report_workbook_path(int fiscal_year, const std::string& c
 
 Status write_report_xlsx(const std::filesystem::path& path, const std::vector<XlsxSheet>& sheets) {
   // libxlsxwriter writes the whole file at workbook_close; it goes beside the target first, then into place.
-  const std::filesystem::path draft = path.parent_path() / platform::path_from_utf8("." + platform::path_to_utf8(path.filename()) + "." + new_uuid_v7() + ".tmp");
+  const std::filesystem::path draft =
+      path.parent_path() /
+      platform::path_from_utf8("." + platform::path_to_utf8(path.filename()) + "." + new_uuid_v7() + ".tmp");
   lxw_workbook_options options{};
   options.constant_memory = LXW_FALSE;
   lxw_workbook* workbook = workbook_new_opt(platform::path_to_utf8(draft).c_str(), &options);
   if (!workbook)
-    return make_error("xlsx.write", platform::path_to_utf8(path), "cannot create the spreadsheet", "表計算ファイルを作れません");
+    return make_error("xlsx.write", platform::path_to_utf8(path), "cannot create the spreadsheet",
+                      "表計算ファイルを作れません");
   const Formats formats = add_formats(workbook);
   for (const XlsxSheet& sheet : sheets) add_sheet(workbook, formats, sheet);
 

@@ -55,7 +55,8 @@ bool write_screenshot(GLFWwindow* window, const std::filesystem::path& path) {
     std::copy(b, b + stride, a);
     std::copy(row.data(), row.data() + stride, b);
   }
-  return stbi_write_png(platform::path_to_utf8(path).c_str(), width, height, 3, pixels.data(), static_cast<int>(stride)) != 0;
+  return stbi_write_png(platform::path_to_utf8(path).c_str(), width, height, 3, pixels.data(),
+                        static_cast<int>(stride)) != 0;
 }
 
 // [SECTION] run_window: setup, loop, teardown -------------------------------------------------------------------
@@ -278,7 +279,8 @@ int run_window(const WindowOptions& options) {
       if (frames_settled >= 3 || timed_out) {
         if (timed_out && !app.settled()) std::fprintf(stderr, "tsunagi: the screen did not load in time; capturing anyway\n");
         if (!write_screenshot(glfw.window, options.screenshot)) {
-          std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n", platform::path_to_utf8(options.screenshot).c_str());
+          std::fprintf(stderr, "tsunagi: cannot write the screenshot %s\n",
+                       platform::path_to_utf8(options.screenshot).c_str());
           exit_code = 1;
         } else if (!options.drawn_text.empty() &&
                    !write_file_atomic(options.drawn_text, drawn_text(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts) + "\n",

@@ -3,15 +3,14 @@
 // ours carry the same content in the record format, with its empty fields: about 1.5 KB.
 #pragma once
 
-
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <vector>
 
-#include "model/record.hpp"
 #include "model/platform.hpp"
+#include "model/record.hpp"
 
 namespace tsunagi::bench {
 

@@ -9,7 +9,8 @@
 #include <stdexcept>
 
 #ifdef _WIN32
-#include <windows.h>
+#include <windows.h>  // first: the other Windows headers use its types
+
 #include <bcrypt.h>
 #include <fcntl.h>
 #include <io.h>
@@ -20,11 +21,11 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <signal.h>
-#include <time.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #endif
 
@@ -427,8 +428,10 @@ SystemProxy system_proxy_from(bool enabled, std::string_view server, std::string
     if (proxy.server.empty()) proxy.server = http;
   }
   for (std::string entry : split(override_list, ';')) {
-    if (entry == "<local>") entry = "localhost,127.0.0.1,::1";
-    else if (entry.starts_with("*.")) entry.erase(0, 1);  // "*.example.lg.jp": NO_PROXY's ".example.lg.jp"
+    if (entry == "<local>")
+      entry = "localhost,127.0.0.1,::1";
+    else if (entry.starts_with("*."))
+      entry.erase(0, 1);  // "*.example.lg.jp": NO_PROXY's ".example.lg.jp"
     if (!proxy.exceptions.empty()) proxy.exceptions += ',';
     proxy.exceptions += entry;
   }
@@ -444,7 +447,8 @@ SystemProxy system_proxy() {
   auto text = [&](const wchar_t* name) {
     wchar_t value[2048] = {};
     DWORD bytes = sizeof value - sizeof(wchar_t);
-    if (RegGetValueW(HKEY_CURRENT_USER, key, name, RRF_RT_REG_SZ, nullptr, value, &bytes) != ERROR_SUCCESS) return std::string();
+    if (RegGetValueW(HKEY_CURRENT_USER, key, name, RRF_RT_REG_SZ, nullptr, value, &bytes) != ERROR_SUCCESS)
+      return std::string();
     return path_to_utf8(std::filesystem::path(std::wstring(value)));
   };
   return system_proxy_from(enabled != 0, text(L"ProxyServer"), text(L"ProxyOverride"));

@@ -4,10 +4,10 @@
 #include <array>
 #include <set>
 
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/search_fold.hpp"
 #include "model/text.hpp"
-#include "model/platform.hpp"
 
 namespace tsunagi {
 

@@ -15,10 +15,10 @@
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "sync/kill_point.hpp"
 #include "sync/protocol.hpp"
-#include "model/platform.hpp"
 
 namespace tsunagi::sync {
 

@@ -429,10 +429,10 @@ Status check_pin(std::string_view pin) {
   if (pin.rfind("sha256//", 0) != 0)
     return make_error("enroll.line", "", "the pin must start with sha256//", "ピンは sha256// で始まる必要があります");
   const std::string_view digest = pin.substr(8);
-  const bool base64 = digest.size() == 44 && digest.back() == '=' &&
-                      std::all_of(digest.begin(), digest.end() - 1, [](char c) {
-                        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
-                      });
+  const bool base64 =
+      digest.size() == 44 && digest.back() == '=' && std::all_of(digest.begin(), digest.end() - 1, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+      });
   if (!base64)
     return make_error("enroll.line", "", "the pin is incomplete or damaged (copy the whole line again)",
                       "ピンが途中で切れているか壊れています（行全体をもう一度コピーしてください）");

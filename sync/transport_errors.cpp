@@ -17,14 +17,22 @@ constexpr TransferErrorText kConnect{"net.connect", "cannot connect to the colle
 #ifdef _WIN32
 long posix_errno(long os_errno) {
   switch (os_errno) {
-    case 10051: return ENETUNREACH;   // WSAENETUNREACH
-    case 10050: return ENETDOWN;      // WSAENETDOWN
-    case 10065: return EHOSTUNREACH;  // WSAEHOSTUNREACH
-    case 10064: return EHOSTUNREACH;  // WSAEHOSTDOWN
-    case 10049: return EADDRNOTAVAIL; // WSAEADDRNOTAVAIL
-    case 10061: return ECONNREFUSED;  // WSAECONNREFUSED
-    case 10060: return ETIMEDOUT;     // WSAETIMEDOUT
-    default: return os_errno;
+    case 10051:
+      return ENETUNREACH;  // WSAENETUNREACH
+    case 10050:
+      return ENETDOWN;  // WSAENETDOWN
+    case 10065:
+      return EHOSTUNREACH;  // WSAEHOSTUNREACH
+    case 10064:
+      return EHOSTUNREACH;  // WSAEHOSTDOWN
+    case 10049:
+      return EADDRNOTAVAIL;  // WSAEADDRNOTAVAIL
+    case 10061:
+      return ECONNREFUSED;  // WSAECONNREFUSED
+    case 10060:
+      return ETIMEDOUT;  // WSAETIMEDOUT
+    default:
+      return os_errno;
   }
 }
 #else

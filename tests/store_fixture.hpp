@@ -35,7 +35,10 @@ inline void set_env(const char* name, const char* value) {
 #ifdef _WIN32
   ::_putenv_s(name, value ? value : "");
 #else
-  if (value) ::setenv(name, value, 1); else ::unsetenv(name);
+  if (value)
+    ::setenv(name, value, 1);
+  else
+    ::unsetenv(name);
 #endif
 }
 

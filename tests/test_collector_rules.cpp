@@ -2,10 +2,10 @@
 
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "protocol_fixture.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/collector_server.hpp"
 #include "sync/protocol.hpp"
-#include "protocol_fixture.hpp"
 
 using namespace tsunagi;
 using namespace tsunagi::sync;
@@ -95,13 +95,14 @@ TEST_CASE("visibility: supervisors see all: staff their own and their team's and
   CHECK(may_see(committee_member, meeting_east, reference));
 }
 
-TEST_CASE("visibility: a team's supervisor sees that team's areas and staff, a supervisor of no team sees all", "[collector]") {
+TEST_CASE("visibility: a team's supervisor sees that team's areas and staff, a supervisor of no team sees all",
+          "[collector]") {
   ReferenceData reference;
   reference.areas = {{"hh", "東・博多エリア", "", ""}, {"higashi", "東区", "", "hh"}, {"nishi", "西区", "", ""}};
   reference.staff = {{"s1", "田中 花子", "staff", "higashi"}, {"s2", "鈴木 三郎", "staff", "nishi"}};
   Record review = meeting("田中 花子");  // held in 東区
   review.kind = RecordKind::CaseReview;
-  Record elsewhere = review;             // written by 東区's staff, about 西区
+  Record elsewhere = review;  // written by 東区's staff, about 西区
   elsewhere.areas = {"西区"};
   Record western = meeting("鈴木 三郎");
   western.areas = {"西区"};
@@ -123,7 +124,8 @@ TEST_CASE("visibility: a team's supervisor sees that team's areas and staff, a s
 
 TEST_CASE("visibility: a council's supervisor sees every record of that council and none of another", "[collector]") {
   ReferenceData reference;
-  reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""}, {"kodama", "児玉郡市自立支援協議会", "", ""}};
+  reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""},
+                        {"kodama", "児玉郡市自立支援協議会", "", ""}};
   Record kodama_review = meeting("児玉 太郎");
   kodama_review.kind = RecordKind::CaseReview;
   kodama_review.council = "kodama";
@@ -288,7 +290,8 @@ TEST_CASE("a push request read from its text gives the revisions the document gi
 
   // Left to the document path: a record that is not canonical or has fields this version does not know, a
   // missing member, a wrong type, too many revisions, bad syntax.
-  std::string pretty = R"({"revisions":[{"id":"r1","hlc":"h","hash":"x","record":)" + json::parse(texts[0].document).dump(1) + "}]}";
+  std::string pretty =
+      R"({"revisions":[{"id":"r1","hlc":"h","hash":"x","record":)" + json::parse(texts[0].document).dump(1) + "}]}";
   CHECK_FALSE(read_plain_push_request(pretty).has_value());
   Record future = first;
   future.unknown["x_future"] = 1;

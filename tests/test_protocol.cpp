@@ -2,9 +2,9 @@
 
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
+#include "protocol_fixture.hpp"
 #include "sync/command_line.hpp"
 #include "sync/protocol.hpp"
-#include "protocol_fixture.hpp"
 
 using namespace tsunagi;
 using namespace tsunagi::sync;
@@ -204,4 +204,3 @@ TEST_CASE("a pull answer read from its text keeps the report entries' text", "[p
   REQUIRE(none.has_value());
   CHECK(none->report_entries.empty());
 }
-

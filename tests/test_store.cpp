@@ -34,7 +34,8 @@ std::vector<std::string> titles(const Result<std::vector<RecordSummary>>& rows) 
 // The indexes of the store's file with their definitions, read on a connection of its own.
 std::vector<std::string> index_definitions(const Store& store) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
+          SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
                      -1, &stmt, nullptr);

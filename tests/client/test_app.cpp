@@ -222,7 +222,8 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
 
   // A sync, an import or an index rebuild on another connection holds the write lock.
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8((folder.path / "data" / Store::kFileName)).c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8((folder.path / "data" / Store::kFileName)).c_str(), &other) ==
+          SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   const auto locked = std::chrono::steady_clock::now();
   ui->key(GLFW_KEY_S, true);  // save, then keep typing and leave the field (an autosave)
@@ -417,7 +418,8 @@ TEST_CASE_METHOD(DemoAppFixture, "a click on a report's figure lists the records
 #ifdef _WIN32  // the user's own Documents: everything the export wrote there goes
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(out_folder, ec))
-    if (platform::path_to_utf8(entry.path().filename()).starts_with("報告書_令和6年度")) std::filesystem::remove(entry.path(), ec);
+    if (platform::path_to_utf8(entry.path().filename()).starts_with("報告書_令和6年度"))
+      std::filesystem::remove(entry.path(), ec);
 #endif
 
   for (int i = 0; i < 40; ++i) REQUIRE(ui->frame());  // past the double-click time

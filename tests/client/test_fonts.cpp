@@ -44,8 +44,8 @@ TEST_CASE("a font folder: the family earlier in the list wins, and preferred fil
   TempFolder system, user;
   fs::copy_file(kNotoCollection, system.path / "a-noto.ttc");
   fs::copy_file(kDejaVu, user.path / "dejavu.ttf");
-  fs::copy_file(kDejaVu, system.path / "not-a-font.txt");  // only font files are read
-  std::ofstream(system.path / "broken.ttf") << "not a font";   // a broken file is passed over
+  fs::copy_file(kDejaVu, system.path / "not-a-font.txt");     // only font files are read
+  std::ofstream(system.path / "broken.ttf") << "not a font";  // a broken file is passed over
 
   auto first = find_font_in_folders({system.path, user.path}, {"DejaVu Sans", "Noto Sans CJK JP"}, {});
   REQUIRE(first);
