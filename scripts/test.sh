@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds Tsunagi and runs every test (unit, CLI, and the window under Xvfb). Installs missing Debian packages.
+# Builds Tsunagi and runs every test (unit, CLI, and the window under Xvfb), then the Windows client's under Wine
+# (scripts/build-windows.sh test; about 15 minutes the first time). Installs missing Debian packages.
 #   scripts/test.sh              normal build in build/
 #   SANITIZE=1 scripts/test.sh   AddressSanitizer + UndefinedBehaviorSanitizer build in build-asan/
 #   TSUNAGI_TEST_EXCLUDE=REGEX   leaves out the tests whose names match (ctest -E), e.g. in CI's sanitizer run
+#   TSUNAGI_SKIP_WINDOWS=1       leaves out the Windows client (the sanitizer run always does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -18,7 +20,9 @@ if [ "${SANITIZE:-0}" = 1 ]; then
 fi
 cmake -S . -B "$build" -G Ninja "${flags[@]}"
 cmake --build "$build" -j "$(nproc)"
-cd "$build"
 exclude=()
 if [ -n "${TSUNAGI_TEST_EXCLUDE:-}" ]; then exclude=(-E "$TSUNAGI_TEST_EXCLUDE"); fi
-ctest --output-on-failure -j "$(nproc)" --timeout 300 "${exclude[@]}"
+(cd "$build" && ctest --output-on-failure -j "$(nproc)" --timeout 300 "${exclude[@]}")
+if [ "${SANITIZE:-0}" != 1 ] && [ "${TSUNAGI_SKIP_WINDOWS:-0}" != 1 ]; then
+  bash scripts/build-windows.sh test
+fi
