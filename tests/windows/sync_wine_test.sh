@@ -7,6 +7,8 @@
 #     supervisor's approval of its own;
 #   - an enrollment line with another key's pin is refused (exit 5, tls.pin_mismatch) and leaves nothing behind;
 #     a collector that comes back with another key is refused at the next sync, and nothing is lost;
+#   - a laptop that trusts the collector's certificate as a CA file (--ca, in a folder with a Japanese name) syncs,
+#     and one given another collector's certificate is refused;
 #   - with HTTPS_PROXY, or with the proxy of the Windows settings (the registry), requests go through the proxy
 #     (a CONNECT proxy of the test's own that counts the tunnels it opens).
 # Usage: sync_wine_test.sh TSUNAGI.EXE TSUNAGI_LINUX TSUNAGI_COLLECTOR      (WINEPREFIX as build-windows.sh sets it)
