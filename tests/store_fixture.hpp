@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "model/ids.hpp"
 #include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
@@ -15,11 +16,7 @@ struct TempFolder {
   std::filesystem::path path;
   TempFolder() {
     for (;;) {
-      unsigned char random[6];
-      tsunagi::platform::random_bytes(random, sizeof random);
-      std::string name = "tsunagi-test-";
-      for (unsigned char byte : random) name += "0123456789abcdef"[byte >> 4], name += "0123456789abcdef"[byte & 15];
-      path = std::filesystem::temp_directory_path() / name;
+      path = std::filesystem::temp_directory_path() / ("tsunagi-test-" + tsunagi::new_item_id());
       if (std::filesystem::create_directory(path)) break;  // throws when it cannot; false: taken, another name
     }
     tsunagi::platform::make_private_folder(path);
