@@ -13,24 +13,26 @@
 #include <string>
 #include <vector>
 
-#include "app/window.hpp"
 #include "app/i18n.hpp"
+#include "app/passphrase.hpp"
 #include "app/report_model.hpp"
 #include "app/report_xlsx.hpp"
 #include "app/screens/review.hpp"
+#include "app/window.hpp"
 #include "model/calendar.hpp"
 #include "model/csv_export.hpp"
 #include "model/demo.hpp"
+#include "model/encryption.hpp"
 #include "model/files.hpp"
 #include "model/json_text.hpp"
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
+#include "model/reference.hpp"
 #include "model/report.hpp"
 #include "model/review.hpp"
-#include "model/reference.hpp"
 #include "model/store.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
-#include "model/platform.hpp"
 #include "sync/client.hpp"
 #include "sync/command_line.hpp"
 #include "sync/protocol.hpp"
@@ -44,7 +46,8 @@ using nlohmann::json;
 constexpr int kExitError = 1;
 constexpr int kExitUsage = 64;  // EX_USAGE
 
-constexpr const char* kUsage = R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [COMMAND ...]
+constexpr const char* kUsage =
+    R"(Usage: tsunagi [--data DIR] [--lang ja|en] [--author NAME] [--passphrase-fd N] [COMMAND ...]
 
 With no command, opens the desktop window:
   tsunagi [--demo] [--screenshot FILE.png [--screen SCREEN] [--drawn-text FILE.txt]] [--fy YEAR]
@@ -112,6 +115,16 @@ Commands:
   admin device revoke DEVICE_ID     a lost or replaced laptop: its token stops working at once
   admin reference import FILE.json [--replace]
                                     add (or with --replace, replace) the reference data every device receives
+  passphrase change [--new-passphrase-fd N]
+                                    a new passphrase for the data (the data key is wrapped again; nothing else
+                                    is rewritten); the new one from N, $TSUNAGI_NEW_PASSPHRASE_FILE, or asked
+  wipe --yes                        a forgotten passphrase: delete this device's data (changes not yet synced are
+                                    lost), then enroll again and `restore` what the collector holds
+
+The data on this device is encrypted. Its passphrase is read from descriptor N (--passphrase-fd), else from the
+file $TSUNAGI_PASSPHRASE_FILE names, else asked at the terminal; the first use of a data folder sets it (8
+characters or more; full-width letters and digits count as their ASCII forms). A store of an earlier version is
+encrypted at that first use.
 
 Filters: --kind meeting|case_review|outreach|initiative  --fy 2024|令和6年度  --from DATE --to DATE
          --month 1-12  --status draft|submitted|returned|approved  --council ID|NAME
@@ -167,49 +180,54 @@ CommandLineSpec command_line() {
   std::vector<OptionSpec> admin_user_add = admin_user_code;
   admin_user_add.insert(admin_user_add.end(), {value_option("--role"), value_option("--team"),
                                                value_option("--committee"), value_option("--council")});
-  return {.global_options = {value_option("--data"), value_option("--lang"), value_option("--author"),
-                             flag_option("--help"), flag_option("--version")},
-          .commands = {
-              // The window.
-              {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
-                           flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
-                           value_option("--focus"), value_option("--fy")}},
-              {.words = {"record", "add"}, .options = {value_option("--json"), value_option("--fy")}},
-              {.words = {"record", "list"}, .options = list_options},
-              {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
-              {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json"), value_option("--fy")}},
-              {.words = {"record", "delete"}, .operands = {"ID"}},
-              {.words = {"record", "resolve"}, .operands = {"ID", "FIELD"}, .options = {value_option("--take")}},
-              {.words = {"record", "history"}, .operands = {"ID"}, .options = {value_option("--format")}},
-              {.words = {"review", "list"}, .options = list_options},
-              {.words = {"review", "approve"}, .operands = {"ID"}, .more_operands = true},
-              {.words = {"review", "return"}, .operands = {"ID"}, .options = {value_option("--comment")}},
-              {.words = {"review", "reopen"}, .operands = {"ID"}, .options = {value_option("--comment")}},
-              {.words = {"comment", "add"}, .operands = {"ID"}, .options = {value_option("--text")}},
-              {.words = {"import"}, .operands = {"FILE.json"}, .options = {value_option("--fy")}},
-              {.words = {"export"}, .options = export_options},
-              {.words = {"enroll"},
-               .optional_operands = {"LINE"},
-               .options = {value_option("--server"), value_option("--code"), value_option("--pin"),
-                           value_option("--ca"), value_option("--device-name")}},
-              {.words = {"sync"}},
-              {.words = {"restore"}},
-              {.words = {"status"}},
-              {.words = {"admin", "user", "add"}, .options = admin_user_add},
-              {.words = {"admin", "user", "code"}, .options = admin_user_code},
-              {.words = {"admin", "user", "list"}, .options = {value_option("--format")}},
-              {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
-              {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
-              {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
-              {.words = {"report"}, .operands = {"indicators|progress|committee|themes|all"}, .options = report_options},
-              {.words = {"report", "set"}, .operands = {"progress|actual", "KEY"},
-               .options = {value_option("--fy"), value_option("--council"), value_option("--status"),
-                           value_option("--work-done"), value_option("--figures-actual"), value_option("--analysis"),
-                           value_option("--next-plan"), value_option("--value"), value_option("--note")}},
-              {.words = {"report", "history"}, .operands = {"progress|actual", "KEY"},
-               .options = {value_option("--fy"), value_option("--council"), value_option("--format")}},
-              {.words = {"help"}},
-          }};
+  return {
+      .global_options = {value_option("--data"), value_option("--lang"), value_option("--author"),
+                         value_option("--passphrase-fd"), flag_option("--help"), flag_option("--version")},
+      .commands = {
+          // The window.
+          {.options = {flag_option("--demo"), value_option("--screenshot"), value_option("--screen"),
+                       flag_option("--timing"), value_option("--frames"), value_option("--drawn-text"),
+                       value_option("--focus"), value_option("--fy")}},
+          {.words = {"record", "add"}, .options = {value_option("--json"), value_option("--fy")}},
+          {.words = {"record", "list"}, .options = list_options},
+          {.words = {"record", "show"}, .operands = {"ID"}, .options = {value_option("--format")}},
+          {.words = {"record", "edit"}, .operands = {"ID"}, .options = {value_option("--json"), value_option("--fy")}},
+          {.words = {"record", "delete"}, .operands = {"ID"}},
+          {.words = {"record", "resolve"}, .operands = {"ID", "FIELD"}, .options = {value_option("--take")}},
+          {.words = {"record", "history"}, .operands = {"ID"}, .options = {value_option("--format")}},
+          {.words = {"review", "list"}, .options = list_options},
+          {.words = {"review", "approve"}, .operands = {"ID"}, .more_operands = true},
+          {.words = {"review", "return"}, .operands = {"ID"}, .options = {value_option("--comment")}},
+          {.words = {"review", "reopen"}, .operands = {"ID"}, .options = {value_option("--comment")}},
+          {.words = {"comment", "add"}, .operands = {"ID"}, .options = {value_option("--text")}},
+          {.words = {"import"}, .operands = {"FILE.json"}, .options = {value_option("--fy")}},
+          {.words = {"export"}, .options = export_options},
+          {.words = {"enroll"},
+           .optional_operands = {"LINE"},
+           .options = {value_option("--server"), value_option("--code"), value_option("--pin"), value_option("--ca"),
+                       value_option("--device-name")}},
+          {.words = {"sync"}},
+          {.words = {"restore"}},
+          {.words = {"status"}},
+          {.words = {"admin", "user", "add"}, .options = admin_user_add},
+          {.words = {"admin", "user", "code"}, .options = admin_user_code},
+          {.words = {"admin", "user", "list"}, .options = {value_option("--format")}},
+          {.words = {"admin", "device", "list"}, .options = {value_option("--format")}},
+          {.words = {"admin", "device", "revoke"}, .operands = {"DEVICE_ID"}},
+          {.words = {"admin", "reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
+          {.words = {"report"}, .operands = {"indicators|progress|committee|themes|all"}, .options = report_options},
+          {.words = {"report", "set"},
+           .operands = {"progress|actual", "KEY"},
+           .options = {value_option("--fy"), value_option("--council"), value_option("--status"),
+                       value_option("--work-done"), value_option("--figures-actual"), value_option("--analysis"),
+                       value_option("--next-plan"), value_option("--value"), value_option("--note")}},
+          {.words = {"report", "history"},
+           .operands = {"progress|actual", "KEY"},
+           .options = {value_option("--fy"), value_option("--council"), value_option("--format")}},
+          {.words = {"passphrase", "change"}, .options = {value_option("--new-passphrase-fd")}},
+          {.words = {"wipe"}, .options = {flag_option("--yes")}},
+          {.words = {"help"}},
+      }};
 }
 
 std::filesystem::path default_data_dir() {
@@ -434,10 +452,6 @@ std::string join_cells(const std::vector<std::string>& cells) {
   return line;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// [SECTION] Subcommands
-// ---------------------------------------------------------------------------------------------------------------
-
 struct Context {
   Arguments args;
   bool japanese = false;
@@ -463,6 +477,158 @@ struct Context {
     return options;
   }
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Unlocking the data
+// ---------------------------------------------------------------------------------------------------------------
+
+// What to do with a forgotten passphrase, after "wrong passphrase".
+constexpr const char* kForgottenHint =
+    "If the passphrase is forgotten, nobody can open this data, Tsunagi included. `tsunagi wipe --yes` deletes it\n"
+    "(changes not yet synced are lost); then enroll again and `tsunagi restore` what the collector holds.\n";
+constexpr const char* kForgottenHintJa =
+    "パスフレーズを忘れた場合、このデータは誰にも（つなぎにも）開けません。`tsunagi wipe --yes` で削除し\n"
+    "（まだ同期していない変更は失われます）、登録し直してから `tsunagi restore` "
+    "で集約サーバーから受け取ってください。\n";
+
+int fail_unlock(const Error& error, bool japanese) {
+  int code = fail(error, japanese);
+  if (error.code == "store.passphrase") std::cerr << (japanese ? kForgottenHintJa : kForgottenHint);
+  return code;
+}
+
+// The passphrase given with --passphrase-fd or $TSUNAGI_PASSPHRASE_FILE, or nullopt.
+Result<std::optional<std::string>> passphrase_given(const Context& ctx) {
+  int fd = -1;
+  if (ctx.args.has("--passphrase-fd")) {
+    auto parsed = parse_descriptor(ctx.args.option("--passphrase-fd"));
+    if (!parsed) return parsed.error();
+    fd = *parsed;
+  }
+  return given_passphrase(fd, kPassphraseFileVariable);
+}
+
+// A new passphrase typed twice at the terminal; nullopt when there is no terminal.
+Result<std::optional<std::string>> ask_new_passphrase(bool japanese, const char* first_prompt) {
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto first = platform::read_secret_line(first_prompt);
+    if (!first) return std::optional<std::string>();
+    auto normalized = encryption::normalize_passphrase(*first);
+    if (!normalized) return normalized.error();
+    if (auto status = encryption::check_new_passphrase(*normalized); !status) {
+      std::cerr << status.error().describe(japanese) << "\n";
+      continue;
+    }
+    auto again = platform::read_secret_line(japanese ? "もう一度入力してください: " : "Type it again: ");
+    if (!again) return std::optional<std::string>();
+    if (*again == *first) return std::optional<std::string>(std::move(*first));
+    std::cerr << (japanese ? "2 回の入力が一致しません。\n" : "The two do not match.\n");
+  }
+  return make_error("passphrase.short", "", "no passphrase chosen", "パスフレーズが決まりませんでした");
+}
+
+Error no_passphrase_error() {
+  return make_error("passphrase.none", "",
+                    "the data is encrypted: give its passphrase at the terminal, with --passphrase-fd N, or in the "
+                    "file $TSUNAGI_PASSPHRASE_FILE names",
+                    "データは暗号化されています。パスフレーズを端末で入力するか、--passphrase-fd N か "
+                    "$TSUNAGI_PASSPHRASE_FILE のファイルで渡してください");
+}
+
+// Unlocks the data folder for this command (setting its passphrase at its first use, and encrypting a store of an
+// earlier version then): from the given passphrase, else asked at the terminal (three tries).
+Status unlock_data(const Context& ctx) {
+  if (encryption::folder_key(ctx.data_dir)) return ok_status();
+  const bool is_new = !encryption::has_key_file(ctx.data_dir);
+  std::error_code ec;
+  if (is_new && std::filesystem::exists(ctx.data_dir / Store::kFileName, ec))
+    std::cerr << (ctx.japanese ? "このデータを暗号化します（初回のみ）。\n" : "Encrypting this data (once).\n");
+  auto given = passphrase_given(ctx);
+  if (!given) return given.error();
+  if (*given) {
+    auto key = encryption::unlock_folder(ctx.data_dir, **given);
+    if (!key) return key.error();
+    return ok_status();
+  }
+  if (is_new) {
+    auto chosen =
+        ask_new_passphrase(ctx.japanese, ctx.japanese ? "このデータのパスフレーズを決めてください（8 文字以上）: "
+                                                      : "Choose a passphrase for this data (8 characters or more): ");
+    if (!chosen) return chosen.error();
+    if (!*chosen) return no_passphrase_error();
+    auto key = encryption::unlock_folder(ctx.data_dir, **chosen);
+    if (!key) return key.error();
+    return ok_status();
+  }
+  for (int attempt = 0;; ++attempt) {
+    auto typed = platform::read_secret_line(ctx.japanese ? "パスフレーズ: " : "Passphrase: ");
+    if (!typed) return no_passphrase_error();
+    auto key = encryption::unlock_folder(ctx.data_dir, *typed);
+    if (key) return ok_status();
+    if (key.error().code != "store.passphrase" || attempt == 2) return key.error();
+    std::cerr << (ctx.japanese ? "パスフレーズが違います。\n" : "Wrong passphrase.\n");
+  }
+}
+
+int command_passphrase_change(const Context& ctx) {
+  if (!encryption::has_key_file(ctx.data_dir)) return fail(encryption::locked_error(ctx.data_dir), ctx.japanese);
+  auto old_passphrase = passphrase_given(ctx);
+  if (!old_passphrase) return fail(old_passphrase.error(), ctx.japanese);
+  if (!*old_passphrase) {
+    auto typed = platform::read_secret_line(ctx.japanese ? "今のパスフレーズ: " : "Current passphrase: ");
+    if (!typed) return fail(no_passphrase_error(), ctx.japanese);
+    *old_passphrase = std::move(*typed);
+  }
+  int fd = -1;
+  if (ctx.args.has("--new-passphrase-fd")) {
+    auto parsed = parse_descriptor(ctx.args.option("--new-passphrase-fd"));
+    if (!parsed) return fail(parsed.error(), ctx.japanese);
+    fd = *parsed;
+  }
+  auto new_passphrase = given_passphrase(fd, kNewPassphraseFileVariable);
+  if (!new_passphrase) return fail(new_passphrase.error(), ctx.japanese);
+  if (!*new_passphrase) {
+    auto chosen = ask_new_passphrase(
+        ctx.japanese, ctx.japanese ? "新しいパスフレーズ（8 文字以上）: " : "New passphrase (8 characters or more): ");
+    if (!chosen) return fail(chosen.error(), ctx.japanese);
+    if (!*chosen) return fail(no_passphrase_error(), ctx.japanese);
+    *new_passphrase = std::move(*chosen);
+  }
+  if (auto status = encryption::change_passphrase(ctx.data_dir, **old_passphrase, **new_passphrase); !status)
+    return fail_unlock(status.error(), ctx.japanese);
+  std::cout << (ctx.japanese ? "パスフレーズを変更しました。\n" : "Passphrase changed.\n");
+  return 0;
+}
+
+// Deletes the device's data: the store, its backups and log, the key file and the enrollment (whose token the lost
+// key sealed). What the collector holds comes back with enroll and restore.
+int command_wipe(const Context& ctx) {
+  if (!ctx.args.flag("--yes"))
+    throw UsageError{"wipe deletes all the data on this device, changes not yet synced included: add --yes",
+                     "wipe はこの端末のデータ（まだ同期していない変更も）をすべて削除します。--yes を付けてください"};
+  std::error_code ec;
+  int removed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(ctx.data_dir, ec)) {
+    const std::string name = platform::path_to_utf8(entry.path().filename());
+    if (name.rfind(Store::kFileName, 0) == 0 || name == encryption::kKeyFileName ||
+        name == encryption::kEnrollmentFileName) {
+      std::error_code removal;
+      if (std::filesystem::remove(entry.path(), removal)) ++removed;
+      if (removal) return fail(make_error("io.write", name, removal.message(), removal.message()), ctx.japanese);
+    }
+  }
+  platform::sync_folder(ctx.data_dir);
+  encryption::forget(ctx.data_dir);
+  std::cout << (ctx.japanese ? "この端末のデータを削除しました（" + std::to_string(removed) +
+                                   " ファイル）。登録し直してから tsunagi restore を実行してください。\n"
+                             : "Deleted this device's data (" + std::to_string(removed) +
+                                   " files). Enroll again, then run tsunagi restore.\n");
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Subcommands
+// ---------------------------------------------------------------------------------------------------------------
 
 // A filter naming nothing the reference data knows matches only records that hold that text: say so, as an empty
 // list alone reads as "no records".
@@ -1262,8 +1428,19 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
     ctx.data_dir = ctx.args.has("--data") ? platform::path_from_utf8(ctx.args.option("--data")) : default_data_dir();
-    if (ctx.args.positional().empty()) return command_window(ctx);
-    const std::string& command = ctx.args.positional()[0];
+    const std::string command = ctx.args.positional().empty() ? "" : ctx.args.positional()[0];
+    if (command == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (command == "wipe") return command_wipe(ctx);
+    if (command == "passphrase") return command_passphrase_change(ctx);
+    // The window asks for the passphrase itself, unless one is given.
+    const bool window_asks = command.empty() && !ctx.args.has("--passphrase-fd") &&
+                             platform::environment_path(kPassphraseFileVariable).empty();
+    if (!window_asks)
+      if (auto status = unlock_data(ctx); !status) return fail_unlock(status.error(), ctx.japanese);
+    if (command.empty()) return command_window(ctx);
     if (command == "record") return command_record(ctx);
     if (command == "review") return command_review(ctx);
     if (command == "comment") return command_comment(ctx);
@@ -1278,10 +1455,6 @@ int run_cli(int argc, char** argv) {
     if (command == "sync") return command_sync(ctx, false);
     if (command == "restore") return command_sync(ctx, true);
     if (command == "status") return command_status(ctx);
-    if (command == "help") {
-      std::cout << kUsage;
-      return 0;
-    }
     throw UsageError{"unknown command \"" + command + "\"", "「" + command + "」というコマンドはありません"};
   } catch (const UsageError& error) {
     std::cerr << "tsunagi: " << error.text(ctx.japanese) << "\n\n" << kUsage;

@@ -3,7 +3,7 @@
 # scripts/build-windows.sh made from Debian's sources into $TSUNAGI_WIN_PREFIX.
 #
 #   dep_system     what the platform layer calls: SHA-256 (libcrypto; BCrypt on Windows), and on Windows the
-#                  folders, registry (proxy) and console APIs
+#                  folders, registry (proxy) and console APIs; libsodium (the store's encryption, model/crypto)
 #   dep_curl       the client's HTTPS transport (libcurl, zlib)
 #   dep_server     the collector's TLS and HTTP server (OpenSSL, cpp-httplib); Linux only
 #   dep_xlsx       report workbooks (libxlsxwriter)
@@ -32,7 +32,11 @@ if(WIN32)
   find_path(TSUNAGI_XLSX_INCLUDE xlsxwriter.h REQUIRED)
   find_path(TSUNAGI_CATCH2_INCLUDE catch2/catch.hpp)
 
-  target_link_libraries(dep_system INTERFACE bcrypt ole32 shell32 uuid advapi32)
+  find_library(TSUNAGI_SODIUM_LIB sodium REQUIRED)
+  find_path(TSUNAGI_SODIUM_INCLUDE sodium.h REQUIRED)
+  target_include_directories(dep_system SYSTEM INTERFACE ${TSUNAGI_SODIUM_INCLUDE})
+  target_compile_definitions(dep_system INTERFACE SODIUM_STATIC)
+  target_link_libraries(dep_system INTERFACE ${TSUNAGI_SODIUM_LIB} bcrypt ole32 shell32 uuid advapi32 crypt32)
   target_link_libraries(dep_curl INTERFACE CURL::libcurl ZLIB::ZLIB)
   target_include_directories(dep_xlsx SYSTEM INTERFACE ${TSUNAGI_XLSX_INCLUDE})
   target_link_libraries(dep_xlsx INTERFACE ${TSUNAGI_XLSX_LIB} ZLIB::ZLIB)
@@ -44,7 +48,7 @@ if(WIN32)
     target_include_directories(dep_catch2 SYSTEM INTERFACE ${TSUNAGI_CATCH2_INCLUDE})
   endif()
 else()
-  pkg_check_modules(TSUNAGI_CRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+  pkg_check_modules(TSUNAGI_CRYPTO REQUIRED IMPORTED_TARGET libcrypto libsodium)
   pkg_check_modules(TSUNAGI_CURL REQUIRED IMPORTED_TARGET libcurl zlib)
   pkg_check_modules(TSUNAGI_SERVER REQUIRED IMPORTED_TARGET openssl zlib cpp-httplib)
   target_link_libraries(dep_system INTERFACE PkgConfig::TSUNAGI_CRYPTO)

@@ -1,6 +1,7 @@
 #include "model/database.hpp"
-#include "model/platform.hpp"
 
+#include "model/crypt_vfs.hpp"
+#include "model/platform.hpp"
 
 #include <cerrno>
 #include <mutex>
@@ -30,6 +31,12 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
     case SQLITE_NOTADB:
       code = "store.corrupt";
       ja = "データベースファイルが壊れています";
+      break;
+    case SQLITE_IOERR:
+      if ((db ? sqlite3_extended_errcode(db) : rc) == SQLITE_IOERR_DATA) {
+        code = "store.tampered";
+        ja = "データファイルの一部が検証に失敗しました（破損または改ざん）";
+      }
       break;
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN:
@@ -93,29 +100,69 @@ void Statement::reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, unsigned mode) {
+Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& file, unsigned mode, crypto::Key key) {
+  const std::string name = platform::path_to_utf8(file);
   // Create a new file ourselves so that it never exists with a wider mode than asked (SQLite gives its -wal and
   // -shm files the database file's mode). Only a new file: closing any descriptor of a file drops every POSIX lock
   // this process holds on it, so opening and closing an existing database would silently release the locks of
   // this process's other connections, and another process could then write beside them.
   if (std::string error; !platform::create_file_exclusive(file, mode, error) && !error.empty())
-    return make_error("store.access", platform::path_to_utf8(file), "cannot create the database file: " + error,
+    return make_error("store.access", name, "cannot create the database file: " + error,
                       "データベースファイルを作成できません: " + error);
   // A connection is used by one thread at a time (see the header), so SQLite's per-call mutexes and its global
   // allocation counter (another mutex per allocation) only cost time.
   static std::once_flag configured;
   std::call_once(configured, [] { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
+  if (key) {
+    crypt::register_vfs();
+    crypt::set_key(name, key);
+  }
   sqlite3* db = nullptr;
+  // A page that does not open with the key, at open (page 1) or at the first read: the key is not this file's, or
+  // the file was damaged or altered.
+  auto key_error = [&](Error error) {
+    if (!key || (error.code != "store.tampered" && error.code != "store.corrupt")) return error;
+    if (crypt::is_plain_database(name))
+      return make_error("store.plain", name, "the data file is not encrypted yet",
+                        "データファイルはまだ暗号化されていません");
+    return make_error("store.key", name,
+                      "the data file does not open with this key: it is damaged, altered, or from another store",
+                      "データファイルをこの鍵で開けません。破損・改ざんされたか、別のデータのファイルです");
+  };
   // SQLite takes UTF-8 file names on every system (a Windows path's own text is UTF-16).
-  int rc = sqlite3_open_v2(platform::path_to_utf8(file).c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(name.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, key ? crypt::kVfsName : nullptr);
   if (rc != SQLITE_OK) {
-    Error error = sqlite_error(db, rc, "open " + platform::path_to_utf8(file));
+    Error error = sqlite_error(db, rc, "open " + name);
     sqlite3_close(db);
-    return error;
+    return key_error(std::move(error));
   }
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, kBusyTimeoutMs);
-  return std::unique_ptr<Database>(new Database(db));
+  std::unique_ptr<Database> opened(new Database(db, key));
+  if (key) {
+    // SQLite leaves kReservedBytes at the end of every page for the nonce and tag: set before a new file's first
+    // write, and kept by a VACUUM. Temporary tables, sorts and statement journals stay in memory, so that no page
+    // reaches a file the VFS does not encrypt.
+    // (After the page size: setting that asks for no reserved bytes.)
+    for (const char* pragma : {"PRAGMA temp_store = MEMORY", "PRAGMA page_size = 4096"})
+      if (auto status = opened->exec(pragma); !status) return key_error(status.error());
+    int reserve = crypt::kReservedBytes;
+    sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
+    // WAL only (the VFS takes no rollback journal with pages in it): a new file, or a copy VACUUM INTO wrote (which
+    // leaves it in rollback mode), goes into WAL mode without a journal. Reading the mode reads page 1: a wrong key
+    // shows here, not at the first query.
+    auto mode = opened->prepare("PRAGMA journal_mode");
+    if (!mode) return key_error(mode.error());
+    auto row = (*mode)->step();
+    if (!row) return key_error(row.error());
+    const bool wal = *row && (*mode)->text(0) == "wal";
+    (*mode)->reset();
+    if (!wal)
+      for (const char* pragma : {"PRAGMA journal_mode = OFF", "PRAGMA journal_mode = WAL"})
+        if (auto status = opened->exec(pragma); !status) return key_error(status.error());
+  }
+  return opened;
 }
 
 Database::~Database() {
@@ -223,7 +270,7 @@ int WalCheckpointer::on_commit(void* self, sqlite3* db, const char*, int pages) 
 }
 
 void WalCheckpointer::run() {
-  auto opened = Database::open(file_);
+  auto opened = Database::open(file_, 0600, writer_.key());
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return due_ || stopping_; });

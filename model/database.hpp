@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/crypto.hpp"
 #include "model/error.hpp"
 
 namespace tsunagi {
@@ -58,13 +59,19 @@ class Database {
   // How long a statement waits for another connection's lock before "store.busy".
   static constexpr int kBusyTimeoutMs = 5000;
 
-  // Opens (creating) the file; `mode` is applied to a new file before SQLite writes to it.
-  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, unsigned mode = 0600);
+  // Opens (creating) the file; `mode` is applied to a new file before SQLite writes to it. With `key`, every page
+  // of the file and its log is encrypted (model/crypt_vfs): the connection runs with temp_store = MEMORY and, on a
+  // new file, WAL from its first write; a plain database file is refused ("store.plain", see
+  // model/encryption's migration), and a file that does not open with the key is "store.key".
+  static Result<std::unique_ptr<Database>> open(const std::filesystem::path& file, unsigned mode = 0600,
+                                                crypto::Key key = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   sqlite3* handle() const { return db_; }
+  // The key its pages are encrypted with; null for a plain file.
+  const crypto::Key& key() const { return key_; }
   // Runs one or more statements without results.
   Status exec(std::string_view sql);
   // A cached prepared statement, reset and with bindings cleared. Valid until the next call with the same SQL, or
@@ -80,7 +87,7 @@ class Database {
   Result<std::optional<std::int64_t>> query_int(const std::string& sql);
 
  private:
-  explicit Database(sqlite3* db) : db_(db) {}
+  Database(sqlite3* db, crypto::Key key) : db_(db), key_(std::move(key)) {}
   struct Cached {
     sqlite3_stmt* stmt;
     std::unique_ptr<Statement> wrapper;
@@ -88,6 +95,7 @@ class Database {
   };
   void evict_least_recent();
   sqlite3* db_;
+  crypto::Key key_;
   std::unordered_map<std::string, Cached> cache_;
   std::list<std::string> recent_;  // the cache's SQL texts, most recently used first
 };

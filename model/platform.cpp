@@ -25,6 +25,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 #endif
@@ -175,6 +176,28 @@ bool create_file_exclusive(const std::filesystem::path& path, unsigned mode, std
 #endif
   if (errno != EEXIST) error = errno_text();
   return false;
+}
+
+bool sync_file(const std::filesystem::path& path, std::string& error) {
+#ifdef _WIN32
+  const int fd = _wopen(path.c_str(), _O_RDWR | _O_BINARY | _O_NOINHERIT);
+#else
+  const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+#endif
+  if (fd < 0) {
+    error = "cannot open: " + errno_text();
+    return false;
+  }
+#ifdef _WIN32
+  const bool synced = _commit(fd) == 0;
+  if (!synced) error = "cannot flush: " + errno_text();
+  _close(fd);
+#else
+  const bool synced = ::fsync(fd) == 0;
+  if (!synced) error = "cannot flush: " + errno_text();
+  ::close(fd);
+#endif
+  return synced;
 }
 
 bool write_file_durably(const std::filesystem::path& path, std::string_view content, unsigned mode, std::string& error) {
@@ -509,6 +532,85 @@ void release_own_console() {
   DWORD processes[2];
   if (GetConsoleWindow() != nullptr && GetConsoleProcessList(processes, 2) == 1) FreeConsole();
 #endif
+}
+
+std::optional<std::string> read_secret_line(const std::string& prompt) {
+#ifdef _WIN32
+  HANDLE input = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, nullptr,
+                             OPEN_EXISTING, 0, nullptr);
+  if (input == INVALID_HANDLE_VALUE) return std::nullopt;
+  DWORD mode = 0;
+  if (!GetConsoleMode(input, &mode)) {
+    CloseHandle(input);
+    return std::nullopt;
+  }
+  std::fputs(prompt.c_str(), stderr);
+  std::fflush(stderr);
+  SetConsoleMode(input, (mode & ~ENABLE_ECHO_INPUT) | ENABLE_LINE_INPUT | ENABLE_PROCESSED_INPUT);
+  std::wstring line;
+  wchar_t buffer[256];
+  DWORD got = 0;
+  bool read = false;
+  while (ReadConsoleW(input, buffer, 256, &got, nullptr) && got > 0) {
+    read = true;
+    line.append(buffer, got);
+    if (line.find(L'\n') != std::wstring::npos) break;
+  }
+  SetConsoleMode(input, mode);
+  CloseHandle(input);
+  std::fputs("\n", stderr);
+  if (!read) return std::nullopt;
+  while (!line.empty() && (line.back() == L'\n' || line.back() == L'\r')) line.pop_back();
+  std::string text = path_to_utf8(std::filesystem::path(line));
+  SecureZeroMemory(line.data(), line.size() * sizeof(wchar_t));
+  return text;
+#else
+  const int tty = ::open("/dev/tty", O_RDWR | O_CLOEXEC);
+  if (tty < 0) return std::nullopt;
+  termios saved{};
+  if (::tcgetattr(tty, &saved) != 0) {
+    ::close(tty);
+    return std::nullopt;
+  }
+  (void)!::write(tty, prompt.data(), prompt.size());
+  termios quiet = saved;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  quiet.c_lflag |= ECHONL;
+  ::tcsetattr(tty, TCSAFLUSH, &quiet);
+  std::string line;
+  char c = 0;
+  bool read = false;
+  while (::read(tty, &c, 1) == 1) {
+    read = true;
+    if (c == '\n') break;
+    line += c;
+  }
+  ::tcsetattr(tty, TCSAFLUSH, &saved);
+  ::close(tty);
+  if (!read) return std::nullopt;
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+#endif
+}
+
+std::optional<std::string> read_descriptor_line(int fd) {
+  std::string text;
+  char buffer[512];
+  while (text.size() < 4096) {
+#ifdef _WIN32
+    const int n = _read(fd, buffer, sizeof buffer);
+#else
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+#endif
+    if (n < 0) return std::nullopt;
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.find('\n') != std::string::npos) break;
+  }
+  if (auto newline = text.find('\n'); newline != std::string::npos) text.resize(newline);
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
 }
 
 void stop_for_kill() {

@@ -48,6 +48,10 @@ bool create_file_exclusive(const std::filesystem::path& path, unsigned mode, std
 // returns (fsync, FlushFileBuffers). False with `error` set (the file removed) when any step fails.
 bool write_file_durably(const std::filesystem::path& path, std::string_view content, unsigned mode, std::string& error);
 
+// Forces an existing file's content to the disk (fsync, _commit). Never for a database another connection of this
+// process has open (closing a descriptor drops that process's POSIX locks on the file). False with `error` set.
+bool sync_file(const std::filesystem::path& path, std::string& error);
+
 // Replaces `to` with `from` in one step (rename; MoveFileEx with MOVEFILE_REPLACE_EXISTING | WRITE_THROUGH).
 bool replace_file(const std::filesystem::path& from, const std::filesystem::path& to, std::string& error);
 
@@ -91,6 +95,13 @@ void prepare_process();
 // Explorer (it is the console's one process) is closed, so that no empty black window stays beside it. A console
 // the user typed the command in stays.
 void release_own_console();
+// A line typed at the terminal without echo (a passphrase): `prompt` goes to the terminal (stderr), the answer is
+// read from it (/dev/tty; the console on Windows, as UTF-16 and returned as UTF-8), without its line ending.
+// nullopt when there is no terminal to ask.
+std::optional<std::string> read_secret_line(const std::string& prompt);
+// One line (or all, up to 4 KiB, without a line ending) read from the open file descriptor `fd`; nullopt when it
+// cannot be read.
+std::optional<std::string> read_descriptor_line(int fd);
 // Stops the process where it is, for a test that kills it there (tests/sync kill points): SIGSTOP, which the test
 // answers with SIGKILL; on Windows, the process ends at once (TerminateProcess), which is what the kill would do.
 void stop_for_kill();

@@ -13,16 +13,17 @@
 #include "model/calendar.hpp"
 #include "model/conflict_rows.hpp"
 #include "model/database.hpp"
+#include "model/encryption.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/merge.hpp"
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/search_fold.hpp"
 #include "model/store_schema.hpp"
 #include "model/text.hpp"
 #include "model/validation.hpp"
-#include "model/platform.hpp"
 
 namespace tsunagi {
 
@@ -115,7 +116,10 @@ Status Store::init(const std::filesystem::path& folder, const StoreOptions& opti
                       "データフォルダを作成できません: " + ec.message());
   platform::make_private_folder(folder);  // records are sensitive personal information
   file_ = folder / kFileName;
-  auto opened = Database::open(file_, 0600);
+  // An encrypted folder opens with the key its unlock remembered (model/encryption); without one, it is locked.
+  crypto::Key key = encryption::key_for(folder);
+  if (!key && encryption::has_key_file(folder)) return encryption::locked_error(folder);
+  auto opened = Database::open(file_, 0600, key);
   if (!opened) return opened.error();
   db_ = std::move(*opened);
   if (options.busy_timeout_ms > 0) db_->set_busy_timeout(options.busy_timeout_ms);

@@ -330,7 +330,7 @@ std::string utc_stamp() {
 }
 
 Status backup_file(Database& db, const std::filesystem::path& target) {
-  auto opened = Database::open(target, 0600);
+  auto opened = Database::open(target, 0600, db.key());  // encrypted as the store is
   if (!opened) return opened.error();
   sqlite3_backup* backup = sqlite3_backup_init((*opened)->handle(), "main", db.handle(), "main");
   if (!backup) return sqlite_error((*opened)->handle(), sqlite3_errcode((*opened)->handle()), "backup");

@@ -10,6 +10,7 @@ TSUNAGI_PACKAGES=(
   xvfb xauth libgl1-mesa-dri
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libxlsxwriter-dev  # the reports as spreadsheets
+  libsodium-dev  # the store's encryption at rest
   python3  # the command-line tests read JSON answers with it
 )
 

@@ -12,12 +12,13 @@
 #include <random>
 #include <thread>
 
+#include "model/encryption.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
+#include "model/kill_point.hpp"
 #include "model/platform.hpp"
 #include "model/record_json.hpp"
-#include "sync/kill_point.hpp"
 #include "sync/protocol.hpp"
 
 namespace tsunagi::sync {
@@ -40,12 +41,18 @@ int sync_exit_code(SyncResult result) { return kSyncExitCodes.at(static_cast<std
 // [SECTION] Enrollment
 // ---------------------------------------------------------------------------------------------------------------
 
-std::filesystem::path enrollment_file(const std::filesystem::path& data_dir) { return data_dir / "enrollment.json"; }
+std::filesystem::path enrollment_file(const std::filesystem::path& data_dir) {
+  return data_dir / encryption::kEnrollmentFileName;
+}
 
+// The enrollment holds the device's token: sealed with the folder's data key when the folder is encrypted.
 Result<std::optional<Enrollment>> load_enrollment(const std::filesystem::path& data_dir) {
   std::error_code ec;
   if (!std::filesystem::exists(enrollment_file(data_dir), ec)) return std::optional<Enrollment>();
-  auto text = read_file(enrollment_file(data_dir));
+  const crypto::Key key = encryption::key_for(data_dir);
+  if (!key && encryption::has_key_file(data_dir)) return encryption::locked_error(data_dir);
+  auto text = key ? encryption::read_sealed_file(enrollment_file(data_dir), *key, encryption::kEnrollmentFileName)
+                  : read_file(enrollment_file(data_dir));
   if (!text) return text.error();
   auto parsed = parse_json_text(*text);
   if (!parsed) return parsed.error().with_context(platform::path_to_utf8(enrollment_file(data_dir)));
@@ -66,6 +73,11 @@ Status save_enrollment(const std::filesystem::path& data_dir, const Enrollment& 
             {"user_name", e.user_name}, {"role", e.role},     {"team", e.team}};
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
+  const crypto::Key key = encryption::key_for(data_dir);
+  if (!key && encryption::has_key_file(data_dir)) return encryption::locked_error(data_dir);
+  if (key)
+    return encryption::write_sealed_file(enrollment_file(data_dir), j.dump(2) + "\n", *key,
+                                         encryption::kEnrollmentFileName);
   return write_file_atomic(enrollment_file(data_dir), j.dump(2) + "\n", 0600);
 }
 
@@ -466,7 +478,7 @@ std::optional<SyncEngine::Failure> SyncEngine::push_records() {
   auto start = [this](PushBatch& batch) {
     std::future<Sent> flight;
     if (batch.end || batch.request.body.empty()) return flight;
-    kill_point("client.push.sending");  // test hook, sync/kill_point.hpp (as below)
+    kill_point("client.push.sending");  // test hook, model/kill_point.hpp (as below)
     flight = std::async(std::launch::async, [this, request = std::move(batch.request)] {
       Sent sent;
       sent.response = send(request, sent.failure, sent.traffic);

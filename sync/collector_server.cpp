@@ -20,11 +20,11 @@
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
+#include "model/kill_point.hpp"
 #include "model/record_json.hpp"
 #include "sync/collector_admin.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/gzip.hpp"
-#include "sync/kill_point.hpp"
 #include "sync/tls.hpp"
 
 namespace tsunagi::sync {
@@ -442,7 +442,7 @@ struct CollectorServer::Impl {
                        {"team", who->user.team},
                        {"committees", who->user.committees},
                        {"council", who->user.council}}}};
-    kill_point("collector.enroll.redeemed");  // test hook, sync/kill_point.hpp (as below)
+    kill_point("collector.enroll.redeemed");  // test hook, model/kill_point.hpp (as below)
     answer(req, res, to_json_text(enrolled));
   }
 

@@ -17,11 +17,11 @@
 #include "model/database.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
+#include "model/kill_point.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
 #include "sync/collector_rules.hpp"
 #include "sync/collector_store.hpp"
-#include "sync/kill_point.hpp"
 
 namespace tsunagi::sync {
 
@@ -516,7 +516,7 @@ class SqliteCollectorStore final : public CollectorStore {
       if (auto status = (*advance)->bind(1, sequence).run(); !status) return status.error();
     }
     if (auto status = touch_device(who.device.id, now); !status) return status.error();
-    kill_point("collector.push.uncommitted");  // test hook, sync/kill_point.hpp
+    kill_point("collector.push.uncommitted");  // test hook, model/kill_point.hpp
     if (auto status = transaction.commit(); !status) return status.error();
     return answer;
   }

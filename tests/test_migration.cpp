@@ -7,6 +7,7 @@
 #include "model/calendar.hpp"
 #include "model/store_schema.hpp"
 #include "store_fixture.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 using namespace tsunagi;
 
@@ -14,7 +15,7 @@ namespace {
 
 void exec(const std::filesystem::path& file, const std::string& sql) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(file).c_str(), &db) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(file, &db) == SQLITE_OK);
   char* message = nullptr;
   int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
   INFO((message ? message : ""));
@@ -68,8 +69,7 @@ TEST_CASE("a schema 1 file is backed up and migrated, and its records become sea
 
   // The backup is the old file as it was: schema 1, with the record.
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(backup).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(backup, &db, SQLITE_OPEN_READONLY) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT count(*) FROM records", -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -133,8 +133,7 @@ TEST_CASE("schema 4 drops the fiscal year index, indexes committees of meetings 
   CHECK((*store)->schema_version() == kLatestSchemaVersion);
 
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(((*store)->file())).c_str(), &db, SQLITE_OPEN_READONLY,
-                          nullptr) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file((*store)->file(), &db, SQLITE_OPEN_READONLY) == SQLITE_OK);
   std::vector<std::string> indexes;
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' ORDER BY name",
@@ -170,8 +169,7 @@ namespace {
 
 std::vector<std::string> query_column(const std::filesystem::path& file, const std::string& sql) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(file).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(file, &db, SQLITE_OPEN_READONLY) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK);
   std::vector<std::string> out;

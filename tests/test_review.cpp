@@ -23,6 +23,7 @@
 #include "model/text.hpp"
 #include "store_fixture.hpp"
 #include "support/diff_printer.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 using namespace tsunagi;
 using nlohmann::json;
@@ -84,8 +85,7 @@ const FieldChange& change_of(const std::vector<FieldChange>& changes, const std:
 // The rejection kept with a comment (a column the store does not read back), on a connection of its own.
 std::string comment_rejection(const Store& store, const std::string& id) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(store.file(), &db, SQLITE_OPEN_READONLY) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   REQUIRE(sqlite3_prepare_v2(db, "SELECT rejection FROM comments WHERE id = ?", -1, &stmt, nullptr) == SQLITE_OK);
   sqlite3_bind_text(stmt, 1, id.c_str(), -1, SQLITE_TRANSIENT);

@@ -12,6 +12,7 @@
 #include "model/ids.hpp"
 #include "model/store_schema.hpp"
 #include "store_fixture.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 using namespace tsunagi;
 using nlohmann::json;
@@ -34,8 +35,7 @@ std::vector<std::string> titles(const Result<std::vector<RecordSummary>>& rows) 
 // The indexes of the store's file with their definitions, read on a connection of its own.
 std::vector<std::string> index_definitions(const Store& store) {
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open_v2(tsunagi::platform::path_to_utf8(store.file()).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-          SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(store.file(), &db, SQLITE_OPEN_READONLY) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "SELECT name || ': ' || ifnull(sql, '') FROM sqlite_schema WHERE type = 'index' ORDER BY 1",
                      -1, &stmt, nullptr);
@@ -66,7 +66,7 @@ TEST_CASE_METHOD(StoreFixture, "a new store is private, in WAL mode, with foreig
   CHECK(is_uuid(store->device_id()));
 
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &db) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(store->file(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -432,7 +432,7 @@ TEST_CASE_METHOD(StoreFixture, "a process killed while writing leaves every comm
   CHECK(*total <= acknowledged + 1);  // at most the one committed but not yet reported
   CHECK(*store->outbox_size() == *total);
   sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &db) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(store->file(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
   sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr);
   REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
@@ -590,7 +590,7 @@ TEST_CASE_METHOD(StoreFixture, "an idle indexing step gives way to another conne
   REQUIRE(store->import_records(std::move(batch)).ok());
   REQUIRE(*store->search_backlog() == 10);
   sqlite3* writer = nullptr;  // another connection, in the middle of a write
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8(store->file()).c_str(), &writer) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(store->file(), &writer) == SQLITE_OK);
   REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   auto step = store->index_search_backlog_step(500, 20);
   REQUIRE_FALSE(step.ok());

@@ -162,7 +162,7 @@ usage_error "record edit: unknown option --jsn" record edit "$id" --jsn "$work/p
 usage_error "record delete: unexpected word \"$id2\"" record delete "$id" "$id2"
 usage_error "record: unknown command \"frobnicate\" (expected add, list, show, edit, delete, resolve or history)" record frobnicate
 usage_error "record: expected add, list, show, edit, delete, resolve or history" record
-usage_error "unknown command \"frobnicate\" (expected record, review, comment, import, export, enroll, sync, restore, status, admin, report or help)" \
+usage_error "unknown command \"frobnicate\" (expected record, review, comment, import, export, enroll, sync, restore, status, admin, report, passphrase, wipe or help)" \
   frobnicate
 usage_error "import: missing FILE.json" import
 # In Japanese when asked for, even when the command line that asks is the wrong one.

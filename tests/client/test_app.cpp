@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "model/platform.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 #include <GLFW/glfw3.h>
 #include <sqlite3.h>
@@ -222,8 +223,7 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
 
   // A sync, an import or an index rebuild on another connection holds the write lock.
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open(tsunagi::platform::path_to_utf8((folder.path / "data" / Store::kFileName)).c_str(), &other) ==
-          SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(folder.path / "data" / Store::kFileName, &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   const auto locked = std::chrono::steady_clock::now();
   ui->key(GLFW_KEY_S, true);  // save, then keep typing and leave the field (an autosave)

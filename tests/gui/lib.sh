@@ -23,6 +23,12 @@ make_work() {
   mkdir -p "$temp_parent"
   work=$(mktemp -d "$temp_parent/$test_name.XXXXXX")
   trap 'eval "$on_exit"; rm -rf "$work"' EXIT INT TERM
+  # Every data folder is encrypted, as on a real device: the window and the commands read this passphrase from the
+  # file instead of asking, and make key files with Argon2id's cheapest parameters (TSUNAGI_TEST_KDF, tests only).
+  printf '%s\n' 'つなぎ test passphrase' > "$work/passphrase"
+  TSUNAGI_PASSPHRASE_FILE="$work/passphrase"
+  TSUNAGI_TEST_KDF=fast
+  export TSUNAGI_PASSPHRASE_FILE TSUNAGI_TEST_KDF
 }
 
 capture() {

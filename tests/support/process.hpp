@@ -15,6 +15,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -274,5 +275,51 @@ class CollectorProcess {
   std::string pin_;
   int port_ = 0;
 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Processes stopped at a kill point (model/kill_point.hpp)
+// ---------------------------------------------------------------------------------------------------------------
+
+inline int env_count(const char* name, int fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? std::atoi(value) : fallback;
+}
+
+// The state letter of /proc/PID/stat ('R', 'S', 'T' stopped, 'Z' exited and not reaped), or 0 when there is none.
+inline char process_state(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  auto name_end = text.rfind(')');  // the command name may hold spaces and parentheses
+  return name_end == std::string::npos || name_end + 2 >= text.size() ? 0 : text[name_end + 2];
+}
+
+// Watches `runner` (a child of ours) until the process `watched` (itself, or the collector) stops at its kill
+// point or `runner` exits. `exit_code` is the runner's when it exited (-1 killed).
+struct Watched {
+  bool stopped = false;
+  int exit_code = -1;
+};
+inline Watched watch_until_stopped(pid_t watched, pid_t runner,
+                                   std::chrono::milliseconds limit = std::chrono::seconds(60)) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (process_state(watched) == 'T') return {true, -1};
+    int status = 0;
+    if (::waitpid(runner, &status, WNOHANG) == runner) return {false, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(runner, SIGKILL);
+      ::waitpid(runner, &status, 0);
+      throw std::runtime_error("neither stopped at its kill point nor finished in time");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// SIGKILL works on a stopped process too.
+inline void kill_and_reap(pid_t pid) {
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
 
 }  // namespace tsunagi::testing

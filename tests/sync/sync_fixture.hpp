@@ -37,12 +37,14 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/encryption.hpp"
 #include "model/ids.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
 #include "sync/client.hpp"
 #include "sync/protocol.hpp"
 #include "sync/transport.hpp"
+#include "tests/support/encrypted_folders.hpp"
 #include "tests/support/process.hpp"
 
 namespace tsunagi::sync_tests {
@@ -211,15 +213,25 @@ class Laptop {
     return json::parse(result.out);
   }
 
-  json enrollment_file() const {
-    std::ifstream in(data_ / "enrollment.json");
-    return json::parse(in);
+  // enrollment.json, opened with the folder's data key (it is sealed: model/encryption), read from its key file now
+  // (the laptop's `tsunagi` may have wiped the folder and made a new one since this process last unlocked it).
+  crypto::Key data_key() const {
+    auto key = encryption::open_key_file(data_, testing::kTestPassphrase);
+    REQUIRE(key);
+    return *key;
   }
-  // Rewrites one member of enrollment.json, as a user (or an attacker) editing the file would.
+  json enrollment_file() const {
+    const crypto::Key key = data_key();
+    auto text = encryption::read_sealed_file(data_ / "enrollment.json", *key, encryption::kEnrollmentFileName);
+    REQUIRE(text);
+    return json::parse(*text);
+  }
+  // Rewrites one member of enrollment.json, as a user who knows the passphrase editing the file would.
   void edit_enrollment(const std::string& key, const std::string& value) const {
     json file = enrollment_file();
     file[key] = value;
-    std::ofstream(data_ / "enrollment.json", std::ios::trunc) << file.dump(2) << "\n";
+    REQUIRE(encryption::write_sealed_file(data_ / "enrollment.json", file.dump(2) + "\n", *data_key(),
+                                          encryption::kEnrollmentFileName));
   }
 
  private:
@@ -428,11 +440,12 @@ inline std::vector<std::string> query_column(sqlite3* db, const std::string& sql
   return rows;
 }
 
-// collector.db opened read-only (SQLite reads the WAL, so what the running collector committed is visible).
+// A database opened read-only: collector.db, or a device's store through its key (SQLite reads the WAL, so what the
+// running process committed is visible).
 class CollectorDatabase {
  public:
   explicit CollectorDatabase(const fs::path& file) {
-    if (sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK)
+    if (testing::open_store_file(file, &db_, SQLITE_OPEN_READONLY) != SQLITE_OK)
       throw std::runtime_error("cannot open " + file.string() + " read-only");
     sqlite3_busy_timeout(db_, 5000);
   }

@@ -26,22 +26,15 @@
 namespace tsunagi::sync_tests {
 namespace {
 
+using testing::env_count;
+using testing::kill_and_reap;
+using testing::process_state;
+using testing::watch_until_stopped;
+using testing::Watched;
+
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Processes stopped at a kill point
 // ---------------------------------------------------------------------------------------------------------------
-
-int env_count(const char* name, int fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? std::atoi(value) : fallback;
-}
-
-// The state letter of /proc/PID/stat ('R', 'S', 'T' stopped, 'Z' exited and not reaped), or 0 when there is none.
-char process_state(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  auto name_end = text.rfind(')');  // the command name may hold spaces and parentheses
-  return name_end == std::string::npos || name_end + 2 >= text.size() ? 0 : text[name_end + 2];
-}
 
 // Starts `argv` with stdout and stderr appended to `log` and `extra_env` on top of ours.
 pid_t spawn_logged(const std::vector<std::string>& argv, const fs::path& log,
@@ -76,34 +69,6 @@ std::uintmax_t log_size(const fs::path& file) {
   std::error_code ec;
   auto size = fs::file_size(file, ec);
   return ec ? 0 : size;
-}
-
-// Watches `runner` (a child of ours) until the process `watched` (itself, or the collector) stops at its kill
-// point or `runner` exits. `exit_code` is the runner's when it exited (-1 killed).
-struct Watched {
-  bool stopped = false;
-  int exit_code = -1;
-};
-Watched watch_until_stopped(pid_t watched, pid_t runner, std::chrono::milliseconds limit = kProcessLimit) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  for (;;) {
-    if (process_state(watched) == 'T') return {true, -1};
-    int status = 0;
-    if (::waitpid(runner, &status, WNOHANG) == runner) return {false, WIFEXITED(status) ? WEXITSTATUS(status) : -1};
-    if (std::chrono::steady_clock::now() > deadline) {
-      ::kill(runner, SIGKILL);
-      ::waitpid(runner, &status, 0);
-      throw std::runtime_error("neither stopped at its kill point nor finished in time");
-    }
-    std::this_thread::sleep_for(1ms);
-  }
-}
-
-// SIGKILL works on a stopped process too.
-void kill_and_reap(pid_t pid) {
-  ::kill(pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
 }
 
 // Starts the collector again on its port and folder with TSUNAGI_KILL_POINT set to `point` (none when empty).
@@ -152,6 +117,7 @@ class Ledger {
         SQLITE_OK)
       throw std::runtime_error("cannot open an in-memory database");
     sqlite3_busy_timeout(db_, 5000);
+    exec("PRAGMA temp_store = MEMORY");  // for the encrypted stores it attaches
     exec(
         "CREATE TABLE expected(id TEXT PRIMARY KEY, title TEXT NOT NULL, deleted INTEGER NOT NULL, "
         "owner INTEGER NOT NULL, meeting INTEGER NOT NULL) WITHOUT ROWID");
@@ -175,7 +141,7 @@ class Ledger {
   class Attached {
    public:
     Attached(Ledger& ledger, std::string schema, const fs::path& file) : ledger_(ledger), schema_(std::move(schema)) {
-      ledger_.exec("ATTACH DATABASE ? AS " + schema_, {"file:" + file.string() + "?mode=ro"});
+      ledger_.exec("ATTACH DATABASE ? AS " + schema_, {testing::store_file_uri(file)});
     }
     ~Attached() { ledger_.exec("DETACH DATABASE " + schema_); }
     Attached(const Attached&) = delete;

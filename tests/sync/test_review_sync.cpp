@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "model/review.hpp"
+#include "tests/support/encrypted_folders.hpp"
 #include "tests/sync/sync_fixture.hpp"
 
 namespace tsunagi::sync_tests {
@@ -16,7 +17,7 @@ namespace {
 // database holds.
 void execute(const fs::path& file, const std::string& sql, const std::vector<std::string>& values = {}) {
   sqlite3* db = nullptr;
-  const bool opened = sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK;
+  const bool opened = testing::open_store_file(file, &db, SQLITE_OPEN_READWRITE) == SQLITE_OK;
   std::string failure = opened ? "" : "cannot open " + file.string();
   if (opened) {
     sqlite3_busy_timeout(db, 5000);

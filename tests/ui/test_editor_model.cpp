@@ -8,6 +8,7 @@
 #include "app/editor_model.hpp"
 #include "app/screens/editor_widgets.hpp"
 #include "tests/store_fixture.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 using namespace tsunagi;
 
@@ -330,7 +331,7 @@ TEST_CASE_METHOD(EditorFixture, "a save never waits for another connection's wri
   model.changed("/title");
   // Another connection (a sync, an import) holds the write lock.
   sqlite3* other = nullptr;
-  REQUIRE(sqlite3_open((folder.path / "data" / Store::kFileName).c_str(), &other) == SQLITE_OK);
+  REQUIRE(tsunagi::testing::open_store_file(folder.path / "data" / Store::kFileName, &other) == SQLITE_OK);
   REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
   const auto before = std::chrono::steady_clock::now();
   REQUIRE(model.save());

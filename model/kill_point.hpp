@@ -18,10 +18,10 @@
 //   client.pull.applied          a pull page and its cursor committed (one transaction), the next not yet stored
 #pragma once
 
-namespace tsunagi::sync {
+namespace tsunagi {
 
 // Stops the process (SIGSTOP) when TSUNAGI_KILL_POINT names `name` and this is the time it counts; otherwise
 // returns at once. Thread-safe: the count is atomic, so exactly one thread stops (and with it the process).
 void kill_point(const char* name);
 
-}  // namespace tsunagi::sync
+}  // namespace tsunagi

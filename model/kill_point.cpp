@@ -1,4 +1,4 @@
-#include "sync/kill_point.hpp"
+#include "model/kill_point.hpp"
 
 #include <atomic>
 #include <cstdio>
@@ -7,7 +7,7 @@
 
 #include "model/platform.hpp"
 
-namespace tsunagi::sync {
+namespace tsunagi {
 
 namespace {
 
@@ -49,4 +49,4 @@ void kill_point(const char* name) {
   platform::stop_for_kill();
 }
 
-}  // namespace tsunagi::sync
+}  // namespace tsunagi
