@@ -20,9 +20,11 @@
 #include "app/screens/sync_screen.hpp"
 #include "app/screens/widgets.hpp"
 #include "model/calendar.hpp"
+#include "model/encryption.hpp"
 #include "model/files.hpp"
-#include "model/record_json.hpp"
 #include "model/platform.hpp"
+#include "model/record_json.hpp"
+#include "model/text.hpp"
 
 namespace tsunagi {
 
@@ -90,64 +92,116 @@ App::~App() {
 
 Result<std::unique_ptr<App>> App::open(AppConfig config) {
   std::unique_ptr<App> app(new App(std::move(config)));
-  StoreOptions author;
-  author.author = app->config_.author;
-  auto store = Store::open(app->config_.data_dir, author);
-  if (!store) return store.error().with_context("open " + platform::path_to_utf8(app->config_.data_dir));
-  app->store_ = std::move(*store);
+  if (!encryption::key_for(app->config_.data_dir)) {
+    // Locked: the catalogue of the language asked (the store's setting is behind the lock), the lock screen.
+    if (auto loaded = app->i18n_.load(app->config_.language.empty() ? "ja" : app->config_.language); !loaded)
+      return loaded.error();
+    app->lock_ = std::make_unique<LockModel>(app->config_.data_dir, app->config_.wake);
+    return app;
+  }
+  if (auto started = app->start(); !started) return started.error();
+  if (app->config_.start_locked) app->lock();
+  return app;
+}
 
-  std::string language = app->config_.language;
+Status App::start() {
+  StoreOptions author;
+  author.author = config_.author;
+  auto store = Store::open(config_.data_dir, author);
+  if (!store) return store.error().with_context("open " + platform::path_to_utf8(config_.data_dir));
+  store_ = std::move(*store);
+
+  std::string language = config_.language;
   if (language.empty()) {
-    auto setting = app->store_->setting("language");
+    auto setting = store_->setting("language");
     language = setting && !setting->empty() ? *setting : "ja";
   }
-  if (auto loaded = app->i18n_.load(language); !loaded) return loaded.error();
-  if (auto scale = app->store_->setting("ui.font_scale"); scale && !scale->empty())
-    app->font_scale_ = parse_font_scale(*scale);
-
-  app->list_view_.today_fiscal_year = current_fiscal_year();
-  for (int year = app->list_view_.today_fiscal_year; year > app->list_view_.today_fiscal_year - 6; --year)
-    app->reports_view_.years.push_back(year);
-  if (app->config_.report_year != 0 &&
-      std::find(app->reports_view_.years.begin(), app->reports_view_.years.end(), app->config_.report_year) ==
-          app->reports_view_.years.end())
-    app->reports_view_.years.push_back(app->config_.report_year);
-  std::sort(app->reports_view_.years.rbegin(), app->reports_view_.years.rend());
-  app->reports_view_.select_tab = app->config_.report_tab;
-  app->list_view_.focus_search = app->config_.focus_search;
-  app->list_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
-  RecordQuery everything;
-  everything.viewer = app->store_->author();  // other people's drafts are theirs until submitted
-  app->list_->request(everything);
-  app->queue_view_.queue = true;
-  app->queue_ = std::make_unique<RecordListModel>(app->config_.data_dir, app->config_.wake);
-  app->queue_->request(app->queue_query());
-  app->sync_ = std::make_unique<SyncController>(app->config_.data_dir, app->config_.wake, app->config_.sync);
-  app->writer_ = std::make_unique<StoreWriter>(app->config_.data_dir, author, app->config_.wake);
-  app->editor_ = std::make_unique<EditorModel>(*app->store_, *app->writer_);
-  app->review_ = std::make_unique<ReviewModel>(app->config_.data_dir, *app->store_, *app->writer_, app->config_.wake);
-  app->editor_view_.review = app->review_.get();
-  app->reports_ = std::make_unique<ReportModel>(app->config_.data_dir, app->config_.wake);
-  ReportScope scope;
-  scope.fiscal_year = app->config_.report_year != 0 ? app->config_.report_year : app->list_view_.today_fiscal_year;
-  app->reports_->set_scope(scope);
-  app->count_returned();
-  const bool want_editor = app->screen_ == Screen::Editor;
-  if (app->config_.resume_editor || want_editor) {
-    if (open_editor_at_start(*app->editor_, want_editor)) app->screen_ = Screen::Editor;
+  if (auto loaded = i18n_.load(language); !loaded) return loaded.error();
+  if (auto scale = store_->setting("ui.font_scale"); scale && !scale->empty()) font_scale_ = parse_font_scale(*scale);
+  font_change_ = lock_ != nullptr;  // opened behind the lock screen: the language and size may differ from its own
+  lock_after_minutes_ = config_.lock_after_minutes;
+  if (lock_after_minutes_ < 0) {
+    auto setting = store_->setting("lock.idle_minutes");
+    auto minutes = setting && !setting->empty() ? parse_integer(*setting) : std::nullopt;
+    lock_after_minutes_ = minutes && *minutes >= 0 ? static_cast<int>(*minutes) : kDefaultLockMinutes;
   }
-  return app;
+  list_view_.today_fiscal_year = current_fiscal_year();
+  for (int year = list_view_.today_fiscal_year; year > list_view_.today_fiscal_year - 6; --year)
+    reports_view_.years.push_back(year);
+  if (config_.report_year != 0 && std::find(reports_view_.years.begin(), reports_view_.years.end(),
+                                            config_.report_year) == reports_view_.years.end())
+    reports_view_.years.push_back(config_.report_year);
+  std::sort(reports_view_.years.rbegin(), reports_view_.years.rend());
+  reports_view_.select_tab = config_.report_tab;
+  list_view_.focus_search = config_.focus_search;
+  list_ = std::make_unique<RecordListModel>(config_.data_dir, config_.wake);
+  RecordQuery everything;
+  everything.viewer = store_->author();  // other people's drafts are theirs until submitted
+  list_->request(everything);
+  queue_view_.queue = true;
+  queue_ = std::make_unique<RecordListModel>(config_.data_dir, config_.wake);
+  queue_->request(queue_query());
+  sync_ = std::make_unique<SyncController>(config_.data_dir, config_.wake, config_.sync);
+  writer_ = std::make_unique<StoreWriter>(config_.data_dir, author, config_.wake);
+  editor_ = std::make_unique<EditorModel>(*store_, *writer_);
+  review_ = std::make_unique<ReviewModel>(config_.data_dir, *store_, *writer_, config_.wake);
+  editor_view_.review = review_.get();
+  reports_ = std::make_unique<ReportModel>(config_.data_dir, config_.wake);
+  ReportScope scope;
+  scope.fiscal_year = config_.report_year != 0 ? config_.report_year : list_view_.today_fiscal_year;
+  reports_->set_scope(scope);
+  count_returned();
+  const bool want_editor = screen_ == Screen::Editor;
+  if (config_.resume_editor || want_editor) {
+    if (open_editor_at_start(*editor_, want_editor)) screen_ = Screen::Editor;
+  }
+  return ok_status();
 }
 
 std::string App::known_text() const {
   std::string text = i18n_.all_text() + platform::path_to_utf8(config_.data_dir);
-  if (auto reference = store_->reference()) text += reference->all_text();
+  if (store_)
+    if (auto reference = store_->reference()) text += reference->all_text();
   return text;
+}
+
+// [SECTION] The lock ---------------------------------------------------------------------------------------------
+
+void App::lock() {
+  if (!store_) return;
+  if (!lock_) lock_ = std::make_unique<LockModel>(config_.data_dir, config_.wake);
+  lock_->lock();
+  lock_view_ = LockView{};
+}
+
+void App::draw_lock(const FontSet& fonts) {
+  if (draw_lock_screen(*lock_, lock_view_, platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_).submit) {
+    lock_->submit(lock_view_.passphrase, lock_view_.confirmation);
+    // The typed text goes: a wrong passphrase is typed again from the start, as everywhere else.
+    std::fill(lock_view_.passphrase.begin(), lock_view_.passphrase.end(), '\0');
+    std::fill(lock_view_.confirmation.begin(), lock_view_.confirmation.end(), '\0');
+    lock_view_ = LockView{};
+  }
 }
 
 // [SECTION] Polling the workers ---------------------------------------------------------------------------------
 
 bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
+  if (lock_ && lock_->poll()) {
+    last_input_ = std::chrono::steady_clock::now();
+    last_input_seconds_ = ImGui::GetTime();
+    if (!store_) {  // unlocked for the first time: everything else starts now
+      if (auto started = start(); !started) {
+        store_.reset();
+        lock_->lock();
+        note_ = error_text(started.error(), i18n_);
+      } else {
+        coverage.add_text(known_text(), body);
+        return true;  // the store's text (its language, the reference data) for the atlas
+      }
+    }
+  }
+  if (!store_) return false;
   bool missing = false;
   if (writer_->poll()) take_stored();
   if (list_->poll()) {
@@ -242,6 +296,8 @@ std::optional<double> App::idle_timeout() const {
   auto sooner = [&wait](double seconds) {
     if (!wait || seconds < *wait) wait = std::max(0.0, seconds);
   };
+  if (store_ && !locked() && lock_after_minutes_ > 0)  // the idle lock
+    sooner(lock_after_minutes_ * 60.0 - (ImGui::GetTime() - last_input_seconds_));
   // The caret of the text field with the keyboard blinks: ImGui shows it while CursorAnim <= 0 (just typed) or
   // its phase in a 1.2 s period is at most 0.8 s. Draw again when it appears or disappears, and not before.
   // After config_.caret_blink_seconds without input it stays lit: one frame to light it, then nothing.
@@ -253,6 +309,7 @@ std::optional<double> App::idle_timeout() const {
     sooner(config_.caret_blink_seconds -
            std::chrono::duration<double>(std::chrono::steady_clock::now() - last_input_).count());
   }
+  if (!store_) return wait;
   if (auto due = editor_->autosave_due())
     sooner(std::chrono::duration<double>(*due - std::chrono::steady_clock::now()).count());
   if (sync_->view().running) sooner(0.1);  // the progress bar sweeps while receiving
@@ -260,6 +317,7 @@ std::optional<double> App::idle_timeout() const {
 }
 
 bool App::settled() const {
+  if (locked()) return !lock_->checking();  // the lock screen is all there is to show
   switch (screen_) {
     case Screen::List:
       return list_->state().loaded && !list_->state().loading;
@@ -337,9 +395,21 @@ void App::draw(const FontSet& fonts, float scale) {
   for (bool down : io.MouseDown) input = input || down;
   for (bool down : io.KeysDown) input = input || down;
   const auto now = std::chrono::steady_clock::now();
-  if (input) last_input_ = now;
+  if (input) {
+    last_input_ = now;
+    last_input_seconds_ = ImGui::GetTime();
+  }
   io.ConfigInputTextCursorBlink = now - last_input_ < std::chrono::duration<double>(config_.caret_blink_seconds);
 
+  // Left alone (and asleep: idle_timeout wakes the window for it), or Ctrl+L: the lock screen hides every record.
+  if (store_ && !locked() && lock_after_minutes_ > 0 &&
+      ImGui::GetTime() - last_input_seconds_ >= lock_after_minutes_ * 60.0)
+    lock();
+  if (store_ && !locked() && io.KeyCtrl && ImGui::IsKeyPressed(GLFW_KEY_L, false)) lock();
+  if (locked()) {
+    draw_lock(fonts);
+    return;
+  }
   handle_shortcuts();
   if (new_record_asked_) {
     new_record_asked_ = false;

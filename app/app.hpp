@@ -18,9 +18,11 @@
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
 #include "app/list_model.hpp"
+#include "app/lock_model.hpp"
 #include "app/report_model.hpp"
 #include "app/review_model.hpp"
 #include "app/screens/editor.hpp"
+#include "app/screens/lock.hpp"
 #include "app/screens/record_list.hpp"
 #include "app/screens/reports.hpp"
 #include "app/screens/review.hpp"
@@ -54,11 +56,18 @@ struct AppConfig {
   SyncControllerOptions sync;
   int report_year = 0;                  // the reports' fiscal year at start; 0: the current one
   std::optional<ReportTab> report_tab;  // the reports' tab at start
+  // The window locks after this many minutes without input; 0: never; -1: the store's "lock.idle_minutes"
+  // setting, else kDefaultLockMinutes.
+  int lock_after_minutes = -1;
+  bool start_locked = false;  // lock at once after opening (the locked window's screenshot)
 };
+inline constexpr int kDefaultLockMinutes = 10;
 
 class App {
  public:
-  // Opens the store and the catalogue, and starts the list and sync workers.
+  // Opens the store and the catalogue, and starts the list and sync workers. A data folder this process has not
+  // unlocked (no passphrase given on the command line) opens locked: the lock screen asks for its passphrase (or,
+  // the first time, for a new one) and the rest starts once it is given.
   static Result<std::unique_ptr<App>> open(AppConfig config);
   // Keeps typing not yet autosaved for the next start, and joins the workers.
   ~App();
@@ -84,6 +93,12 @@ class App {
   std::optional<double> idle_timeout() const;
 
   Screen screen() const { return screen_; }
+  // The store and the screens' models are open (the data folder was unlocked).
+  bool ready() const { return store_ != nullptr; }
+  // The lock screen is shown instead of everything else.
+  bool locked() const { return !store_ || (lock_ && lock_->locked()); }
+  // Locks the window (Ctrl+L): what is typed in the editor stays, but nothing is shown until the passphrase.
+  void lock();
 
   const RecordListModel& list() const { return *list_; }
   const RecordListModel& queue() const { return *queue_; }
@@ -103,6 +118,10 @@ class App {
 
  private:
   explicit App(AppConfig config);
+  // The rest of open() once the data folder is unlocked: the store, the settings, the models and their workers.
+  Status start();
+  // The lock screen, and a submitted passphrase to the lock's worker.
+  void draw_lock(const FontSet& fonts);
   void handle_shortcuts();
   void set_setting(const char* key, const std::string& value);
   void open_record(const std::string& id);
@@ -130,7 +149,11 @@ class App {
   void follow_sending();
 
   AppConfig config_;
-  std::unique_ptr<Store> store_;  // the UI thread's connection: settings and single records
+  std::unique_ptr<Store> store_;     // the UI thread's connection: settings and single records; null until unlocked
+  std::unique_ptr<LockModel> lock_;  // the passphrase check (null: the folder was unlocked before the window)
+  LockView lock_view_;
+  int lock_after_minutes_ = kDefaultLockMinutes;
+  double last_input_seconds_ = 0;  // ImGui's clock at the last input: the idle lock counts from it
   I18n i18n_;
   float font_scale_ = 1.0f;
   bool font_change_ = false;

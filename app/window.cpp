@@ -141,11 +141,13 @@ struct ImGuiSession {
 }  // namespace
 
 int run_window(const WindowOptions& options) {
-  const std::optional<Screen> first_screen = parse_screen(options.screen);
+  // "locked": the list behind the lock screen, locked at once (its screenshot).
+  const bool start_locked = options.screen == "locked";
+  const std::optional<Screen> first_screen = parse_screen(start_locked ? "list" : options.screen);
   if (!first_screen) {
     std::fprintf(stderr,
                  "tsunagi: unknown screen \"%s\" (expected list, queue, review, editor, reports, reports-progress, "
-                 "reports-committee, reports-themes, sync or settings)\n",
+                 "reports-committee, reports-themes, sync, settings or locked)\n",
                  options.screen.c_str());
     return 2;
   }
@@ -180,6 +182,7 @@ int run_window(const WindowOptions& options) {
   config.wake = [] { glfwPostEmptyEvent(); };
   config.resume_editor = options.screenshot.empty() || *first_screen == Screen::Editor;
   config.focus_search = options.focus == "search";
+  config.start_locked = start_locked;
   auto opened = App::open(std::move(config));
   if (!opened) {
     std::fprintf(stderr, "tsunagi: cannot start: %s\n", opened.error().describe().c_str());
@@ -265,7 +268,7 @@ int run_window(const WindowOptions& options) {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     ++frame;
-    if (options.timing && !timed && app.list().row(0) != nullptr) {
+    if (options.timing && !timed && app.ready() && app.list().row(0) != nullptr) {
       timed = true;
       glFinish();  // the frame is drawn, not just queued
       std::fprintf(stderr, "tsunagi: first frame with records %.1f ms after the program started (frame %d)\n",

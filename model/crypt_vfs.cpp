@@ -66,7 +66,7 @@ struct CryptFile {
   sqlite3_file base;    // first: SQLite sees this struct as its sqlite3_file
   sqlite3_file* inner;  // the file of the VFS below
   crypto::Key key;
-  enum class Kind { Database, Log, Journal } kind = Kind::Database;
+  bool log = false;  // the write-ahead log; else the database file
   unsigned char nonce_prefix[16];
   std::uint64_t nonce_counter = 0;
   sqlite3_int64 header_offset = -1;  // the log: the frame header this connection wrote last, and its page number
@@ -327,33 +327,13 @@ int file_close(sqlite3_file* base) {
 int file_read(sqlite3_file* base, void* out, int amount, sqlite3_int64 offset) {
   CryptFile& file = *crypt_file(base);
   auto* bytes = static_cast<unsigned char*>(out);
-  switch (file.kind) {
-    case CryptFile::Kind::Log:
-      return log_read(file, bytes, amount, offset);
-    case CryptFile::Kind::Journal:
-      return inner_read(file, bytes, amount, offset);
-    default:
-      return database_read(file, bytes, amount, offset);
-  }
+  return file.log ? log_read(file, bytes, amount, offset) : database_read(file, bytes, amount, offset);
 }
 
 int file_write(sqlite3_file* base, const void* in, int amount, sqlite3_int64 offset) {
   CryptFile& file = *crypt_file(base);
   const auto* bytes = static_cast<const unsigned char*>(in);
-  switch (file.kind) {
-    case CryptFile::Kind::Log:
-      return log_write(file, bytes, amount, offset);
-    case CryptFile::Kind::Journal:
-      // Its header only (sizes, a random nonce): the journal of a database that was empty when its transaction
-      // began, as VACUUM INTO writes. A page it would save (a record's page number, then the page) is refused.
-      if (offset > 0 && amount > 4) {
-        sqlite3_log(SQLITE_IOERR_WRITE, "tsunagi-crypt: refused a page in a rollback journal of an encrypted store");
-        return SQLITE_IOERR_WRITE;
-      }
-      return inner_write(file, bytes, amount, offset);
-    default:
-      return database_write(file, bytes, amount, offset);
-  }
+  return file.log ? log_write(file, bytes, amount, offset) : database_write(file, bytes, amount, offset);
 }
 
 sqlite3_file* inner(sqlite3_file* base) { return crypt_file(base)->inner; }
@@ -393,9 +373,9 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* base, int flags,
   base->pMethods = nullptr;
   const bool database = flags & SQLITE_OPEN_MAIN_DB;
   const bool log = flags & SQLITE_OPEN_WAL;
-  const bool journal = flags & SQLITE_OPEN_MAIN_JOURNAL;
-  if (!database && !log && !journal) {
-    sqlite3_log(SQLITE_CANTOPEN, "tsunagi-crypt: refused a temporary or super-journal file (flags %x)", flags);
+  if (!database && !log) {
+    sqlite3_log(SQLITE_CANTOPEN, "tsunagi-crypt: refused a journal or temporary file (flags %x) of an encrypted store",
+                flags);
     return SQLITE_CANTOPEN;
   }
   crypto::Key key = key_of(database ? name : sqlite3_filename_database(name));
@@ -416,7 +396,7 @@ int vfs_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* base, int flags,
   auto* file = new (base) CryptFile{};
   file->inner = inner_file;
   file->key = std::move(key);
-  file->kind = log ? CryptFile::Kind::Log : journal ? CryptFile::Kind::Journal : CryptFile::Kind::Database;
+  file->log = log;
   file->frame.resize(kFrame);
   randombytes_buf(file->nonce_prefix, sizeof file->nonce_prefix);
   file->base.pMethods = &kMethods;

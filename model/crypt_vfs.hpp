@@ -15,9 +15,9 @@
 // its frame header names. SQLite reads the reserved bytes as zeros, as it wrote them, so its own frame checksums
 // (over the plain page) hold. A database page that fails its tag is an error (SQLITE_IOERR_DATA, "store.tampered");
 // a frame that fails it while SQLite recovers the log reads as zeros, so that SQLite's checksum ends the log
-// there, as it does for a frame a power cut tore. Temporary files are refused, and a rollback journal takes its
-// header only (the journal of a file empty when its transaction began, as VACUUM INTO's copy), never a page: an
-// encrypted store runs in WAL mode with temp_store = MEMORY (Database::open sets both).
+// there, as it does for a frame a power cut tore. Rollback journals and temporary files are refused: an encrypted
+// store runs in WAL mode (from its first write) with temp_store = MEMORY (Database::open sets both), so that no
+// page is ever written anywhere else.
 //
 // Memory-mapped I/O is not offered (the map would show cipher text), and the shared-memory index (-shm) holds
 // page numbers and frame positions only.

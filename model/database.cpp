@@ -149,9 +149,8 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& fi
       if (auto status = opened->exec(pragma); !status) return key_error(status.error());
     int reserve = crypt::kReservedBytes;
     sqlite3_file_control(db, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
-    // WAL only (the VFS takes no rollback journal with pages in it): a new file, or a copy VACUUM INTO wrote (which
-    // leaves it in rollback mode), goes into WAL mode without a journal. Reading the mode reads page 1: a wrong key
-    // shows here, not at the first query.
+    // WAL only (the VFS takes no rollback journal): a new file goes into WAL mode without one. Reading the mode reads
+    // page 1: a wrong key shows here, not at the first query.
     auto mode = opened->prepare("PRAGMA journal_mode");
     if (!mode) return key_error(mode.error());
     auto row = (*mode)->step();

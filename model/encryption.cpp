@@ -261,29 +261,6 @@ Error locked_error(const std::filesystem::path& folder) {
 
 namespace {
 
-// `path` as an SQLite URI naming the encrypting VFS ("file:/a%20b/c.db?vfs=tsunagi-crypt"; on Windows
-// "file:///C:/...").
-std::string encrypted_uri(const std::filesystem::path& path) {
-  std::string text = platform::path_to_utf8(std::filesystem::absolute(path));
-  std::string uri = "file:";
-#ifdef _WIN32
-  uri += "///";
-#endif
-  for (char c : text) {
-    if (c == '\\') c = '/';
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '%' || c == '?' || c == '#' || c == ' ' || byte < 0x20) {
-      static const char* hex = "0123456789ABCDEF";
-      uri += '%';
-      uri += hex[byte >> 4];
-      uri += hex[byte & 15];
-    } else {
-      uri += c;
-    }
-  }
-  return uri + "?vfs=" + crypt::kVfsName;
-}
-
 // The number of rows of every table of `db` (virtual tables' own shadow tables included), by name.
 std::map<std::string, std::int64_t> table_counts(sqlite3* db) {
   std::map<std::string, std::int64_t> counts;
@@ -306,44 +283,65 @@ std::map<std::string, std::int64_t> table_counts(sqlite3* db) {
   return counts;
 }
 
-// Writes the plain database `plain` encrypted to `target` (VACUUM INTO through the encrypting VFS), checks the copy
-// and forces it to the disk.
+// Writes the plain database `plain` encrypted to `target`, checks the copy and forces it to the disk. Two steps:
+// VACUUM INTO a plain copy with the reserved bytes the encrypted pages need (a VACUUM is what changes them), then
+// SQLite's backup of that copy into `target` opened through the encrypting VFS in WAL mode (a backup copies pages as
+// they are, and needs the same page size and reserved bytes on both sides). The plain copy is deleted.
 Status write_encrypted_copy(const std::filesystem::path& plain, const std::filesystem::path& target,
                             const crypto::Key& key) {
   const std::string name = platform::path_to_utf8(plain);
+  std::filesystem::path reserved = target;
+  reserved += "-plain";
+  std::error_code ec;
+  std::filesystem::remove(reserved, ec);
+  struct Removed {
+    std::filesystem::path path;
+    ~Removed() {
+      std::error_code ignored;
+      std::filesystem::remove(path, ignored);
+    }
+  } remove_reserved{reserved};
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_URI, nullptr);
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  int rc = sqlite3_open_v2(name.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> source(raw, sqlite3_close);
   if (rc != SQLITE_OK) return sqlite_error(raw, rc, "open " + name);
   sqlite3_busy_timeout(raw, Database::kBusyTimeoutMs);
-  // Everything the log holds goes into the file first, and the log starts over: the copy is of the whole store.
   auto exec = [&](const std::string& sql, const char* doing) -> Status {
     if (int code = sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr); code != SQLITE_OK)
       return sqlite_error(raw, code, doing);
     return ok_status();
   };
+  // Everything the log holds goes into the file first: the copy is of the whole store.
   if (auto status = exec("PRAGMA wal_checkpoint(TRUNCATE)", "checkpoint"); !status) return status;
-  // VACUUM INTO gives the copy the page size and reserved bytes the source asks for (not what it has).
-  // (The reserved bytes after the page size: setting that asks for none.)
+  // VACUUM INTO gives its copy the page size and reserved bytes the source asks for, not those it has (the reserved
+  // bytes after the page size: setting that asks for none).
   if (auto status = exec("PRAGMA page_size = 4096", "page size"); !status) return status;
   int reserve = crypt::kReservedBytes;
   sqlite3_file_control(raw, "main", SQLITE_FCNTL_RESERVE_BYTES, &reserve);
-  crypt::register_vfs();
-  crypt::set_key(platform::path_to_utf8(target), key);
   std::string quoted = "'";
-  for (char c : encrypted_uri(target)) quoted += c == '\'' ? std::string("''") : std::string(1, c);
-  quoted += "'";
-  if (auto status = exec("VACUUM INTO " + quoted, "encrypt"); !status) return status;
-  // The copy opens with the key, checks whole, and holds as many rows in each table as the original.
+  for (char c : platform::path_to_utf8(reserved)) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  if (auto status = exec("VACUUM INTO " + quoted + "'", "copy"); !status) return status;
   {
-    auto copy = Database::open(target, 0600, key);
-    if (!copy) return copy.error().with_context("check the encrypted copy");
-    auto check = (*copy)->query_int("SELECT count(*) FROM pragma_quick_check WHERE quick_check != 'ok'");
-    if (!check || check->value_or(1) != 0 || table_counts((*copy)->handle()) != table_counts(raw))
+    sqlite3* copy = nullptr;
+    rc = sqlite3_open_v2(platform::path_to_utf8(reserved).c_str(), &copy, SQLITE_OPEN_READONLY, nullptr);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> reserved_copy(copy, sqlite3_close);
+    if (rc != SQLITE_OK) return sqlite_error(copy, rc, "open the copy");
+    auto encrypted = Database::open(target, 0600, key);
+    if (!encrypted) return encrypted.error().with_context("encrypted copy");
+    sqlite3_backup* backup = sqlite3_backup_init((*encrypted)->handle(), "main", copy, "main");
+    if (!backup) return sqlite_error((*encrypted)->handle(), sqlite3_errcode((*encrypted)->handle()), "encrypt");
+    rc = sqlite3_backup_step(backup, -1);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) return sqlite_error((*encrypted)->handle(), rc, "encrypt");
+    // The copy checks whole, and holds as many rows in each table as the original.
+    auto check = (*encrypted)->query_int("SELECT count(*) FROM pragma_quick_check WHERE quick_check != 'ok'");
+    if (!check || check->value_or(1) != 0 || table_counts((*encrypted)->handle()) != table_counts(raw))
       return make_error("store.encrypt", name, "the encrypted copy does not check whole",
                         "暗号化したコピーの検査に失敗しました");
+    // Its log into the file, so that the file alone is the whole store.
+    if (auto status = (*encrypted)->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !status) return status;
   }
-  db.reset();
+  source.reset();
   std::string error;
   if (!platform::sync_file(target, error))
     return make_error("store.encrypt", platform::path_to_utf8(target), error, error);

@@ -36,7 +36,8 @@ install_packages() {
   local packages=(g++-mingw-w64-x86-64-posix gcc-mingw-w64-x86-64-posix mingw-w64-x86-64-dev libz-mingw-w64-dev
                   wine wine64 dpkg-dev cmake ninja-build tcl xvfb xauth fonts-noto-cjk
                   libsqlite3-dev libglfw3-dev libimgui-dev libcurl4-openssl-dev libxlsxwriter-dev
-                  nlohmann-json3-dev catch2 libstb-dev nsis zip)
+                  nlohmann-json3-dev catch2 libstb-dev libsodium-dev nsis zip
+                  autoconf automake libtool)  # libsodium's source has no configure script yet
   local missing=()
   for package in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -186,6 +187,21 @@ build_headers() {
   "$ar" rcs "$prefix/lib/libstb.a" "${objects[@]}"
 }
 
+build_sodium() {
+  [ -f "$prefix/lib/libsodium.a" ] && return 0
+  local source
+  source=$(fetch libsodium-dev)
+  say "libsodium from $source"
+  # Autotools: configured for the mingw-w64 host, static only (SODIUM_STATIC in the build), with the CPU's own
+  # instructions detected at run time as on Linux.
+  [ -x "$source/configure" ] || (cd "$source" && autoreconf -fi >/dev/null 2>&1)
+  mkdir -p "$out/build/sodium"
+  (cd "$out/build/sodium" &&
+    "$source/configure" --host=x86_64-w64-mingw32 --prefix="$prefix" --disable-shared --enable-static \
+      CC=x86_64-w64-mingw32-gcc-posix CFLAGS=-O2 >/dev/null &&
+    make -j"$jobs" >/dev/null && make install >/dev/null)
+}
+
 build_xlsxwriter() {
   [ -f "$prefix/lib/libxlsxwriter.a" ] && return 0
   local source
@@ -204,6 +220,7 @@ deps() {
   build_imgui
   build_curl
   build_xlsxwriter
+  build_sodium
   build_headers
   say "dependencies in $prefix ($((SECONDS - started)) s)"
 }
