@@ -92,7 +92,8 @@ App::~App() {
 
 Result<std::unique_ptr<App>> App::open(AppConfig config) {
   std::unique_ptr<App> app(new App(std::move(config)));
-  if (!encryption::key_for(app->config_.data_dir)) {
+  if (!encryption::key_for(app->config_.data_dir) &&
+      (app->config_.require_encryption || encryption::has_key_file(app->config_.data_dir))) {
     // Locked: the catalogue of the language asked (the store's setting is behind the lock), the lock screen.
     if (auto loaded = app->i18n_.load(app->config_.language.empty() ? "ja" : app->config_.language); !loaded)
       return loaded.error();

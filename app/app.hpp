@@ -60,6 +60,9 @@ struct AppConfig {
   // setting, else kDefaultLockMinutes.
   int lock_after_minutes = -1;
   bool start_locked = false;  // lock at once after opening (the locked window's screenshot)
+  // A data folder without a key file opens on the lock screen, asking for a new passphrase. false: it opens plain
+  // (bench/ui, to measure what encryption costs; the window and the CLI never do).
+  bool require_encryption = true;
 };
 inline constexpr int kDefaultLockMinutes = 10;
 

@@ -40,6 +40,8 @@
 #include "app/headless.hpp"
 #include "bench_data.hpp"
 #include "support/process.hpp"
+#include "model/encryption.hpp"
+#include "model/files.hpp"
 #include "model/store.hpp"
 #include "model/text.hpp"
 
@@ -60,10 +62,17 @@ void row(const char* what, double value, const char* unit, const char* target, b
 
 // Builds the store in a child process, so that the records built for the import do not count in this process's
 // peak memory. Returns false when it failed.
-bool prepare_store(const std::filesystem::path& folder, std::uint32_t n) {
+// With `passphrase`, the store is encrypted (its key file made with Argon2id's cheapest parameters: bench/store
+// measures the unlock).
+bool prepare_store(const std::filesystem::path& folder, std::uint32_t n, const char* passphrase = nullptr) {
   const pid_t child = ::fork();
   if (child < 0) return false;
   if (child == 0) {
+    if (passphrase) {
+      encryption::UnlockOptions options;
+      options.new_kdf = crypto::kTestKdf;
+      if (!encryption::unlock_folder(folder, passphrase, options)) std::_Exit(1);
+    }
     auto store = Store::open(folder);
     if (!store) {
       std::fprintf(stderr, "open: %s\n", store.error().describe().c_str());
@@ -196,6 +205,45 @@ double window_idle_cpu_percent(const std::string& tsunagi, const std::filesystem
   return (after - before) / elapsed * 100.0;
 }
 
+// The list screen of the store `config` names: start to first rows, then scrolling and typing a search.
+struct ListFigures {
+  bool ok = false;
+  double ready_ms = 0, first_rows_ms = 0;
+  FrameTimes scrolling, typing;
+  std::int64_t total = 0, scrolled_to = 0, found = 0;  // rows listed, scrolled down to, matching the search
+};
+ListFigures measure_list(const AppConfig& config, std::unique_ptr<HeadlessHost>& kept) {
+  ListFigures f;
+  const auto started = std::chrono::steady_clock::now();
+  auto opened = HeadlessHost::open(config);
+  if (!opened) {
+    std::fprintf(stderr, "open: %s\n", opened.error().describe().c_str());
+    return f;
+  }
+  kept = std::move(*opened);
+  HeadlessHost& host = *kept;
+  f.ready_ms = seconds_since(started) * 1000;
+  if (!host.frames_until([&] { return host.app().ready() && host.app().list().row(0) != nullptr; }, 100000)) return f;
+  f.first_rows_ms = seconds_since(started) * 1000;
+  if (!scroll_frames(host, 1200, f.scrolling)) return f;
+  f.total = host.app().list().state().total;
+  f.scrolled_to = host.app().list().first_wanted_row();
+  // Typing a search: Ctrl+F, then one character every 6 frames (about 10 a second), as an IME commits them.
+  const std::vector<char32_t> phrase = decode_utf8("服薬管理と見守り体制 地域包括 ケース会議 支援方針");
+  host.key(GLFW_KEY_F, true);
+  if (!run_frames(
+          host, static_cast<int>(phrase.size()) * 6 + 60,
+          [&](int i) {
+            if (i % 6 == 5 && static_cast<std::size_t>(i / 6) < phrase.size())
+              host.type(encode_utf8(phrase[static_cast<std::size_t>(i / 6)]));
+          },
+          f.typing))
+    return f;
+  f.found = host.app().list().state().total;
+  f.ok = true;
+  return f;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,49 +267,30 @@ int main(int argc, char** argv) {
   if (!prepare_store(folder, n)) return 1;
 
   // Start to first frame: opening the store and the catalogue, the font atlas, the workers, and frames until the
-  // first page of rows is on screen.
-  const auto started = std::chrono::steady_clock::now();
+  // first page of rows is on screen. Plain here; the same store encrypted at rest below.
   AppConfig config;
   config.data_dir = folder;
   config.sync.probe_interval = std::chrono::milliseconds(0);
-  auto opened = HeadlessHost::open(config);
-  if (!opened) {
-    std::fprintf(stderr, "open: %s\n", opened.error().describe().c_str());
-    return 1;
-  }
-  HeadlessHost& host = **opened;
-  const double ready_ms = seconds_since(started) * 1000;
-  if (!host.frames_until([&] { return host.app().list().row(0) != nullptr; }, 100000)) return 1;
-  const double first_rows_ms = seconds_since(started) * 1000;
-
-  FrameTimes scrolling;
-  if (!scroll_frames(host, 1200, scrolling)) return 1;
-  const std::int64_t total = host.app().list().state().total;
-  const std::int64_t scrolled_to = host.app().list().first_wanted_row();
-
-  // Typing a search: Ctrl+F, then one character every 6 frames (about 10 a second), as an IME commits them.
-  const std::vector<char32_t> phrase = decode_utf8("服薬管理と見守り体制 地域包括 ケース会議 支援方針");
-  FrameTimes typing;
-  host.key(GLFW_KEY_F, true);
-  if (!run_frames(
-          host, static_cast<int>(phrase.size()) * 6 + 60,
-          [&](int i) {
-            if (i % 6 == 5 && static_cast<std::size_t>(i / 6) < phrase.size())
-              host.type(encode_utf8(phrase[static_cast<std::size_t>(i / 6)]));
-          },
-          typing))
-    return 1;
-  const std::int64_t found = host.app().list().state().total;
+  config.require_encryption = false;
+  std::unique_ptr<HeadlessHost> opened;
+  const ListFigures plain = measure_list(config, opened);
+  if (!plain.ok) return 1;
+  const std::int64_t total = plain.total;
+  const std::int64_t scrolled_to = plain.scrolled_to;
+  const std::int64_t found = plain.found;
+  const double first_rows_ms = plain.first_rows_ms;
+  const FrameTimes& scrolling = plain.scrolling;
+  const FrameTimes& typing = plain.typing;
 
   std::printf("\n  %-52s %10s %-4s %-8s\n", "measure", "value", "unit", "target");
-  row("start to open (store, catalogue, font atlas)", ready_ms, "ms", "", true);
+  row("start to open (store, catalogue, font atlas)", plain.ready_ms, "ms", "", true);
   row("start to first frame with rows", first_rows_ms, "ms", "< 500", first_rows_ms < 500);
   row("frame CPU while scrolling, median", scrolling.median(), "ms", "< 4", scrolling.median() < 4);
   row("frame CPU while scrolling, 99th percentile", scrolling.p99(), "ms", "< 16", scrolling.p99() < 16);
   row("frame CPU while typing a search, median", typing.median(), "ms", "< 4", typing.median() < 4);
   row("frame CPU while typing a search, 99th percentile", typing.p99(), "ms", "< 16", typing.p99() < 16);
   row("peak memory (whole process)", peak_rss_mb(), "MB", "", true);
-  opened->reset();  // the queue and the window below open the same store
+  opened.reset();  // the queue and the window below open the same store
 
   // The supervisor's review queue (確認待ち) on the same store: every record here is submitted, so the queue pages
   // through all of them, the one waiting longest first.
@@ -285,6 +314,39 @@ int main(int argc, char** argv) {
   const std::int64_t queued = queue_host.app().queue().state().total;
   const std::int64_t queue_scrolled_to = queue_host.app().queue().first_wanted_row();
   queue_opened->reset();
+  // The same store encrypted at rest (issue [10]), beside plain: the list screen's start and frames.
+  std::filesystem::path encrypted_folder = folder;
+  encrypted_folder += "-encrypted";
+  std::filesystem::remove_all(encrypted_folder);
+  constexpr const char* kPassphrase = "bench passphrase つなぎ";
+  if (!prepare_store(encrypted_folder, n, kPassphrase)) return 1;
+  encryption::UnlockOptions existing;
+  existing.create = false;
+  if (!encryption::unlock_folder(encrypted_folder, kPassphrase, existing)) return 1;
+  AppConfig encrypted_config = config;
+  encrypted_config.data_dir = encrypted_folder;
+  encrypted_config.screen = Screen::List;
+  std::unique_ptr<HeadlessHost> encrypted_host;
+  const ListFigures encrypted = measure_list(encrypted_config, encrypted_host);
+  encrypted_host.reset();
+  if (!encrypted.ok) return 1;
+  std::printf("\n  %-52s %10s %10s %-4s %8s\n", "encrypted at rest beside plain (goal: < 15 % slower)", "plain",
+              "encrypted", "unit", "slower");
+  auto beside = [](const char* what, double plain_ms, double encrypted_ms) {
+    std::printf("  %-52s %10.2f %10.2f %-4s %7.1f%%\n", what, plain_ms, encrypted_ms, "ms",
+                (encrypted_ms / plain_ms - 1) * 100);
+  };
+  beside("start to first frame with rows", plain.first_rows_ms, encrypted.first_rows_ms);
+  beside("frame CPU while scrolling, median", plain.scrolling.median(), encrypted.scrolling.median());
+  beside("frame CPU while scrolling, 99th percentile", plain.scrolling.p99(), encrypted.scrolling.p99());
+  beside("frame CPU while typing a search, median", plain.typing.median(), encrypted.typing.median());
+  beside("frame CPU while typing a search, 99th percentile", plain.typing.p99(), encrypted.typing.p99());
+
+  // The real window opens the encrypted store (the program never opens a plain one), its passphrase from a file.
+  const std::filesystem::path passphrase_file = folder.string() + ".passphrase";
+  (void)write_file_atomic(passphrase_file, std::string(kPassphrase) + "\n");
+  ::setenv("TSUNAGI_PASSPHRASE_FILE", passphrase_file.c_str(), 1);
+  folder = encrypted_folder;
   if (!window_program.empty()) {
     const double window_ms = window_first_frame_ms({}, window_program, folder, 5);
     if (window_ms >= 0) {
@@ -327,5 +389,6 @@ int main(int argc, char** argv) {
               queue_scrolling.p99() / 16.667);
 
   std::filesystem::remove_all(folder);
+  std::filesystem::remove(passphrase_file);
   return 0;
 }

@@ -251,7 +251,8 @@ int log_read(CryptFile& file, unsigned char* out, int amount, sqlite3_int64 offs
     return inner_read(file, out, amount, offset);
   }
   const LogPlace place = log_place(offset);
-  if (place.within == 0 && amount <= kFrameHeader) return inner_read(file, out, amount, offset);
+  // Within a frame's header (SQLite reads the previous frame's checksum when it rewrites frames): plain.
+  if (place.within + amount <= kFrameHeader) return inner_read(file, out, amount, offset);
   if (place.within == 0 && amount == kFrame) {
     // A whole frame: SQLite recovering the log, checking each frame's checksum over the plain page. A frame that
     // does not authenticate (torn by a power cut, or altered) reads as zeros, so that its checksum ends the log.
@@ -283,9 +284,11 @@ int log_write(CryptFile& file, const unsigned char* in, int amount, sqlite3_int6
     return inner_write(file, in, amount, offset);
   }
   const LogPlace place = log_place(offset);
-  if (place.within == 0 && amount == kFrameHeader) {
-    file.header_offset = offset;
-    file.header_page = read_be32(in);
+  if (place.within + amount <= kFrameHeader) {  // a frame's header, or part of it: plain
+    if (place.within == 0 && amount >= 4) {
+      file.header_offset = offset;
+      file.header_page = read_be32(in);
+    }
     return inner_write(file, in, amount, offset);
   }
   std::uint32_t page_number = 0;
