@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "app/headless.hpp"
+#include "tests/support/encrypted_folders.hpp"
 
 using namespace tsunagi;
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string mode = argv[1], text = argv[3];
+  tsunagi::testing::encrypt_test_folders();  // the folder is encrypted, as the test programs' are
   AppConfig config;
   config.data_dir = argv[2];
   config.screen = mode == "type" ? Screen::Editor : Screen::List;
