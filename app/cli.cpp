@@ -571,7 +571,11 @@ Status unlock_data(const Context& ctx) {
 }
 
 int command_passphrase_change(const Context& ctx) {
-  if (!encryption::has_key_file(ctx.data_dir)) return fail(encryption::locked_error(ctx.data_dir), ctx.japanese);
+  if (!encryption::has_key_file(ctx.data_dir))
+    return fail(make_error("passphrase.none", platform::path_to_utf8(ctx.data_dir),
+                           "this data folder has no passphrase yet: its first use sets one",
+                           "このデータフォルダにはまだパスフレーズがありません。最初に使うときに決めます"),
+                ctx.japanese);
   auto old_passphrase = passphrase_given(ctx);
   if (!old_passphrase) return fail(old_passphrase.error(), ctx.japanese);
   if (!*old_passphrase) {
@@ -1436,7 +1440,7 @@ int run_cli(int argc, char** argv) {
     if (command == "wipe") return command_wipe(ctx);
     if (command == "passphrase") return command_passphrase_change(ctx);
     // The window asks for the passphrase itself, unless one is given.
-    const bool window_asks = command.empty() && !ctx.args.has("--passphrase-fd") &&
+    const bool window_asks = command.empty() && !ctx.args.flag("--demo") && !ctx.args.has("--passphrase-fd") &&
                              platform::environment_path(kPassphraseFileVariable).empty();
     if (!window_asks)
       if (auto status = unlock_data(ctx); !status) return fail_unlock(status.error(), ctx.japanese);

@@ -327,4 +327,34 @@ check "a report needs its fiscal year" contains "$err" "--fy"
 report 64 report themes --fy 来年
 check "a fiscal year that is not one is named" contains "$err" "来年"
 
+# Encryption at rest (issue [10]): the passphrase from a file, a descriptor or nowhere; changing it; wiping.
+secret="$work/secret"
+printf '%s\n' 'ながい合言葉 correct horse' > "$work/secret-pass"
+TSUNAGI_PASSPHRASE_FILE="$work/secret-pass" run_program 0 "$tsunagi" --data "$secret" record add --json "$work/meeting.json"
+check "a new folder gets a key file" [ -f "$secret/keys.json" ]
+check "no file of the folder holds the record's words" bash -c "! grep -rqF '第１回全体会' '$secret'"
+run_program 0 "$tsunagi" --data "$secret" --passphrase-fd 3 record list 3<"$work/secret-pass"
+check "--passphrase-fd opens it" contains "$out" "第１回全体会"
+printf 'wrong passphrase\n' > "$work/wrong-pass"
+TSUNAGI_PASSPHRASE_FILE="$work/wrong-pass" run_program 1 "$tsunagi" --data "$secret" --lang en record list </dev/null
+check "a wrong passphrase is said plainly" contains "$err" "wrong passphrase [store.passphrase]"
+check "with what to do when it is forgotten" contains "$err" "tsunagi wipe --yes"
+run_program 1 env -u TSUNAGI_PASSPHRASE_FILE "$tsunagi" --data "$secret" --lang en record list </dev/null
+check "no passphrase and no terminal: where to give one" contains "$err" "--passphrase-fd N"
+printf 'short\n' > "$work/short-pass"
+TSUNAGI_PASSPHRASE_FILE="$work/short-pass" run_program 1 "$tsunagi" --data "$work/other" --lang en status
+check "a new passphrase of fewer than 8 characters is refused" contains "$err" "at least 8 characters"
+printf '新しい合言葉１２３\n' > "$work/new-pass"
+TSUNAGI_PASSPHRASE_FILE="$work/secret-pass" TSUNAGI_NEW_PASSPHRASE_FILE="$work/new-pass" \
+  run_program 0 "$tsunagi" --data "$secret" passphrase change
+TSUNAGI_PASSPHRASE_FILE="$work/secret-pass" run_program 1 "$tsunagi" --data "$secret" record list </dev/null
+check "the old passphrase no longer opens it" contains "$err" "store.passphrase"
+printf '新しい合言葉123\n' > "$work/new-ascii"
+TSUNAGI_PASSPHRASE_FILE="$work/new-ascii" run_program 0 "$tsunagi" --data "$secret" record list
+check "the new one does (full-width digits as ASCII)" contains "$out" "第１回全体会"
+run_program 64 "$tsunagi" --data "$secret" wipe
+check "wipe asks for --yes" contains "$err" "--yes"
+run_program 0 "$tsunagi" --data "$secret" wipe --yes
+check "wipe --yes deletes the store and its key" bash -c "[ ! -e '$secret/keys.json' ] && [ ! -e '$secret/tsunagi.db' ]"
+
 finish cli

@@ -2,6 +2,7 @@
 // (no probe of the collector, so that nothing but the test touches the network).
 #pragma once
 
+#include <GLFW/glfw3.h>
 #include <catch2/catch.hpp>
 
 #include <chrono>
@@ -42,6 +43,18 @@ struct DemoAppFixture : StoreFixture {
     enrollment.token = "token";
     REQUIRE(sync::save_enrollment(folder.path / "data", enrollment));
     if (adopt) REQUIRE(sync::adopt_enrollment(*store, enrollment));
+  }
+  // Once the list has loaded: a new record (Ctrl+N) with `title` typed into its title field, `probe` set on the App.
+  static void type_new_title(HeadlessHost& ui, ItemProbe& probe, const std::string& title) {
+    App& app = ui.app();
+    app.set_probe(&probe);
+    REQUIRE(ui.frames_until([&] { return app.settled(); }));
+    ui.key(GLFW_KEY_N, true);
+    REQUIRE(ui.frame());
+    REQUIRE(ui.frame());
+    REQUIRE(ui.click(probe, "/title"));
+    for (int i = 0; i < 3; ++i) REQUIRE(ui.frame());
+    ui.type(title);
   }
   std::unique_ptr<HeadlessHost> host(AppConfig config) {
     auto opened = HeadlessHost::open(std::move(config));

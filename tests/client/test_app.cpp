@@ -211,14 +211,7 @@ TEST_CASE_METHOD(AppFixture, "while another connection holds the store's lock fo
   auto ui = host();
   App& app = ui->app();
   ItemProbe probe;
-  app.set_probe(&probe);
-  REQUIRE(ui->frames_until([&] { return app.settled(); }));
-  ui->key(GLFW_KEY_N, true);
-  REQUIRE(ui->frame());
-  REQUIRE(ui->frame());
-  REQUIRE(ui->click(probe, "/title"));
-  for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());
-  ui->type("ロックの間に保存した会議");
+  type_new_title(*ui, probe, "ロックの間に保存した会議");
   for (int i = 0; i < 10; ++i) REQUIRE(ui->frame());  // the atlas takes in the new characters before the timing
 
   // A sync, an import or an index rebuild on another connection holds the write lock.

@@ -31,14 +31,7 @@ TEST_CASE_METHOD(DemoFixture, "Ctrl+L hides every record, keeps what is typed, a
   auto ui = host();
   App& app = ui->app();
   ItemProbe probe;
-  app.set_probe(&probe);
-  REQUIRE(ui->frames_until([&] { return app.settled(); }));
-  ui->key(GLFW_KEY_N, true);
-  REQUIRE(ui->frame());
-  REQUIRE(ui->frame());
-  REQUIRE(ui->click(probe, "/title"));
-  for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());
-  ui->type("ロック前に書きかけた会議");
+  type_new_title(*ui, probe, "ロック前に書きかけた会議");
   for (int i = 0; i < 5; ++i) REQUIRE(ui->frame());
   REQUIRE(app.editor().record().title == "ロック前に書きかけた会議");
 
