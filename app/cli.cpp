@@ -501,11 +501,11 @@ int fail_unlock(const Error& error, bool japanese) {
 Result<std::optional<std::string>> passphrase_given(const Context& ctx) {
   int fd = -1;
   if (ctx.args.has("--passphrase-fd")) {
-    auto parsed = parse_descriptor(ctx.args.option("--passphrase-fd"));
+    auto parsed = parse_descriptor("--passphrase-fd", ctx.args.option("--passphrase-fd"));
     if (!parsed) return parsed.error();
     fd = *parsed;
   }
-  return given_passphrase(fd, kPassphraseFileVariable);
+  return given_passphrase(fd, "--passphrase-fd", kPassphraseFileVariable);
 }
 
 // A new passphrase typed twice at the terminal; nullopt when there is no terminal.
@@ -552,7 +552,7 @@ Status unlock_data(const Context& ctx) {
   }
   if (is_new) {
     auto chosen =
-        ask_new_passphrase(ctx.japanese, ctx.japanese ? "このデータのパスフレーズを決めてください（8 文字以上）: "
+        ask_new_passphrase(ctx.japanese, ctx.japanese ? "このデータのパスフレーズを決めてください（8文字以上）: "
                                                       : "Choose a passphrase for this data (8 characters or more): ");
     if (!chosen) return chosen.error();
     if (!*chosen) return no_passphrase_error();
@@ -585,17 +585,23 @@ int command_passphrase_change(const Context& ctx) {
   }
   int fd = -1;
   if (ctx.args.has("--new-passphrase-fd")) {
-    auto parsed = parse_descriptor(ctx.args.option("--new-passphrase-fd"));
+    auto parsed = parse_descriptor("--new-passphrase-fd", ctx.args.option("--new-passphrase-fd"));
     if (!parsed) return fail(parsed.error(), ctx.japanese);
     fd = *parsed;
   }
-  auto new_passphrase = given_passphrase(fd, kNewPassphraseFileVariable);
+  auto new_passphrase = given_passphrase(fd, "--new-passphrase-fd", kNewPassphraseFileVariable);
   if (!new_passphrase) return fail(new_passphrase.error(), ctx.japanese);
   if (!*new_passphrase) {
     auto chosen = ask_new_passphrase(
-        ctx.japanese, ctx.japanese ? "新しいパスフレーズ（8 文字以上）: " : "New passphrase (8 characters or more): ");
+        ctx.japanese, ctx.japanese ? "新しいパスフレーズ（8文字以上）: " : "New passphrase (8 characters or more): ");
     if (!chosen) return fail(chosen.error(), ctx.japanese);
-    if (!*chosen) return fail(no_passphrase_error(), ctx.japanese);
+    if (!*chosen)
+      return fail(make_error("passphrase.none", "",
+                             "give the new passphrase at the terminal, with --new-passphrase-fd N, or in the file "
+                             "$TSUNAGI_NEW_PASSPHRASE_FILE names",
+                             "新しいパスフレーズを端末で入力するか、--new-passphrase-fd N か "
+                             "$TSUNAGI_NEW_PASSPHRASE_FILE のファイルで渡してください"),
+                  ctx.japanese);
     *new_passphrase = std::move(*chosen);
   }
   if (auto status = encryption::change_passphrase(ctx.data_dir, **old_passphrase, **new_passphrase); !status)
@@ -607,9 +613,14 @@ int command_passphrase_change(const Context& ctx) {
 // Deletes the device's data: the store, its backups and log, the key file and the enrollment (whose token the lost
 // key sealed). What the collector holds comes back with enroll and restore.
 int command_wipe(const Context& ctx) {
-  if (!ctx.args.flag("--yes"))
-    throw UsageError{"wipe deletes all the data on this device, changes not yet synced included: add --yes",
-                     "wipe はこの端末のデータ（まだ同期していない変更も）をすべて削除します。--yes を付けてください"};
+  if (!ctx.args.flag("--yes")) {
+    std::cerr
+        << "tsunagi: "
+        << (ctx.japanese
+                ? "wipe はこの端末のデータ（まだ同期していない変更も）をすべて削除します。--yes を付けてください\n"
+                : "wipe deletes all the data on this device, changes not yet synced included: add --yes\n");
+    return kExitUsage;
+  }
   std::error_code ec;
   int removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(ctx.data_dir, ec)) {
@@ -623,6 +634,11 @@ int command_wipe(const Context& ctx) {
   }
   platform::sync_folder(ctx.data_dir);
   encryption::forget(ctx.data_dir);
+  if (removed == 0) {
+    std::cout << (ctx.japanese ? "削除するデータはありません: " : "No data to delete in ")
+              << platform::path_to_utf8(ctx.data_dir) << "\n";
+    return 0;
+  }
   std::cout << (ctx.japanese ? "この端末のデータを削除しました（" + std::to_string(removed) +
                                    " ファイル）。登録し直してから tsunagi restore を実行してください。\n"
                              : "Deleted this device's data (" + std::to_string(removed) +

@@ -16,9 +16,10 @@ constexpr const char* kNewPassphraseFileVariable = "TSUNAGI_NEW_PASSPHRASE_FILE"
 // The passphrase read from descriptor `fd` when it is 0 or more, else from the file the environment variable
 // `file_variable` names (its first line). nullopt when neither is given; an Error ("passphrase.source") when the
 // one given cannot be read.
-Result<std::optional<std::string>> given_passphrase(int fd, const char* file_variable);
+// `fd_option` names the option that gave `fd`, for the error.
+Result<std::optional<std::string>> given_passphrase(int fd, const char* fd_option, const char* file_variable);
 
-// The descriptor an option's text names ("3"); an Error ("passphrase.source") for anything else.
-Result<int> parse_descriptor(const std::string& text);
+// The descriptor `option`'s text names ("3"); an Error ("passphrase.source") for anything else.
+Result<int> parse_descriptor(const std::string& option, const std::string& text);
 
 }  // namespace tsunagi

@@ -30,19 +30,26 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
 
   const bool busy = lock.checking();
   ImGui::BeginDisabled(busy);
-  if (view.focus) {
-    ImGui::SetKeyboardFocusHere();
-    view.focus = false;
-  }
+  // Nothing else on this screen takes typing: the field keeps the keyboard.
+  const bool refocus = !busy && !ImGui::IsAnyItemActive();
+  if (refocus && view.field == 0) ImGui::SetKeyboardFocusHere();
   ImGui::SetNextItemWidth(width);
   bool entered = input_text("##passphrase", i18n.tr(choosing ? "lock.new_hint" : "lock.hint"), view.passphrase,
                             ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
   probe_item(probe, "lock.passphrase");
+  if (ImGui::IsItemActive()) view.field = 0;
   if (choosing) {
+    // Return in the first field goes on to the second, as a form does.
+    if (entered) {
+      entered = false;
+      view.field = 1;
+    }
+    if (refocus && view.field == 1) ImGui::SetKeyboardFocusHere();
     ImGui::SetNextItemWidth(width);
-    entered |= input_text("##confirmation", i18n.tr("lock.confirm_hint"), view.confirmation,
-                          ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
+    entered = input_text("##confirmation", i18n.tr("lock.confirm_hint"), view.confirmation,
+                         ImGuiInputTextFlags_Password | ImGuiInputTextFlags_EnterReturnsTrue);
     probe_item(probe, "lock.confirmation");
+    if (ImGui::IsItemActive()) view.field = 1;
   }
   const bool clicked = ImGui::Button(i18n.tr(choosing ? "lock.choose_button" : "lock.open_button"));
   probe_item(probe, "lock.open");
@@ -63,7 +70,9 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
   if (!choosing) {
     ImGui::Spacing();
     ImGui::Spacing();
-    ImGui::TextColored(kMutedText, "%s", i18n.tr("lock.forgotten"));
+    ImGui::PushStyleColor(ImGuiCol_Text, kMutedText);
+    ImGui::TextUnformatted(i18n.tr("lock.forgotten"));
+    ImGui::PopStyleColor();
   }
   ImGui::Spacing();
   ImGui::TextDisabled("%s", i18n.format("lock.folder", {{"folder", data_folder}}).c_str());

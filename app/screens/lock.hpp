@@ -16,7 +16,9 @@ namespace tsunagi {
 struct LockView {
   std::string passphrase;
   std::string confirmation;
-  bool focus = true;  // the passphrase field takes the keyboard
+  // The field that has (or last had) the keyboard: 0 the passphrase, 1 its confirmation. A click elsewhere on the
+  // screen gives it back, so that typing never goes nowhere.
+  int field = 0;
 };
 
 struct LockActions {

@@ -45,7 +45,7 @@ never_says list "髙橋部会長"
 
 capture "$work/new" list
 says list "パスフレーズを決めてください"
-says list "新しいパスフレーズ（8 文字以上）"
+says list "新しいパスフレーズ（8文字以上）"
 says list "もう一度入力"
 test ! -e "$work/new/tsunagi.db" || { echo "$test_name: a store was made before a passphrase was chosen" >&2; exit 1; }
 TSUNAGI_PASSPHRASE_FILE=$passphrase_file
