@@ -519,8 +519,13 @@ void App::draw(const FontSet& fonts, float scale) {
       break;
     }
     case Screen::Settings: {
-      SettingsActions actions = draw_settings(sync_->view(), settings_view_, font_scale_,
+      SettingsActions actions = draw_settings(sync_->view(), settings_view_, font_scale_, lock_after_minutes_,
                                               platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
+      if (actions.lock_minutes) {
+        lock_after_minutes_ = *actions.lock_minutes;
+        set_setting("lock.idle_minutes", std::to_string(lock_after_minutes_));
+      }
+      if (actions.lock_now) lock();
       if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
       if (actions.language) {
         if (auto loaded = i18n_.load(*actions.language); loaded) {

@@ -121,7 +121,7 @@ Commands:
   wipe --yes                        a forgotten passphrase: delete this device's data (changes not yet synced are
                                     lost), then enroll again and `restore` what the collector holds
 
-The data on this device is encrypted. Its passphrase is read from descriptor N (--passphrase-fd), else from the
+The data on this device is encrypted. Its passphrase is read from descriptor N (--passphrase-fd; 0: standard input), else from the
 file $TSUNAGI_PASSPHRASE_FILE names, else asked at the terminal; the first use of a data folder sets it (8
 characters or more; full-width letters and digits count as their ASCII forms). A store of an earlier version is
 encrypted at that first use.

@@ -18,8 +18,8 @@ static_assert(std::size(kFontScaleKeys) == std::size(kFontScales));
 
 }  // namespace
 
-SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
-                              const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
+SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, int lock_minutes,
+                              const std::string& data_folder, const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
   SettingsActions actions;
   const bool japanese = i18n.language() == "ja";
   const DeviceState& device = sync.device;
@@ -83,6 +83,21 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
     if (current) ImGui::PopStyleColor();
   }
   ImGui::TextDisabled("%s", i18n.tr("settings.text_size_keys"));
+
+  draw_section(i18n.tr("settings.lock"));
+  ImGui::TextUnformatted(i18n.tr("settings.lock_after"));
+  for (std::size_t i = 0; i < std::size(kLockMinutes); ++i) {
+    if (i > 0) ImGui::SameLine();
+    const int minutes = kLockMinutes[i];
+    const std::string label = minutes == 0
+                                  ? std::string(i18n.tr("settings.lock_never"))
+                                  : i18n.format("settings.lock_minutes", {{"minutes", std::to_string(minutes)}});
+    if (ImGui::RadioButton(label.c_str(), lock_minutes == minutes) && lock_minutes != minutes)
+      actions.lock_minutes = minutes;
+    probe_item(probe, "settings.lock." + std::to_string(minutes));
+  }
+  if (ImGui::Button(i18n.tr("settings.lock_now"))) actions.lock_now = true;
+  probe_item(probe, "settings.lock_now");
 
   draw_section(i18n.tr("settings.data"));
   ImGui::TextDisabled("%s", i18n.tr("settings.data_folder"));

@@ -25,11 +25,18 @@ struct SettingsActions {
   std::optional<std::string> language;     // "ja" or "en"
   std::optional<float> font_scale;         // one of kFontScales
   std::optional<std::string> enroll_line;  // the pasted line
+  std::optional<int> lock_minutes;         // the idle lock: one of kLockMinutes (0: never)
+  bool lock_now = false;                   // 今すぐロック
 };
+
+// The idle times offered for the lock, in minutes (0: never).
+inline constexpr int kLockMinutes[] = {5, 10, 30, 60, 0};
 
 // With `probe` (tests), the line's field is recorded as "settings.line", its button as "settings.enroll", and the
 // language choices as "settings.language.ja|en".
-SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, const std::string& data_folder,
-                              const FontSet& fonts, I18n& i18n, ItemProbe* probe = nullptr);
+// `lock_minutes`: the idle time after which the window locks now (0: never).
+SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, int lock_minutes,
+                              const std::string& data_folder, const FontSet& fonts, I18n& i18n,
+                              ItemProbe* probe = nullptr);
 
 }  // namespace tsunagi

@@ -333,7 +333,9 @@ printf '%s\n' 'ながい合言葉 correct horse' > "$work/secret-pass"
 TSUNAGI_PASSPHRASE_FILE="$work/secret-pass" run_program 0 "$tsunagi" --data "$secret" record add --json "$work/meeting.json"
 check "a new folder gets a key file" [ -f "$secret/keys.json" ]
 check "no file of the folder holds the record's words" bash -c "! grep -rqF '第１回全体会' '$secret'"
-run_program 0 "$tsunagi" --data "$secret" --passphrase-fd 3 record list 3<"$work/secret-pass"
+# Descriptor 0, standard input: a pipe from a password manager (the one descriptor Windows programs inherit from any
+# shell; on Linux any open descriptor works).
+run_program 0 "$tsunagi" --data "$secret" --passphrase-fd 0 record list <"$work/secret-pass"
 check "--passphrase-fd opens it" contains "$out" "第１回全体会"
 printf 'wrong passphrase\n' > "$work/wrong-pass"
 TSUNAGI_PASSPHRASE_FILE="$work/wrong-pass" run_program 1 "$tsunagi" --data "$secret" --lang en record list </dev/null

@@ -101,3 +101,30 @@ TEST_CASE("a folder not yet unlocked opens on the lock screen, and starts once i
 }
 
 }  // namespace tsunagi
+
+namespace tsunagi {
+
+TEST_CASE_METHOD(DemoAppFixture, "設定 chooses the idle time, kept for the next start, and locks at once",
+                 "[client][lock]") {
+  {
+    auto ui = host(Screen::Settings);
+    App& app = ui->app();
+    ItemProbe probe;
+    app.set_probe(&probe);
+    REQUIRE(ui->frames_until([&] { return app.settled(); }));
+    REQUIRE(ui->frame());
+    REQUIRE(ui->click(probe, "settings.lock.5"));
+    for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());
+    REQUIRE(app.idle_timeout());
+    CHECK(*app.idle_timeout() <= 5 * 60.0);
+    REQUIRE(ui->click(probe, "settings.lock_now"));
+    for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());
+    CHECK(app.locked());
+  }
+  auto ui = host();
+  REQUIRE(ui->frames_until([&] { return ui->app().settled(); }));
+  REQUIRE(ui->app().idle_timeout());
+  CHECK(*ui->app().idle_timeout() <= 5 * 60.0);  // read back from the store's setting
+}
+
+}  // namespace tsunagi
