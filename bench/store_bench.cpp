@@ -9,7 +9,6 @@
 // parameters new key files get; goal: under 1 s).
 //
 // Usage: bench_store [N=100000] [folder]
-#include <sqlite3.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -22,6 +21,7 @@
 #include <tuple>
 
 #include "bench_data.hpp"
+#include "model/database.hpp"
 #include "model/encryption.hpp"
 #include "model/record_json.hpp"
 #include "model/store.hpp"
@@ -183,10 +183,7 @@ Figures measure(const std::filesystem::path& folder, std::uint32_t n, const char
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (std::getenv("TSUNAGI_SQLITE_LOG"))
-    sqlite3_config(
-        SQLITE_CONFIG_LOG, +[](void*, int code, const char* message) { std::fprintf(stderr, "sqlite %d: %s\n", code, message); },
-        nullptr);
+  log_sqlite_errors_if_asked();  // TSUNAGI_SQLITE_LOG=1
   std::uint32_t n = argc > 1 ? static_cast<std::uint32_t>(std::atoi(argv[1])) : 100000;
   std::filesystem::path folder =
       argc > 2 ? argv[2]

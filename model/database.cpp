@@ -4,9 +4,19 @@
 #include "model/platform.hpp"
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 namespace tsunagi {
+
+void log_sqlite_errors_if_asked() {
+  const char* asked = std::getenv("TSUNAGI_SQLITE_LOG");
+  if (!asked || std::string_view(asked) != "1") return;
+  sqlite3_config(
+      SQLITE_CONFIG_LOG,
+      +[](void*, int code, const char* message) { std::fprintf(stderr, "sqlite %d: %s\n", code, message); }, nullptr);
+}
 
 Error sqlite_error(sqlite3* db, int rc, std::string_view doing) {
   int primary = rc & 0xFF;

@@ -26,6 +26,10 @@
 
 namespace tsunagi {
 
+// With TSUNAGI_SQLITE_LOG=1 in the environment, SQLite's error log goes to stderr (with the encrypting VFS's
+// messages, which name the page): for tests, benchmarks and support. Call before any connection opens.
+void log_sqlite_errors_if_asked();
+
 // The Error for SQLite result `rc`, with the connection's message and what was being done.
 Error sqlite_error(sqlite3* db, int rc, std::string_view doing);
 

@@ -6,19 +6,11 @@
 #define DO_NOT_USE_WMAIN
 #include <catch2/catch.hpp>
 
-#include <sqlite3.h>
-
-#include <cstdio>
-#include <cstdlib>
-
+#include "model/database.hpp"
 #include "tests/support/encrypted_folders.hpp"
 
 int main(int argc, char** argv) {
-  // TSUNAGI_SQLITE_LOG=1: SQLite's error log (and the encrypting VFS's, which names the page) on stderr.
-  if (const char* log = std::getenv("TSUNAGI_SQLITE_LOG"); log && *log == '1')
-    sqlite3_config(
-        SQLITE_CONFIG_LOG,
-        +[](void*, int code, const char* message) { std::fprintf(stderr, "sqlite %d: %s\n", code, message); }, nullptr);
+  tsunagi::log_sqlite_errors_if_asked();  // TSUNAGI_SQLITE_LOG=1
   tsunagi::testing::encrypt_test_folders();
   return Catch::Session().run(argc, argv);
 }
