@@ -16,8 +16,9 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
   const float em = ImGui::GetFontSize();
   const float width = std::min(viewport->WorkSize.x - 4 * em, 34 * em);
   ImGui::SetCursorPos(ImVec2((viewport->WorkSize.x - width) / 2, std::max(2 * em, viewport->WorkSize.y * 0.18f)));
-  ImGui::BeginGroup();
-  ImGui::PushTextWrapPos(ImGui::GetCursorPosX() + width);
+  // A panel of its own width, so that the section's rule and the wrapped text end where the fields do.
+  ImGui::BeginChild("##lock-panel", ImVec2(width, 0), false, ImGuiWindowFlags_NoBackground);
+  ImGui::PushTextWrapPos(0.0f);
   ImGui::PushFont(fonts.heading);
   ImGui::TextUnformatted(i18n.tr("app.name"));
   ImGui::PopFont();
@@ -77,7 +78,7 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
   ImGui::Spacing();
   ImGui::TextDisabled("%s", i18n.format("lock.folder", {{"folder", data_folder}}).c_str());
   ImGui::PopTextWrapPos();
-  ImGui::EndGroup();
+  ImGui::EndChild();
   ImGui::End();
   return actions;
 }
