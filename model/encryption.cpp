@@ -164,8 +164,6 @@ Status change_passphrase(const std::filesystem::path& folder, std::string_view o
   auto normalized = normalize_passphrase(new_passphrase);
   if (!normalized) return normalized.error();
   if (auto status = check_new_passphrase(*normalized); !status) return status;
-  auto file = read_key_file(folder);
-  if (!file) return file.error();
   auto rewrapped = wrap_key(**key, *normalized, crypto::kdf_for_new_keys());
   if (!rewrapped) return rewrapped.error();
   return write_key_file(folder, *rewrapped);
