@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <vector>
 
 #include "model/crypt_vfs.hpp"
@@ -26,6 +27,8 @@ namespace {
 constexpr std::string_view kWrapPurpose = "tsunagi data key v1";
 constexpr std::string_view kSealMark = "TSUNAGI-SEALED-1\n";
 constexpr const char* kStoreFile = "tsunagi.db";
+// model/store_schema: "<store>.v<schema>.bak-<UTC time>".
+const std::regex kBackupName(R"(tsunagi\.db\.v[0-9]+\.bak-[0-9]{8}T[0-9]{6}Z)");
 
 std::filesystem::path key_file(const std::filesystem::path& folder) { return folder / kKeyFileName; }
 
@@ -319,6 +322,7 @@ Status write_encrypted_copy(const std::filesystem::path& plain, const std::files
   std::string quoted = "'";
   for (char c : platform::path_to_utf8(reserved)) quoted += c == '\'' ? std::string("''") : std::string(1, c);
   if (auto status = exec("VACUUM INTO " + quoted + "'", "copy"); !status) return status;
+  kill_point("encrypt.vacuumed");
   {
     sqlite3* copy = nullptr;
     rc = sqlite3_open_v2(platform::path_to_utf8(reserved).c_str(), &copy, SQLITE_OPEN_READONLY, nullptr);
@@ -389,14 +393,21 @@ Status encrypt_database_file(const std::filesystem::path& file, const crypto::Ke
 Status encrypt_folder(const std::filesystem::path& folder, const crypto::Key& key) {
   std::error_code ec;
   std::vector<std::filesystem::path> plain;
+  std::vector<std::filesystem::path> cut_short;
   for (const auto& entry : std::filesystem::directory_iterator(folder, ec)) {
-    // The store, and the backups schema migrations took of it ("tsunagi.db.v9.bak-20261207T040000Z").
     const std::string name = platform::path_to_utf8(entry.path().filename());
-    const bool backup = name.rfind(std::string(kStoreFile) + ".v", 0) == 0 && name.find(".bak-") != std::string::npos &&
-                        !name.ends_with("-wal") && !name.ends_with("-shm") && !name.ends_with(".encrypting");
+    // The copies of an attempt a kill cut short ("tsunagi.db.encrypting", its "-wal", the plain "-plain" copy):
+    // deleted, as the file they copy is still the plain original.
+    if (name.find(".encrypting") != std::string::npos) {
+      cut_short.push_back(entry.path());
+      continue;
+    }
+    // The store, and the backups schema migrations took of it ("tsunagi.db.v9.bak-20261207T040000Z").
+    const bool backup = std::regex_match(name, kBackupName);
     if ((name == kStoreFile || backup) && crypt::is_plain_database(platform::path_to_utf8(entry.path())))
       plain.push_back(entry.path());
   }
+  for (const auto& file : cut_short) std::filesystem::remove(file, ec);
   // The backups first, the store last: a store found encrypted means the folder is done.
   std::sort(plain.begin(), plain.end(),
             [](const auto& a, const auto& b) { return (a.filename() == kStoreFile) < (b.filename() == kStoreFile); });

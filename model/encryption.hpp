@@ -76,7 +76,8 @@ Error locked_error(const std::filesystem::path& folder);
 // backups schema migrations took (tsunagi.db.v*.bak-*), and the enrollment. Each file is written encrypted beside
 // the plain one, checked, forced to the disk and renamed over it, so that a kill at any moment leaves it plain
 // and whole or encrypted and whole. The store must not be open in another process.
-// Kill points (model/kill_point): encrypt.copied (the copy made and checked, not yet renamed), encrypt.renamed.
+// Kill points (model/kill_point): encrypt.vacuumed (the plain copy with room for the tags made), encrypt.copied (the
+// encrypted copy made and checked, not yet renamed), encrypt.renamed.
 Status encrypt_folder(const std::filesystem::path& folder, const crypto::Key& key);
 
 // A small file sealed with the folder's data key (the enrollment token): "TSUNAGI-SEALED-1\n" and a box bound to

@@ -1,10 +1,11 @@
 // The first start of this version encrypts a plain store in place (model/encryption: encrypt_folder). Killed at any
 // moment of it, the folder holds the store plain and whole or encrypted and whole, never neither: a real `tsunagi`
 // process, started on a copy of a plain folder of an earlier version (2,000 records, a migration backup, a plain
-// enrollment), is SIGKILLed at a kill point it stops at (the copy made but not renamed, the rename done; for the
-// backup and for the store) or after a random delay within the time a whole encryption takes; each folder then
-// opens with every record, and the next start finishes the encryption. TSUNAGI_ENCRYPT_KILLS (default 24) sets how
-// many kills must land; TSUNAGI_KILL_SEED (1) seeds the delays.
+// enrollment), is SIGKILLed at a kill point it stops at (the plain copy with room for the tags made, the encrypted
+// copy made but not renamed, the rename done; for the backup and for the store) or after a random delay within the
+// time a whole encryption takes; each folder then opens with every record, the next start finishes the encryption
+// and deletes what the cut attempt left. TSUNAGI_ENCRYPT_KILLS (default 24) sets how many kills must land;
+// TSUNAGI_KILL_SEED (1) seeds the delays.
 #include <random>
 #include <set>
 
@@ -56,6 +57,11 @@ std::set<std::string> make_plain_folder(const fs::path& folder) {
 // The folder opens (this process unlocks it with the test passphrase, finishing what the kill cut short) with every
 // record and the enrollment, and holds nothing plain afterwards.
 void check_whole(const fs::path& folder, const std::set<std::string>& ids) {
+  encryption::UnlockOptions options;
+  options.new_kdf = crypto::kTestKdf;
+  auto key = encryption::unlock_folder(folder, testing::kTestPassphrase, options);
+  INFO((key ? "" : key.error().describe()));
+  REQUIRE(key);
   auto store = Store::open(folder);
   INFO((store ? "" : store.error().describe()));
   REQUIRE(store);
@@ -108,9 +114,10 @@ TEST_CASE("a kill at any moment of encrypting a plain store leaves it whole, pla
   const auto whole = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   check_whole(timed, ids);
 
-  // Kill points: the backup's copy made (1) and renamed (1), the store's (2).
-  const std::vector<std::string> points = {"encrypt.copied:1", "encrypt.renamed:1", "encrypt.copied:2",
-                                           "encrypt.renamed:2"};
+  // Kill points: the backup's plain copy with room for the tags made (1; it is left behind), its encrypted copy
+  // made (1) and renamed (1), the store's (2).
+  const std::vector<std::string> points = {"encrypt.vacuumed:1", "encrypt.copied:1", "encrypt.renamed:1",
+                                           "encrypt.copied:2", "encrypt.renamed:2"};
   std::mt19937 random(static_cast<unsigned>(seed));
   int kills = 0, at_points = 0, left_plain = 0, left_encrypted = 0, finished_first = 0;
   for (int trial = 0; kills < required; ++trial) {
