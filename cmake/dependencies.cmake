@@ -4,6 +4,7 @@
 #
 #   dep_system     what the platform layer calls: SHA-256 (libcrypto; BCrypt on Windows), and on Windows the
 #                  folders, registry (proxy) and console APIs; libsodium (the store's encryption, model/crypto)
+#   dep_keyring    the desktop's secret store (model/keyring): libsecret on Linux; DPAPI (crypt32) on Windows
 #   dep_curl       the client's HTTPS transport (libcurl, zlib)
 #   dep_server     the collector's TLS and HTTP server (OpenSSL, cpp-httplib); Linux only
 #   dep_xlsx       report workbooks (libxlsxwriter)
@@ -15,7 +16,7 @@ find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Threads REQUIRED)
 
-foreach(role system curl server xlsx ui catch2)
+foreach(role system keyring curl server xlsx ui catch2)
   add_library(dep_${role} INTERFACE)
 endforeach()
 
@@ -52,6 +53,8 @@ else()
   pkg_check_modules(TSUNAGI_CURL REQUIRED IMPORTED_TARGET libcurl zlib)
   pkg_check_modules(TSUNAGI_SERVER REQUIRED IMPORTED_TARGET openssl zlib cpp-httplib)
   target_link_libraries(dep_system INTERFACE PkgConfig::TSUNAGI_CRYPTO)
+  pkg_check_modules(TSUNAGI_KEYRING REQUIRED IMPORTED_TARGET libsecret-1)
+  target_link_libraries(dep_keyring INTERFACE PkgConfig::TSUNAGI_KEYRING)
   target_link_libraries(dep_curl INTERFACE PkgConfig::TSUNAGI_CURL)
   target_link_libraries(dep_server INTERFACE PkgConfig::TSUNAGI_SERVER)
   if(TSUNAGI_BUILD_APP)

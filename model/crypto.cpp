@@ -2,6 +2,7 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -92,6 +93,22 @@ std::string to_base64(std::string_view bytes) {
                     sodium_base64_VARIANT_ORIGINAL);
   text.resize(std::strlen(text.c_str()));
   return text;
+}
+
+std::string seal_key(const SecretKey& wrapping, const SecretKey& key, std::string_view associated) {
+  return seal(wrapping, std::string_view(reinterpret_cast<const char*>(key.bytes()), kKeyBytes), associated);
+}
+
+Key open_key(const SecretKey& wrapping, std::string_view box, std::string_view associated) {
+  auto opened = open(wrapping, box, associated);
+  if (!opened) return nullptr;
+  std::shared_ptr<SecretKey> key;
+  if (opened->size() == kKeyBytes) {
+    key = std::make_shared<SecretKey>();
+    std::copy(opened->begin(), opened->end(), key->bytes());
+  }
+  sodium_memzero(opened->data(), opened->size());
+  return key;
 }
 
 Result<std::string> from_base64(std::string_view text) {

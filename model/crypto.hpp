@@ -66,6 +66,11 @@ std::string seal(const SecretKey& key, std::string_view plain, std::string_view 
 // damaged, altered, or sealed with another key.
 Result<std::string> open(const SecretKey& key, std::string_view box, std::string_view associated);
 
+// seal() and open() of a key (a data key wrapped by the key of a passphrase or of the secret store); open_key
+// gives null when the box does not open to a key.
+std::string seal_key(const SecretKey& wrapping, const SecretKey& key, std::string_view associated);
+Key open_key(const SecretKey& wrapping, std::string_view box, std::string_view associated);
+
 // Base64 (RFC 4648, with padding) and back; nullopt-like Error ("crypto.base64") on a bad text.
 std::string to_base64(std::string_view bytes);
 Result<std::string> from_base64(std::string_view text);

@@ -1,5 +1,6 @@
 // [SECTION] Passphrases
 // [SECTION] The key file
+// [SECTION] The desktop's secret store
 // [SECTION] Unlocked folders
 // [SECTION] Migration of a plain folder
 // [SECTION] Sealed files
@@ -17,6 +18,7 @@
 #include "model/crypt_vfs.hpp"
 #include "model/database.hpp"
 #include "model/files.hpp"
+#include "model/keyring.hpp"
 #include "model/kill_point.hpp"
 #include "model/platform.hpp"
 #include "model/text.hpp"
@@ -25,6 +27,7 @@ namespace tsunagi::encryption {
 namespace {
 
 constexpr std::string_view kWrapPurpose = "tsunagi data key v1";
+constexpr std::string_view kKeyringPurpose = "tsunagi data key, keyring v1";
 constexpr std::string_view kSealMark = "TSUNAGI-SEALED-1\n";
 constexpr const char* kStoreFile = "tsunagi.db";
 // model/store_schema: "<store>.v<schema>.bak-<UTC time>".
@@ -72,6 +75,9 @@ struct KeyFile {
   crypto::KdfParams kdf;
   std::string salt;
   std::string wrapped;  // the data key sealed with the passphrase's key
+  // The second wrapping, by the desktop's secret store (model/keyring): the entry that finds the key it keeps, and
+  // "wrapped" (base64), the data key sealed with that key. Null when there is none.
+  nlohmann::json keyring;
 };
 
 Result<KeyFile> read_key_file(const std::filesystem::path& folder) {
@@ -97,6 +103,11 @@ Result<KeyFile> read_key_file(const std::filesystem::path& folder) {
     if (!salt || !wrapped) return key_file_error(folder, "is damaged (base64)");
     file.salt = *salt;
     file.wrapped = *wrapped;
+    if (json.contains("keyring")) {
+      file.keyring = json["keyring"];
+      if (!file.keyring.is_object() || !file.keyring.contains("wrapped") || !file.keyring["wrapped"].is_string())
+        return key_file_error(folder, "is damaged (its keyring entry)");
+    }
     return file;
   } catch (const nlohmann::json::exception&) {
     return key_file_error(folder, "is damaged (a field is missing or of the wrong type)");
@@ -117,6 +128,7 @@ Status write_key_file(const std::filesystem::path& folder, const KeyFile& file) 
         {"salt", crypto::to_base64(file.salt)}}},
       {"passphrase", crypto::to_base64(file.wrapped)},
   };
+  if (!file.keyring.is_null()) json["keyring"] = file.keyring;
   return write_file_atomic(key_file(folder), json.dump(2) + "\n", 0600);
 }
 
@@ -128,21 +140,24 @@ Result<KeyFile> wrap_key(const crypto::SecretKey& data_key, std::string_view pas
   file.salt = crypto::random_bytes(crypto::kSaltBytes);
   auto wrapping = crypto::derive_key(passphrase, file.salt, params);
   if (!wrapping) return wrapping.error();
-  file.wrapped = crypto::seal(
-      **wrapping, std::string_view(reinterpret_cast<const char*>(data_key.bytes()), crypto::kKeyBytes), kWrapPurpose);
+  file.wrapped = crypto::seal_key(**wrapping, data_key, kWrapPurpose);
   return file;
 }
 
 Result<crypto::Key> unwrap_key(const std::filesystem::path& folder, const KeyFile& file, std::string_view passphrase) {
   auto wrapping = crypto::derive_key(passphrase, file.salt, file.kdf);
   if (!wrapping) return wrapping.error();
-  auto opened = crypto::open(**wrapping, file.wrapped, kWrapPurpose);
-  if (!opened || opened->size() != crypto::kKeyBytes)
+  crypto::Key key = crypto::open_key(**wrapping, file.wrapped, kWrapPurpose);
+  if (!key)
     return make_error("store.passphrase", platform::path_to_utf8(folder), "wrong passphrase", "パスフレーズが違います");
-  auto key = std::make_shared<crypto::SecretKey>();
-  std::copy(opened->begin(), opened->end(), key->bytes());
-  std::fill(opened->begin(), opened->end(), '\0');
-  return crypto::Key(std::move(key));
+  return key;
+}
+
+// What every unlock ends with: whatever of the folder is still plain encrypted, the key remembered.
+Result<crypto::Key> finish_unlock(const std::filesystem::path& folder, crypto::Key key) {
+  if (auto status = encrypt_folder(folder, key); !status) return status.error();
+  remember(folder, key);
+  return key;
 }
 
 }  // namespace
@@ -162,13 +177,18 @@ Result<crypto::Key> open_key_file(const std::filesystem::path& folder, std::stri
 
 Status change_passphrase(const std::filesystem::path& folder, std::string_view old_passphrase,
                          std::string_view new_passphrase) {
-  auto key = open_key_file(folder, old_passphrase);
+  auto old_normalized = normalize_passphrase(old_passphrase);
+  if (!old_normalized) return old_normalized.error();
+  auto file = read_key_file(folder);
+  if (!file) return file.error();
+  auto key = unwrap_key(folder, *file, *old_normalized);
   if (!key) return key.error();
   auto normalized = normalize_passphrase(new_passphrase);
   if (!normalized) return normalized.error();
   if (auto status = check_new_passphrase(*normalized); !status) return status;
   auto rewrapped = wrap_key(**key, *normalized, crypto::kdf_for_new_keys());
   if (!rewrapped) return rewrapped.error();
+  rewrapped->keyring = file->keyring;  // the secret store's wrapping stays
   return write_key_file(folder, *rewrapped);
 }
 
@@ -191,9 +211,63 @@ Result<crypto::Key> unlock_folder(const std::filesystem::path& folder, std::stri
     if (!file) return file.error();
     if (auto status = write_key_file(folder, *file); !status) return status.error();
   }
-  if (auto status = encrypt_folder(folder, key); !status) return status.error();
-  remember(folder, key);
-  return key;
+  return finish_unlock(folder, std::move(key));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] The desktop's secret store
+// ---------------------------------------------------------------------------------------------------------------
+
+bool has_keyring_wrap(const std::filesystem::path& folder) {
+  auto file = read_key_file(folder);
+  return file && !file->keyring.is_null();
+}
+
+Status add_keyring_wrap(const std::filesystem::path& folder, const crypto::Key& key) {
+  if (!key) return locked_error(folder);
+  auto file = read_key_file(folder);
+  if (!file) return file.error();
+  const crypto::Key keeper = crypto::SecretKey::random();
+  auto entry = keyring::keep(folder, *keeper);
+  if (!entry) return entry.error();
+  const nlohmann::json replaced = file->keyring;
+  file->keyring = *entry;
+  file->keyring["wrapped"] = crypto::to_base64(crypto::seal_key(*keeper, *key, kKeyringPurpose));
+  if (auto status = write_key_file(folder, *file); !status) {
+    (void)keyring::discard(*entry);
+    return status;
+  }
+  if (!replaced.is_null()) (void)keyring::discard(replaced);  // an item nothing finds any more
+  return ok_status();
+}
+
+Result<crypto::Key> unlock_from_keyring(const std::filesystem::path& folder) {
+  auto file = read_key_file(folder);
+  if (!file) return file.error();
+  if (file->keyring.is_null())
+    return make_error("keyring.none", platform::path_to_utf8(folder),
+                      "this data folder does not open with the login: it was not asked to",
+                      "このデータフォルダは、ログインで開く設定になっていません");
+  auto keeper = keyring::find(file->keyring);
+  if (!keeper) return keeper.error();
+  auto wrapped = crypto::from_base64(file->keyring["wrapped"].get<std::string>());
+  if (!wrapped) return key_file_error(folder, "is damaged (its keyring entry)");
+  crypto::Key key = crypto::open_key(**keeper, *wrapped, kKeyringPurpose);
+  if (!key)
+    return make_error("keyring.missing", platform::path_to_utf8(folder),
+                      "the secret store's key does not open this data folder's key",
+                      "OS の鍵の保管場所の鍵では、このデータフォルダの鍵を開けません");
+  return finish_unlock(folder, std::move(key));
+}
+
+Status remove_keyring_wrap(const std::filesystem::path& folder) {
+  auto file = read_key_file(folder);
+  if (!file) return file.error();
+  if (file->keyring.is_null()) return ok_status();
+  const nlohmann::json removed = file->keyring;
+  file->keyring = nullptr;
+  if (auto status = write_key_file(folder, *file); !status) return status;
+  return keyring::discard(removed);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -56,6 +56,22 @@ Result<crypto::Key> open_key_file(const std::filesystem::path& folder, std::stri
 Status change_passphrase(const std::filesystem::path& folder, std::string_view old_passphrase,
                          std::string_view new_passphrase);
 
+// The second wrapping of the data key, by the desktop's secret store (model/keyring): this login on this computer
+// opens the folder without its passphrase (the passphrase still opens it, and locking the window still asks for
+// it). Each call reaches the secret store: not on the UI thread.
+//
+// Whether the folder's key file has that wrapping (it may still fail to open: another login, a reset keyring).
+bool has_keyring_wrap(const std::filesystem::path& folder);
+// Adds it for the data key `key` of `folder` (replacing one made before): a new random key kept in the secret
+// store, the data key sealed with it in the key file. Errors: model/keyring's, the key file's.
+Status add_keyring_wrap(const std::filesystem::path& folder, const crypto::Key& key);
+// Unlocks `folder` as unlock_folder() does, with the key the secret store keeps instead of a passphrase. Errors:
+// "keyring.none" (no such wrapping), model/keyring's ("keyring.unavailable", "keyring.missing"), the key file's,
+// and the migration's.
+Result<crypto::Key> unlock_from_keyring(const std::filesystem::path& folder);
+// Removes it: from the key file, then its key from the secret store.
+Status remove_keyring_wrap(const std::filesystem::path& folder);
+
 // The key remembered for `folder` in this process, or null. remember() is what unlock_folder does at its end.
 crypto::Key folder_key(const std::filesystem::path& folder);
 void remember(const std::filesystem::path& folder, crypto::Key key);
