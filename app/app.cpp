@@ -98,6 +98,7 @@ Result<std::unique_ptr<App>> App::open(AppConfig config) {
     if (auto loaded = app->i18n_.load(app->config_.language.empty() ? "ja" : app->config_.language); !loaded)
       return loaded.error();
     app->lock_ = std::make_unique<LockModel>(app->config_.data_dir, app->config_.wake);
+    app->lock_->open_with_keyring();
     return app;
   }
   if (auto started = app->start(); !started) return started.error();
@@ -148,6 +149,8 @@ Status App::start() {
   review_ = std::make_unique<ReviewModel>(config_.data_dir, *store_, *writer_, config_.wake);
   editor_view_.review = review_.get();
   reports_ = std::make_unique<ReportModel>(config_.data_dir, config_.wake);
+  keyring_ = std::make_unique<KeyringModel>(config_.data_dir, config_.wake);
+  keyring_->refresh();
   ReportScope scope;
   scope.fiscal_year = config_.report_year != 0 ? config_.report_year : list_view_.today_fiscal_year;
   reports_->set_scope(scope);
@@ -205,6 +208,7 @@ bool App::poll(GlyphCoverage& coverage, const ImFont* body) {
   if (!store_) return false;
   bool missing = false;
   if (writer_->poll()) take_stored();
+  keyring_->poll();
   if (list_->poll()) {
     for (const RecordSummary* row : list_->arrived()) {
       missing |= coverage.add_text(row->title, body);
@@ -330,7 +334,7 @@ bool App::settled() const {
       return sync_->view().loaded && !sync_->view().running &&
              (!sync_->view().device.enrolled || sync_->view().connection != Connection::Unknown);
     case Screen::Settings:
-      return sync_->view().loaded;
+      return sync_->view().loaded && keyring_->state().known && !keyring_->state().busy;
     case Screen::Reports:
       return reports_->results().has_value() && !reports_->loading() && !reports_stale_;
     case Screen::Editor:  // a stored record with its thread and history
@@ -519,13 +523,15 @@ void App::draw(const FontSet& fonts, float scale) {
       break;
     }
     case Screen::Settings: {
-      SettingsActions actions = draw_settings(sync_->view(), settings_view_, font_scale_, lock_after_minutes_,
-                                              platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
+      SettingsActions actions =
+          draw_settings(sync_->view(), settings_view_, font_scale_, lock_after_minutes_, keyring_->state(),
+                        platform::path_to_utf8(config_.data_dir), fonts, i18n_, probe_);
       if (actions.lock_minutes) {
         lock_after_minutes_ = *actions.lock_minutes;
         set_setting("lock.idle_minutes", std::to_string(lock_after_minutes_));
       }
       if (actions.lock_now) lock();
+      if (actions.keyring) keyring_->set(*actions.keyring);
       if (actions.enroll_line) sync_->enroll(*actions.enroll_line);
       if (actions.language) {
         if (auto loaded = i18n_.load(*actions.language); loaded) {

@@ -17,6 +17,7 @@
 #include "app/editor_model.hpp"
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/keyring_model.hpp"
 #include "app/list_model.hpp"
 #include "app/lock_model.hpp"
 #include "app/report_model.hpp"
@@ -153,6 +154,7 @@ class App {
 
   AppConfig config_;
   std::unique_ptr<Store> store_;     // the UI thread's connection: settings and single records; null until unlocked
+  std::unique_ptr<KeyringModel> keyring_;  // 設定's "open with this login"
   std::unique_ptr<LockModel> lock_;  // the passphrase check (null: the folder was unlocked before the window)
   LockView lock_view_;
   int lock_after_minutes_ = kDefaultLockMinutes;

@@ -25,6 +25,7 @@
 #include "model/encryption.hpp"
 #include "model/files.hpp"
 #include "model/json_text.hpp"
+#include "model/keyring.hpp"
 #include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
@@ -118,11 +119,16 @@ Commands:
   passphrase change [--new-passphrase-fd N]
                                     a new passphrase for the data (the data key is wrapped again; nothing else
                                     is rewritten); the new one from N, $TSUNAGI_NEW_PASSPHRASE_FILE, or asked
+  passphrase remember               keep the data's key in this login's keyring (the desktop's secret store;
+                                    DPAPI on Windows): this login on this computer opens the data without the
+                                    passphrase, which still opens it anywhere
+  passphrase forget                 no longer: the key leaves the keyring, the passphrase is needed again
   wipe --yes                        a forgotten passphrase: delete this device's data (changes not yet synced are
                                     lost), then enroll again and `restore` what the collector holds
 
 The data on this device is encrypted. Its passphrase is read from descriptor N (--passphrase-fd; 0: standard input), else from the
-file $TSUNAGI_PASSPHRASE_FILE names, else asked at the terminal; the first use of a data folder sets it (8
+file $TSUNAGI_PASSPHRASE_FILE names, else (after `passphrase remember`) taken from the login's keyring, else
+asked at the terminal; the first use of a data folder sets it (8
 characters or more; full-width letters and digits count as their ASCII forms). A store of an earlier version is
 encrypted at that first use.
 
@@ -225,6 +231,8 @@ CommandLineSpec command_line() {
            .operands = {"progress|actual", "KEY"},
            .options = {value_option("--fy"), value_option("--council"), value_option("--format")}},
           {.words = {"passphrase", "change"}, .options = {value_option("--new-passphrase-fd")}},
+          {.words = {"passphrase", "remember"}},
+          {.words = {"passphrase", "forget"}},
           {.words = {"wipe"}, .options = {flag_option("--yes")}},
           {.words = {"help"}},
       }};
@@ -560,6 +568,11 @@ Status unlock_data(const Context& ctx) {
     if (!key) return key.error();
     return ok_status();
   }
+  if (encryption::has_keyring_wrap(ctx.data_dir)) {
+    auto key = encryption::unlock_from_keyring(ctx.data_dir);
+    if (key) return ok_status();
+    std::cerr << "tsunagi: " << key.error().describe(ctx.japanese) << "\n";
+  }
   for (int attempt = 0;; ++attempt) {
     auto typed = platform::read_secret_line(ctx.japanese ? "パスフレーズ: " : "Passphrase: ");
     if (!typed) return no_passphrase_error();
@@ -610,6 +623,29 @@ int command_passphrase_change(const Context& ctx) {
   return 0;
 }
 
+// `passphrase remember`: the data key wrapped a second time by the login's secret store (model/keyring);
+// `passphrase forget` removes that wrapping.
+int command_passphrase_keyring(const Context& ctx, bool remember) {
+  if (remember) {
+    if (auto status = unlock_data(ctx); !status) return fail_unlock(status.error(), ctx.japanese);
+    if (auto status = encryption::add_keyring_wrap(ctx.data_dir, encryption::folder_key(ctx.data_dir)); !status)
+      return fail(status.error(), ctx.japanese);
+    I18n i18n;
+    (void)i18n.load(ctx.japanese ? "ja" : "en");
+    std::cout << (ctx.japanese ? "このログインでは、パスフレーズなしでデータを開きます（鍵の保管場所: "
+                               : "This login now opens the data without its passphrase (the key is kept by ")
+              << i18n.tr(std::string("keyring.store.") + keyring::store_name()) << (ctx.japanese ? "）。\n" : ").\n");
+    return 0;
+  }
+  const bool had = encryption::has_keyring_wrap(ctx.data_dir);
+  if (auto status = encryption::remove_keyring_wrap(ctx.data_dir); !status) return fail(status.error(), ctx.japanese);
+  std::cout << (had ? (ctx.japanese ? "鍵をキーリングから削除しました。次からはパスフレーズが必要です。\n"
+                                    : "The key has left the keyring: the passphrase is needed again.\n")
+                    : (ctx.japanese ? "このデータの鍵はキーリングにありません。\n"
+                                    : "The keyring does not keep this data's key.\n"));
+  return 0;
+}
+
 // Deletes the device's data: the store, its backups and log, the key file and the enrollment (whose token the lost
 // key sealed). What the collector holds comes back with enroll and restore.
 int command_wipe(const Context& ctx) {
@@ -621,6 +657,9 @@ int command_wipe(const Context& ctx) {
                 : "wipe deletes all the data on this device, changes not yet synced included: add --yes\n");
     return kExitUsage;
   }
+  // The key the login's keyring keeps for this data, if any (best effort: without the key file it opens nothing).
+  if (auto status = encryption::remove_keyring_wrap(ctx.data_dir); !status && encryption::has_key_file(ctx.data_dir))
+    std::cerr << "tsunagi: " << status.error().describe(ctx.japanese) << "\n";
   std::error_code ec;
   int removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(ctx.data_dir, ec)) {
@@ -1454,7 +1493,10 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
     if (command == "wipe") return command_wipe(ctx);
-    if (command == "passphrase") return command_passphrase_change(ctx);
+    if (command == "passphrase") {
+      const std::string& what = ctx.args.positional()[1];  // the command line's spec asks for it
+      return what == "change" ? command_passphrase_change(ctx) : command_passphrase_keyring(ctx, what == "remember");
+    }
     // The window asks for the passphrase itself, unless one is given.
     const bool window_asks = command.empty() && !ctx.args.flag("--demo") && !ctx.args.has("--passphrase-fd") &&
                              platform::environment_path(kPassphraseFileVariable).empty();

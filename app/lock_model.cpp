@@ -5,14 +5,10 @@
 namespace tsunagi {
 
 LockModel::LockModel(std::filesystem::path folder, std::function<void()> wake)
-    : folder_(std::move(folder)), wake_(std::move(wake)), choosing_(!encryption::has_key_file(folder_)) {}
-
-LockModel::~LockModel() {
-  if (worker_.joinable()) worker_.join();
-}
+    : folder_(std::move(folder)), choosing_(!encryption::has_key_file(folder_)), worker_(std::move(wake)) {}
 
 void LockModel::submit(const std::string& passphrase, const std::string& confirmation) {
-  if (worker_.joinable() || !locked_) return;
+  if (worker_.busy() || !locked_) return;
   error_.reset();
   if (choosing_) {
     auto normalized = encryption::normalize_passphrase(passphrase);
@@ -26,36 +22,35 @@ void LockModel::submit(const std::string& passphrase, const std::string& confirm
       return;
     }
   }
-  done_ = false;
-  worker_ = std::thread([this, passphrase] {
-    std::optional<Error> outcome;
-    if (crypto::Key remembered = encryption::folder_key(folder_)) {
+  worker_.start([folder = folder_, passphrase]() -> Outcome {
+    if (crypto::Key remembered = encryption::folder_key(folder)) {
       // Locked after use: the passphrase must open the key file to the key the stores are open with.
-      auto key = encryption::open_key_file(folder_, passphrase);
-      if (!key)
-        outcome = key.error();
-      else if (!(**key == *remembered))
-        outcome = make_error("store.passphrase", "", "wrong passphrase", "パスフレーズが違います");
-    } else if (auto key = encryption::unlock_folder(folder_, passphrase); !key) {
-      outcome = key.error();
+      auto key = encryption::open_key_file(folder, passphrase);
+      if (!key) return key.error();
+      if (!(**key == *remembered))
+        return make_error("store.passphrase", "", "wrong passphrase", "パスフレーズが違います");
+    } else if (auto key = encryption::unlock_folder(folder, passphrase); !key) {
+      return key.error();
     }
-    {
-      std::lock_guard lock(mutex_);
-      result_ = std::move(outcome);
-      done_ = true;
-    }
-    if (wake_) wake_();
+    return std::nullopt;
+  });
+}
+
+void LockModel::open_with_keyring() {
+  if (worker_.busy() || !locked_ || choosing_ || encryption::folder_key(folder_)) return;
+  error_.reset();
+  worker_.start([folder = folder_]() -> Outcome {
+    if (!encryption::has_keyring_wrap(folder)) return make_error("keyring.none", "", "", "");
+    if (auto key = encryption::unlock_from_keyring(folder); !key) return key.error();
+    return std::nullopt;
   });
 }
 
 bool LockModel::poll() {
-  {
-    std::lock_guard lock(mutex_);
-    if (!done_) return false;
-    done_ = false;
-  }
-  worker_.join();
-  error_ = result_;
+  std::optional<Outcome> outcome = worker_.poll();
+  if (!outcome) return false;
+  error_ = *outcome;
+  if (error_ && error_->code == "keyring.none") error_.reset();  // not asked to: the passphrase, as always
   if (error_) return false;
   locked_ = false;
   choosing_ = false;
@@ -63,7 +58,7 @@ bool LockModel::poll() {
 }
 
 void LockModel::lock() {
-  if (worker_.joinable()) return;
+  if (worker_.busy()) return;
   locked_ = true;
   error_.reset();
 }

@@ -315,6 +315,9 @@ test_windows() {
   }
   step "unit tests (tsunagi_tests.exe)" "$root/tests/windows/wine_run.sh" "$bin/tests/tsunagi_tests.exe"
   step "client tests (tsunagi_client_tests.exe)" "$root/tests/windows/wine_run.sh" "$bin/tests/client/tsunagi_client_tests.exe"
+  step "the data key kept by DPAPI (the [.keyring] cases, the CLI)" sh -c '"$1" "$2" "[.keyring]" && "$1" "$3" "[.keyring]" &&
+    bash "$4" "$5"' keyring "$root/tests/windows/wine_run.sh" "$bin/tests/tsunagi_tests.exe" \
+    "$bin/tests/client/tsunagi_client_tests.exe" "$root/tests/windows/keyring_wine_test.sh" "$wrapper"
   step "CLI round trip (tests/cli/cli_test.sh)" env TSUNAGI_TEST_WINE_FONT="$WINEPREFIX/drive_c/windows/Fonts/NotoSansCJK-Regular.ttc" \
     bash "$root/tests/cli/cli_test.sh" "$wrapper"
   step "sync with the Linux collector" bash "$root/tests/windows/sync_wine_test.sh" "$bin/app/tsunagi.exe" "$linux/app/tsunagi" \

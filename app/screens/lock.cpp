@@ -63,9 +63,12 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
   if (lock.error()) {
     ImGui::Spacing();
     const std::string code = lock.error()->code;
-    if (code == "store.passphrase" || code == "passphrase.short" || code == "passphrase.mismatch")
+    if (code == "store.passphrase" || code == "passphrase.short" || code == "passphrase.mismatch") {
       ImGui::TextColored(kErrorText, "%s", i18n.tr("lock.error." + code));
-    else
+    } else if (code.rfind("keyring.", 0) == 0) {  // the login's keyring did not open it: the passphrase does
+      ImGui::TextColored(kErrorText, "%s", i18n.tr("lock.error.keyring"));
+      ImGui::TextColored(kMutedText, "%s", error_text(*lock.error(), i18n).c_str());
+    } else
       ImGui::TextColored(kErrorText, "%s", error_text(*lock.error(), i18n).c_str());
   }
   if (!choosing) {

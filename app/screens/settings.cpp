@@ -19,7 +19,8 @@ static_assert(std::size(kFontScaleKeys) == std::size(kFontScales));
 }  // namespace
 
 SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, int lock_minutes,
-                              const std::string& data_folder, const FontSet& fonts, I18n& i18n, ItemProbe* probe) {
+                              const KeyringState& keyring, const std::string& data_folder, const FontSet& fonts,
+                              I18n& i18n, ItemProbe* probe) {
   SettingsActions actions;
   const bool japanese = i18n.language() == "ja";
   const DeviceState& device = sync.device;
@@ -98,6 +99,22 @@ SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float fo
   }
   if (ImGui::Button(i18n.tr("settings.lock_now"))) actions.lock_now = true;
   probe_item(probe, "settings.lock_now");
+  ImGui::Spacing();
+  bool keyring_on = keyring.on;
+  ImGui::BeginDisabled(!keyring.known || keyring.busy);
+  if (ImGui::Checkbox(i18n.tr("settings.keyring"), &keyring_on)) actions.keyring = keyring_on;
+  probe_item(probe, "settings.keyring");
+  ImGui::EndDisabled();
+  if (keyring.busy) {
+    ImGui::SameLine();
+    ImGui::TextColored(kMutedText, "%s", i18n.tr("settings.keyring_busy"));
+  }
+  colored_wrapped(kMutedText, i18n.format("settings.keyring_why",
+                                          {{"store", i18n.tr(std::string("keyring.store.") + keyring.store)}}));
+  if (keyring.error) {
+    colored_wrapped(kErrorText, i18n.tr("settings.keyring_failed"));
+    colored_wrapped(kMutedText, error_text(*keyring.error, i18n));
+  }
 
   draw_section(i18n.tr("settings.data"));
   ImGui::TextDisabled("%s", i18n.tr("settings.data_folder"));

@@ -1,5 +1,6 @@
 // The settings screen (設定): enrolling this device with the line from `tsunagi-collector user add`, the UI
-// language, the text size, and where the data lives. Draws only; changes come back as SettingsActions.
+// language, the text size, the lock (idle time, the login's keyring), and where the data lives. Draws only; changes
+// come back as SettingsActions.
 #pragma once
 
 #include <optional>
@@ -7,6 +8,7 @@
 
 #include "app/fonts.hpp"
 #include "app/i18n.hpp"
+#include "app/keyring_model.hpp"
 #include "app/screens/widgets.hpp"
 #include "app/sync_controller.hpp"
 
@@ -27,6 +29,7 @@ struct SettingsActions {
   std::optional<std::string> enroll_line;  // the pasted line
   std::optional<int> lock_minutes;         // the idle lock: one of kLockMinutes (0: never)
   bool lock_now = false;                   // 今すぐロック
+  std::optional<bool> keyring;             // open with this login (the keyring keeps the data's key), or not
 };
 
 // The idle times offered for the lock, in minutes (0: never).
@@ -34,9 +37,10 @@ inline constexpr int kLockMinutes[] = {5, 10, 30, 60, 0};
 
 // With `probe` (tests), the line's field is recorded as "settings.line", its button as "settings.enroll", and the
 // language choices as "settings.language.ja|en".
-// `lock_minutes`: the idle time after which the window locks now (0: never).
+// `lock_minutes`: the idle time after which the window locks now (0: never); `keyring`: whether the login's
+// keyring opens the data (the checkbox is recorded as "settings.keyring").
 SettingsActions draw_settings(const SyncView& sync, SettingsView& view, float font_scale, int lock_minutes,
-                              const std::string& data_folder, const FontSet& fonts, I18n& i18n,
-                              ItemProbe* probe = nullptr);
+                              const KeyringState& keyring, const std::string& data_folder, const FontSet& fonts,
+                              I18n& i18n, ItemProbe* probe = nullptr);
 
 }  // namespace tsunagi

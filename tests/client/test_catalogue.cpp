@@ -85,14 +85,17 @@ std::set<std::string> built_keys() {
   // Every error a user of the window can meet: the store's, the network's, the collector's answers to an
   // enrollment or a sync, and the editor's own.
   for (const char* code :
-       {"store.full", "store.busy", "store.io", "store.access", "store.corrupt", "store.constraint", "store.version",
-        "record.not_found", "record.invalid", "record.duplicate", "record.immutable", "net.no_network", "net.refused",
-        "net.timeout", "net.connect", "net.other", "net.cancelled", "tls.pin_mismatch", "tls.handshake",
-        "tls.failure", "auth.token", "enroll.line", "enroll.invalid", "enroll.expired", "enroll.used",
-        "enroll.slow_down", "enroll.file", "sync.not_enrolled", "protocol.response", "server.internal",
-        "editor.closed", "editor.not_submitted", "editor.scratch", "io.read", "io.write", "clock.future",
-        "collector.full", "auth.locked", "auth.author"})
+       {"store.full",       "store.busy",           "store.io",          "store.access",      "store.corrupt",
+        "store.constraint", "store.version",        "record.not_found",  "record.invalid",    "record.duplicate",
+        "record.immutable", "net.no_network",       "net.refused",       "net.timeout",       "net.connect",
+        "net.other",        "net.cancelled",        "tls.pin_mismatch",  "tls.handshake",     "tls.failure",
+        "auth.token",       "enroll.line",          "enroll.invalid",    "enroll.expired",    "enroll.used",
+        "enroll.slow_down", "enroll.file",          "sync.not_enrolled", "protocol.response", "server.internal",
+        "editor.closed",    "editor.not_submitted", "editor.scratch",    "io.read",           "io.write",
+        "clock.future",     "collector.full",       "auth.locked",       "auth.author",       "keyring.unavailable",
+        "keyring.missing",  "keyring.damaged",      "keyring.failed"})
     keys.insert("error." + std::string(code));
+  for (const char* store : {"libsecret", "dpapi"}) keys.insert("keyring.store." + std::string(store));
   keys.insert("editor.issue.number.invalid");  // the editor's own issue, worded by the catalogue
   for (const char* code : {"auth.forbidden", "auth.review", "auth.locked", "auth.author", "protocol.mismatch",
                            "protocol.hash", "protocol.clock", "other"})
