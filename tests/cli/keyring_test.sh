@@ -45,6 +45,8 @@ run_program 0 in_session "$unit" "[.keyring]"
 check "unit [.keyring]: $out" contains "$out" "All tests passed"
 run_program 0 in_session "$client" "[.keyring]"
 check "client [.keyring]: $out" contains "$out" "All tests passed"
+run_program 0 "$client" "[.no_keyring]"  # no session bus
+check "client [.no_keyring]: $out" contains "$out" "All tests passed"
 
 data="$work/data"
 draft() { printf '{"kind":"meeting","date":"%s","title":"%s","status":"draft"}' "$1" "$2" > "$work/$3.json"; }

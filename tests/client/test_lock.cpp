@@ -210,4 +210,23 @@ TEST_CASE_METHOD(DemoAppFixture, "設定's keyring checkbox turns the login's un
   REQUIRE(ui->frames_until([&] { return !encryption::has_keyring_wrap(data); }));
 }
 
+// Run by tests/cli/keyring_test.sh with no session bus: no secret store to reach.
+TEST_CASE_METHOD(DemoAppFixture, "設定's keyring checkbox without a secret store says why and stays off",
+                 "[.no_keyring]") {
+  auto ui = host(Screen::Settings);
+  App& app = ui->app();
+  ItemProbe probe;
+  app.set_probe(&probe);
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  REQUIRE(ui->frame());
+  REQUIRE(ui->click(probe, "settings.keyring"));
+  for (int i = 0; i < 3; ++i) REQUIRE(ui->frame());  // the click's intent reaches the model
+  REQUIRE(ui->frames_until([&] { return app.settled(); }));
+  REQUIRE(ui->frame());
+  const std::string text = ui->drawn_text();
+  CHECK(text.find("設定を変えられませんでした") != std::string::npos);
+  CHECK(text.find("キーリング）に接続できません") != std::string::npos);
+  CHECK_FALSE(encryption::has_keyring_wrap(config().data_dir));
+}
+
 }  // namespace tsunagi
