@@ -138,13 +138,16 @@ build_imgui() {
   say "Dear ImGui from $source"
   local build=$out/build/imgui
   mkdir -p "$build" "$prefix/lib" "$prefix/include/imgui/backends"
-  local objects=()
+  local objects=() compiling=()
   for file in imgui.cpp imgui_draw.cpp imgui_tables.cpp imgui_widgets.cpp misc/cpp/imgui_stdlib.cpp \
               backends/imgui_impl_glfw.cpp backends/imgui_impl_opengl3.cpp; do
     local object=$build/$(basename "$file" .cpp).o
-    "$cxx" -O2 -std=c++17 -I"$source" -I"$prefix/include" -c "$source/$file" -o "$object"
+    "$cxx" -O2 -std=c++17 -I"$source" -I"$prefix/include" -c "$source/$file" -o "$object" &
+    compiling+=($!)
     objects+=("$object")
   done
+  local job
+  for job in "${compiling[@]}"; do wait "$job"; done
   "$ar" rcs "$prefix/lib/libimgui.a" "${objects[@]}"
   cp "$source"/*.h "$source/misc/cpp/imgui_stdlib.h" "$prefix/include/imgui/"
   cp "$source/backends/imgui_impl_glfw.h" "$source/backends/imgui_impl_opengl3.h" \
@@ -215,13 +218,16 @@ deps() {
   install_packages
   add_deb_src
   local started=$SECONDS
-  build_sqlite
+  # Two lanes at once: SQLite's and libsodium's builds are mostly one process at a time (configure scripts, one
+  # large C file), so the other libraries build beside them.
+  (build_sqlite && build_sodium) &
+  local lane=$!
   build_glfw
   build_imgui
   build_curl
   build_xlsxwriter
-  build_sodium
   build_headers
+  wait "$lane"
   say "dependencies in $prefix ($((SECONDS - started)) s)"
 }
 

@@ -11,11 +11,13 @@ source scripts/deps.sh
 # Tests also read the CSV export back with LibreOffice Calc.
 tsunagi_install_deps libreoffice-calc
 
+# Line tables only (-g1): a crash's or a sanitizer's backtrace names files and lines, and the tree, built twice in
+# CI, compiles a sixth faster than with full debug information.
 build=build
-flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo)
+flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1 -DNDEBUG")
 if [ "${SANITIZE:-0}" = 1 ]; then
   build=build-asan
-  flags=(-DCMAKE_BUILD_TYPE=Debug -DTSUNAGI_SANITIZE=ON -DTSUNAGI_BUILD_BENCH=OFF)
+  flags=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 -DTSUNAGI_SANITIZE=ON -DTSUNAGI_BUILD_BENCH=OFF)
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
 cmake -S . -B "$build" -G Ninja "${flags[@]}"
