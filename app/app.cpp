@@ -322,7 +322,7 @@ std::optional<double> App::idle_timeout() const {
 }
 
 bool App::settled() const {
-  if (locked()) return !lock_->checking();  // the lock screen is all there is to show
+  if (locked()) return !lock_->checking() && !lock_->trying_keyring();  // the lock screen is all there is to show
   switch (screen_) {
     case Screen::List:
       return list_->state().loaded && !list_->state().loading;

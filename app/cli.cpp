@@ -593,7 +593,12 @@ int command_passphrase_change(const Context& ctx) {
   if (!old_passphrase) return fail(old_passphrase.error(), ctx.japanese);
   if (!*old_passphrase) {
     auto typed = platform::read_secret_line(ctx.japanese ? "今のパスフレーズ: " : "Current passphrase: ");
-    if (!typed) return fail(no_passphrase_error(), ctx.japanese);
+    if (!typed) {  // changing it takes the current one, even where the login's keyring opens the data
+      std::cerr << "tsunagi: "
+                << (ctx.japanese ? "パスフレーズを変えるには、今のパスフレーズが必要です\n"
+                                 : "changing the passphrase takes the current one\n");
+      return fail(no_passphrase_error(), ctx.japanese);
+    }
     *old_passphrase = std::move(*typed);
   }
   int fd = -1;
@@ -657,9 +662,14 @@ int command_wipe(const Context& ctx) {
                 : "wipe deletes all the data on this device, changes not yet synced included: add --yes\n");
     return kExitUsage;
   }
-  // The key the login's keyring keeps for this data, if any (best effort: without the key file it opens nothing).
+  // The key the login's keyring keeps for this data, if any. Best effort: without the key file it opens nothing.
   if (auto status = encryption::remove_keyring_wrap(ctx.data_dir); !status && encryption::has_key_file(ctx.data_dir))
-    std::cerr << "tsunagi: " << status.error().describe(ctx.japanese) << "\n";
+    std::cerr << "tsunagi: "
+              << (ctx.japanese ? "ログインのキーリングに残った鍵（「Tsunagi: フォルダ名」）は削除できませんでした。"
+                                 "鍵ファイルがなくなるので、その鍵では何も開けません: "
+                               : "the key in the login's keyring (\"Tsunagi: <folder>\") stays there; it opens "
+                                 "nothing once the key file is gone: ")
+              << status.error().describe(ctx.japanese) << "\n";
   std::error_code ec;
   int removed = 0;
   for (const auto& entry : std::filesystem::directory_iterator(ctx.data_dir, ec)) {
@@ -678,10 +688,11 @@ int command_wipe(const Context& ctx) {
               << platform::path_to_utf8(ctx.data_dir) << "\n";
     return 0;
   }
-  std::cout << (ctx.japanese ? "この端末のデータを削除しました（" + std::to_string(removed) +
-                                   " ファイル）。登録し直してから tsunagi restore を実行してください。\n"
-                             : "Deleted this device's data (" + std::to_string(removed) +
-                                   " files). Enroll again, then run tsunagi restore.\n");
+  std::cout << (ctx.japanese
+                    ? "この端末のデータを削除しました（" + std::to_string(removed) +
+                          " ファイル）。登録し直してから tsunagi restore を実行してください。\n"
+                    : "Deleted this device's data (" + std::to_string(removed) + (removed == 1 ? " file" : " files") +
+                          "). Enroll again, then run tsunagi restore.\n");
   return 0;
 }
 

@@ -5,7 +5,7 @@
 namespace tsunagi {
 
 LockModel::LockModel(std::filesystem::path folder, std::function<void()> wake)
-    : folder_(std::move(folder)), choosing_(!encryption::has_key_file(folder_)), worker_(std::move(wake)) {}
+    : folder_(std::move(folder)), choosing_(!encryption::has_key_file(folder_)), worker_(wake), keyring_(wake) {}
 
 void LockModel::submit(const std::string& passphrase, const std::string& confirmation) {
   if (worker_.busy() || !locked_) return;
@@ -29,6 +29,7 @@ void LockModel::submit(const std::string& passphrase, const std::string& confirm
       if (!key) return key.error();
       if (!(**key == *remembered))
         return make_error("store.passphrase", "", "wrong passphrase", "パスフレーズが違います");
+      if (auto resumed = encryption::resume_keyring(folder); !resumed) return resumed.error();
     } else if (auto key = encryption::unlock_folder(folder, passphrase); !key) {
       return key.error();
     }
@@ -37,9 +38,9 @@ void LockModel::submit(const std::string& passphrase, const std::string& confirm
 }
 
 void LockModel::open_with_keyring() {
-  if (worker_.busy() || !locked_ || choosing_ || encryption::folder_key(folder_)) return;
+  if (worker_.busy() || keyring_.busy() || !locked_ || choosing_ || encryption::folder_key(folder_)) return;
   error_.reset();
-  worker_.start([folder = folder_]() -> Outcome {
+  keyring_.start([folder = folder_]() -> Outcome {
     if (!encryption::has_keyring_wrap(folder)) return make_error("keyring.none", "", "", "");
     if (auto key = encryption::unlock_from_keyring(folder); !key) return key.error();
     return std::nullopt;
@@ -47,20 +48,31 @@ void LockModel::open_with_keyring() {
 }
 
 bool LockModel::poll() {
-  std::optional<Outcome> outcome = worker_.poll();
-  if (!outcome) return false;
-  error_ = *outcome;
-  if (error_ && error_->code == "keyring.none") error_.reset();  // not asked to: the passphrase, as always
-  if (error_) return false;
+  bool unlocked = false;
+  if (std::optional<Outcome> checked = worker_.poll()) {
+    error_ = *checked;
+    unlocked = !error_;
+  }
+  if (std::optional<Outcome> tried = keyring_.poll()) {
+    if (!*tried)
+      unlocked = true;
+    else if (const std::string& code = (*tried)->code; !error_ && code != "keyring.none" && code != "keyring.paused")
+      error_ = *tried;  // not asked to, or a lock paused it: the passphrase, as always, without a word
+  }
+  if (!unlocked || !locked_) return false;  // already opened by the other attempt
   locked_ = false;
   choosing_ = false;
+  error_.reset();
   return true;
 }
 
 void LockModel::lock() {
-  if (worker_.busy()) return;
+  if (worker_.busy() || keyring_.busy()) return;
   locked_ = true;
   error_.reset();
+  // Best effort: a key file that cannot be written leaves the keyring's unlock as it was (the window locks all the
+  // same; a restart would then open with the login).
+  (void)encryption::pause_keyring(folder_);
 }
 
 }  // namespace tsunagi

@@ -155,6 +155,9 @@ Result<crypto::Key> unwrap_key(const std::filesystem::path& folder, const KeyFil
 
 // What every unlock ends with: whatever of the folder is still plain encrypted, the key remembered.
 Result<crypto::Key> finish_unlock(const std::filesystem::path& folder, crypto::Key key) {
+  // One at a time: the window may try the keyring and a typed passphrase at once, and both migrate what is plain.
+  static std::mutex finishing;
+  std::lock_guard lock(finishing);
   if (auto status = encrypt_folder(folder, key); !status) return status.error();
   remember(folder, key);
   return key;
@@ -201,6 +204,7 @@ Result<crypto::Key> unlock_folder(const std::filesystem::path& folder, std::stri
     auto opened = open_key_file(folder, *normalized);
     if (!opened) return opened.error();
     key = *opened;
+    if (auto resumed = resume_keyring(folder); !resumed) return resumed.error();
   } else {
     if (auto status = check_new_passphrase(*normalized); !status) return status.error();
     std::error_code ec;
@@ -248,6 +252,10 @@ Result<crypto::Key> unlock_from_keyring(const std::filesystem::path& folder) {
     return make_error("keyring.none", platform::path_to_utf8(folder),
                       "this data folder does not open with the login: it was not asked to",
                       "このデータフォルダは、ログインで開く設定になっていません");
+  if (file->keyring.value("paused", false))
+    return make_error("keyring.paused", platform::path_to_utf8(folder),
+                      "the window was locked: the passphrase opens the data until it is given once",
+                      "画面がロックされたため、パスフレーズを一度入力するまではパスフレーズで開きます");
   auto keeper = keyring::find(file->keyring);
   if (!keeper) return keeper.error();
   auto wrapped = crypto::from_base64(file->keyring["wrapped"].get<std::string>());
@@ -264,11 +272,30 @@ Status remove_keyring_wrap(const std::filesystem::path& folder) {
   auto file = read_key_file(folder);
   if (!file) return file.error();
   if (file->keyring.is_null()) return ok_status();
-  const nlohmann::json removed = file->keyring;
+  // The secret store first: if it cannot be reached, the key file keeps naming the item, to be removed later.
+  if (auto status = keyring::discard(file->keyring); !status) return status;
   file->keyring = nullptr;
-  if (auto status = write_key_file(folder, *file); !status) return status;
-  return keyring::discard(removed);
+  return write_key_file(folder, *file);
 }
+
+namespace {
+
+Status set_keyring_paused(const std::filesystem::path& folder, bool paused) {
+  auto file = read_key_file(folder);
+  if (!file) return file.error();
+  if (file->keyring.is_null() || file->keyring.value("paused", false) == paused) return ok_status();
+  if (paused)
+    file->keyring["paused"] = true;
+  else
+    file->keyring.erase("paused");
+  return write_key_file(folder, *file);
+}
+
+}  // namespace
+
+Status pause_keyring(const std::filesystem::path& folder) { return set_keyring_paused(folder, true); }
+
+Status resume_keyring(const std::filesystem::path& folder) { return set_keyring_paused(folder, false); }
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Unlocked folders

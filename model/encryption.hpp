@@ -66,11 +66,17 @@ bool has_keyring_wrap(const std::filesystem::path& folder);
 // store, the data key sealed with it in the key file. Errors: model/keyring's, the key file's.
 Status add_keyring_wrap(const std::filesystem::path& folder, const crypto::Key& key);
 // Unlocks `folder` as unlock_folder() does, with the key the secret store keeps instead of a passphrase. Errors:
-// "keyring.none" (no such wrapping), model/keyring's ("keyring.unavailable", "keyring.missing"), the key file's,
-// and the migration's.
+// "keyring.none" (no such wrapping), "keyring.paused" (see pause_keyring), model/keyring's ("keyring.unavailable",
+// "keyring.missing"), the key file's, and the migration's.
 Result<crypto::Key> unlock_from_keyring(const std::filesystem::path& folder);
-// Removes it: from the key file, then its key from the secret store.
+// Removes it: its key from the secret store, then the wrapping from the key file (which keeps it when the store
+// cannot be reached, so that a later call removes the key).
 Status remove_keyring_wrap(const std::filesystem::path& folder);
+// A locked window pauses it: until the passphrase opens the folder once (unlock_folder, or resume_keyring after a
+// passphrase was checked), unlock_from_keyring refuses ("keyring.paused"), so that ending and starting the program
+// again does not open a lock. Both do nothing without the wrapping; the change is durable when they return.
+Status pause_keyring(const std::filesystem::path& folder);
+Status resume_keyring(const std::filesystem::path& folder);
 
 // The key remembered for `folder` in this process, or null. remember() is what unlock_folder does at its end.
 crypto::Key folder_key(const std::filesystem::path& folder);

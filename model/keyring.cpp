@@ -152,7 +152,7 @@ Result<crypto::Key> find(const nlohmann::json& entry) {
   GError* error = nullptr;
   gchar* text = secret_password_lookup_nonpageable_sync(schema(), nullptr, &error, "id", id->c_str(), nullptr);
   if (error) return unavailable(error);
-  if (!text) return missing_key("no item " + *id);
+  if (!text) return missing_key("another user's or another computer's, or a keyring made anew");
   auto key = std::make_shared<crypto::SecretKey>();
   std::size_t length = 0;
   const int decoded = sodium_base642bin(key->bytes(), crypto::kKeyBytes, text, std::char_traits<char>::length(text),

@@ -141,6 +141,24 @@ TEST_CASE("the keyring's key gone from the secret store: the folder stays locked
   REQUIRE(encryption::unlock_folder(data, kPassphrase, fast()));
 }
 
+TEST_CASE("a lock pauses the keyring's unlock until the passphrase opens the folder once", "[.keyring]") {
+  TempFolder folder;
+  const fs::path data = locked_folder(folder);
+  REQUIRE(encryption::add_keyring_wrap(data, encryption::folder_key(data)));
+  REQUIRE(encryption::pause_keyring(data));
+  CHECK(key_file(data)["keyring"]["paused"] == true);
+  CHECK(encryption::has_keyring_wrap(data));  // still on: 設定 shows it so
+  encryption::forget(data);
+  auto paused = encryption::unlock_from_keyring(data);
+  REQUIRE_FALSE(paused);
+  CHECK(paused.error().code == "keyring.paused");
+  CHECK_FALSE(encryption::folder_key(data));
+  REQUIRE(encryption::unlock_folder(data, kPassphrase, fast()));  // the passphrase, once
+  CHECK_FALSE(key_file(data)["keyring"].contains("paused"));
+  encryption::forget(data);
+  REQUIRE(encryption::unlock_from_keyring(data));
+}
+
 TEST_CASE("a key file's keyring entry that is damaged is an error, not a crash", "[keyring]") {
   TempFolder folder;
   const fs::path data = locked_folder(folder);

@@ -59,6 +59,9 @@ LockActions draw_lock_screen(const LockModel& lock, LockView& view, const std::s
   if (busy) {
     ImGui::SameLine();
     ImGui::TextColored(kMutedText, "%s", i18n.tr(choosing ? "lock.encrypting" : "lock.checking"));
+  } else if (lock.trying_keyring()) {  // the passphrase may be typed meanwhile
+    ImGui::SameLine();
+    ImGui::TextColored(kMutedText, "%s", i18n.tr("lock.trying_keyring"));
   }
   if (lock.error()) {
     ImGui::Spacing();

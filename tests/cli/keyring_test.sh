@@ -79,6 +79,10 @@ check "no keyring: says why ($err)" contains "$err" "secret store cannot be reac
 TSUNAGI_PASSPHRASE_FILE=$passphrase_file run_program 0 "$tsunagi" --data "$data" --lang en record list
 check "the passphrase still opens it ($out)" contains "$out" "ログインで書いた会議"
 
+# forget with no keyring to reach: the key stays named in the key file, to be taken out when it can be.
+run_program 1 "$tsunagi" --data "$data" --lang en passphrase forget
+check "forget without a keyring: says why ($err)" contains "$err" "secret store cannot be reached"
+check "forget without a keyring: the key file still names it" grep -q '"store": "libsecret"' "$data/keys.json"
 run_program 0 in_session "$tsunagi" --data "$data" --lang en passphrase forget
 check "forget: says so ($out)" contains "$out" "passphrase is needed again"
 check "forget: the key file no longer names the keyring" not_contains "$(cat "$data/keys.json")" "keyring"

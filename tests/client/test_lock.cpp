@@ -159,8 +159,20 @@ TEST_CASE("a folder the login's keyring opens starts without the passphrase; a l
   REQUIRE(ui.frame());
   for (int i = 0; i < 10; ++i) REQUIRE(ui.frame());
   CHECK(ui.app().locked());  // the keyring does not open a lock: that is against whoever else sits here
-  type_passphrase(ui, probe, testing::kTestPassphrase);
-  CHECK_FALSE(ui.app().locked());
+  window.reset();            // ... nor does ending the program and starting it again
+  encryption::forget(data);
+  window = start_window(data, probe);
+  REQUIRE(window->frames_until([&] { return window->app().settled(); }));
+  REQUIRE(window->frame());
+  CHECK_FALSE(window->app().ready());
+  CHECK(window->drawn_text().find("データはロックされています") != std::string::npos);
+  CHECK(window->drawn_text().find("キーリングでは開けません") == std::string::npos);  // no error: it was locked
+  type_passphrase(*window, probe, testing::kTestPassphrase);
+  CHECK(window->app().ready());
+  window.reset();  // the passphrase typed once: the login opens it again
+  encryption::forget(data);
+  window = start_window(data, probe);
+  REQUIRE(window->frames_until([&] { return window->app().ready() && window->app().settled(); }));
 }
 
 TEST_CASE("the keyring's key missing: the lock screen says so and the passphrase opens the folder", "[.keyring]") {
