@@ -19,6 +19,7 @@
 #include "app/report_xlsx.hpp"
 #include "app/screens/review.hpp"
 #include "app/window.hpp"
+#include "common/command_line.hpp"
 #include "model/calendar.hpp"
 #include "model/csv_export.hpp"
 #include "model/demo.hpp"
@@ -35,7 +36,6 @@
 #include "model/text.hpp"
 #include "model/validation.hpp"
 #include "sync/client.hpp"
-#include "sync/command_line.hpp"
 #include "sync/protocol.hpp"
 
 namespace tsunagi {

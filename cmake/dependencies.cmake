@@ -5,6 +5,7 @@
 #   dep_system     what the platform layer calls: SHA-256 (libcrypto; BCrypt on Windows), and on Windows the
 #                  folders, registry (proxy) and console APIs; libsodium (the store's encryption, model/crypto)
 #   dep_keyring    the desktop's secret store (model/keyring): libsecret on Linux; DPAPI (crypt32) on Windows
+#   dep_zlib       gzip bodies (sync/gzip), both programs
 #   dep_curl       the client's HTTPS transport (libcurl, zlib)
 #   dep_server     the collector's TLS and HTTP server (OpenSSL, cpp-httplib); Linux only
 #   dep_xlsx       report workbooks (libxlsxwriter)
@@ -16,7 +17,7 @@ find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Threads REQUIRED)
 
-foreach(role system keyring curl server xlsx ui catch2)
+foreach(role system keyring zlib curl server xlsx ui catch2)
   add_library(dep_${role} INTERFACE)
 endforeach()
 
@@ -38,6 +39,7 @@ if(WIN32)
   target_include_directories(dep_system SYSTEM INTERFACE ${TSUNAGI_SODIUM_INCLUDE})
   target_compile_definitions(dep_system INTERFACE SODIUM_STATIC)
   target_link_libraries(dep_system INTERFACE ${TSUNAGI_SODIUM_LIB} bcrypt ole32 shell32 uuid advapi32 crypt32)
+  target_link_libraries(dep_zlib INTERFACE ZLIB::ZLIB)
   target_link_libraries(dep_curl INTERFACE CURL::libcurl ZLIB::ZLIB)
   target_include_directories(dep_xlsx SYSTEM INTERFACE ${TSUNAGI_XLSX_INCLUDE})
   target_link_libraries(dep_xlsx INTERFACE ${TSUNAGI_XLSX_LIB} ZLIB::ZLIB)
@@ -55,6 +57,8 @@ else()
   target_link_libraries(dep_system INTERFACE PkgConfig::TSUNAGI_CRYPTO)
   pkg_check_modules(TSUNAGI_KEYRING REQUIRED IMPORTED_TARGET libsecret-1)
   target_link_libraries(dep_keyring INTERFACE PkgConfig::TSUNAGI_KEYRING)
+  pkg_check_modules(TSUNAGI_ZLIB REQUIRED IMPORTED_TARGET zlib)
+  target_link_libraries(dep_zlib INTERFACE PkgConfig::TSUNAGI_ZLIB)
   target_link_libraries(dep_curl INTERFACE PkgConfig::TSUNAGI_CURL)
   target_link_libraries(dep_server INTERFACE PkgConfig::TSUNAGI_SERVER)
   if(TSUNAGI_BUILD_APP)

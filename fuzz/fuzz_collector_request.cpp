@@ -6,9 +6,9 @@
 #include <string>
 #include <string_view>
 
+#include "collector/rules.hpp"
+#include "collector/server.hpp"
 #include "model/record_json.hpp"
-#include "sync/collector_rules.hpp"
-#include "sync/collector_server.hpp"
 #include "sync/protocol.hpp"
 
 using namespace tsunagi;

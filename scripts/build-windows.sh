@@ -299,7 +299,7 @@ package() {
 test_windows() {
   package
   local linux=${LINUX_BUILD:-$root/build}
-  for program in sync/tsunagi-collector app/tsunagi tests/gui/tsunagi_png_check; do
+  for program in collector/tsunagi-collector app/tsunagi tests/gui/tsunagi_png_check; do
     [ -x "$linux/$program" ] || { echo "$0 test: $linux/$program missing (build the Linux tree first)" >&2; exit 1; }
   done
   wine_prefix
@@ -327,7 +327,7 @@ test_windows() {
   step "CLI round trip (tests/cli/cli_test.sh)" env TSUNAGI_TEST_WINE_FONT="$WINEPREFIX/drive_c/windows/Fonts/NotoSansCJK-Regular.ttc" \
     bash "$root/tests/cli/cli_test.sh" "$wrapper"
   step "sync with the Linux collector" bash "$root/tests/windows/sync_wine_test.sh" "$bin/app/tsunagi.exe" "$linux/app/tsunagi" \
-    "$linux/sync/tsunagi-collector"
+    "$linux/collector/tsunagi-collector"
   step "the window under Wine and Xvfb" sh "$root/tests/gui/screenshot_test.sh" "$wrapper" "$linux/tests/gui/tsunagi_png_check" \
     "${TMPDIR:-/tmp}"
   step "the installer and uninstaller" bash "$root/tests/windows/installer_test.sh" "$out/Tsunagi-Setup-$version.exe"

@@ -46,7 +46,7 @@ cmake --build build -j "$(nproc)" --target tsunagi tsunagi-collector
 demo="${TSUNAGI_DEMO_DATA:-${XDG_DATA_HOME:-$HOME/.local/share}/tsunagi-demo}"
 collector_data="$demo/collector"
 port="${TSUNAGI_DEMO_PORT:-8443}"
-collector=build/sync/tsunagi-collector
+collector=build/collector/tsunagi-collector
 tsunagi=build/app/tsunagi
 mkdir -p "$demo"
 # The laptops' data is encrypted at rest (issue [10]) with the demo's passphrase: the commands below read it from

@@ -24,7 +24,7 @@ constexpr const char* kPushPath = "/v1/push";
 constexpr const char* kPullPath = "/v1/pull";
 constexpr const char* kStatusPath = "/v1/status";
 constexpr const char* kHistoryPath = "/v1/history";
-// An admin's requests (403 auth.admin for anyone else; sync/collector_admin.hpp has their answers).
+// An admin's requests (403 auth.admin for anyone else; collector/admin.hpp has their answers).
 constexpr const char* kAdminUsersPath = "/v1/admin/users";                  // {} -> {"users"}
 constexpr const char* kAdminUserAddPath = "/v1/admin/users/add";            // the user -> their enrollment code
 constexpr const char* kAdminUserCodePath = "/v1/admin/users/code";          // {"name"} -> a new enrollment code
@@ -144,7 +144,7 @@ Result<EnrollmentLine> parse_enrollment_line(std::string_view text);
 // copied is refused here, as a damaged line, before it could be taken for a collector with another key.
 Status check_pin(std::string_view pin);
 
-// How both programs' admin commands print the admin answers (sync/collector_admin.hpp): an enrollment code with its
+// How both programs' admin commands print the admin answers (collector/admin.hpp): an enrollment code with its
 // line for devices reaching the collector at `server`; the users; the devices; a reference import's counts.
 std::string enrollment_code_text(const nlohmann::json& issued, const std::string& server);
 std::string users_text(const nlohmann::json& answer);

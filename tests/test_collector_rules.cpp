@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include "collector/rules.hpp"
+#include "collector/server.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "protocol_fixture.hpp"
-#include "sync/collector_rules.hpp"
-#include "sync/collector_server.hpp"
 #include "sync/protocol.hpp"
 
 using namespace tsunagi;

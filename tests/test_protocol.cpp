@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include "common/command_line.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "protocol_fixture.hpp"
-#include "sync/command_line.hpp"
 #include "sync/protocol.hpp"
 
 using namespace tsunagi;

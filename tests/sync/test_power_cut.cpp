@@ -20,9 +20,9 @@
 
 #include "app/editor_model.hpp"
 #include "app/store_writer.hpp"
+#include "collector/server.hpp"
+#include "collector/store.hpp"
 #include "model/ids.hpp"
-#include "sync/collector_server.hpp"
-#include "sync/collector_store.hpp"
 #include "sync/tls.hpp"
 #include "tests/support/power_cut_vfs.hpp"
 #include "tests/sync/sync_fixture.hpp"

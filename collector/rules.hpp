@@ -6,21 +6,21 @@
 #include <optional>
 #include <string>
 
+#include "collector/store.hpp"
 #include "model/merge.hpp"
 #include "model/record.hpp"
 #include "model/reference.hpp"
 #include "model/report_entry.hpp"
 #include "model/review.hpp"
-#include "sync/collector_store.hpp"
 #include "sync/protocol.hpp"
 
 namespace tsunagi::sync {
 
 struct RevisionDecision {
   PushResult result;
-  std::optional<Record> to_store;  // the merged record to write, when anything changed
-  std::string document;            // to_store as canonical JSON text
-  bool exactly_as_sent = false;    // to_store is the pushed version itself: the pushing device need not pull it
+  std::optional<Record> to_store;        // the merged record to write, when anything changed
+  std::string document;                  // to_store as canonical JSON text
+  bool exactly_as_sent = false;          // to_store is the pushed version itself: the pushing device need not pull it
   std::vector<FieldConflict> conflicts;  // the pushed values that lost to later changes, to keep
   // The stored values the pushed change replaced without having seen them, to keep as well. Who made each and
   // when it arrived are the store's to find (by the clock's device, from the revisions it recorded): here they are

@@ -49,12 +49,12 @@ struct Principal {
 };
 
 struct PullPage {
-  std::vector<std::string> records;      // record documents (JSON text), in change order
-  std::optional<std::string> reference;  // reference data (JSON text), when it changed after the cursor
-  std::int64_t sequence = 0;             // the cursor to ask from next
-  bool more = false;                     // another page is ready now
-  std::vector<FieldConflict> conflicts;  // the open conflicts of the page's records
-  std::vector<std::string> comments;     // comments (JSON text) on records this user may see, in change order
+  std::vector<std::string> records;         // record documents (JSON text), in change order
+  std::optional<std::string> reference;     // reference data (JSON text), when it changed after the cursor
+  std::int64_t sequence = 0;                // the cursor to ask from next
+  bool more = false;                        // another page is ready now
+  std::vector<FieldConflict> conflicts;     // the open conflicts of the page's records
+  std::vector<std::string> comments;        // comments (JSON text) on records this user may see, in change order
   std::vector<std::string> report_entries;  // report entries (JSON text) of councils this user sees, in change order
 };
 
@@ -105,7 +105,7 @@ class CollectorStore {
   // decisions with their reasons and the values that lost merges; nullopt when `who` may not see the record (or
   // there is none).
   virtual Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who,
-                                                                    const std::string& record_id) = 0;
+                                                                   const std::string& record_id) = 0;
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`; with them
   // the comments and report entries stored after it that `who` may see, all in one change order.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;

@@ -9,9 +9,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collector/store.hpp"
 #include "model/error.hpp"
 #include "model/reference.hpp"
-#include "sync/collector_store.hpp"
 
 namespace tsunagi::sync {
 

@@ -12,6 +12,8 @@
 #include <algorithm>
 #include <mutex>
 
+#include "collector/rules.hpp"
+#include "collector/store.hpp"
 #include "model/clock.hpp"
 #include "model/conflict_rows.hpp"
 #include "model/database.hpp"
@@ -20,8 +22,6 @@
 #include "model/kill_point.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
-#include "sync/collector_rules.hpp"
-#include "sync/collector_store.hpp"
 
 namespace tsunagi::sync {
 
@@ -257,9 +257,9 @@ class SqliteCollectorStore final : public CollectorStore {
     User user = given;
     user.id = new_uuid_v7();
     user.created_at = now_iso8601();
-    auto insert =
-        db_->prepare("INSERT INTO users(id, name, role, team, committees, created_at, council) "
-                     "VALUES(?, ?, ?, ?, ?, ?, ?)");
+    auto insert = db_->prepare(
+        "INSERT INTO users(id, name, role, team, committees, created_at, council) "
+        "VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!insert) return insert.error();
     auto status = (*insert)
                       ->bind(1, user.id)
@@ -344,9 +344,9 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
   Result<std::optional<Principal>> authenticate(const std::string& token_hash) override {
-    auto select = db_->prepare(
-        "SELECT d.id, d.user_id, d.name, d.enrolled_at, d.last_seen, d.revoked_at, "
-        + std::string(kUserColumns) + " FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
+    auto select = db_->prepare("SELECT d.id, d.user_id, d.name, d.enrolled_at, d.last_seen, d.revoked_at, " +
+                               std::string(kUserColumns) +
+                               " FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
     if (!select) return select.error();
     Statement& s = **select;
     auto row = s.bind(1, token_hash).step();
@@ -568,7 +568,6 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
  private:
-
   // -------------------------------------------------------------------------------------------------------------
   // [SECTION] Comments, report entries and history
   // -------------------------------------------------------------------------------------------------------------
@@ -613,9 +612,9 @@ class SqliteCollectorStore final : public CollectorStore {
   // not.
   Result<PushResult> store_report_entry(const Principal& who, ReportEntry& entry, const std::string& now,
                                         std::int64_t& sequence) {
-    auto known = answer_known("report_entries", entry.id, who,
-                              make_error("protocol.mismatch", "/id", "another report entry has this id",
-                                         "同じIDの報告があります"));
+    auto known = answer_known(
+        "report_entries", entry.id, who,
+        make_error("protocol.mismatch", "/id", "another report entry has this id", "同じIDの報告があります"));
     if (!known) return known.error();
     if (*known) return std::move(**known);
     if (auto refusal = report_entry_refusal(who, entry)) return refused(entry.id, std::move(*refusal));
@@ -638,9 +637,9 @@ class SqliteCollectorStore final : public CollectorStore {
   Result<PushResult> store_comment(const Principal& who, Comment& comment, const ReferenceData& reference,
                                    const std::string& now, std::int64_t& sequence) {
     PushResult result{comment.id, "", PushStatus::Stored, {}, {}};
-    auto known = answer_known("comments", comment.id, who,
-                              make_error("protocol.mismatch", "/id", "another comment has this id",
-                                         "同じIDのコメントがあります"));
+    auto known = answer_known(
+        "comments", comment.id, who,
+        make_error("protocol.mismatch", "/id", "another comment has this id", "同じIDのコメントがあります"));
     if (!known) return known.error();
     if (*known) return std::move(**known);
     auto record = load_record(comment.record_id);
@@ -668,15 +667,11 @@ class SqliteCollectorStore final : public CollectorStore {
   Result<bool> reason_given(const std::string& record_id, const std::string& user, ReviewDecision decision,
                             const std::string& base, const std::string& hlc) {
     auto select = db_->prepare(
-        "SELECT 1 FROM comments WHERE record_id = ? AND decision = ? AND author = ? AND revision > ? AND revision <= ?");
+        "SELECT 1 FROM comments WHERE record_id = ? AND decision = ? AND author = ? AND revision > ? AND revision <= "
+        "?");
     if (!select) return select.error();
-    auto row = (*select)
-                   ->bind(1, record_id)
-                   .bind(2, decision_name(decision))
-                   .bind(3, user)
-                   .bind(4, base)
-                   .bind(5, hlc)
-                   .step();
+    auto row =
+        (*select)->bind(1, record_id).bind(2, decision_name(decision)).bind(3, user).bind(4, base).bind(5, hlc).step();
     (*select)->reset();
     return row;
   }
@@ -700,7 +695,8 @@ class SqliteCollectorStore final : public CollectorStore {
   }
 
  public:
-  Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who, const std::string& record_id) override {
+  Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who,
+                                                           const std::string& record_id) override {
     using Entries = std::optional<std::vector<HistoryEntry>>;
     if (auto status = db_->exec("BEGIN"); !status) return status.error();
     auto entries = read_history(who, record_id);
@@ -766,8 +762,8 @@ class SqliteCollectorStore final : public CollectorStore {
               entry.comment = reason.text;
         }
       entry.edited_by_other =
-          entry.who != version->author &&
-          std::any_of(entry.changes.begin(), entry.changes.end(), [](const FieldChange& c) { return c.field != "status"; });
+          entry.who != version->author && std::any_of(entry.changes.begin(), entry.changes.end(),
+                                                      [](const FieldChange& c) { return c.field != "status"; });
       const std::string lost_text = s.text(5);
       if (!entry.changes.empty() || !previous) entries.push_back(std::move(entry));
       if (auto lost = parse_json_text(lost_text); lost && lost->is_array())

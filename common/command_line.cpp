@@ -1,4 +1,4 @@
-#include "sync/command_line.hpp"
+#include "common/command_line.hpp"
 
 #include <map>
 #include <optional>
@@ -60,8 +60,8 @@ void check_value(const OptionWord& option, bool takes_value, const std::string& 
       throw UsageError{context + option.name + " needs a value", context + option.name + " には値が必要です"};
     throw UsageError{context + option.name + " needs a value, not " + option.refused_value + " (write " + option.name +
                          "=" + option.refused_value + " if that is the value)",
-                     context + option.name + " には値が必要です（" + option.refused_value + " が値なら " +
-                         option.name + "=" + option.refused_value + " と書いてください）"};
+                     context + option.name + " には値が必要です（" + option.refused_value + " が値なら " + option.name +
+                         "=" + option.refused_value + " と書いてください）"};
   }
   if (!takes_value && option.value)
     throw UsageError{context + option.name + " takes no value", context + option.name + " は値をとりません"};
@@ -127,9 +127,11 @@ CommandMatch find_command(const CommandLineSpec& spec, const std::vector<std::st
   if (more_words)
     match.problem = {
         context + "unknown command \"" + positional[match.depth] + "\" (expected " + choices(next_words) + ")",
-        context + "「" + positional[match.depth] + "」というコマンドはありません（" + choices(next_words) + " のどれか）"};
+        context + "「" + positional[match.depth] + "」というコマンドはありません（" + choices(next_words) +
+            " のどれか）"};
   else
-    match.problem = {context + "expected " + choices(next_words), context + choices(next_words) + " のどれかが必要です"};
+    match.problem = {context + "expected " + choices(next_words),
+                     context + choices(next_words) + " のどれかが必要です"};
   return match;
 }
 

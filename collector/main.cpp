@@ -6,14 +6,14 @@
 #include <iostream>
 #include <thread>
 
+#include "collector/admin.hpp"
+#include "collector/server.hpp"
+#include "common/command_line.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
-#include "sync/collector_admin.hpp"
-#include "sync/collector_server.hpp"
-#include "sync/command_line.hpp"
 #include "sync/tls.hpp"
 
 using namespace tsunagi;
@@ -176,7 +176,8 @@ int user_command(const Arguments& args, CollectorStore& store, const std::filesy
   if (!pin) return fail(pin.error());
   const double hours = expires_option(args);
   auto print_code = [&](const json& issued) { return enrollment_code_text(issued, server_url(args, dir)); };
-  if (action == "code") return print_answer(new_enrollment_code_for(store, args.option("--name"), hours, *pin), print_code);
+  if (action == "code")
+    return print_answer(new_enrollment_code_for(store, args.option("--name"), hours, *pin), print_code);
   NewUser user{.name = args.option("--name"),
                .role = args.option("--role", "staff"),
                .team = args.option("--team"),
@@ -205,17 +206,19 @@ int key_command(const Arguments& args, const std::filesystem::path& dir) {
   if (args.positional()[1] == "next") {
     auto pin = create_next_identity(dir);
     if (!pin) return fail(pin.error());
-    std::printf("next key made in %s\nnext pin %s\n"
-                "Restart the collector: its answers then name this key, and each device that syncs accepts it.\n"
-                "Once they have synced, stop the collector, run `key rotate` and start it again.\n",
-                dir.c_str(), pin->c_str());
+    std::printf(
+        "next key made in %s\nnext pin %s\n"
+        "Restart the collector: its answers then name this key, and each device that syncs accepts it.\n"
+        "Once they have synced, stop the collector, run `key rotate` and start it again.\n",
+        dir.c_str(), pin->c_str());
     return 0;
   }
   auto pin = rotate_identity(dir);  // command_line() allows only "key next" and "key rotate"
   if (!pin) return fail(pin.error());
-  std::printf("the key with pin %s is served from the collector's next start: restart it now\n"
-              "(the previous pair is kept as previous-cert.pem and previous-key.pem)\n",
-              pin->c_str());
+  std::printf(
+      "the key with pin %s is served from the collector's next start: restart it now\n"
+      "(the previous pair is kept as previous-cert.pem and previous-key.pem)\n",
+      pin->c_str());
   return 0;
 }
 

@@ -1,4 +1,4 @@
-#include "sync/collector_rules.hpp"
+#include "collector/rules.hpp"
 
 #include <algorithm>
 #include <array>
@@ -157,9 +157,8 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       decision.result.lost = std::move(merge->lost);
     }
     for (const MergeResult::Overwritten& replaced : merge->overwritten)
-      decision.overwritten.push_back({incoming.id, replaced.field, merge_value(*stored, replaced.field),
-                                      replaced.clock, field_clock(*merged_with_stored, replaced.field),
-                                      stored->updated_by, "", ""});
+      decision.overwritten.push_back({incoming.id, replaced.field, merge_value(*stored, replaced.field), replaced.clock,
+                                      field_clock(*merged_with_stored, replaced.field), stored->updated_by, "", ""});
   }
   const Record& merged = merged_with_stored ? *merged_with_stored : incoming;
   bool status_changed = !stored || stored->status != merged.status;
@@ -172,9 +171,10 @@ RevisionDecision decide_revision(const Principal& who, CheckedRevision& revision
       stored ? stored->status : (is_review_decision(merged.status) ? ReviewStatus::Submitted : ReviewStatus::Draft);
   if (status_changed && !staff && before == ReviewStatus::Submitted && merged.status == ReviewStatus::Draft &&
       owner != who.user.name)
-    return reject(revision, make_error("review.use_return", "/record/status",
-                                       "someone else's submitted record goes back by a return, with a comment saying why",
-                                       "他の人が提出した記録は下書きに戻せません。差し戻し（理由を添えて）を使ってください"));
+    return reject(revision,
+                  make_error("review.use_return", "/record/status",
+                             "someone else's submitted record goes back by a return, with a comment saying why",
+                             "他の人が提出した記録は下書きに戻せません。差し戻し（理由を添えて）を使ってください"));
   if (status_changed && !staff) {
     if (auto decision = decision_between(before, merged.status)) {
       Record judged = stored ? *stored : merged;

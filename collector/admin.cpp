@@ -1,13 +1,13 @@
-#include "sync/collector_admin.hpp"
+#include "collector/admin.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <set>
 
+#include "collector/server.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
-#include "sync/collector_server.hpp"
 #include "sync/protocol.hpp"
 #include "sync/tls.hpp"
 
@@ -75,8 +75,12 @@ class Members {
 };
 
 json user_json(const User& user) {
-  return {{"id", user.id},       {"name", user.name},       {"role", std::string(role_name(user.role))},
-          {"team", user.team},   {"committees", user.committees}, {"council", user.council},
+  return {{"id", user.id},
+          {"name", user.name},
+          {"role", std::string(role_name(user.role))},
+          {"team", user.team},
+          {"committees", user.committees},
+          {"council", user.council},
           {"created_at", user.created_at}};
 }
 
@@ -112,10 +116,14 @@ Result<ReferenceData> stored_reference(const std::string& document) {
 }
 
 json reference_counts(const ReferenceData& reference) {
-  return {{"councils", reference.councils.size()},     {"themes", reference.themes.size()},
-          {"areas", reference.areas.size()},           {"committees", reference.committees.size()},
-          {"organizations", reference.organizations.size()}, {"staff", reference.staff.size()},
-          {"work_items", reference.work_items.size()}, {"projects", reference.projects.size()}};
+  return {{"councils", reference.councils.size()},
+          {"themes", reference.themes.size()},
+          {"areas", reference.areas.size()},
+          {"committees", reference.committees.size()},
+          {"organizations", reference.organizations.size()},
+          {"staff", reference.staff.size()},
+          {"work_items", reference.work_items.size()},
+          {"projects", reference.projects.size()}};
 }
 
 // Puts each user with a team into `reference`'s staff list (unless someone of that name is there already), so that
@@ -176,7 +184,8 @@ Result<json> add_user_with_code(CollectorStore& store, const NewUser& given, con
     if (value.empty() || !reference->has_any(kind) || !reference->matching_ids(kind, value).empty())
       return std::nullopt;
     std::string nearest;
-    for (const std::string& name : reference->nearest_names(kind, value)) nearest += (nearest.empty() ? "" : "、") + name;
+    for (const std::string& name : reference->nearest_names(kind, value))
+      nearest += (nearest.empty() ? "" : "、") + name;
     return make_error(code, path,
                       std::string("no ") + what + " \"" + value + "\" in the reference data" +
                           (nearest.empty() ? "" : " (nearest: " + nearest + ")"),
@@ -239,10 +248,11 @@ Result<json> import_reference(CollectorStore& store, const ReferenceData& added,
   if (added.councils.empty() && added.themes.empty() && added.areas.empty() && added.committees.empty() &&
       added.organizations.empty() && added.staff.empty() && added.work_items.empty() && added.projects.empty() &&
       added.indicators.empty())
-    return make_error("reference.empty", "",
-                      "the file holds no reference data (councils, themes, areas, committees, organizations, staff, "
-                      "work_items, projects, indicators)",
-                      "参照データ（協議会・テーマ・地域・会議体・事業所・職員・事業項目・事業・指標）が含まれていません");
+    return make_error(
+        "reference.empty", "",
+        "the file holds no reference data (councils, themes, areas, committees, organizations, staff, "
+        "work_items, projects, indicators)",
+        "参照データ（協議会・テーマ・地域・会議体・事業所・職員・事業項目・事業・指標）が含まれていません");
   ReferenceData now;
   auto status = store.update_reference([&](const std::string& current) -> Result<std::string> {
     if (replace) {
@@ -312,7 +322,8 @@ Result<json> run_admin_request(CollectorStore& store, const std::string& path, c
     if (!replace) return replace.error();
     const json* document = m.object("reference");
     if (!document || !document->is_object())
-      return bad_member("reference", "expected the reference data (a JSON object)", "参照データ（JSONオブジェクト）が必要です");
+      return bad_member("reference", "expected the reference data (a JSON object)",
+                        "参照データ（JSONオブジェクト）が必要です");
     auto added = reference_from_json(*document);
     if (!added) return Error(added.error()).with_context("reference");
     return import_reference(store, *added, *replace);

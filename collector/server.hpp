@@ -7,8 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "collector/store.hpp"
 #include "model/error.hpp"
-#include "sync/collector_store.hpp"
 
 namespace tsunagi::sync {
 
@@ -30,8 +30,8 @@ class CollectorServer {
   ~CollectorServer();
 
   int port() const;
-  std::string url() const;         // "https://127.0.0.1:<port>"
-  const std::string& pin() const;  // "sha256//..." of the certificate's public key
+  std::string url() const;              // "https://127.0.0.1:<port>"
+  const std::string& pin() const;       // "sha256//..." of the certificate's public key
   const std::string& next_pin() const;  // of the key waiting to be rotated to (tls.hpp), or empty
   bool created_certificate() const;
 

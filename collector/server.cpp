@@ -2,7 +2,7 @@
 // [SECTION] Store pool and request context
 // [SECTION] Routes: enroll, push, pull, status
 // [SECTION] Server set-up: TLS, limits, errors, log
-#include "sync/collector_server.hpp"
+#include "collector/server.hpp"
 
 #include <httplib.h>
 #include <openssl/pem.h>
@@ -17,13 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "collector/admin.hpp"
+#include "collector/rules.hpp"
 #include "model/files.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/kill_point.hpp"
 #include "model/record_json.hpp"
-#include "sync/collector_admin.hpp"
-#include "sync/collector_rules.hpp"
 #include "sync/gzip.hpp"
 #include "sync/tls.hpp"
 
@@ -517,8 +517,8 @@ struct CollectorServer::Impl {
       out += ",\"conflicts\":" + to_json_text(conflicts);
     }
     // Comments and report entries likewise, each member only when there are any (older clients read neither).
-    for (auto [member, documents] : {std::pair{"comments", &page->comments},
-                                     std::pair{"report_entries", &page->report_entries}}) {
+    for (auto [member, documents] :
+         {std::pair{"comments", &page->comments}, std::pair{"report_entries", &page->report_entries}}) {
       if (documents->empty()) continue;
       out += std::string(",\"") + member + "\":[";
       for (std::size_t i = 0; i < documents->size(); ++i) out += (i ? "," : "") + (*documents)[i];
@@ -537,11 +537,13 @@ struct CollectorServer::Impl {
     const json& body = call->body;
     for (const auto& [key, value] : body.items())
       if (key != "record_id")
-        return send_error(res, 400, make_error("protocol.member", "/" + key, "not a member of this request",
-                                               "この要求にない項目です"));
+        return send_error(
+            res, 400,
+            make_error("protocol.member", "/" + key, "not a member of this request", "この要求にない項目です"));
     auto id = body.find("record_id");
     if (id == body.end() || !id->is_string() || id->get_ref<const std::string&>().empty())
-      return send_error(res, 400, make_error("json.type", "/record_id", "expected the record's id", "記録のIDが必要です"));
+      return send_error(res, 400,
+                        make_error("json.type", "/record_id", "expected the record's id", "記録のIDが必要です"));
     auto entries = call->store->history(call->who, id->get<std::string>());
     if (!entries) return send_store_failure(res, entries.error());
     if (!*entries)
@@ -549,7 +551,7 @@ struct CollectorServer::Impl {
     answer(req, res, to_json_text(json{{"entries", history_json(**entries)}}));
   }
 
-  // Users, devices and reference data, for an admin's device only (sync/collector_admin.hpp).
+  // Users, devices and reference data, for an admin's device only (collector/admin.hpp).
   void admin(const httplib::Request& req, httplib::Response& res, RequestBody& request_body) {
     auto call = authorized_call(req, request_body, res);
     if (!call) return;
@@ -673,10 +675,8 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   });
   using Reader = httplib::ContentReader;
   using Route = void (Impl::*)(const httplib::Request&, httplib::Response&, RequestBody&);
-  std::vector<std::pair<const char*, Route>> routes{{kEnrollPath, &Impl::enroll},
-                                                     {kPushPath, &Impl::push},
-                                                     {kPullPath, &Impl::pull},
-                                                     {kHistoryPath, &Impl::history}};
+  std::vector<std::pair<const char*, Route>> routes{
+      {kEnrollPath, &Impl::enroll}, {kPushPath, &Impl::push}, {kPullPath, &Impl::pull}, {kHistoryPath, &Impl::history}};
   for (const char* path : kAdminPaths) routes.emplace_back(path, &Impl::admin);
   for (auto [path, route] : routes)
     server.Post(path, [self, handle = route](const httplib::Request& req, httplib::Response& res,
