@@ -288,7 +288,8 @@ int run_window(const WindowOptions& options) {
         } else if (!options.drawn_text.empty() &&
                    !write_file_atomic(options.drawn_text, drawn_text(*ImGui::GetDrawData(), *ImGui::GetIO().Fonts) + "\n",
                                       0600)) {
-          std::fprintf(stderr, "tsunagi: cannot write the drawn text %s\n", options.drawn_text.c_str());
+          std::fprintf(stderr, "tsunagi: cannot write the drawn text %s\n",
+                       platform::path_to_utf8(options.drawn_text).c_str());
           exit_code = 1;
         } else {
           std::printf("%s\n", platform::path_to_utf8(options.screenshot).c_str());

@@ -117,11 +117,11 @@ TEST_CASE("schema 4 drops the fiscal year index, indexes committees of meetings 
     record->id = "0193a5f2-c3d4-7abc-8def-00000000000" + std::to_string(added);
     record->clock = "1688000000000.000" + std::to_string(added) + ".456789ab";
     auto parsed = parse_iso_date(record->date);
-    std::optional<int> fy = parsed ? std::optional<int>(fiscal_year(*parsed)) : std::nullopt;
+    const std::string fy = parsed ? std::to_string(fiscal_year(*parsed)) : "NULL";
     exec(data / Store::kFileName,
          "INSERT INTO records(id, kind, date, fiscal_year, title, body, status, hlc, doc) VALUES('" + record->id +
-             "', '" + kind + "', '" + date + "', " + (fy ? std::to_string(*fy) : "NULL") + ", '" + title + "', '" +
-             (kind == "meeting" ? body : "") + "', 'draft', '" + record->clock + "', '" + record_text(*record) +
+             "', '" + kind + "', '" + date + "', " + fy + ", '" + title + "', '" + (kind == "meeting" ? body : "") +
+             "', 'draft', '" + record->clock + "', '" + record_text(*record) +
              "'); INSERT INTO fts_backlog(seq) SELECT max(seq) FROM records");
   };
   add("meeting", "2024-03-31", "年度末", "相談支援部会");
