@@ -254,10 +254,6 @@ std::optional<Error> report_entry_refusal(const Principal& who, const ReportEntr
   return std::nullopt;
 }
 
-bool may_see_report_entry(const Principal& who, const std::string& council) {
-  return council.empty() || who.user.council.empty() || council == who.user.council;
-}
-
 std::vector<std::string> supervised_staff(const Principal& who, const ReferenceData& reference) {
   std::vector<std::string> names;
   if (who.user.role != Role::Supervisor || who.user.team.empty()) return names;
@@ -272,14 +268,44 @@ bool supervises_all(const Principal& who) {
                                           who.user.committees.empty() && who.user.council.empty());
 }
 
-bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
-  if (supervises_all(who) || record.author == who.user.name) return true;
+Visibility visibility(const Principal& who, const ReferenceData& reference) {
+  Visibility visible;
+  visible.entries_council = who.user.council;
+  if (supervises_all(who)) {
+    visible.everything = true;
+    return visible;
+  }
   const bool supervisor = who.user.role == Role::Supervisor;
-  if (supervisor && !who.user.council.empty() && record.council == who.user.council) return true;
-  if (!supervisor && record.kind != RecordKind::Meeting) return false;
-  if (supervisor && any_of_in({record.author}, supervised_staff(who, reference))) return true;
-  return any_of_in(record.areas, visible_areas(who, reference)) ||
-         any_of_in(record.committees, visible_committees(who, reference));
+  visible.authors = {who.user.name};
+  if (supervisor) {
+    visible.council = who.user.council;
+    for (std::string& name : supervised_staff(who, reference)) visible.authors.push_back(std::move(name));
+  }
+  visible.meetings_only = !supervisor;
+  visible.areas = visible_areas(who, reference);
+  visible.committees = visible_committees(who, reference);
+  return visible;
+}
+
+bool Visibility::admits(const Record& record) const {
+  if (everything || any_of_in({record.author}, authors)) return true;
+  if (!council.empty() && record.council == council) return true;
+  if (meetings_only && record.kind != RecordKind::Meeting) return false;
+  return any_of_in(record.areas, areas) || any_of_in(record.committees, committees);
+}
+
+bool Visibility::admits_report_entry(const std::string& entry_council) const {
+  return entry_council.empty() || entries_council.empty() || entry_council == entries_council;
+}
+
+bool may_see(const Principal& who, const Record& record, const ReferenceData& reference) {
+  return visibility(who, reference).admits(record);
+}
+
+bool may_see_report_entry(const Principal& who, const std::string& council) {
+  Visibility visible;
+  visible.entries_council = who.user.council;
+  return visible.admits_report_entry(council);
 }
 
 }  // namespace tsunagi::sync

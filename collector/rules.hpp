@@ -74,16 +74,35 @@ std::optional<Error> comment_refusal(const Principal& who, const std::optional<R
 // management table and hand-entered actuals (report_entry.role), and one with a council only that council's
 // (report_entry.council).
 std::optional<Error> report_entry_refusal(const Principal& who, const ReportEntry& entry);
-// Whether `who` receives the report entries of `council` (the SQL of a store's pull must agree): every user of that
-// council, and users with no council; the city's entries (no council) go to everyone.
-bool may_see_report_entry(const Principal& who, const std::string& council);
+// Who sees what, stated once: the values a record's (and a report entry's) stored columns are tested against.
+// may_see and may_see_report_entry apply it to one record; each store translates the same values into the query of
+// its pull (store_sqlite: visible_sql), and the agreement test (tests/test_collector_rules.cpp) pulls as every kind of
+// user and compares with may_see.
+//  - admins, and supervisors with no council, no team and no committees (the city's), see everything;
+//  - everyone sees what they wrote; a team's supervisor also what that team's staff (the reference data's staff
+//    list) wrote;
+//  - a council's supervisor sees every record of that council;
+//  - a supervisor of a team (an area) and committees sees every record of those areas (and the areas below) and
+//    committees; staff see the meetings of their team's areas and of their committees.
+// Report entries: every user of a council receives that council's and the city's (no council); users with no
+// council receive every council's.
+struct Visibility {
+  bool everything = false;
+  std::vector<std::string> authors;     // records written by these names
+  std::string council;                  // every record of this council (empty: none by council)
+  bool meetings_only = false;           // areas and committees show meetings only
+  std::vector<std::string> areas;       // records in any of these areas (ids and names: records before ids hold names)
+  std::vector<std::string> committees;  // records of any of these committees (ids and names)
+  std::string entries_council;          // report entries of this council and the city's (empty: every council's)
 
-// Whether `who` may see `record` (the SQL of a store's pull must agree): admins, and supervisors with no council, no
-// team and no committees (the city's), see everything; a supervisor of a council sees every record of that council;
-// a supervisor of a team (an area) and committees sees every record of those areas and committees and what that
-// team's staff (the reference data's staff list) wrote; staff see what they wrote and the meetings of their team's
-// areas and of their committees.
+  bool admits(const Record& record) const;
+  bool admits_report_entry(const std::string& council) const;
+};
+Visibility visibility(const Principal& who, const ReferenceData& reference);
+
+// visibility(who, reference) applied to one record, or to one report entry of `council`.
 bool may_see(const Principal& who, const Record& record, const ReferenceData& reference);
+bool may_see_report_entry(const Principal& who, const std::string& council);
 bool supervises_all(const Principal& who);
 // The names of the staff of the areas a supervisor's team covers (empty for anyone else).
 std::vector<std::string> supervised_staff(const Principal& who, const ReferenceData& reference);

@@ -1009,6 +1009,32 @@ class SqliteCollectorStore final : public CollectorStore {
     return (*update)->bind(1, now).bind(2, device_id).run();
   }
 
+  // Visibility::admits as a condition on the records table `r` (its author, council, kind, and the "|a|b|" lists of
+  // its areas and committees), its values appended to `values` in order; empty when everything is visible.
+  static std::string visible_sql(const Visibility& visible, std::vector<std::string>& values) {
+    if (visible.everything) return "";
+    std::string sql = " AND (0";
+    for (const std::string& author : visible.authors) {
+      sql += " OR r.author = ?";
+      values.push_back(author);
+    }
+    if (!visible.council.empty()) {
+      sql += " OR r.council = ?";
+      values.push_back(visible.council);
+    }
+    std::string lists;
+    auto add_list = [&](const std::vector<std::string>& listed, const char* column) {
+      for (const std::string& value : listed) {
+        lists += std::string(lists.empty() ? "" : " OR ") + "instr(" + column + ", ?) > 0";
+        values.push_back("|" + value + "|");
+      }
+    };
+    add_list(visible.areas, "r.area");
+    add_list(visible.committees, "r.body");
+    if (!lists.empty()) sql += (visible.meetings_only ? " OR (r.kind = 'meeting' AND (" : " OR ((") + lists + "))";
+    return sql + ")";
+  }
+
   Result<PullPage> read_page(const Principal& who, std::int64_t after, std::size_t limit) {
     PullPage page;
     auto ref = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
@@ -1020,43 +1046,12 @@ class SqliteCollectorStore final : public CollectorStore {
     }
     (*ref)->reset();
 
-    // Must agree with may_see(): the areas and committees a staff member or a team's supervisor follows, by id and
-    // by name (a record written before ids, or pushed by an older client, holds names), the team's staff, and the
-    // council a supervisor oversees.
+    // The area tree and committee names, parsed once per change of the reference data (current_reference).
+    auto reference = current_reference();
+    if (!reference) return reference.error();
+    const Visibility visible = visibility(who, **reference);
     std::vector<std::string> values;
-    std::string visible;
-    if (!supervises_all(who)) {
-      // The area tree and committee names, parsed once per change of the reference data (current_reference).
-      auto reference = current_reference();
-      if (!reference) return reference.error();
-      const std::vector<std::string> areas = visible_areas(who, **reference);
-      const std::vector<std::string> committees = visible_committees(who, **reference);
-      const bool supervisor = who.user.role == Role::Supervisor;
-      visible = " AND (r.author = ?";
-      values.push_back(who.user.name);
-      if (supervisor && !who.user.council.empty()) {
-        visible += " OR r.council = ?";
-        values.push_back(who.user.council);
-      }
-      for (const std::string& name : supervised_staff(who, **reference)) {
-        visible += " OR r.author = ?";
-        values.push_back(name);
-      }
-      if (!areas.empty() || !committees.empty()) {
-        visible += supervisor ? " OR ((" : " OR (r.kind = 'meeting' AND (";
-        std::string alternatives;
-        for (const auto& area : areas) {
-          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.area, ?) > 0";
-          values.push_back("|" + area + "|");
-        }
-        for (const auto& committee : committees) {
-          alternatives += std::string(alternatives.empty() ? "" : " OR ") + "instr(r.body, ?) > 0";
-          values.push_back("|" + committee + "|");
-        }
-        visible += alternatives + "))";
-      }
-      visible += ")";
-    }
+    const std::string visible_records = visible_sql(visible, values);
     // The records, the comments (on records this user may see) and the report entries (of the councils this user
     // sees: may_see_report_entry) changed after the cursor, each read up to the limit; the page is the first `limit`
     // of them all in change order, so that no change below its cursor is left out.
@@ -1090,22 +1085,22 @@ class SqliteCollectorStore final : public CollectorStore {
     };
     std::vector<std::string> record_binds{who.device.id};
     record_binds.insert(record_binds.end(), values.begin(), values.end());
-    if (auto status = read("SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?" + visible +
+    if (auto status = read("SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?" + visible_records +
                                " ORDER BY seq LIMIT ?",
                            ChangeKind::Record, record_binds);
         !status)
       return status.error();
     if (auto status = read("SELECT c.seq, c.doc FROM comments c JOIN records r ON r.id = c.record_id WHERE c.seq > ?" +
-                               visible + " ORDER BY c.seq LIMIT ?",
+                               visible_records + " ORDER BY c.seq LIMIT ?",
                            ChangeKind::Comment, values);
         !status)
       return status.error();
-    // Must agree with may_see_report_entry().
-    const bool all_councils = who.user.council.empty();
-    if (auto status = read(std::string("SELECT seq, doc FROM report_entries WHERE seq > ?") +
-                               (all_councils ? "" : " AND (council = '' OR council = ?)") + " ORDER BY seq LIMIT ?",
-                           ChangeKind::ReportEntry,
-                           all_councils ? std::vector<std::string>{} : std::vector<std::string>{who.user.council});
+    const bool all_councils = visible.entries_council.empty();  // Visibility::admits_report_entry
+    if (auto status =
+            read(std::string("SELECT seq, doc FROM report_entries WHERE seq > ?") +
+                     (all_councils ? "" : " AND (council = '' OR council = ?)") + " ORDER BY seq LIMIT ?",
+                 ChangeKind::ReportEntry,
+                 all_councils ? std::vector<std::string>{} : std::vector<std::string>{visible.entries_council});
         !status)
       return status.error();
     std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
