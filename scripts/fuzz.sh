@@ -4,18 +4,25 @@
 # timeout or memory past its limit; the input that did it is left in build-fuzz/findings/.
 #   scripts/fuzz.sh                   both targets, 30 s each (what CI runs)
 #   FUZZ_SECONDS=600 scripts/fuzz.sh  longer
+#   scripts/fuzz.sh build             only builds them (CI builds them while the sanitizer run's tests go on)
+#   scripts/fuzz.sh run               only runs what was built
 set -euo pipefail
 cd "$(dirname "$0")/.."
+step=${1:-all}
+case "$step" in all|build|run) ;; *) echo "usage: scripts/fuzz.sh [build|run]" >&2; exit 64;; esac
 source scripts/deps.sh
 tsunagi_install_deps clang libclang-rt-14-dev
 
 build=build-fuzz
+if [ "$step" != run ]; then
 # -O1 and line tables: libFuzzer's own advice for speed per input, and the build (every library, instrumented) is
 # most of this script's time in CI.
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1" -DTSUNAGI_FUZZ=ON \
   -DTSUNAGI_BUILD_APP=OFF -DTSUNAGI_BUILD_TESTS=OFF -DTSUNAGI_BUILD_BENCH=OFF > /dev/null
 cmake --build "$build" -j "$(nproc)" --target fuzz_collector_request fuzz_client_answer
+fi
+[ "$step" = build ] && exit 0
 
 # Seeds: a push request, a pull answer, push results and an error, made from the demo records.
 seeds="$build/seeds"
