@@ -219,7 +219,7 @@ Result<json> new_enrollment_code_for(CollectorStore& store, const std::string& n
   return make_error("user.not_found", "/name", "no user named " + name, "利用者「" + name + "」はいません");
 }
 
-Result<json> list_users(CollectorStore& store) {
+Result<json> list_users(IdentityStore& store) {
   auto users = store.users();
   if (!users) return users.error();
   json list = json::array();
@@ -227,7 +227,7 @@ Result<json> list_users(CollectorStore& store) {
   return json{{"users", std::move(list)}};
 }
 
-Result<json> list_devices(CollectorStore& store) {
+Result<json> list_devices(IdentityStore& store) {
   auto devices = store.devices();
   if (!devices) return devices.error();
   json list = json::array();

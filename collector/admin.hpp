@@ -38,9 +38,9 @@ Result<nlohmann::json> add_user_with_code(CollectorStore& store, const NewUser& 
 Result<nlohmann::json> new_enrollment_code_for(CollectorStore& store, const std::string& name, double expires_hours,
                                                const std::string& pin);
 // {"users": [{"id", "name", "role", "team", "committees", "council", "created_at"}]}
-Result<nlohmann::json> list_users(CollectorStore& store);
+Result<nlohmann::json> list_users(IdentityStore& store);
 // {"devices": [{"id", "user_id", "user", "name", "enrolled_at", "last_seen", "revoked_at"}]}
-Result<nlohmann::json> list_devices(CollectorStore& store);
+Result<nlohmann::json> list_devices(IdentityStore& store);
 // Adds `added` to the stored reference data (an entry with the same id is replaced), or replaces it all: the
 // counts of what was added and of what there is now, {"added": {...}, "now": {...}}.
 Result<nlohmann::json> import_reference(CollectorStore& store, const ReferenceData& added, bool replace);

@@ -43,6 +43,14 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
         Councils, areas, committees, themes, organisations, staff, work items, projects, indicators; syncs to
         devices. Entries join those already there (one with the same id is replaced), so several councils' files
         import side by side; --replace drops what was there first
+  migrate                         brings the database to this version's schema, one step at a time (serve does
+                                  too at start); safe while other collector processes serve from it
+  backup --to FILE                a consistent copy of the database while the collector serves (SQLite's online
+                                  backup), checked and on the disk before it is named FILE; to restore, stop the
+                                  collector and `restore --from FILE`
+  restore --from FILE             with the collector stopped: checks FILE and puts it in place of DIR's database,
+                                  under a new collector id, so that every device pulls everything again (its
+                                  cursor may count changes the backup does not hold)
   key next                        makes the key to move to and prints its pin; every answer names it from the
                                   next start, and devices that sync accept it too
   key rotate                      moves to the next key at the next start; the current pair is kept as
@@ -74,6 +82,9 @@ CommandLineSpec command_line() {
           {.words = {"reference", "import"}, .operands = {"FILE.json"}, .options = {flag_option("--replace")}},
           {.words = {"key", "next"}},
           {.words = {"key", "rotate"}},
+          {.words = {"migrate"}},
+          {.words = {"backup"}, .options = {value_option("--to")}},
+          {.words = {"restore"}, .options = {value_option("--from")}},
       }};
 }
 
@@ -145,8 +156,12 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   return 0;
 }
 
-// The collector's own pin, for the enrollment lines it prints.
+// The collector's own pin, for the enrollment lines it prints: the one the running (or last) server said it serves
+// (with --cert/--key that is not DIR's pair), else that of DIR's pair.
 Result<std::string> own_pin(const std::filesystem::path& dir) {
+  if (auto text = read_file(endpoint_file(dir)); text) {
+    if (std::string pin = string_member(json::parse(*text, nullptr, false), "pin"); !pin.empty()) return pin;
+  }
   auto identity = load_or_create_identity(dir);
   if (!identity) return identity.error();
   return public_key_pin(identity->certificate_pem);
@@ -222,6 +237,47 @@ int key_command(const Arguments& args, const std::filesystem::path& dir) {
   return 0;
 }
 
+int migrate_command(const std::filesystem::path& dir) {
+  auto report = migrate_sqlite_collector_store(dir);
+  if (!report) return fail(report.error());
+  if (report->from == 0)
+    std::printf("created the collector database in %s at schema %d\n", dir.c_str(), report->to);
+  else if (report->steps == 0)
+    std::printf("the collector database in %s is at schema %d already\n", dir.c_str(), report->to);
+  else
+    std::printf("migrated the collector database in %s from schema %d to %d (%d step%s)\n", dir.c_str(), report->from,
+                report->to, report->steps, report->steps == 1 ? "" : "s");
+  return 0;
+}
+
+int backup_command(const Arguments& args, const std::filesystem::path& dir) {
+  if (args.option("--to").empty()) throw UsageError{"backup: --to FILE is required"};
+  const std::filesystem::path to = args.option("--to");
+  auto report = backup_sqlite_collector_store(dir, to);
+  if (!report) return fail(report.error());
+  std::printf(
+      "backed up %s to %s: schema %lld, %lld users, %lld devices, %lld records, %lld comments, %lld bytes; "
+      "checked and on the disk\n",
+      (dir / "collector.db").c_str(), to.c_str(), static_cast<long long>(report->schema),
+      static_cast<long long>(report->users), static_cast<long long>(report->devices),
+      static_cast<long long>(report->records), static_cast<long long>(report->comments),
+      static_cast<long long>(report->bytes));
+  return 0;
+}
+
+int restore_command(const Arguments& args, const std::filesystem::path& dir) {
+  if (args.option("--from").empty()) throw UsageError{"restore: --from FILE is required"};
+  auto report = restore_sqlite_collector_store(dir, args.option("--from"));
+  if (!report) return fail(report.error());
+  std::printf(
+      "restored %s from %s: schema %lld, %lld users, %lld devices, %lld records, %lld comments; a new collector "
+      "id, so every device pulls everything again at its next sync\n",
+      (dir / "collector.db").c_str(), args.option("--from").c_str(), static_cast<long long>(report->schema),
+      static_cast<long long>(report->users), static_cast<long long>(report->devices),
+      static_cast<long long>(report->records), static_cast<long long>(report->comments));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -238,6 +294,9 @@ int main(int argc, char** argv) {
     const std::string& command = args.positional()[0];
     if (command == "serve") return serve(args, dir);
     if (command == "key") return key_command(args, dir);
+    if (command == "migrate") return migrate_command(dir);
+    if (command == "backup") return backup_command(args, dir);
+    if (command == "restore") return restore_command(args, dir);
     auto store = open_sqlite_collector_store(dir);
     if (!store) return fail(store.error());
     if (command == "user") return user_command(args, **store, dir);

@@ -1,4 +1,7 @@
-// The collector's storage, behind an interface: SQLite by default (embedded, zero set-up); PostgreSQL later.
+// The collector's storage, as three contracts by what is stored: identity (users, enrollment codes, devices and their
+// tokens), records (revisions, records, comments, review history, conflicts, report entries; pushed and pulled) and
+// reference data. A store implements all three (CollectorStore): SQLite by default (embedded, zero set-up).
+// What a store decides is in collector/rules (checks, merges, who sees what); a store keeps and finds.
 // Implementations must stay correct when several collector processes share one database: every decision that
 // reads and then writes happens inside one write transaction, and the change sequence that pull cursors use is
 // assigned so that a reader can never see sequence N+1 committed before N.
@@ -65,12 +68,10 @@ struct PushAnswer {
   std::vector<PushResult> report_entries;
 };
 
-class CollectorStore {
+// Users, enrollment codes, devices and their tokens.
+class IdentityStore {
  public:
-  virtual ~CollectorStore() = default;
-
-  // A stable id of this database, part of every cursor.
-  virtual const std::string& collector_id() const = 0;
+  virtual ~IdentityStore() = default;
 
   virtual Result<User> add_user(const User& user) = 0;  // id and created_at are filled in; names are unique
   virtual Result<std::vector<User>> users() = 0;
@@ -91,6 +92,13 @@ class CollectorStore {
   virtual Result<int> note_enrollment_failure(const std::string& address, std::int64_t now_ms,
                                               std::int64_t window_ms) = 0;
   virtual Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) = 0;
+};
+
+// Records and what travels with them: every change takes the next number of one change sequence, which pull cursors
+// count.
+class RecordStore {
+ public:
+  virtual ~RecordStore() = default;
 
   // Applies each comment and then each revision at most once, in one transaction, and says what became of each.
   // `seen` is the change sequence the pushing device had pulled up to (nullopt: it did not say, as before protocol
@@ -109,6 +117,13 @@ class CollectorStore {
   // The records `who` may see that changed after `after_sequence`, oldest change first, at most `limit`; with them
   // the comments and report entries stored after it that `who` may see, all in one change order.
   virtual Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) = 0;
+};
+
+// The reference data: one JSON document, which syncs down to every device.
+class ReferenceStore {
+ public:
+  virtual ~ReferenceStore() = default;
+
   // Replaces the reference data (a JSON document, which syncs down to every device) with what `change` makes of the
   // stored one (empty when none was ever set), read and written in one write transaction, so that two imports at
   // once both count. Nothing is written when `change` fails.
@@ -116,15 +131,59 @@ class CollectorStore {
   virtual Status update_reference(const ReferenceChange& change) = 0;
   // The reference data's JSON document; empty when none was ever set.
   virtual Result<std::string> reference_document() = 0;
+};
+
+class CollectorStore : public IdentityStore, public RecordStore, public ReferenceStore {
+ public:
+  // A stable id of this database, part of every cursor.
+  virtual const std::string& collector_id() const = 0;
   // Moves committed changes from the write-ahead log into the main database file where the store keeps one,
   // without waiting for readers. The server calls it from one background thread.
   virtual Status checkpoint() { return ok_status(); }
 };
 
-// Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600). With
+// What `migrate` did: the schema the database was at, the one it is at now, and how many steps ran (0: it was
+// current already).
+struct MigrationReport {
+  int from = 0;
+  int to = 0;
+  int steps = 0;
+};
+
+// What `backup` copied.
+struct BackupReport {
+  std::int64_t users = 0, devices = 0, records = 0, comments = 0, bytes = 0;
+  std::int64_t schema = 0;
+};
+
+// Opens (creating) the SQLite collector store in `folder` (collector.db, WAL, mode 0600), migrating its schema to
+// this version's first (as migrate_sqlite_collector_store does; the embedded store needs no step of its own). With
 // `background_checkpoints`, this connection never copies the WAL into the database file itself: someone calls
 // checkpoint() on another connection, so that no request waits for one.
 Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
                                                                     bool background_checkpoints = false);
+
+// The collector database's schema this version writes (SQLite's user_version). 1: users, devices, records,
+// revisions, reference data; 2: conflicts, comments, history, report entries, councils, several areas per record.
+inline constexpr int kCollectorSchemaVersion = 2;
+
+// Brings the SQLite collector store in `folder` to `target` (tests stop at an earlier one), step by step
+// (store_sqlite.cpp: migrate), safe while other collector processes serve from it. store.version when it is newer
+// than this version.
+Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::path& folder,
+                                                       int target = kCollectorSchemaVersion);
+
+// Copies the SQLite collector store in `folder` to the file `to` while collectors serve from it (SQLite's online
+// backup API: one read transaction, so the copy holds exactly what was committed when it began, and no writer
+// waits), checks the copy (integrity_check), forces it to the disk and only then gives it its name (mode 0600).
+// The copy is a whole collector.db: put it in place of one, beside the TLS identity, to restore.
+Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& folder,
+                                                   const std::filesystem::path& to);
+
+// Puts the backup `from` in place of the collector database in `folder` (the collector stopped), checked first, with
+// a new collector id: the devices' pull cursors name the old one, so each device pulls everything again (merging
+// by clocks, nothing doubles) instead of skipping as many new changes as the backup lacks.
+Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
+                                                    const std::filesystem::path& from);
 
 }  // namespace tsunagi::sync

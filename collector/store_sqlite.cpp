@@ -20,6 +20,7 @@
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/kill_point.hpp"
+#include "model/platform.hpp"
 #include "model/record_json.hpp"
 #include "model/reference.hpp"
 
@@ -32,8 +33,6 @@ using nlohmann::json;
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Schema
 // ---------------------------------------------------------------------------------------------------------------
-
-constexpr int kCollectorSchemaVersion = 1;
 
 constexpr const char* kConflictsTable = R"sql(
 CREATE TABLE IF NOT EXISTS conflicts(
@@ -49,7 +48,7 @@ CREATE TABLE IF NOT EXISTS conflicts(
 ) WITHOUT ROWID;
 )sql";
 
-// Added to schema 1 in place too (new tables change nothing else). Comments: append-only, each stored once by id,
+// Schema 2 (migrate_1_to_2). Comments: append-only, each stored once by id,
 // taking a change sequence as records do so that pulls carry them. History: every stored version of a record, with
 // who stored it from which device, and the values that lost a merge in that push.
 constexpr const char* kReviewTables = R"sql(
@@ -76,7 +75,7 @@ CREATE TABLE IF NOT EXISTS history(
 CREATE INDEX IF NOT EXISTS history_record ON history(record_id, seq);
 )sql";
 
-// Added to schema 1 in place too. Report entries: each version stored once by id, taking a change sequence as
+// Schema 2. Report entries: each version stored once by id, taking a change sequence as
 // records and comments do, with the council its pull is filtered by.
 constexpr const char* kReportEntriesTable = R"sql(
 CREATE TABLE IF NOT EXISTS report_entries(
@@ -151,100 +150,126 @@ class SqliteCollectorStore final : public CollectorStore {
  public:
   explicit SqliteCollectorStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
 
-  Status init() {
+  Status configure() {
     // synchronous=FULL: a push's commit is on the disk before its answer "stored" is written (one fsync per
     // request: a request is one transaction), since the device then drops its copy from the outbox.
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
                                "PRAGMA cache_size = -8192"})  // one connection per worker thread
       if (auto status = db_->exec(pragma); !status) return status;
-    auto version = db_->query_int("PRAGMA user_version");
+    return ok_status();
+  }
+
+  Status init() {
+    if (auto status = configure(); !status) return status;
+    auto version = schema_version();
     if (!version) return version.error();
-    if (version->value_or(0) > kCollectorSchemaVersion)
-      return make_error("store.version", "", "the collector database is from a newer version",
-                        "集約サーバーのデータベースが新しいバージョンで作成されています");
-    if (version->value_or(0) < 1) {
-      Transaction transaction(*db_);
-      if (!transaction.begun()) return transaction.begun();
-      // Another process may have created it while we waited for the write lock.
-      auto again = db_->query_int("PRAGMA user_version");
-      if (!again) return again.error();
-      if (again->value_or(0) < 1) {
-        if (auto status = db_->exec(kSchemaV1); !status) return status;
-        if (auto status = set_meta("collector_id", new_uuid_v7()); !status) return status;
-        if (auto status = db_->exec("PRAGMA user_version = 1"); !status) return status;
-      }
-      if (auto status = transaction.commit(); !status) return status;
-    }
-    // Added to schema 1 in place (a new table changes nothing else): values that lost a merge, kept until a later
-    // change of their field resolves them.
-    if (auto status = db_->exec(kConflictsTable); !status) return status;
-    if (auto status = db_->exec(kReportEntriesTable); !status) return status;
-    if (auto status = add_columns(); !status) return status;
-    if (auto status = list_reference_columns(); !status) return status;
-    if (auto status = add_review_tables(); !status) return status;
+    if (*version > kCollectorSchemaVersion) return newer_schema(*version);
+    if (*version < kCollectorSchemaVersion)
+      if (auto migrated = migrate(); !migrated) return migrated.error();
     auto id = meta("collector_id");
     if (!id) return id.error();
     collector_id_ = *id;
     return ok_status();
   }
 
-  // Adds `column` (with its SQL definition) to `table` when it is not there yet, running `fill` in the same
-  // transaction to give the rows from before it their value; several processes may start at once.
-  Status add_column(const std::string& table, const std::string& column, const std::string& definition,
-                    const std::string& fill = "") {
-    const std::string present_sql =
-        "SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" + column + "'";
-    auto present = db_->query_int(present_sql);
-    if (!present) return present.error();
-    if (present->value_or(0) > 0) return ok_status();
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun();
-    auto again = db_->query_int(present_sql);  // another process may have added it while we waited
-    if (!again) return again.error();
-    if (again->value_or(0) == 0) {
-      if (auto status = db_->exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition); !status)
-        return status;
-      if (!fill.empty())
-        if (auto status = db_->exec(fill); !status) return status;
-    }
-    return transaction.commit();
+  Result<int> schema_version() {
+    auto version = db_->query_int("PRAGMA user_version");
+    if (!version) return version.error();
+    return static_cast<int>(version->value_or(0));
   }
 
-  // Added to schema 1 in place too: revisions.seq, the change sequence at which a revision's changes were stored
-  // (NULL when it stored nothing, and for revisions from before), by which a push's `seen` tells which stored
-  // changes the pushing device had received; users.council, the council a supervisor oversees, and records.council,
-  // by which that supervisor's pull finds its records (taken from the documents of the rows from before).
-  Status add_columns() {
+  static Error newer_schema(int version) {
+    return make_error("store.version", "",
+                      "the collector database is at schema " + std::to_string(version) + ", newer than this " +
+                          "version knows (" + std::to_string(kCollectorSchemaVersion) + "): run a newer collector",
+                      "集約サーバーのデータベース（スキーマ " + std::to_string(version) +
+                          "）はこのバージョンより新しいものです。新しいバージョンの集約サーバーを使ってください");
+  }
+
+  // Brings the database to kCollectorSchemaVersion one step at a time, each step and its new version in one write
+  // transaction that first reads the version again: several processes may start (or `migrate`) at once, and
+  // whoever comes second finds the step done. Every step only adds (tables, columns, rows derived from what is
+  // there), so a process still serving at the step before keeps working while it runs. A new database goes
+  // through every step too.
+  Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
+    MigrationReport report;
+    auto version = schema_version();
+    if (!version) return version.error();
+    report.from = *version;
+    for (;;) {
+      Transaction transaction(*db_);
+      if (!transaction.begun()) return transaction.begun().error();
+      auto at = schema_version();
+      if (!at) return at.error();
+      if (*at > kCollectorSchemaVersion) return newer_schema(*at);
+      if (*at >= target) break;
+      if (auto status = migration_step(*at); !status) return status.error();
+      if (auto status = db_->exec("PRAGMA user_version = " + std::to_string(*at + 1)); !status) return status.error();
+      if (auto status = transaction.commit(); !status) return status.error();
+      ++report.steps;
+    }
+    auto now = schema_version();
+    if (!now) return now.error();
+    report.to = *now;
+    return report;
+  }
+
+  // The step from schema `from` to the next, inside migrate()'s transaction.
+  Status migration_step(int from) {
+    switch (from) {
+      case 0:  // a new database
+        if (auto status = db_->exec(kSchemaV1); !status) return status;
+        return set_meta("collector_id", new_uuid_v7());
+      case 1:
+        return migrate_1_to_2();
+      default:
+        return make_error("store.version", "", "no migration from schema " + std::to_string(from),
+                          "スキーマ " + std::to_string(from) + " からの移行がありません");
+    }
+  }
+
+  // Schema 2 names what schema 1 databases were given in place at each start before migrations existed (so a
+  // database at 1 may hold some of it already): the conflicts table; revisions.seq, the change sequence at which a
+  // revision's changes were stored (NULL when it stored nothing, and for revisions from before), by which a push's
+  // `seen` tells which stored changes the pushing device had received; users.council, the council a supervisor
+  // oversees, and records.council, by which that supervisor's pull finds its records (taken from the documents);
+  // records.area and records.body listing every area and committee between '|' (they held one); report entries;
+  // comments and history, each record's history starting with its current version as stored by whoever last
+  // changed it.
+  Status migrate_1_to_2() {
+    for (const char* tables : {kConflictsTable, kReportEntriesTable})
+      if (auto status = db_->exec(tables); !status) return status;
     if (auto status = add_column("revisions", "seq", "INTEGER"); !status) return status;
     if (auto status = add_column("users", "council", "TEXT NOT NULL DEFAULT ''"); !status) return status;
-    return add_column("records", "council", "TEXT NOT NULL DEFAULT ''",
-                      "UPDATE records SET council = coalesce(json_extract(doc, '$.council'), '')");
-  }
-
-  // Changed in place too: records.area and records.body held a record's one area and one committee; now each holds
-  // every one between '|' (records name several), so that a staff member's pull finds those of their areas and
-  // committees with instr(). Rows written before get the marks around their one value.
-  Status list_reference_columns() {
-    return db_->exec(
-        "UPDATE records SET area = '|' || area || '|', body = '|' || body || '|' "
-        "WHERE substr(area, 1, 1) <> '|' OR substr(body, 1, 1) <> '|'");
-  }
-
-  // The review tables; records stored before them start their history with their current version, as stored by
-  // whoever last changed them.
-  Status add_review_tables() {
+    if (auto status = add_column("records", "council", "TEXT NOT NULL DEFAULT ''",
+                                 "UPDATE records SET council = coalesce(json_extract(doc, '$.council'), '')");
+        !status)
+      return status;
+    if (auto status = db_->exec("UPDATE records SET area = '|' || area || '|', body = '|' || body || '|' "
+                                "WHERE substr(area, 1, 1) <> '|' OR substr(body, 1, 1) <> '|'");
+        !status)
+      return status;
     auto present = db_->query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'history'");
     if (!present) return present.error();
     if (present->value_or(0) > 0) return ok_status();
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun();
     if (auto status = db_->exec(kReviewTables); !status) return status;
-    if (auto status = db_->exec("INSERT OR IGNORE INTO history(record_id, seq, by_user, device_id, at, doc) "
-                                "SELECT id, seq, coalesce(json_extract(doc, '$.updated_by'), author), '', "
-                                "coalesce(json_extract(doc, '$.updated_at'), ''), doc FROM records");
-        !status)
+    return db_->exec(
+        "INSERT OR IGNORE INTO history(record_id, seq, by_user, device_id, at, doc) "
+        "SELECT id, seq, coalesce(json_extract(doc, '$.updated_by'), author), '', "
+        "coalesce(json_extract(doc, '$.updated_at'), ''), doc FROM records");
+  }
+
+  // Adds `column` (with its SQL definition) to `table` when it is not there yet, running `fill` to give the rows
+  // from before it their value; inside a migration step's transaction.
+  Status add_column(const std::string& table, const std::string& column, const std::string& definition,
+                    const std::string& fill = "") {
+    auto present =
+        db_->query_int("SELECT count(*) FROM pragma_table_info('" + table + "') WHERE name = '" + column + "'");
+    if (!present) return present.error();
+    if (present->value_or(0) > 0) return ok_status();
+    if (auto status = db_->exec("ALTER TABLE " + table + " ADD COLUMN " + column + " " + definition); !status)
       return status;
-    return transaction.commit();
+    return fill.empty() ? ok_status() : db_->exec(fill);
   }
 
   const std::string& collector_id() const override { return collector_id_; }
@@ -1145,23 +1170,150 @@ class SqliteCollectorStore final : public CollectorStore {
   std::int64_t reference_seq_ = -1;
 };
 
-}  // namespace
-
-Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
-                                                                    bool background_checkpoints) {
+// collector.db in `folder`, which is made (0700) when missing.
+Result<std::unique_ptr<Database>> open_collector_database(const std::filesystem::path& folder) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec)
     return make_error("store.access", folder.string(), "cannot create the collector folder: " + ec.message(),
                       "集約サーバーのフォルダを作成できません: " + ec.message());
   ::chmod(folder.c_str(), 0700);
-  auto db = Database::open(folder / "collector.db", 0600);
+  return Database::open(folder / "collector.db", 0600);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::filesystem::path& folder,
+                                                                    bool background_checkpoints) {
+  auto db = open_collector_database(folder);
   if (!db) return db.error();
   if (background_checkpoints)
     if (auto status = (*db)->exec("PRAGMA wal_autocheckpoint = 0"); !status) return status.error();
   auto store = std::make_unique<SqliteCollectorStore>(std::move(*db));
   if (auto status = store->init(); !status) return status.error();
   return std::unique_ptr<CollectorStore>(std::move(store));
+}
+
+Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::path& folder, int target) {
+  auto db = open_collector_database(folder);
+  if (!db) return db.error();
+  SqliteCollectorStore store(std::move(*db));
+  if (auto status = store.configure(); !status) return status.error();
+  return store.migrate(target);
+}
+
+// Checks a copy of a collector database (integrity_check; a collector's schema, not newer than this version) and
+// counts what it holds into `report`.
+Status check_copy(Database& copy, const std::filesystem::path& name, BackupReport& report) {
+  auto check = copy.prepare("PRAGMA integrity_check");
+  if (!check) return check.error();
+  auto row = (*check)->step();
+  if (!row) return row.error();
+  const std::string integrity = *row ? (*check)->text(0) : std::string("?");
+  (*check)->reset();
+  if (integrity != "ok")
+    return make_error("backup.damaged", name.string(), "the copy fails its check: " + integrity,
+                      "バックアップの検査に失敗しました: " + integrity);
+  auto schema = copy.query_int("PRAGMA user_version");
+  if (!schema) return schema.error();
+  report.schema = schema->value_or(0);
+  if (report.schema > kCollectorSchemaVersion)
+    return SqliteCollectorStore::newer_schema(static_cast<int>(report.schema));
+  const std::pair<const char*, std::int64_t*> counts[] = {{"SELECT count(*) FROM users", &report.users},
+                                                          {"SELECT count(*) FROM devices", &report.devices},
+                                                          {"SELECT count(*) FROM records", &report.records},
+                                                          {"SELECT count(*) FROM comments", &report.comments}};
+  for (const auto& [sql, into] : counts) {
+    auto value = copy.query_int(sql);
+    if (!value)
+      return make_error("backup.not_collector", name.string(), "not a collector database: " + value.error().message,
+                        "集約サーバーのデータベースではありません: " + value.error().message);
+    *into = value->value_or(0);
+  }
+  return ok_status();
+}
+
+Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& folder,
+                                                   const std::filesystem::path& to) {
+  const std::filesystem::path file = folder / "collector.db";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec))
+    return make_error("backup.no_store", file.string(), "no collector database in " + folder.string(),
+                      folder.string() + " に集約サーバーのデータベースがありません");
+  const std::filesystem::path partial = to.string() + ".partial";
+  if (to.has_parent_path()) std::filesystem::create_directories(to.parent_path(), ec);  // a backups folder, first time
+  std::filesystem::remove(partial, ec);
+  auto cleanup = [&](Error error) {
+    std::filesystem::remove(partial, ec);
+    return error;
+  };
+  BackupReport report;
+  {
+    auto source = Database::open(file, 0600);
+    if (!source) return source.error();
+    auto copy = Database::open(partial, 0600);
+    if (!copy) return cleanup(copy.error());
+    sqlite3_backup* backup = sqlite3_backup_init((*copy)->handle(), "main", (*source)->handle(), "main");
+    if (!backup) return cleanup(sqlite_error((*copy)->handle(), sqlite3_errcode((*copy)->handle()), "backup"));
+    int rc = SQLITE_OK;
+    do {  // all pages in one step, one read transaction; a busy destination (it is ours alone) only retries
+      rc = sqlite3_backup_step(backup, -1);
+      if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) sqlite3_sleep(50);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(backup);
+    if (rc != SQLITE_DONE) return cleanup(sqlite_error((*copy)->handle(), rc, "backup"));
+    if (auto status = check_copy(**copy, to, report); !status) return cleanup(status.error());
+    // The copy keeps the source's WAL mode in its header; folded back into the one file, it needs no log to open.
+    if (auto status = (*copy)->exec("PRAGMA journal_mode = DELETE"); !status) return cleanup(status.error());
+  }
+  std::string error;
+  if (!platform::sync_file(partial, error) || !platform::replace_file(partial, to, error))
+    return cleanup(make_error("backup.write", to.string(), "cannot write the backup: " + error,
+                              "バックアップを書き込めません: " + error));
+  platform::sync_folder(to.parent_path().empty() ? std::filesystem::path(".") : to.parent_path());
+  report.bytes = static_cast<std::int64_t>(std::filesystem::file_size(to, ec));
+  return report;
+}
+
+Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
+                                                    const std::filesystem::path& from) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(from, ec))
+    return make_error("restore.no_backup", from.string(), "no such backup file", "バックアップファイルがありません");
+  const std::filesystem::path file = folder / "collector.db";
+  const std::filesystem::path partial = file.string() + ".restoring";
+  std::filesystem::create_directories(folder, ec);
+  ::chmod(folder.c_str(), 0700);
+  auto cleanup = [&](Error error) {
+    std::filesystem::remove(partial, ec);
+    return error;
+  };
+  std::filesystem::remove(partial, ec);
+  std::filesystem::copy_file(from, partial, ec);
+  if (ec)
+    return cleanup(make_error("restore.write", partial.string(), "cannot copy the backup: " + ec.message(),
+                              "バックアップをコピーできません: " + ec.message()));
+  ::chmod(partial.c_str(), 0600);
+  BackupReport report;
+  {
+    auto copy = Database::open(partial, 0600);
+    if (!copy) return cleanup(copy.error());
+    if (auto status = check_copy(**copy, from, report); !status) return cleanup(status.error());
+    // A new id: the devices' cursors (which name the id) start over, since they may count changes the backup does
+    // not hold and would skip as many new ones.
+    if (auto status = (*copy)->exec("PRAGMA journal_mode = DELETE; UPDATE meta SET value = '" + new_uuid_v7() +
+                                    "' WHERE key = 'collector_id'");
+        !status)
+      return cleanup(status.error());
+  }
+  std::string error;
+  if (!platform::sync_file(partial, error)) return cleanup(make_error("restore.write", partial.string(), error, error));
+  for (const char* log : {"-wal", "-shm"}) std::filesystem::remove(file.string() + log, ec);
+  if (!platform::replace_file(partial, file, error))
+    return cleanup(make_error("restore.write", file.string(), error, error));
+  platform::sync_folder(folder);
+  report.bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
+  return report;
 }
 
 }  // namespace tsunagi::sync

@@ -1,14 +1,10 @@
 #include <catch2/catch.hpp>
 
-#include <set>
-
 #include "collector/rules.hpp"
 #include "collector/server.hpp"
-#include "model/ids.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "protocol_fixture.hpp"
-#include "store_fixture.hpp"
 #include "sync/protocol.hpp"
 
 using namespace tsunagi;
@@ -322,126 +318,5 @@ TEST_CASE("a push request read from its text gives the revisions the document gi
     auto parsed = parse_push_request(document);
     REQUIRE_FALSE(parsed);
     CHECK(parsed.error().code == "protocol.member");
-  }
-}
-
-TEST_CASE("a store's pull agrees with may_see for every kind of user, record, comment and report entry",
-          "[collector][visibility]") {
-  // The rule is written once (Visibility); this checks that the store's query of it (visible_sql) gives what
-  // may_see does, over every combination of a record's author, kind, council, areas and committees (by id and by
-  // name, the area tree and the committee tree), for users of each role, team, committee and council.
-  TempFolder folder;
-  auto store = open_sqlite_collector_store(folder.path);
-  REQUIRE(store);
-  ReferenceData reference;
-  reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""},
-                        {"kodama", "児玉郡市自立支援協議会", "", ""}};
-  reference.areas = {{"hh", "東・博多エリア", "", "", "fukuoka", "area"},
-                     {"higashi", "東区", "", "hh", "fukuoka", "ward"},
-                     {"hakata", "博多区", "", "hh", "fukuoka", "ward"},
-                     {"nishi", "西区", "", "", "fukuoka", "ward"}};
-  reference.committees = {{"children", "こども部会", "", "", "committee", "", "", ""},
-                          {"preschool_sub", "未就学児分科会", "", "children", "subcommittee", "", "", ""},
-                          {"steering", "運営会議", "", "", "steering", "", "", ""}};
-  reference.staff = {{"s1", "田中 花子", "staff", "higashi"}, {"s2", "鈴木 三郎", "staff", "nishi"}};
-  REQUIRE((*store)->update_reference(
-      [&](const std::string&) -> Result<std::string> { return to_json_text(reference_to_json(reference)); }));
-  auto stored_reference = (*store)->reference_document();
-  REQUIRE(stored_reference);
-  auto parsed = reference_from_json(json::parse(*stored_reference));
-  REQUIRE(parsed);
-  reference = *parsed;  // as the store reads it back
-
-  Principal admin = principal("管理者", Role::Admin);
-  admin.device.id = "device-admin";
-  std::vector<Record> records;
-  std::vector<Revision> revisions;
-  const std::vector<std::vector<std::string>> area_lists = {{},        {"higashi"},         {"東区"},
-                                                            {"nishi"}, {"hakata", "nishi"}, {"hh"}};
-  const std::vector<std::vector<std::string>> committee_lists = {
-      {}, {"children"}, {"こども部会"}, {"preschool_sub"}, {"steering"}};
-  for (const std::string author : {"田中 花子", "鈴木 三郎", "児玉 太郎", "主任"})
-    for (const RecordKind kind : {RecordKind::Meeting, RecordKind::CaseReview})
-      for (const std::string council : {"", "fukuoka", "kodama"})
-        for (const auto& areas : area_lists)
-          for (const auto& committees : committee_lists) {
-            Record record = meeting(author, ReviewStatus::Draft);
-            record.id = new_uuid_v7();
-            record.kind = kind;
-            record.council = council;
-            record.areas = areas;
-            record.committees = committees;
-            records.push_back(record);
-            revisions.push_back(revision_of(record));
-          }
-  auto pushed = (*store)->push(admin, revisions, std::nullopt);
-  REQUIRE(pushed);
-  for (const PushResult& result : pushed->results) REQUIRE(result.status == PushStatus::Stored);
-  std::vector<Comment> comments;
-  for (const Record& record : records) {
-    Comment comment;
-    comment.id = new_uuid_v7();
-    comment.record_id = record.id;
-    comment.text = "確認しました";
-    comment.time = "2024-05-02T09:00:00.000Z";
-    comments.push_back(comment);
-  }
-  std::vector<ReportEntry> entries;
-  for (const std::string council : {"", "fukuoka", "kodama"}) {
-    entries.push_back(entry_for(council, "P01"));
-    entries.back().id = new_uuid_v7();
-  }
-  pushed = (*store)->push(admin, {}, std::nullopt, comments, entries);
-  REQUIRE(pushed);
-  for (const PushResult& result : pushed->comments) REQUIRE(result.status == PushStatus::Stored);
-  for (const PushResult& result : pushed->report_entries) REQUIRE(result.status == PushStatus::Stored);
-
-  auto with = [](Principal who, const std::string& council, std::vector<std::string> committees = {}) {
-    who.user.council = council;
-    who.user.committees = std::move(committees);
-    who.device.id = "device-" + who.user.name;
-    return who;
-  };
-  const std::vector<Principal> users = {
-      with(principal("田中 花子", Role::Staff, "higashi"), ""),
-      with(principal("佐藤 一郎", Role::Staff, "東・博多エリア"), "fukuoka"),
-      with(principal("鈴木 三郎", Role::Staff, "nishi"), "", {"こども部会"}),
-      with(principal("山本 太郎", Role::Staff), "kodama", {"preschool_sub", "steering"}),
-      with(principal("東 主任", Role::Supervisor, "hh"), ""),
-      with(principal("博多 主任", Role::Supervisor, "博多区"), "", {"children"}),
-      with(principal("児玉 課長", Role::Supervisor), "kodama"),
-      with(principal("福岡 課長", Role::Supervisor, "nishi"), "fukuoka"),
-      with(principal("部会長", Role::Supervisor), "", {"運営会議"}),
-      with(principal("市 課長", Role::Supervisor), ""),
-      with(principal("管理 担当", Role::Admin, "nishi"), "kodama"),
-  };
-  for (const Principal& who : users) {
-    INFO(who.user.name << " (" << role_name(who.user.role) << ", team " << who.user.team << ", council "
-                       << who.user.council << ")");
-    std::set<std::string> expected_records, expected_comments, expected_entries;
-    for (std::size_t i = 0; i < records.size(); ++i)
-      if (may_see(who, records[i], reference)) {
-        expected_records.insert(records[i].id);
-        expected_comments.insert(comments[i].id);
-      }
-    for (const ReportEntry& entry : entries)
-      if (may_see_report_entry(who, entry.council)) expected_entries.insert(entry.id);
-    std::set<std::string> pulled_records, pulled_comments, pulled_entries;
-    std::int64_t cursor = 0;
-    for (bool more = true; more;) {  // in pages of 97, so that paging is part of it
-      auto page = (*store)->pull(who, cursor, 97);
-      REQUIRE(page);
-      for (const std::string& doc : page->records) REQUIRE(pulled_records.insert(json::parse(doc)["id"]).second);
-      for (const std::string& doc : page->comments) REQUIRE(pulled_comments.insert(json::parse(doc)["id"]).second);
-      for (const std::string& doc : page->report_entries) REQUIRE(pulled_entries.insert(json::parse(doc)["id"]).second);
-      REQUIRE(page->sequence >= cursor);
-      cursor = page->sequence;
-      more = page->more;
-    }
-    CHECK_FALSE(expected_records.empty());
-    if (!supervises_all(who)) CHECK(expected_records.size() < records.size());
-    CHECK(pulled_records == expected_records);
-    CHECK(pulled_comments == expected_comments);
-    CHECK(pulled_entries == expected_entries);
   }
 }

@@ -44,6 +44,23 @@ check "importing a file again replaces its entries, adds none" contains "$out" "
 run_collector 0 reference import "$assets/reference/kodama.json" --replace --data "$data"
 check "--replace drops what was there" contains "$out" "now 1 councils"
 
+# Upgrades and backups: migrate says where the schema is; a backup taken while the collector serves restores, under a
+# new collector id, with the same users.
+run_collector 0 migrate --data "$data"
+check "migrate says the schema is current" contains "$out" "at schema 2 already"
+start_collector
+run_collector 0 backup --data "$data" --to "$work/backup.db"
+check "a backup while serving says what it holds" contains "$out" "1 users, 0 devices, 0 records"
+stop_collector
+run_collector 0 restore --data "$work/restored" --from "$work/backup.db"
+check "restore says the devices pull again" contains "$out" "a new collector id"
+check "the restored collector has the same users" \
+  [ "$("$collector" user list --data "$work/restored" | md5sum)" = "$("$collector" user list --data "$data" | md5sum)" ]
+run_collector 1 restore --data "$work/restored" --from "$work/nothing.db"
+check "a missing backup is named" contains "$err" "[restore.no_backup]"
+run_collector 1 backup --data "$work/empty" --to "$work/empty.db"
+check "no database to back up is named" contains "$err" "[backup.no_store]"
+
 before=$("$collector" user list --data "$data" | md5sum)
 usage_error "user add: unknown option --bogus" user add --data "$data" --name X --role staff --bogus 1
 usage_error "user list: unknown option --nme" user list --data "$data" --nme x
@@ -59,7 +76,11 @@ usage_error "device list: unknown option --all" device list --all --data "$data"
 usage_error "reference import: missing FILE.json" reference import --data "$data"
 usage_error "serve: unknown option --port" serve --data "$data" --port 8443
 usage_error "serve: --help takes no value" serve --help=yes
-usage_error "unknown command \"users\" (expected serve, user, device, reference or key)" users list --data "$data"
+usage_error "backup: --to FILE is required" backup --data "$data"
+usage_error "restore: --from FILE is required" restore --data "$data"
+usage_error "restore: unknown option --to" restore --data "$data" --to x
+usage_error "unknown command \"users\" (expected serve, user, device, reference, key, migrate, backup or restore)" \
+  users list --data "$data"
 usage_error "unknown option --bogus" --bogus
 after=$("$collector" user list --data "$data" | md5sum)
 check "no refused command line added a user" [ "$before" = "$after" ]

@@ -1,0 +1,389 @@
+// The collector's storage: what a store keeps and finds, against a real store on disk (the SQLite one; every test
+// here is written against the CollectorStore contract), its migrations from each earlier schema, and its backup.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "collector/rules.hpp"
+#include "collector/store.hpp"
+#include "model/database.hpp"
+#include "model/ids.hpp"
+#include "model/json_text.hpp"
+#include "model/record_json.hpp"
+#include "model/reference.hpp"
+#include "protocol_fixture.hpp"
+#include "store_fixture.hpp"
+#include "sync/protocol.hpp"
+
+using namespace tsunagi;
+using namespace tsunagi::sync;
+using namespace protocol_fixture;
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+namespace {
+
+Principal principal(const std::string& name, Role role, const std::string& team = "") {
+  Principal who;
+  who.user.name = name;
+  who.user.role = role;
+  who.user.team = team;
+  who.device.id = "device-" + name;
+  return who;
+}
+
+// Every record document `who` pulls from the start, in pages of `page_size`: id → document.
+std::map<std::string, json> pull_all(CollectorStore& store, const Principal& who, std::size_t page_size = 1000) {
+  std::map<std::string, json> records;
+  std::int64_t cursor = 0;
+  for (bool more = true; more;) {
+    auto page = store.pull(who, cursor, page_size);
+    REQUIRE(page);
+    for (const std::string& doc : page->records) {
+      json record = json::parse(doc);
+      records[record["id"]] = record;
+    }
+    cursor = page->sequence;
+    more = page->more;
+  }
+  return records;
+}
+
+Record record_by(const std::string& author, const std::vector<std::string>& areas) {
+  Record record = meeting(author, ReviewStatus::Draft);
+  record.id = new_uuid_v7();
+  record.areas = areas;
+  return record;
+}
+
+}  // namespace
+
+TEST_CASE("a store's pull agrees with may_see for every kind of user, record, comment and report entry",
+          "[collector][visibility]") {
+  // The rule is written once (Visibility); this checks that the store's query of it (visible_sql) gives what
+  // may_see does, over every combination of a record's author, kind, council, areas and committees (by id and by
+  // name, the area tree and the committee tree), for users of each role, team, committee and council.
+  TempFolder folder;
+  auto store = open_sqlite_collector_store(folder.path);
+  REQUIRE(store);
+  ReferenceData reference;
+  reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""},
+                        {"kodama", "児玉郡市自立支援協議会", "", ""}};
+  reference.areas = {{"hh", "東・博多エリア", "", "", "fukuoka", "area"},
+                     {"higashi", "東区", "", "hh", "fukuoka", "ward"},
+                     {"hakata", "博多区", "", "hh", "fukuoka", "ward"},
+                     {"nishi", "西区", "", "", "fukuoka", "ward"}};
+  reference.committees = {{"children", "こども部会", "", "", "committee", "", "", ""},
+                          {"preschool_sub", "未就学児分科会", "", "children", "subcommittee", "", "", ""},
+                          {"steering", "運営会議", "", "", "steering", "", "", ""}};
+  reference.staff = {{"s1", "田中 花子", "staff", "higashi"}, {"s2", "鈴木 三郎", "staff", "nishi"}};
+  REQUIRE((*store)->update_reference(
+      [&](const std::string&) -> Result<std::string> { return to_json_text(reference_to_json(reference)); }));
+  auto stored_reference = (*store)->reference_document();
+  REQUIRE(stored_reference);
+  auto parsed = reference_from_json(json::parse(*stored_reference));
+  REQUIRE(parsed);
+  reference = *parsed;  // as the store reads it back
+
+  Principal admin = principal("管理者", Role::Admin);
+  admin.device.id = "device-admin";
+  std::vector<Record> records;
+  std::vector<Revision> revisions;
+  const std::vector<std::vector<std::string>> area_lists = {{},        {"higashi"},         {"東区"},
+                                                            {"nishi"}, {"hakata", "nishi"}, {"hh"}};
+  const std::vector<std::vector<std::string>> committee_lists = {
+      {}, {"children"}, {"こども部会"}, {"preschool_sub"}, {"steering"}};
+  for (const std::string author : {"田中 花子", "鈴木 三郎", "児玉 太郎", "主任"})
+    for (const RecordKind kind : {RecordKind::Meeting, RecordKind::CaseReview})
+      for (const std::string council : {"", "fukuoka", "kodama"})
+        for (const auto& areas : area_lists)
+          for (const auto& committees : committee_lists) {
+            Record record = meeting(author, ReviewStatus::Draft);
+            record.id = new_uuid_v7();
+            record.kind = kind;
+            record.council = council;
+            record.areas = areas;
+            record.committees = committees;
+            records.push_back(record);
+            revisions.push_back(revision_of(record));
+          }
+  auto pushed = (*store)->push(admin, revisions, std::nullopt);
+  REQUIRE(pushed);
+  for (const PushResult& result : pushed->results) REQUIRE(result.status == PushStatus::Stored);
+  std::vector<Comment> comments;
+  for (const Record& record : records) {
+    Comment comment;
+    comment.id = new_uuid_v7();
+    comment.record_id = record.id;
+    comment.text = "確認しました";
+    comment.time = "2024-05-02T09:00:00.000Z";
+    comments.push_back(comment);
+  }
+  std::vector<ReportEntry> entries;
+  for (const std::string council : {"", "fukuoka", "kodama"}) {
+    entries.push_back(entry_for(council, "P01"));
+    entries.back().id = new_uuid_v7();
+  }
+  pushed = (*store)->push(admin, {}, std::nullopt, comments, entries);
+  REQUIRE(pushed);
+  for (const PushResult& result : pushed->comments) REQUIRE(result.status == PushStatus::Stored);
+  for (const PushResult& result : pushed->report_entries) REQUIRE(result.status == PushStatus::Stored);
+
+  auto with = [](Principal who, const std::string& council, std::vector<std::string> committees = {}) {
+    who.user.council = council;
+    who.user.committees = std::move(committees);
+    who.device.id = "device-" + who.user.name;
+    return who;
+  };
+  const std::vector<Principal> users = {
+      with(principal("田中 花子", Role::Staff, "higashi"), ""),
+      with(principal("佐藤 一郎", Role::Staff, "東・博多エリア"), "fukuoka"),
+      with(principal("鈴木 三郎", Role::Staff, "nishi"), "", {"こども部会"}),
+      with(principal("山本 太郎", Role::Staff), "kodama", {"preschool_sub", "steering"}),
+      with(principal("東 主任", Role::Supervisor, "hh"), ""),
+      with(principal("博多 主任", Role::Supervisor, "博多区"), "", {"children"}),
+      with(principal("児玉 課長", Role::Supervisor), "kodama"),
+      with(principal("福岡 課長", Role::Supervisor, "nishi"), "fukuoka"),
+      with(principal("部会長", Role::Supervisor), "", {"運営会議"}),
+      with(principal("市 課長", Role::Supervisor), ""),
+      with(principal("管理 担当", Role::Admin, "nishi"), "kodama"),
+  };
+  for (const Principal& who : users) {
+    INFO(who.user.name << " (" << role_name(who.user.role) << ", team " << who.user.team << ", council "
+                       << who.user.council << ")");
+    std::set<std::string> expected_records, expected_comments, expected_entries;
+    for (std::size_t i = 0; i < records.size(); ++i)
+      if (may_see(who, records[i], reference)) {
+        expected_records.insert(records[i].id);
+        expected_comments.insert(comments[i].id);
+      }
+    for (const ReportEntry& entry : entries)
+      if (may_see_report_entry(who, entry.council)) expected_entries.insert(entry.id);
+    std::set<std::string> pulled_records, pulled_comments, pulled_entries;
+    std::int64_t cursor = 0;
+    for (bool more = true; more;) {  // in pages of 97, so that paging is part of it
+      auto page = (*store)->pull(who, cursor, 97);
+      REQUIRE(page);
+      for (const std::string& doc : page->records) REQUIRE(pulled_records.insert(json::parse(doc)["id"]).second);
+      for (const std::string& doc : page->comments) REQUIRE(pulled_comments.insert(json::parse(doc)["id"]).second);
+      for (const std::string& doc : page->report_entries) REQUIRE(pulled_entries.insert(json::parse(doc)["id"]).second);
+      REQUIRE(page->sequence >= cursor);
+      cursor = page->sequence;
+      more = page->more;
+    }
+    CHECK_FALSE(expected_records.empty());
+    if (!supervises_all(who)) CHECK(expected_records.size() < records.size());
+    CHECK(pulled_records == expected_records);
+    CHECK(pulled_comments == expected_comments);
+    CHECK(pulled_entries == expected_entries);
+  }
+}
+
+TEST_CASE("a collector database of schema 1 migrates to 2 with its users, devices, tokens and records",
+          "[collector][migration]") {
+  TempFolder folder;
+  auto first = migrate_sqlite_collector_store(folder.path, 1);
+  REQUIRE(first);
+  CHECK(first->from == 0);
+  CHECK(first->to == 1);
+  // What a collector of schema 1 wrote: a record of one area and one committee (named, not listed), no council
+  // column, no history; a user and an enrolled device.
+  Record held = meeting("田中 花子", ReviewStatus::Submitted);
+  held.id = new_uuid_v7();
+  held.council = "fukuoka";
+  held.areas = {"東区"};
+  const std::string token_hash = sha256_hex("token of the laptop");
+  {
+    auto db = Database::open(folder.path / "collector.db");
+    REQUIRE(db);
+    REQUIRE(
+        (*db)->exec("INSERT INTO users(id, name, role, team, committees, created_at) VALUES "
+                    "('u1', '田中 花子', 'staff', '東区', '[]', '2024-04-01T00:00:00Z'), "
+                    "('u2', '佐藤 一郎', 'staff', '東区', '[]', '2024-04-01T00:00:00Z')"));
+    REQUIRE(
+        (*db)->exec("INSERT INTO devices(id, user_id, name, token_hash, enrolled_at) VALUES "
+                    "('d1', 'u1', 'laptop-12', '" +
+                    token_hash + "', '2024-04-02T00:00:00Z')"));
+    auto insert = (*db)->prepare(
+        "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc) VALUES(?, 1, 'meeting', ?, '東区', "
+        "'運営会議', ?, ?)");
+    REQUIRE(insert);
+    REQUIRE((*insert)->bind(1, held.id).bind(2, held.author).bind(3, held.clock).bind(4, record_text(held)).run());
+    REQUIRE((*db)->exec("UPDATE counters SET value = 1 WHERE name = 'change_seq'"));
+    REQUIRE((*db)->exec("INSERT INTO revisions(record_id, hlc, device_id, status, received_at) VALUES('" + held.id +
+                        "', '" + held.clock + "', 'd1', 'stored', '2024-05-01T00:00:00Z')"));
+  }
+  auto second = migrate_sqlite_collector_store(folder.path);
+  REQUIRE(second);
+  CHECK(second->from == 1);
+  CHECK(second->to == kCollectorSchemaVersion);
+  CHECK(second->steps == kCollectorSchemaVersion - 1);
+
+  auto store = open_sqlite_collector_store(folder.path);
+  REQUIRE(store);
+  auto laptop = (*store)->authenticate(token_hash);  // the device keeps syncing without enrolling again
+  REQUIRE(laptop);
+  REQUIRE(*laptop);
+  CHECK((*laptop)->user.name == "田中 花子");
+  // A colleague of the team finds the meeting by its area (the column now lists it), it has its history, and a
+  // supervisor of its council finds it by the council taken from the document.
+  Principal colleague = principal("佐藤 一郎", Role::Staff, "東区");
+  CHECK(pull_all(**store, colleague).count(held.id) == 1);
+  auto history = (*store)->history(colleague, held.id);
+  REQUIRE(history);
+  REQUIRE(*history);
+  CHECK((*history)->size() == 1);
+  Principal head = principal("福岡 課長", Role::Supervisor);
+  head.user.council = "fukuoka";
+  CHECK(pull_all(**store, head).count(held.id) == 1);
+  // And it takes new changes: the device pushes an edit on top of the stored version.
+  Record edited = held;
+  edited.title = "運営会議（第2回）";
+  edited.clock = "0000000000200.0000.aaaaaaaa";
+  edited.field_clocks["title"] = edited.clock;
+  auto pushed = (*store)->push(**laptop, {revision_of(edited, held.clock)}, std::int64_t{1});
+  REQUIRE(pushed);
+  CHECK(pushed->results.at(0).status == PushStatus::Stored);
+}
+
+TEST_CASE("a schema 1 database given parts of schema 2 in place by an earlier version migrates too",
+          "[collector][migration]") {
+  // Before migrations were numbered, each start added what was missing to a schema 1 database: any of it may be
+  // there already.
+  TempFolder folder;
+  REQUIRE(migrate_sqlite_collector_store(folder.path, 1));
+  {
+    auto db = Database::open(folder.path / "collector.db");
+    REQUIRE(db);
+    REQUIRE((*db)->exec("ALTER TABLE users ADD COLUMN council TEXT NOT NULL DEFAULT ''"));
+    REQUIRE(
+        (*db)->exec("CREATE TABLE conflicts(record_id TEXT NOT NULL, field TEXT NOT NULL, clock TEXT NOT NULL, "
+                    "value TEXT NOT NULL, winner_clock TEXT NOT NULL, by_user TEXT NOT NULL, device_id TEXT NOT "
+                    "NULL, at TEXT NOT NULL, PRIMARY KEY(record_id, field, clock)) WITHOUT ROWID"));
+  }
+  auto migrated = migrate_sqlite_collector_store(folder.path);
+  INFO((migrated ? "" : migrated.error().describe()));
+  REQUIRE(migrated);
+  CHECK(migrated->to == kCollectorSchemaVersion);
+  REQUIRE(open_sqlite_collector_store(folder.path));
+}
+
+TEST_CASE("collectors starting at once on a new database migrate it once, and a newer schema is refused",
+          "[collector][migration]") {
+  TempFolder folder;
+  std::vector<std::thread> starting;
+  std::atomic<int> steps{0}, failures{0};
+  for (int i = 0; i < 4; ++i)
+    starting.emplace_back([&] {
+      auto report = migrate_sqlite_collector_store(folder.path);
+      if (!report)
+        ++failures;
+      else
+        steps += report->steps;
+    });
+  for (auto& thread : starting) thread.join();
+  CHECK(failures == 0);
+  CHECK(steps == kCollectorSchemaVersion);  // each step once, by whoever came first
+  auto store = open_sqlite_collector_store(folder.path);
+  REQUIRE(store);
+  const std::string id = (*store)->collector_id();
+  CHECK_FALSE(id.empty());
+  store->reset();
+  {
+    auto db = Database::open(folder.path / "collector.db");
+    REQUIRE(db);
+    REQUIRE((*db)->exec("PRAGMA user_version = 99"));
+  }
+  auto newer = open_sqlite_collector_store(folder.path);
+  REQUIRE_FALSE(newer);
+  CHECK(newer.error().code == "store.version");
+  CHECK(newer.error().message.find("99") != std::string::npos);
+  auto refused = migrate_sqlite_collector_store(folder.path);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "store.version");
+}
+
+TEST_CASE("a backup taken while pushes go on is a whole collector database that serves the same devices",
+          "[collector][backup]") {
+  TempFolder folder;
+  auto store = open_sqlite_collector_store(folder.path);
+  REQUIRE(store);
+  User user;
+  user.name = "田中 花子";
+  auto added = (*store)->add_user(user);
+  REQUIRE(added);
+  const std::string code_hash = sha256_hex("code"), token_hash = sha256_hex("token");
+  REQUIRE((*store)->add_enrollment_code(added->id, code_hash, now_unix_ms() + 60000));
+  auto laptop = (*store)->redeem_enrollment(code_hash, "laptop-12", token_hash, now_unix_ms());
+  REQUIRE(laptop);
+
+  // Another connection pushes one record after another while the backup copies: the copy holds a prefix of them.
+  std::atomic<bool> stop{false};
+  std::atomic<int> pushed{0};
+  std::thread pusher([&] {
+    auto writer = open_sqlite_collector_store(folder.path);
+    REQUIRE(writer);
+    while (!stop || pushed < 50) {
+      auto answer = (*writer)->push(*laptop, {revision_of(record_by("田中 花子", {"東区"}))}, std::nullopt);
+      if (!answer || answer->results.at(0).status != PushStatus::Stored) break;
+      ++pushed;
+    }
+  });
+  while (pushed < 20) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const fs::path copy = folder.path / "backup" / "collector-copy.db";
+  fs::create_directories(copy.parent_path());
+  auto report = backup_sqlite_collector_store(folder.path, copy);
+  stop = true;
+  pusher.join();
+  REQUIRE(report);
+  CHECK(report->schema == kCollectorSchemaVersion);
+  CHECK(report->users == 1);
+  CHECK(report->devices == 1);
+  CHECK(report->records >= 20);
+  CHECK(report->records <= pushed);
+  CHECK(report->bytes == static_cast<std::int64_t>(fs::file_size(copy)));
+  CHECK_FALSE(fs::exists(copy.string() + ".partial"));
+  CHECK((fs::status(copy).permissions() & fs::perms::others_read) == fs::perms::none);
+
+  // Restored in a folder of its own, it is the collector with the device's token and the records it held, under a
+  // new id: cursors of the old one (which may count changes the backup lacks) start over.
+  const fs::path restored = folder.path / "restored";
+  fs::create_directories(restored);
+  {
+    auto other = open_sqlite_collector_store(restored);  // a database there already, replaced with its log
+    REQUIRE(other);
+  }
+  auto put_back = restore_sqlite_collector_store(restored, copy);
+  REQUIRE(put_back);
+  CHECK(put_back->records == report->records);
+  CHECK_FALSE(fs::exists(restored / "collector.db.restoring"));
+  auto again = open_sqlite_collector_store(restored);
+  REQUIRE(again);
+  CHECK((*again)->collector_id() != (*store)->collector_id());
+  auto device = (*again)->authenticate(token_hash);
+  REQUIRE(device);
+  REQUIRE(*device);
+  CHECK(pull_all(**again, principal("管理者", Role::Admin)).size() == static_cast<std::size_t>(report->records));
+
+  // What is not a collector's backup is refused, and the database in place stays.
+  const fs::path junk = folder.path / "junk.db";
+  {
+    auto other = Database::open(junk);
+    REQUIRE(other);
+    REQUIRE((*other)->exec("CREATE TABLE t(x)"));
+  }
+  auto refused = restore_sqlite_collector_store(restored, junk);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "backup.not_collector");
+  CHECK(restore_sqlite_collector_store(restored, folder.path / "missing.db").error().code == "restore.no_backup");
+  REQUIRE(open_sqlite_collector_store(restored));
+  CHECK(pull_all(**again, principal("管理者", Role::Admin)).size() == static_cast<std::size_t>(report->records));
+
+  // A folder with no collector database is said so, and no file is left.
+  auto none = backup_sqlite_collector_store(folder.path / "none", folder.path / "none.db");
+  REQUIRE_FALSE(none);
+  CHECK(none.error().code == "backup.no_store");
+  CHECK_FALSE(fs::exists(folder.path / "none.db"));
+}
