@@ -2,6 +2,7 @@
 
 #include "collector/rules.hpp"
 #include "collector/server.hpp"
+#include "collector_fixture.hpp"
 #include "model/json_text.hpp"
 #include "model/record_json.hpp"
 #include "protocol_fixture.hpp"
@@ -10,17 +11,10 @@
 using namespace tsunagi;
 using namespace tsunagi::sync;
 using namespace protocol_fixture;
+using namespace collector_fixture;
 using nlohmann::json;
 
 namespace {
-
-Principal principal(const std::string& name, Role role, const std::string& team = "") {
-  Principal who;
-  who.user.name = name;
-  who.user.role = role;
-  who.user.team = team;
-  return who;
-}
 
 RevisionDecision decide(const Principal& who, const Revision& revision, const std::optional<Record>& stored) {
   CheckedRevision checked = check_revision(revision);

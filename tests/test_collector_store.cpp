@@ -8,6 +8,7 @@
 
 #include "collector/rules.hpp"
 #include "collector/store.hpp"
+#include "collector_fixture.hpp"
 #include "model/database.hpp"
 #include "model/ids.hpp"
 #include "model/json_text.hpp"
@@ -20,19 +21,11 @@
 using namespace tsunagi;
 using namespace tsunagi::sync;
 using namespace protocol_fixture;
+using namespace collector_fixture;
 using nlohmann::json;
 namespace fs = std::filesystem;
 
 namespace {
-
-Principal principal(const std::string& name, Role role, const std::string& team = "") {
-  Principal who;
-  who.user.name = name;
-  who.user.role = role;
-  who.user.team = team;
-  who.device.id = "device-" + name;
-  return who;
-}
 
 // Every record document `who` pulls from the start, in pages of `page_size`: id → document.
 std::map<std::string, json> pull_all(CollectorStore& store, const Principal& who, std::size_t page_size = 1000) {
