@@ -44,13 +44,13 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
         devices. Entries join those already there (one with the same id is replaced), so several councils' files
         import side by side; --replace drops what was there first
   migrate                         brings the database to this version's schema, one step at a time (serve does
-                                  too at start); safe while other collector processes serve from it
+                                  too at start); safe while the collector serves
   backup --to FILE                a consistent copy of the database while the collector serves (SQLite's online
                                   backup), checked and on the disk before it is named FILE; to restore, stop the
                                   collector and `restore --from FILE`
-  restore --from FILE             with the collector stopped: checks FILE and puts it in place of DIR's database,
-                                  under a new collector id, so that every device pulls everything again (its
-                                  cursor may count changes the backup does not hold)
+  restore --from FILE             with the collector stopped: checks FILE and puts it in place of DIR's database
+                                  (which is kept aside), under a new collector id, so that every device pulls
+                                  everything again (its cursor may count changes the backup does not hold)
   key next                        makes the key to move to and prints its pin; every answer names it from the
                                   next start, and devices that sync accept it too
   key rotate                      moves to the next key at the next start; the current pair is kept as
@@ -269,12 +269,19 @@ int restore_command(const Arguments& args, const std::filesystem::path& dir) {
   if (args.option("--from").empty()) throw UsageError{"restore: --from FILE is required"};
   auto report = restore_sqlite_collector_store(dir, args.option("--from"));
   if (!report) return fail(report.error());
+  const BackupReport& restored = report->restored;
   std::printf(
       "restored %s from %s: schema %lld, %lld users, %lld devices, %lld records, %lld comments; a new collector "
       "id, so every device pulls everything again at its next sync\n",
-      (dir / "collector.db").c_str(), args.option("--from").c_str(), static_cast<long long>(report->schema),
-      static_cast<long long>(report->users), static_cast<long long>(report->devices),
-      static_cast<long long>(report->records), static_cast<long long>(report->comments));
+      (dir / "collector.db").c_str(), args.option("--from").c_str(), static_cast<long long>(restored.schema),
+      static_cast<long long>(restored.users), static_cast<long long>(restored.devices),
+      static_cast<long long>(restored.records), static_cast<long long>(restored.comments));
+  if (!report->replaced.empty()) std::printf("the database it replaced is kept as %s\n", report->replaced.c_str());
+  if (report->identity_missing)
+    std::printf(
+        "warning: no cert.pem and key.pem in %s: put the collector's own pair back before serving, or a new one is "
+        "made and devices refuse it (they pin the old key)\n",
+        dir.c_str());
   return 0;
 }
 

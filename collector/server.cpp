@@ -7,6 +7,7 @@
 #include <httplib.h>
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -297,6 +298,7 @@ struct CollectorServer::Impl {
   std::string pin;
   std::string next_pin;  // of the key waiting to be rotated to (tls.hpp), or empty
   std::unique_ptr<httplib::SSLServer> server;
+  std::unique_ptr<ServingLock> serving;  // restore refuses while it is held
   StorePool pool;
   int port = 0;
 
@@ -637,6 +639,9 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   auto pin = public_key_pin(impl->identity.certificate_pem);
   if (!pin) return pin.error();
   impl->pin = *pin;
+  auto serving = ServingLock::serving(options.data_dir);
+  if (!serving) return serving.error();
+  impl->serving = std::move(*serving);
   {
     auto store = impl->pool.borrow();  // creates the database now, so that a bad folder fails at start
     if (!store) return store.error();
@@ -731,6 +736,11 @@ int CollectorServer::port() const { return impl_->port; }
 
 std::string CollectorServer::url() const {
   std::string host = impl_->options.host;
+  if (host.empty() || host == "0.0.0.0" || host == "::") {
+    // Every address: devices reach it by the machine's name (which the self-signed certificate names too).
+    char name[256] = {};
+    host = ::gethostname(name, sizeof name - 1) == 0 && name[0] ? name : "localhost";
+  }
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   return "https://" + host + ":" + std::to_string(impl_->port);
 }

@@ -30,7 +30,7 @@ class CollectorServer {
   ~CollectorServer();
 
   int port() const;
-  std::string url() const;              // "https://127.0.0.1:<port>"
+  std::string url() const;              // "https://127.0.0.1:<port>"; listening on every address, the machine's name
   const std::string& pin() const;       // "sha256//..." of the certificate's public key
   const std::string& next_pin() const;  // of the key waiting to be rotated to (tls.hpp), or empty
   bool created_certificate() const;

@@ -180,10 +180,36 @@ Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::pa
 Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& folder,
                                                    const std::filesystem::path& to);
 
-// Puts the backup `from` in place of the collector database in `folder` (the collector stopped), checked first, with
-// a new collector id: the devices' pull cursors name the old one, so each device pulls everything again (merging
-// by clocks, nothing doubles) instead of skipping as many new changes as the backup lacks.
-Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
-                                                    const std::filesystem::path& from);
+// What `restore` did: what the backup holds, where the database it replaced was kept, and whether the folder lacks
+// the TLS identity devices pin.
+struct RestoreReport {
+  BackupReport restored;
+  std::filesystem::path replaced;  // the database that was there, copied aside (empty when there was none)
+  bool identity_missing = false;   // no cert.pem and key.pem in the folder
+};
+
+// Puts the backup `from` in place of the collector database in `folder`, checked first, with a new collector id:
+// the devices' pull cursors name the old one, so each device pulls everything again (merging by clocks, nothing
+// doubles) instead of skipping as many new changes as the backup lacks. The database there is first backed up
+// beside it (collector.db.before-restore-TIME). Refused (restore.serving) while a collector serves from `folder`
+// (ServingLock). Run as root, the files get the folder's owner, so that the service's user can open them.
+Result<RestoreReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
+                                                     const std::filesystem::path& from);
+
+// Held by each process serving from a folder for as long as it serves (a shared lock on folder/collector.lock);
+// restore holds it exclusively, so that it refuses while a collector serves and a collector does not start during a
+// restore. Released when the process ends, however it ends.
+class ServingLock {
+ public:
+  static Result<std::unique_ptr<ServingLock>> serving(const std::filesystem::path& folder);
+  static Result<std::unique_ptr<ServingLock>> restoring(const std::filesystem::path& folder);
+  ~ServingLock();
+  ServingLock(const ServingLock&) = delete;
+  ServingLock& operator=(const ServingLock&) = delete;
+
+ private:
+  explicit ServingLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 }  // namespace tsunagi::sync

@@ -7,9 +7,14 @@
 // transaction. SQLite admits one writer at a time (BEGIN IMMEDIATE), so sequences commit in order and a reader's
 // snapshot that holds sequence N holds every sequence below N: a cursor never skips a change, also with several
 // collector processes on one database file.
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <mutex>
 
 #include "collector/rules.hpp"
@@ -1240,7 +1245,11 @@ Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& 
   if (!std::filesystem::is_regular_file(file, ec))
     return make_error("backup.no_store", file.string(), "no collector database in " + folder.string(),
                       folder.string() + " に集約サーバーのデータベースがありません");
-  const std::filesystem::path partial = to.string() + ".partial";
+  if (std::filesystem::exists(to, ec) &&
+      (std::filesystem::equivalent(to, file, ec) || to.filename().string().rfind("collector.db-", 0) == 0))
+    return make_error("backup.same_file", to.string(), "a backup goes to a file of its own, not the database's",
+                      "バックアップ先にはデータベース以外のファイルを指定してください");
+  const std::filesystem::path partial = to.string() + ".partial-" + new_item_id();  // two backups at once: each its own
   if (to.has_parent_path()) std::filesystem::create_directories(to.parent_path(), ec);  // a backups folder, first time
   std::filesystem::remove(partial, ec);
   auto cleanup = [&](Error error) {
@@ -1275,18 +1284,66 @@ Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& 
   return report;
 }
 
-Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
-                                                    const std::filesystem::path& from) {
+namespace {
+
+Result<int> lock_folder(const std::filesystem::path& folder, int how) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(from, ec))
+  if (!std::filesystem::exists(folder, ec) && std::filesystem::create_directories(folder, ec))
+    ::chmod(folder.c_str(), 0700);
+  const std::filesystem::path file = folder / "collector.lock";
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return make_error("store.access", file.string(), std::string("cannot open the lock file: ") + std::strerror(errno),
+                      std::string("ロックファイルを開けません: ") + std::strerror(errno));
+  if (::flock(fd, how | LOCK_NB) != 0) {
+    ::close(fd);
+    if (how == LOCK_EX)
+      return make_error("restore.serving", folder.string(),
+                        "a collector is serving from " + folder.string() + ": stop it first",
+                        folder.string() + " で集約サーバーが動いています。先に停止してください");
+    return make_error("store.restoring", folder.string(), "a restore into " + folder.string() + " is under way",
+                      folder.string() + " へのリストアが進行中です");
+  }
+  return fd;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ServingLock>> ServingLock::serving(const std::filesystem::path& folder) {
+  auto fd = lock_folder(folder, LOCK_SH);
+  if (!fd) return fd.error();
+  return std::unique_ptr<ServingLock>(new ServingLock(*fd));
+}
+
+Result<std::unique_ptr<ServingLock>> ServingLock::restoring(const std::filesystem::path& folder) {
+  auto fd = lock_folder(folder, LOCK_EX);
+  if (!fd) return fd.error();
+  return std::unique_ptr<ServingLock>(new ServingLock(*fd));
+}
+
+ServingLock::~ServingLock() { ::close(fd_); }
+
+Result<RestoreReport> restore_sqlite_collector_store(const std::filesystem::path& folder,
+                                                     const std::filesystem::path& from) {
+  std::error_code ec;
+  if (!std::filesystem::exists(from, ec))
     return make_error("restore.no_backup", from.string(), "no such backup file", "バックアップファイルがありません");
-  const std::filesystem::path file = folder / "collector.db";
-  const std::filesystem::path partial = file.string() + ".restoring";
+  if (!std::filesystem::is_regular_file(from, ec))
+    return make_error("restore.no_backup", from.string(), "not a file", "ファイルではありません");
   std::filesystem::create_directories(folder, ec);
   ::chmod(folder.c_str(), 0700);
+  auto lock = ServingLock::restoring(folder);
+  if (!lock) return lock.error();
+  const std::filesystem::path file = folder / "collector.db";
+  const std::filesystem::path partial = file.string() + ".restoring";
   auto cleanup = [&](Error error) {
     std::filesystem::remove(partial, ec);
     return error;
+  };
+  // A file that is not a collector's backup is said to be that, naming it, not a damaged store.
+  auto not_a_backup = [&](const Error& error) {
+    return cleanup(make_error("backup.not_collector", from.string(), "not a collector backup (" + error.message + ")",
+                              "集約サーバーのバックアップではありません（" + error.message + "）"));
   };
   std::filesystem::remove(partial, ec);
   std::filesystem::copy_file(from, partial, ec);
@@ -1294,11 +1351,12 @@ Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path&
     return cleanup(make_error("restore.write", partial.string(), "cannot copy the backup: " + ec.message(),
                               "バックアップをコピーできません: " + ec.message()));
   ::chmod(partial.c_str(), 0600);
-  BackupReport report;
+  RestoreReport report;
   {
     auto copy = Database::open(partial, 0600);
-    if (!copy) return cleanup(copy.error());
-    if (auto status = check_copy(**copy, from, report); !status) return cleanup(status.error());
+    if (!copy) return not_a_backup(copy.error());
+    if (auto status = check_copy(**copy, from, report.restored); !status)
+      return status.error().code == "store.version" ? cleanup(status.error()) : not_a_backup(status.error());
     // A new id: the devices' cursors (which name the id) start over, since they may count changes the backup does
     // not hold and would skip as many new ones.
     if (auto status = (*copy)->exec("PRAGMA journal_mode = DELETE; UPDATE meta SET value = '" + new_uuid_v7() +
@@ -1306,13 +1364,30 @@ Result<BackupReport> restore_sqlite_collector_store(const std::filesystem::path&
         !status)
       return cleanup(status.error());
   }
+  // What was there is kept: a restore of the wrong file is undone by restoring this one.
+  if (std::filesystem::exists(file, ec)) {
+    report.replaced = file.string() + ".before-restore-" + std::to_string(now_unix_ms());
+    if (auto kept = backup_sqlite_collector_store(folder, report.replaced); !kept)
+      return cleanup(make_error(kept.error().code, kept.error().path,
+                                "cannot keep the database being replaced: " + kept.error().message,
+                                "置き換えるデータベースを保存できません: " + kept.error().message_ja));
+  }
+  // Run as root (for a service's folder), the files take the folder's owner, as the database they replace had.
+  struct stat owner {};
+  if (::geteuid() == 0 && ::stat(folder.c_str(), &owner) == 0) {
+    for (const std::filesystem::path& made : {partial, report.replaced})
+      if (!made.empty() && ::chown(made.c_str(), owner.st_uid, owner.st_gid) != 0)
+        return cleanup(make_error("restore.write", made.string(), std::strerror(errno), std::strerror(errno)));
+  }
   std::string error;
   if (!platform::sync_file(partial, error)) return cleanup(make_error("restore.write", partial.string(), error, error));
   for (const char* log : {"-wal", "-shm"}) std::filesystem::remove(file.string() + log, ec);
   if (!platform::replace_file(partial, file, error))
     return cleanup(make_error("restore.write", file.string(), error, error));
   platform::sync_folder(folder);
-  report.bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
+  report.restored.bytes = static_cast<std::int64_t>(std::filesystem::file_size(file, ec));
+  report.identity_missing =
+      !std::filesystem::exists(folder / "cert.pem", ec) || !std::filesystem::exists(folder / "key.pem", ec);
   return report;
 }
 

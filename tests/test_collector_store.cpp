@@ -337,7 +337,8 @@ TEST_CASE("a backup taken while pushes go on is a whole collector database that 
   CHECK(report->records >= 20);
   CHECK(report->records <= pushed);
   CHECK(report->bytes == static_cast<std::int64_t>(fs::file_size(copy)));
-  CHECK_FALSE(fs::exists(copy.string() + ".partial"));
+  for (const auto& entry : fs::directory_iterator(copy.parent_path()))
+    CHECK(entry.path().filename().string().find(".partial") == std::string::npos);
   CHECK((fs::status(copy).permissions() & fs::perms::others_read) == fs::perms::none);
 
   // Restored in a folder of its own, it is the collector with the device's token and the records it held, under a
@@ -348,10 +349,32 @@ TEST_CASE("a backup taken while pushes go on is a whole collector database that 
     auto other = open_sqlite_collector_store(restored);  // a database there already, replaced with its log
     REQUIRE(other);
   }
+  {
+    // Not while a collector serves from the folder.
+    auto serving = ServingLock::serving(restored);
+    REQUIRE(serving);
+    auto refused = restore_sqlite_collector_store(restored, copy);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().code == "restore.serving");
+  }
   auto put_back = restore_sqlite_collector_store(restored, copy);
   REQUIRE(put_back);
-  CHECK(put_back->records == report->records);
+  CHECK(put_back->restored.records == report->records);
+  CHECK(put_back->identity_missing);
   CHECK_FALSE(fs::exists(restored / "collector.db.restoring"));
+  // The database it replaced is kept, whole: restoring it undoes the restore.
+  REQUIRE_FALSE(put_back->replaced.empty());
+  auto undo = restore_sqlite_collector_store(restored, put_back->replaced);
+  REQUIRE(undo);
+  CHECK(undo->restored.records == 0);
+  REQUIRE(restore_sqlite_collector_store(restored, copy));
+  {
+    auto restoring = ServingLock::restoring(restored);  // and no collector starts during a restore
+    REQUIRE(restoring);
+    auto starting = ServingLock::serving(restored);
+    REQUIRE_FALSE(starting);
+    CHECK(starting.error().code == "store.restoring");
+  }
   auto again = open_sqlite_collector_store(restored);
   REQUIRE(again);
   CHECK((*again)->collector_id() != (*store)->collector_id());
@@ -370,6 +393,11 @@ TEST_CASE("a backup taken while pushes go on is a whole collector database that 
   auto refused = restore_sqlite_collector_store(restored, junk);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == "backup.not_collector");
+  CHECK(refused.error().path == junk.string());
+  auto not_sqlite = restore_sqlite_collector_store(restored, folder.path / "backup");  // a folder
+  REQUIRE_FALSE(not_sqlite);
+  CHECK(not_sqlite.error().code == "restore.no_backup");
+  CHECK(backup_sqlite_collector_store(folder.path, folder.path / "collector.db").error().code == "backup.same_file");
   CHECK(restore_sqlite_collector_store(restored, folder.path / "missing.db").error().code == "restore.no_backup");
   REQUIRE(open_sqlite_collector_store(restored));
   CHECK(pull_all(**again, principal("管理者", Role::Admin)).size() == static_cast<std::size_t>(report->records));

@@ -51,6 +51,8 @@ check "migrate says the schema is current" contains "$out" "at schema 2 already"
 start_collector
 run_collector 0 backup --data "$data" --to "$work/backup.db"
 check "a backup while serving says what it holds" contains "$out" "1 users, 0 devices, 0 records"
+run_collector 1 restore --data "$data" --from "$work/backup.db"
+check "no restore while the collector serves" contains "$err" "[restore.serving]"
 stop_collector
 run_collector 0 restore --data "$work/restored" --from "$work/backup.db"
 check "restore says the devices pull again" contains "$out" "a new collector id"
