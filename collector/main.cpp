@@ -96,12 +96,16 @@ int fail(const Error& error) {
 // Where the running server said it listens, so that admin commands print a URL devices can reach.
 std::filesystem::path endpoint_file(const std::filesystem::path& dir) { return dir / "endpoint.json"; }
 
+// `name` ("url", "pin") as the running (or last) server announced it in DIR, or empty.
+std::string announced(const std::filesystem::path& dir, const char* name) {
+  auto text = read_file(endpoint_file(dir));
+  return text ? string_member(json::parse(*text, nullptr, false), name) : std::string();
+}
+
 std::string server_url(const Arguments& args, const std::filesystem::path& dir) {
   if (args.has("--url")) return args.option("--url");
-  if (auto text = read_file(endpoint_file(dir)); text) {
-    if (std::string url = string_member(json::parse(*text, nullptr, false), "url"); !url.empty()) return url;
-  }
-  return "https://127.0.0.1:8443";
+  std::string url = announced(dir, "url");
+  return url.empty() ? "https://127.0.0.1:8443" : url;
 }
 
 int serve(const Arguments& args, const std::filesystem::path& dir) {
@@ -159,9 +163,7 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
 // The collector's own pin, for the enrollment lines it prints: the one the running (or last) server said it serves
 // (with --cert/--key that is not DIR's pair), else that of DIR's pair.
 Result<std::string> own_pin(const std::filesystem::path& dir) {
-  if (auto text = read_file(endpoint_file(dir)); text) {
-    if (std::string pin = string_member(json::parse(*text, nullptr, false), "pin"); !pin.empty()) return pin;
-  }
+  if (std::string pin = announced(dir, "pin"); !pin.empty()) return pin;
   auto identity = load_or_create_identity(dir);
   if (!identity) return identity.error();
   return public_key_pin(identity->certificate_pem);
@@ -250,18 +252,20 @@ int migrate_command(const std::filesystem::path& dir) {
   return 0;
 }
 
+// What a backup holds: "schema 2, 3 users, 2 devices, 120 records, 4 comments".
+std::string contents_text(const BackupReport& report) {
+  return "schema " + std::to_string(report.schema) + ", " + std::to_string(report.users) + " users, " +
+         std::to_string(report.devices) + " devices, " + std::to_string(report.records) + " records, " +
+         std::to_string(report.comments) + " comments";
+}
+
 int backup_command(const Arguments& args, const std::filesystem::path& dir) {
   if (args.option("--to").empty()) throw UsageError{"backup: --to FILE is required"};
   const std::filesystem::path to = args.option("--to");
   auto report = backup_sqlite_collector_store(dir, to);
   if (!report) return fail(report.error());
-  std::printf(
-      "backed up %s to %s: schema %lld, %lld users, %lld devices, %lld records, %lld comments, %lld bytes; "
-      "checked and on the disk\n",
-      (dir / "collector.db").c_str(), to.c_str(), static_cast<long long>(report->schema),
-      static_cast<long long>(report->users), static_cast<long long>(report->devices),
-      static_cast<long long>(report->records), static_cast<long long>(report->comments),
-      static_cast<long long>(report->bytes));
+  std::printf("backed up %s to %s: %s, %lld bytes; checked and on the disk\n", (dir / "collector.db").c_str(),
+              to.c_str(), contents_text(*report).c_str(), static_cast<long long>(report->bytes));
   return 0;
 }
 
@@ -269,13 +273,8 @@ int restore_command(const Arguments& args, const std::filesystem::path& dir) {
   if (args.option("--from").empty()) throw UsageError{"restore: --from FILE is required"};
   auto report = restore_sqlite_collector_store(dir, args.option("--from"));
   if (!report) return fail(report.error());
-  const BackupReport& restored = report->restored;
-  std::printf(
-      "restored %s from %s: schema %lld, %lld users, %lld devices, %lld records, %lld comments; a new collector "
-      "id, so every device pulls everything again at its next sync\n",
-      (dir / "collector.db").c_str(), args.option("--from").c_str(), static_cast<long long>(restored.schema),
-      static_cast<long long>(restored.users), static_cast<long long>(restored.devices),
-      static_cast<long long>(restored.records), static_cast<long long>(restored.comments));
+  std::printf("restored %s from %s: %s; a new collector id, so every device pulls everything again at its next sync\n",
+              (dir / "collector.db").c_str(), args.option("--from").c_str(), contents_text(report->restored).c_str());
   if (!report->replaced.empty()) std::printf("the database it replaced is kept as %s\n", report->replaced.c_str());
   if (report->identity_missing)
     std::printf(

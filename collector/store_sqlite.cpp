@@ -832,13 +832,16 @@ class SqliteCollectorStore final : public CollectorStore {
     return value;
   }
 
-  // The reference data as stored, parsed once per change of it (pushes check records against it).
-  Result<std::shared_ptr<const ReferenceData>> current_reference() {
+  // The reference data as stored, parsed once per change of it (pushes check records against it, pulls find who
+  // sees what in it). With `changed_after`, its document too when it changed after that sequence (a pull's page).
+  Result<std::shared_ptr<const ReferenceData>> current_reference(std::int64_t changed_after = 0,
+                                                                 std::optional<std::string>* changed = nullptr) {
     auto select = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
     if (!select) return select.error();
     auto row = (*select)->step();
     if (!row) return row.error();
     const std::int64_t seq = *row ? (*select)->integer(0) : 0;
+    if (changed && *row && seq > changed_after) *changed = (*select)->text(1);
     std::lock_guard<std::mutex> lock(reference_mutex_);
     if (!reference_ || reference_seq_ != seq) {
       ReferenceData data;
@@ -1067,17 +1070,9 @@ class SqliteCollectorStore final : public CollectorStore {
 
   Result<PullPage> read_page(const Principal& who, std::int64_t after, std::size_t limit) {
     PullPage page;
-    auto ref = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
-    if (!ref) return ref.error();
-    auto ref_row = (*ref)->step();
-    if (!ref_row) return ref_row.error();
-    if (*ref_row) {
-      if ((*ref)->integer(0) > after) page.reference = (*ref)->text(1);
-    }
-    (*ref)->reset();
-
-    // The area tree and committee names, parsed once per change of the reference data (current_reference).
-    auto reference = current_reference();
+    // The area tree and committee names, parsed once per change of the reference data; its document goes with the
+    // page when it changed after the cursor.
+    auto reference = current_reference(after, &page.reference);
     if (!reference) return reference.error();
     const Visibility visible = visibility(who, **reference);
     std::vector<std::string> values;
@@ -1175,14 +1170,20 @@ class SqliteCollectorStore final : public CollectorStore {
   std::int64_t reference_seq_ = -1;
 };
 
-// collector.db in `folder`, which is made (0700) when missing.
-Result<std::unique_ptr<Database>> open_collector_database(const std::filesystem::path& folder) {
+// Makes the collector's folder when missing, and keeps it to its owner (0700).
+Status make_collector_folder(const std::filesystem::path& folder) {
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec)
     return make_error("store.access", folder.string(), "cannot create the collector folder: " + ec.message(),
                       "集約サーバーのフォルダを作成できません: " + ec.message());
   ::chmod(folder.c_str(), 0700);
+  return ok_status();
+}
+
+// collector.db in `folder`, which is made when missing.
+Result<std::unique_ptr<Database>> open_collector_database(const std::filesystem::path& folder) {
+  if (auto status = make_collector_folder(folder); !status) return status.error();
   return Database::open(folder / "collector.db", 0600);
 }
 
@@ -1287,9 +1288,7 @@ Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& 
 namespace {
 
 Result<int> lock_folder(const std::filesystem::path& folder, int how) {
-  std::error_code ec;
-  if (!std::filesystem::exists(folder, ec) && std::filesystem::create_directories(folder, ec))
-    ::chmod(folder.c_str(), 0700);
+  if (auto status = make_collector_folder(folder); !status) return status.error();
   const std::filesystem::path file = folder / "collector.lock";
   const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0)
@@ -1330,9 +1329,7 @@ Result<RestoreReport> restore_sqlite_collector_store(const std::filesystem::path
     return make_error("restore.no_backup", from.string(), "no such backup file", "バックアップファイルがありません");
   if (!std::filesystem::is_regular_file(from, ec))
     return make_error("restore.no_backup", from.string(), "not a file", "ファイルではありません");
-  std::filesystem::create_directories(folder, ec);
-  ::chmod(folder.c_str(), 0700);
-  auto lock = ServingLock::restoring(folder);
+  auto lock = ServingLock::restoring(folder);  // makes the folder when missing
   if (!lock) return lock.error();
   const std::filesystem::path file = folder / "collector.db";
   const std::filesystem::path partial = file.string() + ".restoring";
