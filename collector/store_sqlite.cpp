@@ -14,8 +14,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <mutex>
+#include <thread>
 
 #include "collector/rules.hpp"
 #include "collector/store.hpp"
@@ -160,7 +162,14 @@ class SqliteCollectorStore final : public CollectorStore {
     // request: a request is one transaction), since the device then drops its copy from the outbox.
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL",
                                "PRAGMA cache_size = -8192"})  // one connection per worker thread
-      if (auto status = db_->exec(pragma); !status) return status;
+      for (int waited_ms = 0;; waited_ms += 20) {
+        // Collectors starting together on a new file: switching it to WAL takes a lock SQLite does not always wait
+        // for (it answers busy at once while another connection sets the file up), so wait here as a lock would.
+        auto status = db_->exec(pragma);
+        if (status) break;
+        if (status.error().code != "store.busy" || waited_ms >= Database::kBusyTimeoutMs) return status;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
     return ok_status();
   }
 

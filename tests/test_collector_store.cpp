@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -268,15 +269,21 @@ TEST_CASE("collectors starting at once on a new database migrate it once, and a 
   TempFolder folder;
   std::vector<std::thread> starting;
   std::atomic<int> steps{0}, failures{0};
+  std::mutex errors_mutex;
+  std::string errors;
   for (int i = 0; i < 4; ++i)
     starting.emplace_back([&] {
       auto report = migrate_sqlite_collector_store(folder.path);
-      if (!report)
+      if (!report) {
         ++failures;
-      else
+        std::lock_guard lock(errors_mutex);
+        errors += report.error().describe() + "\n";
+      } else {
         steps += report->steps;
+      }
     });
   for (auto& thread : starting) thread.join();
+  INFO(errors);
   CHECK(failures == 0);
   CHECK(steps == kCollectorSchemaVersion);  // each step once, by whoever came first
   auto store = open_sqlite_collector_store(folder.path);
