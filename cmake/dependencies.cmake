@@ -8,6 +8,7 @@
 #   dep_zlib       gzip bodies (sync/gzip), both programs
 #   dep_curl       the client's HTTPS transport (libcurl, zlib)
 #   dep_server     the collector's TLS and HTTP server (OpenSSL, cpp-httplib); Linux only
+#   dep_postgres   the collector's PostgreSQL store (libpq); Linux only
 #   dep_xlsx       report workbooks (libxlsxwriter)
 #   dep_ui         the window: Dear ImGui with its GLFW and OpenGL 3 backends, stb_truetype, GLFW, OpenGL, and the
 #                  font lookup (fontconfig; the system's font folder on Windows)
@@ -17,7 +18,7 @@ find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3.11 REQUIRED)
 find_package(Threads REQUIRED)
 
-foreach(role system keyring zlib curl server xlsx ui catch2)
+foreach(role system keyring zlib curl server postgres xlsx ui catch2)
   add_library(dep_${role} INTERFACE)
 endforeach()
 
@@ -61,6 +62,8 @@ else()
   target_link_libraries(dep_zlib INTERFACE PkgConfig::TSUNAGI_ZLIB)
   target_link_libraries(dep_curl INTERFACE PkgConfig::TSUNAGI_CURL)
   target_link_libraries(dep_server INTERFACE PkgConfig::TSUNAGI_SERVER)
+  pkg_check_modules(TSUNAGI_POSTGRES REQUIRED IMPORTED_TARGET libpq)
+  target_link_libraries(dep_postgres INTERFACE PkgConfig::TSUNAGI_POSTGRES)
   if(TSUNAGI_BUILD_APP)
     pkg_check_modules(TSUNAGI_XLSX REQUIRED IMPORTED_TARGET xlsxwriter)
     pkg_check_modules(TSUNAGI_UI REQUIRED IMPORTED_TARGET imgui stb glfw3 fontconfig)

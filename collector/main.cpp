@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "collector/admin.hpp"
+#include "collector/postgres.hpp"
 #include "collector/server.hpp"
 #include "common/command_line.hpp"
 #include "model/files.hpp"
@@ -23,6 +24,11 @@ using nlohmann::json;
 namespace {
 
 constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [...]
+       tsunagi-collector COMMAND --db postgresql://USER@HOST/DB [--data DIR] [...]
+
+  --data DIR    the collector's folder: its TLS identity (cert.pem, key.pem) and, without --db, its SQLite database
+  --db URL      keep everything in PostgreSQL instead (several collector processes may share it); the TLS identity
+                stays in --data, or comes from --cert/--key
 
   serve [--listen 127.0.0.1:8443] [--cert FILE --key FILE]
         Serves HTTPS (TLS 1.2+). Without --cert, makes a self-signed certificate in DIR on first start and prints
@@ -45,9 +51,14 @@ constexpr const char* kUsage = R"(Usage: tsunagi-collector COMMAND --data DIR [.
         import side by side; --replace drops what was there first
   migrate                         brings the database to this version's schema, one step at a time (serve does
                                   too at start); safe while the collector serves
+  migrate-store --from DIR --to postgresql://...
+                                  moves a SQLite collector's database into an empty PostgreSQL database (every
+                                  user, device, token, record, comment and cursor; the same collector id, so devices
+                                  keep syncing without enrolling again). Stop the collector first; then serve with
+                                  --db URL --data DIR
   backup --to FILE                a consistent copy of the database while the collector serves (SQLite's online
                                   backup), checked and on the disk before it is named FILE; to restore, stop the
-                                  collector and `restore --from FILE`
+                                  collector and `restore --from FILE`. PostgreSQL: pg_dump (docs/DEPLOY.md)
   restore --from FILE             with the collector stopped: checks FILE and puts it in place of DIR's database
                                   (which is kept aside), under a new collector id, so that every device pulls
                                   everything again (its cursor may count changes the backup does not hold)
@@ -70,7 +81,7 @@ CommandLineSpec command_line() {
   std::vector<OptionSpec> user_code_options{value_option("--name")};
   user_code_options.insert(user_code_options.end(), code_options.begin(), code_options.end());
   return {
-      .global_options = {value_option("--data"), flag_option("--help")},
+      .global_options = {value_option("--data"), value_option("--db"), flag_option("--help")},
       .commands = {
           {},  // no command: the usage text
           {.words = {"serve"}, .options = {value_option("--listen"), value_option("--cert"), value_option("--key")}},
@@ -83,6 +94,7 @@ CommandLineSpec command_line() {
           {.words = {"key", "next"}},
           {.words = {"key", "rotate"}},
           {.words = {"migrate"}},
+          {.words = {"migrate-store"}, .options = {value_option("--from"), value_option("--to")}},
           {.words = {"backup"}, .options = {value_option("--to")}},
           {.words = {"restore"}, .options = {value_option("--from")}},
       }};
@@ -93,24 +105,38 @@ int fail(const Error& error) {
   return kExitError;
 }
 
+// Where the collector keeps things: its folder (--data: the TLS identity, endpoint.json and, without --db, the
+// SQLite database) and the PostgreSQL database (--db), either of which may be missing.
+struct Place {
+  std::filesystem::path dir;
+  std::string db;
+  std::string database() const { return db.empty() ? dir.string() : db; }
+};
+
 // Where the running server said it listens, so that admin commands print a URL devices can reach.
 std::filesystem::path endpoint_file(const std::filesystem::path& dir) { return dir / "endpoint.json"; }
 
-// `name` ("url", "pin") as the running (or last) server announced it in DIR, or empty.
-std::string announced(const std::filesystem::path& dir, const char* name) {
-  auto text = read_file(endpoint_file(dir));
+// `name` ("url", "pin") as the running (or last) server announced it: in DIR's endpoint.json, else in the database
+// (every collector process announces itself there, so that admin commands anywhere print the lines); or empty.
+std::string announced(const Place& place, CollectorStore* store, const char* name) {
+  if (!place.dir.empty())
+    if (auto text = read_file(endpoint_file(place.dir)))
+      if (std::string value = string_member(json::parse(*text, nullptr, false), name); !value.empty()) return value;
+  if (!store) return {};
+  auto text = store->announcement();
   return text ? string_member(json::parse(*text, nullptr, false), name) : std::string();
 }
 
-std::string server_url(const Arguments& args, const std::filesystem::path& dir) {
+std::string server_url(const Arguments& args, const Place& place, CollectorStore& store) {
   if (args.has("--url")) return args.option("--url");
-  std::string url = announced(dir, "url");
+  std::string url = announced(place, &store, "url");
   return url.empty() ? "https://127.0.0.1:8443" : url;
 }
 
-int serve(const Arguments& args, const std::filesystem::path& dir) {
+int serve(const Arguments& args, const Place& place) {
   CollectorOptions options;
-  options.data_dir = dir;
+  options.data_dir = place.dir;
+  options.database = place.db;
   std::string listen = args.option("--listen", "127.0.0.1:8443");
   auto colon = listen.rfind(':');
   if (colon == std::string::npos) throw UsageError{"--listen: expected HOST:PORT"};
@@ -125,6 +151,8 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   options.cert_file = args.option("--cert");
   options.key_file = args.option("--key");
   if (options.cert_file.empty() != options.key_file.empty()) throw UsageError{"--cert and --key go together"};
+  if (place.dir.empty() && options.cert_file.empty())
+    throw UsageError{"serve --db: give --data DIR (the TLS identity is kept there) or --cert FILE --key FILE"};
 
   // Signals are taken by one thread with sigwait, which then stops the server: no work in a signal handler.
   sigset_t signals;
@@ -136,11 +164,16 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
   auto server = CollectorServer::start(options);
   if (!server) return fail(server.error());
   std::string url = (*server)->url();
-  if (auto status = write_file_atomic(endpoint_file(dir),
-                                      to_json_text(json{{"url", url}, {"pin", (*server)->pin()}}) + "\n", 0600);
-      !status)
-    return fail(status.error());
-  if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", dir.c_str());
+  const std::string endpoint = to_json_text(json{{"url", url}, {"pin", (*server)->pin()}});
+  if (!place.dir.empty())
+    if (auto status = write_file_atomic(endpoint_file(place.dir), endpoint + "\n", 0600); !status)
+      return fail(status.error());
+  {
+    auto store = open_collector_store(place.database());
+    if (!store) return fail(store.error());
+    if (auto status = (*store)->set_announcement(endpoint); !status) return fail(status.error());
+  }
+  if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", place.dir.c_str());
   std::printf("tsunagi-collector listening on %s\npin %s\n", url.c_str(), (*server)->pin().c_str());
   if (!(*server)->next_pin().empty())
     std::printf("next pin %s (waiting: devices that sync accept it; then `key rotate` and restart)\n",
@@ -162,9 +195,12 @@ int serve(const Arguments& args, const std::filesystem::path& dir) {
 
 // The collector's own pin, for the enrollment lines it prints: the one the running (or last) server said it serves
 // (with --cert/--key that is not DIR's pair), else that of DIR's pair.
-Result<std::string> own_pin(const std::filesystem::path& dir) {
-  if (std::string pin = announced(dir, "pin"); !pin.empty()) return pin;
-  auto identity = load_or_create_identity(dir);
+Result<std::string> own_pin(const Place& place, CollectorStore& store) {
+  if (std::string pin = announced(place, &store, "pin"); !pin.empty()) return pin;
+  if (place.dir.empty())
+    return make_error("collector.no_pin", "", "no collector has served from this database yet: give --data DIR",
+                      "このデータベースで集約サーバーがまだ動いていません。--data DIR を指定してください");
+  auto identity = load_or_create_identity(place.dir);
   if (!identity) return identity.error();
   return public_key_pin(identity->certificate_pem);
 }
@@ -185,14 +221,14 @@ int print_answer(const Result<json>& answer, const std::function<std::string(con
   return 0;
 }
 
-int user_command(const Arguments& args, CollectorStore& store, const std::filesystem::path& dir) {
+int user_command(const Arguments& args, CollectorStore& store, const Place& place) {
   const std::string& action = args.positional()[1];  // command_line() allows only add, code and list
   if (action == "list") return print_answer(list_users(store), users_text);
   if (action == "add" && args.option("--name").empty()) throw UsageError{"user add: --name is required"};
-  auto pin = own_pin(dir);
+  auto pin = own_pin(place, store);
   if (!pin) return fail(pin.error());
   const double hours = expires_option(args);
-  auto print_code = [&](const json& issued) { return enrollment_code_text(issued, server_url(args, dir)); };
+  auto print_code = [&](const json& issued) { return enrollment_code_text(issued, server_url(args, place, store)); };
   if (action == "code")
     return print_answer(new_enrollment_code_for(store, args.option("--name"), hours, *pin), print_code);
   NewUser user{.name = args.option("--name"),
@@ -239,16 +275,35 @@ int key_command(const Arguments& args, const std::filesystem::path& dir) {
   return 0;
 }
 
-int migrate_command(const std::filesystem::path& dir) {
-  auto report = migrate_sqlite_collector_store(dir);
+int migrate_command(const Place& place) {
+  auto report =
+      place.db.empty() ? migrate_sqlite_collector_store(place.dir) : migrate_postgres_collector_store(place.db);
   if (!report) return fail(report.error());
+  const std::string where = place.db.empty() ? "in " + place.dir.string() : "at " + redacted_url(place.db);
   if (report->from == 0)
-    std::printf("created the collector database in %s at schema %d\n", dir.c_str(), report->to);
+    std::printf("created the collector database %s at schema %d\n", where.c_str(), report->to);
   else if (report->steps == 0)
-    std::printf("the collector database in %s is at schema %d already\n", dir.c_str(), report->to);
+    std::printf("the collector database %s is at schema %d already\n", where.c_str(), report->to);
   else
-    std::printf("migrated the collector database in %s from schema %d to %d (%d step%s)\n", dir.c_str(), report->from,
+    std::printf("migrated the collector database %s from schema %d to %d (%d step%s)\n", where.c_str(), report->from,
                 report->to, report->steps, report->steps == 1 ? "" : "s");
+  return 0;
+}
+
+int migrate_store_command(const Arguments& args) {
+  const std::string from = args.option("--from"), to = args.option("--to");
+  if (from.empty() || to.empty()) throw UsageError{"migrate-store: --from DIR and --to postgresql://... are required"};
+  if (!is_postgres_url(to)) throw UsageError{"migrate-store: --to must be a postgresql:// URL"};
+  auto report = move_sqlite_store_to_postgres(from, to);
+  if (!report) return fail(report.error());
+  std::printf("moved the collector database in %s to %s (collector id %s kept):\n", from.c_str(),
+              redacted_url(to).c_str(), report->collector_id.c_str());
+  for (const auto& [table, rows] : report->rows)
+    std::printf("  %-20s %lld\n", table.c_str(), static_cast<long long>(rows));
+  std::printf(
+      "Serve from it now with `serve --db URL --data %s` (the TLS identity stays in the folder): devices keep their "
+      "tokens and cursors.\n",
+      from.c_str());
   return 0;
 }
 
@@ -295,17 +350,26 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return args.flag("--help") ? 0 : kExitUsage;
     }
-    if (!args.has("--data")) throw UsageError{"--data DIR is required"};
-    std::filesystem::path dir = args.option("--data");
     const std::string& command = args.positional()[0];
-    if (command == "serve") return serve(args, dir);
-    if (command == "key") return key_command(args, dir);
-    if (command == "migrate") return migrate_command(dir);
-    if (command == "backup") return backup_command(args, dir);
-    if (command == "restore") return restore_command(args, dir);
-    auto store = open_sqlite_collector_store(dir);
+    if (command == "migrate-store") return migrate_store_command(args);
+    Place place{args.option("--data"), args.option("--db")};
+    if (!place.db.empty() && !is_postgres_url(place.db)) throw UsageError{"--db: expected a postgresql:// URL"};
+    if (place.dir.empty() && place.db.empty()) throw UsageError{"--data DIR (or --db URL) is required"};
+    if (command == "serve") return serve(args, place);
+    if (command == "migrate") return migrate_command(place);
+    if (command == "key" || command == "backup" || command == "restore") {
+      if (place.dir.empty()) throw UsageError{command + ": --data DIR is required"};
+      if (command == "key") return key_command(args, place.dir);
+      if (!place.db.empty())
+        return fail(make_error("backup.postgres", "",
+                               "a PostgreSQL collector is backed up with pg_dump or base backups (docs/DEPLOY.md)",
+                               "PostgreSQL の集約サーバーは pg_dump などでバックアップします（docs/DEPLOY.md）"));
+      if (command == "backup") return backup_command(args, place.dir);
+      return restore_command(args, place.dir);
+    }
+    auto store = open_collector_store(place.database());
     if (!store) return fail(store.error());
-    if (command == "user") return user_command(args, **store, dir);
+    if (command == "user") return user_command(args, **store, place);
     if (command == "device") return device_command(args, **store);
     if (command == "reference") return reference_command(args, **store);
     throw UsageError{"unknown command \"" + command + "\""};

@@ -14,6 +14,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -97,10 +98,12 @@ constexpr std::size_t kMaxEnrollBodyBytes = 16 * 1024;  // a code and a device n
 constexpr int kEnrollFailuresPerAddress = 20;
 constexpr int kEnrollFailuresPerCode = 5;
 
-// Store connections for the server's worker threads: a request borrows one and gives it back.
+// Store connections for the server's worker threads: a request borrows one and gives it back. SQLite connections
+// are as many as requests in flight; PostgreSQL ones at most `limit` (the server's connections are shared by every
+// collector process), so a request may wait for one.
 class StorePool {
  public:
-  explicit StorePool(std::filesystem::path folder) : folder_(std::move(folder)) {}
+  StorePool(std::string database, std::size_t limit) : database_(std::move(database)), limit_(limit) {}
 
   class Lease {
    public:
@@ -119,15 +122,22 @@ class StorePool {
 
   Result<Lease> borrow() {
     {
-      std::lock_guard lock(mutex_);
+      std::unique_lock lock(mutex_);
+      freed_.wait(lock, [&] { return !idle_.empty() || open_ < limit_; });
       if (!idle_.empty()) {
         auto store = std::move(idle_.back());
         idle_.pop_back();
         return Lease(*this, std::move(store));
       }
+      ++open_;
     }
-    auto opened = open_sqlite_collector_store(folder_, /*background_checkpoints=*/true);
-    if (!opened) return opened.error();
+    auto opened = open_collector_store(database_, /*background_checkpoints=*/true);
+    if (!opened) {
+      std::lock_guard lock(mutex_);
+      --open_;
+      freed_.notify_one();
+      return opened.error();
+    }
     return Lease(*this, std::move(*opened));
   }
 
@@ -135,11 +145,15 @@ class StorePool {
   void give_back(std::unique_ptr<CollectorStore> store) {
     std::lock_guard lock(mutex_);
     idle_.push_back(std::move(store));
+    freed_.notify_one();
   }
 
-  std::filesystem::path folder_;
-  std::mutex mutex_;  // guards idle_
+  std::string database_;  // a folder (SQLite) or a PostgreSQL URL
+  std::size_t limit_;
+  std::mutex mutex_;  // guards idle_ and open_
+  std::condition_variable freed_;
   std::vector<std::unique_ptr<CollectorStore>> idle_;
+  std::size_t open_ = 0;  // connections made, idle or lent
 };
 
 // Per request, for the log line: set by the handler thread, read by the logger on the same thread.
@@ -308,7 +322,10 @@ struct CollectorServer::Impl {
   std::condition_variable checkpoint_wake;
   bool stopping = false;
 
+  bool on_postgres() const { return !options.database.empty(); }
+
   void run_checkpoints() {
+    if (on_postgres()) return;  // PostgreSQL checkpoints itself
     auto store = open_sqlite_collector_store(options.data_dir, /*background_checkpoints=*/true);
     if (!store) return log("checkpoint: " + store.error().describe());
     std::unique_lock lock(checkpoint_mutex);
@@ -321,7 +338,11 @@ struct CollectorServer::Impl {
     }
   }
 
-  explicit Impl(const CollectorOptions& o) : options(o), pool(o.data_dir) {}
+  explicit Impl(const CollectorOptions& o)
+      : options(o),
+        pool(o.database.empty() ? o.data_dir.string() : o.database,
+             o.database.empty() ? std::numeric_limits<std::size_t>::max()
+                                : std::max<std::size_t>(1, o.database_connections)) {}
 
   void log(const std::string& line) {
     if (options.log)
@@ -639,9 +660,11 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
   auto pin = public_key_pin(impl->identity.certificate_pem);
   if (!pin) return pin.error();
   impl->pin = *pin;
-  auto serving = ServingLock::serving(options.data_dir);
-  if (!serving) return serving.error();
-  impl->serving = std::move(*serving);
+  if (options.database.empty()) {  // the SQLite store in the folder: restore waits for this process to end
+    auto serving = ServingLock::serving(options.data_dir);
+    if (!serving) return serving.error();
+    impl->serving = std::move(*serving);
+  }
   {
     auto store = impl->pool.borrow();  // creates the database now, so that a bad folder fails at start
     if (!store) return store.error();

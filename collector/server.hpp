@@ -13,13 +13,15 @@
 namespace tsunagi::sync {
 
 struct CollectorOptions {
-  std::filesystem::path data_dir;
+  std::filesystem::path data_dir;  // the TLS identity, endpoint.json and, without `database`, the SQLite store
+  std::string database;            // a PostgreSQL URL (postgresql://...); empty: the SQLite store in data_dir
   std::string host = "127.0.0.1";
   int port = 8443;                  // 0: any free port
   std::filesystem::path cert_file;  // with key_file: a CA-issued certificate; else DIR/cert.pem, made on first start
   std::filesystem::path key_file;
   std::size_t max_body_bytes = kMaxBodyBytes;   // after decompression
   std::size_t threads = 64;                     // requests (and open connections) served at once
+  std::size_t database_connections = 16;        // PostgreSQL connections at most; requests beyond wait for one
   std::function<void(const std::string&)> log;  // one line per request; stderr when empty
 };
 

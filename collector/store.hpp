@@ -1,6 +1,8 @@
 // The collector's storage, as three contracts by what is stored: identity (users, enrollment codes, devices and their
 // tokens), records (revisions, records, comments, review history, conflicts, report entries; pushed and pulled) and
-// reference data. A store implements all three (CollectorStore): SQLite by default (embedded, zero set-up).
+// reference data. A store implements all three (CollectorStore): SQLite by default (embedded, zero set-up), or
+// PostgreSQL, shared by several collector processes. Both run one implementation of the contract (store_sql.hpp)
+// over their own connection layer, schema and transactions.
 // What a store decides is in collector/rules (checks, merges, who sees what); a store keeps and finds.
 // Implementations must stay correct when several collector processes share one database: every decision that
 // reads and then writes happens inside one write transaction, and the change sequence that pull cursors use is
@@ -13,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/error.hpp"
@@ -137,6 +140,10 @@ class CollectorStore : public IdentityStore, public RecordStore, public Referenc
  public:
   // A stable id of this database, part of every cursor.
   virtual const std::string& collector_id() const = 0;
+  // Where the serving collector said devices reach it ({"url", "pin"} as JSON text), for the admin commands that
+  // print enrollment lines wherever they run; empty when no collector has served yet.
+  virtual Status set_announcement(const std::string& endpoint) = 0;
+  virtual Result<std::string> announcement() = 0;
   // Moves committed changes from the write-ahead log into the main database file where the store keeps one,
   // without waiting for readers. The server calls it from one background thread.
   virtual Status checkpoint() { return ok_status(); }
@@ -149,6 +156,15 @@ struct MigrationReport {
   int to = 0;
   int steps = 0;
 };
+
+// Opens the collector store at `database`: a PostgreSQL URL (postgresql://...), or else the SQLite store in that
+// folder (open_sqlite_collector_store).
+Result<std::unique_ptr<CollectorStore>> open_collector_store(const std::string& database,
+                                                             bool background_checkpoints = false);
+
+// Opens the PostgreSQL collector store at `url`, migrating its schema to this version's first (a new database
+// gets every table). Several collector processes may share it: see store_postgres.cpp for how pulls stay exact.
+Result<std::unique_ptr<CollectorStore>> open_postgres_collector_store(const std::string& url);
 
 // What `backup` copied.
 struct BackupReport {
@@ -172,6 +188,24 @@ inline constexpr int kCollectorSchemaVersion = 2;
 // than this version.
 Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::path& folder,
                                                        int target = kCollectorSchemaVersion);
+
+// Brings the PostgreSQL collector store at `url` to `target`, step by step, each step in one transaction under an
+// advisory lock, safe while other collector processes serve from it. A new database gets schema 2 in one step.
+Result<MigrationReport> migrate_postgres_collector_store(const std::string& url, int target = kCollectorSchemaVersion);
+
+// What migrate-store moved: the rows of each table, and the collector id and last change number it kept.
+struct MoveReport {
+  std::vector<std::pair<std::string, std::int64_t>> rows;
+  std::string collector_id;
+  std::int64_t last_sequence = 0;
+};
+
+// Copies the SQLite collector store in `folder` into the empty PostgreSQL database at `url` (made at this
+// version's schema), every table row for row in one transaction, with the same collector id, so that devices keep
+// their tokens and cursors; PostgreSQL's change numbers then begin above the SQLite store's last. Refused while a
+// collector serves from `folder` (migrate_store.serving) and when the database holds a collector's data already
+// (migrate_store.not_empty). The folder is left as it was (its TLS identity still serves).
+Result<MoveReport> move_sqlite_store_to_postgres(const std::filesystem::path& folder, const std::string& url);
 
 // Copies the SQLite collector store in `folder` to the file `to` while collectors serve from it (SQLite's online
 // backup API: one read transaction, so the copy holds exactly what was committed when it began, and no writer

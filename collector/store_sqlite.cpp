@@ -1,7 +1,8 @@
+// The SQLite collector store: its schema and migrations, the hooks of the shared SQL store (store_sql.hpp), and
+// backup and restore.
+//
 // [SECTION] Schema
-// [SECTION] Users, enrollment, devices
-// [SECTION] Push and pull
-// [SECTION] Comments, report entries and history
+// [SECTION] Backup and restore
 //
 // The change sequence: each stored change takes the next value of counters.change_seq inside its write
 // transaction. SQLite admits one writer at a time (BEGIN IMMEDIATE), so sequences commit in order and a reader's
@@ -19,17 +20,11 @@
 #include <mutex>
 #include <thread>
 
-#include "collector/rules.hpp"
-#include "collector/store.hpp"
-#include "model/clock.hpp"
-#include "model/conflict_rows.hpp"
+#include "collector/postgres.hpp"
+#include "collector/store_sql.hpp"
 #include "model/database.hpp"
 #include "model/ids.hpp"
-#include "model/json_text.hpp"
-#include "model/kill_point.hpp"
 #include "model/platform.hpp"
-#include "model/record_json.hpp"
-#include "model/reference.hpp"
 
 namespace tsunagi::sync {
 
@@ -149,13 +144,9 @@ CREATE TABLE revisions(
 CREATE TABLE reference_data(id INTEGER PRIMARY KEY CHECK (id = 1), seq INTEGER NOT NULL, doc TEXT NOT NULL);
 )sql";
 
-Error not_found(const char* code, const std::string& what) {
-  return make_error(code, "", what + " not found", what + " が見つかりません");
-}
-
-class SqliteCollectorStore final : public CollectorStore {
+class SqliteCollectorStore final : public SqlCollectorStore<Database, Statement> {
  public:
-  explicit SqliteCollectorStore(std::unique_ptr<Database> db) : db_(std::move(db)) {}
+  explicit SqliteCollectorStore(std::unique_ptr<Database> db) : SqlCollectorStore(std::move(db)) {}
 
   Status configure() {
     // synchronous=FULL: a push's commit is on the disk before its answer "stored" is written (one fsync per
@@ -286,897 +277,46 @@ class SqliteCollectorStore final : public CollectorStore {
     return fill.empty() ? ok_status() : db_->exec(fill);
   }
 
-  const std::string& collector_id() const override { return collector_id_; }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // [SECTION] Users, enrollment, devices
-  // -------------------------------------------------------------------------------------------------------------
-
-  Result<User> add_user(const User& given) override {
-    User user = given;
-    user.id = new_uuid_v7();
-    user.created_at = now_iso8601();
-    auto insert = db_->prepare(
-        "INSERT INTO users(id, name, role, team, committees, created_at, council) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    auto status = (*insert)
-                      ->bind(1, user.id)
-                      .bind(2, user.name)
-                      .bind(3, role_name(user.role))
-                      .bind(4, user.team)
-                      .bind(5, to_json_text(json(user.committees)))
-                      .bind(6, user.created_at)
-                      .bind(7, user.council)
-                      .run();
-    if (!status) {
-      if (status.error().code == "store.constraint")
-        return make_error("user.exists", "/name", "a user named " + user.name + " already exists",
-                          user.name + " という利用者は既に登録されています");
-      return status.error();
-    }
-    return user;
-  }
-
-  Result<std::vector<User>> users() override {
-    auto select = db_->prepare(std::string("SELECT ") + kUserColumns + " FROM users u ORDER BY u.created_at");
-    if (!select) return select.error();
-    std::vector<User> users;
-    for (;;) {
-      auto row = (*select)->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      users.push_back(read_user(**select, 0));
-    }
-    (*select)->reset();
-    return users;
-  }
-
-  Status add_enrollment_code(const std::string& user_id, const std::string& code_hash,
-                             std::int64_t expires_at_ms) override {
-    auto insert = db_->prepare("INSERT INTO enrollment_codes(code_hash, user_id, expires_at) VALUES(?, ?, ?)");
-    if (!insert) return insert.error();
-    return (*insert)->bind(1, code_hash).bind(2, user_id).bind(3, expires_at_ms).run();
-  }
-
-  Result<Principal> redeem_enrollment(const std::string& code_hash, const std::string& device_name,
-                                      const std::string& token_hash, std::int64_t now_ms) override {
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun().error();
-    auto select = db_->prepare("SELECT user_id, expires_at, used_at FROM enrollment_codes WHERE code_hash = ?");
-    if (!select) return select.error();
-    auto row = (*select)->bind(1, code_hash).step();
-    if (!row) return row.error();
-    if (!*row) return make_error("enroll.invalid", "/code", "unknown enrollment code", "登録コードが正しくありません");
-    std::string user_id = (*select)->text(0);
-    std::int64_t expires_at = (*select)->integer(1);
-    bool used = !(*select)->is_null(2);
-    (*select)->reset();
-    if (used)
-      return make_error("enroll.used", "/code", "this enrollment code was already used",
-                        "この登録コードは既に使われています");
-    if (now_ms > expires_at)
-      return make_error("enroll.expired", "/code", "this enrollment code has expired; ask for a new one",
-                        "この登録コードは期限切れです。新しいコードを発行してもらってください");
-    Principal who;
-    auto user = user_by_id(user_id);
-    if (!user) return user.error();
-    who.user = *user;
-    who.device = {new_uuid_v7(), user_id, who.user.name, device_name, now_iso8601(), "", ""};
-    auto device = db_->prepare("INSERT INTO devices(id, user_id, name, token_hash, enrolled_at) VALUES(?, ?, ?, ?, ?)");
-    if (!device) return device.error();
-    if (auto status = (*device)
-                          ->bind(1, who.device.id)
-                          .bind(2, user_id)
-                          .bind(3, device_name)
-                          .bind(4, token_hash)
-                          .bind(5, who.device.enrolled_at)
-                          .run();
-        !status)
-      return status.error();
-    auto use = db_->prepare("UPDATE enrollment_codes SET used_at = ?, device_id = ? WHERE code_hash = ?");
-    if (!use) return use.error();
-    if (auto status = (*use)->bind(1, now_ms).bind(2, who.device.id).bind(3, code_hash).run(); !status)
-      return status.error();
-    if (auto status = transaction.commit(); !status) return status.error();
-    return who;
-  }
-
-  Result<std::optional<Principal>> authenticate(const std::string& token_hash) override {
-    auto select = db_->prepare("SELECT d.id, d.user_id, d.name, d.enrolled_at, d.last_seen, d.revoked_at, " +
-                               std::string(kUserColumns) +
-                               " FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = ?");
-    if (!select) return select.error();
-    Statement& s = **select;
-    auto row = s.bind(1, token_hash).step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Principal>();
-    Principal who;
-    who.device = {s.text(0), s.text(1), s.text(7), s.text(2), s.text(3), s.text(4), s.text(5)};
-    who.user = read_user(s, 6);
-    s.reset();
-    if (!who.device.revoked_at.empty()) return std::optional<Principal>();
-    return std::optional<Principal>(std::move(who));
-  }
-
-  Result<std::vector<Device>> devices() override {
-    auto select = db_->prepare(
-        "SELECT d.id, d.user_id, u.name, d.name, d.enrolled_at, d.last_seen, d.revoked_at "
-        "FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.enrolled_at");
-    if (!select) return select.error();
-    std::vector<Device> devices;
-    for (;;) {
-      auto row = (*select)->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      Statement& s = **select;
-      devices.push_back({s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5), s.text(6)});
-    }
-    (*select)->reset();
-    return devices;
-  }
-
-  Status revoke_device(const std::string& device_id) override {
-    auto update = db_->prepare("UPDATE devices SET revoked_at = ? WHERE id = ? AND revoked_at = ''");
-    if (!update) return update.error();
-    if (auto status = (*update)->bind(1, now_iso8601()).bind(2, device_id).run(); !status) return status;
-    if (sqlite3_changes(db_->handle()) == 0) {
-      auto exists = db_->prepare("SELECT 1 FROM devices WHERE id = ?");
-      if (!exists) return exists.error();
-      auto row = (*exists)->bind(1, device_id).step();
-      (*exists)->reset();
-      if (!row) return row.error();
-      if (!*row) return not_found("device.not_found", "device " + device_id);
-    }
-    return ok_status();
-  }
-
-  Result<int> note_enrollment_failure(const std::string& address, std::int64_t now_ms,
-                                      std::int64_t window_ms) override {
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun().error();
-    auto prune = db_->prepare("DELETE FROM enrollment_failures WHERE at < ?");
-    if (!prune) return prune.error();
-    if (auto status = (*prune)->bind(1, now_ms - window_ms).run(); !status) return status.error();
-    auto insert = db_->prepare("INSERT INTO enrollment_failures(address, at) VALUES(?, ?)");
-    if (!insert) return insert.error();
-    if (auto status = (*insert)->bind(1, address).bind(2, now_ms).run(); !status) return status.error();
-    auto count = enrollment_failures(address, now_ms, window_ms);
-    if (!count) return count;
-    if (auto status = transaction.commit(); !status) return status.error();
-    return count;
-  }
-
-  Result<int> enrollment_failures(const std::string& address, std::int64_t now_ms, std::int64_t window_ms) override {
-    auto count = db_->prepare("SELECT count(*) FROM enrollment_failures WHERE address = ? AND at >= ?");
-    if (!count) return count.error();
-    auto row = (*count)->bind(1, address).bind(2, now_ms - window_ms).step();
-    if (!row) return row.error();
-    int failures = static_cast<int>((*count)->integer(0));
-    (*count)->reset();
-    return failures;
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // [SECTION] Push and pull
-  // -------------------------------------------------------------------------------------------------------------
-
-  Result<PushAnswer> push(const Principal& who, std::vector<Revision> revisions, std::optional<std::int64_t> seen,
-                          std::vector<Comment> comments, std::vector<ReportEntry> report_entries) override {
-    // Decoding and hashing need no lock: done before the write transaction, which then holds the database only
-    // for the merges and writes.
-    std::vector<CheckedRevision> checked;
-    checked.reserve(revisions.size());
-    for (Revision& revision : revisions) checked.push_back(check_revision(std::move(revision)));
-    Transaction transaction(*db_);
-    if (!transaction.begun()) return transaction.begun().error();
-    PushAnswer answer;
-    std::vector<PushResult>& results = answer.results;
-    results.reserve(revisions.size());
-    std::string now = now_iso8601();
-    // The batch's changes take consecutive sequences, counted here and written back once before the commit.
-    auto last_sequence = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
-    if (!last_sequence) return last_sequence.error();
-    std::int64_t sequence = last_sequence->value_or(0);
-    auto reference = current_reference();
-    if (!reference) return reference.error();
-    // Comments first: the reason for a return travels with it.
-    for (Comment& comment : comments) {
-      auto result = store_comment(who, comment, **reference, now, sequence);
-      if (!result) return result.error();
-      answer.comments.push_back(std::move(*result));
-    }
-    for (ReportEntry& entry : report_entries) {
-      auto result = store_report_entry(who, entry, now, sequence);
-      if (!result) return result.error();
-      answer.report_entries.push_back(std::move(*result));
-    }
-    for (CheckedRevision& revision : checked) {
-      auto known = revision_seen(revision.id, revision.hlc);
-      if (!known) return known.error();
-      auto stored = load_record(revision.id);
-      if (!stored) return stored.error();
-      if (*known) {
-        if (auto refusal = refuse_known_revision(who, *stored))
-          results.push_back({revision.id, revision.hlc, PushStatus::Rejected, {}, std::move(*refusal)});
-        else
-          results.push_back({revision.id, revision.hlc, PushStatus::AlreadyStored, {}, {}});
-        continue;
-      }
-      // Which stored changes the device had received: those that reached the collector up to its pull cursor, and
-      // its own. Without a cursor (an older client), those with clocks up to its base.
-      std::optional<Error> failed;
-      SawChange saw;
-      if (seen)
-        saw = [&](const std::string& clock) {
-          auto arrival = change_arrival(revision.id, clock);
-          if (!arrival) {
-            failed = arrival.error();
-            return true;
-          }
-          if (!*arrival) return clock <= revision.base;
-          return (*arrival)->device_id == who.device.id || (*arrival)->sequence <= *seen;
-        };
-      auto has_reason = [&](ReviewDecision given, const std::string& base, const std::string& hlc) {
-        auto found = reason_given(revision.id, who.user.name, given, base, hlc);
-        if (!found) failed = found.error();
-        return found && *found;
-      };
-      RevisionDecision decision = decide_revision(who, revision, *stored, saw, reference->get(), has_reason);
-      if (failed) return *failed;
-      if (decision.to_store) {
-        for (FieldConflict& replaced : decision.overwritten) {
-          if (auto status = attribute_change(replaced); !status) return status.error();
-          decision.conflicts.push_back(std::move(replaced));
-        }
-        if (auto status = keep_conflicts(*decision.to_store, decision.conflicts); !status) return status.error();
-        // A version stored as sent is not sent back to its device, unless a conflict is open on it: conflicts
-        // travel with the record, and that device must hear of them too.
-        auto open = record_conflicts(revision.id);
-        if (!open) return open.error();
-        const bool echo = decision.exactly_as_sent && open->empty();
-        if (auto status = store_record(*decision.to_store, decision.document, echo ? who.device.id : "", ++sequence);
-            !status)
-          return status.error();
-        if (auto status = keep_history(*decision.to_store, decision.document, who, now, sequence, decision.conflicts);
-            !status)
-          return status.error();
-      }
-      if (decision.result.status != PushStatus::Rejected)
-        if (auto status = remember_revision(revision, who.device.id, decision.result.status, now,
-                                            decision.to_store ? std::optional(sequence) : std::nullopt);
-            !status)
-          return status.error();
-      results.push_back(std::move(decision.result));
-    }
-    if (sequence != last_sequence->value_or(0)) {
-      auto advance = db_->prepare("UPDATE counters SET value = ? WHERE name = 'change_seq'");
-      if (!advance) return advance.error();
-      if (auto status = (*advance)->bind(1, sequence).run(); !status) return status.error();
-    }
-    if (auto status = touch_device(who.device.id, now); !status) return status.error();
-    kill_point("collector.push.uncommitted");  // test hook, model/kill_point.hpp
-    if (auto status = transaction.commit(); !status) return status.error();
-    return answer;
-  }
-
-  Result<PullPage> pull(const Principal& who, std::int64_t after_sequence, std::size_t limit) override {
-    // One read transaction: the records, the reference data and the high-water mark come from one snapshot.
-    if (auto status = db_->exec("BEGIN"); !status) return status.error();
-    auto page = read_page(who, after_sequence, limit);
-    (void)db_->exec(page ? "COMMIT" : "ROLLBACK");
-    // A device that only receives is seen too (an admin waits for every device to sync before a key rotation):
-    // noted at most once a minute, so that pulls otherwise write nothing.
-    const std::int64_t now = now_unix_ms();
-    if (page && who.device.last_seen < iso8601_of_unix_ms(now - 60 * 1000))
-      if (auto status = touch_device(who.device.id, iso8601_of_unix_ms(now)); !status) return status.error();
-    return page;
-  }
-
   Status checkpoint() override {
     auto result = db_->query_int("PRAGMA wal_checkpoint(PASSIVE)");
     if (!result) return result.error();
     return ok_status();
   }
 
-  Status update_reference(const ReferenceChange& change) override {
+ protected:
+  // One writer at a time, queued at BEGIN IMMEDIATE: the counter's value is the last change committed.
+  Status write_transaction(const std::function<Status()>& work) override {
     Transaction transaction(*db_);
     if (!transaction.begun()) return transaction.begun();
-    auto current = reference_document();
-    if (!current) return current.error();
-    auto document = change(*current);
-    if (!document) return document.error();
-    auto seq = next_sequence();
-    if (!seq) return seq.error();
-    auto upsert = db_->prepare(
-        "INSERT INTO reference_data(id, seq, doc) VALUES(1, ?, ?) "
-        "ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, doc = excluded.doc");
-    if (!upsert) return upsert.error();
-    if (auto status = (*upsert)->bind(1, *seq).bind(2, *document).run(); !status) return status;
+    if (auto status = work(); !status) return status;
     return transaction.commit();
   }
 
-  Result<std::string> reference_document() override {
-    auto select = db_->prepare("SELECT doc FROM reference_data WHERE id = 1");
-    if (!select) return select.error();
-    auto row = (*select)->step();
-    if (!row) return row.error();
-    std::string doc = *row ? (*select)->text(0) : std::string();
-    (*select)->reset();
-    return doc;
+  Status read_transaction(const std::function<Status()>& work) override {
+    if (auto status = db_->exec("BEGIN"); !status) return status;
+    auto status = work();
+    (void)db_->exec(status ? "COMMIT" : "ROLLBACK");
+    return status;
   }
 
- private:
-  // -------------------------------------------------------------------------------------------------------------
-  // [SECTION] Comments, report entries and history
-  // -------------------------------------------------------------------------------------------------------------
+  Status lock_records(std::vector<std::string>) override { return ok_status(); }  // one writer at a time
 
-  // What a pushed comment or report entry (append-only, stored once by id in `table`) answers when its id is
-  // stored already: already_stored when it is `who`'s, a mismatch (`mismatch`) when someone else's; nullopt when it
-  // is new.
-  Result<std::optional<PushResult>> answer_known(const char* table, const std::string& id, const Principal& who,
-                                                 Error mismatch) {
-    auto known = db_->prepare(std::string("SELECT author FROM ") + table + " WHERE id = ?");
-    if (!known) return known.error();
-    auto row = (*known)->bind(1, id).step();
-    if (!row) return row.error();
-    const bool stored_before = *row;
-    const std::string stored_author = stored_before ? (*known)->text(0) : std::string();
-    (*known)->reset();
-    if (!stored_before) return std::optional<PushResult>();
-    PushResult result{id, "", PushStatus::AlreadyStored, {}, {}};
-    if (stored_author != who.user.name) {
-      result.status = PushStatus::Rejected;
-      result.error = std::move(mismatch);
-    }
-    return std::optional<PushResult>(std::move(result));
+  Result<std::int64_t> sequence_before() override {
+    auto value = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
+    if (!value) return value.error();
+    return value->value_or(0);
   }
 
-  // Who wrote a comment or a report entry, in what role and on which device, is the token's, whatever the device
-  // wrote; and a device's clock never dates it later than `now`.
-  template <class Written>
-  static void stamp_writer(Written& written, const Principal& who, const std::string& now) {
-    written.author = who.user.name;
-    written.role = std::string(role_name(who.user.role));
-    written.device = who.device.id;
-    written.device_name = who.device.name;
-    if (written.time.empty() || written.time > now) written.time = now;
+  Status sequence_taken(std::int64_t, std::int64_t last) override {
+    auto advance = db_->prepare("UPDATE counters SET value = ? WHERE name = 'change_seq'");
+    if (!advance) return advance.error();
+    return (*advance)->bind(1, last).run();
   }
 
-  static PushResult refused(const std::string& id, Error error) {
-    return {id, "", PushStatus::Rejected, {}, std::move(error)};
-  }
+  // The counter as this snapshot holds it: writers commit one at a time, in the counter's order.
+  Result<std::int64_t> horizon() override { return sequence_before(); }
 
-  // Stores one pushed report entry's version as change `++sequence`, written by `who` on their device, or says why
-  // not.
-  Result<PushResult> store_report_entry(const Principal& who, ReportEntry& entry, const std::string& now,
-                                        std::int64_t& sequence) {
-    auto known = answer_known(
-        "report_entries", entry.id, who,
-        make_error("protocol.mismatch", "/id", "another report entry has this id", "同じIDの報告があります"));
-    if (!known) return known.error();
-    if (*known) return std::move(**known);
-    if (auto refusal = report_entry_refusal(who, entry)) return refused(entry.id, std::move(*refusal));
-    stamp_writer(entry, who, now);
-    auto insert = db_->prepare("INSERT INTO report_entries(id, seq, council, author, doc) VALUES(?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    if (auto status = (*insert)
-                          ->bind(1, entry.id)
-                          .bind(2, ++sequence)
-                          .bind(3, entry.council)
-                          .bind(4, entry.author)
-                          .bind(5, to_json_text(report_entry_to_json(entry)))
-                          .run();
-        !status)
-      return status.error();
-    return PushResult{entry.id, "", PushStatus::Stored, {}, {}};
-  }
-
-  // Stores one pushed comment as change `++sequence`, written by `who` on their device, or says why not.
-  Result<PushResult> store_comment(const Principal& who, Comment& comment, const ReferenceData& reference,
-                                   const std::string& now, std::int64_t& sequence) {
-    PushResult result{comment.id, "", PushStatus::Stored, {}, {}};
-    auto known = answer_known(
-        "comments", comment.id, who,
-        make_error("protocol.mismatch", "/id", "another comment has this id", "同じIDのコメントがあります"));
-    if (!known) return known.error();
-    if (*known) return std::move(**known);
-    auto record = load_record(comment.record_id);
-    if (!record) return record.error();
-    if (auto refusal = comment_refusal(who, *record, reference)) return refused(comment.id, std::move(*refusal));
-    stamp_writer(comment, who, now);
-    auto insert = db_->prepare(
-        "INSERT INTO comments(id, seq, record_id, author, decision, revision, doc) VALUES(?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    if (auto status = (*insert)
-                          ->bind(1, comment.id)
-                          .bind(2, ++sequence)
-                          .bind(3, comment.record_id)
-                          .bind(4, comment.author)
-                          .bind(5, comment.decision)
-                          .bind(6, comment.revision)
-                          .bind(7, to_json_text(comment_to_json(comment)))
-                          .run();
-        !status)
-      return status.error();
-    return result;
-  }
-
-  // Whether `user` gave a reason for `decision` on the record, made at a clock in (base, hlc].
-  Result<bool> reason_given(const std::string& record_id, const std::string& user, ReviewDecision decision,
-                            const std::string& base, const std::string& hlc) {
-    auto select = db_->prepare(
-        "SELECT 1 FROM comments WHERE record_id = ? AND decision = ? AND author = ? AND revision > ? AND revision <= "
-        "?");
-    if (!select) return select.error();
-    auto row =
-        (*select)->bind(1, record_id).bind(2, decision_name(decision)).bind(3, user).bind(4, base).bind(5, hlc).step();
-    (*select)->reset();
-    return row;
-  }
-
-  Status keep_history(const Record& record, const std::string& document, const Principal& who, const std::string& now,
-                      std::int64_t sequence, const std::vector<FieldConflict>& conflicts) {
-    json lost = json::array();  // most pushes keep none
-    for (const FieldConflict& conflict : conflicts) lost.push_back(conflict_json(conflict));
-    auto insert = db_->prepare(
-        "INSERT INTO history(record_id, seq, by_user, device_id, at, doc, conflicts) VALUES(?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    return (*insert)
-        ->bind(1, record.id)
-        .bind(2, sequence)
-        .bind(3, who.user.name)
-        .bind(4, who.device.id)
-        .bind(5, now)
-        .bind(6, document)
-        .bind(7, conflicts.empty() ? std::string("[]") : to_json_text(lost))
-        .run();
-  }
-
- public:
-  Result<std::optional<std::vector<HistoryEntry>>> history(const Principal& who,
-                                                           const std::string& record_id) override {
-    using Entries = std::optional<std::vector<HistoryEntry>>;
-    if (auto status = db_->exec("BEGIN"); !status) return status.error();
-    auto entries = read_history(who, record_id);
-    (void)db_->exec("COMMIT");
-    if (!entries) return entries.error();
-    return Entries(std::move(*entries));
-  }
-
- private:
-  Result<std::optional<std::vector<HistoryEntry>>> read_history(const Principal& who, const std::string& record_id) {
-    using Entries = std::optional<std::vector<HistoryEntry>>;
-    auto current = load_record(record_id);
-    if (!current) return current.error();
-    auto reference = current_reference();
-    if (!reference) return reference.error();
-    if (!*current || !may_see(who, **current, **reference)) return Entries();
-    // The reasons given for decisions, by who gave them.
-    auto reasons = db_->prepare("SELECT author, revision, doc FROM comments WHERE record_id = ? AND decision <> ''");
-    if (!reasons) return reasons.error();
-    struct Reason {
-      std::string author, revision, text;
-    };
-    std::vector<Reason> given;
-    (*reasons)->bind(1, record_id);
-    for (;;) {
-      auto row = (*reasons)->step();
-      if (!row) return row.error();
-      if (!*row) break;
-      auto comment = parse_json_text((*reasons)->text(2));
-      given.push_back({(*reasons)->text(0), (*reasons)->text(1),
-                       comment && comment->is_object() ? comment->value("text", "") : ""});
-    }
-    (*reasons)->reset();
-    auto select = db_->prepare(
-        "SELECT h.by_user, h.device_id, coalesce(d.name, ''), h.at, h.doc, h.conflicts, coalesce(u.role, '') "
-        "FROM history h LEFT JOIN devices d ON d.id = h.device_id LEFT JOIN users u ON u.name = h.by_user "
-        "WHERE h.record_id = ? ORDER BY h.seq");
-    if (!select) return select.error();
-    Statement& s = **select;
-    s.bind(1, record_id);
-    std::vector<HistoryEntry> entries;
-    std::optional<Record> previous;
-    for (;;) {
-      auto row = s.step();
-      if (!row) return row.error();
-      if (!*row) break;
-      auto version = parse_record(s.text(4));
-      if (!version) return version.error().with_context("stored version of " + record_id);
-      HistoryEntry entry;
-      entry.kind = previous ? "changed" : "created";
-      entry.who = s.text(0);
-      entry.device = s.text(1);
-      entry.device_name = s.text(2);
-      entry.time = s.text(3);
-      entry.role = s.text(6);
-      entry.changes = record_changes(previous ? &*previous : nullptr, *version);
-      if (previous)
-        if (auto decision = decision_between(previous->status, version->status)) {
-          entry.kind = "decision";
-          entry.decision = std::string(decision_name(*decision));
-          for (const Reason& reason : given)
-            if (reason.author == entry.who && reason.revision > previous->clock && reason.revision <= version->clock)
-              entry.comment = reason.text;
-        }
-      entry.edited_by_other =
-          entry.who != version->author && std::any_of(entry.changes.begin(), entry.changes.end(),
-                                                      [](const FieldChange& c) { return c.field != "status"; });
-      const std::string lost_text = s.text(5);
-      if (!entry.changes.empty() || !previous) entries.push_back(std::move(entry));
-      if (auto lost = parse_json_text(lost_text); lost && lost->is_array())
-        for (const json& item : *lost) {
-          auto conflict = conflict_from_json(item, "");
-          if (!conflict) continue;
-          HistoryEntry kept;
-          kept.kind = "conflict";
-          kept.who = conflict->by;
-          kept.device = conflict->device;
-          kept.time = conflict->at;
-          if (auto device = db_->prepare("SELECT d.name, u.role FROM devices d JOIN users u ON u.id = d.user_id "
-                                         "WHERE d.id = ?")) {
-            if (auto found = (*device)->bind(1, conflict->device).step(); found && *found) {
-              kept.device_name = (*device)->text(0);
-              kept.role = (*device)->text(1);
-            }
-            (*device)->reset();
-          }
-          kept.changes.push_back({conflict->field, conflict->value, field_value(*version, conflict->field), {}});
-          entries.push_back(std::move(kept));
-        }
-      previous = std::move(*version);
-    }
-    s.reset();
-    return Entries(std::move(entries));
-  }
-
-  Result<std::string> meta(const std::string& key) {
-    auto select = db_->prepare("SELECT value FROM meta WHERE key = ?");
-    if (!select) return select.error();
-    auto row = (*select)->bind(1, key).step();
-    if (!row) return row.error();
-    std::string value = *row ? (*select)->text(0) : std::string();
-    (*select)->reset();
-    return value;
-  }
-
-  // The reference data as stored, parsed once per change of it (pushes check records against it, pulls find who
-  // sees what in it). With `changed_after`, its document too when it changed after that sequence (a pull's page).
-  Result<std::shared_ptr<const ReferenceData>> current_reference(std::int64_t changed_after = 0,
-                                                                 std::optional<std::string>* changed = nullptr) {
-    auto select = db_->prepare("SELECT seq, doc FROM reference_data WHERE id = 1");
-    if (!select) return select.error();
-    auto row = (*select)->step();
-    if (!row) return row.error();
-    const std::int64_t seq = *row ? (*select)->integer(0) : 0;
-    if (changed && *row && seq > changed_after) *changed = (*select)->text(1);
-    std::lock_guard<std::mutex> lock(reference_mutex_);
-    if (!reference_ || reference_seq_ != seq) {
-      ReferenceData data;
-      if (*row)
-        if (auto parsed = parse_json_text((*select)->text(1)))
-          if (auto read = reference_from_json(*parsed)) data = std::move(*read);
-      reference_ = std::make_shared<const ReferenceData>(std::move(data));
-      reference_seq_ = seq;
-    }
-    (*select)->reset();
-    return reference_;
-  }
-
-  Status set_meta(const std::string& key, const std::string& value) {
-    auto upsert = db_->prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)");
-    if (!upsert) return upsert.error();
-    return (*upsert)->bind(1, key).bind(2, value).run();
-  }
-
-  // A user's columns as read_user reads them, from `users u`.
-  static constexpr const char* kUserColumns = "u.id, u.name, u.role, u.team, u.committees, u.created_at, u.council";
-
-  static User read_user(const Statement& s, int first) {
-    User user;
-    user.id = s.text(first);
-    user.name = s.text(first + 1);
-    user.role = parse_role(s.text(first + 2)).value_or(Role::Staff);
-    user.team = s.text(first + 3);
-    auto committees = json::parse(s.text(first + 4), nullptr, false);
-    if (committees.is_array())
-      for (const auto& name : committees)
-        if (name.is_string()) user.committees.push_back(name.get<std::string>());
-    user.created_at = s.text(first + 5);
-    user.council = s.text(first + 6);
-    return user;
-  }
-
-  Result<User> user_by_id(const std::string& id) {
-    auto select = db_->prepare(std::string("SELECT ") + kUserColumns + " FROM users u WHERE u.id = ?");
-    if (!select) return select.error();
-    auto row = (*select)->bind(1, id).step();
-    if (!row) return row.error();
-    if (!*row) return not_found("user.not_found", "user " + id);
-    User user = read_user(**select, 0);
-    (*select)->reset();
-    return user;
-  }
-
-  Result<std::int64_t> next_sequence() {
-    auto next = db_->prepare("UPDATE counters SET value = value + 1 WHERE name = 'change_seq' RETURNING value");
-    if (!next) return next.error();
-    auto row = (*next)->step();
-    if (!row) return row.error();
-    std::int64_t value = (*next)->integer(0);
-    (*next)->reset();
-    return value;
-  }
-
-  Result<bool> revision_seen(const std::string& id, const std::string& hlc) {
-    auto select = db_->prepare("SELECT 1 FROM revisions WHERE record_id = ? AND hlc = ?");
-    if (!select) return select.error();
-    auto row = (*select)->bind(1, id).bind(2, hlc).step();
-    (*select)->reset();
-    return row;
-  }
-
-  Result<std::optional<Record>> load_record(const std::string& id) {
-    auto select = db_->prepare("SELECT doc FROM records WHERE id = ?");
-    if (!select) return select.error();
-    auto row = (*select)->bind(1, id).step();
-    if (!row) return row.error();
-    if (!*row) return std::optional<Record>();
-    auto record = parse_record((*select)->text(0));
-    (*select)->reset();
-    if (!record) return record.error().with_context("stored record " + id);
-    return std::optional<Record>(std::move(*record));
-  }
-
-  // "|a|b|": the values as the records.area and body columns list them.
-  static std::string listed(const std::vector<std::string>& values) {
-    std::string out = "|";
-    for (const auto& value : values) out += value + "|";
-    return out;
-  }
-
-  // Stores `record` as change `seq` (taken inside the caller's write transaction).
-  Status store_record(const Record& record, const std::string& document, const std::string& echo_device,
-                      std::int64_t seq) {
-    auto upsert = db_->prepare(
-        "INSERT INTO records(id, seq, kind, author, area, body, hlc, doc, echo_device, council) "
-        "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET seq = ?2, kind = ?3, "
-        "author = ?4, area = ?5, body = ?6, hlc = ?7, doc = ?8, echo_device = ?9, council = ?10");
-    if (!upsert) return upsert.error();
-    return (*upsert)
-        ->bind(1, record.id)
-        .bind(2, seq)
-        .bind(3, enum_name(record.kind))
-        .bind(4, record.author)
-        .bind(5, listed(record.areas))
-        .bind(6, listed(record.committees))
-        .bind(7, record.clock)
-        .bind(8, document)
-        .bind(9, echo_device)
-        .bind(10, record.council)
-        .run();
-  }
-
-  // Who made the change at `conflict.clock`, on which device, and when it arrived: the first revision of the record
-  // pushed from the device whose clock it is (a clock's last part names the device's own store), at or after the
-  // change. Left as they are when none was pushed (a record imported at the collector).
-  Status attribute_change(FieldConflict& conflict) {
-    auto clock = Hlc::parse(conflict.clock);
-    if (!clock) return ok_status();
-    auto select = db_->prepare(
-        "SELECT v.device_id, u.name, v.received_at FROM revisions v JOIN devices d ON d.id = v.device_id "
-        "JOIN users u ON u.id = d.user_id WHERE v.record_id = ? AND v.hlc >= ? AND substr(v.hlc, -8) = ? "
-        "ORDER BY v.hlc LIMIT 1");
-    if (!select) return select.error();
-    Statement& s = **select;
-    s.bind(1, conflict.record_id).bind(2, conflict.clock).bind(3, clock->node);
-    auto found = s.step();
-    if (!found) return found.error();
-    if (*found) {
-      conflict.device = s.text(0);
-      conflict.by = s.text(1);
-      conflict.at = s.text(2);
-    }
-    s.reset();
-    return ok_status();
-  }
-
-  // Drops the record's conflicts that a later change of their field resolved, then keeps the new ones.
-  Status keep_conflicts(const Record& record, const std::vector<FieldConflict>& added) {
-    auto open = record_conflicts(record.id);
-    if (!open) return open.error();
-    auto drop = db_->prepare("DELETE FROM conflicts WHERE record_id = ? AND field = ? AND clock = ?");
-    if (!drop) return drop.error();
-    if (auto status = drop_resolved(**drop, record, *open); !status) return status;
-    auto insert = db_->prepare(
-        "INSERT OR IGNORE INTO conflicts(record_id, field, clock, value, winner_clock, by_user, device_id, at) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    for (const FieldConflict& conflict : added)
-      if (auto status = insert_conflict(**insert, conflict); !status) return status;
-    return ok_status();
-  }
-
-  Result<std::vector<FieldConflict>> record_conflicts(const std::string& record_id) {
-    auto select = db_->prepare(
-        "SELECT field, clock, value, winner_clock, by_user, device_id, at FROM conflicts WHERE record_id = ? "
-        "ORDER BY field, clock");
-    if (!select) return select.error();
-    (*select)->bind(1, record_id);
-    return read_conflicts(**select, record_id);
-  }
-
-  Status remember_revision(const CheckedRevision& revision, const std::string& device_id, PushStatus status,
-                           const std::string& now, std::optional<std::int64_t> stored_at) {
-    auto insert = db_->prepare(
-        "INSERT OR IGNORE INTO revisions(record_id, hlc, device_id, status, received_at, seq) "
-        "VALUES(?, ?, ?, ?, ?, ?)");
-    if (!insert) return insert.error();
-    Statement& s = **insert;
-    s.bind(1, revision.id).bind(2, revision.hlc).bind(3, device_id).bind(4, push_status_name(status)).bind(5, now);
-    if (stored_at)
-      s.bind(6, *stored_at);
-    else
-      s.bind_null(6);
-    return s.run();
-  }
-
-  // When the change at `clock` of a record reached the collector: the first revision its device pushed at or
-  // after that clock (a device sends its changes in clock order, several in one revision). nullopt when unknown.
-  struct Arrival {
-    std::string device_id;
-    std::int64_t sequence = 0;
-  };
-  Result<std::optional<Arrival>> change_arrival(const std::string& record_id, const std::string& clock) {
-    auto parsed = Hlc::parse(clock);
-    if (!parsed) return std::optional<Arrival>();
-    auto select = db_->prepare(
-        "SELECT device_id, seq FROM revisions WHERE record_id = ? AND hlc >= ? AND substr(hlc, -8) = ? "
-        "ORDER BY hlc LIMIT 1");
-    if (!select) return select.error();
-    Statement& s = **select;
-    s.bind(1, record_id).bind(2, clock).bind(3, parsed->node);
-    auto found = s.step();
-    if (!found) return found.error();
-    std::optional<Arrival> arrival;
-    if (*found && !s.is_null(1)) arrival = Arrival{s.text(0), s.integer(1)};
-    s.reset();
-    return arrival;
-  }
-
-  Status touch_device(const std::string& device_id, const std::string& now) {
-    auto update = db_->prepare("UPDATE devices SET last_seen = ? WHERE id = ?");
-    if (!update) return update.error();
-    return (*update)->bind(1, now).bind(2, device_id).run();
-  }
-
-  // Visibility::admits as a condition on the records table `r` (its author, council, kind, and the "|a|b|" lists of
-  // its areas and committees), its values appended to `values` in order; empty when everything is visible.
-  static std::string visible_sql(const Visibility& visible, std::vector<std::string>& values) {
-    if (visible.everything) return "";
-    std::string sql = " AND (0";
-    for (const std::string& author : visible.authors) {
-      sql += " OR r.author = ?";
-      values.push_back(author);
-    }
-    if (!visible.council.empty()) {
-      sql += " OR r.council = ?";
-      values.push_back(visible.council);
-    }
-    std::string lists;
-    auto add_list = [&](const std::vector<std::string>& listed, const char* column) {
-      for (const std::string& value : listed) {
-        lists += std::string(lists.empty() ? "" : " OR ") + "instr(" + column + ", ?) > 0";
-        values.push_back("|" + value + "|");
-      }
-    };
-    add_list(visible.areas, "r.area");
-    add_list(visible.committees, "r.body");
-    if (!lists.empty()) sql += (visible.meetings_only ? " OR (r.kind = 'meeting' AND (" : " OR ((") + lists + "))";
-    return sql + ")";
-  }
-
-  Result<PullPage> read_page(const Principal& who, std::int64_t after, std::size_t limit) {
-    PullPage page;
-    // The area tree and committee names, parsed once per change of the reference data; its document goes with the
-    // page when it changed after the cursor.
-    auto reference = current_reference(after, &page.reference);
-    if (!reference) return reference.error();
-    const Visibility visible = visibility(who, **reference);
-    std::vector<std::string> values;
-    const std::string visible_records = visible_sql(visible, values);
-    // The records, the comments (on records this user may see) and the report entries (of the councils this user
-    // sees: may_see_report_entry) changed after the cursor, each read up to the limit; the page is the first `limit`
-    // of them all in change order, so that no change below its cursor is left out.
-    enum class ChangeKind { Record, Comment, ReportEntry };
-    struct Change {
-      std::int64_t seq;
-      std::string doc;
-      ChangeKind kind;
-      std::string record_id;  // a record's
-    };
-    std::vector<Change> changes;
-    bool any_full = false;  // a kind had more than fit: another page is ready
-    auto read = [&](const std::string& sql, ChangeKind kind, const std::vector<std::string>& binds) -> Status {
-      auto select = db_->prepare(sql);
-      if (!select) return select.error();
-      Statement& s = **select;
-      int index = 1;
-      s.bind(index++, after);
-      for (const auto& value : binds) s.bind(index++, value);
-      s.bind(index, static_cast<std::int64_t>(limit));
-      std::size_t count = 0;
-      for (;; ++count) {
-        auto row = s.step();
-        if (!row) return row.error();
-        if (!*row) break;
-        changes.push_back({s.integer(0), s.text(1), kind, kind == ChangeKind::Record ? s.text(2) : std::string()});
-      }
-      s.reset();
-      any_full = any_full || count >= limit;
-      return ok_status();
-    };
-    std::vector<std::string> record_binds{who.device.id};
-    record_binds.insert(record_binds.end(), values.begin(), values.end());
-    if (auto status = read("SELECT seq, doc, id FROM records r WHERE seq > ? AND r.echo_device <> ?" + visible_records +
-                               " ORDER BY seq LIMIT ?",
-                           ChangeKind::Record, record_binds);
-        !status)
-      return status.error();
-    if (auto status = read("SELECT c.seq, c.doc FROM comments c JOIN records r ON r.id = c.record_id WHERE c.seq > ?" +
-                               visible_records + " ORDER BY c.seq LIMIT ?",
-                           ChangeKind::Comment, values);
-        !status)
-      return status.error();
-    const bool all_councils = visible.entries_council.empty();  // Visibility::admits_report_entry
-    if (auto status =
-            read(std::string("SELECT seq, doc FROM report_entries WHERE seq > ?") +
-                     (all_councils ? "" : " AND (council = '' OR council = ?)") + " ORDER BY seq LIMIT ?",
-                 ChangeKind::ReportEntry,
-                 all_councils ? std::vector<std::string>{} : std::vector<std::string>{visible.entries_council});
-        !status)
-      return status.error();
-    std::sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) { return a.seq < b.seq; });
-    page.more = any_full || changes.size() > limit;
-    if (changes.size() > limit) changes.resize(limit);
-    std::int64_t last = after;
-    std::vector<std::string> ids;
-    for (Change& change : changes) {
-      last = change.seq;
-      switch (change.kind) {
-        case ChangeKind::Record:
-          page.records.push_back(std::move(change.doc));
-          ids.push_back(std::move(change.record_id));
-          break;
-        case ChangeKind::Comment:
-          page.comments.push_back(std::move(change.doc));
-          break;
-        case ChangeKind::ReportEntry:
-          page.report_entries.push_back(std::move(change.doc));
-          break;
-      }
-    }
-    for (const std::string& id : ids) {
-      auto conflicts = record_conflicts(id);
-      if (!conflicts) return conflicts.error();
-      page.conflicts.insert(page.conflicts.end(), conflicts->begin(), conflicts->end());
-    }
-    if (page.more) {
-      page.sequence = last;
-    } else {
-      auto high = db_->query_int("SELECT value FROM counters WHERE name = 'change_seq'");
-      if (!high) return high.error();
-      page.sequence = std::max(last, high->value_or(0));  // past the changes this user may not see, too
-    }
-    return page;
-  }
-
-  std::unique_ptr<Database> db_;
-  std::string collector_id_;
-  std::mutex reference_mutex_;  // guards reference_ and reference_seq_
-  std::shared_ptr<const ReferenceData> reference_;
-  std::int64_t reference_seq_ = -1;
+  std::string contains_sql(const std::string& column) const override { return "instr(" + column + ", ?) > 0"; }
 };
 
 // Makes the collector's folder when missing, and keeps it to its owner (0700).
@@ -1209,6 +349,11 @@ Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::f
   return std::unique_ptr<CollectorStore>(std::move(store));
 }
 
+Result<std::unique_ptr<CollectorStore>> open_collector_store(const std::string& database, bool background_checkpoints) {
+  if (is_postgres_url(database)) return open_postgres_collector_store(database);
+  return open_sqlite_collector_store(database, background_checkpoints);
+}
+
 Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::path& folder, int target) {
   auto db = open_collector_database(folder);
   if (!db) return db.error();
@@ -1216,6 +361,10 @@ Result<MigrationReport> migrate_sqlite_collector_store(const std::filesystem::pa
   if (auto status = store.configure(); !status) return status.error();
   return store.migrate(target);
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// [SECTION] Backup and restore
+// ---------------------------------------------------------------------------------------------------------------
 
 // Checks a copy of a collector database (integrity_check; a collector's schema, not newer than this version) and
 // counts what it holds into `report`.

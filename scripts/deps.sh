@@ -11,6 +11,8 @@ TSUNAGI_PACKAGES=(
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev zlib1g-dev
   libxlsxwriter-dev  # the reports as spreadsheets
   libsodium-dev  # the store's encryption at rest
+  libpq-dev  # the collector's PostgreSQL store
+  postgresql  # ... and the tests' PostgreSQL server (tests/support/postgres_server.sh starts its own)
   libsecret-1-dev  # ... and its key kept in the desktop's keyring
   gnome-keyring dbus-daemon libglib2.0-bin  # the tests' keyring: a session bus, a keyring daemon, gdbus
   python3  # the command-line tests read JSON answers with it

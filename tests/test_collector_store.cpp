@@ -1,12 +1,16 @@
-// The collector's storage: what a store keeps and finds, against a real store on disk (the SQLite one; every test
-// here is written against the CollectorStore contract), its migrations from each earlier schema, and its backup.
+// The collector's storage. The conformance suite ("[conformance]"): every test written against the CollectorStore
+// contract runs against both stores, SQLite in a temporary folder and PostgreSQL in a schema of its own on the
+// server ctest's fixture starts (tests/support/postgres_server.sh). Then each store's own: migrations from each
+// earlier schema, SQLite's backup and restore.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "collector/postgres.hpp"
 #include "collector/rules.hpp"
 #include "collector/store.hpp"
 #include "collector_fixture.hpp"
@@ -17,6 +21,7 @@
 #include "model/reference.hpp"
 #include "protocol_fixture.hpp"
 #include "store_fixture.hpp"
+#include "support/postgres.hpp"
 #include "sync/protocol.hpp"
 
 using namespace tsunagi;
@@ -45,6 +50,32 @@ std::map<std::string, json> pull_all(CollectorStore& store, const Principal& who
   return records;
 }
 
+// A new, empty store of `backend`: "sqlite" in a temporary folder, "postgresql" in a schema of its own. open() gives
+// one more connection to it (a collector process's, or a worker thread's).
+class FreshStore {
+ public:
+  explicit FreshStore(const std::string& backend) {
+    if (backend == "postgresql") schema_ = std::make_unique<testing::PostgresSchema>();
+  }
+  std::string database() const { return schema_ ? schema_->url() : folder_.path.string(); }
+  std::unique_ptr<CollectorStore> open() const {
+    auto store = open_collector_store(database());
+    INFO((store ? std::string() : store.error().describe()));
+    REQUIRE(store);
+    return std::move(*store);
+  }
+
+ private:
+  TempFolder folder_;
+  std::unique_ptr<testing::PostgresSchema> schema_;
+};
+
+// The conformance suite's test cases run once per store.
+#define FOR_EACH_STORE(fresh)                                                      \
+  const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql"); \
+  INFO("store: " << backend);                                                      \
+  FreshStore fresh(backend)
+
 Record record_by(const std::string& author, const std::vector<std::string>& areas) {
   Record record = meeting(author, ReviewStatus::Draft);
   record.id = new_uuid_v7();
@@ -55,13 +86,12 @@ Record record_by(const std::string& author, const std::vector<std::string>& area
 }  // namespace
 
 TEST_CASE("a store's pull agrees with may_see for every kind of user, record, comment and report entry",
-          "[collector][visibility]") {
+          "[collector][visibility][conformance]") {
   // The rule is written once (Visibility); this checks that the store's query of it (visible_sql) gives what
   // may_see does, over every combination of a record's author, kind, council, areas and committees (by id and by
   // name, the area tree and the committee tree), for users of each role, team, committee and council.
-  TempFolder folder;
-  auto store = open_sqlite_collector_store(folder.path);
-  REQUIRE(store);
+  FOR_EACH_STORE(fresh);
+  auto store = fresh.open();
   ReferenceData reference;
   reference.councils = {{"fukuoka", "福岡市障がい者等地域生活支援協議会", "", ""},
                         {"kodama", "児玉郡市自立支援協議会", "", ""}};
@@ -73,9 +103,9 @@ TEST_CASE("a store's pull agrees with may_see for every kind of user, record, co
                           {"preschool_sub", "未就学児分科会", "", "children", "subcommittee", "", "", ""},
                           {"steering", "運営会議", "", "", "steering", "", "", ""}};
   reference.staff = {{"s1", "田中 花子", "staff", "higashi"}, {"s2", "鈴木 三郎", "staff", "nishi"}};
-  REQUIRE((*store)->update_reference(
+  REQUIRE(store->update_reference(
       [&](const std::string&) -> Result<std::string> { return to_json_text(reference_to_json(reference)); }));
-  auto stored_reference = (*store)->reference_document();
+  auto stored_reference = store->reference_document();
   REQUIRE(stored_reference);
   auto parsed = reference_from_json(json::parse(*stored_reference));
   REQUIRE(parsed);
@@ -103,7 +133,7 @@ TEST_CASE("a store's pull agrees with may_see for every kind of user, record, co
             records.push_back(record);
             revisions.push_back(revision_of(record));
           }
-  auto pushed = (*store)->push(admin, revisions, std::nullopt);
+  auto pushed = store->push(admin, revisions, std::nullopt);
   REQUIRE(pushed);
   for (const PushResult& result : pushed->results) REQUIRE(result.status == PushStatus::Stored);
   std::vector<Comment> comments;
@@ -120,7 +150,7 @@ TEST_CASE("a store's pull agrees with may_see for every kind of user, record, co
     entries.push_back(entry_for(council, "P01"));
     entries.back().id = new_uuid_v7();
   }
-  pushed = (*store)->push(admin, {}, std::nullopt, comments, entries);
+  pushed = store->push(admin, {}, std::nullopt, comments, entries);
   REQUIRE(pushed);
   for (const PushResult& result : pushed->comments) REQUIRE(result.status == PushStatus::Stored);
   for (const PushResult& result : pushed->report_entries) REQUIRE(result.status == PushStatus::Stored);
@@ -158,7 +188,7 @@ TEST_CASE("a store's pull agrees with may_see for every kind of user, record, co
     std::set<std::string> pulled_records, pulled_comments, pulled_entries;
     std::int64_t cursor = 0;
     for (bool more = true; more;) {  // in pages of 97, so that paging is part of it
-      auto page = (*store)->pull(who, cursor, 97);
+      auto page = store->pull(who, cursor, 97);
       REQUIRE(page);
       for (const std::string& doc : page->records) REQUIRE(pulled_records.insert(json::parse(doc)["id"]).second);
       for (const std::string& doc : page->comments) REQUIRE(pulled_comments.insert(json::parse(doc)["id"]).second);
@@ -173,6 +203,273 @@ TEST_CASE("a store's pull agrees with may_see for every kind of user, record, co
     CHECK(pulled_comments == expected_comments);
     CHECK(pulled_entries == expected_entries);
   }
+}
+
+TEST_CASE("users, enrollment codes, devices and tokens", "[collector][identity][conformance]") {
+  FOR_EACH_STORE(fresh);
+  auto store = fresh.open();
+  User given;
+  given.name = "田中 花子";
+  given.team = "higashi";
+  given.committees = {"children"};
+  auto user = store->add_user(given);
+  REQUIRE(user);
+  CHECK_FALSE(user->id.empty());
+  auto again = store->add_user(given);
+  REQUIRE_FALSE(again);
+  CHECK(again.error().code == "user.exists");
+  auto users = store->users();
+  REQUIRE(users);
+  REQUIRE(users->size() == 1);
+  CHECK(users->at(0).committees == std::vector<std::string>{"children"});
+
+  const std::int64_t now = 1'700'000'000'000;
+  REQUIRE(store->add_enrollment_code(user->id, "code-a", now + 1000));
+  REQUIRE(store->add_enrollment_code(user->id, "code-old", now - 1));
+  CHECK(store->redeem_enrollment("code-x", "laptop", "token-x", now).error().code == "enroll.invalid");
+  CHECK(store->redeem_enrollment("code-old", "laptop", "token-x", now).error().code == "enroll.expired");
+  auto laptop = store->redeem_enrollment("code-a", "laptop-12", "token-a", now);
+  REQUIRE(laptop);
+  CHECK(laptop->user.name == "田中 花子");
+  CHECK(store->redeem_enrollment("code-a", "laptop-13", "token-b", now).error().code == "enroll.used");
+
+  auto other = fresh.open();  // another process sees the device at once
+  auto known = other->authenticate("token-a");
+  REQUIRE(known);
+  REQUIRE(*known);
+  CHECK((*known)->device.id == laptop->device.id);
+  CHECK((*known)->user.team == "higashi");
+  auto unknown = other->authenticate("token-b");
+  REQUIRE(unknown);
+  CHECK_FALSE(*unknown);
+  auto devices = other->devices();
+  REQUIRE(devices);
+  REQUIRE(devices->size() == 1);
+  CHECK(devices->at(0).user_name == "田中 花子");
+
+  REQUIRE(other->revoke_device(laptop->device.id));
+  auto revoked = store->authenticate("token-a");
+  REQUIRE(revoked);
+  CHECK_FALSE(*revoked);
+  CHECK(store->revoke_device("no-such-device").error().code == "device.not_found");
+
+  for (int i = 1; i <= 3; ++i) {
+    auto failures = store->note_enrollment_failure("127.0.0.9", now + i, 60'000);
+    REQUIRE(failures);
+    CHECK(*failures == i);
+  }
+  auto later = other->enrollment_failures("127.0.0.9", now + 120'000, 60'000);
+  REQUIRE(later);
+  CHECK(*later == 0);  // outside the window
+
+  REQUIRE(store->set_announcement(R"({"url":"https://collector.example:8443","pin":"sha256//x"})"));
+  auto announced = other->announcement();
+  REQUIRE(announced);
+  CHECK(json::parse(*announced)["url"] == "https://collector.example:8443");
+}
+
+TEST_CASE("two devices redeeming one code at once: one gets a device, the other enroll.used",
+          "[collector][identity][conformance]") {
+  FOR_EACH_STORE(fresh);
+  auto store = fresh.open();
+  User given;
+  given.name = "佐藤 一郎";
+  auto user = store->add_user(given);
+  REQUIRE(user);
+  REQUIRE(store->add_enrollment_code(user->id, "code-once", now_unix_ms() + 60'000));
+  std::vector<std::unique_ptr<CollectorStore>> connections;
+  for (int i = 0; i < 4; ++i) connections.push_back(fresh.open());
+  std::vector<std::string> outcomes(4);
+  std::vector<std::thread> racing;
+  for (int i = 0; i < 4; ++i)
+    racing.emplace_back([&, i] {
+      auto redeemed = connections[i]->redeem_enrollment("code-once", "laptop-" + std::to_string(i),
+                                                        "token-" + std::to_string(i), now_unix_ms());
+      outcomes[i] = redeemed ? "device" : redeemed.error().code;
+    });
+  for (auto& thread : racing) thread.join();
+  INFO(outcomes[0] << " " << outcomes[1] << " " << outcomes[2] << " " << outcomes[3]);
+  CHECK(std::count(outcomes.begin(), outcomes.end(), "device") == 1);
+  CHECK(std::count(outcomes.begin(), outcomes.end(), "enroll.used") == 3);
+  auto devices = store->devices();
+  REQUIRE(devices);
+  CHECK(devices->size() == 1);
+}
+
+TEST_CASE("a push is stored once, answered already_stored again, merged, and pulled with its history",
+          "[collector][push][conformance]") {
+  FOR_EACH_STORE(fresh);
+  auto store = fresh.open();
+  Principal author = principal("田中 花子", Role::Staff, "higashi");
+  Record record = meeting("田中 花子", ReviewStatus::Draft);
+  record.id = new_uuid_v7();
+  auto pushed = store->push(author, {revision_of(record)}, std::nullopt);
+  REQUIRE(pushed);
+  REQUIRE(pushed->results.size() == 1);
+  CHECK(pushed->results[0].status == PushStatus::Stored);
+  auto again = store->push(author, {revision_of(record)}, std::nullopt);
+  REQUIRE(again);
+  CHECK(again->results[0].status == PushStatus::AlreadyStored);
+
+  Principal other_laptop = author;
+  other_laptop.device.id = "device-other";
+  auto first = store->pull(other_laptop, 0, 100);
+  REQUIRE(first);
+  REQUIRE(first->records.size() == 1);
+  const std::int64_t cursor = first->sequence;
+  CHECK(cursor > 0);
+
+  Record edited = record;
+  edited.title = "運営会議（第2回）";
+  edited.clock = "0000000000200.0000.aaaaaaaa";
+  edited.field_clocks["title"] = edited.clock;
+  auto second = fresh.open()->push(author, {revision_of(edited, record.clock)}, cursor);
+  REQUIRE(second);
+  CHECK(second->results[0].status == PushStatus::Stored);
+  auto next = store->pull(other_laptop, cursor, 100);
+  REQUIRE(next);
+  REQUIRE(next->records.size() == 1);
+  CHECK(json::parse(next->records[0])["title"] == "運営会議（第2回）");
+  CHECK(next->sequence > cursor);
+  auto nothing = store->pull(other_laptop, next->sequence, 100);
+  REQUIRE(nothing);
+  CHECK(nothing->records.empty());
+  CHECK(nothing->sequence == next->sequence);
+
+  auto history = store->history(other_laptop, record.id);
+  REQUIRE(history);
+  REQUIRE(*history);
+  REQUIRE((*history)->size() == 2);
+  CHECK((*history)->at(0).kind == "created");
+  CHECK((*history)->at(1).kind == "changed");
+  Principal stranger = principal("鈴木 三郎", Role::Staff, "nishi");
+  auto hidden = store->history(stranger, record.id);
+  REQUIRE(hidden);
+  CHECK_FALSE(*hidden);
+
+  // The reference data: read and written in one transaction, and pulled once after it changed.
+  REQUIRE(store->update_reference([](const std::string& current) -> Result<std::string> {
+    CHECK(current.empty());
+    return std::string(R"({"councils":[]})");
+  }));
+  auto with_reference = store->pull(other_laptop, nothing->sequence, 100);
+  REQUIRE(with_reference);
+  REQUIRE(with_reference->reference);
+  auto after_reference = store->pull(other_laptop, with_reference->sequence, 100);
+  REQUIRE(after_reference);
+  CHECK_FALSE(after_reference->reference);
+  auto refused = store->update_reference(
+      [](const std::string&) -> Result<std::string> { return make_error("reference.invalid", "", "no", "no"); });
+  CHECK_FALSE(refused);
+  auto kept = store->reference_document();
+  REQUIRE(kept);
+  CHECK(*kept == R"({"councils":[]})");
+}
+
+TEST_CASE("pushes from several connections at once, pulled meanwhile: every change once, none skipped",
+          "[collector][cursor][conformance]") {
+  // The cursor's promise under concurrent writers (for PostgreSQL, the transaction-id horizon of
+  // store_postgres.cpp): pullers that page through while eight connections push never skip a record and never
+  // receive one twice, and their last cursor covers them all.
+  FOR_EACH_STORE(fresh);
+  constexpr int kPushers = 8, kPushes = 12, kPerPush = 5;
+  std::atomic<bool> pushing{true};
+  std::vector<std::thread> pushers;
+  std::mutex errors_mutex;
+  std::vector<std::string> errors;
+  for (int p = 0; p < kPushers; ++p)
+    pushers.emplace_back([&, p] {
+      auto store = fresh.open();
+      Principal who = principal("職員" + std::to_string(p), Role::Staff);
+      for (int i = 0; i < kPushes; ++i) {
+        std::vector<Revision> batch;
+        for (int k = 0; k < kPerPush; ++k) {
+          Record record = meeting(who.user.name, ReviewStatus::Draft);
+          record.id = new_uuid_v7();
+          batch.push_back(revision_of(record));
+        }
+        auto pushed = store->push(who, batch, std::nullopt);
+        if (!pushed || pushed->results.size() != batch.size()) {
+          std::lock_guard lock(errors_mutex);
+          errors.push_back(pushed ? "results missing" : pushed.error().describe());
+        }
+      }
+    });
+  Principal admin = principal("管理者", Role::Admin);
+  auto puller = [&](std::size_t page_size) {
+    auto store = fresh.open();
+    std::map<std::string, int> received;
+    std::int64_t cursor = 0;
+    auto drain = [&] {
+      for (bool more = true; more;) {
+        auto page = store->pull(admin, cursor, page_size);
+        REQUIRE(page);
+        for (const std::string& doc : page->records) ++received[json::parse(doc)["id"].get<std::string>()];
+        REQUIRE(page->sequence >= cursor);
+        cursor = page->sequence;
+        more = page->more;
+      }
+    };
+    while (pushing) drain();
+    drain();  // after the last commit
+    return received;
+  };
+  std::map<std::string, int> small_pages, large_pages;
+  std::thread small([&] { small_pages = puller(7); });
+  std::thread large([&] { large_pages = puller(1000); });
+  for (auto& thread : pushers) thread.join();
+  pushing = false;
+  small.join();
+  large.join();
+  INFO((errors.empty() ? std::string() : errors.front()));
+  REQUIRE(errors.empty());
+  auto everything = pull_all(*fresh.open(), admin);
+  REQUIRE(everything.size() == static_cast<std::size_t>(kPushers * kPushes * kPerPush));
+  for (const auto* received : {&small_pages, &large_pages}) {
+    CHECK(received->size() == everything.size());
+    std::size_t doubled = 0;
+    for (const auto& [id, times] : *received) doubled += times > 1;
+    CHECK(doubled == 0);
+  }
+}
+
+TEST_CASE("collectors starting at once on a new PostgreSQL database migrate it once, and a newer schema is refused",
+          "[collector][migration][postgres]") {
+  testing::PostgresSchema schema;
+  std::vector<std::thread> starting;
+  std::atomic<int> steps{0}, failures{0};
+  std::mutex errors_mutex;
+  std::string errors;
+  for (int i = 0; i < 4; ++i)
+    starting.emplace_back([&] {
+      auto report = migrate_postgres_collector_store(schema.url());
+      if (!report) {
+        ++failures;
+        std::lock_guard lock(errors_mutex);
+        errors += report.error().describe() + "\n";
+      } else {
+        steps += report->steps;
+      }
+    });
+  for (auto& thread : starting) thread.join();
+  INFO(errors);
+  CHECK(failures == 0);
+  CHECK(steps == 1);  // a new PostgreSQL store is made at schema 2 in one step, by whoever came first
+  auto store = open_postgres_collector_store(schema.url());
+  REQUIRE(store);
+  CHECK_FALSE((*store)->collector_id().empty());
+  auto db = PgDatabase::open(schema.url());
+  REQUIRE(db);
+  REQUIRE((*db)->exec("UPDATE meta SET value = '99' WHERE key = 'schema'"));
+  auto newer = open_postgres_collector_store(schema.url());
+  REQUIRE_FALSE(newer);
+  CHECK(newer.error().code == "store.version");
+  auto refused = migrate_postgres_collector_store(schema.url());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "store.version");
+  auto unreachable = open_postgres_collector_store("postgresql://tsunagi@127.0.0.1:1/postgres?connect_timeout=2");
+  REQUIRE_FALSE(unreachable);
+  CHECK(unreachable.error().code == "store.unavailable");
 }
 
 TEST_CASE("a collector database of schema 1 migrates to 2 with its users, devices, tokens and records",

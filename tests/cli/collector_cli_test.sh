@@ -81,8 +81,19 @@ usage_error "serve: --help takes no value" serve --help=yes
 usage_error "backup: --to FILE is required" backup --data "$data"
 usage_error "restore: --from FILE is required" restore --data "$data"
 usage_error "restore: unknown option --to" restore --data "$data" --to x
-usage_error "unknown command \"users\" (expected serve, user, device, reference, key, migrate, backup or restore)" \
-  users list --data "$data"
+usage_error "unknown command \"users\" (expected serve, user, device, reference, key, migrate, migrate-store, backup or \
+restore)" users list --data "$data"
+usage_error "--data DIR (or --db URL) is required" user list
+usage_error "--db: expected a postgresql:// URL" user list --db /var/lib/tsunagi
+usage_error "serve --db: give --data DIR (the TLS identity is kept there) or --cert FILE --key FILE" \
+  serve --db postgresql://tsunagi@127.0.0.1:1/none
+usage_error "migrate-store: --from DIR and --to postgresql://... are required" migrate-store --from "$data"
+usage_error "migrate-store: --to must be a postgresql:// URL" migrate-store --from "$data" --to /tmp/elsewhere
+usage_error "key: --data DIR is required" key next --db postgresql://tsunagi@127.0.0.1:1/none
+run_collector 1 backup --data "$data" --db postgresql://tsunagi@127.0.0.1:1/none --to "$work/x.db"
+check "backup of a PostgreSQL collector points to pg_dump" contains "$err" "[backup.postgres]"
+run_collector 1 user list --db "postgresql://tsunagi@127.0.0.1:1/none?connect_timeout=2"
+check "an unreachable PostgreSQL is named" contains "$err" "[store.unavailable]"
 usage_error "unknown option --bogus" --bogus
 after=$("$collector" user list --data "$data" | md5sum)
 check "no refused command line added a user" [ "$before" = "$after" ]

@@ -159,9 +159,10 @@ inline ProcessResult run(const std::vector<std::string>& argv, std::chrono::mill
 // A tsunagi-collector serving on 127.0.0.1 for as long as this object lives.
 class CollectorProcess {
  public:
-  // Starts `binary serve --data folder --listen 127.0.0.1:<port>` (0: any free port) and waits until it listens.
-  CollectorProcess(std::string binary, std::filesystem::path folder, int port = 0)
-      : binary_(std::move(binary)), folder_(std::move(folder)) {
+  // Starts `binary serve --data folder --listen 127.0.0.1:<port>` (0: any free port) and waits until it listens;
+  // with `database` (a PostgreSQL URL), `--db database` too: the folder then holds the TLS identity and the log.
+  CollectorProcess(std::string binary, std::filesystem::path folder, int port = 0, std::string database = "")
+      : binary_(std::move(binary)), folder_(std::move(folder)), database_(std::move(database)) {
     start(port);
   }
   ~CollectorProcess() { stop(); }
@@ -179,6 +180,7 @@ class CollectorProcess {
     words.insert(words.begin(), binary_);
     words.push_back("--data");
     words.push_back(folder_.string());
+    if (!database_.empty()) words.insert(words.end(), {"--db", database_});
     return run(words, std::chrono::seconds(30));
   }
   // Adds a user and returns the enrollment line it prints.
@@ -236,8 +238,10 @@ class CollectorProcess {
     int out_fd = -1;
     std::filesystem::create_directories(folder_);
     // Its request log goes to a file beside its data, for a test to read (and to keep test output quiet).
-    pid_ = spawn({binary_, "serve", "--data", folder_.string(), "--listen", "127.0.0.1:" + std::to_string(port)},
-                 &out_fd, nullptr, {}, (folder_ / "requests.log").string());
+    std::vector<std::string> words{binary_,          "serve",    "--data",
+                                   folder_.string(), "--listen", "127.0.0.1:" + std::to_string(port)};
+    if (!database_.empty()) words.insert(words.end(), {"--db", database_});
+    pid_ = spawn(words, &out_fd, nullptr, {}, (folder_ / "requests.log").string());
     // The first lines say where it listens and its pin; then the pipe stays open until it exits.
     std::string text;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
@@ -269,6 +273,7 @@ class CollectorProcess {
 
   std::string binary_;
   std::filesystem::path folder_;
+  std::string database_;
   pid_t pid_ = -1;
   int out_fd_ = -1;
   std::string url_;

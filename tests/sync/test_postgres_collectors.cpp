@@ -1,0 +1,343 @@
+// Several tsunagi-collector processes on one PostgreSQL database (a schema of its own on the server ctest's
+// fixture starts), each serving HTTPS on 127.0.0.1 with the same TLS identity, and in-process devices (real stores,
+// real SyncEngines over libcurl) whose every request goes to the next process in turn, as behind a load balancer:
+//  - the pull cursor stays exact while 20 devices push through three processes at once;
+//  - 200 devices pushing and pulling for a bounded time end with the same records as the database, and each
+//    process's requests per second and latency are printed;
+//  - migrate-store moves a SQLite collector's database to PostgreSQL, and its devices keep syncing.
+#include <algorithm>
+#include <map>
+#include <numeric>
+
+#include "collector/admin.hpp"
+#include "collector/postgres.hpp"
+#include "sync_fixture.hpp"
+#include "tests/support/postgres.hpp"
+
+namespace tsunagi::sync_tests {
+
+namespace {
+
+// Sends each request to the next of several collectors, and counts, per record id and version, the records that
+// pulls brought back: a version received twice was sent twice to one cursor.
+class RotatingTransport final : public sync::Transport {
+ public:
+  RotatingTransport(const std::vector<std::string>& urls, const std::string& pin) {
+    for (const std::string& url : urls) collectors_.push_back(sync::make_curl_transport(url, {pin, ""}));
+    static std::atomic<std::size_t> devices{0};
+    next_ = devices++;  // devices start at different processes, so that each process serves pushes and pulls
+  }
+  Result<sync::HttpResponse> send(const sync::HttpRequest& request) override {
+    auto response = collectors_[next_++ % collectors_.size()]->send(request);
+    if (response && request.path == "/v1/pull" && response->status == 200) {
+      json page = json::parse(response->body, nullptr, false);
+      if (page.is_object() && page["records"].is_array())
+        for (const json& record : page["records"]) ++received[record.value("id", "") + "@" + record.value("hlc", "")];
+    }
+    return response;
+  }
+  std::map<std::string, int> received;  // "id@hlc" → how many times a pull brought it
+
+ private:
+  std::vector<std::unique_ptr<sync::Transport>> collectors_;
+  std::size_t next_ = 0;
+};
+
+// `count` collector processes serving one PostgreSQL schema, each from a folder of its own (its request log) with
+// the first one's TLS identity, the default reference data imported.
+class PostgresCollectors {
+ public:
+  explicit PostgresCollectors(int count) {
+    const fs::path first = root.path() / "collector-1";
+    fs::create_directories(first);
+    auto imported = testing::run({TSUNAGI_COLLECTOR_BIN, "reference", "import", TSUNAGI_REFERENCE_FILE, "--db",
+                                  schema.url(), "--data", first.string()});
+    if (imported.exit_code != 0) throw std::runtime_error("reference import failed: " + describe(imported));
+    for (int i = 1; i <= count; ++i) {
+      const fs::path folder = root.path() / ("collector-" + std::to_string(i));
+      fs::create_directories(folder);
+      if (i > 1)
+        for (const char* file : {"cert.pem", "key.pem"})
+          fs::copy_file(first / file, folder / file, fs::copy_options::overwrite_existing);
+      processes.push_back(std::make_unique<testing::CollectorProcess>(TSUNAGI_COLLECTOR_BIN, folder, 0, schema.url()));
+    }
+  }
+
+  std::vector<std::string> urls() const {
+    std::vector<std::string> out;
+    for (const auto& process : processes) out.push_back(process->url());
+    return out;
+  }
+  const std::string& pin() const { return processes.front()->pin(); }
+
+  // A device enrolled as a new user (through the first process), whose requests then go to each process in turn.
+  struct Device {
+    EngineDevice engine;
+    RotatingTransport* rotating = nullptr;
+  };
+  Device device(sync::CollectorStore& admin, const std::string& name, const std::string& role) {
+    sync::NewUser user{.name = name, .role = role};
+    auto issued = sync::add_user_with_code(admin, user, pin());
+    INFO((issued ? std::string() : issued.error().describe()));
+    REQUIRE(issued);
+    const std::string line =
+        "tsunagi-enroll " + processes.front()->url() + " " + (*issued)["code"].get<std::string>() + " " + pin();
+    Device device{enroll_engine_device(root.path() / ("device-" + name), line)};
+    auto rotating = std::make_unique<RotatingTransport>(urls(), pin());
+    device.rotating = rotating.get();
+    device.engine.transport = std::move(rotating);
+    return device;
+  }
+
+  std::unique_ptr<sync::CollectorStore> store() const {
+    auto store = sync::open_collector_store(schema.url());
+    REQUIRE(store);
+    return std::move(*store);
+  }
+
+  // The record ids the database holds (written by `author`, when given).
+  std::set<std::string> database_ids(const std::string& author = "") const {
+    auto db = sync::PgDatabase::open(schema.url());
+    REQUIRE(db);
+    auto select = (*db)->prepare(author.empty() ? "SELECT id FROM records" : "SELECT id FROM records WHERE author = ?");
+    REQUIRE(select);
+    if (!author.empty()) (*select)->bind(1, author);
+    std::set<std::string> ids;
+    for (;;) {
+      auto row = (*select)->step();
+      REQUIRE(row);
+      if (!*row) break;
+      ids.insert((*select)->text(0));
+    }
+    return ids;
+  }
+
+  // Each process's request log lines for the sync routes, as latencies in ms.
+  std::vector<std::vector<double>> latencies() const {
+    std::vector<std::vector<double>> out;
+    for (const auto& process : processes) {
+      std::ifstream log(process->folder() / "requests.log");
+      std::vector<double> ms;
+      for (std::string line; std::getline(log, line);) {
+        if (line.find("/v1/push ") == std::string::npos && line.find("/v1/pull ") == std::string::npos) continue;
+        auto at = line.find("ms device=");
+        auto start = line.rfind(' ', at);
+        if (at != std::string::npos && start != std::string::npos) ms.push_back(std::atof(line.c_str() + start + 1));
+      }
+      out.push_back(std::move(ms));
+    }
+    return out;
+  }
+
+  TempFolder root;
+  testing::PostgresSchema schema;
+  std::vector<std::unique_ptr<testing::CollectorProcess>> processes;
+};
+
+bool done(const sync::SyncOutcome& outcome) { return outcome.result == sync::SyncResult::Done; }
+
+std::string describe_outcome(const sync::SyncOutcome& outcome) {
+  return std::string(sync::sync_result_name(outcome.result)) + ": " + outcome.error.describe();
+}
+
+double percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))];
+}
+
+std::set<std::string> received_ids(const RotatingTransport& transport, std::size_t& doubled) {
+  std::set<std::string> ids;
+  for (const auto& [key, times] : transport.received) {
+    ids.insert(key.substr(0, key.find('@')));
+    if (times > 1) ++doubled;
+  }
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls skip nothing and send nothing twice",
+          "[postgres][cursor]") {
+  PostgresCollectors collectors(3);
+  auto admin = collectors.store();
+  constexpr int kPushers = 20, kRounds = 4, kPerRound = 5;
+  std::vector<PostgresCollectors::Device> pushers;
+  for (int i = 0; i < kPushers; ++i) pushers.push_back(collectors.device(*admin, "職員" + std::to_string(i), "staff"));
+  // Two supervisors who see everything pull again and again meanwhile, each request to the next process.
+  std::vector<PostgresCollectors::Device> watchers;
+  for (const char* name : {"課長A", "課長B"}) watchers.push_back(collectors.device(*admin, name, "supervisor"));
+
+  std::mutex made_mutex;
+  std::set<std::string> made;  // every record any device created
+  std::atomic<int> pushing{kPushers};
+  std::vector<std::string> failures;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kPushers; ++i)
+    threads.emplace_back([&, i] {
+      EngineDevice& device = pushers[i].engine;
+      for (int round = 0; round < kRounds; ++round) {
+        auto ids = device.import(numbered_records("device " + std::to_string(i), round * kPerRound, kPerRound));
+        {
+          std::lock_guard lock(made_mutex);
+          made.insert(ids.begin(), ids.end());
+        }
+        auto outcome = device.sync();
+        if (!done(outcome) || device.outbox_size() != 0) {
+          std::lock_guard lock(made_mutex);
+          failures.push_back("device " + std::to_string(i) + ": " + describe_outcome(outcome));
+        }
+      }
+      --pushing;
+    });
+  for (auto& watcher : watchers)
+    threads.emplace_back([&] {
+      while (pushing > 0) (void)watcher.engine.sync();
+      auto last = watcher.engine.sync();  // after every push was answered
+      if (!done(last)) {
+        std::lock_guard lock(made_mutex);
+        failures.push_back("watcher: " + describe_outcome(last));
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  INFO((failures.empty() ? std::string() : failures.front()));
+  REQUIRE(failures.empty());
+
+  const std::set<std::string> stored = collectors.database_ids();
+  REQUIRE(made.size() == static_cast<std::size_t>(kPushers * kRounds * kPerRound));
+  CHECK(stored == made);
+  for (auto& watcher : watchers) {
+    std::size_t doubled = 0;
+    const std::set<std::string> received = received_ids(*watcher.rotating, doubled);
+    std::size_t skipped = 0;
+    for (const std::string& id : made) skipped += received.count(id) == 0;
+    INFO(watcher.engine.folder.filename().string() << ": " << watcher.rotating->received.size() << " received");
+    CHECK(skipped == 0);
+    CHECK(doubled == 0);
+    CHECK(watcher.engine.record_ids() == made);
+  }
+}
+
+TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL, and all end with the same records",
+          "[postgres][load]") {
+  const int kDevices = testing::env_count("TSUNAGI_LOAD_DEVICES", 200);
+  const int kSeconds = testing::env_count("TSUNAGI_LOAD_SECONDS", 12);
+  const int kWorkers = std::min(16, kDevices);  // devices syncing at one time
+  PostgresCollectors collectors(3);
+  auto admin = collectors.store();
+  std::vector<PostgresCollectors::Device> devices;
+  // Staff, who see what they wrote, and one in twenty a supervisor who sees everything (and pulls it all).
+  auto supervises = [](int i) { return i % 20 == 0; };
+  auto user_name = [](int i) { return "端末" + std::to_string(i); };
+  for (int i = 0; i < kDevices; ++i)
+    devices.push_back(collectors.device(*admin, user_name(i), supervises(i) ? "supervisor" : "staff"));
+  {  // each device's first sync (the reference data, and the device's start) is set-up, not part of the load
+    std::vector<std::thread> first;
+    std::atomic<int> next{0}, failed{0};
+    for (int w = 0; w < kWorkers; ++w)
+      first.emplace_back([&] {
+        for (int index = next++; index < kDevices; index = next++) failed += !done(devices[index].engine.sync());
+      });
+    for (auto& thread : first) thread.join();
+    REQUIRE(failed == 0);
+  }
+  for (const auto& process : collectors.processes) std::ofstream(process->folder() / "requests.log", std::ios::trunc);
+
+  std::atomic<long> syncs{0};
+  std::mutex failures_mutex;
+  std::vector<std::string> failures;
+  const auto started = std::chrono::steady_clock::now();
+  const auto until = started + std::chrono::seconds(kSeconds);
+  std::vector<std::thread> workers;
+  for (int w = 0; w < kWorkers; ++w)
+    workers.emplace_back([&, w] {
+      // Worker w takes its own devices (w, w + kWorkers, ...) in turn: a device syncs on one thread at a time.
+      for (int index = w; std::chrono::steady_clock::now() < until;
+           index = index + kWorkers < kDevices ? index + kWorkers : w) {
+        EngineDevice& device = devices[index].engine;
+        auto made = numbered_records(user_name(index), static_cast<int>(syncs % 100000), 1);
+        for (Record& record : made) record.author = user_name(index);
+        device.import(std::move(made));
+        auto outcome = device.sync();
+        ++syncs;
+        if (!done(outcome)) {
+          std::lock_guard lock(failures_mutex);
+          failures.push_back(describe_outcome(outcome));
+        }
+      }
+    });
+  for (auto& worker : workers) worker.join();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto latencies = collectors.latencies();
+  // Then every device syncs once more, after the last push: each then holds what the database holds.
+  for (auto& device : devices) REQUIRE(done(device.engine.sync()));
+
+  std::printf("load: %d devices, %d at a time, %.1f s, %ld syncs, 3 collector processes on PostgreSQL\n", kDevices,
+              kWorkers, seconds, syncs.load());
+  for (std::size_t i = 0; i < latencies.size(); ++i)
+    std::printf("  collector %zu: %zu requests, %.0f req/s, p50 %.1f ms, p99 %.1f ms\n", i + 1, latencies[i].size(),
+                static_cast<double>(latencies[i].size()) / seconds, percentile(latencies[i], 0.5),
+                percentile(latencies[i], 0.99));
+  std::fflush(stdout);
+
+  INFO((failures.empty() ? std::string() : failures.front()));
+  CHECK(failures.empty());
+  const std::set<std::string> stored = collectors.database_ids();
+  std::size_t outboxes = 0, differing = 0, doubled = 0;
+  for (int i = 0; i < kDevices; ++i) {
+    EngineDevice& device = devices[i].engine;
+    outboxes += static_cast<std::size_t>(device.outbox_size());
+    differing += device.record_ids() != (supervises(i) ? stored : collectors.database_ids(user_name(i)));
+    received_ids(*devices[i].rotating, doubled);
+  }
+  CHECK(stored.size() >= static_cast<std::size_t>(syncs.load()));  // each sync made one record first
+  CHECK(outboxes == 0);                                            // 0 lost: every record made reached the database
+  CHECK(differing == 0);  // every device holds exactly the database's records that its user sees
+  CHECK(doubled == 0);    // no version sent twice to one device
+  for (const auto& process : latencies) CHECK(process.size() > 0);  // each process served its share
+}
+
+TEST_CASE("migrate-store moves a SQLite collector to PostgreSQL, and its devices keep syncing without enrolling again",
+          "[postgres][migrate_store]") {
+  SyncFixture ward;
+  const std::string line = ward.add_user("田中 花子", "staff");
+  EngineDevice laptop = ward.engine_device("laptop", line);
+  const std::string supervisor_line = ward.add_user("主任", "supervisor");
+  EngineDevice office = ward.engine_device("office", supervisor_line);
+  auto before = laptop.import(numbered_records("移行前", 0, 30));
+  REQUIRE(done(laptop.sync()));
+  REQUIRE(done(office.sync()));
+  REQUIRE(office.record_ids().size() == 30);
+
+  testing::PostgresSchema schema;
+  // Refused while the ward's collector serves from the folder: what it took afterwards would stay behind.
+  auto serving = testing::run(
+      {TSUNAGI_COLLECTOR_BIN, "migrate-store", "--from", ward.collector_dir().string(), "--to", schema.url()});
+  CHECK(serving.exit_code != 0);
+  CHECK(contains(serving.err, "migrate_store.serving"));
+  ward.collector->stop();
+  auto moved = testing::run(
+      {TSUNAGI_COLLECTOR_BIN, "migrate-store", "--from", ward.collector_dir().string(), "--to", schema.url()});
+  INFO(describe(moved));
+  REQUIRE(moved.exit_code == 0);
+  CHECK(contains(moved.out, "records"));
+  auto again = testing::run(
+      {TSUNAGI_COLLECTOR_BIN, "migrate-store", "--from", ward.collector_dir().string(), "--to", schema.url()});
+  CHECK(contains(again.err, "migrate_store.not_empty"));
+
+  // The same port and identity, now on PostgreSQL: the devices' tokens and cursors still hold.
+  testing::CollectorProcess city(TSUNAGI_COLLECTOR_BIN, ward.collector_dir(), ward.collector->port(), schema.url());
+  auto after = laptop.import(numbered_records("移行後", 30, 5));
+  auto pushed = laptop.sync();
+  INFO(describe_outcome(pushed));
+  REQUIRE(done(pushed));
+  CHECK(laptop.outbox_size() == 0);
+  auto pulled = office.sync();
+  REQUIRE(done(pulled));
+  CHECK(pulled.progress.records_received == 5);  // only what is new: the cursor from the SQLite collector holds
+  CHECK(office.record_ids().size() == 35);
+  auto listed = city.admin({"device", "list"});
+  CHECK(contains(listed.out, "laptop"));
+}
+
+}  // namespace tsunagi::sync_tests
