@@ -53,7 +53,7 @@ case "$action" in
       # Three collector processes with 16 connections each, several test programs at once, and the benchmarks.
       if as_owner "$bin/pg_ctl" -D "$data/cluster" -l "$data/server.log" -w -t 60 \
         -o "-p $port -k $data -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=64MB" \
-        start >/dev/null; then
+        start </dev/null >/dev/null 2>&1; then  # the server holds none of our pipes
         echo "postgresql://tsunagi@127.0.0.1:$port/postgres" > "$state/url"
         echo "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at 127.0.0.1:$port (data in $data)"
         exit 0

@@ -18,14 +18,19 @@ namespace tsunagi::sync_tests {
 
 namespace {
 
-// Sends each request to the next of several collectors, and counts, per record id and version, the records that
-// pulls brought back: a version received twice was sent twice to one cursor.
+// "id@hlc" → how many times pulls brought that version of a record to one device: twice is sent twice to one cursor.
+using Received = std::map<std::string, int>;
+
+// Sends each request to the next of several collectors, and counts into `received` the records pulls brought back.
+// Its connections close with it: a device makes one per sync, as a `tsunagi sync` process does (a device holding
+// its connections open between syncs would hold a collector's worker threads).
 class RotatingTransport final : public sync::Transport {
  public:
-  RotatingTransport(const std::vector<std::string>& urls, const std::string& pin) {
+  RotatingTransport(const std::vector<std::string>& urls, const std::string& pin, Received& received)
+      : received(received) {
     for (const std::string& url : urls) collectors_.push_back(sync::make_curl_transport(url, {pin, ""}));
-    static std::atomic<std::size_t> devices{0};
-    next_ = devices++;  // devices start at different processes, so that each process serves pushes and pulls
+    static std::atomic<std::size_t> runs{0};
+    next_ = runs++;  // runs start at different processes, so that each process serves pushes and pulls
   }
   Result<sync::HttpResponse> send(const sync::HttpRequest& request) override {
     auto response = collectors_[next_++ % collectors_.size()]->send(request);
@@ -36,9 +41,9 @@ class RotatingTransport final : public sync::Transport {
     }
     return response;
   }
-  std::map<std::string, int> received;  // "id@hlc" → how many times a pull brought it
 
  private:
+  Received& received;
   std::vector<std::unique_ptr<sync::Transport>> collectors_;
   std::size_t next_ = 0;
 };
@@ -73,7 +78,15 @@ class PostgresCollectors {
   // A device enrolled as a new user (through the first process), whose requests then go to each process in turn.
   struct Device {
     EngineDevice engine;
-    RotatingTransport* rotating = nullptr;
+    std::vector<std::string> urls;
+    std::string pin;
+    std::unique_ptr<Received> received = std::make_unique<Received>();
+
+    // One sync over connections of its own to every process, closed when it ends.
+    sync::SyncOutcome sync() {
+      RotatingTransport transport(urls, pin, *received);
+      return engine.sync(test_sync_options(), &transport);
+    }
   };
   Device device(sync::CollectorStore& admin, const std::string& name, const std::string& role) {
     sync::NewUser user{.name = name, .role = role};
@@ -82,11 +95,7 @@ class PostgresCollectors {
     REQUIRE(issued);
     const std::string line =
         "tsunagi-enroll " + processes.front()->url() + " " + (*issued)["code"].get<std::string>() + " " + pin();
-    Device device{enroll_engine_device(root.path() / ("device-" + name), line)};
-    auto rotating = std::make_unique<RotatingTransport>(urls(), pin());
-    device.rotating = rotating.get();
-    device.engine.transport = std::move(rotating);
-    return device;
+    return Device{enroll_engine_device(root.path() / ("device-" + name), line), urls(), pin()};
   }
 
   std::unique_ptr<sync::CollectorStore> store() const {
@@ -146,9 +155,9 @@ double percentile(std::vector<double> values, double p) {
   return values[std::min(values.size() - 1, static_cast<std::size_t>(p * static_cast<double>(values.size())))];
 }
 
-std::set<std::string> received_ids(const RotatingTransport& transport, std::size_t& doubled) {
+std::set<std::string> received_ids(const Received& received, std::size_t& doubled) {
   std::set<std::string> ids;
-  for (const auto& [key, times] : transport.received) {
+  for (const auto& [key, times] : received) {
     ids.insert(key.substr(0, key.find('@')));
     if (times > 1) ++doubled;
   }
@@ -175,15 +184,15 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   std::vector<std::thread> threads;
   for (int i = 0; i < kPushers; ++i)
     threads.emplace_back([&, i] {
-      EngineDevice& device = pushers[i].engine;
+      PostgresCollectors::Device& device = pushers[i];
       for (int round = 0; round < kRounds; ++round) {
-        auto ids = device.import(numbered_records("device " + std::to_string(i), round * kPerRound, kPerRound));
+        auto ids = device.engine.import(numbered_records("device " + std::to_string(i), round * kPerRound, kPerRound));
         {
           std::lock_guard lock(made_mutex);
           made.insert(ids.begin(), ids.end());
         }
         auto outcome = device.sync();
-        if (!done(outcome) || device.outbox_size() != 0) {
+        if (!done(outcome) || device.engine.outbox_size() != 0) {
           std::lock_guard lock(made_mutex);
           failures.push_back("device " + std::to_string(i) + ": " + describe_outcome(outcome));
         }
@@ -192,8 +201,8 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
     });
   for (auto& watcher : watchers)
     threads.emplace_back([&] {
-      while (pushing > 0) (void)watcher.engine.sync();
-      auto last = watcher.engine.sync();  // after every push was answered
+      while (pushing > 0) (void)watcher.sync();
+      auto last = watcher.sync();  // after every push was answered
       if (!done(last)) {
         std::lock_guard lock(made_mutex);
         failures.push_back("watcher: " + describe_outcome(last));
@@ -208,10 +217,10 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   CHECK(stored == made);
   for (auto& watcher : watchers) {
     std::size_t doubled = 0;
-    const std::set<std::string> received = received_ids(*watcher.rotating, doubled);
+    const std::set<std::string> received = received_ids(*watcher.received, doubled);
     std::size_t skipped = 0;
     for (const std::string& id : made) skipped += received.count(id) == 0;
-    INFO(watcher.engine.folder.filename().string() << ": " << watcher.rotating->received.size() << " received");
+    INFO(watcher.engine.folder.filename().string() << ": " << watcher.received->size() << " received");
     CHECK(skipped == 0);
     CHECK(doubled == 0);
     CHECK(watcher.engine.record_ids() == made);
@@ -236,7 +245,7 @@ TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL,
     std::atomic<int> next{0}, failed{0};
     for (int w = 0; w < kWorkers; ++w)
       first.emplace_back([&] {
-        for (int index = next++; index < kDevices; index = next++) failed += !done(devices[index].engine.sync());
+        for (int index = next++; index < kDevices; index = next++) failed += !done(devices[index].sync());
       });
     for (auto& thread : first) thread.join();
     REQUIRE(failed == 0);
@@ -254,10 +263,10 @@ TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL,
       // Worker w takes its own devices (w, w + kWorkers, ...) in turn: a device syncs on one thread at a time.
       for (int index = w; std::chrono::steady_clock::now() < until;
            index = index + kWorkers < kDevices ? index + kWorkers : w) {
-        EngineDevice& device = devices[index].engine;
+        PostgresCollectors::Device& device = devices[index];
         auto made = numbered_records(user_name(index), static_cast<int>(syncs % 100000), 1);
         for (Record& record : made) record.author = user_name(index);
-        device.import(std::move(made));
+        device.engine.import(std::move(made));
         auto outcome = device.sync();
         ++syncs;
         if (!done(outcome)) {
@@ -270,7 +279,7 @@ TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL,
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto latencies = collectors.latencies();
   // Then every device syncs once more, after the last push: each then holds what the database holds.
-  for (auto& device : devices) REQUIRE(done(device.engine.sync()));
+  for (auto& device : devices) REQUIRE(done(device.sync()));
 
   std::printf("load: %d devices, %d at a time, %.1f s, %ld syncs, 3 collector processes on PostgreSQL\n", kDevices,
               kWorkers, seconds, syncs.load());
@@ -288,7 +297,7 @@ TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL,
     EngineDevice& device = devices[i].engine;
     outboxes += static_cast<std::size_t>(device.outbox_size());
     differing += device.record_ids() != (supervises(i) ? stored : collectors.database_ids(user_name(i)));
-    received_ids(*devices[i].rotating, doubled);
+    received_ids(*devices[i].received, doubled);
   }
   CHECK(stored.size() >= static_cast<std::size_t>(syncs.load()));  // each sync made one record first
   CHECK(outboxes == 0);                                            // 0 lost: every record made reached the database
