@@ -156,14 +156,6 @@ constexpr TableColumns kTables[] = {
     {"history", "seq, record_id, by_user, device_id, at, doc, conflicts"},
 };
 
-Error newer_schema(int version) {
-  return make_error("store.version", "",
-                    "the collector database is at schema " + std::to_string(version) + ", newer than this " +
-                        "version knows (" + std::to_string(kCollectorSchemaVersion) + "): run a newer collector",
-                    "集約サーバーのデータベース（スキーマ " + std::to_string(version) +
-                        "）はこのバージョンより新しいものです。新しいバージョンの集約サーバーを使ってください");
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] The store
 // ---------------------------------------------------------------------------------------------------------------

@@ -42,6 +42,15 @@ inline Error not_found(const char* code, const std::string& what) {
   return make_error(code, "", what + " not found", what + " が見つかりません");
 }
 
+// store.version: a database of a schema newer than this version's (kCollectorSchemaVersion).
+inline Error newer_schema(int version) {
+  return make_error("store.version", "",
+                    "the collector database is at schema " + std::to_string(version) + ", newer than this " +
+                        "version knows (" + std::to_string(kCollectorSchemaVersion) + "): run a newer collector",
+                    "集約サーバーのデータベース（スキーマ " + std::to_string(version) +
+                        "）はこのバージョンより新しいものです。新しいバージョンの集約サーバーを使ってください");
+}
+
 template <class Db, class Stmt>
 class SqlCollectorStore : public CollectorStore {
   using json = nlohmann::json;

@@ -183,14 +183,6 @@ class SqliteCollectorStore final : public SqlCollectorStore<Database, Statement>
     return static_cast<int>(version->value_or(0));
   }
 
-  static Error newer_schema(int version) {
-    return make_error("store.version", "",
-                      "the collector database is at schema " + std::to_string(version) + ", newer than this " +
-                          "version knows (" + std::to_string(kCollectorSchemaVersion) + "): run a newer collector",
-                      "集約サーバーのデータベース（スキーマ " + std::to_string(version) +
-                          "）はこのバージョンより新しいものです。新しいバージョンの集約サーバーを使ってください");
-  }
-
   // Brings the database to kCollectorSchemaVersion one step at a time, each step and its new version in one write
   // transaction that first reads the version again: several processes may start (or `migrate`) at once, and
   // whoever comes second finds the step done. Every step only adds (tables, columns, rows derived from what is
@@ -381,8 +373,7 @@ Status check_copy(Database& copy, const std::filesystem::path& name, BackupRepor
   auto schema = copy.query_int("PRAGMA user_version");
   if (!schema) return schema.error();
   report.schema = schema->value_or(0);
-  if (report.schema > kCollectorSchemaVersion)
-    return SqliteCollectorStore::newer_schema(static_cast<int>(report.schema));
+  if (report.schema > kCollectorSchemaVersion) return newer_schema(static_cast<int>(report.schema));
   const std::pair<const char*, std::int64_t*> counts[] = {{"SELECT count(*) FROM users", &report.users},
                                                           {"SELECT count(*) FROM devices", &report.devices},
                                                           {"SELECT count(*) FROM records", &report.records},

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -75,6 +76,31 @@ class FreshStore {
   const std::string backend = GENERATE(as<std::string>{}, "sqlite", "postgresql"); \
   INFO("store: " << backend);                                                      \
   FreshStore fresh(backend)
+
+// Four migrations of one database at once, as collectors starting together run them: the steps they ran in all,
+// and how many failed, with their errors.
+struct Migrators {
+  int steps = 0, failures = 0;
+  std::string errors;
+};
+Migrators migrate_at_once(const std::function<Result<MigrationReport>()>& migrate) {
+  Migrators together;
+  std::mutex mutex;  // guards together
+  std::vector<std::thread> starting;
+  for (int i = 0; i < 4; ++i)
+    starting.emplace_back([&] {
+      auto report = migrate();
+      std::lock_guard lock(mutex);
+      if (report) {
+        together.steps += report->steps;
+      } else {
+        ++together.failures;
+        together.errors += report.error().describe() + "\n";
+      }
+    });
+  for (auto& thread : starting) thread.join();
+  return together;
+}
 
 Record record_by(const std::string& author, const std::vector<std::string>& areas) {
   Record record = meeting(author, ReviewStatus::Draft);
@@ -436,25 +462,10 @@ TEST_CASE("pushes from several connections at once, pulled meanwhile: every chan
 TEST_CASE("collectors starting at once on a new PostgreSQL database migrate it once, and a newer schema is refused",
           "[collector][migration][postgres]") {
   testing::PostgresSchema schema;
-  std::vector<std::thread> starting;
-  std::atomic<int> steps{0}, failures{0};
-  std::mutex errors_mutex;
-  std::string errors;
-  for (int i = 0; i < 4; ++i)
-    starting.emplace_back([&] {
-      auto report = migrate_postgres_collector_store(schema.url());
-      if (!report) {
-        ++failures;
-        std::lock_guard lock(errors_mutex);
-        errors += report.error().describe() + "\n";
-      } else {
-        steps += report->steps;
-      }
-    });
-  for (auto& thread : starting) thread.join();
-  INFO(errors);
-  CHECK(failures == 0);
-  CHECK(steps == 1);  // a new PostgreSQL store is made at schema 2 in one step, by whoever came first
+  const Migrators together = migrate_at_once([&] { return migrate_postgres_collector_store(schema.url()); });
+  INFO(together.errors);
+  CHECK(together.failures == 0);
+  CHECK(together.steps == 1);  // a new PostgreSQL store is made at schema 2 in one step, by whoever came first
   auto store = open_postgres_collector_store(schema.url());
   REQUIRE(store);
   CHECK_FALSE((*store)->collector_id().empty());
@@ -564,25 +575,10 @@ TEST_CASE("a schema 1 database given parts of schema 2 in place by an earlier ve
 TEST_CASE("collectors starting at once on a new database migrate it once, and a newer schema is refused",
           "[collector][migration]") {
   TempFolder folder;
-  std::vector<std::thread> starting;
-  std::atomic<int> steps{0}, failures{0};
-  std::mutex errors_mutex;
-  std::string errors;
-  for (int i = 0; i < 4; ++i)
-    starting.emplace_back([&] {
-      auto report = migrate_sqlite_collector_store(folder.path);
-      if (!report) {
-        ++failures;
-        std::lock_guard lock(errors_mutex);
-        errors += report.error().describe() + "\n";
-      } else {
-        steps += report->steps;
-      }
-    });
-  for (auto& thread : starting) thread.join();
-  INFO(errors);
-  CHECK(failures == 0);
-  CHECK(steps == kCollectorSchemaVersion);  // each step once, by whoever came first
+  const Migrators together = migrate_at_once([&] { return migrate_sqlite_collector_store(folder.path); });
+  INFO(together.errors);
+  CHECK(together.failures == 0);
+  CHECK(together.steps == kCollectorSchemaVersion);  // each step once, by whoever came first
   auto store = open_sqlite_collector_store(folder.path);
   REQUIRE(store);
   const std::string id = (*store)->collector_id();
