@@ -133,6 +133,21 @@ std::string server_url(const Arguments& args, const Place& place, CollectorStore
   return url.empty() ? "https://127.0.0.1:8443" : url;
 }
 
+// tls.pin_differs when the collector processes on this database announced another key than `pin` (and not as the
+// one they move to next): a process given a fresh folder would make a key of its own, which devices refuse.
+Status same_key_as_others(CollectorStore& store, const std::string& pin) {
+  auto text = store.announcement();
+  if (!text) return text.error();
+  const json announced = json::parse(*text, nullptr, false);
+  const std::string theirs = string_member(announced, "pin");
+  if (theirs.empty() || theirs == pin || string_member(announced, "next_pin") == pin) return ok_status();
+  return make_error("tls.pin_differs", "",
+                    "the collector processes on this database serve the key " + theirs + ", this one " + pin +
+                        ": copy their cert.pem and key.pem into this folder (or give the same --cert/--key)",
+                    "このデータベースの集約サーバーは別の鍵（" + theirs +
+                        "）で動いています。その cert.pem と key.pem をこのフォルダにコピーしてください");
+}
+
 int serve(const Arguments& args, const Place& place) {
   CollectorOptions options;
   options.data_dir = place.dir;
@@ -164,14 +179,21 @@ int serve(const Arguments& args, const Place& place) {
   auto server = CollectorServer::start(options);
   if (!server) return fail(server.error());
   std::string url = (*server)->url();
-  const std::string endpoint = to_json_text(json{{"url", url}, {"pin", (*server)->pin()}});
-  if (!place.dir.empty())
-    if (auto status = write_file_atomic(endpoint_file(place.dir), endpoint + "\n", 0600); !status)
-      return fail(status.error());
+  const std::string endpoint =
+      to_json_text(json{{"url", url}, {"pin", (*server)->pin()}, {"next_pin", (*server)->next_pin()}});
   {
     auto store = open_collector_store(place.database());
     if (!store) return fail(store.error());
+    // Processes sharing a database serve one key: devices pin it, whichever process they reach.
+    if (!place.db.empty())
+      if (auto status = same_key_as_others(**store, (*server)->pin()); !status) return fail(status.error());
     if (auto status = (*store)->set_announcement(endpoint); !status) return fail(status.error());
+  }
+  if (!place.dir.empty()) {
+    if (auto status = write_file_atomic(endpoint_file(place.dir), endpoint + "\n", 0600); !status)
+      return fail(status.error());
+    if (!place.db.empty())
+      if (auto status = note_postgres_folder(place.dir, place.db); !status) return fail(status.error());
   }
   if ((*server)->created_certificate()) std::printf("created a self-signed certificate in %s\n", place.dir.c_str());
   std::printf("tsunagi-collector listening on %s\npin %s\n", url.c_str(), (*server)->pin().c_str());
@@ -358,12 +380,12 @@ int main(int argc, char** argv) {
     if (command == "serve") return serve(args, place);
     if (command == "migrate") return migrate_command(place);
     if (command == "key" || command == "backup" || command == "restore") {
-      if (place.dir.empty()) throw UsageError{command + ": --data DIR is required"};
-      if (command == "key") return key_command(args, place.dir);
-      if (!place.db.empty())
+      if (command != "key" && !place.db.empty())
         return fail(make_error("backup.postgres", "",
                                "a PostgreSQL collector is backed up with pg_dump or base backups (docs/DEPLOY.md)",
                                "PostgreSQL の集約サーバーは pg_dump などでバックアップします（docs/DEPLOY.md）"));
+      if (place.dir.empty()) throw UsageError{command + ": --data DIR is required"};
+      if (command == "key") return key_command(args, place.dir);
       if (command == "backup") return backup_command(args, place.dir);
       return restore_command(args, place.dir);
     }

@@ -9,6 +9,7 @@
 #include <openssl/ssl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -159,6 +160,7 @@ class StorePool {
 // Per request, for the log line: set by the handler thread, read by the logger on the same thread.
 thread_local std::chrono::steady_clock::time_point request_started;
 thread_local std::string request_device;
+thread_local std::string request_failure;  // why the collector failed the request (a store's error), for its log
 
 // With the charset named, httplib does not compress the body itself (it would answer brotli to a client asking
 // for it); the protocol's one coding is gzip, applied by answer().
@@ -188,12 +190,23 @@ void send_error(httplib::Response& res, int status, const Error& error) {
 // A store failure as the client should read it: busy (retry later), the collector's disk full (507: the device
 // keeps its records and tells the user to call the office), or an internal error.
 void send_store_failure(httplib::Response& res, const Error& error) {
+  request_failure = error.code + ": " + error.message;
   if (error.code == "store.busy") return send_error(res, 503, error);
+  if (error.code == "store.unavailable") {  // PostgreSQL restarting or unreachable: devices retry later
+    res.set_header("Retry-After", "5");
+    return send_error(res, 503,
+                      make_error("collector.database", "", "the collector cannot reach its database: try again later",
+                                 "集約サーバーがデータベースに接続できません。しばらくしてから同期してください"));
+  }
   if (error.code == "store.full")
     return send_error(res, 507,
                       make_error("collector.full", "", "the collector's disk is full: call the office",
                                  "集約サーバーのディスクがいっぱいです。事務所に連絡してください"));
-  send_error(res, 500, error);
+  // The database's own words stay in the collector's log; the device says what its user can act on.
+  send_error(
+      res, 500,
+      make_error(error.code, "", "the collector failed to store or read: its log says why",
+                 "集約サーバーでエラーが発生しました。しばらくしてから同期し、続くときは事務所に連絡してください"));
 }
 
 Error malformed_cursor(const std::string& path) {
@@ -265,16 +278,20 @@ class RequestBody {
   }
 
   // Reads and drops a small plain body still unread, or ends the connection after the answer.
-  void drain() {
+  void drain(httplib::Response& res) {
     if (consumed_) return;
-    constexpr std::size_t kMaxDrainedBytes = 64 * 1024;
+    const int status = res.status;  // reading a body that does not inflate would set 400 over the answer given
+    // A small body, also a compressed one (a device's push answered 401 or 503 at once), is read and dropped, its
+    // inflation bounded: closing instead does not help when the body came in the same TLS record as the head,
+    // since httplib has read it already and would parse it as the next request. A larger, chunked or inflating one
+    // ends the connection.
+    constexpr std::size_t kMaxDrainedBytes = 64 * 1024, kMaxDrainedInflated = 1024 * 1024;
     const std::string length = req_.get_header_value("Content-Length");
-    const bool small_and_plain = !length.empty() && std::strtoull(length.c_str(), nullptr, 10) <= kMaxDrainedBytes &&
-                                 req_.get_header_value("Content-Encoding").empty();
-    if (small_and_plain)
-      consume([](const char*, std::size_t) { return true; });
-    else
+    const bool small = !length.empty() && std::strtoull(length.c_str(), nullptr, 10) <= kMaxDrainedBytes;
+    std::size_t inflated = 0;
+    if (!small || !consume([&](const char*, std::size_t size) { return (inflated += size) <= kMaxDrainedInflated; }))
       head_count.close = true;
+    res.status = status;
   }
 
  private:
@@ -588,9 +605,11 @@ struct CollectorServer::Impl {
     answer(req, res, to_json_text(*answered));
   }
 
+  // Also a load balancer's health check: it answers 200 only when the database does.
   void status(const httplib::Request&, httplib::Response& res) {
     auto store = pool.borrow();
-    if (!store) return send_error(res, 503, store.error());
+    if (!store) return send_store_failure(res, store.error());
+    if (auto reached = (*store)->announcement(); !reached) return send_store_failure(res, reached.error());
     send_json(res, 200,
               to_json_text(json{{"collector_id", (*store)->collector_id()}, {"time", now_iso8601()}, {"protocol", 1}}));
   }
@@ -699,6 +718,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
     head_count.in_body = true;
     request_started = std::chrono::steady_clock::now();
     request_device.clear();
+    request_failure.clear();
     return httplib::Server::HandlerResponse::Unhandled;
   });
   using Reader = httplib::ContentReader;
@@ -711,7 +731,7 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
                                              const Reader& reader) {  // (clang 14 cannot capture a binding)
       RequestBody body(req, reader);
       (self->*handle)(req, res, body);
-      body.drain();
+      body.drain(res);
     });
   server.Get(kStatusPath, [self](const httplib::Request& req, httplib::Response& res) { self->status(req, res); });
   // Every error a client sees is JSON with a stable code, also the ones httplib makes itself (404, 413).
@@ -735,7 +755,12 @@ Result<std::unique_ptr<CollectorServer>> CollectorServer::start(const CollectorO
     char line[512];
     std::snprintf(line, sizeof line, "%s %s %s %d %.1fms device=%s", now_iso8601().c_str(), req.method.c_str(),
                   req.path.c_str(), res.status, ms, request_device.empty() ? "-" : request_device.c_str());
-    self->log(line);
+    std::string text = line;
+    if (!request_failure.empty()) {  // a store's message: no record text (nor a password: URLs are redacted)
+      text += " error=" + request_failure;
+      std::replace(text.begin(), text.end(), '\n', ' ');
+    }
+    self->log(text);
   });
 
   int port = options.port;

@@ -166,6 +166,12 @@ Result<std::unique_ptr<CollectorStore>> open_collector_store(const std::string& 
 // gets every table). Several collector processes may share it: see store_postgres.cpp for how pulls stay exact.
 Result<std::unique_ptr<CollectorStore>> open_postgres_collector_store(const std::string& url);
 
+// Notes in `folder` (database.json, 0600) that this collector's database is the PostgreSQL one at `url` (kept
+// without its password): serve --db --data and migrate-store write it. The SQLite store then refuses the folder
+// (store.moved, naming the URL), so that a command given --data without --db cannot start an empty SQLite collector
+// beside the real one, nor serve the copy migrate-store left.
+Status note_postgres_folder(const std::filesystem::path& folder, const std::string& url);
+
 // What `backup` copied.
 struct BackupReport {
   std::int64_t users = 0, devices = 0, records = 0, comments = 0, bytes = 0;
@@ -198,13 +204,15 @@ struct MoveReport {
   std::vector<std::pair<std::string, std::int64_t>> rows;
   std::string collector_id;
   std::int64_t last_sequence = 0;
+  std::filesystem::path kept_as;  // the SQLite database, set aside
 };
 
 // Copies the SQLite collector store in `folder` into the empty PostgreSQL database at `url` (made at this
 // version's schema), every table row for row in one transaction, with the same collector id, so that devices keep
 // their tokens and cursors; PostgreSQL's change numbers then begin above the SQLite store's last. Refused while a
 // collector serves from `folder` (migrate_store.serving) and when the database holds a collector's data already
-// (migrate_store.not_empty). The folder is left as it was (its TLS identity still serves).
+// (migrate_store.not_empty). The SQLite database is then set aside (collector.db.moved-to-postgresql-TIME) and the
+// folder noted as PostgreSQL's (note_postgres_folder); its TLS identity still serves.
 Result<MoveReport> move_sqlite_store_to_postgres(const std::filesystem::path& folder, const std::string& url);
 
 // Copies the SQLite collector store in `folder` to the file `to` while collectors serve from it (SQLite's online

@@ -200,9 +200,8 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
   // while others serve, run each step once. DDL is transactional in PostgreSQL: a failed step leaves nothing.
   Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
     MigrationReport report;
-    auto version = schema_version();
-    if (!version) return version.error();
-    report.from = *version;
+    // `from` as the first step's transaction reads it: of processes migrating at once, one says it made the steps.
+    report.from = -1;
     for (;;) {
       if (auto status = db_->exec("BEGIN"); !status) return status.error();
       auto step = [&]() -> Result<bool> {
@@ -210,6 +209,7 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
         auto at = schema_version();
         if (!at) return at.error();
         if (*at > kCollectorSchemaVersion) return newer_schema(*at);
+        if (report.from < 0) report.from = *at;
         if (*at >= target) return false;
         if (auto status = migration_step(*at); !status) return status.error();
         return true;
@@ -345,7 +345,8 @@ Result<MigrationReport> migrate_postgres_collector_store(const std::string& url,
 
 Result<MoveReport> move_sqlite_store_to_postgres(const std::filesystem::path& folder, const std::string& url) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(folder / "collector.db", ec))
+  if (!std::filesystem::is_regular_file(folder / "collector.db", ec) &&
+      !std::filesystem::exists(folder / "database.json", ec))  // moved already: migrate_sqlite_... says so
     return make_error("backup.no_store", folder.string(), "no collector database in " + folder.string(),
                       folder.string() + " に集約サーバーのデータベースがありません");
   // No collector may serve from the folder meanwhile: what it stored after the copy would stay behind.
@@ -414,10 +415,20 @@ Result<MoveReport> move_sqlite_store_to_postgres(const std::filesystem::path& fo
     if (!found) return found.error();
     report.collector_id = *found ? (*id)->text(0) : std::string();
     (*id)->reset();
-    auto set = to.prepare("UPDATE meta SET value = ? WHERE key = ?");
+    auto set =
+        to.prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (!set) return set.error();
-    if (auto status = (*set)->bind(1, report.collector_id).bind(2, "collector_id").run(); !status) return status;
-    return (*set)->bind(1, std::to_string(report.last_sequence)).bind(2, "sequence_base").run();
+    if (auto status = (*set)->bind(1, "collector_id").bind(2, report.collector_id).run(); !status) return status;
+    // Where the collector last said devices reach it, for the admin commands' enrollment lines.
+    auto endpoint = source->get()->prepare("SELECT value FROM meta WHERE key = 'endpoint'");
+    if (!endpoint) return endpoint.error();
+    auto announced = (*endpoint)->step();
+    if (!announced) return announced.error();
+    const std::string endpoint_text = *announced ? (*endpoint)->text(0) : std::string();
+    (*endpoint)->reset();
+    if (!endpoint_text.empty())
+      if (auto status = (*set)->bind(1, "endpoint").bind(2, endpoint_text).run(); !status) return status;
+    return (*set)->bind(1, "sequence_base").bind(2, std::to_string(report.last_sequence)).run();
   };
   auto status = copy();
   if (!status) {
@@ -425,6 +436,19 @@ Result<MoveReport> move_sqlite_store_to_postgres(const std::filesystem::path& fo
     return status.error();
   }
   if (auto committed = to.exec("COMMIT"); !committed) return committed.error();
+  // The SQLite database is set aside under a name no command opens (kept: it is the state before the move), and
+  // the folder notes where its data went, so that `serve --data DIR` without --db refuses instead of serving it.
+  source->reset();
+  const std::filesystem::path file = folder / "collector.db";
+  report.kept_as = file.string() + ".moved-to-postgresql-" + std::to_string(now_unix_ms());
+  std::filesystem::rename(file, report.kept_as, ec);
+  if (ec)
+    return make_error(
+        "migrate_store.rename", file.string(),
+        "moved, but could not set the SQLite database aside: " + ec.message() + "; rename it yourself before serving",
+        "移行しましたが SQLite のデータベースを退避できません: " + ec.message());
+  for (const char* log : {"-wal", "-shm"}) std::filesystem::remove(file.string() + log, ec);
+  if (auto status = note_postgres_folder(folder, url); !status) return status.error();
   return report;
 }
 

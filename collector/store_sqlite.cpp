@@ -23,7 +23,9 @@
 #include "collector/postgres.hpp"
 #include "collector/store_sql.hpp"
 #include "model/database.hpp"
+#include "model/files.hpp"
 #include "model/ids.hpp"
+#include "model/json_text.hpp"
 #include "model/platform.hpp"
 
 namespace tsunagi::sync {
@@ -190,15 +192,15 @@ class SqliteCollectorStore final : public SqlCollectorStore<Database, Statement>
   // through every step too.
   Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
     MigrationReport report;
-    auto version = schema_version();
-    if (!version) return version.error();
-    report.from = *version;
+    // `from` as the first step's transaction reads it: of processes migrating at once, one says it made the steps.
+    report.from = -1;
     for (;;) {
       Transaction transaction(*db_);
       if (!transaction.begun()) return transaction.begun().error();
       auto at = schema_version();
       if (!at) return at.error();
       if (*at > kCollectorSchemaVersion) return newer_schema(*at);
+      if (report.from < 0) report.from = *at;
       if (*at >= target) break;
       if (auto status = migration_step(*at); !status) return status.error();
       if (auto status = db_->exec("PRAGMA user_version = " + std::to_string(*at + 1)); !status) return status.error();
@@ -322,8 +324,20 @@ Status make_collector_folder(const std::filesystem::path& folder) {
   return ok_status();
 }
 
+// store.moved when `folder` belongs to a collector on PostgreSQL (note_postgres_folder).
+Status refuse_moved(const std::filesystem::path& folder) {
+  auto note = read_file(folder / "database.json");
+  if (!note) return ok_status();
+  const std::string url = string_member(nlohmann::json::parse(*note, nullptr, false), "postgresql");
+  return make_error(
+      "store.moved", folder.string(),
+      "this collector keeps its data in PostgreSQL (" + url + "): give --db with that URL",
+      "この集約サーバーのデータは PostgreSQL（" + url + "）にあります。--db でその URL を指定してください");
+}
+
 // collector.db in `folder`, which is made when missing.
 Result<std::unique_ptr<Database>> open_collector_database(const std::filesystem::path& folder) {
+  if (auto status = refuse_moved(folder); !status) return status.error();
   if (auto status = make_collector_folder(folder); !status) return status.error();
   return Database::open(folder / "collector.db", 0600);
 }
@@ -339,6 +353,12 @@ Result<std::unique_ptr<CollectorStore>> open_sqlite_collector_store(const std::f
   auto store = std::make_unique<SqliteCollectorStore>(std::move(*db));
   if (auto status = store->init(); !status) return status.error();
   return std::unique_ptr<CollectorStore>(std::move(store));
+}
+
+Status note_postgres_folder(const std::filesystem::path& folder, const std::string& url) {
+  if (auto status = make_collector_folder(folder); !status) return status;
+  return write_file_atomic(folder / "database.json",
+                           to_json_text(nlohmann::json{{"postgresql", redacted_url(url)}}) + "\n", 0600);
 }
 
 Result<std::unique_ptr<CollectorStore>> open_collector_store(const std::string& database, bool background_checkpoints) {
@@ -390,6 +410,7 @@ Status check_copy(Database& copy, const std::filesystem::path& name, BackupRepor
 
 Result<BackupReport> backup_sqlite_collector_store(const std::filesystem::path& folder,
                                                    const std::filesystem::path& to) {
+  if (auto status = refuse_moved(folder); !status) return status.error();
   const std::filesystem::path file = folder / "collector.db";
   std::error_code ec;
   if (!std::filesystem::is_regular_file(file, ec))
@@ -478,6 +499,7 @@ Result<RestoreReport> restore_sqlite_collector_store(const std::filesystem::path
     return make_error("restore.no_backup", from.string(), "no such backup file", "バックアップファイルがありません");
   if (!std::filesystem::is_regular_file(from, ec))
     return make_error("restore.no_backup", from.string(), "not a file", "ファイルではありません");
+  if (auto status = refuse_moved(folder); !status) return status.error();
   auto lock = ServingLock::restoring(folder);  // makes the folder when missing
   if (!lock) return lock.error();
   const std::filesystem::path file = folder / "collector.db";

@@ -90,7 +90,7 @@ usage_error "serve --db: give --data DIR (the TLS identity is kept there) or --c
 usage_error "migrate-store: --from DIR and --to postgresql://... are required" migrate-store --from "$data"
 usage_error "migrate-store: --to must be a postgresql:// URL" migrate-store --from "$data" --to /tmp/elsewhere
 usage_error "key: --data DIR is required" key next --db postgresql://tsunagi@127.0.0.1:1/none
-run_collector 1 backup --data "$data" --db postgresql://tsunagi@127.0.0.1:1/none --to "$work/x.db"
+run_collector 1 backup --db postgresql://tsunagi@127.0.0.1:1/none --to "$work/x.db"
 check "backup of a PostgreSQL collector points to pg_dump" contains "$err" "[backup.postgres]"
 run_collector 1 user list --db "postgresql://tsunagi@127.0.0.1:1/none?connect_timeout=2"
 check "an unreachable PostgreSQL is named" contains "$err" "[store.unavailable]"

@@ -227,6 +227,64 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   }
 }
 
+TEST_CASE("a collector process with another key than the others on its database refuses to start",
+          "[postgres][identity]") {
+  PostgresCollectors collectors(1);
+  TempFolder fresh;  // a folder without the others' pair: the collector would make a key of its own
+  const fs::path folder = fresh.path() / "collector";
+  auto started = testing::run({TSUNAGI_COLLECTOR_BIN, "serve", "--db", collectors.schema.url(), "--data",
+                               folder.string(), "--listen", "127.0.0.1:0"},
+                              std::chrono::seconds(30));
+  INFO(describe(started));
+  CHECK(started.exit_code == 1);
+  CHECK(contains(started.err, "tls.pin_differs"));
+  CHECK(contains(started.err, collectors.pin()));
+}
+
+TEST_CASE("while PostgreSQL refuses the collector, devices hear 503 and keep their changes, then sync when it is back",
+          "[postgres][outage]") {
+  // A database of its own, whose connections the test can refuse and cut without touching the other tests'.
+  auto server = sync::PgDatabase::open(testing::postgres_server_url());
+  REQUIRE(server);
+  const std::string name = "outage_" + std::to_string(::getpid()) + "_" + std::to_string(now_unix_ms() % 100000);
+  REQUIRE((*server)->exec("CREATE DATABASE " + name));
+  std::string url = testing::postgres_server_url();
+  url = url.substr(0, url.rfind('/') + 1) + name;
+  TempFolder root;
+  {
+    testing::CollectorProcess collector(TSUNAGI_COLLECTOR_BIN, root.path() / "collector", 0, url);
+    EngineDevice laptop = enroll_engine_device(root.path() / "laptop", collector.add_user("田中 花子", "staff"));
+    laptop.import(numbered_records("停止前", 0, 3));
+    REQUIRE(done(laptop.sync()));
+
+    REQUIRE((*server)->exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS false"));
+    REQUIRE((*server)->exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'"));
+    laptop.import(numbered_records("停止中", 3, 2));
+    sync::SyncOptions quick = test_sync_options();
+    quick.attempts = 2;
+    quick.sleep = [](int) {};  // the collector's Retry-After, not waited for here
+    auto refused = laptop.sync(quick);
+    INFO(describe_outcome(refused));
+    CHECK(refused.result == sync::SyncResult::Offline);  // worth retrying later, not a rejection
+    CHECK(laptop.outbox_size() == 2);
+    auto transport = sync::make_curl_transport(collector.url(), {collector.pin(), ""});
+    auto status = transport->send({"GET", "/v1/status", "", "", false});
+    REQUIRE(status);
+    CHECK(status->status == 503);  // a load balancer's health check sees it
+    CHECK(contains(status->body, "collector.database"));
+    std::ifstream log(collector.folder() / "requests.log");
+    const std::string logged((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+    CHECK(contains(logged, "error=store.unavailable"));  // the cause is in the collector's log
+
+    REQUIRE((*server)->exec("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true"));
+    auto back = laptop.sync();  // the collector connects again by itself
+    INFO(describe_outcome(back));
+    CHECK(done(back));
+    CHECK(laptop.outbox_size() == 0);
+  }
+  (void)(*server)->exec("DROP DATABASE " + name + " WITH (FORCE)");
+}
+
 TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL, and all end with the same records",
           "[postgres][load]") {
   const int kDevices = testing::env_count("TSUNAGI_LOAD_DEVICES", 200);
@@ -330,9 +388,22 @@ TEST_CASE("migrate-store moves a SQLite collector to PostgreSQL, and its devices
   INFO(describe(moved));
   REQUIRE(moved.exit_code == 0);
   CHECK(contains(moved.out, "records"));
+  // The SQLite database is set aside, and the folder refuses commands without --db: nothing serves the old copy.
+  CHECK_FALSE(fs::exists(ward.collector_dir() / "collector.db"));
   auto again = testing::run(
       {TSUNAGI_COLLECTOR_BIN, "migrate-store", "--from", ward.collector_dir().string(), "--to", schema.url()});
-  CHECK(contains(again.err, "migrate_store.not_empty"));
+  CHECK(contains(again.err, "store.moved"));
+  auto without_db = testing::run({TSUNAGI_COLLECTOR_BIN, "user", "list", "--data", ward.collector_dir().string()});
+  CHECK(without_db.exit_code != 0);
+  CHECK(contains(without_db.err, "store.moved"));
+  CHECK_FALSE(fs::exists(ward.collector_dir() / "collector.db"));
+  // Another ward's collector cannot be moved into a database that holds one.
+  const fs::path other = ward.folder("other-ward");
+  REQUIRE(testing::run({TSUNAGI_COLLECTOR_BIN, "migrate", "--data", other.string()}).exit_code == 0);
+  auto occupied =
+      testing::run({TSUNAGI_COLLECTOR_BIN, "migrate-store", "--from", other.string(), "--to", schema.url()});
+  CHECK(contains(occupied.err, "migrate_store.not_empty"));
+  CHECK(fs::exists(other / "collector.db"));  // left as it was
 
   // The same port and identity, now on PostgreSQL: the devices' tokens and cursors still hold.
   testing::CollectorProcess city(TSUNAGI_COLLECTOR_BIN, ward.collector_dir(), ward.collector->port(), schema.url());
@@ -347,6 +418,12 @@ TEST_CASE("migrate-store moves a SQLite collector to PostgreSQL, and its devices
   CHECK(office.record_ids().size() == 35);
   auto listed = city.admin({"device", "list"});
   CHECK(contains(listed.out, "laptop"));
+  // Admin commands anywhere, without the folder: the URL and pin come from the database.
+  auto code =
+      testing::run({TSUNAGI_COLLECTOR_BIN, "user", "add", "--db", schema.url(), "--name", "新人", "--role", "staff"});
+  INFO(describe(code));
+  CHECK(code.exit_code == 0);
+  CHECK(contains(code.out, city.pin()));
 }
 
 }  // namespace tsunagi::sync_tests
