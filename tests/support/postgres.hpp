@@ -3,10 +3,12 @@
 // tests running at once never see each other's tables.
 #pragma once
 
+#include <chrono>
 #include <fstream>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "collector/postgres.hpp"
 
@@ -23,6 +25,25 @@ inline std::string postgres_server_url() {
   throw std::runtime_error(
       "no PostgreSQL for the tests: run them through ctest (its postgres.start fixture starts one), or set "
       "TSUNAGI_TEST_POSTGRES=postgresql://...");
+}
+
+// Waits (at most 30 s) until every transaction that began on the server before this call has ended: then pulls
+// see every change committed before it. A pull reads below the oldest transaction still running anywhere on the
+// server (store_postgres.cpp), and other tests run their own meanwhile, so a test that checks what a pull brings
+// right after a push settles first. A change a cursor skipped never arrives, settled or not.
+inline void settle_postgres(const std::string& url) {
+  auto db = sync::PgDatabase::open(url);
+  if (!db) throw std::runtime_error(db.error().describe());
+  auto mine = (*db)->query_int("SELECT pg_current_xact_id()::text::bigint");  // a transaction of its own, ended
+  if (!mine) throw std::runtime_error(mine.error().describe());
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < until) {
+    auto oldest = (*db)->query_int("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint");
+    if (!oldest) throw std::runtime_error(oldest.error().describe());
+    if (oldest->value_or(0) > mine->value_or(0)) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("a transaction on the test server stayed open for 30 s");
 }
 
 // A schema of its own in the test server, dropped with everything in it when the object goes: url() connects with

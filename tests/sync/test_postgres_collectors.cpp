@@ -98,6 +98,8 @@ class PostgresCollectors {
     return Device{enroll_engine_device(root.path() / ("device-" + name), line), urls(), pin()};
   }
 
+  void settle() const { testing::settle_postgres(schema.url()); }
+
   std::unique_ptr<sync::CollectorStore> store() const {
     auto store = sync::open_collector_store(schema.url());
     REQUIRE(store);
@@ -180,6 +182,7 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   std::mutex made_mutex;
   std::set<std::string> made;  // every record any device created
   std::atomic<int> pushing{kPushers};
+  std::atomic<bool> settled{false};
   std::vector<std::string> failures;
   std::vector<std::thread> threads;
   for (int i = 0; i < kPushers; ++i)
@@ -201,14 +204,17 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
     });
   for (auto& watcher : watchers)
     threads.emplace_back([&] {
-      while (pushing > 0) (void)watcher.sync();
-      auto last = watcher.sync();  // after every push was answered
+      while (!settled) (void)watcher.sync();
+      auto last = watcher.sync();  // after every push was answered and every transaction before ended
       if (!done(last)) {
         std::lock_guard lock(made_mutex);
         failures.push_back("watcher: " + describe_outcome(last));
       }
     });
-  for (auto& thread : threads) thread.join();
+  for (int i = 0; i < kPushers; ++i) threads[i].join();
+  collectors.settle();
+  settled = true;
+  for (std::size_t i = kPushers; i < threads.size(); ++i) threads[i].join();
   INFO((failures.empty() ? std::string() : failures.front()));
   REQUIRE(failures.empty());
 
@@ -337,6 +343,7 @@ TEST_CASE("200 devices push and pull through three collectors on one PostgreSQL,
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto latencies = collectors.latencies();
   // Then every device syncs once more, after the last push: each then holds what the database holds.
+  collectors.settle();
   for (auto& device : devices) REQUIRE(done(device.sync()));
 
   std::printf("load: %d devices, %d at a time, %.1f s, %ld syncs, 3 collector processes on PostgreSQL\n", kDevices,
@@ -412,6 +419,7 @@ TEST_CASE("migrate-store moves a SQLite collector to PostgreSQL, and its devices
   INFO(describe_outcome(pushed));
   REQUIRE(done(pushed));
   CHECK(laptop.outbox_size() == 0);
+  testing::settle_postgres(schema.url());
   auto pulled = office.sync();
   REQUIRE(done(pulled));
   CHECK(pulled.progress.records_received == 5);  // only what is new: the cursor from the SQLite collector holds
