@@ -19,6 +19,12 @@ std::string code_of(std::string_view state) {
   return "store.sql";
 }
 
+// libpq's message without its trailing newline.
+std::string trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
 }  // namespace
 
 bool is_postgres_url(std::string_view location) {
@@ -139,19 +145,15 @@ void PgStatement::reset() {
 Result<std::unique_ptr<PgDatabase>> PgDatabase::open(const std::string& url) {
   PGconn* conn = PQconnectdb(url.c_str());
   if (!conn || PQstatus(conn) != CONNECTION_OK) {
-    std::string why = conn ? PQerrorMessage(conn) : "out of memory";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    const std::string why = conn ? trimmed(PQerrorMessage(conn)) : "out of memory";
     if (conn) PQfinish(conn);
     return make_error("store.unavailable", redacted_url(url), "cannot connect to PostgreSQL: " + why,
                       "PostgreSQL に接続できません: " + why);
   }
-  PQsetClientEncoding(conn, "UTF8");
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);  // NOTICEs (a cascade, say) are not errors
   std::unique_ptr<PgDatabase> db(new PgDatabase(conn));
-  // Short statements only: a lock held by a stuck session fails a request instead of hanging it.
-  if (auto status = db->exec("SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'"); !status)
-    return status.error();
+  if (auto status = db->configure_session(); !status) return status.error();
   return db;
 }
 
@@ -162,21 +164,24 @@ PgDatabase::~PgDatabase() {
 
 Error PgDatabase::error(PGresult* result, std::string_view doing) const {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = result ? PQresultErrorMessage(result) : "";
-  if (message.empty()) message = PQerrorMessage(conn_);
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  std::string message = trimmed(result ? PQresultErrorMessage(result) : "");
+  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
   std::string code = state ? code_of(state) : (PQstatus(conn_) == CONNECTION_OK ? "store.sql" : "store.unavailable");
   return make_error(code, "", std::string(doing) + ": " + message, std::string(doing) + ": " + message);
+}
+
+// UTF-8, and short statements only: a lock held by a stuck session fails a request instead of hanging it, and a
+// session left in a transaction ends. Set on each new session (a reconnection starts one).
+Status PgDatabase::configure_session() {
+  PQsetClientEncoding(conn_, "UTF8");
+  return exec("SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
 }
 
 void PgDatabase::reconnect_if_lost() {
   if (PQstatus(conn_) == CONNECTION_OK) return;
   cache_.clear();
   PQreset(conn_);
-  if (PQstatus(conn_) == CONNECTION_OK) {
-    PQsetClientEncoding(conn_, "UTF8");
-    (void)exec("SET lock_timeout = '10s'; SET idle_in_transaction_session_timeout = '60s'");
-  }
+  if (PQstatus(conn_) == CONNECTION_OK) (void)configure_session();
 }
 
 Status PgDatabase::exec(std::string_view sql) {

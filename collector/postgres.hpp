@@ -85,6 +85,7 @@ class PgDatabase {
   // Reconnects when the server closed the connection (a restart), forgetting the prepared statements, which lived
   // in the old session; outside a transaction only, since an open one is lost with it.
   void reconnect_if_lost();
+  Status configure_session();
   pg_conn* conn_;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> cache_;
   std::int64_t changed_ = 0;
