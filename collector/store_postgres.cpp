@@ -32,7 +32,8 @@ namespace {
 constexpr int kChangeBits = 20;
 constexpr std::int64_t kChangesPerTransaction = std::int64_t{1} << kChangeBits;
 // Any number, the same in every collector process: migrations of one database take this lock one at a time.
-constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(7464383117)";
+// The lock migrate() takes (lock_records({"collector schema"})), which migrate-store takes too.
+constexpr const char* kMigrationLock = "SELECT pg_advisory_xact_lock(hashtextextended('collector schema', 7464383117))";
 
 // ---------------------------------------------------------------------------------------------------------------
 // [SECTION] Schema
@@ -164,20 +165,14 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
  public:
   explicit PgCollectorStore(std::unique_ptr<PgDatabase> db) : SqlCollectorStore(std::move(db)) {}
 
-  Status init() {
-    auto version = schema_version();
-    if (!version) return version.error();
-    if (*version > kCollectorSchemaVersion) return newer_schema(*version);
-    if (*version < kCollectorSchemaVersion)
-      if (auto migrated = migrate(); !migrated) return migrated.error();
-    return read_identity();
-  }
+  Status init() { return open_current(); }
 
+  PgDatabase& database() { return *db_; }
+
+ protected:
   // The collector id and the sequence base, as meta holds them (migrate-store replaces both).
-  Status read_identity() {
-    auto id = meta("collector_id");
-    if (!id) return id.error();
-    collector_id_ = *id;
+  Status read_identity() override {
+    if (auto id = SqlCollectorStore::read_identity(); !id) return id;
     auto base = meta("sequence_base");
     if (!base) return base.error();
     sequence_base_ = base->empty() ? 0 : std::stoll(*base);
@@ -185,7 +180,7 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
   }
 
   // The schema as meta records it; 0 for a database without the collector's tables.
-  Result<int> schema_version() {
+  Result<int> schema_version() override {
     auto tables = db_->query_int(
         "SELECT count(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'meta'");
     if (!tables) return tables.error();
@@ -195,41 +190,8 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
     return version->empty() ? 0 : std::stoi(*version);
   }
 
-  // Brings the database to `target` one step at a time, each in one transaction that holds the migration lock and
-  // reads the version again first, as store_sqlite.cpp's migrate does: collectors starting together, or `migrate`
-  // while others serve, run each step once. DDL is transactional in PostgreSQL: a failed step leaves nothing.
-  Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
-    MigrationReport report;
-    // `from` as the first step's transaction reads it: of processes migrating at once, one says it made the steps.
-    report.from = -1;
-    for (;;) {
-      if (auto status = db_->exec("BEGIN"); !status) return status.error();
-      auto step = [&]() -> Result<bool> {
-        if (auto status = db_->exec(kMigrationLock); !status) return status.error();
-        auto at = schema_version();
-        if (!at) return at.error();
-        if (*at > kCollectorSchemaVersion) return newer_schema(*at);
-        if (report.from < 0) report.from = *at;
-        if (*at >= target) return false;
-        if (auto status = migration_step(*at); !status) return status.error();
-        return true;
-      };
-      auto stepped = step();
-      if (!stepped || !*stepped) {
-        (void)db_->exec("ROLLBACK");
-        if (!stepped) return stepped.error();
-        break;
-      }
-      if (auto status = db_->exec("COMMIT"); !status) return status.error();
-      ++report.steps;
-    }
-    auto now = schema_version();
-    if (!now) return now.error();
-    report.to = *now;
-    return report;
-  }
-
-  Status migration_step(int from) {
+  // DDL is transactional in PostgreSQL: a failed step leaves nothing.
+  Status migration_step(int from) override {
     switch (from) {
       case 0:  // a new database: schema 2 at once
         if (auto status = db_->exec(kSchemaV2); !status) return status;
@@ -239,14 +201,10 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
           if (auto status = set_meta(key, value); !status) return status;
         return ok_status();
       default:
-        return make_error("store.version", "", "no migration from schema " + std::to_string(from),
-                          "スキーマ " + std::to_string(from) + " からの移行がありません");
+        return no_migration_from(from);
     }
   }
 
-  PgDatabase& database() { return *db_; }
-
- protected:
   // READ COMMITTED, with what a push reads to decide held by lock_records (advisory locks on its records' ids), and
   // enrollment codes claimed by a conditional UPDATE: each statement then reads what the transactions before it
   // committed. SERIALIZABLE would do without the locks, but uuid v7 keys put every insert on the same index page,
@@ -287,7 +245,7 @@ class PgCollectorStore final : public SqlCollectorStore<PgDatabase, PgStatement>
   Status lock_records(std::vector<std::string> ids) override {
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    auto lock = db_->prepare("SELECT pg_advisory_xact_lock(hashtextextended(?, 7464383117))");
+    auto lock = db_->prepare("SELECT pg_advisory_xact_lock(hashtextextended(?, 7464383117))");  // as kMigrationLock
     if (!lock) return lock.error();
     for (const std::string& id : ids)
       if (auto status = (*lock)->bind(1, id).run(); !status) return status;

@@ -42,6 +42,12 @@ inline Error not_found(const char* code, const std::string& what) {
   return make_error(code, "", what + " not found", what + " が見つかりません");
 }
 
+// store.version: no step of this version's migrations starts at schema `from`.
+inline Error no_migration_from(int from) {
+  return make_error("store.version", "", "no migration from schema " + std::to_string(from),
+                    "スキーマ " + std::to_string(from) + " からの移行がありません");
+}
+
 // store.version: a database of a schema newer than this version's (kCollectorSchemaVersion).
 inline Error newer_schema(int version) {
   return make_error("store.version", "",
@@ -58,7 +64,61 @@ class SqlCollectorStore : public CollectorStore {
  public:
   explicit SqlCollectorStore(std::unique_ptr<Db> db) : db_(std::move(db)) {}
 
+  // Brings the database to `target` (tests stop at an earlier one) one step at a time, each step in one write
+  // transaction that holds the schema's lock and reads the version again first: several processes may start (or
+  // `migrate`) at once, and whoever comes second finds the step done. Every step only adds (tables, columns, rows
+  // derived from what is there), so a process still serving at the step before keeps working while it runs. A new
+  // database goes through every step too.
+  Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
+    MigrationReport report;
+    // `from` as the first step's transaction reads it: of processes migrating at once, one says it made the steps.
+    report.from = -1;
+    for (bool stepped = true; stepped;) {
+      auto status = write_transaction([&]() -> Status {
+        stepped = false;
+        if (auto locked = lock_records({"collector schema"}); !locked) return locked;
+        auto at = schema_version();
+        if (!at) return at.error();
+        if (*at > kCollectorSchemaVersion) return newer_schema(*at);
+        if (report.from < 0) report.from = *at;
+        if (*at >= target) return ok_status();
+        if (auto made = migration_step(*at); !made) return made;
+        stepped = true;
+        return ok_status();
+      });
+      if (!status) return status.error();
+      report.steps += stepped;
+    }
+    auto now = schema_version();
+    if (!now) return now.error();
+    report.to = *now;
+    return report;
+  }
+
  protected:
+  // Opens the database at this version's schema: migrates an older one, refuses a newer one, then reads what the
+  // store keeps of it.
+  Status open_current() {
+    auto version = schema_version();
+    if (!version) return version.error();
+    if (*version > kCollectorSchemaVersion) return newer_schema(*version);
+    if (*version < kCollectorSchemaVersion)
+      if (auto migrated = migrate(); !migrated) return migrated.error();
+    return read_identity();
+  }
+
+  // The database's schema version; 0 for a new one.
+  virtual Result<int> schema_version() = 0;
+  // The step from schema `from`, inside migrate()'s transaction: makes it and records the version it reaches.
+  virtual Status migration_step(int from) = 0;
+  // What the store keeps of the database once it is current: its collector id.
+  virtual Status read_identity() {
+    auto id = meta("collector_id");
+    if (!id) return id.error();
+    collector_id_ = *id;
+    return ok_status();
+  }
+
   // -------------------------------------------------------------------------------------------------------------
   // [SECTION] Hooks
   // -------------------------------------------------------------------------------------------------------------

@@ -168,63 +168,32 @@ class SqliteCollectorStore final : public SqlCollectorStore<Database, Statement>
 
   Status init() {
     if (auto status = configure(); !status) return status;
-    auto version = schema_version();
-    if (!version) return version.error();
-    if (*version > kCollectorSchemaVersion) return newer_schema(*version);
-    if (*version < kCollectorSchemaVersion)
-      if (auto migrated = migrate(); !migrated) return migrated.error();
-    auto id = meta("collector_id");
-    if (!id) return id.error();
-    collector_id_ = *id;
-    return ok_status();
+    return open_current();
   }
 
-  Result<int> schema_version() {
+ protected:
+  Result<int> schema_version() override {
     auto version = db_->query_int("PRAGMA user_version");
     if (!version) return version.error();
     return static_cast<int>(version->value_or(0));
   }
 
-  // Brings the database to kCollectorSchemaVersion one step at a time, each step and its new version in one write
-  // transaction that first reads the version again: several processes may start (or `migrate`) at once, and
-  // whoever comes second finds the step done. Every step only adds (tables, columns, rows derived from what is
-  // there), so a process still serving at the step before keeps working while it runs. A new database goes
-  // through every step too.
-  Result<MigrationReport> migrate(int target = kCollectorSchemaVersion) {
-    MigrationReport report;
-    // `from` as the first step's transaction reads it: of processes migrating at once, one says it made the steps.
-    report.from = -1;
-    for (;;) {
-      Transaction transaction(*db_);
-      if (!transaction.begun()) return transaction.begun().error();
-      auto at = schema_version();
-      if (!at) return at.error();
-      if (*at > kCollectorSchemaVersion) return newer_schema(*at);
-      if (report.from < 0) report.from = *at;
-      if (*at >= target) break;
-      if (auto status = migration_step(*at); !status) return status.error();
-      if (auto status = db_->exec("PRAGMA user_version = " + std::to_string(*at + 1)); !status) return status.error();
-      if (auto status = transaction.commit(); !status) return status.error();
-      ++report.steps;
-    }
-    auto now = schema_version();
-    if (!now) return now.error();
-    report.to = *now;
-    return report;
-  }
-
-  // The step from schema `from` to the next, inside migrate()'s transaction.
-  Status migration_step(int from) {
+  // The step from schema `from` to the next (user_version).
+  Status migration_step(int from) override {
+    Status made = ok_status();
     switch (from) {
       case 0:  // a new database
-        if (auto status = db_->exec(kSchemaV1); !status) return status;
-        return set_meta("collector_id", new_uuid_v7());
+        made = db_->exec(kSchemaV1);
+        if (made) made = set_meta("collector_id", new_uuid_v7());
+        break;
       case 1:
-        return migrate_1_to_2();
+        made = migrate_1_to_2();
+        break;
       default:
-        return make_error("store.version", "", "no migration from schema " + std::to_string(from),
-                          "スキーマ " + std::to_string(from) + " からの移行がありません");
+        return no_migration_from(from);
     }
+    if (!made) return made;
+    return db_->exec("PRAGMA user_version = " + std::to_string(from + 1));
   }
 
   // Schema 2 names what schema 1 databases were given in place at each start before migrations existed (so a
