@@ -233,6 +233,24 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   }
 }
 
+TEST_CASE("a device revoked through one collector process is refused by the others", "[postgres][identity]") {
+  PostgresCollectors collectors(3);
+  auto admin = collectors.store();
+  PostgresCollectors::Device laptop = collectors.device(*admin, "田中 花子", "staff");
+  laptop.engine.import(numbered_records("取消前", 0, 2));
+  REQUIRE(done(laptop.sync()));  // through every process in turn
+  auto revoked = collectors.processes[1]->admin({"device", "revoke", laptop.engine.enrollment.device_id});
+  INFO(describe(revoked));
+  REQUIRE(revoked.exit_code == 0);
+  laptop.engine.import(numbered_records("取消後", 2, 1));
+  for (const auto& process : collectors.processes) {  // each refuses the token now
+    auto transport = sync::make_curl_transport(process->url(), {collectors.pin(), ""});
+    auto outcome = laptop.engine.sync(test_sync_options(), transport.get());
+    CHECK(outcome.result == sync::SyncResult::NotEnrolled);
+  }
+  CHECK(laptop.engine.outbox_size() == 1);  // kept on the laptop
+}
+
 TEST_CASE("a collector process with another key than the others on its database refuses to start",
           "[postgres][identity]") {
   PostgresCollectors collectors(1);
