@@ -233,6 +233,44 @@ TEST_CASE("three collectors on one PostgreSQL, 20 devices pushing at once: pulls
   }
 }
 
+TEST_CASE(
+    "a return with its reason and an approval made through one collector process reach devices through the others",
+    "[postgres][review]") {
+  PostgresCollectors collectors(3);
+  auto admin = collectors.store();
+  PostgresCollectors::Device staff = collectors.device(*admin, "田中 花子", "staff");
+  PostgresCollectors::Device supervisor = collectors.device(*admin, "主任", "supervisor");
+  const std::string id = staff.engine.import({to_record(meeting_json("運営会議", "東区"))}).front();
+  REQUIRE(done(staff.sync()));  // every request of a sync goes to the next process
+  collectors.settle();
+  REQUIRE(done(supervisor.sync()));
+  const std::string reason = "参加者数を確認してください。";
+  REQUIRE(supervisor.engine.store->review({id}, ReviewDecision::Return, reason, "supervisor"));
+  REQUIRE(done(supervisor.sync()));
+  collectors.settle();
+  REQUIRE(done(staff.sync()));
+  auto returned = staff.engine.store->get(id);
+  REQUIRE(returned);
+  REQUIRE(*returned);
+  CHECK((*returned)->status == ReviewStatus::Returned);
+  auto reasons = staff.engine.store->decision_comments(id);
+  REQUIRE(reasons);
+  REQUIRE(reasons->size() == 1);
+  CHECK(reasons->front().text == reason);
+
+  REQUIRE(staff.engine.store->update(id, json{{"status", "submitted"}}));  // corrected and submitted again
+  REQUIRE(done(staff.sync()));
+  collectors.settle();
+  REQUIRE(done(supervisor.sync()));
+  REQUIRE(supervisor.engine.store->review({id}, ReviewDecision::Approve, "", "supervisor"));
+  REQUIRE(done(supervisor.sync()));
+  collectors.settle();
+  REQUIRE(done(staff.sync()));
+  auto approved = staff.engine.store->get(id);
+  REQUIRE(approved);
+  CHECK((*approved)->status == ReviewStatus::Approved);
+}
+
 TEST_CASE("a device revoked through one collector process is refused by the others", "[postgres][identity]") {
   PostgresCollectors collectors(3);
   auto admin = collectors.store();
